@@ -1,0 +1,450 @@
+"""Load a survey folder into a :class:`~surveys.model.Survey`, or say what is wrong.
+
+The loader collects *every* problem it finds (not just the first) and raises
+one :class:`SurveyError` listing them, each with the file, the place inside it
+(a TOML path such as ``items[3].options[1]``) and the problem, so an author
+fixes a definition in one pass. Nothing half-valid is ever returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from surveys.item_types import REGISTRY, get_type
+from surveys.model import PHASES, Arm, Item, Module, Option, Page, Survey, Text
+
+__all__ = ["Problem", "SurveyError", "load_survey", "DEFINITION_FILE"]
+
+DEFINITION_FILE = "survey.toml"
+ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+SUMMARY_RE = re.compile(r"\{summary:([a-z0-9_]+)\}")
+
+COMMON_ITEM_KEYS = {"id", "type", "text", "hint", "required", "construct", "post_only"}
+TYPE_KEYS = {
+    "points", "anchors", "reverse", "options", "correct", "min", "max", "integer",
+    "unit", "max_length", "max_choices",
+}  # fmt: skip
+TOP_KEYS = {"survey", "consent", "thanks", "modules", "arms", "pages", "items"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in a definition: where it is and what is wrong."""
+
+    file: str
+    place: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.place}" if self.place else self.file
+        return f"{where}: {self.message}"
+
+
+class SurveyError(Exception):
+    """A survey definition is invalid; ``problems`` lists every mistake found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class _Reader:
+    """Walks the parsed TOML, building objects and noting problems."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.problems: list[Problem] = []
+        self.languages: tuple[str, ...] = ()
+        self.files_read: set[Path] = set()
+
+    def problem(self, place: str, message: str, file: str = DEFINITION_FILE) -> None:
+        self.problems.append(Problem(file, place, message))
+
+    # --- small readers -------------------------------------------------------
+
+    def text(self, table: dict, key: str, place: str, *, required: bool = True) -> Text | None:
+        value = table.get(key)
+        if value is None:
+            if required:
+                self.problem(place, f"missing '{key}' (a text per language: {key}.en = \"...\")")
+            return None
+        if not isinstance(value, dict):
+            self.problem(f"{place}.{key}", f"must be a table of languages ({key}.en = \"...\")")
+            return None
+        for lang in self.languages:
+            if not isinstance(value.get(lang), str) or not value[lang].strip():
+                self.problem(f"{place}.{key}", f"missing translation for language '{lang}'")
+        for lang in value:
+            if lang not in self.languages:
+                self.problem(f"{place}.{key}.{lang}", f"language '{lang}' is not declared")
+        return Text({lang: str(value.get(lang, "")) for lang in self.languages})
+
+    def ident(self, table: dict, place: str) -> str:
+        value = table.get("id")
+        if not isinstance(value, str) or not ID_RE.match(value):
+            self.problem(place, f"'id' must be lowercase letters, digits or _ (got {value!r})")
+            return str(value)
+        return value
+
+    def flag(self, table: dict, key: str, place: str, default: bool) -> bool:
+        value = table.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(f"{place}.{key}", "must be true or false")
+            return default
+        return value
+
+    def markdown(self, table: dict, place: str) -> dict[str, str]:
+        """Read ``file.<lang>`` Markdown files; returns text per language."""
+        files = table.get("file")
+        if not isinstance(files, dict):
+            self.problem(place, "missing 'file' (a Markdown file per language: file.en = \"...\")")
+            return {}
+        texts = {}
+        for lang in self.languages:
+            name = files.get(lang)
+            if not isinstance(name, str):
+                self.problem(f"{place}.file", f"missing translation for language '{lang}'")
+                continue
+            path = (self.folder / name).resolve()
+            if self.folder.resolve() not in path.parents or not path.is_file():
+                self.problem(f"{place}.file.{lang}", f"file '{name}' not found in the folder")
+                continue
+            self.files_read.add(path)
+            texts[lang] = path.read_text(encoding="utf-8")
+        return texts
+
+    # --- sections ------------------------------------------------------------
+
+    def modules(self, raw: list) -> tuple[Module, ...]:
+        modules = []
+        for i, table in enumerate(raw):
+            place = f"modules[{i}]"
+            module_id = self.ident(table, place)
+            kind = table.get("kind")
+            if kind not in ("proposal", "control"):
+                self.problem(f"{place}.kind", f"must be 'proposal' or 'control' (got {kind!r})")
+            self.unknown(table, {"id", "kind", "file"}, place)
+            titles, summaries, bodies = {}, {}, {}
+            for lang, source in self.markdown(table, place).items():
+                name = table["file"][lang]
+                title, body, summary = split_briefing(source)
+                if title is None:
+                    self.problem("line 1", "must be the title: '# Title'", file=name)
+                if summary is None:
+                    self.problem("", "needs '## ' sections; the last one is the summary", name)
+                titles[lang], bodies[lang], summaries[lang] = title or "", body, summary or ""
+            modules.append(
+                Module(module_id, str(kind), Text(titles), Text(summaries), Text(bodies))
+            )
+        self.no_duplicates([m.id for m in modules], "modules")
+        return tuple(modules)
+
+    def arms(self, raw: list, module_ids: set[str]) -> tuple[Arm, ...]:
+        arms = []
+        for i, table in enumerate(raw):
+            place = f"arms[{i}]"
+            self.unknown(table, {"id", "modules", "weight", "control"}, place)
+            modules = table.get("modules")
+            if not isinstance(modules, list) or not modules:
+                self.problem(f"{place}.modules", "must list at least one module id")
+                modules = []
+            for name in modules:
+                if name not in module_ids:
+                    self.problem(f"{place}.modules", f"names module '{name}', which is not defined")
+            if len(set(modules)) != len(modules):
+                self.problem(f"{place}.modules", "lists a module twice")
+            weight = table.get("weight", 1)
+            if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 100:
+                self.problem(f"{place}.weight", "must be a whole number from 1 to 100")
+                weight = 1
+            arms.append(
+                Arm(self.ident(table, place), tuple(modules), weight,
+                    self.flag(table, "control", place, False))
+            )  # fmt: skip
+        if not arms:
+            self.problem("arms", "define at least one arm")
+        if sum(a.control for a in arms) > 1:
+            self.problem("arms", "at most one arm can be the control")
+        self.no_duplicates([a.id for a in arms], "arms")
+        return tuple(arms)
+
+    def options(self, table: dict, place: str) -> tuple[Option, ...]:
+        raw = table.get("options")
+        if not isinstance(raw, list) or len(raw) < 2:
+            self.problem(f"{place}.options", "must list at least two options")
+            return ()
+        options = []
+        for j, opt in enumerate(raw):
+            oplace = f"{place}.options[{j}]"
+            if not isinstance(opt, dict):
+                self.problem(oplace, "must be a table: { id = \"...\", label.en = \"...\" }")
+                continue
+            self.unknown(opt, {"id", "label", "missing"}, oplace)
+            label = self.text(opt, "label", oplace)
+            options.append(
+                Option(j + 1, self.ident(opt, oplace), label or Text({}),
+                       self.flag(opt, "missing", oplace, False))
+            )  # fmt: skip
+        self.no_duplicates([o.id for o in options], f"{place}.options")
+        return tuple(options)
+
+    def item(self, table: dict, place: str) -> Item | None:
+        item_id = self.ident(table, place)
+        type_name = table.get("type")
+        if type_name not in REGISTRY:
+            known = ", ".join(sorted(REGISTRY))
+            self.problem(f"{place}.type", f"unknown item type {type_name!r} (known: {known})")
+            return None
+        kind = get_type(type_name)
+        allowed = COMMON_ITEM_KEYS | set(kind.required_keys) | set(kind.optional_keys)
+        if type_name == "likert":
+            allowed |= {"reverse"}
+        self.unknown(table, allowed, place)
+        for key in kind.required_keys:
+            if key not in table:
+                self.problem(place, f"a {type_name} item needs '{key}'")
+        fields: dict[str, Any] = {}
+        if type_name == "likert":
+            fields.update(self.likert(table, place))
+        elif "options" in kind.required_keys:
+            fields["options"] = self.options(table, place)
+        if type_name == "thermometer" and "anchors" in table:
+            fields["anchors"] = self.anchors(table, place, 3)
+        if "correct" in kind.required_keys and "correct" in table:
+            option = next((o for o in fields["options"] if o.id == table["correct"]), None)
+            if option is None:
+                self.problem(f"{place}.correct", f"'{table['correct']}' is not one of the options")
+            else:
+                fields["correct"] = option.code
+        if type_name == "number":
+            lo, hi = table.get("min"), table.get("max")
+            if not all(isinstance(v, int | float) for v in (lo, hi)) or lo >= hi:
+                self.problem(place, "'min' and 'max' must be numbers with min < max")
+            else:
+                fields["minimum"], fields["maximum"] = float(lo), float(hi)
+            fields["integer"] = self.flag(table, "integer", place, True)
+            fields["unit"] = self.text(table, "unit", place, required=False)
+        for key in ("max_length", "max_choices"):
+            if key in table:
+                if not isinstance(table[key], int) or table[key] < 1:
+                    self.problem(f"{place}.{key}", "must be a positive whole number")
+                else:
+                    fields[key] = table[key]
+        construct = table.get("construct")
+        if construct is not None and (not isinstance(construct, str) or not ID_RE.match(construct)):
+            self.problem(f"{place}.construct", "must be a lowercase identifier")
+        return Item(
+            id=item_id,
+            type=type_name,
+            kind=kind,
+            text=self.text(table, "text", place) or Text({}),
+            hint=self.text(table, "hint", place, required=False),
+            required=self.flag(table, "required", place, True),
+            construct=construct,
+            reverse=self.flag(table, "reverse", place, False),
+            post_only=self.flag(table, "post_only", place, False),
+            **fields,
+        )
+
+    def likert(self, table: dict, place: str) -> dict:
+        points = table.get("points")
+        if not isinstance(points, int) or not 2 <= points <= 11:
+            self.problem(f"{place}.points", "must be a whole number from 2 to 11")
+            return {}
+        anchors = self.anchors(table, place, points)
+        options = tuple(
+            Option(k, str(k), Text({lang: labels[k - 1] for lang, labels in anchors.items()}))
+            for k in range(1, points + 1)
+        ) if anchors else ()  # fmt: skip
+        return {"anchors": anchors, "options": options}
+
+    def anchors(self, table: dict, place: str, count: int) -> dict[str, tuple[str, ...]]:
+        raw = table.get("anchors")
+        if not isinstance(raw, dict):
+            self.problem(place, "the scale has no labels: add anchors.<lang> = [...]")
+            return {}
+        result = {}
+        for lang in self.languages:
+            labels = raw.get(lang)
+            if not isinstance(labels, list):
+                self.problem(f"{place}.anchors", f"missing translation for language '{lang}'")
+            elif len(labels) != count or not all(isinstance(s, str) and s for s in labels):
+                self.problem(f"{place}.anchors.{lang}", f"needs {count} labels, got {len(labels)}")
+            else:
+                result[lang] = tuple(labels)
+        return result if len(result) == len(self.languages) else {}
+
+    def pages(self, raw: list, items: dict[str, Item]) -> tuple[Page, ...]:
+        pages = []
+        for i, table in enumerate(raw):
+            place = f"pages[{i}]"
+            self.unknown(table, {"id", "phase", "title", "intro", "items"}, place)
+            phase = table.get("phase")
+            if phase not in PHASES:
+                allowed = ", ".join(PHASES)
+                self.problem(f"{place}.phase", f"must be one of {allowed} (got {phase!r})")
+            ids = table.get("items")
+            if not isinstance(ids, list) or not ids:
+                self.problem(f"{place}.items", "must list at least one item id")
+                ids = []
+            for item_id in ids:
+                if item_id not in items:
+                    self.problem(f"{place}.items", f"names item '{item_id}', which is not defined")
+            pages.append(Page(
+                self.ident(table, place), str(phase), tuple(ids),
+                self.text(table, "title", place, required=False),
+                self.text(table, "intro", place, required=False),
+            ))  # fmt: skip
+        self.no_duplicates([p.id for p in pages], "pages")
+        self.check_phases(pages, items)
+        return tuple(pages)
+
+    def check_phases(self, pages: list[Page], items: dict[str, Item]) -> None:
+        in_phase: dict[str, list[str]] = {phase: [] for phase in PHASES}
+        for page in pages:
+            in_phase.setdefault(page.phase, []).extend(page.items)
+        for phase, ids in in_phase.items():
+            for dup in sorted({i for i in ids if ids.count(i) > 1}):
+                self.problem("pages", f"item '{dup}' is on more than one {phase} page")
+        pre = in_phase["pre"]
+        post_twins = [i for i in in_phase["post"] if i in items and not items[i].post_only]
+        for item_id in post_twins:
+            if item_id not in pre:
+                self.problem("pages", f"post item '{item_id}' has no pre twin "
+                             "(ask it on a pre page, or mark it post_only = true)")  # fmt: skip
+        shared = [i for i in pre if i in post_twins]
+        if [i for i in post_twins if i in pre] != shared:
+            self.problem("pages", "post items must be in the same order as on the pre pages")
+        used = {i for ids in in_phase.values() for i in ids}
+        for item_id in items:
+            if item_id not in used:
+                self.problem("items", f"item '{item_id}' is on no page")
+        for item_id, item in items.items():
+            if item.post_only and item_id in pre:
+                self.problem("pages", f"item '{item_id}' is post_only but is on a pre page")
+
+    def unknown(self, table: dict, allowed: set[str], place: str) -> None:
+        for key in table:
+            if key not in allowed:
+                self.problem(place, f"unknown key '{key}'")
+
+    def no_duplicates(self, ids: list[str], place: str) -> None:
+        for dup in sorted({i for i in ids if ids.count(i) > 1}):
+            self.problem(place, f"duplicate id '{dup}'")
+
+
+def split_briefing(source: str) -> tuple[str | None, str, str | None]:
+    """Split a module file into (title, body, summary).
+
+    The title is the first line's ``# Title``; the body is everything after
+    it; the summary is the text of the last ``## `` section.
+    """
+    lines = source.strip().splitlines()
+    title = None
+    if lines and lines[0].startswith("# "):
+        title = lines[0][2:].strip()
+        lines = lines[1:]
+    body = "\n".join(lines).strip()
+    starts = [i for i, line in enumerate(lines) if line.startswith("## ")]
+    summary = None
+    if starts:
+        summary = " ".join(s.strip() for s in lines[starts[-1] + 1 :] if s.strip()) or None
+    return title, body, summary
+
+
+def load_survey(folder: str | Path) -> Survey:
+    """Load and validate the survey in ``folder``; raise SurveyError listing every problem."""
+    folder = Path(folder)
+    path = folder / DEFINITION_FILE
+    if not path.is_file():
+        raise SurveyError([Problem(str(folder), "", f"no {DEFINITION_FILE} in this folder")])
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SurveyError([Problem(DEFINITION_FILE, "", f"not valid TOML: {exc}")]) from None
+    reader = _Reader(folder)
+    reader.files_read.add(path.resolve())
+    reader.unknown(data, TOP_KEYS, "")
+    head = data.get("survey")
+    if not isinstance(head, dict):
+        raise SurveyError([Problem(DEFINITION_FILE, "survey", "missing the [survey] table")])
+    reader.unknown(head, {"id", "title", "languages"}, "survey")
+    languages = head.get("languages")
+    if (
+        not isinstance(languages, list)
+        or not languages
+        or not all(isinstance(lang, str) and LANG_RE.match(lang) for lang in languages)
+    ):
+        reader.problem("survey.languages", "must list language codes, e.g. [\"en\", \"de\"]")
+        languages = ["en"]
+    reader.languages = tuple(languages)
+    survey_id = reader.ident(head, "survey")
+    title = reader.text(head, "title", "survey")
+    consent = reader.markdown(data.get("consent", {}), "consent")
+    thanks = reader.text(data.get("thanks", {}), "text", "thanks", required=False)
+    modules = reader.modules(_tables(reader, data, "modules"))
+    arms = reader.arms(_tables(reader, data, "arms"), {m.id for m in modules})
+    items: dict[str, Item] = {}
+    for i, table in enumerate(_tables(reader, data, "items")):
+        item = reader.item(table, f"items[{i}]")
+        if item is not None:
+            if item.id in items:
+                reader.problem(f"items[{i}]", f"duplicate id '{item.id}'")
+            items[item.id] = item
+    pages = reader.pages(_tables(reader, data, "pages"), items)
+    module_ids = {m.id for m in modules}
+    items = {k: _with_summaries(reader, v, modules, module_ids) for k, v in items.items()}
+    if reader.problems:
+        raise SurveyError(reader.problems)
+    return Survey(
+        id=survey_id,
+        version=_version(folder, reader.files_read),
+        title=title or Text({}),
+        languages=reader.languages,
+        consent=Text(consent),
+        modules=modules,
+        arms=arms,
+        pages=pages,
+        items=items,
+        thanks=thanks,
+    )
+
+
+def _tables(reader: _Reader, data: dict, key: str) -> list[dict]:
+    raw = data.get(key, [])
+    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+        reader.problem(key, f"must be an array of tables ([[{key}]])")
+        return []
+    return raw
+
+
+def _with_summaries(reader, item: Item, modules, module_ids: set[str]) -> Item:
+    """Replace ``{summary:MODULE}`` in the item's text with that module's summary."""
+    texts = {}
+    for lang, text in item.text.items():
+        for name in SUMMARY_RE.findall(text):
+            if name not in module_ids:
+                reader.problem(f"item '{item.id}'.text.{lang}", f"no module '{name}' to summarise")
+        texts[lang] = SUMMARY_RE.sub(
+            lambda m, lang=lang: next(
+                (mod.summary.get(lang, "") for mod in modules if mod.id == m.group(1)), m.group(0)
+            ),
+            text,
+        )
+    return replace(item, text=Text(texts))
+
+
+def _version(folder: Path, files: set[Path]) -> str:
+    """SHA-256 over the definition and every file it references, by relative path."""
+    digest = hashlib.sha256()
+    root = folder.resolve()
+    for path in sorted(files):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -1,0 +1,162 @@
+"""Typed, frozen objects a survey definition is loaded into.
+
+Everything here is plain data: the app renders it, stores answers against it
+and writes the codebook from it; nothing in here knows about Flask,
+SQLAlchemy or pandas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from surveys.item_types import ItemType
+
+__all__ = ["PHASES", "Text", "Option", "Item", "Page", "Module", "Arm", "Survey"]
+
+#: The order in which a participant meets the phases.
+PHASES = ("profile", "pre", "module", "post")
+
+
+class Text(Mapping[str, str]):
+    """A human-readable text in every language of the survey (read-only)."""
+
+    __slots__ = ("_by_lang",)
+
+    def __init__(self, by_lang: Mapping[str, str]):
+        self._by_lang = MappingProxyType(dict(by_lang))
+
+    def __getitem__(self, lang: str) -> str:
+        return self._by_lang[lang]
+
+    def __iter__(self):
+        return iter(self._by_lang)
+
+    def __len__(self) -> int:
+        return len(self._by_lang)
+
+    def __repr__(self) -> str:
+        return f"Text({dict(self._by_lang)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Mapping) and dict(self) == dict(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._by_lang.items())))
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer option of a choice-like item; ``code`` is its 1-based position."""
+
+    code: int
+    id: str
+    label: Text
+    #: "Prefer not to say" / "don't know": stored, but missing for analysis.
+    missing: bool = False
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question. Its behaviour (parsing, codebook) comes from ``kind``."""
+
+    id: str
+    type: str
+    kind: ItemType
+    text: Text
+    hint: Text | None = None
+    required: bool = True
+    construct: str | None = None
+    reverse: bool = False
+    post_only: bool = False
+    options: tuple[Option, ...] = ()
+    #: Code of the correct option (knowledge and attention items).
+    correct: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    integer: bool = True
+    max_length: int | None = None
+    max_choices: int | None = None
+    #: Likert: one label per point; thermometer: labels for 0, 50 and 100.
+    anchors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    unit: Text | None = None
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One form a participant submits at once: saved whole or not at all."""
+
+    id: str
+    phase: str
+    items: tuple[str, ...]
+    title: Text | None = None
+    intro: Text | None = None
+
+
+@dataclass(frozen=True)
+class Module:
+    """A briefing (a proposal or the control text) read between pre and post."""
+
+    id: str
+    kind: str  # "proposal" or "control"
+    title: Text
+    summary: Text
+    #: The Markdown body (title line removed), per language.
+    body: Text
+
+
+@dataclass(frozen=True)
+class Arm:
+    """A randomised condition: the modules it shows and its allocation weight."""
+
+    id: str
+    modules: tuple[str, ...]
+    weight: int = 1
+    control: bool = False
+
+
+@dataclass(frozen=True)
+class Survey:
+    """A validated survey definition, identified by the hash of its files."""
+
+    id: str
+    version: str
+    title: Text
+    languages: tuple[str, ...]
+    consent: Text
+    modules: tuple[Module, ...]
+    arms: tuple[Arm, ...]
+    pages: tuple[Page, ...]
+    items: Mapping[str, Item]
+    thanks: Text | None = None
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def module(self, module_id: str) -> Module:
+        return next(m for m in self.modules if m.id == module_id)
+
+    def arm(self, arm_id: str) -> Arm:
+        return next(a for a in self.arms if a.id == arm_id)
+
+    def page(self, page_id: str) -> Page:
+        return next(p for p in self.pages if p.id == page_id)
+
+    def pages_in(self, phase: str) -> tuple[Page, ...]:
+        return tuple(p for p in self.pages if p.phase == phase)
+
+    @property
+    def control_arm(self) -> Arm | None:
+        return next((a for a in self.arms if a.control), None)
+
+    def phases_of(self, item_id: str) -> tuple[str, ...]:
+        """Phases an item is asked in, in journey order."""
+        found = {p.phase for p in self.pages if item_id in p.items}
+        return tuple(ph for ph in PHASES if ph in found)
