@@ -1,0 +1,1 @@
+"""Parley analysis (work in progress)."""

@@ -1,0 +1,644 @@
+"""Read a Parley export (folder, zip, wide formats) or a database into typed frames.
+
+The reader holds the export to ``docs/export-format.md``: every file, column,
+type and coding is checked, and any departure raises :class:`ExportError`
+naming the file and the problem. Nothing is guessed silently.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.contract import (
+    ANSWER_COLUMNS,
+    ANSWER_KEY,
+    FORMAT_NAME,
+    FORMULA_PREFIXES,
+    ITEM_TYPES,
+    OPTIONAL_PARTICIPANT_COLUMNS,
+    PARTICIPANT_COLUMNS,
+    PHASES,
+    STATUSES,
+    SUPPORTED_MAJOR,
+)
+
+__all__ = ["Export", "ExportError", "load_export", "load_database", "unescape_text", "items_table"]
+
+_ESCAPED = re.compile("^'[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
+_WIDE_NAMES = ("wide.csv", "wide.parquet", "wide.xlsx", "wide.sav", "wide.dta")
+
+
+class ExportError(ValueError):
+    """An export does not follow the contract; the message names file and problem."""
+
+    def __init__(self, file: str, problem: str):
+        self.file = file
+        self.problem = problem
+        super().__init__(f"{file}: {problem}")
+
+
+@dataclass(frozen=True)
+class Export:
+    """A validated campaign export.
+
+    Attributes
+    ----------
+    participants : DataFrame
+        One row per participant (columns of ``participants.csv``); times are
+        timezone-aware UTC, ``allocation_seq`` is ``Int64``, ``replaced`` is int.
+    answers : DataFrame
+        Long answers (columns of ``answers.csv``); ``value`` is float, ``module``
+        is ``""`` (not missing) outside the ``module`` phase so it can be a key.
+    codebook : dict
+        ``codebook.json`` as parsed.
+    manifest : dict
+        ``manifest.json`` as parsed.
+    items : DataFrame
+        One row per codebook item: ``item, type, scale_min, scale_max, reverse,
+        construct, correct, missing_codes, dont_know_codes, option_ids, phases,
+        modules, label`` (see :func:`items_table`).
+    source : str
+        Where it was read from.
+    """
+
+    participants: pd.DataFrame
+    answers: pd.DataFrame
+    codebook: dict
+    manifest: dict
+    items: pd.DataFrame = field(repr=False)
+    source: str = ""
+
+    @property
+    def control_arm(self) -> str | None:
+        """Id of the control arm, or ``None``."""
+        return (self.manifest.get("design") or {}).get("control_arm")
+
+    @property
+    def arms(self) -> list[str]:
+        """Arm ids in design order (falling back to the order in participants)."""
+        design = (self.manifest.get("design") or {}).get("arms") or self.codebook.get("arms") or []
+        ids = [a["id"] for a in design if "id" in a]
+        seen = list(pd.unique(self.participants["arm"].dropna()))
+        return ids + [a for a in seen if a not in ids]
+
+    @property
+    def preregistration(self) -> dict | None:
+        """``manifest["preregistration"]`` or ``None``."""
+        return self.manifest.get("preregistration")
+
+    def item_ids(self, *types: str) -> list[str]:
+        """Item ids of the given types (all items when none given), codebook order."""
+        t = self.items
+        return list(t.loc[t["type"].isin(types), "item"]) if types else list(t["item"])
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def unescape_text(series: pd.Series) -> pd.Series:
+    """Strip the spreadsheet-safety apostrophe the exporter adds.
+
+    A cell that starts with ``'`` followed by ``=``, ``+``, ``-``, ``@``, tab or
+    carriage return loses that one apostrophe; every other cell is unchanged.
+    Returns a new Series.
+    """
+    s = series.astype("str") if series.dtype != "str" else series
+    mask = s.str.match(_ESCAPED).fillna(False).astype(bool)
+    out = series.copy()
+    out[mask] = s[mask].str.slice(1)
+    return out
+
+
+def _major(version: Any, file: str) -> int:
+    try:
+        return int(str(version).split(".")[0])
+    except ValueError:
+        raise ExportError(file, f"format_version {version!r} is not 'MAJOR.MINOR'") from None
+
+
+def _check_manifest(manifest: Any) -> dict:
+    f = "manifest.json"
+    if not isinstance(manifest, dict):
+        raise ExportError(f, "must be a JSON object")
+    if manifest.get("format") != FORMAT_NAME:
+        raise ExportError(f, f"'format' is {manifest.get('format')!r}, expected {FORMAT_NAME!r}")
+    if "format_version" not in manifest:
+        raise ExportError(f, "missing key 'format_version'")
+    if _major(manifest["format_version"], f) != SUPPORTED_MAJOR:
+        raise ExportError(
+            f,
+            f"format_version {manifest['format_version']} is not supported "
+            f"(this reader understands {SUPPORTED_MAJOR}.x)",
+        )
+    for key in ("campaign", "survey", "design", "row_counts"):
+        if not isinstance(manifest.get(key), dict):
+            raise ExportError(f, f"missing or non-object key {key!r}")
+    for key in ("participants", "answers"):
+        n = manifest["row_counts"].get(key)
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise ExportError(f, f"row_counts.{key} must be a non-negative integer, got {n!r}")
+    prereg = manifest.get("preregistration")
+    if prereg is not None and (
+        not isinstance(prereg, dict) or not isinstance(prereg.get("primary_items"), list)
+    ):
+        raise ExportError(f, "preregistration must be null or an object with 'primary_items'")
+    return manifest
+
+
+def _check_codebook(codebook: Any) -> dict:
+    f = "codebook.json"
+    if not isinstance(codebook, dict):
+        raise ExportError(f, "must be a JSON object")
+    items = codebook.get("items")
+    if not isinstance(items, list) or not items:
+        raise ExportError(f, "'items' must be a non-empty list")
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        where = f"items[{i}]"
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            raise ExportError(f, f"{where} has no string 'id'")
+        where = f"item {item['id']!r}"
+        if item["id"] in seen:
+            raise ExportError(f, f"{where} is defined twice")
+        seen.add(item["id"])
+        if item.get("type") not in ITEM_TYPES:
+            raise ExportError(f, f"{where} has unknown type {item.get('type')!r}")
+        if item["type"] in ("likert", "thermometer", "estimate"):
+            scale = item.get("scale")
+            if not isinstance(scale, dict) or not {"min", "max"} <= scale.keys():
+                raise ExportError(
+                    f, f"{where} of type {item['type']} needs scale.min and scale.max"
+                )
+        if item["type"] in ("knowledge", "attention") and item.get("correct") is None:
+            raise ExportError(f, f"{where} of type {item['type']} needs 'correct'")
+        for opt in item.get("options") or []:
+            if not isinstance(opt, dict) or "code" not in opt or "id" not in opt:
+                raise ExportError(f, f"{where} has an option without 'code' and 'id'")
+    return codebook
+
+
+def items_table(codebook: Mapping) -> pd.DataFrame:
+    """One row per codebook item with the fields analyses need.
+
+    Columns: ``item``, ``type``, ``scale_min``, ``scale_max`` (float, NaN when
+    no scale; for Likert items without a scale, 1 and the number of options),
+    ``reverse`` (bool), ``construct`` (str or None), ``correct`` (float or NaN),
+    ``missing_codes`` (tuple of codes flagged ``missing: true``),
+    ``option_ids`` (tuple of option ids in codebook order), ``option_codes``,
+    ``phases`` (tuple), ``modules`` (tuple or None), ``label`` (English wording
+    or the first language).
+    """
+    rows = []
+    for item in codebook["items"]:
+        options = item.get("options") or []
+        scale = item.get("scale") or {}
+        smin = scale.get("min", np.nan)
+        smax = scale.get("max", np.nan)
+        if item["type"] == "likert" and not scale:
+            codes = [o["code"] for o in options if not o.get("missing")]
+            smin, smax = (min(codes), max(codes)) if codes else (np.nan, np.nan)
+        text = item.get("text") or {}
+        label = text.get("en") or next(iter(text.values()), item["id"]) if text else item["id"]
+        rows.append(
+            {
+                "item": item["id"],
+                "type": item["type"],
+                "scale_min": float(smin),
+                "scale_max": float(smax),
+                "reverse": bool(item.get("reverse") or False),
+                "construct": item.get("construct"),
+                "correct": float(item["correct"]) if item.get("correct") is not None else np.nan,
+                "missing_codes": tuple(o["code"] for o in options if o.get("missing")),
+                "option_ids": tuple(str(o["id"]) for o in options),
+                "option_codes": tuple(o["code"] for o in options),
+                "phases": tuple(item.get("phases") or ()),
+                "modules": tuple(item["modules"]) if item.get("modules") else None,
+                "label": label,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _read_csv(raw: bytes, file: str, columns: Mapping[str, str], optional=None) -> pd.DataFrame:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise ExportError(
+            file, "starts with a byte-order mark; the contract says UTF-8 without BOM"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ExportError(file, f"is not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
+    if not text.strip():
+        raise ExportError(file, "is empty (no header row)")
+    try:
+        df = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], engine="c"
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise ExportError(file, f"cannot be parsed as CSV ({exc})") from None
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ExportError(file, f"missing column(s): {', '.join(missing)}")
+    kinds = dict(columns) | {k: v for k, v in (optional or {}).items() if k in df.columns}
+    return _type_columns(df, file, kinds)
+
+
+def _bad(file: str, df: pd.DataFrame, col: str, mask: pd.Series, expected: str) -> ExportError:
+    pos = int(np.flatnonzero(mask.to_numpy())[0])
+    value = df[col].iloc[pos]
+    return ExportError(
+        file,
+        f"column {col!r}, line {pos + 2}: {value!r} is not {expected} "
+        f"({int(mask.sum())} bad value(s) in this column)",
+    )
+
+
+def _type_columns(
+    df: pd.DataFrame, file: str, kinds: Mapping[str, str], unescape: bool = True
+) -> pd.DataFrame:
+    out = {}
+    for col, kind in kinds.items():
+        s = df[col]
+        if kind == "text":
+            out[col] = unescape_text(s) if unescape else s
+        elif kind == "number":
+            num = pd.to_numeric(s, errors="coerce")
+            bad = num.isna() & s.notna()
+            if bad.any():
+                raise _bad(file, df, col, bad, "a number")
+            out[col] = num.astype("float64")
+        elif kind in ("int", "flag"):
+            num = pd.to_numeric(s, errors="coerce")
+            bad = (num.isna() & s.notna()) | (num.notna() & (num % 1 != 0))
+            if kind == "flag":
+                bad |= num.notna() & ~num.isin([0, 1])
+            if bad.any():
+                raise _bad(file, df, col, bad, "0 or 1" if kind == "flag" else "an integer")
+            out[col] = num.astype("Int64")
+        elif kind == "time":
+            t = pd.to_datetime(s, errors="coerce", utc=True, format="ISO8601")
+            bad = t.isna() & s.notna()
+            bad |= s.notna() & ~s.fillna("").str.contains(r"(?:[+-]\d\d:?\d\d|Z)$", regex=True)
+            if bad.any():
+                raise _bad(file, df, col, bad, "an ISO 8601 time with a UTC offset")
+            out[col] = t
+    extra = [c for c in df.columns if c not in kinds]
+    typed = pd.DataFrame(out, index=df.index)
+    for c in extra:  # columns added in a later minor version: keep, as text
+        typed[c] = df[c]
+    return typed
+
+
+def _check_participants(p: pd.DataFrame) -> pd.DataFrame:
+    f = "participants.csv"
+    for col in ("participant_id", "arm", "status"):
+        if p[col].isna().any():
+            raise _bad(f, p, col, p[col].isna(), "a non-empty value")
+    dup = p["participant_id"].duplicated()
+    if dup.any():
+        raise _bad(f, p, "participant_id", dup, "unique (it is repeated)")
+    bad = ~p["status"].isin(STATUSES)
+    if bad.any():
+        raise _bad(f, p, "status", bad, f"one of {', '.join(STATUSES)}")
+    p = p.copy()
+    p["replaced"] = p["replaced"].fillna(0).astype("int64")
+    return p
+
+
+def _check_answers(a: pd.DataFrame, p: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    f = "answers.csv"
+    for col in ("participant_id", "arm", "phase", "item"):
+        if a[col].isna().any():
+            raise _bad(f, a, col, a[col].isna(), "a non-empty value")
+    bad = ~a["phase"].isin(PHASES)
+    if bad.any():
+        raise _bad(f, a, "phase", bad, f"one of {', '.join(PHASES)}")
+    bad = (a["phase"] == "module") & a["module"].isna()
+    if bad.any():
+        raise _bad(f, a, "module", bad, "a module id (phase is 'module')")
+    a = a.copy()
+    a["module"] = a["module"].fillna("")
+    bad = ~a["participant_id"].isin(p["participant_id"])
+    if bad.any():
+        raise _bad(f, a, "participant_id", bad, "a participant listed in participants.csv")
+    arm_of = pd.Series(p["arm"].to_numpy(), index=p["participant_id"].to_numpy())
+    bad = a["arm"].to_numpy() != arm_of.reindex(a["participant_id"].to_numpy()).to_numpy()
+    bad = pd.Series(bad, index=a.index)
+    if bad.any():
+        raise _bad(f, a, "arm", bad, "the participant's arm in participants.csv")
+    bad = ~a["item"].isin(items["item"])
+    if bad.any():
+        raise _bad(f, a, "item", bad, "an item id defined in codebook.json")
+    dup = a.duplicated(list(ANSWER_KEY))
+    if dup.any():
+        raise _bad(f, a, "item", dup, "unique per (participant_id, phase, module, item)")
+    # numeric answers within scale
+    info = items.set_index("item")
+    smin = info["scale_min"].reindex(a["item"]).to_numpy()
+    smax = info["scale_max"].reindex(a["item"]).to_numpy()
+    missing_ok = _is_missing_code(a, items)
+    v = a["value"].to_numpy()
+    out_of = ~np.isnan(v) & ~np.isnan(smin) & ((v < smin) | (v > smax)) & ~missing_ok
+    if out_of.any():
+        raise _bad(f, a, "value", pd.Series(out_of, index=a.index), "within the item's scale")
+    return a
+
+
+def _is_missing_code(a: pd.DataFrame, items: pd.DataFrame) -> np.ndarray:
+    """Boolean array: the row's value is a code flagged ``missing: true``."""
+    pairs = [
+        (i, c)
+        for i, codes in zip(items["item"], items["missing_codes"], strict=True)
+        for c in codes
+    ]
+    if not pairs:
+        return np.zeros(len(a), dtype=bool)
+    mi = pd.MultiIndex.from_tuples(pairs)
+    key = pd.MultiIndex.from_arrays([a["item"].to_numpy(), a["value"].to_numpy()])
+    return np.asarray(key.isin(mi))
+
+
+# --------------------------------------------------------------------------- sources
+
+
+class _Folder:
+    def __init__(self, path: Path):
+        self.path = path
+
+    def names(self) -> set[str]:
+        return {p.name for p in self.path.iterdir() if p.is_file()}
+
+    def read(self, name: str) -> bytes:
+        return (self.path / name).read_bytes()
+
+    def local(self, name: str) -> Path:
+        return self.path / name
+
+
+class _Zip:
+    def __init__(self, path: Path):
+        try:
+            self.zf = zipfile.ZipFile(path)
+        except zipfile.BadZipFile:
+            raise ExportError(path.name, "is not a valid zip file") from None
+        files = [n for n in self.zf.namelist() if not n.endswith("/")]
+        self.map = {n.rsplit("/", 1)[-1]: n for n in files}
+
+    def names(self) -> set[str]:
+        return set(self.map)
+
+    def read(self, name: str) -> bytes:
+        return self.zf.read(self.map[name])
+
+    def local(self, name: str) -> io.BytesIO:
+        return io.BytesIO(self.read(name))
+
+
+def _json(src, name: str) -> Any:
+    if name not in src.names():
+        raise ExportError(name, "file not found in the export")
+    try:
+        return json.loads(src.read(name).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ExportError(name, f"is not valid JSON ({exc})") from None
+
+
+def load_export(path: str | Path) -> Export:
+    """Read and validate an export folder or zip.
+
+    Parameters
+    ----------
+    path : str or Path
+        The folder written by ``parley export`` or the same folder zipped.
+        When ``answers.csv`` is absent but a wide file is present
+        (``wide.csv``, ``wide.parquet``, ``wide.xlsx``, ``wide.sav``,
+        ``wide.dta``), answers are rebuilt from the wide table (answer times
+        and seconds on page are then missing).
+
+    Returns
+    -------
+    Export
+
+    Raises
+    ------
+    ExportError
+        Naming the file and the problem: missing file or column, a value that
+        is not of the documented type or coding, a duplicated key, answers of
+        unknown participants or items, or row counts that disagree with
+        ``manifest.json``.
+
+    Examples
+    --------
+    >>> from analysis import load_export, write_demo_export
+    >>> folder = write_demo_export(tmp_path / "demo", n_per_arm=50, seed=1)  # doctest: +SKIP
+    >>> ex = load_export(folder)  # doctest: +SKIP
+    >>> ex.answers.columns[:5].tolist()  # doctest: +SKIP
+    ['participant_id', 'arm', 'phase', 'module', 'item']
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ExportError(str(path), "does not exist")
+    src = _Zip(path) if path.is_file() else _Folder(path)
+    manifest = _check_manifest(_json(src, "manifest.json"))
+    codebook = _check_codebook(_json(src, "codebook.json"))
+    items = items_table(codebook)
+    names = src.names()
+    if "participants.csv" not in names:
+        raise ExportError("participants.csv", "file not found in the export")
+    participants = _check_participants(
+        _read_csv(
+            src.read("participants.csv"),
+            "participants.csv",
+            PARTICIPANT_COLUMNS,
+            OPTIONAL_PARTICIPANT_COLUMNS,
+        )
+    )
+    if "answers.csv" in names:
+        raw = _read_csv(src.read("answers.csv"), "answers.csv", ANSWER_COLUMNS)
+        check_rows = True
+    else:
+        wide = next((n for n in _WIDE_NAMES if n in names), None)
+        if wide is None:
+            raise ExportError("answers.csv", "file not found in the export (and no wide file)")
+        raw = _answers_from_wide(_read_wide(src, wide), wide, participants, items)
+        check_rows = False
+    answers = _check_answers(raw, participants, items)
+    counts = manifest["row_counts"]
+    if counts["participants"] != len(participants):
+        raise ExportError(
+            "participants.csv",
+            f"has {len(participants)} rows but manifest.json row_counts.participants "
+            f"says {counts['participants']}",
+        )
+    if check_rows and counts["answers"] != len(answers):
+        raise ExportError(
+            "answers.csv",
+            f"has {len(answers)} rows but manifest.json row_counts.answers "
+            f"says {counts['answers']}",
+        )
+    return Export(participants, answers, codebook, manifest, items, str(path))
+
+
+# --------------------------------------------------------------------------- wide formats
+
+
+def _read_wide(src, name: str) -> pd.DataFrame:
+    try:
+        if name == "wide.csv":
+            df = pd.read_csv(src.local(name), dtype=str, keep_default_na=False, na_values=[""])
+        elif name == "wide.parquet":
+            df = pd.read_parquet(src.local(name))
+        elif name == "wide.xlsx":
+            df = pd.read_excel(src.local(name), dtype=object)
+        else:
+            import pyreadstat
+
+            local = src.local(name)
+            if not isinstance(local, Path):
+                import tempfile
+
+                with tempfile.NamedTemporaryFile(suffix=name[4:]) as tmp:
+                    tmp.write(local.getvalue())
+                    tmp.flush()
+                    reader = pyreadstat.read_sav if name.endswith("sav") else pyreadstat.read_dta
+                    df, _ = reader(tmp.name, apply_value_formats=False)
+            else:
+                reader = pyreadstat.read_sav if name.endswith("sav") else pyreadstat.read_dta
+                df, _ = reader(str(local), apply_value_formats=False)
+    except ExportError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any reader failure is reported with the file
+        raise ExportError(name, f"cannot be read ({type(exc).__name__}: {exc})") from None
+    if "participant_id" not in df.columns:
+        raise ExportError(name, "missing column: participant_id")
+    return df
+
+
+def _answers_from_wide(
+    wide: pd.DataFrame, name: str, participants: pd.DataFrame, items: pd.DataFrame
+) -> pd.DataFrame:
+    """Melt ``<phase>[_<module>]__<item>`` columns back to the long answers layout."""
+    cols = [c for c in wide.columns if "__" in str(c)]
+    if not cols:
+        raise ExportError(name, "has no answer columns named <phase>[_<module>]__<item>")
+    parsed = []
+    for c in cols:
+        head, item = str(c).split("__", 1)
+        phase, _, module = head.partition("_")
+        if phase not in PHASES:
+            raise ExportError(name, f"column {c!r}: {phase!r} is not a phase")
+        parsed.append((c, phase, module, item))
+    ids = wide["participant_id"].astype(str)
+    long = wide[cols].copy()
+    long.index = ids
+    long = long.melt(ignore_index=False, var_name="column", value_name="raw").dropna(subset=["raw"])
+    meta = pd.DataFrame(parsed, columns=["column", "phase", "module", "item"])
+    long = long.reset_index(names="participant_id").merge(meta, on="column")
+    kind = items.set_index("item")["type"].reindex(long["item"]).to_numpy()
+    is_text = np.isin(kind, ["multiple_choice", "ranking", "text"])
+    raw = long["raw"]
+    value = pd.to_numeric(raw.where(~is_text), errors="coerce")
+    text = raw.where(is_text).astype("str").where(is_text)
+    arm_of = participants.set_index("participant_id")["arm"]
+    out = pd.DataFrame(
+        {
+            "participant_id": long["participant_id"],
+            "arm": arm_of.reindex(long["participant_id"]).to_numpy(),
+            "phase": long["phase"],
+            "module": long["module"].replace("", np.nan),
+            "item": long["item"],
+            "value": value.astype("float64"),
+            "text": text,
+            "page": pd.Series(np.nan, index=long.index, dtype="str"),
+            "answered_at": pd.Series(pd.NaT, index=long.index, dtype="datetime64[us, UTC]"),
+            "seconds_on_page": np.nan,
+        }
+    )
+    return out
+
+
+# --------------------------------------------------------------------------- database
+
+
+def load_database(url: str, campaign_slug: str) -> Export:
+    """Read one campaign straight from the application's database.
+
+    Parameters
+    ----------
+    url : str
+        SQLAlchemy database URL (``sqlite:///instance/parley.sqlite``,
+        ``postgresql+psycopg://...``).
+    campaign_slug : str
+        The campaign's slug.
+
+    Notes
+    -----
+    The app's tables are not part of the export contract, so this reader
+    expects SQL views that expose exactly the export's columns:
+    ``export_participants``, ``export_answers`` (both with a ``campaign_slug``
+    column) and ``export_metadata`` (``campaign_slug``, ``manifest_json``,
+    ``codebook_json``). Rows then pass through the same validation as an
+    export folder.
+    """
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            meta = pd.read_sql(
+                sa.text("SELECT manifest_json, codebook_json FROM export_metadata "
+                        "WHERE campaign_slug = :s"),
+                conn,
+                params={"s": campaign_slug},
+            )
+            if meta.empty:
+                raise ExportError(url, f"campaign {campaign_slug!r} not found in export_metadata")
+            manifest = _check_manifest(json.loads(meta.iloc[0]["manifest_json"]))
+            codebook = _check_codebook(json.loads(meta.iloc[0]["codebook_json"]))
+            frames = {}
+            for table, cols in (
+                ("export_participants", PARTICIPANT_COLUMNS),
+                ("export_answers", ANSWER_COLUMNS),
+            ):
+                q = sa.text(
+                    f"SELECT {', '.join(cols)} FROM {table} WHERE campaign_slug = :s"  # noqa: S608
+                )
+                frames[table] = pd.read_sql(q, conn, params={"s": campaign_slug})
+    except sa.exc.SQLAlchemyError as exc:
+        raise ExportError(url, f"database error: {exc.__class__.__name__}: {exc}") from None
+    finally:
+        engine.dispose()
+    items = items_table(codebook)
+    # database text is stored as typed: no spreadsheet escaping to undo
+    p = _type_columns(
+        _as_text(frames["export_participants"]), "export_participants", PARTICIPANT_COLUMNS, False
+    )
+    p = _check_participants(p)
+    a = _type_columns(_as_text(frames["export_answers"]), "export_answers", ANSWER_COLUMNS, False)
+    a = _check_answers(a, p, items)
+    return Export(p, a, codebook, manifest, items, url)
+
+
+def _as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """Database rows as text cells, so one typing path serves files and databases."""
+    out = {}
+    for c in df.columns:
+        s = df[c]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            if s.dt.tz is None:
+                s = s.dt.tz_localize("UTC")
+            text = s.dt.strftime("%Y-%m-%dT%H:%M:%S.%f%z")
+        else:
+            text = s.astype("str")
+        out[c] = text.where(s.notna())
+    return pd.DataFrame(out, index=df.index)

@@ -1,0 +1,657 @@
+"""Synthetic, contract-valid exports with known true effects (for tests and demos).
+
+The generator draws every answer from an explicit discrete model, so the true
+population mean shift of each item in each arm is known *exactly* (it is
+computed from the model, including the clipping at the ends of the scale),
+not estimated from a big sample. All draws are numpy-vectorised; the only
+Python loops run over items, arms and pages, never over participants.
+
+Model (per numeric item *i*, arm *a*):
+
+- ``left_right`` (0..10) is drawn first; it puts each participant in one of
+  three groups *g* (left 0-3, centre 4-6, right 7-10).
+- The "before" answer ``pre`` is drawn from a pmf ``p[i, g]`` over the scale
+  points (a discretised normal whose mean depends on *g*).
+- The change ``D`` is drawn from a pmf ``q[i, a]`` over integer steps and
+  ``post = clip(pre + D, min, max)``. For Likert items
+  ``D = N + S`` with test-retest noise ``N`` in {-1, 0, +1}
+  (P(+1) = P(-1) = 0.12) and a push ``S`` of ``floor(|e|)`` or
+  ``floor(|e|) + 1`` steps in the direction of the intended effect *e*
+  (the fractional part is the probability of the extra step), so
+  ``E[D] = e``. Thermometer and estimate items use a normal change with mean
+  *e* and SD 8 points, discretised to whole points.
+- The true shift is ``sum_g w_g sum_v p[i,g](v) sum_d q[i,a](d) (clip(v+d) - v)``
+  with ``w_g`` the population share of group *g*: exact, and slightly smaller
+  than *e* near the ends of the scale.
+- Knowledge items: P(correct) before is 0.45, after ``0.45 + e``; the true
+  shift of the knowledge score is *e*.
+
+Speeders (``speeder_rate``) straight-line their Likert answers, answer other
+items at random, and spend 1-4 s a page; they are excluded from the truth
+table, which describes attentive respondents.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = [
+    "ARMS",
+    "DEFAULT_EFFECTS",
+    "DemoData",
+    "make_demo_data",
+    "write_demo_export",
+    "demo_margins",
+]
+
+PROPOSALS = ("accord", "armistice", "strength")
+ARM_MODULES = {
+    "accord": ("accord",),
+    "armistice": ("armistice",),
+    "strength": ("strength",),
+    "all": PROPOSALS,
+    "control": ("control",),
+}
+ARMS = tuple(ARM_MODULES)
+_LR_PMF = np.array([3, 3, 5, 8, 10, 20, 12, 11, 9, 6, 4], dtype=float)
+_LR_PMF /= _LR_PMF.sum()
+_LR_GROUP = np.array([0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 2])  # 0-3 left, 4-6 centre, 7-10 right
+_GROUP_W = np.bincount(_LR_GROUP, weights=_LR_PMF, minlength=3)
+
+#: intended effects in scale points (knowledge: proportion correct), by (arm, item)
+DEFAULT_EFFECTS: dict[tuple[str, str], float] = {
+    ("accord", "support_accord"): 0.6,
+    ("armistice", "support_armistice"): 0.5,
+    ("strength", "support_strength"): 0.3,
+    ("all", "support_accord"): 0.2,
+    ("all", "support_armistice"): 0.2,
+    ("all", "support_strength"): 0.1,
+    ("accord", "therm_negotiators"): 5.0,
+    ("strength", "therm_hawks"): 4.0,
+    ("accord", "estimate_support_accord"): 5.0,
+    ("all", "estimate_support_accord"): 3.0,
+    ("accord", "know_finland"): 0.10,
+    ("strength", "know_finland"): 0.15,
+    ("all", "know_finland"): 0.15,
+    ("armistice", "know_korea"): 0.20,
+    ("all", "know_korea"): 0.15,
+    ("accord", "opinion_01"): 0.3,
+}
+
+
+@dataclass(frozen=True)
+class _Item:
+    id: str
+    type: str
+    phases: tuple[str, ...]
+    lo: int | None = None
+    hi: int | None = None
+    mean: float = 0.0  # latent mean (scale units) for the centre group
+    slope: float = 0.0  # change of that mean per left-right group step
+    reverse: bool = False
+    construct: str | None = None
+    options: tuple[tuple[int, str, str, bool], ...] = ()  # code, id, label, missing
+    correct: int | None = None
+    required: bool = True
+    text: str = ""
+
+
+def _likert(id_, k, mean, slope, text, construct=None, reverse=False):
+    anchors = {5: ["Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree"],
+               7: ["Strongly oppose", "Oppose", "Somewhat oppose", "Neither",
+                   "Somewhat support", "Support", "Strongly support"]}[k]
+    opts = tuple((c, str(c), anchors[c - 1], False) for c in range(1, k + 1))
+    return _Item(id_, "likert", ("pre", "post"), 1, k, mean, slope, reverse, construct, opts,
+                 text=text)
+
+
+def _catalogue(n_items: int) -> list[_Item]:
+    items = [
+        _Item("country", "single_choice", ("profile",),
+              options=((1, "de", "Germany", False), (2, "fr", "France", False),
+                       (3, "pl", "Poland", False), (4, "uk", "Ukraine", False),
+                       (5, "other", "Another country", False),
+                       (6, "no_say", "Prefer not to say", True)),
+              text="Which country do you live in?"),
+        _Item("age_band", "single_choice", ("profile",),
+              options=tuple((i + 1, b, b, False) for i, b in
+                            enumerate(["18-29", "30-44", "45-59", "60-74", "75+"])),
+              text="How old are you?"),
+        _Item("left_right", "number", ("profile",), 0, 10,
+              text="In politics people talk of left and right. Where would you place yourself?"),
+        _Item("attn_pre", "attention", ("pre",),
+              options=tuple((c, str(c), lab, False) for c, lab in
+                            enumerate(["Strongly disagree", "Disagree", "Neither", "Agree",
+                                       "Strongly agree"], start=1)),
+              correct=4, text="To show you are reading, please choose 'Agree'."),
+        _likert("support_accord", 7, 3.8, -0.5,
+                "How much do you support a continental security accord?"),
+        _likert("support_armistice", 7, 4.2, 0.2,
+                "How much do you support an armistice with EU accession and guarantees?"),
+        _likert("support_strength", 7, 4.4, 0.8,
+                "How much do you support peace through strength?"),
+        _likert("trust_1", 5, 3.0, 0.0, "Most governments in Europe can be trusted to keep a deal.",
+                construct="trust"),
+        _likert("trust_2", 5, 2.9, 0.1, "International agreements usually hold.",
+                construct="trust"),
+        _likert("trust_3", 5, 3.1, 0.0, "Treaties are just paper.", construct="trust",
+                reverse=True),
+        _Item("therm_negotiators", "thermometer", ("pre", "post"), 0, 100, 55, -6,
+              text="How warm do you feel toward people who favour negotiating now?"),
+        _Item("therm_hawks", "thermometer", ("pre", "post"), 0, 100, 50, 8,
+              text="How warm do you feel toward people who favour more military support?"),
+        _Item("estimate_support_accord", "estimate", ("pre", "post"), 0, 100, 35, 0,
+              text="What share of people taking this survey do you think support the accord "
+                   "(5 or more on the 7-point scale)?"),
+        _Item("know_finland", "knowledge", ("pre", "post"),
+              options=((1, "y2019", "2019", False), (2, "y2023", "2023", False),
+                       (3, "y2024", "2024", False), (4, "dk", "Don't know", True)),
+              correct=2, text="In which year did Finland join NATO?"),
+        _Item("know_korea", "knowledge", ("pre", "post"),
+              options=((1, "treaty", "A peace treaty", False),
+                       (2, "armistice", "An armistice", False),
+                       (3, "dk", "Don't know", True)),
+              correct=2, text="What ended the fighting in Korea in 1953?"),
+        _Item("rank_proposals", "ranking", ("pre", "post"),
+              options=tuple((i + 1, p, p.title(), False) for i, p in enumerate(PROPOSALS)),
+              text="Rank the three proposals from the one you like most to the one you "
+                   "like least."),
+        _Item("clarity", "likert", ("module",), 1, 5, 3.6, 0.0,
+              options=tuple((c, str(c), lab, False) for c, lab in
+                            enumerate(["Very unclear", "Unclear", "Neither", "Clear",
+                                       "Very clear"], start=1)),
+              text="How clear was this briefing?"),
+        _Item("comment", "text", ("post",), required=False,
+              text="Anything you would like to add?"),
+    ]
+    n_core = sum(1 for it in items if "pre" in it.phases and "post" in it.phases)
+    for j in range(max(0, n_items - n_core)):
+        items.append(_likert(f"opinion_{j + 1:02d}", 5, 2.6 + 0.1 * (j % 9), 0.3 * ((j % 3) - 1),
+                             f"Opinion statement {j + 1}.", construct=None))
+    return items
+
+
+# --------------------------------------------------------------------------- pmfs
+
+
+def _discretised_normal(lo: int, hi: int, mean: np.ndarray, sd: float) -> np.ndarray:
+    """pmf over lo..hi of round(N(mean, sd)) with the tails piled on the ends."""
+    edges = np.arange(lo, hi + 2) - 0.5
+    cdf = stats.norm.cdf((edges[None, :] - np.asarray(mean)[:, None]) / sd)
+    cdf[:, 0], cdf[:, -1] = 0.0, 1.0
+    return np.diff(cdf, axis=1)
+
+
+def _pre_pmf(item: _Item) -> np.ndarray:
+    """pmf of the before answer by left-right group, shape (3, hi - lo + 1)."""
+    sd = (item.hi - item.lo) / 4.0 if item.type == "likert" else 22.0
+    means = item.mean + item.slope * np.array([-1.0, 0.0, 1.0])
+    return _discretised_normal(item.lo, item.hi, means, sd)
+
+
+def _change_pmf(item: _Item, effect: float) -> tuple[np.ndarray, np.ndarray]:
+    """(steps, pmf) of the change D for an intended effect."""
+    if item.type == "likert":
+        noise = np.array([0.12, 0.76, 0.12])  # -1, 0, +1
+        whole, frac = int(np.floor(abs(effect))), abs(effect) - np.floor(abs(effect))
+        sign = 1 if effect >= 0 else -1
+        push = {sign * whole: 1 - frac}
+        if frac > 0:
+            push[sign * (whole + 1)] = frac
+        span = whole + 2
+        steps = np.arange(-span, span + 1)
+        pmf = np.zeros(steps.size)
+        for s, ps in push.items():
+            for n, pn in zip((-1, 0, 1), noise, strict=True):
+                pmf[np.searchsorted(steps, s + n)] += ps * pn
+        return steps, pmf
+    steps = np.arange(-40, 41)
+    edges = np.append(steps - 0.5, steps[-1] + 0.5)
+    cdf = stats.norm.cdf(edges, loc=effect, scale=8.0)
+    cdf[0], cdf[-1] = 0.0, 1.0
+    return steps, np.diff(cdf)
+
+
+def _true_shift(item: _Item, effect: float) -> float:
+    pre = _GROUP_W @ _pre_pmf(item)
+    values = np.arange(item.lo, item.hi + 1)
+    steps, q = _change_pmf(item, effect)
+    moved = np.clip(values[:, None] + steps[None, :], item.lo, item.hi) - values[:, None]
+    return float(pre @ moved @ q)
+
+
+def _draw(pmf_rows: np.ndarray, row_index: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Draw one category per row from ``pmf_rows[row_index]`` (inverse cdf, vectorised)."""
+    cdf = np.cumsum(pmf_rows, axis=1)
+    cdf[:, -1] = 1.0
+    u = rng.random(row_index.size)
+    return (u[:, None] > cdf[row_index]).sum(axis=1)
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class DemoData:
+    """Everything :func:`make_demo_data` produced.
+
+    ``participants`` and ``answers`` follow the export contract column for
+    column (times as ISO text, text cells *not yet* spreadsheet-escaped);
+    ``truth`` has one row per arm x item with ``intended`` and ``true_shift``
+    (exact population mean shift for attentive respondents) and
+    ``true_effect_vs_control`` (``true_shift`` minus the control arm's).
+    """
+
+    participants: pd.DataFrame
+    answers: pd.DataFrame
+    codebook: dict
+    manifest: dict
+    truth: pd.DataFrame
+
+
+def _hex_ids(rng: np.random.Generator, n: int) -> np.ndarray:
+    table = np.array([f"{b:02x}" for b in range(256)])
+    for _ in range(10):
+        raw = rng.integers(0, 256, size=(n, 8))
+        parts = table[raw]
+        ids = parts[:, 0]
+        for j in range(1, 8):
+            ids = np.char.add(ids, parts[:, j])
+        if np.unique(ids).size == n:
+            return ids.astype(object)
+    raise RuntimeError("could not draw unique participant ids")  # pragma: no cover
+
+
+def _block_assignment(rng, arms: list[str], n_per_arm: int, block_size: int) -> np.ndarray:
+    """Permuted-block allocation: each block holds every arm block_size/len(arms) times."""
+    per_block = block_size // len(arms)
+    n_blocks = int(np.ceil(n_per_arm / per_block))
+    seq = np.tile(np.repeat(np.arange(len(arms)), per_block), n_blocks)
+    keys = np.repeat(np.arange(n_blocks), per_block * len(arms)) + rng.random(seq.size)
+    seq = seq[np.argsort(keys, kind="stable")]
+    # trim so each arm has exactly n_per_arm: drop surplus from the last blocks
+    keep = np.zeros(seq.size, dtype=bool)
+    for a in range(len(arms)):
+        keep[np.flatnonzero(seq == a)[:n_per_arm]] = True
+    return seq[keep]
+
+
+def make_demo_data(
+    n_per_arm: int = 200,
+    effects: dict[tuple[str, str], float] | None = None,
+    seed: int = 0,
+    *,
+    arms: tuple[str, ...] = ARMS,
+    n_items: int = 12,
+    dropout_rate: float = 0.10,
+    speeder_rate: float = 0.03,
+    screened_out_rate: float = 0.02,
+    withdrawn_rate: float = 0.01,
+    primary_items: tuple[str, ...] | None = ("support_accord", "support_armistice",
+                                             "support_strength"),
+) -> DemoData:
+    """Generate a complete campaign in memory with known true effects.
+
+    Parameters
+    ----------
+    n_per_arm : int
+        Participants randomised to each arm (before dropouts).
+    effects : dict, optional
+        ``{(arm, item): intended effect}`` in scale points (proportion correct
+        for knowledge items), merged over :data:`DEFAULT_EFFECTS`. Pass ``{}``
+        ... to keep the defaults; use ``effects=None`` for the defaults too, and
+        set a value to 0 to switch one off.
+    seed : int
+        Seed of the numpy Generator; the same arguments give the same data.
+    arms : tuple of str
+        Arms to use, a subset of :data:`ARMS` (``control`` is the control arm).
+    n_items : int
+        Number of before/after items; items beyond the 12 built-in ones are
+        5-point Likert items ``opinion_01``, ``opinion_02``, ...
+    dropout_rate, speeder_rate, screened_out_rate, withdrawn_rate : float
+        Shares of participants who stop early, speed, are screened out at the
+        profile page, or withdraw (no answers kept).
+    primary_items : tuple of str or None
+        Written to ``manifest.preregistration`` (``None`` for no
+        preregistration).
+
+    Returns
+    -------
+    DemoData
+    """
+    if n_per_arm < 1:
+        raise ValueError("n_per_arm must be at least 1")
+    unknown = set(arms) - set(ARMS)
+    if unknown:
+        raise ValueError(f"unknown arm(s) {sorted(unknown)}; choose from {ARMS}")
+    rates = dict(dropout_rate=dropout_rate, speeder_rate=speeder_rate,
+                 screened_out_rate=screened_out_rate, withdrawn_rate=withdrawn_rate)
+    for name, r in rates.items():
+        if not 0 <= r < 1:
+            raise ValueError(f"{name} must be in [0, 1), got {r}")
+    if sum(rates.values()) >= 1:
+        raise ValueError("the rates add up to 1 or more")
+    eff = dict(DEFAULT_EFFECTS)
+    eff.update(effects or {})
+    rng = np.random.default_rng(seed)
+    arms = list(arms)
+    items = _catalogue(n_items)
+    by_id = {it.id: it for it in items}
+    for (_arm, item_id), e in eff.items():
+        if item_id not in by_id and item_id.startswith("opinion_"):
+            continue  # effect on an opinion item that this n_items does not create
+        if item_id not in by_id:
+            raise ValueError(f"effects names unknown item {item_id!r}")
+        if by_id[item_id].type == "knowledge" and not 0 <= 0.45 + e <= 0.8:
+            raise ValueError(
+                f"knowledge effect {e} on {item_id!r} must keep P(correct) in [0, 0.8]"
+            )
+
+    block_size = 2 * len(arms)
+    arm_idx = _block_assignment(rng, arms, n_per_arm, block_size)
+    n = arm_idx.size
+    arm = np.array(arms, dtype=object)[arm_idx]
+    pid = _hex_ids(rng, n)
+
+    # status and how far each participant got: 0 none, 1 profile, 2 pre, 3 module, 4 post
+    u = rng.random(n)
+    cuts = np.cumsum([withdrawn_rate, screened_out_rate, dropout_rate])
+    status = np.where(u < cuts[0], "withdrawn",
+                      np.where(u < cuts[1], "screened_out",
+                               np.where(u < cuts[2], "started", "completed"))).astype(object)
+    reached = np.full(n, 4)
+    reached[status == "withdrawn"] = 0
+    reached[status == "screened_out"] = 1
+    drop = status == "started"
+    reached[drop] = rng.integers(1, 4, size=int(drop.sum()))
+    speeder = (rng.random(n) < speeder_rate) & (status != "withdrawn")
+
+    # module order (counterbalanced by a random permutation for multi-module arms)
+    n_mod = np.array([len(ARM_MODULES[a]) for a in arms])[arm_idx]
+    perm_keys = rng.random((n, 3)).argsort(axis=1)
+    mod_names = np.array(PROPOSALS, dtype=object)
+    order = np.empty((n, 3), dtype=object)
+    order[:] = ""
+    multi = n_mod == 3
+    order[multi] = mod_names[perm_keys[multi]]
+    single_mod = np.array([ARM_MODULES[a][0] for a in arms], dtype=object)[arm_idx]
+    order[~multi, 0] = single_mod[~multi]
+    module_order = np.where(multi, order[:, 0] + "|" + order[:, 1] + "|" + order[:, 2],
+                            order[:, 0])
+
+    # times: pages in slots 0 consent, 1 about_you, 2 before, 3..5 read+module, 6 after, 7 thanks
+    base = np.datetime64("2026-11-01T08:00:00", "us")
+    start = base + (np.sort(rng.random(n)) * 14 * 86400 * 1e6).astype("timedelta64[us]")
+    med = np.array([20, 45, 90, 200, 200, 200, 90, 5], dtype=float)
+    secs = np.exp(np.log(med)[None, :] + 0.5 * rng.standard_normal((n, 8)))
+    secs[speeder] = rng.uniform(1, 4, size=(int(speeder.sum()), 8))
+    slot_reached = np.column_stack([
+        reached >= 0, reached >= 1, reached >= 2,
+        (reached >= 3) & (n_mod >= 1), (reached >= 3) & (n_mod >= 2), (reached >= 3) & (n_mod >= 3),
+        reached >= 4, reached >= 4])
+    secs = np.where(slot_reached, np.round(secs, 3), 0.0)
+    done_at = start[:, None] + (np.cumsum(secs, axis=1) * 1e6).astype("timedelta64[us]")
+    page_time = np.char.add(np.datetime_as_string(done_at, unit="us"), "+00:00").astype(object)
+    step_names = np.array(["consent", "about_you", "before", "read", "after", "thanks"],
+                          dtype=object)
+    step = step_names[np.minimum(reached + 1, 5)]
+    at_read = step == "read"
+    step[at_read] = "read:" + order[at_read, 0]
+    step[status == "withdrawn"] = "consent"
+    completed_at = np.where(status == "completed", page_time[:, 7], None)
+
+    participants = pd.DataFrame({
+        "participant_id": pid,
+        "arm": arm,
+        "module_order": module_order,
+        "language": rng.choice(np.array(["en", "de", "uk", "ru"], dtype=object), n,
+                               p=[0.5, 0.25, 0.15, 0.1]),
+        "status": status,
+        "step": step,
+        "started_at": np.char.add(np.datetime_as_string(start, unit="us"), "+00:00").astype(
+            object),
+        "completed_at": completed_at,
+        "stratum": None,
+        "allocation_seq": np.arange(n),
+        "replaced": 0,
+    })
+
+    # ---------------------------------------------------------------- answers
+    lr = rng.choice(11, size=n, p=_LR_PMF)
+    group = _LR_GROUP[lr]
+    chunks: list[pd.DataFrame] = []
+    values: dict[tuple[str, str], np.ndarray] = {}
+
+    def emit(who, phase, item, value=None, text=None, module="", page="", slot=0):
+        idx = np.flatnonzero(who)
+        if idx.size == 0:
+            return
+        chunks.append(pd.DataFrame({
+            "participant_id": pid[idx],
+            "arm": arm[idx],
+            "phase": phase,
+            "module": module if module else None,
+            "item": item,
+            "value": pd.array(value[idx] if value is not None else [pd.NA] * idx.size,
+                              dtype="Int64"),
+            "text": text[idx] if text is not None else None,
+            "page": page,
+            "answered_at": page_time[idx, slot],
+            "seconds_on_page": secs[idx, slot],
+        }))
+
+    genuine = ~speeder
+    profile_who = reached >= 1
+    country = rng.choice(np.arange(1, 7), size=n, p=[0.3, 0.2, 0.15, 0.15, 0.15, 0.05])
+    age = rng.choice(np.arange(1, 6), size=n, p=[0.2, 0.28, 0.27, 0.18, 0.07])
+    emit(profile_who, "profile", "country", country, page="about_you", slot=1)
+    emit(profile_who, "profile", "age_band", age, page="about_you", slot=1)
+    emit(profile_who, "profile", "left_right", lr, page="about_you", slot=1)
+
+    pre_who, post_who = reached >= 2, reached >= 4
+    attn_ok = rng.random(n) < np.where(speeder, 0.4, 0.96)
+    attn = np.where(attn_ok, 4, rng.choice([1, 2, 3, 5], size=n))
+    emit(pre_who, "pre", "attn_pre", attn, page="before", slot=2)
+
+    arm_pos = {a: i for i, a in enumerate(arms)}
+    truth_rows = []
+    straight = {ph: rng.integers(1, 6, size=n) for ph in ("pre", "post")}
+    for item in items:
+        if not ("pre" in item.phases and "post" in item.phases) or item.type == "ranking":
+            continue
+        item_eff = np.array([eff.get((a, item.id), 0.0) for a in arms])
+        if item.type == "knowledge":
+            pre_ok = rng.random(n) < 0.45
+            post_ok = rng.random(n) < 0.45 + item_eff[arm_idx]
+            wrong = np.array([o[0] for o in item.options if o[0] != item.correct and not o[3]])
+            dk = [o[0] for o in item.options if o[3]][0]
+            vals = {}
+            for ph, ok in (("pre", pre_ok), ("post", post_ok)):
+                is_dk = rng.random(n) < 0.4
+                v = np.where(ok, item.correct, np.where(is_dk, dk, rng.choice(wrong, size=n)))
+                v = np.where(speeder, rng.choice(np.array([o[0] for o in item.options]), size=n), v)
+                vals[ph] = v
+            true = item_eff
+        else:
+            pre_pmf = _pre_pmf(item)
+            pre = item.lo + _draw(pre_pmf, group, rng)
+            post = np.empty(n, dtype=np.int64)
+            for a in arms:
+                steps, q = _change_pmf(item, eff.get((a, item.id), 0.0))
+                sel = arm_idx == arm_pos[a]
+                d = steps[_draw(q[None, :], np.zeros(int(sel.sum()), dtype=int), rng)]
+                post[sel] = np.clip(pre[sel] + d, item.lo, item.hi)
+            if item.type == "likert":
+                pre = np.where(speeder, straight["pre"] if item.hi == 5 else
+                               np.minimum(straight["pre"] + 1, item.hi), pre)
+                post = np.where(speeder, straight["post"] if item.hi == 5 else
+                                np.minimum(straight["post"] + 1, item.hi), post)
+            else:
+                pre = np.where(speeder, rng.integers(item.lo, item.hi + 1, size=n), pre)
+                post = np.where(speeder, rng.integers(item.lo, item.hi + 1, size=n), post)
+            vals = {"pre": pre, "post": post}
+            true = np.array([_true_shift(item, eff.get((a, item.id), 0.0)) for a in arms])
+        values[("pre", item.id)], values[("post", item.id)] = vals["pre"], vals["post"]
+        emit(pre_who, "pre", item.id, vals["pre"], page="before", slot=2)
+        emit(post_who, "post", item.id, vals["post"], page="after", slot=6)
+        for a in arms:
+            truth_rows.append({"arm": a, "item": item.id, "type": item.type,
+                               "intended": eff.get((a, item.id), 0.0),
+                               "true_shift": true[arm_pos[a]]})
+
+    # ranking of proposals from the support answers plus jitter
+    for ph, who, slot, page in (("pre", pre_who, 2, "before"), ("post", post_who, 6, "after")):
+        support = np.column_stack([values[(ph, f"support_{p}")] for p in PROPOSALS]).astype(float)
+        rank = np.argsort(-(support + rng.random(support.shape) * 1.5), axis=1)
+        names = np.array(PROPOSALS, dtype=object)[rank]
+        text = names[:, 0] + "|" + names[:, 1] + "|" + names[:, 2]
+        emit(who, ph, "rank_proposals", text=text, page=page, slot=slot)
+
+    # module questions: clarity per module shown
+    clarity = by_id["clarity"]
+    for k in range(3):
+        who = (reached >= 3) & (n_mod > k)
+        mods = order[:, k]
+        mods = np.where(n_mod == 1, single_mod, mods) if k == 0 else mods
+        v = clarity.lo + _draw(_pre_pmf(clarity), group, rng)
+        for m in (*PROPOSALS, "control"):
+            emit(who & (mods == m), "module", "clarity", v, module=m, page=f"module_{m}",
+                 slot=3 + k)
+
+    # free-text comments, some starting with formula characters (escaped on export)
+    samples = np.array(["More facts about costs, please.", "=1+1 is how simple they make it",
+                        "-too long", "+1 for the accord", "@everyone read this",
+                        "'quoted' words stay as they are", "Готово, дякую", "NA"], dtype=object)
+    wants = post_who & genuine & (rng.random(n) < 0.3)
+    emit(wants, "post", "comment", text=samples[rng.integers(0, samples.size, n)],
+         page="after", slot=6)
+
+    answers = pd.concat(chunks, ignore_index=True)
+    answers = answers.sort_values(["participant_id", "answered_at", "phase", "item"],
+                                  kind="stable", ignore_index=True)
+
+    truth = pd.DataFrame(truth_rows)
+    ctrl = truth[truth["arm"] == "control"].set_index("item")["true_shift"]
+    truth["true_effect_vs_control"] = truth["true_shift"] - truth["item"].map(ctrl)
+    codebook = _codebook(items, arms)
+    manifest = {
+        "format": "parley-export",
+        "format_version": "1.0",
+        "exported_at": "2026-11-22T16:00:00+00:00",
+        "campaign": {"slug": "demo", "title": "Synthetic demo campaign", "status": "closed",
+                     "opened_at": "2026-11-01T08:00:00+00:00",
+                     "closed_at": "2026-11-15T08:00:00+00:00"},
+        "survey": {"id": "demo", "version": "0" * 64, "languages": ["en", "de", "uk", "ru"]},
+        "design": {"arms": codebook["arms"],
+                   "control_arm": "control" if "control" in arms else None,
+                   "block_size": block_size, "seed": f"{seed:x}", "stratify_by": None,
+                   "rebalance_dropouts": False},
+        "preregistration": ({"primary_items": list(primary_items), "family": "primary"}
+                            if primary_items else None),
+        "row_counts": {"participants": int(n), "answers": int(len(answers))},
+        "files": ["participants.csv", "answers.csv", "codebook.json"],
+        "generator": {"name": "analysis.synthetic", "seed": seed, "n_per_arm": n_per_arm},
+    }
+    return DemoData(participants, answers, codebook, manifest, truth)
+
+
+def _codebook(items: list[_Item], arms: list[str]) -> dict:
+    pages = {"profile": "about_you", "pre": "before", "post": "after"}
+    out = []
+    for it in items:
+        out.append({
+            "id": it.id,
+            "type": it.type,
+            "phases": list(it.phases),
+            "pages": [pages.get(p, "module_<module>") for p in it.phases],
+            "text": {"en": it.text},
+            "hint": {},
+            "scale": ({"min": it.lo, "max": it.hi}
+                      if it.lo is not None and it.type in ("likert", "thermometer", "estimate",
+                                                           "number") else None),
+            "reverse": it.reverse,
+            "construct": it.construct,
+            "options": [{"code": c, "id": i, "label": {"en": lab}, "missing": m}
+                        for c, i, lab, m in it.options],
+            "correct": it.correct,
+            "modules": [*PROPOSALS, "control"] if "module" in it.phases else None,
+            "required": it.required,
+        })
+    return {
+        "format_version": "1.0",
+        "survey": {"id": "demo", "version": "0" * 64, "title": {"en": "Synthetic demo"},
+                   "languages": ["en", "de", "uk", "ru"]},
+        "modules": [{"id": m, "kind": "control" if m == "control" else "proposal",
+                     "title": {"en": m.title()}, "summary": {"en": f"The {m} briefing."}}
+                    for m in (*PROPOSALS, "control")],
+        "arms": [{"id": a, "modules": list(ARM_MODULES[a]), "weight": 1,
+                  "control": a == "control"} for a in arms],
+        "items": out,
+    }
+
+
+def _escape(series: pd.Series) -> pd.Series:
+    """Spreadsheet safety as the contract says: a leading apostrophe before = + - @ tab CR."""
+    s = series.astype("str")
+    risky = s.str.match(r"^[=+\-@\t\r]").fillna(False).astype(bool)
+    return series.where(~risky, "'" + s)
+
+
+def write_demo_export(
+    out_dir: str | Path,
+    n_per_arm: int = 200,
+    effects: dict[tuple[str, str], float] | None = None,
+    seed: int = 0,
+    **options,
+) -> Path:
+    """Write a synthetic export folder (the four contract files plus ``truth.csv``).
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Folder to create (it may exist; files in it are overwritten).
+    n_per_arm, effects, seed, **options
+        As for :func:`make_demo_data`.
+
+    Returns
+    -------
+    Path
+        The folder. ``truth.csv`` in it (not part of the contract) holds the
+        true shift per arm x item.
+    """
+    data = make_demo_data(n_per_arm, effects, seed, **options)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    text_cols = {"participants": ["participant_id", "arm", "module_order", "language", "status",
+                                  "step", "stratum"],
+                 "answers": ["participant_id", "arm", "phase", "module", "item", "text", "page"]}
+    for name, frame in (("participants", data.participants), ("answers", data.answers)):
+        frame = frame.copy()
+        for c in text_cols[name]:
+            frame[c] = _escape(frame[c])
+        frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n", encoding="utf-8")
+    (out / "codebook.json").write_text(json.dumps(data.codebook, indent=1, ensure_ascii=False),
+                                       encoding="utf-8")
+    (out / "manifest.json").write_text(json.dumps(data.manifest, indent=1), encoding="utf-8")
+    data.truth.to_csv(out / "truth.csv", index=False, lineterminator="\n")
+    return out
+
+
+def demo_margins() -> pd.DataFrame:
+    """Population margins for raking the demo data (``variable, level, share``).
+
+    Country and age band shares of a made-up target population, in the CSV
+    layout :func:`analysis.weights.read_margins` reads.
+    """
+    rows = [("country", c, s) for c, s in
+            zip(["de", "fr", "pl", "uk", "other"], [0.35, 0.25, 0.15, 0.10, 0.15], strict=True)]
+    rows += [("age_band", a, s) for a, s in
+             zip(["18-29", "30-44", "45-59", "60-74", "75+"], [0.17, 0.24, 0.27, 0.22, 0.10],
+                 strict=True)]
+    return pd.DataFrame(rows, columns=["variable", "level", "share"])
