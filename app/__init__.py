@@ -1,0 +1,70 @@
+"""Parley's Flask application: ``create_app`` builds it in small steps."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, render_template
+
+from app.admin.blueprint import bp as admin_bp
+from app.campaigns.surveys import SurveyChangedError
+from app.cli import register_commands
+from app.config import configure
+from app.database import configure_engine
+from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.i18n import configure_i18n
+from app.participant.blueprint import bp as participant_bp
+from app.security import configure_security_headers
+
+__all__ = ["create_app"]
+
+MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app; ``test_config`` replaces instance config and environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    configure(app, test_config)
+    configure_extensions(app)
+    configure_i18n(app)
+    configure_security_headers(app)
+    register_blueprints(app)
+    register_error_pages(app)
+    register_cli(app)
+    return app
+
+
+def configure_extensions(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "admin.login"
+
+
+def register_blueprints(app: Flask) -> None:
+    app.register_blueprint(participant_bp)
+    app.register_blueprint(admin_bp)
+
+
+def register_error_pages(app: Flask) -> None:
+    @app.errorhandler(404)
+    def not_found(_error):
+        return render_template("errors/404.html"), 404
+
+    @app.errorhandler(429)
+    def too_many(_error):
+        return render_template("errors/429.html"), 429
+
+    @app.errorhandler(SurveyChangedError)
+    def survey_changed(error):
+        app.logger.error("%s", error)
+        return render_template("errors/unavailable.html"), 503
+
+
+def register_cli(app: Flask) -> None:
+    register_commands(app)

@@ -1,0 +1,1 @@
+"""Administrators: sign in, watch campaigns, change their status, download exports."""

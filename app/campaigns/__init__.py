@@ -1,0 +1,1 @@
+"""Campaigns: create one from a survey folder, open, pause and close it."""

@@ -1,0 +1,236 @@
+"""The ``parley`` command: the one entry point for operators.
+
+``parley`` is a Flask CLI group around :func:`app.create_app`, so it also has
+Flask's own commands (``parley db upgrade`` from Flask-Migrate, ``parley shell``).
+"""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+from werkzeug.serving import run_simple
+
+from app.campaigns.operations import CampaignError, create_campaign, set_status
+from app.export.writer import write_export
+from app.extensions import db
+from app.models import Campaign, Participant, User
+from app.setup import prepare_flagship
+from surveys import FLAGSHIP, SurveyError, load_survey
+
+__all__ = ["register_commands", "run_command"]
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _campaign(slug: str) -> Campaign:
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None:
+        raise click.ClickException(f"no campaign '{slug}' (see: parley campaign list)")
+    return campaign
+
+
+# --- survey ------------------------------------------------------------------
+
+
+@click.group("survey")
+def survey_group():
+    """Check survey definitions."""
+
+
+@survey_group.command("check")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def survey_check(path: Path):
+    """Validate the survey folder PATH and list every problem found."""
+    try:
+        survey = load_survey(path)
+    except SurveyError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{len(exc.problems)} problem(s) in {path}") from None
+    click.echo(
+        f"{survey.id}: OK ({len(survey.items)} items, {len(survey.pages)} pages, "
+        f"{len(survey.modules)} modules, {len(survey.arms)} arms, "
+        f"languages {', '.join(survey.languages)}; version {survey.version[:12]})"
+    )
+
+
+# --- campaign ----------------------------------------------------------------
+
+
+@click.group("campaign")
+def campaign_group():
+    """Create, open, pause, close and list campaigns."""
+
+
+@campaign_group.command("create")
+@click.argument("slug")
+@click.option("--survey", "survey_path", required=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Survey folder.")  # fmt: skip
+@click.option("--title", help="Defaults to the survey's title.")
+@click.option("--languages", help="Comma-separated subset of the survey's languages.")
+@click.option("--block-size", type=int, help="Allocation block length (default: 2 x arms).")
+@click.option("--rebalance-dropouts", is_flag=True,
+              help="Give a dropout's arm to the next participant (see docs/randomisation.md).")
+@click.option("--results-min", type=int, default=30, show_default=True,
+              help="Completed participants before the thanks page shows results.")
+@click.option("--primary", help="Pre-registered primary items, comma-separated.")
+@with_appcontext
+def campaign_create(slug, survey_path, title, languages, block_size, rebalance_dropouts,
+                    results_min, primary):  # fmt: skip
+    """Create a draft campaign SLUG pinned to the survey's current version."""
+    prereg = {"primary_items": primary.split(","), "family": "primary"} if primary else None
+    try:
+        campaign = create_campaign(
+            db.session, slug=slug, survey_folder=survey_path, actor=_actor(), title=title,
+            languages=languages.split(",") if languages else None, block_size=block_size,
+            rebalance_dropouts=rebalance_dropouts, results_min_completed=results_min,
+            preregistration=prereg,
+        )  # fmt: skip
+    except (CampaignError, SurveyError) as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"created campaign '{campaign.slug}' (draft); open it: parley campaign open {slug}")
+
+
+def _status_command(name: str, status: str):
+    @campaign_group.command(name)
+    @click.argument("slug")
+    @with_appcontext
+    def command(slug):
+        campaign = _campaign(slug)
+        try:
+            set_status(db.session, campaign, status, _actor())
+        except CampaignError as exc:
+            raise click.ClickException(str(exc)) from None
+        db.session.commit()
+        click.echo(f"campaign '{slug}' is now {status}")
+
+    command.__doc__ = f"Make campaign SLUG {status}."
+    return command
+
+
+for _name, _status in (("open", "open"), ("pause", "paused"), ("close", "closed"),
+                       ("archive", "archived")):  # fmt: skip
+    _status_command(_name, _status)
+
+
+@campaign_group.command("list")
+@with_appcontext
+def campaign_list():
+    """List campaigns with their status and participant counts."""
+    counts = dict(
+        db.session.execute(
+            select(Participant.campaign_id, func.count()).group_by(Participant.campaign_id)
+        ).all()
+    )
+    done = dict(
+        db.session.execute(
+            select(Participant.campaign_id, func.count())
+            .where(Participant.status == "completed")
+            .group_by(Participant.campaign_id)
+        ).all()
+    )
+    for c in db.session.scalars(select(Campaign).order_by(Campaign.id)):
+        click.echo(f"{c.slug}\t{c.status}\t{c.survey_id}@{c.survey_version[:12]}\t"
+                   f"started {counts.get(c.id, 0)}\tcompleted {done.get(c.id, 0)}")  # fmt: skip
+
+
+# --- export ------------------------------------------------------------------
+
+
+@click.command("export")
+@click.argument("slug")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", default="csv", show_default=True,
+              type=click.Choice(["csv", "zip", "wide", "parquet", "xlsx", "sav", "dta"]))
+@click.option("--include-external-id", is_flag=True, help="Add panel ids (personal data).")
+@with_appcontext
+def export_command(slug, out, fmt, include_external_id):
+    """Export campaign SLUG into the folder OUT (see docs/export-format.md)."""
+    campaign = _campaign(slug)
+    result = write_export(db.session, campaign, out, fmt=fmt)
+    click.echo(f"exported {result.participants} participants and {result.answers} answers "
+               f"to {result.path}")  # fmt: skip
+
+
+# --- users -------------------------------------------------------------------
+
+
+@click.group("user")
+def user_group():
+    """Administrator accounts."""
+
+
+@user_group.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "viewer"]), default="admin")
+@click.password_option()
+@with_appcontext
+def user_create(email, role, password):
+    """Create an account for EMAIL."""
+    if db.session.scalar(select(User).where(User.email == email)):
+        raise click.ClickException(f"{email} exists already")
+    user = User(email=email, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"created {role} {email}")
+
+
+@user_group.command("reset-password")
+@click.argument("email")
+@with_appcontext
+def user_reset(email):
+    """Give EMAIL a new random password and print it once."""
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    password = secrets.token_urlsafe(12)
+    user.set_password(password)
+    db.session.commit()
+    click.echo(f"new password for {email}: {password}")
+
+
+# --- run ---------------------------------------------------------------------
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--setup/--no-setup", default=True, show_default=True,
+              help="Create or upgrade the database and open the flagship campaign first.")
+@with_appcontext
+def run_command(host, port, setup):
+    """Start Parley (with the flagship campaign open) and print how to use it."""
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    base = f"http://{host}:{port}"
+    if setup:
+        report = prepare_flagship(FLAGSHIP)
+        click.echo("")
+        click.echo(f"  Participant link:  {base}/c/{report.slug}/")
+        click.echo(f"  Admin sign-in:     {base}/admin/  as {report.admin_email}")
+        if report.admin_password:
+            click.echo(f"  Admin password:    {report.admin_password}   (shown once; "
+                       f"reset with: parley user reset-password {report.admin_email})")  # fmt: skip
+        else:
+            click.echo(f"  Admin password:    set on first run; reset with: "
+                       f"parley user reset-password {report.admin_email}")  # fmt: skip
+        click.echo(f"  Export:            parley export {report.slug} exports/{report.slug}")
+        click.echo("")
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+def register_commands(app: Flask) -> None:
+    for command in (survey_group, campaign_group, export_command, user_group):
+        app.cli.add_command(command)
+
+

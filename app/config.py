@@ -1,0 +1,75 @@
+"""Configuration: defaults, then instance/config.py, then environment, then tests.
+
+The secret key is never in the code: on first run a random one is written to
+``instance/secret_key`` (mode 600) and read from there afterwards, so
+sessions survive restarts and every installation has its own.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+__all__ = ["configure"]
+
+#: Environment variables read on start (PARLEY_ prefix, or the usual DATABASE_URL).
+ENV_KEYS = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "PARLEY_SECRET_KEY": "SECRET_KEY",
+    "PARLEY_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "PARLEY_BASE_URL": "PARLEY_BASE_URL",
+}
+
+
+def defaults(instance_path: str) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance_path, "parley.sqlite"),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": 6 * 3600,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        #: Resume cookie lifetime: long enough to come back next week.
+        "PARLEY_RESUME_DAYS": 30,
+        #: Sign-in attempts allowed per address.
+        "PARLEY_LOGIN_LIMIT": "10 per minute;50 per hour",
+    }
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    app.config.from_mapping(defaults(app.instance_path))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        for env, key in ENV_KEYS.items():
+            if os.environ.get(env):
+                app.config[key] = os.environ[env]
+    else:
+        app.config.from_mapping(test_config)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):  # the form some hosts hand out
+        uri = "postgresql://" + uri.removeprefix("postgres://")
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+
+
+def _instance_secret(instance: Path) -> str:
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key

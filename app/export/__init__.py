@@ -1,0 +1,1 @@
+"""The export contract's writer side (docs/export-format.md)."""

@@ -1,0 +1,48 @@
+"""Build ``codebook.json`` from a survey: every item with wording in every language."""
+
+from __future__ import annotations
+
+from surveys import Survey
+
+__all__ = ["FORMAT_VERSION", "build_codebook"]
+
+#: Version of docs/export-format.md this code writes.
+FORMAT_VERSION = "1.0"
+
+
+def build_codebook(survey: Survey) -> dict:
+    items = []
+    for item in survey.items.values():
+        module_pages = [p for p in survey.pages_in("module") if item.id in p.items]
+        entry = {
+            "id": item.id,
+            "type": item.type,
+            "phases": list(survey.phases_of(item.id)),
+            "pages": [p.id for p in survey.pages if item.id in p.items],
+            "text": dict(item.text),
+            "hint": dict(item.hint) if item.hint else None,
+            "reverse": item.reverse,
+            "construct": item.construct,
+            "required": item.required,
+            "modules": [m.id for m in survey.modules] if module_pages else None,
+        }
+        entry.update(item.kind.codebook(item))
+        items.append(entry)
+    return {
+        "format_version": FORMAT_VERSION,
+        "survey": {
+            "id": survey.id,
+            "version": survey.version,
+            "title": dict(survey.title),
+            "languages": list(survey.languages),
+        },
+        "modules": [
+            {"id": m.id, "kind": m.kind, "title": dict(m.title), "summary": dict(m.summary)}
+            for m in survey.modules
+        ],
+        "arms": [
+            {"id": a.id, "modules": list(a.modules), "weight": a.weight, "control": a.control}
+            for a in survey.arms
+        ],
+        "items": items,
+    }

@@ -1,0 +1,59 @@
+"""A campaign: one fielding of one pinned survey version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, UTCDateTime, utcnow
+
+__all__ = ["Campaign", "CAMPAIGN_STATUSES"]
+
+CAMPAIGN_STATUSES = ("draft", "open", "paused", "closed", "archived")
+
+
+class Campaign(Base):
+    __tablename__ = "campaign"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'open', 'paused', 'closed', 'archived')", name="status"
+        ),
+        CheckConstraint("block_size > 0", name="block_size_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Appears in participant links: /c/<slug>/
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    #: Survey folder: a name under the shipped surveys/ folder, or an absolute path.
+    survey_path: Mapped[str] = mapped_column(String(500))
+    survey_id: Mapped[str] = mapped_column(String(64))
+    #: SHA-256 of the survey files when the campaign was created; pinned.
+    survey_version: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Secret seed of the permuted-block allocation (hex); with it the arms are reproducible.
+    seed: Mapped[str] = mapped_column(String(64))
+    #: Allocation block length: a multiple of the sum of arm weights.
+    block_size: Mapped[int]
+    #: Give the arm of a participant who dropped out to the next new participant.
+    rebalance_dropouts: Mapped[bool] = mapped_column(default=False)
+    #: Minutes without activity after which a started participant counts as dropped out.
+    abandon_after_minutes: Mapped[int] = mapped_column(default=120)
+    #: Languages offered (a subset of the survey's, the first is the default).
+    languages: Mapped[list[str]] = mapped_column(JSON)
+    #: Completed participants needed before the thanks page shows results.
+    results_min_completed: Mapped[int] = mapped_column(default=30)
+    #: The survey's codebook at creation (docs/export-format.md), so exports never
+    #: depend on the survey files still being there or unchanged.
+    codebook: Mapped[dict] = mapped_column(JSON)
+    #: Pre-registered primary items and their correction family, or null.
+    preregistration: Mapped[dict | None] = mapped_column(JSON)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"

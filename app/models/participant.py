@@ -1,0 +1,60 @@
+"""A participant: arm, module order, language, progress and resume token."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, UTCDateTime, utcnow
+
+__all__ = ["Participant", "PARTICIPANT_STATUSES"]
+
+PARTICIPANT_STATUSES = ("started", "completed", "screened_out", "withdrawn")
+
+
+class Participant(Base):
+    __tablename__ = "participant"
+    __table_args__ = (
+        # One slot of the seeded allocation sequence per participant: two
+        # concurrent starts can never draw the same slot.
+        UniqueConstraint("campaign_id", "stratum", "allocation_seq"),
+        CheckConstraint(
+            "status IN ('started', 'completed', 'screened_out', 'withdrawn')", name="status"
+        ),
+        Index("ix_participant_campaign_status", "campaign_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Random public id used in exports; not derived from anything personal.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    arm: Mapped[str] = mapped_column(String(64))
+    #: Realised module order, ids joined with "|".
+    module_order: Mapped[str] = mapped_column(String(500))
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="started")
+    #: Key of the next step to do (see app.participant.steps).
+    step: Mapped[str] = mapped_column(String(200))
+    #: Randomisation stratum ("" when not stratified).
+    stratum: Mapped[str] = mapped_column(String(100), default="")
+    #: Position in the stratum's seeded sequence; null for a dropout replacement.
+    allocation_seq: Mapped[int | None]
+    #: For a replacement: the dropped-out participant whose arm this one took.
+    replaces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL"), unique=True
+    )
+    #: True once a later participant took over this participant's arm.
+    replaced: Mapped[bool] = mapped_column(default=False)
+    #: SHA-256 of the resume token (the token itself lives only in the
+    #: participant's cookie or on their note).
+    resume_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def modules(self) -> list[str]:
+        return self.module_order.split("|") if self.module_order else []

@@ -1,0 +1,1 @@
+"""The participant journey: landing, consent, pages, briefings, thanks, resume, withdraw."""

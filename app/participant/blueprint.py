@@ -1,0 +1,16 @@
+"""URL rules of the participant journey; the views live in views.py."""
+
+from flask import Blueprint
+
+from app.participant import views
+
+bp = Blueprint("participant", __name__, url_prefix="/c/<slug>")
+
+bp.add_url_rule("/", view_func=views.landing, methods=["GET"])
+bp.add_url_rule("/start", view_func=views.start, methods=["POST"])
+bp.add_url_rule("/go", view_func=views.show_step, methods=["GET"])
+bp.add_url_rule("/step/<path:step_key>", view_func=views.submit, methods=["POST"])
+bp.add_url_rule("/language", view_func=views.language, methods=["POST"])
+bp.add_url_rule("/resume", view_func=views.resume, methods=["GET", "POST"])
+bp.add_url_rule("/later", view_func=views.later, methods=["GET"])
+bp.add_url_rule("/withdraw", view_func=views.withdraw, methods=["GET", "POST"])

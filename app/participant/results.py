@@ -1,0 +1,60 @@
+"""Where participants stand so far: shown on the thanks page, never identifying anyone.
+
+Only averages over all completed participants, only once the campaign has
+``results_min_completed`` of them (30 by default), and only the "support"
+items (construct ``support_<module>``), before and after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import Answer, Campaign, Participant
+from surveys import Survey
+
+__all__ = ["SupportResult", "results_for_thanks"]
+
+
+@dataclass(frozen=True)
+class SupportResult:
+    item_id: str
+    label: str
+    points: int
+    before: float
+    after: float
+
+
+def results_for_thanks(
+    session: Session, campaign: Campaign, survey: Survey, lang: str
+) -> list[SupportResult] | None:
+    """Mean support before and after per proposal, or None while too few completed."""
+    completed = (Participant.campaign_id == campaign.id) & (Participant.status == "completed")
+    n = session.scalar(select(func.count()).select_from(Participant).where(completed))
+    if n < max(campaign.results_min_completed, 1):
+        return None
+    items = [
+        i for i in survey.items.values()
+        if i.type == "likert" and (i.construct or "").startswith("support_")
+        and "pre" in survey.phases_of(i.id) and "post" in survey.phases_of(i.id)
+    ]  # fmt: skip
+    if not items:
+        return None
+    rows = session.execute(
+        select(Answer.item, Answer.phase, func.avg(Answer.value))
+        .join(Participant, Participant.id == Answer.participant_id)
+        .where(completed, Answer.item.in_([i.id for i in items]), Answer.phase.in_(("pre", "post")))
+        .group_by(Answer.item, Answer.phase)
+    ).all()
+    means = {(item, phase): float(avg) for item, phase, avg in rows}
+    results = []
+    for item in items:
+        if (item.id, "pre") in means and (item.id, "post") in means:
+            module_id = (item.construct or "").removeprefix("support_")
+            module = next((m for m in survey.modules if m.id == module_id), None)
+            label = module.title[lang] if module else item.text[lang]
+            before, after = means[(item.id, "pre")], means[(item.id, "post")]
+            results.append(SupportResult(item.id, label, len(item.options), before, after))
+    return results

@@ -1,0 +1,232 @@
+"""Participant views: parse the request, call operations, render or redirect."""
+
+from __future__ import annotations
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.campaigns.surveys import survey_for
+from app.extensions import db
+from app.i18n import choose_language
+from app.markdown import render_markdown
+from app.models import Campaign, Participant
+from app.participant import operations as ops
+from app.participant.forms import ConfirmForm, ConsentForm, ResumeForm, page_form
+from app.participant.results import results_for_thanks
+from app.participant.tokens import hash_code, normalise
+
+COOKIE = "parley_{slug}"
+
+
+def _campaign(slug: str) -> Campaign:
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None or campaign.status == "draft":
+        abort(404)
+    g.campaign = campaign
+    g.survey = survey_for(campaign)
+    return campaign
+
+
+def _participant(campaign: Campaign) -> Participant | None:
+    code = request.cookies.get(COOKIE.format(slug=campaign.slug), "")
+    participant = ops.find_by_code(db.session, campaign, code)
+    if participant is not None:
+        g.lang = participant.language
+        g.participant = participant
+    return participant
+
+
+def _set_cookie(response, campaign: Campaign, code: str):
+    response.set_cookie(
+        COOKIE.format(slug=campaign.slug),
+        normalise(code),
+        max_age=current_app.config["PARLEY_RESUME_DAYS"] * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        path=f"/c/{campaign.slug}/",
+    )
+    return response
+
+
+def _closed_page(campaign: Campaign):
+    return render_template("participant/closed.html", campaign=campaign), 403
+
+
+def landing(slug: str):
+    campaign = _campaign(slug)
+    participant = _participant(campaign)
+    if participant is None:
+        g.lang = choose_language(campaign.languages, request.args.get("lang"))
+        if request.args.get("lang") in campaign.languages:
+            session["lang"] = request.args["lang"]
+    consent = render_markdown(g.survey.consent[g.lang])
+    return render_template(
+        "participant/landing.html",
+        campaign=campaign,
+        participant=participant,
+        consent=consent,
+        form=ConsentForm(),
+    )
+
+
+def start(slug: str):
+    campaign = _campaign(slug)
+    if _participant(campaign) is not None:
+        return redirect(url_for(".show_step", slug=slug))
+    if not campaign.is_open:
+        return _closed_page(campaign)
+    g.lang = choose_language(campaign.languages)
+    form = ConsentForm()
+    if not form.validate_on_submit():
+        consent = render_markdown(g.survey.consent[g.lang])
+        return render_template(
+            "participant/landing.html", campaign=campaign, participant=None,
+            consent=consent, form=form,
+        ), 400  # fmt: skip
+    started = ops.start(db.session, campaign, g.survey, g.lang)
+    flash(_("Your resume code is %(code)s. Keep it to continue later on any device.",
+            code=started.resume_code), "resume")  # fmt: skip
+    return _set_cookie(redirect(url_for(".show_step", slug=slug)), campaign, started.resume_code)
+
+
+def show_step(slug: str):
+    campaign = _campaign(slug)
+    participant = _participant(campaign)
+    if participant is None:
+        return redirect(url_for(".landing", slug=slug))
+    step = ops.current_step(g.survey, participant)
+    if step.kind == "thanks":
+        return render_template(
+            "participant/thanks.html",
+            campaign=campaign,
+            results=results_for_thanks(db.session, campaign, g.survey, participant.language),
+        )
+    if campaign.status in ("closed", "archived"):
+        return _closed_page(campaign)
+    ops.record_visit(db.session, participant, step)
+    return _render_step(campaign, participant, step)
+
+
+def _render_step(campaign, participant, step, form=None, status=200):
+    done, total = ops.progress(g.survey, participant)
+    context = {"campaign": campaign, "step": step, "done": done, "total": total}
+    if step.kind == "read":
+        module = g.survey.module(step.module)
+        body = render_markdown(module.body[participant.language])
+        form = form or ConfirmForm()
+        return render_template(
+            "participant/read.html", module=module, body=body, form=form, **context
+        ), status
+    form = form or page_form(step.page, g.survey.items, participant.language)
+    return render_template("participant/page.html", form=form, **context), status
+
+
+def submit(slug: str, step_key: str):
+    campaign = _campaign(slug)
+    participant = _participant(campaign)
+    if participant is None:
+        flash(_("Your session has ended. Enter your resume code to continue."), "error")
+        return redirect(url_for(".resume", slug=slug))
+    if campaign.status in ("closed", "archived"):
+        return _closed_page(campaign)
+    steps = {s.key: s for s in ops.steps_of(g.survey, participant)}
+    step = steps.get(step_key)
+    if step is None or step.key != participant.step:
+        return _not_current(slug, participant, step_key)
+    if step.kind == "read":
+        form = ConfirmForm()
+    else:
+        form = page_form(step.page, g.survey.items, participant.language, request.form)
+    if not form.validate_on_submit():
+        if form.errors.keys() == {"csrf_token"}:
+            flash(_("This page was open too long and its security check expired. "
+                    "Nothing was saved: please answer again."), "error")  # fmt: skip
+            return redirect(url_for(".show_step", slug=slug))
+        return _render_step(campaign, participant, step, form, status=400)
+    answers = {f.item.id: f.answer for f in form if hasattr(f, "item")}
+    outcome = ops.submit_step(db.session, g.survey, participant, step_key, answers)
+    if outcome is not ops.Outcome.SAVED:
+        return _not_current(slug, participant, step_key)
+    return redirect(url_for(".show_step", slug=slug))
+
+
+def _not_current(slug: str, participant: Participant, step_key: str):
+    """A submit for a step that is not the current one: explain, store nothing."""
+    keys = [s.key for s in ops.steps_of(g.survey, participant)]
+    db.session.refresh(participant)
+    if step_key in keys and keys.index(step_key) < keys.index(participant.step):
+        flash(_("Those answers were already saved and can no longer be changed. "
+                "You are back where you left off."), "info")  # fmt: skip
+    else:
+        flash(_("That page is not available yet. You are back where you left off."), "info")
+    return redirect(url_for(".show_step", slug=slug), code=303)
+
+
+def language(slug: str):
+    campaign = _campaign(slug)
+    participant = _participant(campaign)
+    form = ConfirmForm()
+    lang = request.form.get("lang", "")
+    if form.validate_on_submit() and lang in campaign.languages:
+        if participant is not None:
+            ops.set_language(db.session, participant, lang)
+        session["lang"] = lang
+    target = ".show_step" if participant is not None else ".landing"
+    return redirect(url_for(target, slug=slug), code=303)
+
+
+def resume(slug: str):
+    campaign = _campaign(slug)
+    g.lang = choose_language(campaign.languages)
+    form = ResumeForm()
+    if form.validate_on_submit():
+        participant = ops.find_by_code(db.session, campaign, form.code.data)
+        if participant is not None:
+            return _set_cookie(
+                redirect(url_for(".show_step", slug=slug), code=303), campaign, form.code.data
+            )
+        form.code.errors.append(_("We could not find that code. Check it and try again."))
+    status = 400 if form.errors else 200
+    return render_template("participant/resume.html", campaign=campaign, form=form), status
+
+
+def later(slug: str):
+    campaign = _campaign(slug)
+    participant = _participant(campaign)
+    if participant is None:
+        return redirect(url_for(".landing", slug=slug))
+    code = request.cookies.get(COOKIE.format(slug=slug), "")
+    if hash_code(code) != participant.resume_token_hash:
+        abort(404)
+    shown = "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+    return render_template("participant/later.html", campaign=campaign, code=shown)
+
+
+def withdraw(slug: str):
+    campaign = _campaign(slug)
+    participant = _participant(campaign)
+    if participant is None:
+        if request.method == "POST":
+            return render_template("participant/withdrawn.html", campaign=campaign)
+        return redirect(url_for(".landing", slug=slug))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        ops.withdraw(db.session, participant)
+        response = current_app.make_response(
+            render_template("participant/withdrawn.html", campaign=campaign)
+        )
+        response.delete_cookie(COOKIE.format(slug=slug), path=f"/c/{slug}/")
+        return response
+    return render_template("participant/withdraw.html", campaign=campaign, form=form)
