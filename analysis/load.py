@@ -32,7 +32,15 @@ from analysis.contract import (
     SUPPORTED_MAJOR,
 )
 
-__all__ = ["Export", "ExportError", "load_export", "load_database", "unescape_text", "items_table"]
+__all__ = [
+    "Export",
+    "ExportError",
+    "load_export",
+    "load_database",
+    "export_from_frames",
+    "unescape_text",
+    "items_table",
+]
 
 _ESCAPED = re.compile("^'[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
 _WIDE_NAMES = ("wide.csv", "wide.parquet", "wide.xlsx", "wide.sav", "wide.dta")
@@ -642,3 +650,34 @@ def _as_text(df: pd.DataFrame) -> pd.DataFrame:
             text = s.astype("str")
         out[c] = text.where(s.notna())
     return pd.DataFrame(out, index=df.index)
+
+
+def export_from_frames(
+    participants: pd.DataFrame,
+    answers: pd.DataFrame,
+    codebook: dict,
+    manifest: dict,
+    source: str = "<frames>",
+) -> Export:
+    """Validate in-memory frames laid out as the contract's CSV files.
+
+    Cells may be text (as read from CSV, without spreadsheet escaping) or
+    already typed; they pass through the same checks as :func:`load_export`,
+    including the row counts in ``manifest``.
+    """
+    manifest = _check_manifest(manifest)
+    codebook = _check_codebook(codebook)
+    items = items_table(codebook)
+    for name, frame, cols in (("participants", participants, PARTICIPANT_COLUMNS),
+                              ("answers", answers, ANSWER_COLUMNS)):
+        missing = [c for c in cols if c not in frame.columns]
+        if missing:
+            raise ExportError(name, f"missing column(s): {', '.join(missing)}")
+    p = _type_columns(_as_text(participants), "participants", PARTICIPANT_COLUMNS, False)
+    p = _check_participants(p)
+    a = _type_columns(_as_text(answers), "answers", ANSWER_COLUMNS, False)
+    a = _check_answers(a, p, items)
+    counts = manifest["row_counts"]
+    if counts["participants"] != len(p) or counts["answers"] != len(a):
+        raise ExportError("manifest.json", "row_counts disagree with the frames")
+    return Export(p, a, codebook, manifest, items, source)

@@ -47,6 +47,7 @@ __all__ = [
     "DemoData",
     "make_demo_data",
     "write_demo_export",
+    "make_demo_export",
     "demo_margins",
 ]
 
@@ -430,21 +431,9 @@ def make_demo_data(
 
     def emit(who, phase, item, value=None, text=None, module="", page="", slot=0):
         idx = np.flatnonzero(who)
-        if idx.size == 0:
-            return
-        chunks.append(pd.DataFrame({
-            "participant_id": pid[idx],
-            "arm": arm[idx],
-            "phase": phase,
-            "module": module if module else None,
-            "item": item,
-            "value": pd.array(value[idx] if value is not None else [pd.NA] * idx.size,
-                              dtype="Int64"),
-            "text": text[idx] if text is not None else None,
-            "page": page,
-            "answered_at": page_time[idx, slot],
-            "seconds_on_page": secs[idx, slot],
-        }))
+        if idx.size:
+            chunks.append((idx, phase, item, None if value is None else value[idx],
+                           None if text is None else text[idx], module, page, slot))
 
     genuine = ~speeder
     profile_who = reached >= 1
@@ -532,7 +521,31 @@ def make_demo_data(
     emit(wants, "post", "comment", text=samples[rng.integers(0, samples.size, n)],
          page="after", slot=6)
 
-    answers = pd.concat(chunks, ignore_index=True)
+    sizes = np.array([c[0].size for c in chunks])
+    rows = np.concatenate([c[0] for c in chunks])
+    slot = np.repeat(np.array([c[7] for c in chunks]), sizes)
+
+    def rep(j):
+        return np.repeat(np.array([c[j] for c in chunks], dtype=object), sizes)
+
+    value = np.concatenate([np.full(c[0].size, np.nan) if c[3] is None else c[3].astype(float)
+                            for c in chunks])
+    text = np.concatenate([np.full(c[0].size, None, dtype=object) if c[4] is None else c[4]
+                           for c in chunks])
+    module = rep(5)
+    module[module == ""] = None
+    answers = pd.DataFrame({
+        "participant_id": pid[rows],
+        "arm": arm[rows],
+        "phase": rep(1),
+        "module": module,
+        "item": rep(2),
+        "value": pd.array(value, dtype="Int64"),
+        "text": text,
+        "page": rep(6),
+        "answered_at": page_time[rows, slot],
+        "seconds_on_page": secs[rows, slot],
+    })
     answers = answers.sort_values(["participant_id", "answered_at", "phase", "item"],
                                   kind="stable", ignore_index=True)
 
@@ -655,3 +668,12 @@ def demo_margins() -> pd.DataFrame:
              zip(["18-29", "30-44", "45-59", "60-74", "75+"], [0.17, 0.24, 0.27, 0.22, 0.10],
                  strict=True)]
     return pd.DataFrame(rows, columns=["variable", "level", "share"])
+
+
+def make_demo_export(n_per_arm: int = 200, effects=None, seed: int = 0, **options):
+    """Like :func:`make_demo_data` but returns ``(Export, truth)`` without touching disk."""
+    from analysis.load import export_from_frames
+
+    d = make_demo_data(n_per_arm, effects, seed, **options)
+    return export_from_frames(d.participants, d.answers, d.codebook, d.manifest,
+                              "<synthetic>"), d.truth

@@ -1,0 +1,92 @@
+"""Adjust p-values over a family of tests (Holm, Benjamini-Hochberg)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.multitest import multipletests
+
+__all__ = ["adjust_pvalues", "METHODS"]
+
+#: our short names -> statsmodels ``multipletests`` method names
+METHODS = {"holm": "holm", "bh": "fdr_bh", "bonferroni": "bonferroni", "by": "fdr_by"}
+
+
+def adjust_pvalues(
+    data: pd.DataFrame,
+    p: str = "p",
+    family: str | Sequence[str] | None = None,
+    methods: Sequence[str] = ("holm", "bh"),
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Add adjusted p-values (and rejections) beside the raw ones.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per test.
+    p : str
+        Column of raw p-values. Missing p-values take no part and stay missing.
+    family : str or sequence of str, optional
+        Column(s) whose values define the families; each family is adjusted
+        separately. ``None``: all rows form one family.
+    methods : sequence of {"holm", "bh", "bonferroni", "by"}
+        Adjustments to add.
+    alpha : float
+        Level for the ``reject_<method>`` columns.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``data`` with ``p_<method>`` and ``reject_<method>`` columns
+        and ``family_size`` (number of non-missing p-values in the row's family).
+
+    Notes
+    -----
+    For m ordered p-values :math:`p_{(1)} \\le \\dots \\le p_{(m)}`:
+
+    - Holm (1979): :math:`\\tilde p_{(i)} = \\max_{j \\le i} \\min(1, (m - j + 1) p_{(j)})`;
+      controls the family-wise error rate.
+    - Benjamini-Hochberg (1995):
+      :math:`\\tilde p_{(i)} = \\min_{j \\ge i} \\min(1, m p_{(j)} / j)`;
+      controls the false discovery rate under independence or positive
+      dependence.
+
+    Computed with ``statsmodels.stats.multitest.multipletests``.
+    """
+    if p not in data.columns:
+        raise ValueError(f"column {p!r} not in data")
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise ValueError(f"unknown method(s) {unknown}; choose from {sorted(METHODS)}")
+    if not 0 < alpha < 1:
+        raise ValueError("alpha must be between 0 and 1")
+    fam_cols = [family] if isinstance(family, str) else list(family or [])
+    missing = [c for c in fam_cols if c not in data.columns]
+    if missing:
+        raise ValueError(f"family column(s) {missing} not in data")
+    pv = pd.to_numeric(data[p], errors="coerce")
+    if ((pv < 0) | (pv > 1)).any():
+        raise ValueError(f"column {p!r} has values outside [0, 1]")
+    out = data.copy()
+    keys = (
+        pd.Series(0, index=data.index)
+        if not fam_cols
+        else data.groupby(fam_cols, dropna=False, sort=False).ngroup()
+    )
+    for m in methods:
+        out[f"p_{m}"] = np.nan
+        out[f"reject_{m}"] = False
+    out["family_size"] = 0
+    for _, idx in keys.groupby(keys).groups.items():
+        sub = pv.loc[idx].dropna()
+        out.loc[idx, "family_size"] = len(sub)
+        if sub.empty:
+            continue
+        for m in methods:
+            reject, adj, _, _ = multipletests(sub.to_numpy(), alpha=alpha, method=METHODS[m])
+            out.loc[sub.index, f"p_{m}"] = adj
+            out.loc[sub.index, f"reject_{m}"] = reject
+    return out

@@ -1,0 +1,310 @@
+"""Paired before/after shifts per item x arm (and any subgroup).
+
+The input is one row per participant and item with a before and an after
+column (see :func:`analysis.tidy.pairs`); each group of rows (by default
+``item`` x ``arm``) gets one row of results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = ["paired_shifts", "bca_mean_ci", "wilcoxon_signed_rank"]
+
+
+def _check(data: pd.DataFrame, columns: Sequence[str]) -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise ValueError("data must be a pandas DataFrame")
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ValueError(f"column(s) {missing} not in data (columns: {list(data.columns)})")
+
+
+def wilcoxon_signed_rank(d: np.ndarray, zero_method: str = "wilcox") -> tuple[float, float, str]:
+    """Wilcoxon signed-rank test of paired differences ``d`` against zero.
+
+    Parameters
+    ----------
+    d : array
+        Differences (after - before).
+    zero_method : {"wilcox", "pratt"}
+        ``"wilcox"`` (default, as R's ``wilcox.test``) drops zero differences
+        before ranking; ``"pratt"`` ranks them and then drops their ranks.
+
+    Returns
+    -------
+    V : float
+        Sum of the ranks of the positive differences (R's ``V``).
+    p : float
+        Two-sided p-value.
+    method : str
+        ``"exact"`` or ``"normal"``.
+
+    Notes
+    -----
+    The p method follows R: the exact null distribution when fewer than 50
+    non-zero differences remain and there are neither ties nor zeros;
+    otherwise the normal approximation with the tie-corrected variance and a
+    continuity correction of 0.5 (``scipy.stats.wilcoxon`` with
+    ``method="approx", correction=True``). All differences zero gives
+    ``V = 0``, ``p = 1``.
+    """
+    if zero_method not in ("wilcox", "pratt"):
+        raise ValueError("zero_method must be 'wilcox' or 'pratt'")
+    d = np.asarray(d, dtype=float)
+    d = d[~np.isnan(d)]
+    nz = d[d != 0]
+    if nz.size == 0:
+        return 0.0, 1.0, "none"
+    if zero_method == "wilcox":
+        ranks = stats.rankdata(np.abs(nz))
+        v = float(ranks[nz > 0].sum())
+    else:
+        ranks = stats.rankdata(np.abs(d))
+        v = float(ranks[d > 0].sum())
+    has_ties = np.unique(np.abs(nz)).size < nz.size
+    has_zeros = nz.size < d.size
+    if nz.size < 50 and not has_ties and not has_zeros:
+        res = stats.wilcoxon(nz, zero_method="wilcox", method="exact")
+        return v, float(res.pvalue), "exact"
+    res = stats.wilcoxon(d, zero_method=zero_method, correction=True, method="approx")
+    return v, float(res.pvalue), "normal"
+
+
+def bca_mean_ci(
+    d: np.ndarray, n_boot: int = 2000, level: float = 0.95, rng=None
+) -> tuple[float, float]:
+    """Bias-corrected and accelerated bootstrap CI of a mean, resampling rows.
+
+    Parameters
+    ----------
+    d : array
+        One value per participant (for paired data: the difference, so the
+        participant's pair is resampled as a unit).
+    n_boot : int
+        Bootstrap resamples.
+    level : float
+        Confidence level.
+    rng : numpy Generator or int, optional
+
+    Returns
+    -------
+    (low, high)
+
+    Notes
+    -----
+    Resampling *n* rows with replacement only matters through how often each
+    distinct value is drawn, so the resample counts of the *k* distinct values
+    are drawn from a multinomial(n, counts / n): the same distribution as
+    resampling rows, at a cost of O(k) rather than O(n) per resample.
+    BCa (Efron 1987): ``z0 = Phi^-1(share of bootstrap means below the
+    estimate, ties counted half)``; acceleration from the jackknife,
+    ``a = sum (m - m_i)^3 / (6 (sum (m - m_i)^2)^1.5)`` with ``m_i`` the
+    leave-one-out means; the interval takes the
+    ``Phi(z0 + (z0 + z_q) / (1 - a (z0 + z_q)))`` quantiles of the bootstrap
+    means (linear interpolation, as ``scipy.stats.bootstrap``).
+    """
+    rng = np.random.default_rng(rng)
+    d = np.asarray(d, dtype=float)
+    d = d[~np.isnan(d)]
+    n = d.size
+    if n < 2:
+        return np.nan, np.nan
+    values, counts = np.unique(d, return_counts=True)
+    theta = d.mean()
+    if values.size == 1:
+        return theta, theta
+    draws = rng.multinomial(n, counts / n, size=n_boot)
+    boot = draws @ values / n
+    below = (boot < theta).mean() + 0.5 * (boot == theta).mean()
+    z0 = stats.norm.ppf(below)
+    jack = (n * theta - values) / (n - 1)  # leave-one-out mean for each distinct value
+    diff = (counts @ jack) / n - jack
+    num = counts @ diff**3
+    den = 6.0 * (counts @ diff**2) ** 1.5
+    a = num / den if den > 0 else 0.0
+    alpha = (1 - level) / 2
+    z = stats.norm.ppf([alpha, 1 - alpha])
+    q = stats.norm.cdf(z0 + (z0 + z) / (1 - a * (z0 + z)))
+    if not np.all(np.isfinite(q)):
+        return np.nan, np.nan
+    low, high = np.percentile(boot, q * 100)
+    return float(low), float(high)
+
+
+def paired_shifts(
+    data: pd.DataFrame,
+    before: str = "pre",
+    after: str = "post",
+    by: Sequence[str] = ("item", "arm"),
+    *,
+    weights: str | None = None,
+    level: float = 0.95,
+    zero_method: str = "wilcox",
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Before/after statistics for each group of paired answers.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per participant and item with numeric ``before`` and
+        ``after`` columns (rows with a missing value are dropped).
+    before, after : str
+        Column names of the two measurements.
+    by : sequence of str
+        Grouping columns (default item x arm; add any participant column for
+        subgroups). ``()`` treats all rows as one group.
+    weights : str, optional
+        Column of survey weights; means, SDs, the shift, its CI and the t test
+        are then weighted (see Notes); Wilcoxon, bootstrap and effect sizes
+        stay unweighted.
+    level : float
+        Confidence level of the intervals.
+    zero_method : {"wilcox", "pratt"}
+        Zero handling of the Wilcoxon signed-rank test.
+    n_boot : int
+        Bootstrap resamples for the BCa interval (0 to skip it).
+    seed : int
+        Seed for the bootstrap.
+
+    Returns
+    -------
+    DataFrame
+        One row per group: the ``by`` columns, then
+
+        ``n`` complete pairs; ``mean_before``, ``sd_before``, ``mean_after``,
+        ``sd_after``; ``shift`` mean of after - before; ``se``; ``ci_low``,
+        ``ci_high`` (t interval); ``t``, ``df``, ``p_t`` (paired t, two-sided);
+        ``wilcoxon_v`` (sum of positive ranks), ``p_wilcoxon``,
+        ``wilcoxon_method`` (``exact`` or ``normal``); ``d_z``; ``g_av``;
+        ``boot_low``, ``boot_high`` (BCa); ``share_up``, ``share_down``,
+        ``share_same``; ``weighted`` (bool).
+
+    Notes
+    -----
+    With differences :math:`d_i = after_i - before_i`, mean :math:`\\bar d`
+    and SD :math:`s_d`:
+
+    - :math:`t = \\bar d / (s_d / \\sqrt n)`, df = n - 1; CI
+      :math:`\\bar d \\pm t_{1-\\alpha/2, n-1} s_d / \\sqrt n`.
+    - Cohen's :math:`d_z = \\bar d / s_d` (Lakens 2013, eq. 6): the shift in
+      units of the SD of the *change*; it drives power.
+    - Hedges' :math:`g_{av} = J \\bar d / ((s_{before} + s_{after}) / 2)` with
+      :math:`J = 1 - 3 / (4 (n - 1) - 1)` (Lakens 2013, eqs. 10 and 4 with
+      df = n - 1): the shift in units of the average SD of the two
+      measurements, comparable to between-subjects effect sizes.
+    - Weighted: :math:`\\bar d_w = \\sum w_i d_i / \\sum w_i`,
+      :math:`\\widehat{Var}(\\bar d_w) = \\frac{n}{n-1} \\sum w_i^2 (d_i - \\bar d_w)^2 /
+      (\\sum w_i)^2` (linearisation, as R ``survey::svymean`` for a
+      one-stage design with replacement); the t reference keeps df = n - 1.
+    - Wilcoxon and BCa: see :func:`wilcoxon_signed_rank` and :func:`bca_mean_ci`.
+    """
+    by = list(by)
+    cols = [before, after, *by] + ([weights] if weights else [])
+    _check(data, cols)
+    if not 0 < level < 1:
+        raise ValueError("level must be between 0 and 1")
+    if zero_method not in ("wilcox", "pratt"):
+        raise ValueError("zero_method must be 'wilcox' or 'pratt'")
+    for c in (before, after) + ((weights,) if weights else ()):
+        if not pd.api.types.is_numeric_dtype(data[c]):
+            raise ValueError(f"column {c!r} must be numeric")
+    df = data[cols].dropna(subset=[before, after]).copy()
+    if weights:
+        if (df[weights] < 0).any() or df[weights].isna().any():
+            raise ValueError(f"weights column {weights!r} has negative or missing values")
+    else:
+        weights = "_w"
+        df[weights] = 1.0
+    df["_d"] = df[after] - df[before]
+    keys = by if by else (lambda _: 0)
+    w = df[weights]
+    df["_wd"] = w * df["_d"]
+    df["_wb"] = w * df[before]
+    df["_wa"] = w * df[after]
+    g = df.groupby(keys, sort=True, observed=True)
+    # group sums, vectorised over rows
+    df["_up"] = (df["_d"] > 0).astype(float)
+    df["_down"] = (df["_d"] < 0).astype(float)
+    sums = g[[weights, "_wd", "_wb", "_wa", "_up", "_down"]].sum()
+    n = g.size()
+    sw = sums[weights]
+    mean_d = sums["_wd"] / sw
+    mean_b = sums["_wb"] / sw
+    mean_a = sums["_wa"] / sw
+    # second moments around the group means (broadcast back by group codes)
+    codes = g.ngroup().to_numpy()
+    md = mean_d.to_numpy()[codes]
+    mb = mean_b.to_numpy()[codes]
+    ma = mean_a.to_numpy()[codes]
+    wv = df[weights].to_numpy()
+    dev = pd.DataFrame({
+        "code": codes,
+        "ssd": wv * (df["_d"].to_numpy() - md) ** 2,
+        "ssb": wv * (df[before].to_numpy() - mb) ** 2,
+        "ssa": wv * (df[after].to_numpy() - ma) ** 2,
+        "lin": wv**2 * (df["_d"].to_numpy() - md) ** 2,
+        "w2": wv**2,
+    }).groupby("code").sum()
+    dev.index = n.index
+    nn = n.to_numpy(dtype=float)
+    # weighted SDs use the frequency-weight convention scaled to n: sum w (x-m)^2 / sum w * n/(n-1)
+    corr = nn / np.maximum(nn - 1, 1)
+    sd_d = np.sqrt(dev["ssd"] / sw * corr)
+    sd_b = np.sqrt(dev["ssb"] / sw * corr)
+    sd_a = np.sqrt(dev["ssa"] / sw * corr)
+    se = np.sqrt(corr * dev["lin"] / sw**2)
+    dfree = nn - 1
+    tcrit = stats.t.ppf(1 - (1 - level) / 2, np.maximum(dfree, 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = mean_d / se
+        p_t = 2 * stats.t.sf(np.abs(t), np.maximum(dfree, 1))
+        d_z = mean_d / sd_d
+        j = 1 - 3 / (4 * dfree - 1)
+        g_av = j * mean_d / ((sd_b + sd_a) / 2)
+    res = pd.DataFrame({
+        "n": n.astype("int64"),
+        "mean_before": mean_b,
+        "sd_before": sd_b,
+        "mean_after": mean_a,
+        "sd_after": sd_a,
+        "shift": mean_d,
+        "se": se,
+        "ci_low": mean_d - tcrit * se,
+        "ci_high": mean_d + tcrit * se,
+        "t": t,
+        "df": dfree,
+        "p_t": p_t,
+    })
+    small = nn < 2
+    res.loc[small, ["sd_before", "sd_after", "se", "ci_low", "ci_high", "t", "p_t"]] = np.nan
+    # per-group tests that need sorting or resampling (a loop over groups, not rows)
+    rng = np.random.default_rng(seed)
+    groups = [grp.to_numpy() for _, grp in g["_d"]]
+    wil = [wilcoxon_signed_rank(x, zero_method) for x in groups]
+    res["wilcoxon_v"] = [v for v, _, _ in wil]
+    res["p_wilcoxon"] = [p for _, p, _ in wil]
+    res["wilcoxon_method"] = [m for _, _, m in wil]
+    res["d_z"] = d_z.replace([np.inf, -np.inf], np.nan)
+    res["g_av"] = g_av.replace([np.inf, -np.inf], np.nan)
+    if n_boot:
+        ci = [bca_mean_ci(x, n_boot, level, rng) for x in groups]
+        res["boot_low"] = [lo for lo, _ in ci]
+        res["boot_high"] = [hi for _, hi in ci]
+    else:
+        res["boot_low"] = np.nan
+        res["boot_high"] = np.nan
+    res["share_up"] = sums["_up"] / n
+    res["share_down"] = sums["_down"] / n
+    res["share_same"] = 1 - res["share_up"] - res["share_down"]
+    res["weighted"] = weights != "_w"
+    res = res.reset_index()
+    if not by:
+        res = res.drop(columns=res.columns[0])
+    return res

@@ -1,0 +1,176 @@
+"""Reshape an export into the analysis frames: before/after pairs and a profile table.
+
+Every function returns a new DataFrame and leaves the export untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from analysis.contract import NUMERIC_TYPES
+from analysis.load import Export
+
+__all__ = ["clean_values", "pairs", "profile_table", "knowledge_scores", "decode_choice"]
+
+
+def clean_values(export: Export, *, reverse: bool = False) -> pd.DataFrame:
+    """Answers with substantive non-answers set to missing.
+
+    Parameters
+    ----------
+    export : Export
+    reverse : bool
+        When true, reverse-keyed Likert items are flipped (``min + max - value``)
+        so that a higher value always means more of the construct.
+
+    Returns
+    -------
+    DataFrame
+        ``export.answers`` with ``value`` set to NaN where the code is flagged
+        ``missing: true`` in the codebook ("prefer not to say", "don't know").
+    """
+    a = export.answers
+    info = export.items.set_index("item")
+    value = a["value"].to_numpy(copy=True)
+    pairs_ = [(i, c) for i, codes in info["missing_codes"].items() for c in codes]
+    if pairs_:
+        key = pd.MultiIndex.from_arrays([a["item"].to_numpy(), value])
+        value[np.asarray(key.isin(pd.MultiIndex.from_tuples(pairs_)))] = np.nan
+    if reverse:
+        rev = info["reverse"].reindex(a["item"]).fillna(False).to_numpy(dtype=bool)
+        lo = info["scale_min"].reindex(a["item"]).to_numpy()
+        hi = info["scale_max"].reindex(a["item"]).to_numpy()
+        value = np.where(rev, lo + hi - value, value)
+    out = a.copy()
+    out["value"] = value
+    return out
+
+
+def _participant_frame(export: Export, columns: Sequence[str]) -> pd.DataFrame:
+    prof = profile_table(export)
+    missing = [c for c in columns if c not in prof.columns]
+    if missing:
+        raise ValueError(
+            f"unknown participant column(s) {missing}; available: {sorted(prof.columns)}"
+        )
+    return prof[["participant_id", *[c for c in columns if c != "participant_id"]]]
+
+
+def pairs(
+    export: Export,
+    items: Iterable[str] | None = None,
+    *,
+    before: str = "pre",
+    after: str = "post",
+    by: Sequence[str] = (),
+    complete: bool = True,
+    reverse: bool = False,
+    participants: pd.Series | None = None,
+) -> pd.DataFrame:
+    """One row per participant x item with the before and after answer.
+
+    Parameters
+    ----------
+    export : Export
+    items : iterable of str, optional
+        Items to include; default every numeric item (Likert, thermometer,
+        estimate, number) asked in both phases.
+    before, after : str
+        Phases to pair (default ``pre`` and ``post``).
+    by : sequence of str
+        Participant columns to carry along for subgroups: any column of
+        ``participants.csv`` or a profile item (decoded to its option id, for
+        example ``country`` -> ``de``).
+    complete : bool
+        Keep only complete pairs (both answers present and substantive).
+    reverse : bool
+        Flip reverse-keyed items (see :func:`clean_values`).
+    participants : Series of str, optional
+        Restrict to these participant ids (for example after exclusions).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``participant_id, arm, item, pre, post`` (named after the
+        phases) plus the ``by`` columns.
+    """
+    if items is None:
+        t = export.items
+        ok = t["type"].isin(NUMERIC_TYPES) & t["phases"].map(
+            lambda ph: before in ph and after in ph
+        )
+        items = list(t.loc[ok, "item"])
+    items = list(items)
+    unknown = set(items) - set(export.items["item"])
+    if unknown:
+        raise ValueError(f"unknown item(s) {sorted(unknown)}")
+    a = clean_values(export, reverse=reverse)
+    a = a[a["phase"].isin([before, after]) & a["item"].isin(items)]
+    if participants is not None:
+        a = a[a["participant_id"].isin(participants)]
+    wide = (
+        a.set_index(["participant_id", "arm", "item", "phase"])["value"]
+        .unstack("phase")
+        .reindex(columns=[before, after])
+        .reset_index()
+    )
+    wide.columns.name = None
+    if complete:
+        wide = wide.dropna(subset=[before, after])
+    if by:
+        wide = wide.merge(_participant_frame(export, by), on="participant_id", how="left")
+    return wide.reset_index(drop=True)
+
+
+def decode_choice(export: Export, item: str, codes: pd.Series) -> pd.Series:
+    """Map option codes of a choice item to option ids (missing codes -> NaN)."""
+    row = export.items.set_index("item").loc[item]
+    mapping = {c: i for c, i in zip(row["option_codes"], row["option_ids"], strict=True)
+               if c not in row["missing_codes"]}
+    return codes.map(mapping).astype("str").where(codes.map(mapping).notna())
+
+
+def profile_table(export: Export) -> pd.DataFrame:
+    """One row per participant: the participants.csv columns plus profile answers.
+
+    Choice items are decoded to option ids; numeric profile items keep their
+    value; substantive non-answers are missing.
+    """
+    p = export.participants.copy()
+    a = clean_values(export)
+    a = a[a["phase"] == "profile"]
+    if a.empty:
+        return p
+    types = export.items.set_index("item")["type"]
+    wide = a.pivot(index="participant_id", columns="item", values="value")
+    for item in wide.columns:
+        if types.get(item) in ("single_choice", "knowledge", "attention"):
+            wide[item] = decode_choice(export, item, wide[item])
+    wide.columns.name = None
+    clash = [c for c in wide.columns if c in p.columns]
+    wide = wide.rename(columns={c: f"profile_{c}" for c in clash})
+    return p.merge(wide, left_on="participant_id", right_index=True, how="left")
+
+
+def knowledge_scores(export: Export, items: Iterable[str] | None = None) -> pd.DataFrame:
+    """Knowledge answers scored 1 (correct) or 0 (wrong, or "don't know").
+
+    Returns
+    -------
+    DataFrame
+        ``participant_id, arm, phase, item, correct`` for every answered
+        knowledge item. "Don't know" counts as wrong, as the contract says.
+    """
+    t = export.items
+    kn = t[t["type"] == "knowledge"]
+    if items is not None:
+        kn = kn[kn["item"].isin(list(items))]
+    a = export.answers
+    a = a[a["item"].isin(kn["item"]) & a["value"].notna()]
+    correct = a["item"].map(kn.set_index("item")["correct"])
+    out = a[["participant_id", "arm", "phase", "item"]].copy()
+    out["correct"] = (a["value"] == correct).astype("int64")
+    return out.reset_index(drop=True)
