@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, render_template
+from flask import Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 
 from app.admin.blueprint import bp as admin_bp
 from app.campaigns.surveys import SurveyChangedError
@@ -59,6 +61,17 @@ def register_error_pages(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(_error):
         return render_template("errors/429.html"), 429
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_error):
+        # An expired or missing token: nothing was saved; send a participant
+        # back to the page they were on, with a plain explanation.
+        slug = (request.view_args or {}).get("slug")
+        if request.blueprint == "participant" and slug:
+            flash(_("This page was open too long and its security check expired. "
+                    "Nothing was saved: please answer again."), "error")  # fmt: skip
+            return redirect(url_for("participant.show_step", slug=slug), code=303)
+        return render_template("errors/csrf.html"), 400
 
     @app.errorhandler(SurveyChangedError)
     def survey_changed(error):

@@ -150,10 +150,6 @@ def submit(slug: str, step_key: str):
     else:
         form = page_form(step.page, g.survey.items, participant.language, request.form)
     if not form.validate_on_submit():
-        if form.errors.keys() == {"csrf_token"}:
-            flash(_("This page was open too long and its security check expired. "
-                    "Nothing was saved: please answer again."), "error")  # fmt: skip
-            return redirect(url_for(".show_step", slug=slug))
         return _render_step(campaign, participant, step, form, status=400)
     answers = {f.item.id: f.answer for f in form if hasattr(f, "item")}
     outcome = ops.submit_step(db.session, g.survey, participant, step_key, answers)

@@ -1,0 +1,120 @@
+"""Shared fixtures: a fresh database per test, on SQLite and on PostgreSQL.
+
+Every test that uses ``app`` runs twice, once per backend. PostgreSQL tests
+use the server on 127.0.0.1:5432 (database ``test``) inside a schema of their
+own per test session, so parallel runs never see each other's rows. Without
+a server those runs are skipped with the reason printed; with ``CI=true``
+they fail instead, so CI can never pass without having tested PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.campaigns.operations import create_campaign, set_status
+from app.extensions import db
+from surveys import EXAMPLE
+
+PG_URL = os.environ.get(
+    "PARLEY_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def pg_schema():
+    """A private schema on the test PostgreSQL server, dropped at the end."""
+    engine = sa.create_engine(PG_URL)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("select 1"))
+    except sa.exc.OperationalError as exc:
+        reason = f"PostgreSQL not reachable at {PG_URL}: {str(exc).splitlines()[0]}"
+        engine.dispose()
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + " (CI=true: PostgreSQL tests must run)")
+        pytest.skip(reason)
+    schema = f"parley_test_{uuid.uuid4().hex[:10]}"
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    yield schema
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def database_config(backend: str, request, tmp_path) -> dict:
+    if backend == "sqlite":
+        return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'parley.sqlite'}"}
+    schema = request.getfixturevalue("pg_schema")
+    return {
+        "SQLALCHEMY_DATABASE_URI": PG_URL,
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "connect_args": {"options": f"-csearch_path={schema}"},
+            "pool_size": 10,
+            "max_overflow": 30,
+        },
+    }
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def app(backend, request, tmp_path):
+    """The app on a fresh, empty database of the test's backend."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        **database_config(backend, request, tmp_path),
+    }
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    app = create_app(config)
+    app.instance_path = str(instance)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_campaign(app) -> Callable:
+    """Builder: an open campaign on the example survey (or any survey folder)."""
+
+    def build(slug: str = "town", survey=EXAMPLE, status: str = "open", **options):
+        with app.app_context():
+            campaign = create_campaign(
+                db.session, slug=slug, survey_folder=survey, actor="test", **options
+            )
+            if status != "draft":
+                set_status(db.session, campaign, "open", "test")
+            if status not in ("draft", "open"):
+                set_status(db.session, campaign, status, "test")
+            db.session.commit()
+            return campaign.slug
+
+    return build
