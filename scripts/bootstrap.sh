@@ -17,3 +17,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     .venv/bin/python -m pip install --quiet -e ".[dev]"
     echo "$want" > "$stamp"
 fi
+# Interface translations: compile the .po catalogues Flask-Babel reads.
+if [ -d app/translations ]; then
+    .venv/bin/pybabel compile -q -f -d app/translations
+fi
