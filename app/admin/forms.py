@@ -16,6 +16,5 @@ class LoginForm(FlaskForm):
 class StatusForm(FlaskForm):
     status = SelectField(
         _l("New status"),
-        choices=[("open", "open"), ("paused", "paused"), ("closed", "closed"),
-                 ("archived", "archived")],
-    )  # fmt: skip
+        choices=["open", "paused", "closed", "archived"],
+    )

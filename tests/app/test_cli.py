@@ -1,0 +1,91 @@
+"""The `parley` commands operators use."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import inspect, select
+
+from app.extensions import db
+from app.models import AuditEvent, Campaign, User
+from surveys import EXAMPLE
+
+
+def test_survey_check_reports_ok(runner):
+    result = runner.invoke(args=["survey", "check", str(EXAMPLE)])
+    assert result.exit_code == 0
+    assert result.output.startswith("example: OK (12 items, 4 pages, 3 modules, 4 arms")
+
+
+def test_survey_check_lists_problems_with_file_and_place(runner, tmp_path):
+    folder = tmp_path / "broken"
+    shutil.copytree(EXAMPLE, folder)
+    toml = (folder / "survey.toml").read_text()
+    (folder / "survey.toml").write_text(toml.replace('type = "thermometer"', 'type = "thermo"'))
+    result = runner.invoke(args=["survey", "check", str(folder)])
+    assert result.exit_code == 1
+    assert "survey.toml: items[4].type: unknown item type 'thermo'" in result.output
+
+
+def test_campaign_lifecycle_through_the_cli_is_audited(app, runner):
+    out = runner.invoke(args=["campaign", "create", "trial", "--survey", str(EXAMPLE),
+                              "--languages", "de,en"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert runner.invoke(args=["campaign", "open", "trial"]).output == "campaign 'trial' is now open\n"
+    assert runner.invoke(args=["campaign", "pause", "trial"]).exit_code == 0
+    assert runner.invoke(args=["campaign", "close", "trial"]).exit_code == 0
+    listing = runner.invoke(args=["campaign", "list"]).output
+    assert listing.startswith("trial\tclosed\texample@")
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign))
+        assert campaign.languages == ["de", "en"]
+        actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["campaign.create", "campaign.open", "campaign.paused", "campaign.closed"]
+
+
+def test_a_draft_campaign_cannot_be_closed(runner):
+    runner.invoke(args=["campaign", "create", "trial", "--survey", str(EXAMPLE)])
+    result = runner.invoke(args=["campaign", "close", "trial"])
+    assert result.exit_code == 1 and "a draft campaign cannot become closed" in result.output
+
+
+def test_campaign_create_refuses_an_unknown_language(runner):
+    result = runner.invoke(args=["campaign", "create", "t2", "--survey", str(EXAMPLE),
+                                 "--languages", "fr"])  # fmt: skip
+    assert result.exit_code == 1 and "no language fr" in result.output
+
+
+def test_user_create_stores_a_hash_not_the_password(app, runner):
+    result = runner.invoke(args=["user", "create", "ops@example.org", "--role", "viewer"],
+                           input="s3cret-pass\ns3cret-pass\n")  # fmt: skip
+    assert result.exit_code == 0
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert user.role == "viewer"
+        assert "s3cret-pass" not in user.password_hash
+        assert user.check_password("s3cret-pass") and not user.check_password("wrong")
+
+
+def test_migrations_create_the_same_schema_as_the_models(app, runner):
+    with app.app_context():
+        db.drop_all()
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        tables = set(inspect(db.engine).get_table_names())
+    assert {"campaign", "participant", "answer", "page_visit", "user_account",
+            "audit_event", "alembic_version"} <= tables  # fmt: skip
+    # alembic check compares the migrated schema with the models and exits
+    # non-zero on any difference (a model changed without a migration).
+    check = runner.invoke(args=["db", "check"])
+    assert check.exit_code == 0, check.output
+
+
+def test_the_parley_console_script_is_installed_and_lists_the_commands():
+    parley = Path(sys.executable).parent / "parley"
+    result = subprocess.run([str(parley), "--help"], capture_output=True, text=True, check=False)
+    for command in ("run", "db", "survey", "campaign", "export", "user"):
+        assert f"  {command} " in result.stdout, result.stdout

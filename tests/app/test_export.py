@@ -1,0 +1,158 @@
+"""`parley export`: the folder of docs/export-format.md, and the other formats."""
+
+from __future__ import annotations
+
+import csv
+import json
+import zipfile
+
+import pandas as pd
+import pyreadstat
+import pytest
+from openpyxl import load_workbook
+
+from app.export.writer import ANSWER_COLUMNS, PAGE_COLUMNS, PARTICIPANT_COLUMNS
+from surveys import EXAMPLE, load_survey
+from tests.bots import Bot
+
+SURVEY = load_survey(EXAMPLE)
+
+
+def complete(client, slug: str, reflection: str = "Because people want different things.") -> Bot:
+    bot = Bot(client, slug, SURVEY)
+    bot.start()
+    while bot.current_action():
+        step = bot.current_action().split("/step/", 1)[1]
+        answers = bot.answers_for(step)
+        if step == "page:after":
+            answers = {**answers, "q_reflection": reflection}
+        bot.submit_current(answers)
+    return bot
+
+
+def read_csv(path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_export_writes_the_documented_files_and_columns(app, runner, make_campaign, tmp_path):
+    slug = make_campaign()
+    complete(app.test_client(), slug)
+    complete(app.test_client(), slug)
+    out = tmp_path / "export"
+    result = runner.invoke(args=["export", slug, str(out)])
+    assert result.exit_code == 0, result.output
+    assert "exported 2 participants" in result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "answers.csv", "codebook.json", "manifest.json", "pages.csv", "participants.csv",
+    ]  # fmt: skip
+    participants = read_csv(out / "participants.csv")
+    answers = read_csv(out / "answers.csv")
+    assert list(participants[0]) == PARTICIPANT_COLUMNS
+    assert list(answers[0]) == ANSWER_COLUMNS
+    assert list(read_csv(out / "pages.csv")[0]) == PAGE_COLUMNS
+    assert {p["status"] for p in participants} == {"completed"}
+    assert all(p["participant_id"].startswith("p_") for p in participants)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["format"] == "parley-export" and manifest["format_version"] == "1.0"
+    assert manifest["row_counts"]["participants"] == 2
+    assert manifest["row_counts"]["answers"] == len(answers)
+    assert manifest["survey"]["version"] == SURVEY.version
+    assert manifest["design"]["control_arm"] == "control"
+    codebook = json.loads((out / "codebook.json").read_text())
+    assert {i["id"] for i in codebook["items"]} == set(SURVEY.items)
+    know = next(i for i in codebook["items"] if i["id"] == "know_area")
+    assert know["correct"] == 2 and know["options"][2]["missing"] is True
+    assert know["text"]["de"].startswith("Wie viele Bäume")
+    thermo = next(a for a in answers if a["item"] == "warmth_council" and a["phase"] == "pre")
+    assert thermo["value"] == "60" and thermo["text"] == ""
+    assert float(thermo["seconds_on_page"]) >= 0
+
+
+def test_formula_like_text_is_escaped_but_numbers_are_not(app, runner, make_campaign, tmp_path):
+    slug = make_campaign()
+    complete(app.test_client(), slug, reflection='=HYPERLINK("http://evil","x")')
+    complete(app.test_client(), slug, reflection="-1 is my answer")
+    complete(app.test_client(), slug, reflection="@SUM(A1)")
+    out = tmp_path / "export"
+    assert runner.invoke(args=["export", slug, str(out)]).exit_code == 0
+    texts = sorted(a["text"] for a in read_csv(out / "answers.csv") if a["item"] == "reflection")
+    assert texts == ["'-1 is my answer", "'=HYPERLINK(\"http://evil\",\"x\")", "'@SUM(A1)"]
+    values = [a["value"] for a in read_csv(out / "answers.csv") if a["value"]]
+    assert all(not v.startswith("'") for v in values)
+
+
+def test_withdrawn_participants_are_exported_without_answers(app, runner, make_campaign, tmp_path):
+    slug = make_campaign()
+    client = app.test_client()
+    bot = complete(client, slug)
+    bot.get("withdraw")
+    bot.post(f"/c/{slug}/withdraw", {})
+    complete(app.test_client(), slug)
+    out = tmp_path / "export"
+    assert runner.invoke(args=["export", slug, str(out)]).exit_code == 0
+    participants = read_csv(out / "participants.csv")
+    withdrawn = [p for p in participants if p["status"] == "withdrawn"]
+    assert len(withdrawn) == 1
+    answered = {a["participant_id"] for a in read_csv(out / "answers.csv")}
+    assert withdrawn[0]["participant_id"] not in answered and len(answered) == 1
+
+
+def test_export_refuses_a_non_empty_folder(app, runner, make_campaign, tmp_path):
+    slug = make_campaign()
+    (tmp_path / "keep.txt").write_text("mine")
+    result = runner.invoke(args=["export", slug, str(tmp_path)])
+    assert result.exit_code != 0
+    assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_export_of_an_unknown_campaign_says_so(runner, tmp_path):
+    result = runner.invoke(args=["export", "nope", str(tmp_path / "x")])
+    assert result.exit_code != 0 and "no campaign 'nope'" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+def test_spss_and_stata_files_carry_value_labels(app, runner, make_campaign, tmp_path, fmt):
+    slug = make_campaign()
+    complete(app.test_client(), slug)
+    out = tmp_path / "export"
+    assert runner.invoke(args=["export", slug, str(out), "--format", fmt]).exit_code == 0
+    read = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
+    df, meta = read(str(out / f"wide.{fmt}"))
+    assert len(df) == 1
+    column = "pre__support_trees"
+    assert df[column].iloc[0] == 3  # auto_answer picks the middle of five points
+    labels = meta.variable_value_labels[column]
+    assert labels[1] == "Strongly oppose" and labels[5] == "Strongly support"
+    assert "How much do you support" in meta.column_names_to_labels[column]
+    if fmt == "dta":  # Stata's 32-character limit: long names are shortened, uniquely
+        assert all(len(c) <= 32 for c in df.columns)
+        assert len(set(df.columns)) == len(df.columns)
+
+
+def test_wide_parquet_and_excel_hold_the_same_answers(app, runner, make_campaign, tmp_path):
+    slug = make_campaign()
+    complete(app.test_client(), slug)
+    for fmt in ("parquet", "xlsx", "wide"):
+        out = tmp_path / fmt
+        assert runner.invoke(args=["export", slug, str(out), "--format", fmt]).exit_code == 0
+    parquet = pd.read_parquet(tmp_path / "parquet" / "wide.parquet")
+    wide = pd.read_csv(tmp_path / "wide" / "wide.csv")
+    sheet = load_workbook(tmp_path / "xlsx" / "wide.xlsx")["answers"]
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    row = [c.value for c in next(sheet.iter_rows(min_row=2, max_row=2))]
+    assert parquet["pre__warmth_council"].iloc[0] == 60
+    assert wide["pre__warmth_council"].iloc[0] == 60
+    assert row[header.index("pre__warmth_council")] == 60
+    assert parquet["post__rank_plans"].iloc[0] == "trees|market"
+
+
+def test_zip_export_contains_the_folder(app, runner, make_campaign, tmp_path):
+    slug = make_campaign()
+    complete(app.test_client(), slug)
+    result = runner.invoke(args=["export", slug, str(tmp_path / "z"), "--format", "zip"])
+    assert result.exit_code == 0
+    with zipfile.ZipFile(tmp_path / "z.zip") as archive:
+        assert {"participants.csv", "answers.csv", "codebook.json", "manifest.json"} <= set(
+            archive.namelist()
+        )

@@ -1,0 +1,101 @@
+"""Security defaults: headers, CSRF, sign-in, roles, rate limits."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.markdown import render_markdown
+from app.models import Campaign, User
+
+
+def make_user(app, email="admin@example.org", password="correct horse", role="admin"):
+    with app.app_context():
+        user = User(email=email, role=role)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+
+
+def login(client, email="admin@example.org", password="correct horse"):
+    html = client.get("/admin/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    return client.post("/admin/login", data={"csrf_token": token, "email": email,
+                                             "password": password})  # fmt: skip
+
+
+def test_pages_carry_strict_security_headers(client, make_campaign):
+    response = client.get(f"/c/{make_campaign()}/")
+    h = response.headers
+    assert "default-src 'self'" in h["Content-Security-Policy"]
+    assert "script-src 'self'" in h["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in h["Content-Security-Policy"]
+    assert h["X-Content-Type-Options"] == "nosniff"
+    assert h["X-Frame-Options"] == "DENY"
+    assert h["Referrer-Policy"] == "same-origin"
+    assert h["Cache-Control"] == "no-store"
+
+
+def test_the_resume_cookie_is_http_only_and_scoped_to_the_campaign(client, make_campaign):
+    slug = make_campaign()
+    html = client.get(f"/c/{slug}/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    response = client.post(f"/c/{slug}/start", data={"csrf_token": token, "agree": "y"})
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith(f"parley_{slug}=")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and f"Path=/c/{slug}/" in cookie
+
+
+def test_markdown_is_sanitised():
+    html = str(render_markdown('Hi <script>alert(1)</script> [x](javascript:alert(1)) **b**'))
+    assert "<script>" not in html and "javascript:" not in html
+    assert "<strong>b</strong>" in html
+
+
+def test_admin_pages_need_sign_in(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
+
+
+def test_sign_in_with_a_wrong_password_fails_clearly(app, client):
+    make_user(app)
+    response = login(client, password="wrong")
+    assert response.status_code == 400
+    assert "Email or password is not right." in response.get_data(as_text=True)
+
+
+def test_sign_in_is_rate_limited(app, client):
+    make_user(app)
+    statuses = [login(client, password="wrong").status_code for _ in range(11)]
+    assert statuses[:10] == [400] * 10 and statuses[10] == 429
+
+
+def test_a_viewer_can_watch_but_not_change_a_campaign(app, client, make_campaign):
+    slug = make_campaign()
+    make_user(app, role="viewer")
+    assert login(client).status_code == 302
+    page = client.get(f"/admin/campaign/{slug}")
+    assert page.status_code == 200 and "Arm balance" in page.get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                      page.get_data(as_text=True)).group(1)  # fmt: skip
+    response = client.post(f"/admin/campaign/{slug}/status",
+                           data={"csrf_token": token, "status": "closed"})  # fmt: skip
+    assert response.status_code == 403
+    with app.app_context():
+        assert db.session.scalar(select(Campaign.status)) == "open"
+
+
+def test_an_admin_can_close_a_campaign_and_download_its_export(app, client, make_campaign):
+    slug = make_campaign()
+    make_user(app)
+    login(client)
+    page = client.get(f"/admin/campaign/{slug}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post(f"/admin/campaign/{slug}/status", data={"csrf_token": token, "status": "closed"})
+    with app.app_context():
+        assert db.session.scalar(select(Campaign.status)) == "closed"
+    export = client.get(f"/admin/campaign/{slug}/export.zip")
+    assert export.status_code == 200 and export.mimetype == "application/zip"
+    assert export.data[:2] == b"PK"
