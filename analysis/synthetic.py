@@ -254,6 +254,8 @@ class DemoData:
     codebook: dict
     manifest: dict
     truth: pd.DataFrame
+    #: ids of the participants generated as speeders (not in the export: for checking)
+    speeders: tuple = ()
 
 
 def _hex_ids(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -451,6 +453,7 @@ def make_demo_data(
     arm_pos = {a: i for i, a in enumerate(arms)}
     truth_rows = []
     straight = {ph: rng.integers(1, 6, size=n) for ph in ("pre", "post")}
+    latent: dict[str, np.ndarray] = {}
     for item in items:
         if not ("pre" in item.phases and "post" in item.phases) or item.type == "ranking":
             continue
@@ -469,7 +472,17 @@ def make_demo_data(
             true = item_eff
         else:
             pre_pmf = _pre_pmf(item)
-            pre = item.lo + _draw(pre_pmf, group, rng)
+            if item.construct:
+                # items of a construct share a person-level factor: the uniform that picks the
+                # category is Phi(0.7 z + 0.71 e), still uniform, so the pmf (and truth) is exact
+                z = latent.setdefault(item.construct, rng.standard_normal(n))
+                sign = -1.0 if item.reverse else 1.0
+                u = stats.norm.cdf(0.7 * sign * z + np.sqrt(1 - 0.49) * rng.standard_normal(n))
+                cdf = np.cumsum(pre_pmf, axis=1)
+                cdf[:, -1] = 1.0
+                pre = item.lo + (u[:, None] > cdf[group]).sum(axis=1)
+            else:
+                pre = item.lo + _draw(pre_pmf, group, rng)
             post = np.empty(n, dtype=np.int64)
             for a in arms:
                 steps, q = _change_pmf(item, eff.get((a, item.id), 0.0))
@@ -477,10 +490,8 @@ def make_demo_data(
                 d = steps[_draw(q[None, :], np.zeros(int(sel.sum()), dtype=int), rng)]
                 post[sel] = np.clip(pre[sel] + d, item.lo, item.hi)
             if item.type == "likert":
-                pre = np.where(speeder, straight["pre"] if item.hi == 5 else
-                               np.minimum(straight["pre"] + 1, item.hi), pre)
-                post = np.where(speeder, straight["post"] if item.hi == 5 else
-                                np.minimum(straight["post"] + 1, item.hi), post)
+                pre = np.where(speeder, straight["pre"], pre)
+                post = np.where(speeder, straight["post"], post)
             else:
                 pre = np.where(speeder, rng.integers(item.lo, item.hi + 1, size=n), pre)
                 post = np.where(speeder, rng.integers(item.lo, item.hi + 1, size=n), post)
@@ -571,7 +582,7 @@ def make_demo_data(
         "files": ["participants.csv", "answers.csv", "codebook.json"],
         "generator": {"name": "analysis.synthetic", "seed": seed, "n_per_arm": n_per_arm},
     }
-    return DemoData(participants, answers, codebook, manifest, truth)
+    return DemoData(participants, answers, codebook, manifest, truth, tuple(pid[speeder]))
 
 
 def _codebook(items: list[_Item], arms: list[str]) -> dict:

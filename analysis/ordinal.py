@@ -1,0 +1,190 @@
+"""Ordinal and categorical items: shares, transitions, marginal homogeneity, McNemar."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.contingency_tables import SquareTable, mcnemar
+
+__all__ = ["category_shares", "transition_matrix", "stuart_maxwell", "mcnemar_support"]
+
+
+def _check(data, columns):
+    if not isinstance(data, pd.DataFrame):
+        raise ValueError("data must be a pandas DataFrame")
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise ValueError(f"column(s) {missing} not in data (columns: {list(data.columns)})")
+
+
+def category_shares(
+    data: pd.DataFrame,
+    value: str = "value",
+    by: Sequence[str] = ("item", "arm", "phase"),
+    categories: Sequence | None = None,
+) -> pd.DataFrame:
+    """Share of answers in each category, per group.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long answers (one row per answer).
+    value : str
+        Column with the category (code or label); missing values are dropped.
+    by : sequence of str
+        Grouping columns.
+    categories : sequence, optional
+        All categories to report (so empty ones show as 0); default: those seen.
+
+    Returns
+    -------
+    DataFrame
+        ``by`` columns, ``category``, ``n`` (answers in the category), ``total``
+        (answers in the group) and ``share = n / total``.
+    """
+    by = list(by)
+    _check(data, [value, *by])
+    d = data[[*by, value]].dropna(subset=[value])
+    cats = list(categories) if categories is not None else sorted(pd.unique(d[value]))
+    counts = d.groupby([*by, value], observed=True).size().unstack(value, fill_value=0)
+    counts = counts.reindex(columns=cats, fill_value=0)
+    counts.columns.name = "category"
+    long = counts.stack().rename("n").reset_index()
+    long["total"] = long.groupby(by, observed=True)["n"].transform("sum")
+    long["share"] = long["n"] / long["total"]
+    return long
+
+
+def transition_matrix(
+    data: pd.DataFrame,
+    before: str = "pre",
+    after: str = "post",
+    categories: Sequence | None = None,
+    normalize: str | None = None,
+) -> pd.DataFrame:
+    """Cross-table of before (rows) by after (columns) answers.
+
+    Parameters
+    ----------
+    normalize : {None, "row", "all"}
+        ``None`` counts; ``"row"`` share of each before-category moving to each
+        after-category; ``"all"`` share of all pairs.
+    """
+    _check(data, [before, after])
+    if normalize not in (None, "row", "all"):
+        raise ValueError("normalize must be None, 'row' or 'all'")
+    d = data[[before, after]].dropna()
+    cats = list(categories) if categories is not None else sorted(
+        set(pd.unique(d[before])) | set(pd.unique(d[after])))
+    tab = pd.crosstab(d[before], d[after]).reindex(index=cats, columns=cats, fill_value=0)
+    tab.index.name, tab.columns.name = before, after
+    if normalize == "row":
+        tab = tab.div(tab.sum(axis=1).replace(0, np.nan), axis=0)
+    elif normalize == "all":
+        tab = tab / tab.to_numpy().sum()
+    return tab
+
+
+def stuart_maxwell(
+    data: pd.DataFrame,
+    before: str = "pre",
+    after: str = "post",
+    by: Sequence[str] = ("item", "arm"),
+    categories: Sequence | None = None,
+) -> pd.DataFrame:
+    """Stuart-Maxwell test that the before and after category shares are equal.
+
+    Returns
+    -------
+    DataFrame
+        ``by`` columns, ``n``, ``statistic``, ``df``, ``p``.
+
+    Notes
+    -----
+    With the k x k table N of before x after counts, ``d`` the k-1 differences
+    of row and column margins and ``S`` their covariance
+    (:math:`S_{ii} = n_{i.} + n_{.i} - 2 n_{ii}`, :math:`S_{ij} = -(n_{ij} + n_{ji})`),
+    :math:`X^2 = d' S^{-1} d` ~ chi-square with k - 1 df (Stuart 1955,
+    Maxwell 1970). Computed by ``statsmodels`` ``SquareTable.homogeneity()``
+    on the table without adding 0.5 to empty cells. Categories never used in
+    a group are dropped from that group's table (their margins are both zero).
+    """
+    by = list(by)
+    _check(data, [before, after, *by])
+    rows = []
+    groups = data.groupby(by, observed=True, sort=True) if by else [((), data)]
+    for key, sub in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        tab = transition_matrix(sub, before, after, categories)
+        used = (tab.sum(axis=0) + tab.sum(axis=1)) > 0
+        tab = tab.loc[used, used]
+        res = {"n": int(tab.to_numpy().sum()), "statistic": np.nan, "df": np.nan, "p": np.nan}
+        off = tab.to_numpy() - np.diag(np.diag(tab.to_numpy()))
+        if tab.shape[0] >= 2 and off.sum() > 0:
+            try:
+                h = SquareTable(tab.to_numpy(dtype=float), shift_zeros=False).homogeneity()
+                res.update(statistic=float(h.statistic), df=int(h.df), p=float(h.pvalue))
+            except np.linalg.LinAlgError:
+                pass
+        rows.append({**dict(zip(by, key, strict=True)), **res})
+    return pd.DataFrame(rows, columns=[*by, "n", "statistic", "df", "p"])
+
+
+def mcnemar_support(
+    data: pd.DataFrame,
+    before: str = "pre",
+    after: str = "post",
+    threshold: float = 5,
+    by: Sequence[str] = ("item", "arm"),
+    exact: bool | None = None,
+) -> pd.DataFrame:
+    """McNemar test on support dichotomised at ``value >= threshold``.
+
+    Parameters
+    ----------
+    threshold : float
+        An answer at or above it counts as support (5 on a 7-point scale:
+        "somewhat support" or more).
+    exact : bool, optional
+        Exact binomial test of the discordant pairs; ``None`` (default) uses
+        it when there are fewer than 25 discordant pairs, else the chi-square
+        statistic with continuity correction (R's ``mcnemar.test`` default).
+
+    Returns
+    -------
+    DataFrame
+        ``by`` columns, ``n``, ``support_before``, ``support_after`` (shares),
+        ``gained`` (pairs not supporting before, supporting after), ``lost``,
+        ``statistic``, ``p``, ``method``.
+
+    Notes
+    -----
+    With b = gained and c = lost: :math:`X^2 = (|b - c| - 1)^2 / (b + c)`, 1 df;
+    exact: two-sided binomial test of b out of b + c with p = 1/2.
+    """
+    by = list(by)
+    _check(data, [before, after, *by])
+    d = data[[*by, before, after]].dropna(subset=[before, after])
+    rows = []
+    groups = d.groupby(by, observed=True, sort=True) if by else [((), d)]
+    for key, sub in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        pre = sub[before].to_numpy() >= threshold
+        post = sub[after].to_numpy() >= threshold
+        b = int((~pre & post).sum())
+        c = int((pre & ~post).sum())
+        table = np.array([[int((~pre & ~post).sum()), b], [c, int((pre & post).sum())]])
+        use_exact = (b + c < 25) if exact is None else exact
+        if b + c == 0:
+            stat, p, method = np.nan, 1.0, "no discordant pairs"
+        else:
+            r = mcnemar(table, exact=use_exact, correction=True)
+            stat, p = float(r.statistic), float(r.pvalue)
+            method = "exact binomial" if use_exact else "chi-square, continuity corrected"
+        rows.append({**dict(zip(by, key, strict=True)), "n": len(sub),
+                     "support_before": pre.mean(), "support_after": post.mean(),
+                     "gained": b, "lost": c, "statistic": stat, "p": p, "method": method})
+    return pd.DataFrame(rows, columns=[*by, "n", "support_before", "support_after", "gained",
+                                       "lost", "statistic", "p", "method"])

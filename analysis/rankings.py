@@ -1,0 +1,136 @@
+"""Rankings of the proposals: first choices, Borda, Condorcet, single-peakedness."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["rank_matrix", "ranking_summary", "condorcet_winner", "single_peakedness"]
+
+
+def rank_matrix(text: pd.Series, options: Sequence[str]) -> np.ndarray:
+    """Positions (0 = ranked first) of each option, one row per ranking.
+
+    ``text`` holds rankings as option ids joined with ``|`` (the contract's
+    coding). Rows that do not rank every option exactly once are NaN.
+    """
+    options = list(options)
+    parts = text.astype("str").str.split("|", expand=True)
+    k = len(options)
+    pos = np.full((len(text), k), np.nan)
+    if parts.shape[1] != k:
+        parts = parts.reindex(columns=range(k))
+    for j, opt in enumerate(options):
+        hit = (parts == opt).to_numpy()
+        found = hit.any(axis=1)
+        pos[found, j] = hit[found].argmax(axis=1)
+    bad = np.isnan(pos).any(axis=1) | (np.sort(np.nan_to_num(pos, nan=-1), axis=1)
+                                       != np.arange(k)).any(axis=1)
+    pos[bad] = np.nan
+    return pos
+
+
+def condorcet_winner(pos: np.ndarray, options: Sequence[str]) -> str | None:
+    """Option that beats every other in pairwise majority, or ``None``."""
+    pos = pos[~np.isnan(pos).any(axis=1)]
+    k = len(options)
+    for i in range(k):
+        if all((pos[:, i] < pos[:, j]).sum() > (pos[:, j] < pos[:, i]).sum()
+               for j in range(k) if j != i):
+            return options[i]
+    return None
+
+
+def single_peakedness(pos: np.ndarray, options: Sequence[str]) -> tuple[float, str]:
+    """Proximity to single-peakedness (List, Luskin, Fishkin & McLean 2013).
+
+    Returns
+    -------
+    (share, axis)
+        The largest share of rankings that are single-peaked on one ordering
+        (axis) of the options, and that axis (ids joined with ``<``).
+
+    Notes
+    -----
+    A ranking is single-peaked on an axis when, for every j, its top j options
+    are adjacent on the axis. The measure is the share of single-peaked
+    rankings on the axis that maximises it. Axes and their mirror images are
+    the same, so k!/2 axes are tried.
+    """
+    pos = pos[~np.isnan(pos).any(axis=1)]
+    if pos.shape[0] == 0:
+        return np.nan, ""
+    k = len(options)
+    order = np.argsort(pos, axis=1)  # option index at each rank
+    best, best_axis = -1.0, ""
+    for axis in itertools.permutations(range(k)):
+        if axis[0] > axis[-1]:
+            continue
+        place = np.empty(k, dtype=int)
+        place[list(axis)] = np.arange(k)
+        loc = place[order]  # axis position of the option at each rank
+        lo = np.minimum.accumulate(loc, axis=1)
+        hi = np.maximum.accumulate(loc, axis=1)
+        ok = ((hi - lo) == np.arange(k)).all(axis=1)
+        share = float(ok.mean())
+        if share > best:
+            best, best_axis = share, "<".join(options[i] for i in axis)
+    return best, best_axis
+
+
+def ranking_summary(
+    data: pd.DataFrame,
+    options: Sequence[str],
+    text: str = "text",
+    by: Sequence[str] = ("phase", "arm"),
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """First-choice shares, Borda scores and collective properties per group.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per ranking answer.
+    options : sequence of str
+        Option ids (codebook order).
+    text : str
+        Column with the ``|``-joined ranking.
+    by : sequence of str
+        Grouping columns.
+
+    Returns
+    -------
+    per_option : DataFrame
+        ``by`` columns, ``option``, ``first_share`` (share ranking it first),
+        ``borda`` (mean Borda score: k - 1 points for first ... 0 for last),
+        ``mean_rank`` (1 = first).
+    per_group : DataFrame
+        ``by`` columns, ``n``, ``condorcet_winner`` (or None), ``borda_winner``,
+        ``single_peaked_share``, ``single_peaked_axis``.
+    """
+    by = list(by)
+    missing = [c for c in [text, *by] if c not in data.columns]
+    if missing:
+        raise ValueError(f"column(s) {missing} not in data")
+    options = list(options)
+    k = len(options)
+    per_opt, per_group = [], []
+    for key, sub in data.groupby(by, observed=True, sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        pos = rank_matrix(sub[text], options)
+        pos = pos[~np.isnan(pos).any(axis=1)]
+        n = pos.shape[0]
+        keyd = dict(zip(by, key, strict=True))
+        borda = (k - 1 - pos).mean(axis=0) if n else np.full(k, np.nan)
+        for j, opt in enumerate(options):
+            per_opt.append({**keyd, "option": opt,
+                            "first_share": (pos[:, j] == 0).mean() if n else np.nan,
+                            "borda": borda[j],
+                            "mean_rank": pos[:, j].mean() + 1 if n else np.nan})
+        sp, axis = single_peakedness(pos, options)
+        per_group.append({**keyd, "n": n, "condorcet_winner": condorcet_winner(pos, options),
+                          "borda_winner": options[int(np.argmax(borda))] if n else None,
+                          "single_peaked_share": sp, "single_peaked_axis": axis})
+    return pd.DataFrame(per_opt), pd.DataFrame(per_group)

@@ -1,0 +1,277 @@
+"""Ordinal tests, constructs, polarisation, rankings, perception, groups, quality, weights, power."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels
+from scipy import stats
+from statsmodels.stats.power import TTestIndPower, TTestPower
+
+from analysis import constructs, groups, ordinal, perception, polarisation, power, quality, rankings
+from analysis import weights as wts
+from analysis.synthetic import make_demo_data, make_demo_export
+
+R_RESULTS = pd.read_csv(Path(statsmodels.__file__).parent / "stats" / "tests" / "results"
+                        / "contingency_table_r_results.csv")
+# the tables of statsmodels/stats/tests/test_contingency_tables.py, whose R results are above
+TABLES = [np.array([[23, 15], [19, 31]]),
+          np.array([[144, 33, 84, 126], [2, 4, 14, 29], [0, 2, 6, 25], [0, 0, 1, 5]]),
+          np.array([[20, 10, 5], [3, 30, 15], [0, 5, 40]])]
+
+
+def _long_from_table(table, codes):
+    i, j = np.indices(table.shape)
+    reps = table.ravel()
+    return pd.DataFrame({"pre": np.repeat(np.array(codes)[i.ravel()], reps),
+                         "post": np.repeat(np.array(codes)[j.ravel()], reps),
+                         "item": "x", "arm": "a"})
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_stuart_maxwell_matches_r(k):
+    df = _long_from_table(TABLES[k], list(range(1, TABLES[k].shape[0] + 1)))
+    r = ordinal.stuart_maxwell(df).iloc[0]
+    assert r["statistic"] == pytest.approx(R_RESULTS.loc[k, "homog_stat"], rel=1e-10)
+    assert r["df"] == R_RESULTS.loc[k, "homog_df"]
+
+
+def test_mcnemar_matches_r():
+    df = _long_from_table(TABLES[0], [1, 5])  # 1 = not supporting, 5 = supporting
+    chi = ordinal.mcnemar_support(df, threshold=5, exact=False).iloc[0]
+    assert chi["p"] == pytest.approx(R_RESULTS.loc[0, "homog_cont_p"], rel=1e-10)
+    assert (chi["gained"], chi["lost"]) == (15, 19)
+    ex = ordinal.mcnemar_support(df, threshold=5, exact=True).iloc[0]
+    assert ex["p"] == pytest.approx(R_RESULTS.loc[0, "homog_binom_p"], rel=1e-10)
+    assert ex["support_before"] == pytest.approx((19 + 31) / 88)
+
+
+def test_category_shares_and_transitions():
+    df = pd.DataFrame({"item": "x", "arm": "a", "phase": ["pre"] * 4 + ["post"] * 4,
+                       "value": [1, 1, 2, 3, 2, 2, 3, 3]})
+    sh = ordinal.category_shares(df, categories=[1, 2, 3, 4])
+    pre = sh[sh["phase"] == "pre"].set_index("category")
+    assert list(pre["share"]) == [0.5, 0.25, 0.25, 0.0]
+    tm = ordinal.transition_matrix(pd.DataFrame({"pre": [1, 1, 2], "post": [2, 1, 2]}),
+                                   normalize="row")
+    assert tm.loc[1, 2] == 0.5 and tm.loc[2, 2] == 1.0
+
+
+def test_cronbach_alpha_by_hand():
+    # tests/analysis/reference/cronbach_hand.md: alpha = 46/49
+    data = np.array([[1, 2, 2], [2, 2, 3], [3, 4, 3], [4, 4, 5]], dtype=float)
+    long = pd.DataFrame({"participant_id": np.repeat(np.arange(4), 3),
+                         "item": np.tile(["i1", "i2", "i3"], 4), "value": data.ravel()})
+    r = constructs.cronbach_alpha(long).iloc[0]
+    assert r["alpha"] == pytest.approx(46 / 49, rel=1e-12)
+    # covariance form, independently: k c / (v + (k - 1) c)
+    cov = np.cov(data, rowvar=False)
+    v, c = np.mean(np.diag(cov)), cov[~np.eye(3, dtype=bool)].mean()
+    assert r["alpha"] == pytest.approx(3 * c / (v + 2 * c), rel=1e-12)
+
+
+def test_construct_scores_apply_reverse_keying(demo):
+    s = constructs.construct_scores(demo)
+    a = demo.answers
+    one = s.iloc[0]
+    raw = a[(a["participant_id"] == one["participant_id"]) & (a["phase"] == one["phase"])
+            & a["item"].isin(["trust_1", "trust_2", "trust_3"])].set_index("item")["value"]
+    assert one["score"] == pytest.approx((raw["trust_1"] + raw["trust_2"] + 6 - raw["trust_3"]) / 3)
+    assert (s["n_items"] == 3).all()
+
+
+def test_knowledge_index_counts_dont_know_as_wrong(demo):
+    k = constructs.knowledge_index(demo)
+    a = demo.answers
+    pid = k.iloc[0]["participant_id"]
+    ph = k.iloc[0]["phase"]
+    got = a[(a["participant_id"] == pid) & (a["phase"] == ph)].set_index("item")["value"]
+    expect = (int(got["know_finland"] == 2) + int(got["know_korea"] == 2)) / 2
+    assert k.iloc[0]["index"] == expect
+    assert set(k["index"].dropna()) <= {0.0, 0.5, 1.0}
+
+
+def test_bimodality_coefficient_reference_values():
+    # Pfister et al. (2013): BC of a uniform is 5/9 (.555), of a normal 1/3
+    n = 200_001
+    assert polarisation.bimodality_coefficient(np.linspace(0, 1, n)) == pytest.approx(5 / 9,
+                                                                                        abs=1e-4)
+    q = stats.norm.ppf((np.arange(1, n + 1) - 0.5) / n)
+    assert polarisation.bimodality_coefficient(q) == pytest.approx(1 / 3, abs=2e-3)
+    # two equal point masses: skew 0, excess kurtosis -> -2, BC -> 1
+    assert polarisation.bimodality_coefficient(np.repeat([0.0, 1.0], 5000)) == pytest.approx(
+        1, abs=1e-3)
+    assert np.isnan(polarisation.bimodality_coefficient([1, 1, 1, 1, 1]))
+
+
+def test_esteban_ray_by_hand():
+    # two equal masses at the ends: 2 * 0.5^(1+a) * 0.5 * 1
+    assert polarisation.esteban_ray([0, 1] * 50, alpha=1.6) == pytest.approx(2 * 0.5**3.6)
+    # 0, .5, 1 with shares .25, .5, .25 and alpha = 1: .03125 + .0625 + .03125
+    assert polarisation.esteban_ray([0, 0.5, 0.5, 1], alpha=1.0) == pytest.approx(0.125)
+    assert polarisation.esteban_ray([3, 3, 3], lo=1, hi=7) == 0.0
+    with pytest.raises(ValueError, match="alpha must be"):
+        polarisation.esteban_ray([1, 2], alpha=2)
+
+
+def test_polarisation_and_group_distance():
+    df = pd.DataFrame({"item": "x", "phase": "pre", "value": [1, 1, 7, 7, 4, 4.0],
+                       "side": ["l", "l", "r", "r", "l", "r"]})
+    scale = pd.DataFrame({"item": ["x"], "scale_min": [1.0], "scale_max": [7.0]})
+    p = polarisation.polarisation(df, by=("item", "phase"), scale=scale).iloc[0]
+    assert p["dist_midpoint"] == pytest.approx(4 / 6)  # |x - 4| / 3 = 1,1,1,1,0,0
+    assert p["share_extreme"] == pytest.approx(4 / 6)
+    d = polarisation.group_distance(df, "value", "side", "l", "r").iloc[0]
+    assert d["distance"] == pytest.approx(2 - 6)
+    assert d["se"] == pytest.approx(np.sqrt(np.var([1, 1, 4], ddof=1) / 3
+                                            + np.var([7, 7, 4], ddof=1) / 3))
+
+
+def test_rankings_by_hand():
+    votes = ["a|b|c"] * 3 + ["b|c|a"] * 2 + ["c|b|a"] * 2
+    df = pd.DataFrame({"text": votes, "phase": "pre", "arm": "x"})
+    per_opt, per_group = rankings.ranking_summary(df, ["a", "b", "c"])
+    o = per_opt.set_index("option")
+    assert o.loc["a", "first_share"] == pytest.approx(3 / 7)
+    assert list(o["borda"]) == pytest.approx([6 / 7, 9 / 7, 6 / 7])
+    g = per_group.iloc[0]
+    assert g["condorcet_winner"] == "b"
+    assert g["single_peaked_share"] == 1.0
+    cycle = pd.DataFrame({"text": ["a|b|c", "b|c|a", "c|a|b"], "phase": "pre", "arm": "x"})
+    _, cg = rankings.ranking_summary(cycle, ["a", "b", "c"])
+    assert cg.iloc[0]["condorcet_winner"] is None
+    assert cg.iloc[0]["single_peaked_share"] == pytest.approx(2 / 3)
+    pos = rankings.rank_matrix(pd.Series(["a|b", "a|a|b", "c|b|a"]), ["a", "b", "c"])
+    assert np.isnan(pos[:2]).all() and list(pos[2]) == [2, 1, 0]
+
+
+def test_metaperception_gap_by_hand():
+    est = pd.DataFrame({"phase": "pre", "value": [30.0, 50.0]})
+    sup = pd.DataFrame({"phase": "pre", "value": [6, 2, 5, 1]})
+    r = perception.metaperception_gap(est, sup, threshold=5).iloc[0]
+    assert (r["mean_estimate"], r["actual_share"], r["gap"]) == (40, 50, -10)
+    assert r["share_overestimating"] == 0.0
+
+
+def test_affective_distance():
+    d = pd.DataFrame({"participant_id": ["p", "p"], "arm": "a", "phase": "pre",
+                      "item": ["t1", "t2"], "value": [80.0, 30.0]})
+    out = perception.affective_distance(d, "t1", "t2")
+    assert out.iloc[0]["value"] == 50 and out.iloc[0]["item"] == "affective_distance"
+
+
+def test_opinion_groups_find_two_camps_and_the_consensus():
+    rng = np.random.default_rng(0)
+    n = 120
+    camp = np.repeat([0, 1], n // 2)
+    items = {"a": np.where(camp == 0, 5, 1), "b": np.where(camp == 0, 1, 5),
+             "c": np.where(camp == 0, 4, 2), "agree_all": np.full(n, 5)}
+    long = pd.concat([pd.DataFrame({"participant_id": np.arange(n), "item": k,
+                                    "value": np.clip(v + rng.normal(0, 0.6, n), 1, 5)})
+                      for k, v in items.items()])
+    scale = pd.DataFrame({"item": list(items), "scale_min": 1.0, "scale_max": 5.0})
+    res = groups.opinion_groups(long, scale, k_range=(2, 3, 4))
+    assert res["choice"].loc[res["choice"]["silhouette"].idxmax(), "k"] == 2
+    m = res["map"].set_index("participant_id")["group"]
+    assert pd.crosstab(m, camp).to_numpy().max(axis=1).tolist() == [60, 60]
+    it = res["items"]
+    assert set(it.loc[it["consensus"], "item"]) == {"agree_all"}
+    rep = it[it["representative"] & ~it["consensus"]]
+    assert sorted(rep["item"]) == ["a", "b"] or sorted(rep["item"]) == ["a", "b", "c"]
+
+
+def test_quality_flags_find_the_generated_speeders():
+    d = make_demo_data(150, seed=3, speeder_rate=0.05)
+    ex, _ = make_demo_export(150, seed=3, speeder_rate=0.05)
+    f = quality.quality_flags(ex)
+    flagged = set(f.loc[f["speeder"], "participant_id"])
+    true = set(d.speeders)
+    assert len(true & flagged) >= 0.9 * len(true)
+    assert len(flagged - true) <= 0.01 * len(f)
+    kept, log = quality.apply_exclusions(f, ["speeder", "failed_attention"])
+    assert log.set_index("rule").loc["any", "flagged"] == len(f) - len(kept)
+    assert log.set_index("rule").loc["speeder", "flagged"] == len(flagged)
+    with pytest.raises(ValueError, match="unknown rule"):
+        quality.apply_exclusions(f, ["slow"])
+
+
+def test_funnel_counts_are_monotone(demo):
+    fn = quality.funnel(demo)
+    for _, g in fn.groupby("arm"):
+        s = g.set_index("stage")["n"]
+        assert s["started"] >= s["profile"] >= s["before"] >= s["module"] >= s["after"]
+        assert s["started"] == 200
+    assert (quality.time_on_page(demo)["median"] > 0).all()
+
+
+def test_raking_reproduces_kalton_table_b():
+    # R survey tests/kalton.Rout.save, table B: rake() weight / sample count per cell
+    # (Kalton & Flores-Cervantes 2003). Cells ordered as expand.grid(a = 1:4, b = 1:3).
+    a = np.tile([1, 2, 3, 4], 3)
+    b = np.repeat([1, 2, 3], 4)
+    sample = np.array([20, 50, 100, 30, 40, 140, 50, 100, 40, 310, 50, 70])
+    pop = np.array([80, 60, 170, 55, 40, 150, 60, 165, 55, 340, 200, 125])
+    data = pd.DataFrame({"a": np.repeat(a, sample).astype(str), "b": np.repeat(b, sample)})
+    margins = pd.concat([
+        pd.DataFrame({"variable": "a", "level": [str(i) for i in range(1, 5)],
+                      "share": [pop[a == i].sum() for i in range(1, 5)]}),
+        pd.DataFrame({"variable": "b", "level": [str(i) for i in range(1, 4)],
+                      "share": [pop[b == i].sum() for i in range(1, 4)]})])
+    w = wts.rake(data, margins)
+    ratio = (w * pop.sum() / sample.sum()).groupby([data["a"], data["b"]]).first()
+    table_b = np.array([[1.81, 1.45, 2.02], [1.08, 0.87, 1.21], [2.20, 1.76, 2.45],
+                        [1.83, 1.47, 2.04]])
+    np.testing.assert_array_equal(np.round(ratio.unstack().to_numpy(), 2), table_b)
+    assert w.mean() == pytest.approx(1.0)
+
+
+def test_raking_errors_are_clear():
+    data = pd.DataFrame({"sex": ["f", "m", "x"]})
+    m = pd.DataFrame({"variable": "sex", "level": ["f", "m"], "share": [0.5, 0.5]})
+    with pytest.raises(ValueError, match=r"level\(s\) \['x'\] of respondents are not"):
+        wts.rake(data, m)
+    with pytest.raises(ValueError, match="not in data"):
+        wts.rake(data, m.assign(variable="age"))
+    with pytest.raises(ValueError, match="no respondents"):
+        wts.rake(data.iloc[:1], m)
+
+
+def test_kish_and_weighted_mean_by_hand():
+    k = wts.kish([1, 1, 2, 4])
+    assert k["n_eff"] == pytest.approx(64 / 22) and k["deff"] == pytest.approx(4 * 22 / 64)
+    df = pd.DataFrame({"y": [1.0, 2, 3, 4], "w": [1.0, 1, 2, 4]})
+    r = wts.weighted_mean(df, "y", "w").iloc[0]
+    ybar = (1 + 2 + 6 + 16) / 8
+    assert r["mean"] == pytest.approx(ybar)
+    lin = sum(w**2 * (y - ybar) ** 2 for y, w in zip(df["y"], df["w"], strict=True))
+    assert r["se"] == pytest.approx(np.sqrt(4 / 3 * lin / 64))
+
+
+def test_power_simulation_agrees_with_analytic_power():
+    # statsmodels' analytic t-test power as the outside reference
+    sim = power.simulate_power(200, effect=0.2, design="paired", correlation=0.5, n_sims=4000)
+    analytic = TTestPower().power(effect_size=0.2 / np.sqrt(2 * 0.5), nobs=200, alpha=0.05)
+    assert sim == pytest.approx(analytic, abs=0.03)
+    sim = power.simulate_power(150, effect=0.3, design="ancova", correlation=0.6, n_sims=3000)
+    # ANCOVA ~ two-sample t on residual SD sqrt(1 - rho^2)
+    analytic = TTestIndPower().power(effect_size=0.3 / np.sqrt(1 - 0.36), nobs1=150, alpha=0.05)
+    assert sim == pytest.approx(analytic, abs=0.03)
+    n = power.sample_size(effect=0.3, power=0.8, design="paired", correlation=0.5, n_sims=1000)
+    assert 80 <= n["n"] <= 100 and n["power"] >= 0.8  # analytic: 90
+
+
+@pytest.mark.parametrize(
+    "call",
+    [lambda d: ordinal.stuart_maxwell(d), lambda d: ordinal.mcnemar_support(d),
+     lambda d: polarisation.polarisation(d, value="pre", by=("item",)),
+     lambda d: wts.weighted_mean(d, "pre", "post"),
+     lambda d: ordinal.category_shares(d, value="pre", by=("arm",))],
+)
+def test_functions_do_not_modify_their_input(call):
+    d = _long_from_table(TABLES[2], [1, 2, 3]).assign(post=lambda f: f["post"].astype(float))
+    copy = d.copy()
+    call(d)
+    pd.testing.assert_frame_equal(d, copy)
