@@ -19,5 +19,5 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 # Interface translations: compile the .po catalogues Flask-Babel reads.
 if [ -d app/translations ]; then
-    .venv/bin/pybabel compile -q -f -d app/translations
+    out=$(.venv/bin/pybabel compile -f -d app/translations 2>&1) || { echo "$out" >&2; exit 1; }
 fi
