@@ -311,3 +311,13 @@ def test_consent_text_states_the_essentials(lang):
     assert "15" in text  # duration in minutes
     assert "18" in text  # adults only
     assert text.count("## ") >= 5
+
+
+def test_ranking_labels_are_the_briefing_titles(items):
+    # Participants meet each proposal under one name: the briefing's H1 title.
+    (ranking,) = [i for i in items.values() if i["type"] == "ranking"]
+    for option in ranking["options"]:
+        for lang in LANGUAGES:
+            briefing = SURVEY_DIR / "modules" / f"{option['id']}.{lang}.md"
+            title = briefing.read_text(encoding="utf-8").splitlines()[0].removeprefix("# ")
+            assert option["label"][lang] == title.strip(), f"{option['id']}.{lang}"
