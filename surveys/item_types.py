@@ -116,6 +116,11 @@ def _number(text: str, lo: float, hi: float, integer: bool) -> float:
     return number
 
 
+def _is_whole(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts '²', which int() rejects."""
+    return text.isascii() and text.isdigit()
+
+
 def _fmt(x: float) -> str:
     return str(int(x)) if x == int(x) else str(x)
 
@@ -146,7 +151,7 @@ class Likert(ItemType):
         choice = _single(raw)
         if choice is None:
             return None
-        if not choice.isdigit() or not 1 <= int(choice) <= len(item.options):
+        if not _is_whole(choice) or not 1 <= int(choice) <= len(item.options):
             raise AnswerError("invalid_choice")
         return Answer(value=float(int(choice)))
 
@@ -269,7 +274,7 @@ class Ranking(ItemType):
         for pair in raw:
             option_id, _, rank = pair.partition("=")
             if rank.strip():
-                if not rank.strip().isdigit():
+                if not _is_whole(rank.strip()):
                     raise AnswerError("invalid_choice")
                 ranks[option_id] = int(rank)
         if not ranks:

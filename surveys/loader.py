@@ -9,10 +9,12 @@ fixes a definition in one pass. Nothing half-valid is ever returned.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from surveys.item_types import REGISTRY, get_type
@@ -151,8 +153,10 @@ class _Reader:
             place = f"arms[{i}]"
             self.unknown(table, {"id", "modules", "weight", "control"}, place)
             modules = table.get("modules")
-            if not isinstance(modules, list) or not modules:
-                self.problem(f"{place}.modules", "must list at least one module id")
+            if not isinstance(modules, list) or not modules or not all(
+                isinstance(m, str) for m in modules
+            ):
+                self.problem(f"{place}.modules", "must list at least one module id (as text)")
                 modules = []
             for name in modules:
                 if name not in module_ids:
@@ -197,7 +201,7 @@ class _Reader:
     def item(self, table: dict, place: str) -> Item | None:
         item_id = self.ident(table, place)
         type_name = table.get("type")
-        if type_name not in REGISTRY:
+        if not isinstance(type_name, str) or type_name not in REGISTRY:
             known = ", ".join(sorted(REGISTRY))
             self.problem(f"{place}.type", f"unknown item type {type_name!r} (known: {known})")
             return None
@@ -224,7 +228,8 @@ class _Reader:
                 fields["correct"] = option.code
         if type_name == "number":
             lo, hi = table.get("min"), table.get("max")
-            if not all(isinstance(v, int | float) for v in (lo, hi)) or lo >= hi:
+            finite = all(isinstance(v, int | float) and math.isfinite(v) for v in (lo, hi))
+            if not finite or lo >= hi:
                 self.problem(place, "'min' and 'max' must be numbers with min < max")
             else:
                 fields["minimum"], fields["maximum"] = float(lo), float(hi)
@@ -274,8 +279,10 @@ class _Reader:
             labels = raw.get(lang)
             if not isinstance(labels, list):
                 self.problem(f"{place}.anchors", f"missing translation for language '{lang}'")
-            elif len(labels) != count or not all(isinstance(s, str) and s for s in labels):
+            elif len(labels) != count:
                 self.problem(f"{place}.anchors.{lang}", f"needs {count} labels, got {len(labels)}")
+            elif empty := [k for k, s in enumerate(labels, 1) if not (isinstance(s, str) and s)]:
+                self.problem(f"{place}.anchors.{lang}", f"label {empty[0]} is empty")
             else:
                 result[lang] = tuple(labels)
         return result if len(result) == len(self.languages) else {}
@@ -290,8 +297,8 @@ class _Reader:
                 allowed = ", ".join(PHASES)
                 self.problem(f"{place}.phase", f"must be one of {allowed} (got {phase!r})")
             ids = table.get("items")
-            if not isinstance(ids, list) or not ids:
-                self.problem(f"{place}.items", "must list at least one item id")
+            if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+                self.problem(f"{place}.items", "must list at least one item id (as text)")
                 ids = []
             for item_id in ids:
                 if item_id not in items:
@@ -383,15 +390,19 @@ def load_survey(folder: str | Path) -> Survey:
     ):
         reader.problem("survey.languages", "must list language codes, e.g. [\"en\", \"de\"]")
         languages = ["en"]
-    reader.languages = tuple(languages)
+    if len(set(languages)) != len(languages):
+        reader.problem("survey.languages", "lists a language twice")
+    reader.languages = tuple(dict.fromkeys(languages))
     survey_id = reader.ident(head, "survey")
     title = reader.text(head, "title", "survey")
-    consent = reader.markdown(data.get("consent", {}), "consent")
-    thanks = reader.text(data.get("thanks", {}), "text", "thanks", required=False)
+    consent_table = _table(reader, data, "consent", {"file"})
+    consent = reader.markdown(consent_table, "consent")
+    thanks = reader.text(_table(reader, data, "thanks", {"text"}), "text", "thanks", required=False)
     modules = reader.modules(_tables(reader, data, "modules"))
     arms = reader.arms(_tables(reader, data, "arms"), {m.id for m in modules})
     items: dict[str, Item] = {}
-    for i, table in enumerate(_tables(reader, data, "items")):
+    item_tables = _tables(reader, data, "items")
+    for i, table in enumerate(item_tables):
         item = reader.item(table, f"items[{i}]")
         if item is not None:
             if item.id in items:
@@ -399,7 +410,11 @@ def load_survey(folder: str | Path) -> Survey:
             items[item.id] = item
     pages = reader.pages(_tables(reader, data, "pages"), items)
     module_ids = {m.id for m in modules}
-    items = {k: _with_summaries(reader, v, modules, module_ids) for k, v in items.items()}
+    places = {t.get("id"): f"items[{i}]" for i, t in enumerate(item_tables)}
+    items = {
+        k: _with_summaries(reader, v, places.get(k, "items"), modules, module_ids)
+        for k, v in items.items()
+    }
     if reader.problems:
         raise SurveyError(reader.problems)
     return Survey(
@@ -411,9 +426,18 @@ def load_survey(folder: str | Path) -> Survey:
         modules=modules,
         arms=arms,
         pages=pages,
-        items=items,
+        items=MappingProxyType(items),
         thanks=thanks,
     )
+
+
+def _table(reader: _Reader, data: dict, key: str, allowed: set[str]) -> dict:
+    raw = data.get(key, {})
+    if not isinstance(raw, dict):
+        reader.problem(key, f"must be a table ([{key}])")
+        return {}
+    reader.unknown(raw, allowed, key)
+    return raw
 
 
 def _tables(reader: _Reader, data: dict, key: str) -> list[dict]:
@@ -424,13 +448,15 @@ def _tables(reader: _Reader, data: dict, key: str) -> list[dict]:
     return raw
 
 
-def _with_summaries(reader, item: Item, modules, module_ids: set[str]) -> Item:
+def _with_summaries(reader, item: Item, place: str, modules, module_ids: set[str]) -> Item:
     """Replace ``{summary:MODULE}`` in the item's text with that module's summary."""
     texts = {}
     for lang, text in item.text.items():
         for name in SUMMARY_RE.findall(text):
             if name not in module_ids:
-                reader.problem(f"item '{item.id}'.text.{lang}", f"no module '{name}' to summarise")
+                reader.problem(f"{place}.text.{lang}", f"no module '{name}' to summarise")
+        if "{summary" in SUMMARY_RE.sub("", text):
+            reader.problem(f"{place}.text.{lang}", "write a summary as {summary:module_id}")
         texts[lang] = SUMMARY_RE.sub(
             lambda m, lang=lang: next(
                 (mod.summary.get(lang, "") for mod in modules if mod.id == m.group(1)), m.group(0)
