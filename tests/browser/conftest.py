@@ -133,26 +133,32 @@ FREE_TEXT = "Shade would help older people on hot days."
 class BrowserParticipant:
     """Walks a campaign in a real page as a person would, and remembers what it answered.
 
-    With ``keyboard=True`` every answer is given from the keyboard: focus a
-    radio or checkbox and press Space, type into inputs, type a rank into a
-    focused select, press Enter on the submit button. Otherwise it uses
-    Playwright's pointer helpers (check, fill, select_option, click).
-    ``expected`` maps (phase, module, item) to the (value, text) the database
-    must hold.
+    ``how`` says how answers are given. "keyboard": focus a radio or
+    checkbox and press Space, type into inputs, type a rank into a focused
+    select, press Enter on the submit button. "pointer": Playwright's
+    check, fill, select_option and click, with their actionability checks.
+    "script": set the controls' state in the page's DOM and click submit,
+    for walks that test what pages say rather than how they are used (it
+    needs JavaScript on). ``expected`` maps (phase, module, item) to the
+    (value, text) the database must hold.
     """
 
-    def __init__(self, page, url: str, survey, keyboard: bool = True):
+    def __init__(self, page, url: str, survey, how: str = "keyboard"):
+        assert how in ("keyboard", "pointer", "script"), how
         self.page = page
         self.url = url
         self.survey = survey
-        self.keyboard = keyboard
+        self.how = how
         self.expected: dict[tuple[str, str, str], tuple[float | None, str | None]] = {}
         self.modules_seen: list[str] = []
 
     # -- low-level keyboard or pointer actions --------------------------------
 
     def tick(self, selector: str) -> None:
-        if self.keyboard:
+        if self.how == "script":
+            self.page.eval_on_selector(selector, "e => { e.checked = true }")
+            return
+        if self.how == "keyboard":
             self.page.focus(selector)
             self.page.keyboard.press("Space")
         else:
@@ -160,7 +166,10 @@ class BrowserParticipant:
         assert self.page.is_checked(selector), f"{selector} did not become checked"
 
     def type_into(self, selector: str, text: str) -> None:
-        if self.keyboard:
+        if self.how == "script":
+            self.page.eval_on_selector(selector, "(e, v) => { e.value = v }", text)
+            return
+        if self.how == "keyboard":
             self.page.focus(selector)
             self.page.keyboard.press("ControlOrMeta+a")
             self.page.keyboard.type(text)
@@ -169,9 +178,11 @@ class BrowserParticipant:
         assert self.page.input_value(selector) == text
 
     def choose_in_select(self, selector: str, value: str) -> None:
-        if self.keyboard:
+        if self.how == "keyboard":
             self.page.focus(selector)
             self.page.keyboard.type(value)
+        elif self.how == "script":
+            self.page.eval_on_selector(selector, "(e, v) => { e.value = v }", value)
         else:
             self.page.select_option(selector, value)
         assert self.page.input_value(selector) == value, f"{selector} is not {value}"
@@ -179,7 +190,7 @@ class BrowserParticipant:
     def press_button(self, selector: str) -> None:
         button = self.page.locator(selector)
         with self.page.expect_navigation():
-            if self.keyboard:
+            if self.how == "keyboard":
                 button.focus()
                 self.page.keyboard.press("Enter")
             else:
@@ -299,11 +310,11 @@ def participant(new_page, live_server) -> Callable[..., BrowserParticipant]:
     def make(
         survey: Path = EXAMPLE,
         slug: str = "town",
-        keyboard: bool = True,
+        how: str = "keyboard",
         campaign: dict | None = None,
         **context,
     ):
         url = live_server.campaign(slug, survey, **(campaign or {}))
-        return BrowserParticipant(new_page(**context), url, load_survey(survey), keyboard)
+        return BrowserParticipant(new_page(**context), url, load_survey(survey), how)
 
     return make

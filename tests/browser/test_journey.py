@@ -31,7 +31,7 @@ def test_no_horizontal_scroll_at_360_px(participant):
     """JavaScript on, a 360 x 740 phone: no page is wider than the screen."""
     person = participant(
         viewport={"width": 360, "height": 740},
-        keyboard=False,
+        how="pointer",
         campaign={"results_min_completed": 1},  # the thanks page shows its charts
     )
     widths: dict[str, int] = {}
