@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -124,9 +125,12 @@ def stuart_maxwell(
         off = tab.to_numpy() - np.diag(np.diag(tab.to_numpy()))
         if tab.shape[0] >= 2 and off.sum() > 0:
             try:
-                h = SquareTable(tab.to_numpy(dtype=float), shift_zeros=False).homogeneity()
+                with warnings.catch_warnings():
+                    # a singular covariance (e.g. a category only ever kept) -> report NaN
+                    warnings.simplefilter("error")
+                    h = SquareTable(tab.to_numpy(dtype=float), shift_zeros=False).homogeneity()
                 res.update(statistic=float(h.statistic), df=int(h.df), p=float(h.pvalue))
-            except np.linalg.LinAlgError:
+            except (np.linalg.LinAlgError, Warning):
                 pass
         rows.append({**dict(zip(by, key, strict=True)), **res})
     return pd.DataFrame(rows, columns=[*by, "n", "statistic", "df", "p"])

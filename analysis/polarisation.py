@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["bimodality_coefficient", "esteban_ray", "polarisation", "group_distance"]
+__all__ = ["bimodality_coefficient", "esteban_ray", "polarisation_measures", "group_distance"]
 
 
 def bimodality_coefficient(x) -> float:
@@ -68,7 +68,7 @@ def esteban_ray(x, alpha: float = 1.6, lo: float | None = None, hi: float | None
     return float(np.sum(p[:, None] ** (1 + alpha) * p[None, :] * np.abs(y[:, None] - y[None, :])))
 
 
-def polarisation(
+def polarisation_measures(
     data: pd.DataFrame,
     value: str = "value",
     by: Sequence[str] = ("item", "arm", "phase"),

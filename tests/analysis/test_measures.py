@@ -121,7 +121,7 @@ def test_polarisation_and_group_distance():
     df = pd.DataFrame({"item": "x", "phase": "pre", "value": [1, 1, 7, 7, 4, 4.0],
                        "side": ["l", "l", "r", "r", "l", "r"]})
     scale = pd.DataFrame({"item": ["x"], "scale_min": [1.0], "scale_max": [7.0]})
-    p = polarisation.polarisation(df, by=("item", "phase"), scale=scale).iloc[0]
+    p = polarisation.polarisation_measures(df, by=("item", "phase"), scale=scale).iloc[0]
     assert p["dist_midpoint"] == pytest.approx(4 / 6)  # |x - 4| / 3 = 1,1,1,1,0,0
     assert p["share_extreme"] == pytest.approx(4 / 6)
     d = polarisation.group_distance(df, "value", "side", "l", "r").iloc[0]
@@ -266,7 +266,7 @@ def test_power_simulation_agrees_with_analytic_power():
 @pytest.mark.parametrize(
     "call",
     [lambda d: ordinal.stuart_maxwell(d), lambda d: ordinal.mcnemar_support(d),
-     lambda d: polarisation.polarisation(d, value="pre", by=("item",)),
+     lambda d: polarisation.polarisation_measures(d, value="pre", by=("item",)),
      lambda d: wts.weighted_mean(d, "pre", "post"),
      lambda d: ordinal.category_shares(d, value="pre", by=("arm",))],
 )

@@ -1,0 +1,102 @@
+"""Command line: ``python -m analysis EXPORT --out report.html`` and ``demo-data``.
+
+The two plain functions :func:`analyse` and :func:`demo_data` are what
+``parley analyse`` and ``parley demo-data`` call.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from analysis.load import ExportError
+from analysis.quality import RULES
+from analysis.report import write_report
+from analysis.synthetic import ARMS, demo_margins, write_demo_export
+
+__all__ = ["analyse", "demo_data", "main"]
+
+
+def analyse(export: str | Path, out: str | Path = "report.html", *,
+            margins: str | Path | None = None,
+            exclusions: Sequence[str] = ("speeder", "failed_attention"),
+            n_boot: int = 2000, subgroup: str | None = None, family: str = "all",
+            seed: int = 0) -> Path:
+    """Write the HTML report of an export; returns the report path.
+
+    Parameters
+    ----------
+    export : path
+        Export folder or zip (``parley export``).
+    out : path
+        HTML file to write.
+    margins : path, optional
+        CSV ``variable, level, share`` of population margins for raking weights.
+    exclusions : sequence of str
+        Exclusion rules (``speeder``, ``straightliner``, ``failed_attention``,
+        ``incomplete``); ``()`` keeps everyone.
+    n_boot : int
+        Bootstrap resamples.
+    subgroup : str, optional
+        Participant column or profile item for subgroup shifts.
+    family : {"all", "item"}
+        Multiplicity family when the campaign has no preregistration.
+    seed : int
+        Random seed.
+    """
+    return write_report(export, out, margins=str(margins) if margins else None,
+                        exclusions=tuple(exclusions), n_boot=n_boot, subgroup=subgroup,
+                        family=family, seed=seed)
+
+
+def demo_data(out_dir: str | Path, *, n_per_arm: int = 200, seed: int = 0,
+              n_items: int = 12) -> Path:
+    """Write a synthetic export (and ``margins.csv`` for raking) to ``out_dir``."""
+    path = write_demo_export(out_dir, n_per_arm=n_per_arm, seed=seed, n_items=n_items)
+    demo_margins().to_csv(path / "margins.csv", index=False, lineterminator="\n")
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m analysis``; returns the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m analysis",
+                                     description="Analyse a Parley export into an HTML report.")
+    sub = parser.add_subparsers(dest="command")
+    a = sub.add_parser("analyse", help="write the report of an export (default command)")
+    a.add_argument("export", help="export folder or zip")
+    a.add_argument("--out", default="report.html", help="HTML file (default report.html)")
+    a.add_argument("--margins", help="CSV of population margins (variable,level,share)")
+    a.add_argument("--exclude", nargs="*", default=["speeder", "failed_attention"],
+                   choices=RULES, help="exclusion rules (none to keep everyone)")
+    a.add_argument("--n-boot", type=int, default=2000)
+    a.add_argument("--subgroup", help="participant column or profile item")
+    a.add_argument("--family", choices=["all", "item"], default="all")
+    a.add_argument("--seed", type=int, default=0)
+    d = sub.add_parser("demo-data", help="write a synthetic export with known effects")
+    d.add_argument("out_dir")
+    d.add_argument("--n-per-arm", type=int, default=200)
+    d.add_argument("--n-items", type=int, default=12)
+    d.add_argument("--seed", type=int, default=0)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in ("analyse", "demo-data", "-h", "--help"):
+        argv = ["analyse", *argv]
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        if args.command == "demo-data":
+            path = demo_data(args.out_dir, n_per_arm=args.n_per_arm, seed=args.seed,
+                             n_items=args.n_items)
+            print(f"wrote synthetic export to {path} (arms: {', '.join(ARMS)})")
+        else:
+            path = analyse(args.export, args.out, margins=args.margins,
+                           exclusions=args.exclude, n_boot=args.n_boot,
+                           subgroup=args.subgroup, family=args.family, seed=args.seed)
+            print(f"wrote {path}")
+    except (ExportError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
