@@ -16,6 +16,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from werkzeug.serving import run_simple
 
+from analysis.cli import analyse, demo_data
+from analysis.load import ExportError
 from app.campaigns.operations import CampaignError, create_campaign, set_status
 from app.export.writer import write_export
 from app.extensions import db
@@ -162,6 +164,40 @@ def export_command(slug, out, fmt, include_external_id):
                f"to {result.path}")  # fmt: skip
 
 
+# --- analysis ----------------------------------------------------------------
+
+
+@click.command("analyse")
+@click.argument("export", type=click.Path(exists=True, path_type=Path))
+@click.option("--out", default="report.html", show_default=True, type=click.Path(path_type=Path))
+@click.option("--margins", type=click.Path(exists=True, path_type=Path),
+              help="CSV of population margins (variable,level,share) for raking weights.")
+@click.option("--exclude", multiple=True, default=("speeder", "failed_attention"),
+              show_default=True, help="Exclusion rule; repeat for several, 'none' for none.")
+@click.option("--subgroup", help="Participant column or profile item for subgroup shifts.")
+@click.option("--n-boot", default=2000, show_default=True, type=int)
+@click.option("--seed", default=0, show_default=True, type=int)
+def analyse_command(export, out, margins, exclude, subgroup, n_boot, seed):
+    """Turn the export EXPORT (folder or zip) into a self-contained HTML report."""
+    exclusions = () if tuple(exclude) == ("none",) else tuple(exclude)
+    try:
+        path = analyse(export, out, margins=margins, exclusions=exclusions,
+                       subgroup=subgroup, n_boot=n_boot, seed=seed)  # fmt: skip
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"report written to {path}")
+
+
+@click.command("demo-data")
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--n-per-arm", default=200, show_default=True, type=int)
+@click.option("--seed", default=0, show_default=True, type=int)
+def demo_data_command(out, n_per_arm, seed):
+    """Write a synthetic export with known true effects to OUT (for demos and tests)."""
+    path = demo_data(out, n_per_arm=n_per_arm, seed=seed)
+    click.echo(f"synthetic export written to {path}")
+
+
 # --- users -------------------------------------------------------------------
 
 
@@ -230,7 +266,8 @@ def run_command(host, port, setup):
 
 
 def register_commands(app: Flask) -> None:
-    for command in (survey_group, campaign_group, export_command, user_group):
+    for command in (survey_group, campaign_group, export_command, user_group,
+                    analyse_command, demo_data_command):  # fmt: skip
         app.cli.add_command(command)
 
 
