@@ -87,5 +87,5 @@ def test_migrations_create_the_same_schema_as_the_models(app, runner):
 def test_the_parley_console_script_is_installed_and_lists_the_commands():
     parley = Path(sys.executable).parent / "parley"
     result = subprocess.run([str(parley), "--help"], capture_output=True, text=True, check=False)
-    for command in ("run", "db", "survey", "campaign", "export", "user"):
+    for command in ("run", "db", "survey", "campaign", "export", "user", "analyse", "demo-data"):
         assert f"  {command} " in result.stdout, result.stdout

@@ -1,0 +1,66 @@
+"""The thanks page shows where participants stand only once enough have finished."""
+
+from __future__ import annotations
+
+import re
+
+from app.export.codebook import build_codebook
+from surveys import EXAMPLE, FLAGSHIP, load_survey
+from tests.bots import Bot
+
+SURVEY = load_survey(EXAMPLE)
+
+
+def finish(client, slug: str, before: int, after: int) -> str:
+    bot = Bot(client, slug, SURVEY)
+    bot.start()
+    while bot.current_action():
+        step = bot.current_action().split("/step/", 1)[1]
+        answers = bot.answers_for(step)
+        if step == "page:before":
+            answers = {**answers, "q_support_trees": str(before)}
+        if step == "page:after":
+            answers = {**answers, "q_support_trees": str(after)}
+        bot.submit_current(answers)
+    return bot.html
+
+
+def test_results_appear_only_from_the_threshold_on(app, make_campaign):
+    slug = make_campaign(results_min_completed=3)
+    first = finish(app.test_client(), slug, 1, 2)
+    second = finish(app.test_client(), slug, 2, 4)
+    assert "Results will appear here once enough people have taken part." in second
+    assert "Where participants stand so far" not in first + second
+    third = finish(app.test_client(), slug, 3, 5)
+    assert "Where participants stand so far" in third
+    # Means over the three completers: before (1+2+3)/3 = 2.0, after (2+4+5)/3 = 3.7.
+    trees = third[third.index("Plant trees on the square"):]
+    assert re.search(r'<meter min="1" max="5" value="2.00">', trees)
+    assert re.search(r'<meter min="1" max="5" value="3.67">', trees)
+
+
+def test_the_default_threshold_is_thirty(app, make_campaign):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Campaign
+
+    make_campaign()
+    with app.app_context():
+        assert db.session.scalar(select(Campaign.results_min_completed)) == 30
+
+
+def test_the_flagship_codebook_documents_every_item_in_four_languages():
+    survey = load_survey(FLAGSHIP)
+    codebook = build_codebook(survey)
+    assert codebook["survey"]["languages"] == ["en", "de", "uk", "ru"]
+    assert {i["id"] for i in codebook["items"]} == set(survey.items)
+    for item in codebook["items"]:
+        assert set(item["text"]) == {"en", "de", "uk", "ru"}
+        assert all(item["text"][lang].strip() for lang in item["text"])
+        for option in item["options"]:
+            assert set(option["label"]) == {"en", "de", "uk", "ru"}
+        if item["type"] in ("knowledge", "attention"):
+            assert item["correct"] is not None
+    likert = [i for i in codebook["items"] if i["type"] == "likert" and i["construct"]]
+    assert any(i["reverse"] for i in likert) and not all(i["reverse"] for i in likert)
