@@ -595,8 +595,9 @@ def load_database(url: str, campaign_slug: str) -> Export:
     expects SQL views that expose exactly the export's columns:
     ``export_participants``, ``export_answers`` (both with a ``campaign_slug``
     column) and ``export_metadata`` (``campaign_slug``, ``manifest_json``,
-    ``codebook_json``). Rows then pass through the same validation as an
-    export folder.
+    ``codebook_json``). Times without an offset are taken as UTC (the app
+    stores UTC). Rows then pass through the same validation as an export
+    folder (without spreadsheet un-escaping: database text is stored as typed).
     """
     import sqlalchemy as sa
 
@@ -627,6 +628,15 @@ def load_database(url: str, campaign_slug: str) -> Export:
     finally:
         engine.dispose()
     items = items_table(codebook)
+    # times: the app stores UTC; drivers may hand back naive datetimes or text (SQLite)
+    for table, cols in (("export_participants", PARTICIPANT_COLUMNS),
+                        ("export_answers", ANSWER_COLUMNS)):
+        f = frames[table]
+        for c in (c for c, kind in cols.items() if kind == "time"):
+            try:
+                f[c] = pd.to_datetime(f[c], utc=True, format="ISO8601")
+            except (ValueError, TypeError) as exc:
+                raise ExportError(table, f"column {c!r}: not a time ({exc})") from None
     # database text is stored as typed: no spreadsheet escaping to undo
     p = _type_columns(
         _as_text(frames["export_participants"]), "export_participants", PARTICIPANT_COLUMNS, False

@@ -195,3 +195,32 @@ def test_wide_csv_rebuilds_the_answers(demo_dir, tmp_path, demo):
     pd.testing.assert_series_equal(left["value"], right["value"])
     pd.testing.assert_series_equal(left["item"], right["item"])
     assert left["text"].dropna().tolist() == right["text"].dropna().tolist()
+
+
+def test_load_database_reads_export_views_from_sqlite(demo, tmp_path):
+    # the app is expected to expose views with the export's columns; tables stand in here
+    import sqlalchemy as sa
+
+    from analysis.load import load_database
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    engine = sa.create_engine(url)
+    p = demo.participants.assign(campaign_slug="demo")
+    a = demo.answers.assign(campaign_slug="demo", module=demo.answers["module"].replace("", None))
+    with engine.begin() as conn:
+        p.to_sql("export_participants", conn, index=False)
+        a.to_sql("export_answers", conn, index=False)
+        pd.DataFrame({"campaign_slug": ["demo"], "manifest_json": [json.dumps(demo.manifest)],
+                      "codebook_json": [json.dumps(demo.codebook)]}).to_sql(
+            "export_metadata", conn, index=False)
+    engine.dispose()
+    db = load_database(url, "demo")
+    key = ["participant_id", "phase", "module", "item"]
+    left = db.answers.sort_values(key, ignore_index=True)
+    right = demo.answers.sort_values(key, ignore_index=True)
+    pd.testing.assert_series_equal(left["value"], right["value"])
+    assert (left["answered_at"] == right["answered_at"]).all()
+    assert left["text"].dropna().tolist() == right["text"].dropna().tolist()
+    assert len(db.participants) == len(demo.participants)
+    with pytest.raises(ExportError, match="campaign 'nope' not found"):
+        load_database(url, "nope")
