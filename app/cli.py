@@ -16,8 +16,6 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from werkzeug.serving import run_simple
 
-from analysis.cli import analyse, demo_data
-from analysis.load import ExportError
 from app.campaigns.operations import CampaignError, create_campaign, set_status
 from app.export.writer import write_export
 from app.extensions import db
@@ -179,6 +177,11 @@ def export_command(slug, out, fmt, include_external_id):
 @click.option("--seed", default=0, show_default=True, type=int)
 def analyse_command(export, out, margins, exclude, subgroup, n_boot, seed):
     """Turn the export EXPORT (folder or zip) into a self-contained HTML report."""
+    # Imported here, not at the top: pandas, statsmodels and matplotlib take
+    # seconds to import, and every web process would pay for it at start-up.
+    from analysis.cli import analyse
+    from analysis.load import ExportError
+
     exclusions = () if tuple(exclude) == ("none",) else tuple(exclude)
     try:
         path = analyse(export, out, margins=margins, exclusions=exclusions,
@@ -194,6 +197,8 @@ def analyse_command(export, out, margins, exclude, subgroup, n_boot, seed):
 @click.option("--seed", default=0, show_default=True, type=int)
 def demo_data_command(out, n_per_arm, seed):
     """Write a synthetic export with known true effects to OUT (for demos and tests)."""
+    from analysis.cli import demo_data  # heavy: see analyse_command
+
     path = demo_data(out, n_per_arm=n_per_arm, seed=seed)
     click.echo(f"synthetic export written to {path}")
 

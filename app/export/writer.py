@@ -19,7 +19,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.export.codebook import FORMAT_VERSION
-from app.export.formats import write_other_format
 from app.models import Answer, Campaign, PageVisit, Participant, utcnow
 
 __all__ = ["ExportResult", "write_export", "spreadsheet_safe", "PARTICIPANT_COLUMNS",
@@ -170,6 +169,9 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
     )
     files = ["participants.csv", "answers.csv", "pages.csv", "codebook.json"]
     if fmt not in ("csv", "zip"):
+        # pandas and pyreadstat take seconds to import; only these formats need them.
+        from app.export.formats import write_other_format
+
         files += write_other_format(out, fmt, campaign.codebook)
     (out / "manifest.json").write_text(
         json.dumps(manifest(session, campaign, counts, files), ensure_ascii=False, indent=2),
