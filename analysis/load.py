@@ -243,17 +243,19 @@ def _read_csv(raw: bytes, file: str, columns: Mapping[str, str], optional=None) 
             file, "starts with a byte-order mark; the contract says UTF-8 without BOM"
         )
     try:
-        text = raw.decode("utf-8")
+        raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ExportError(file, f"is not valid UTF-8 ({exc.reason} at byte {exc.start})") from None
-    if not text.strip():
+    if not raw.strip():
         raise ExportError(file, "is empty (no header row)")
-    try:
-        df = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], engine="c"
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise ExportError(file, f"cannot be parsed as CSV ({exc})") from None
+    opts = dict(dtype=str, keep_default_na=False, na_values=[""])
+    try:  # pyarrow's reader is several times faster; the C reader gives better messages
+        df = pd.read_csv(io.BytesIO(raw), engine="pyarrow", **opts)
+    except Exception:  # noqa: BLE001 - fall back, the C reader reports the problem
+        try:
+            df = pd.read_csv(io.BytesIO(raw), engine="c", encoding="utf-8", **opts)
+        except (pd.errors.ParserError, ValueError) as exc:
+            raise ExportError(file, f"cannot be parsed as CSV ({exc})") from None
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ExportError(file, f"missing column(s): {', '.join(missing)}")
