@@ -33,7 +33,7 @@ padding-top:1rem}h3{font-size:1.1rem}
 table{border-collapse:collapse;font-size:.85rem;font-variant-numeric:tabular-nums}
 caption{text-align:left;font-weight:600;padding:.3rem 0}
 th,td{border-bottom:1px solid #ccc;padding:.25rem .5rem;text-align:right;vertical-align:top}
-th[scope=col]{background:#f3f2f1}th[scope=row],td.text{text-align:left}
+th[scope=col]{background:#f3f2f1}th[scope=col]:first-child{text-align:left}th[scope=row],td.text{text-align:left}
 figure{margin:1rem 0}figure svg{max-width:100%;height:auto}
 figcaption{font-size:.9rem;color:#333}
 .note{background:#fff7d6;border-left:4px solid #b58100;padding:.5rem .8rem}
