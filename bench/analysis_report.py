@@ -85,7 +85,7 @@ def main(argv=None) -> int:
     parser.add_argument("--keep", help="keep the export and report in this folder")
     parser.add_argument("--no-write", action="store_true", help="do not write the results file")
     args = parser.parse_args(argv)
-    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="parley-bench-"))
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="parley-analysis-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     export, out = work / "export", work / "report.html"
     rows = {}
