@@ -117,10 +117,10 @@ def new_page(browser) -> Iterator[Callable]:
 
 def step_key(page) -> str | None:
     """The step key of the form on the current page, or None (thanks, read-only pages)."""
-    action = page.locator("form[action*='/step/']")
-    if action.count() == 0:
+    form = page.query_selector("form[action*='/step/']")
+    if form is None:
         return None
-    match = re.search(r"/step/(.+)$", action.first.get_attribute("action") or "")
+    match = re.search(r"/step/(.+)$", form.get_attribute("action") or "")
     return match.group(1) if match else None
 
 

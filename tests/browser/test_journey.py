@@ -42,7 +42,7 @@ def test_no_horizontal_scroll_at_360_px(participant):
 
     person.open()
     measure(person)
-    person.page.click("form[action$='/start'] button[type=submit]")  # no consent: errors
+    person.press_button("form[action$='/start'] button[type=submit]")  # no consent: errors
     measure(person)
     person.consent()
     # A page with its errors shown: submit the first required page empty.
@@ -57,7 +57,7 @@ def test_no_horizontal_scroll_at_360_px(participant):
     for path in ("resume", "withdraw"):
         person.page.goto(person.url + path)
         measure(person)
-    person.page.click("main button[type=submit]")  # confirm withdrawal
+    person.press_button("main button[type=submit]")  # confirm withdrawal
     assert person.page.locator("h1").inner_text() == "Your answers were deleted"
     measure(person)
 

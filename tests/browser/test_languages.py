@@ -97,12 +97,15 @@ def test_flagship_survey_in_each_language(participant, lang):
 
     def record(where: str) -> None:
         assert page.locator("html").get_attribute("lang") == lang, where
+        # The site header and the window title name the survey in the page's language.
+        assert page.locator(".site-name").inner_text() == survey.title[lang], where
+        assert survey.title[lang] in page.title(), where
         shown.append((where, page.title() + "\n" + page.inner_text("body")))
 
     person.open(lang=None if lang == "en" else lang)
     assert page.locator("h1").first.inner_text() == survey.title[lang]
     record("landing")
-    page.click("form[action$='/start'] button[type=submit]")
+    person.press_button("form[action$='/start'] button[type=submit]")
     assert page.locator(".error-summary").count() == 1
     record("landing, consent not ticked")
     person.consent()
@@ -131,11 +134,11 @@ def test_flagship_survey_in_each_language(participant, lang):
     page.goto(person.url + "resume")
     record("resume")
     page.fill("#code", "WRONG-CODE")
-    page.click("main button[type=submit]")
+    person.press_button("main button[type=submit]")
     record("resume with an error")
     page.goto(person.url + "withdraw")
     record("withdraw")
-    page.click("main button[type=submit]")
+    person.press_button("main button[type=submit]")
     record("withdrawn")
 
     if lang == "en":
