@@ -4,7 +4,8 @@ A bot walks a campaign through the Flask test client exactly as a browser
 without JavaScript would: it reads each page, checks that every field it is
 about to submit exists in that page's HTML, and posts the form with the
 page's own CSRF token. Answers come from a plan (page id -> answers) or,
-for pages the plan does not name, from ``auto_answer`` by item type.
+for pages the plan does not name, from ``auto_answer`` by item type, with
+``overrides`` replacing single fields.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class Bot:
     slug: str
     survey: Survey
     plan: dict[str, dict] = field(default_factory=dict)
+    #: Page id -> fields that replace the automatic answers on that page.
+    overrides: dict[str, dict] = field(default_factory=dict)
     history: list[str] = field(default_factory=list)
 
     def get(self, path: str = "go"):
@@ -82,7 +85,7 @@ class Bot:
         answers = {}
         for item_id in self.survey.page(page_id).items:
             answers.update(auto_answer(self.survey.items[item_id]))
-        return answers
+        return {**answers, **self.overrides.get(page_id, {})}
 
     def submit_current(self, answers: dict | None = None):
         action = self.current_action()

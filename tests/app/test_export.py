@@ -19,14 +19,8 @@ SURVEY = load_survey(EXAMPLE)
 
 
 def complete(client, slug: str, reflection: str = "Because people want different things.") -> Bot:
-    bot = Bot(client, slug, SURVEY)
-    bot.start()
-    while bot.current_action():
-        step = bot.current_action().split("/step/", 1)[1]
-        answers = bot.answers_for(step)
-        if step == "page:after":
-            answers = {**answers, "q_reflection": reflection}
-        bot.submit_current(answers)
+    bot = Bot(client, slug, SURVEY, overrides={"after": {"q_reflection": reflection}})
+    bot.walk()
     return bot
 
 

@@ -25,17 +25,10 @@ DIRECT_SQL = text("""
 
 
 def take_survey(client, slug: str, before: int, after: int, warmth: int) -> None:
-    bot = Bot(client, slug, SURVEY)
-    bot.start()
-    while bot.current_action():
-        step = bot.current_action().split("/step/", 1)[1]
-        answers = bot.answers_for(step)
-        if step == "page:before":
-            answers = {**answers, "q_support_trees": str(before), "q_warmth_council": str(warmth)}
-        if step == "page:after":
-            answers = {**answers, "q_support_trees": str(after),
-                       "q_warmth_council": str(warmth + 10)}  # fmt: skip
-        bot.submit_current(answers)
+    Bot(client, slug, SURVEY, overrides={
+        "before": {"q_support_trees": str(before), "q_warmth_council": str(warmth)},
+        "after": {"q_support_trees": str(after), "q_warmth_council": str(warmth + 10)},
+    }).walk()  # fmt: skip
 
 
 def test_an_exported_campaign_analyses_to_the_numbers_in_the_database(app, runner, make_campaign, tmp_path):

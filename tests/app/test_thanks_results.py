@@ -12,17 +12,9 @@ SURVEY = load_survey(EXAMPLE)
 
 
 def finish(client, slug: str, before: int, after: int) -> str:
-    bot = Bot(client, slug, SURVEY)
-    bot.start()
-    while bot.current_action():
-        step = bot.current_action().split("/step/", 1)[1]
-        answers = bot.answers_for(step)
-        if step == "page:before":
-            answers = {**answers, "q_support_trees": str(before)}
-        if step == "page:after":
-            answers = {**answers, "q_support_trees": str(after)}
-        bot.submit_current(answers)
-    return bot.html
+    return Bot(client, slug, SURVEY, overrides={
+        "before": {"q_support_trees": str(before)}, "after": {"q_support_trees": str(after)},
+    }).walk()  # fmt: skip
 
 
 def test_results_appear_only_from_the_threshold_on(app, make_campaign):
