@@ -99,3 +99,39 @@ def test_an_admin_can_close_a_campaign_and_download_its_export(app, client, make
     export = client.get(f"/admin/campaign/{slug}/export.zip")
     assert export.status_code == 200 and export.mimetype == "application/zip"
     assert export.data[:2] == b"PK"
+
+
+def test_sign_in_limits_are_shared_through_redis(app, client):
+    """With several app processes the limits live in Redis (redis://127.0.0.1:6379)."""
+    import uuid
+
+    import redis
+
+    from app import create_app
+
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_timeout=2).ping()
+    except redis.exceptions.ConnectionError as exc:
+        import os
+
+        import pytest
+
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis not reachable on 127.0.0.1:6379: {exc}")
+        pytest.skip(f"Redis not reachable on 127.0.0.1:6379: {exc}")
+    make_user(app)
+    config = {**app.config, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"}
+    first, second = create_app(config), create_app(config)  # two "processes", one database
+    # A fresh (documentation-range) client address, so counts from earlier runs
+    # in the shared Redis never mix in; it is only a WSGI environ value.
+    address = f"2001:db8::{uuid.uuid4().hex[:4]}"
+    clients = [first.test_client(), second.test_client()]
+    for c in clients:
+        c.environ_base["REMOTE_ADDR"] = address
+    statuses = [login(clients[0], password="wrong").status_code for _ in range(5)]
+    statuses += [login(clients[1], password="wrong").status_code for _ in range(6)]
+    for extra in (first, second):
+        with extra.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    assert statuses[:10] == [400] * 10 and statuses[10] == 429
