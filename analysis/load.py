@@ -593,13 +593,14 @@ def load_database(url: str, campaign_slug: str) -> Export:
 
     Notes
     -----
-    The app's tables are not part of the export contract, so this reader
-    expects SQL views that expose exactly the export's columns:
-    ``export_participants``, ``export_answers`` (both with a ``campaign_slug``
-    column) and ``export_metadata`` (``campaign_slug``, ``manifest_json``,
-    ``codebook_json``). Times without an offset are taken as UTC (the app
-    stores UTC). Rows then pass through the same validation as an export
-    folder (without spreadsheet un-escaping: database text is stored as typed).
+    The app's tables are not part of the export contract; its migrations
+    create read-only views that are (``export_participants`` and
+    ``export_answers`` with exactly the export's columns plus
+    ``campaign_slug``, and ``export_metadata`` with one row of campaign
+    metadata and the stored codebook). The manifest is rebuilt from that row.
+    Times without an offset are taken as UTC (the app stores UTC). Rows then
+    pass through the same validation as an export folder (without spreadsheet
+    un-escaping: database text is stored as typed).
     """
     import sqlalchemy as sa
 
@@ -607,14 +608,12 @@ def load_database(url: str, campaign_slug: str) -> Export:
     try:
         with engine.connect() as conn:
             meta = pd.read_sql(
-                sa.text("SELECT manifest_json, codebook_json FROM export_metadata "
-                        "WHERE campaign_slug = :s"),
+                sa.text("SELECT * FROM export_metadata WHERE campaign_slug = :s"),
                 conn,
                 params={"s": campaign_slug},
             )
             if meta.empty:
                 raise ExportError(url, f"campaign {campaign_slug!r} not found in export_metadata")
-            manifest = _check_manifest(json.loads(meta.iloc[0]["manifest_json"]))
             codebook = _check_codebook(json.loads(meta.iloc[0]["codebook_json"]))
             frames = {}
             for table, cols in (
@@ -629,6 +628,9 @@ def load_database(url: str, campaign_slug: str) -> Export:
         raise ExportError(url, f"database error: {exc.__class__.__name__}: {exc}") from None
     finally:
         engine.dispose()
+    counts = {"participants": len(frames["export_participants"]),
+              "answers": len(frames["export_answers"])}
+    manifest = _check_manifest(_manifest_from_row(meta.iloc[0], codebook, counts))
     items = items_table(codebook)
     # times: the app stores UTC; drivers may hand back naive datetimes or text (SQLite)
     for table, cols in (("export_participants", PARTICIPANT_COLUMNS),
@@ -647,6 +649,34 @@ def load_database(url: str, campaign_slug: str) -> Export:
     a = _type_columns(_as_text(frames["export_answers"]), "export_answers", ANSWER_COLUMNS, False)
     a = _check_answers(a, p, items)
     return Export(p, a, codebook, manifest, items, url)
+
+
+def _manifest_from_row(row: pd.Series, codebook: Mapping, counts: Mapping[str, int]) -> dict:
+    """The manifest an export of this campaign would carry (without row counts)."""
+
+    def time(value):
+        return None if value is None or pd.isna(value) else str(value)
+
+    arms = codebook.get("arms", [])
+    prereg = row["preregistration_json"]
+    return {
+        "format": "parley-export",
+        "format_version": codebook.get("format_version", "1.0"),
+        "exported_at": None,
+        "campaign": {"slug": row["campaign_slug"], "title": row["title"],
+                     "status": row["status"], "opened_at": time(row["opened_at"]),
+                     "closed_at": time(row["closed_at"]),
+                     "languages": json.loads(row["languages_json"])},
+        "survey": {"id": row["survey_id"], "version": row["survey_version"],
+                   "languages": codebook.get("survey", {}).get("languages", [])},
+        "design": {"arms": arms,
+                   "control_arm": next((a["id"] for a in arms if a.get("control")), None),
+                   "block_size": int(row["block_size"]), "seed": row["seed"],
+                   "stratify_by": None, "rebalance_dropouts": bool(row["rebalance_dropouts"])},
+        "preregistration": json.loads(prereg) if isinstance(prereg, str) else None,
+        "row_counts": dict(counts),
+        "files": [],
+    }
 
 
 def _as_text(df: pd.DataFrame) -> pd.DataFrame:

@@ -63,6 +63,15 @@ def database_config(backend: str, request, tmp_path) -> dict:
     }
 
 
+def reset_schema() -> None:
+    """Drop everything the models or the migrations may have created."""
+    with db.engine.begin() as conn:
+        for view in ("export_participants", "export_answers", "export_metadata"):
+            conn.execute(sa.text(f"DROP VIEW IF EXISTS {view}"))
+        conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    db.drop_all()
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request) -> str:
     return request.param
@@ -82,12 +91,12 @@ def app(backend, request, tmp_path):
     app = create_app(config)
     app.instance_path = str(instance)
     with app.app_context():
-        db.drop_all()
+        reset_schema()
         db.create_all()
     yield app
     with app.app_context():
         db.session.remove()
-        db.drop_all()
+        reset_schema()
         db.engine.dispose()
 
 

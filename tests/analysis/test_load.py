@@ -198,7 +198,8 @@ def test_wide_csv_rebuilds_the_answers(demo_dir, tmp_path, demo):
 
 
 def test_load_database_reads_export_views_from_sqlite(demo, tmp_path):
-    # the app is expected to expose views with the export's columns; tables stand in here
+    # the app's migrations create views with these columns; tables stand in here
+    # (tests/app/test_load_database.py reads the real views of a real app database)
     import sqlalchemy as sa
 
     from analysis.load import load_database
@@ -210,9 +211,16 @@ def test_load_database_reads_export_views_from_sqlite(demo, tmp_path):
     with engine.begin() as conn:
         p.to_sql("export_participants", conn, index=False)
         a.to_sql("export_answers", conn, index=False)
-        pd.DataFrame({"campaign_slug": ["demo"], "manifest_json": [json.dumps(demo.manifest)],
-                      "codebook_json": [json.dumps(demo.codebook)]}).to_sql(
-            "export_metadata", conn, index=False)
+        m = demo.manifest
+        pd.DataFrame({
+            "campaign_slug": ["demo"], "title": [m["campaign"]["title"]],
+            "status": [m["campaign"]["status"]], "survey_id": [m["survey"]["id"]],
+            "survey_version": [m["survey"]["version"]], "seed": [str(m["design"]["seed"])],
+            "block_size": [m["design"]["block_size"]], "rebalance_dropouts": [0],
+            "opened_at": [None], "closed_at": [None],
+            "languages_json": [json.dumps(m["survey"]["languages"])],
+            "codebook_json": [json.dumps(demo.codebook)], "preregistration_json": [None],
+        }).to_sql("export_metadata", conn, index=False)
     engine.dispose()
     db = load_database(url, "demo")
     key = ["participant_id", "phase", "module", "item"]
