@@ -204,7 +204,8 @@ def items_table(codebook: Mapping) -> pd.DataFrame:
     ``missing_codes`` (tuple of codes flagged ``missing: true``),
     ``option_ids`` (tuple of option ids in codebook order), ``option_codes``,
     ``phases`` (tuple), ``modules`` (tuple or None), ``label`` (English wording
-    or the first language).
+    or the first language), ``estimates`` (for estimate items: the id of the
+    item whose support they estimate, or None; format 1.1).
     """
     rows = []
     for item in codebook["items"]:
@@ -232,6 +233,7 @@ def items_table(codebook: Mapping) -> pd.DataFrame:
                 "phases": tuple(item.get("phases") or ()),
                 "modules": tuple(item["modules"]) if item.get("modules") else None,
                 "label": label,
+                "estimates": item.get("estimates"),
             }
         )
     return pd.DataFrame(rows)

@@ -250,11 +250,14 @@ def analyse_export(export: Export | str | Path, options: Options | None = None,
 
     # ---------------------------------------------------------------- meta-perception
     mp = []
-    for est in items.loc[items["type"] == "estimate", "item"]:
-        target = est.removeprefix("estimate_")
+    estimate_rows = items.loc[items["type"] == "estimate", ["item", "estimates"]]
+    for est, named in estimate_rows.itertuples(index=False):
+        # The codebook names the estimated item (format 1.1); older exports
+        # fall back to the naming rule estimate_<item>.
+        target = named if isinstance(named, str) else est.removeprefix("estimate_")
         if target not in set(items["item"]):
             res.notes.append(f"Estimate item {est!r}: no item {target!r} to compare with "
-                             "(meta-perception needs estimate_<item> naming).")
+                             "(give the item 'estimates = \"<item id>\"' in the survey).")
             continue
         thr = _threshold(items, target, opt.support_threshold)
         e = clean[(clean["item"] == est) & clean["phase"].isin(["pre", "post"])]

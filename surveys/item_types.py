@@ -197,6 +197,7 @@ class Estimate(_NumberLike):
     """Estimated share of people, 0-100 % (meta-perception)."""
 
     name = "estimate"
+    optional_keys = ("estimates",)
 
 
 @register

@@ -235,6 +235,11 @@ class _Reader:
                 fields["minimum"], fields["maximum"] = float(lo), float(hi)
             fields["integer"] = self.flag(table, "integer", place, True)
             fields["unit"] = self.text(table, "unit", place, required=False)
+        if "estimates" in table:
+            if not isinstance(table["estimates"], str):
+                self.problem(f"{place}.estimates", "must be the id of the item estimated")
+            else:
+                fields["estimates"] = table["estimates"]
         for key in ("max_length", "max_choices"):
             if key in table:
                 if not isinstance(table[key], int) or table[key] < 1:
@@ -409,6 +414,11 @@ def load_survey(folder: str | Path) -> Survey:
                 reader.problem(f"items[{i}]", f"duplicate id '{item.id}'")
             items[item.id] = item
     pages = reader.pages(_tables(reader, data, "pages"), items)
+    for i, table in enumerate(item_tables):
+        target = items.get(table.get("id"))
+        if target is not None and target.estimates and target.estimates not in items:
+            reader.problem(f"items[{i}].estimates", f"names item '{target.estimates}', "
+                           "which is not defined")  # fmt: skip
     module_ids = {m.id for m in modules}
     places = {t.get("id"): f"items[{i}]" for i, t in enumerate(item_tables)}
     items = {

@@ -83,6 +83,8 @@ class Item:
     #: Likert: one label per point; thermometer: labels for 0, 50 and 100.
     anchors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     unit: Text | None = None
+    #: Estimate items: the id of the item whose support they estimate.
+    estimates: str | None = None
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)

@@ -7,7 +7,7 @@ from surveys import Survey
 __all__ = ["FORMAT_VERSION", "build_codebook"]
 
 #: Version of docs/export-format.md this code writes.
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"
 
 
 def build_codebook(survey: Survey) -> dict:
@@ -25,6 +25,7 @@ def build_codebook(survey: Survey) -> dict:
             "construct": item.construct,
             "required": item.required,
             "modules": [m.id for m in survey.modules] if module_pages else None,
+            "estimates": item.estimates,
         }
         entry.update(item.kind.codebook(item))
         items.append(entry)

@@ -51,6 +51,8 @@ def test_an_exported_campaign_analyses_to_the_numbers_in_the_database(app, runne
         row = shifts.loc[("support_trees", arm)]
         assert row["n"] == n
         assert np.isclose(row["shift"], float(shift))
+    # The codebook links the estimate item to the item it estimates (format 1.1).
+    assert export.items.set_index("item").loc["share_trees", "estimates"] == "support_trees"
     # The thermometer moved by exactly +10 for everyone, in every arm.
     warm = shifts.xs("warmth_council", level="item")
     assert np.allclose(warm["shift"], 10.0) and (warm["share_up"] == 1).all()

@@ -873,3 +873,12 @@ def test_a_malformed_summary_placeholder_is_reported(tmp_path):
 def test_a_language_listed_twice_is_reported(tmp_path):
     problems = problems_of(broken(tmp_path, ('languages = ["en", "de"]', 'languages = ["en", "de", "en"]')))
     assert has(problems, TOML, "survey.languages", "lists a language twice"), show(problems)
+
+
+def test_an_estimate_naming_no_item_is_reported(tmp_path):
+    problems = problems_of(broken(tmp_path, ('estimates = "support_trees"', 'estimates = "support_tres"')))
+    assert has(problems, TOML, "items[5].estimates", "names item 'support_tres', which is not defined"), show(problems)
+
+
+def test_an_estimate_names_the_item_it_estimates(survey):
+    assert survey.items["share_trees"].estimates == "support_trees"
