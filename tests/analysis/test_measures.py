@@ -73,6 +73,32 @@ def test_cronbach_alpha_by_hand():
     assert r["alpha"] == pytest.approx(3 * c / (v + 2 * c), rel=1e-12)
 
 
+REFERENCE = Path(__file__).parent / "reference"
+
+
+def test_cronbach_alpha_matches_r_psych_on_pingouins_questionnaire():
+    # reference/cronbach_alpha.csv: pingouin's dataset "cronbach_alpha" (15 subjects x 10
+    # items, from real-statistics.com); pingouin tests/test_reliability.py asserts
+    # alpha = 0.592, the value of R psych::alpha, to three decimals.
+    long = pd.read_csv(REFERENCE / "cronbach_alpha.csv")
+    r = constructs.cronbach_alpha(long, subject="Subj", item="Items", value="Scores").iloc[0]
+    assert round(r["alpha"], 3) == 0.592
+    assert (r["k"], r["n"]) == (10, 15)
+
+
+def test_cronbach_alpha_listwise_matches_r_psych_complete_cases():
+    # reference/cronbach_wide_missing.csv: pingouin's dataset "cronbach_wide_missing" (12
+    # subjects x 11 binary items, 3 with a missing answer); pingouin tests/test_reliability.py
+    # gives R psych::alpha(data[complete.cases(data), ]) = 0.801695 (six decimals), which is
+    # our listwise deletion.
+    wide = pd.read_csv(REFERENCE / "cronbach_wide_missing.csv")
+    long = wide.rename_axis("subject").reset_index().melt(
+        id_vars="subject", var_name="item", value_name="value")
+    r = constructs.cronbach_alpha(long, subject="subject").iloc[0]
+    assert round(r["alpha"], 6) == 0.801695
+    assert (r["k"], r["n"]) == (11, 9)
+
+
 def test_construct_scores_apply_reverse_keying(demo):
     s = constructs.construct_scores(demo)
     a = demo.answers
@@ -105,6 +131,18 @@ def test_bimodality_coefficient_reference_values():
     assert polarisation.bimodality_coefficient(np.repeat([0.0, 1.0], 5000)) == pytest.approx(
         1, abs=1e-3)
     assert np.isnan(polarisation.bimodality_coefficient([1, 1, 1, 1, 1]))
+
+
+def test_bimodality_coefficient_matches_pfister_examples():
+    # reference/bimodality_pfister.csv: the two example distributions of Pfister et al. (2013),
+    # Front. Psychol. 4:700, as given (counts of the values 1..11) in the documented example of
+    # R mousetrap::bimodality_coefficient (man/bimodality_coefficient.Rd): BC = .34 for the
+    # unimodal one (a) and .79 for the bimodal one (b), two decimals.
+    ref = pd.read_csv(REFERENCE / "bimodality_pfister.csv")
+    a = np.repeat(ref["value"], ref["count_a"])
+    b = np.repeat(ref["value"], ref["count_b"])
+    assert round(polarisation.bimodality_coefficient(a), 2) == 0.34
+    assert round(polarisation.bimodality_coefficient(b), 2) == 0.79
 
 
 def test_esteban_ray_by_hand():
