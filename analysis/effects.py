@@ -90,7 +90,8 @@ def ancova(
         ``by`` columns, ``arm``, ``estimate`` (adjusted difference in mean after
         answer, arm minus control), ``se``, ``ci_low``, ``ci_high``, ``t``,
         ``df`` (residual df), ``p``, ``n_arm``, ``n_control``, ``slope_before``,
-        ``method``.
+        ``method``. When the before answer is constant within a group the
+        model drops it (``slope_before`` NaN, and ``method`` says so).
 
     Notes
     -----
@@ -115,7 +116,12 @@ def ancova(
         if not arms or n_ctrl == 0:
             continue
         dummies = (sub[group].to_numpy()[:, None] == np.array(arms)[None, :]).astype(float)
-        x_mat = np.column_stack([np.ones(len(sub)), dummies, sub[before].to_numpy(dtype=float)])
+        x = sub[before].to_numpy(dtype=float)
+        # A before answer that is the same for everyone carries no information
+        # and would make the design singular: fit the unadjusted model then.
+        adjusted = bool(np.ptp(x) > 0)
+        columns = [np.ones(len(sub)), dummies] + ([x] if adjusted else [])
+        x_mat = np.column_stack(columns)
         y = sub[after].to_numpy(dtype=float)
         if len(sub) <= x_mat.shape[1]:
             continue
@@ -135,8 +141,9 @@ def ancova(
                 "p": fit.pvalues[k],
                 "n_arm": int(dummies[:, k - 1].sum()),
                 "n_control": n_ctrl,
-                "slope_before": fit.params[-1],
-                "method": f"ANCOVA ({'WLS' if weights else 'OLS'}, {cov_type})",
+                "slope_before": fit.params[-1] if adjusted else np.nan,
+                "method": f"ANCOVA ({'WLS' if weights else 'OLS'}, {cov_type})"
+                + ("" if adjusted else "; before constant, unadjusted"),
             })
     return pd.DataFrame(rows, columns=[*by, "arm", "estimate", "se", "ci_low", "ci_high", "t",
                                        "df", "p", "n_arm", "n_control", "slope_before",

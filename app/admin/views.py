@@ -112,6 +112,26 @@ def change_status(slug: str):
 
 
 @login_required
+def report(slug: str):
+    """The analysis report of the campaign's current data, as one HTML file."""
+    # Imported here: pandas, statsmodels and matplotlib would slow every
+    # web process's start-up, and only this view needs them.
+    from analysis import write_report
+
+    c = _campaign(slug)
+    tmp = Path(tempfile.mkdtemp(prefix="parley-report-"))
+    try:
+        write_export(db.session, c, tmp / "export")
+        html = write_report(tmp / "export", tmp / "report.html").read_bytes()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    audit(db.session, current_user.email, "campaign.report", c, request.remote_addr)
+    db.session.commit()
+    return send_file(io.BytesIO(html), mimetype="text/html", as_attachment=True,
+                     download_name=f"{slug}-report.html")  # fmt: skip
+
+
+@login_required
 def export_zip(slug: str):
     c = _campaign(slug)
     tmp = Path(tempfile.mkdtemp(prefix="parley-export-"))

@@ -81,3 +81,22 @@ def test_weighted_ancova_with_unit_weights_equals_unweighted():
     b = ancova(df, weights="w")
     np.testing.assert_allclose(a["estimate"], b["estimate"])
     np.testing.assert_allclose(a["se"], b["se"])
+
+
+def test_ancova_with_a_constant_before_answer_fits_the_unadjusted_model():
+    """With no variation before, ANCOVA reduces to the difference in after means
+    (checked against the Welch/HC2 identity for one binary regressor)."""
+    import numpy as np
+    import pandas as pd
+
+    from analysis.effects import ancova
+
+    data = pd.DataFrame({
+        "item": "x", "arm": ["control"] * 4 + ["a"] * 4, "pre": 3.0,
+        "post": [1.0, 2.0, 3.0, 2.0, 4.0, 5.0, 3.0, 4.0],
+    })
+    row = ancova(data).iloc[0]
+    assert row["estimate"] == pytest.approx(4.0 - 2.0)
+    welch_se = np.sqrt(np.var([1, 2, 3, 2], ddof=1) / 4 + np.var([4, 5, 3, 4], ddof=1) / 4)
+    assert row["se"] == pytest.approx(welch_se)
+    assert np.isnan(row["slope_before"]) and "unadjusted" in row["method"]
