@@ -143,7 +143,7 @@ def submit(slug: str, step_key: str):
         return _closed_page(campaign)
     steps = {s.key: s for s in ops.steps_of(g.survey, participant)}
     step = steps.get(step_key)
-    if step is None or step.key != participant.step:
+    if step is None or step.key != participant.step or step.kind == "thanks":
         return _not_current(slug, participant, step_key)
     if step.kind == "read":
         form = ConfirmForm()
@@ -162,7 +162,9 @@ def _not_current(slug: str, participant: Participant, step_key: str):
     """A submit for a step that is not the current one: explain, store nothing."""
     keys = [s.key for s in ops.steps_of(g.survey, participant)]
     db.session.refresh(participant)
-    if step_key in keys and keys.index(step_key) < keys.index(participant.step):
+    if step_key == participant.step:  # the thanks page: nothing to submit there
+        pass
+    elif step_key in keys and keys.index(step_key) < keys.index(participant.step):
         flash(_("Those answers were already saved and can no longer be changed. "
                 "You are back where you left off."), "info")  # fmt: skip
     else:

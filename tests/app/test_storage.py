@@ -224,3 +224,14 @@ def test_a_closed_campaign_refuses_submits_and_keeps_what_was_saved(app, client,
     assert response.status_code == 403
     assert "This survey is closed" in response.get_data(as_text=True)
     assert answers_in_db(app) == stored
+
+
+def test_posting_to_the_thanks_step_after_finishing_changes_nothing(app, client, make_campaign):
+    bot = Bot(client, make_campaign(), SURVEY)
+    bot.walk()
+    stored = answers_in_db(app)
+    response = bot.post("/c/town/step/thanks", {"q_support_trees": "1"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Thank you" in html and "not available" not in html
+    assert answers_in_db(app) == stored
+    assert participant(app).status == "completed"
