@@ -27,7 +27,7 @@ ENV_KEYS = {
 def defaults(instance_path: str) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance_path, "parley.sqlite"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
@@ -60,6 +60,12 @@ def configure(app: Flask, test_config: dict | None) -> None:
     if uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    # Check a pooled connection before use, so a database restart costs one
+    # reconnect instead of an error page (kept even when a config replaces
+    # the engine options).
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "pool_pre_ping": True, **app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    }
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 

@@ -56,7 +56,9 @@ def database_config(backend: str, request, tmp_path) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": PG_URL,
         "SQLALCHEMY_ENGINE_OPTIONS": {
-            "connect_args": {"options": f"-csearch_path={schema}"},
+            # The application name lets a test find (and drop) exactly this
+            # app's connections, never another test run's.
+            "connect_args": {"options": f"-csearch_path={schema}", "application_name": schema},
             "pool_size": 10,
             "max_overflow": 30,
         },

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -235,3 +236,29 @@ def test_posting_to_the_thanks_step_after_finishing_changes_nothing(app, client,
     assert response.status_code == 200 and "Thank you" in html and "not available" not in html
     assert answers_in_db(app) == stored
     assert participant(app).status == "completed"
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_a_database_restart_between_pages_loses_nothing(app, client, make_campaign):
+    """PostgreSQL drops every connection (as on a restart); the next page reconnects."""
+    import sqlalchemy as sa
+
+    from tests.conftest import PG_URL
+
+    bot = started_bot(client, make_campaign())
+    bot.submit_current()
+    stored = answers_in_db(app)
+    name = app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["application_name"]
+    killer = sa.create_engine(PG_URL)
+    with killer.connect() as conn:
+        killed = conn.execute(sa.text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE application_name = :name"
+        ), {"name": name}).scalar()  # fmt: skip
+    killer.dispose()
+    assert killed >= 1
+    bot.get()
+    bot.submit_current()
+    after = answers_in_db(app)
+    assert set(stored) <= set(after)
+    assert len(after) == len(stored) + len(SURVEY.page("before").items)
