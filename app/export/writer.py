@@ -117,7 +117,7 @@ def _write_csv(path: Path, header: list[str], rows: Iterable[list]) -> int:
     return count
 
 
-def manifest(session: Session, campaign: Campaign, counts: dict[str, int], files: list[str]):
+def manifest(campaign: Campaign, counts: dict[str, int], files: list[str]) -> dict:
     arms = campaign.codebook["arms"]
     control = next((a["id"] for a in arms if a["control"]), None)
     return {
@@ -174,7 +174,7 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
 
         files += write_other_format(out, fmt, campaign.codebook)
     (out / "manifest.json").write_text(
-        json.dumps(manifest(session, campaign, counts, files), ensure_ascii=False, indent=2),
+        json.dumps(manifest(campaign, counts, files), ensure_ascii=False, indent=2),
         encoding="utf-8",
     )
     path = out
