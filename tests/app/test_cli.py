@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -84,8 +85,10 @@ def test_migrations_create_the_same_schema_as_the_models(app, runner):
     assert check.exit_code == 0, check.output
 
 
-def test_the_parley_console_script_is_installed_and_lists_the_commands():
+def test_the_parley_console_script_is_installed_and_lists_the_commands(tmp_path):
     parley = Path(sys.executable).parent / "parley"
-    result = subprocess.run([str(parley), "--help"], capture_output=True, text=True, check=False)
+    env = {**os.environ, "PARLEY_SECRET_KEY": "k", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    result = subprocess.run([str(parley), "--help"], capture_output=True, text=True, check=False,
+                            env=env)  # fmt: skip
     for command in ("run", "db", "survey", "campaign", "export", "user", "analyse", "demo-data"):
         assert f"  {command} " in result.stdout, result.stdout
