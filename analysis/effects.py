@@ -182,8 +182,9 @@ def diff_in_diff(
     Welch-Satterthwaite df
     :math:`(s_a^2/n_a + s_c^2/n_c)^2 / ((s_a^2/n_a)^2/(n_a-1) + (s_c^2/n_c)^2/(n_c-1))`.
     With weights, means are weighted, each arm's variance of the mean is the
-    linearisation estimate (see :func:`analysis.shifts.paired_shifts`) and the
-    df are :math:`n_a + n_c - 2`.
+    linearisation estimate (see :func:`analysis.shifts.paired_shifts`), which
+    takes the place of :math:`s^2/n` in the SE and the Welch-Satterthwaite df
+    (with equal weights both reduce to Welch's test).
     """
     by = list(by)
     cols = [before, after, group, *by] + ([weights] if weights else [])
@@ -218,12 +219,10 @@ def diff_in_diff(
     est = m["mean"] - m["mean_c"]
     se = np.sqrt(m["vm"] + m["vm_c"])
     with np.errstate(divide="ignore", invalid="ignore"):
-        if weights:
-            dfree = m["n"] + m["n_c"] - 2
-        else:
-            dfree = (m["vm"] + m["vm_c"]) ** 2 / (
-                m["vm"] ** 2 / (m["n"] - 1) + m["vm_c"] ** 2 / (m["n_c"] - 1)
-            )
+        # Welch-Satterthwaite df; weighted, with the linearisation variances
+        dfree = (m["vm"] + m["vm_c"]) ** 2 / (
+            m["vm"] ** 2 / (m["n"] - 1) + m["vm_c"] ** 2 / (m["n_c"] - 1)
+        )
         t = est / se
         p = 2 * stats.t.sf(np.abs(t), dfree)
         crit = stats.t.ppf(1 - (1 - level) / 2, dfree)

@@ -25,6 +25,7 @@ def category_shares(
     value: str = "value",
     by: Sequence[str] = ("item", "arm", "phase"),
     categories: Sequence | None = None,
+    weights: str | None = None,
 ) -> pd.DataFrame:
     """Share of answers in each category, per group.
 
@@ -38,24 +39,51 @@ def category_shares(
         Grouping columns.
     categories : sequence, optional
         All categories to report (so empty ones show as 0); default: those seen.
+    weights : str, optional
+        Column of survey weights (non-negative); rows with a missing weight
+        are dropped. The share is then the weighted share.
 
     Returns
     -------
     DataFrame
         ``by`` columns, ``category``, ``n`` (answers in the category), ``total``
-        (answers in the group) and ``share = n / total``.
+        (answers in the group), ``share`` and ``weighted`` (bool).
+
+    Notes
+    -----
+    Unweighted: ``share = n / total``. Weighted:
+    :math:`\\sum_{i \\in c} w_i / \\sum_i w_i` over the group's answers, the
+    point estimate of R ``survey::svymean(~factor(value), design)``; ``n``
+    and ``total`` stay counts of answers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.ordinal import category_shares
+    >>> df = pd.DataFrame({"value": [1, 1, 2], "w": [1.0, 1.0, 2.0]})
+    >>> category_shares(df, by=(), weights="w")["share"].tolist()
+    [0.5, 0.5]
     """
     by = list(by)
-    _check(data, [value, *by])
-    d = data[[*by, value]].dropna(subset=[value])
+    _check(data, [value, *by] + ([weights] if weights else []))
+    d = data[[*by, value] + ([weights] if weights else [])].dropna(
+        subset=[value] + ([weights] if weights else []))
+    if weights and (d[weights] < 0).any():
+        raise ValueError(f"weights column {weights!r} has negative values")
+    d = d.assign(_w=d[weights].astype(float) if weights else 1.0, _all=0)
+    keys = by or ["_all"]
     cats = list(categories) if categories is not None else sorted(pd.unique(d[value]))
-    counts = d.groupby([*by, value], observed=True).size().unstack(value, fill_value=0)
-    counts = counts.reindex(columns=cats, fill_value=0)
-    counts.columns.name = "category"
+    g = d.groupby([*keys, value], observed=True)
+    counts = g.size().unstack(value, fill_value=0).reindex(columns=cats, fill_value=0)
+    wsum = g["_w"].sum().unstack(value, fill_value=0.0).reindex(columns=cats, fill_value=0.0)
+    counts.columns.name = wsum.columns.name = "category"
     long = counts.stack().rename("n").reset_index()
-    long["total"] = long.groupby(by, observed=True)["n"].transform("sum")
-    long["share"] = long["n"] / long["total"]
-    return long
+    long["total"] = long.groupby(keys, observed=True)["n"].transform("sum")
+    ws = wsum.stack().to_numpy()
+    wt = pd.Series(ws).groupby([long[k] for k in keys], observed=True).transform("sum")
+    long["share"] = ws / wt.to_numpy()
+    long["weighted"] = weights is not None
+    return long.drop(columns="_all") if not by else long
 
 
 def transition_matrix(

@@ -205,7 +205,7 @@ def analyse_export(export: Export | str | Path, options: Options | None = None,
     clean = clean_values(ex)
     clean = clean[clean["participant_id"].isin(kept)]
     lk = clean[clean["item"].isin(likert) & clean["phase"].isin(["pre", "post"])]
-    t["likert_shares"] = ordinal.category_shares(lk)
+    t["likert_shares"] = ordinal.category_shares(with_w(lk), weights=wcol)
 
     # ---------------------------------------------------------------- constructs, knowledge
     cs = constructs.construct_scores(ex)
@@ -230,8 +230,8 @@ def analyse_export(export: Export | str | Path, options: Options | None = None,
     # ---------------------------------------------------------------- polarisation
     numeric = items.loc[items["type"].isin(["likert", "thermometer"]), "item"]
     pol_in = clean[clean["item"].isin(numeric) & clean["phase"].isin(["pre", "post"])]
-    t["polarisation"] = polarisation.polarisation_measures(pol_in, by=("item", "phase"),
-                                                         scale=items)
+    t["polarisation"] = polarisation.polarisation_measures(with_w(pol_in), by=("item", "phase"),
+                                                         scale=items, weights=wcol)
 
     # ---------------------------------------------------------------- rankings
     rk = items[items["type"] == "ranking"]
@@ -242,7 +242,8 @@ def analyse_export(export: Export | str | Path, options: Options | None = None,
               & a["phase"].isin(["pre", "post"])]
         if a.empty:
             continue
-        o, g = rankings.ranking_summary(a, list(row["option_ids"]), by=("phase", "arm"))
+        o, g = rankings.ranking_summary(with_w(a), list(row["option_ids"]), by=("phase", "arm"),
+                                        weights=wcol)
         ro.append(o.assign(item=row["item"]))
         rg.append(g.assign(item=row["item"]))
     t["ranking_options"] = pd.concat(ro, ignore_index=True) if ro else pd.DataFrame()
@@ -262,7 +263,8 @@ def analyse_export(export: Export | str | Path, options: Options | None = None,
         thr = _threshold(items, target, opt.support_threshold)
         e = clean[(clean["item"] == est) & clean["phase"].isin(["pre", "post"])]
         s = clean[(clean["item"] == target) & clean["phase"].isin(["pre", "post"])]
-        mp.append(perception.metaperception_gap(e, s, thr, by=("phase",)).assign(
+        mp.append(perception.metaperception_gap(with_w(e), with_w(s), thr, by=("phase",),
+                                                weights=wcol).assign(
             item=est, compared_with=target, threshold=thr))
     t["metaperception"] = pd.concat(mp, ignore_index=True) if mp else pd.DataFrame()
 

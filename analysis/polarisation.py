@@ -11,28 +11,71 @@ from scipy import stats
 __all__ = ["bimodality_coefficient", "esteban_ray", "polarisation_measures", "group_distance"]
 
 
-def bimodality_coefficient(x) -> float:
+def _clean(x, weights=None) -> tuple[np.ndarray, np.ndarray]:
+    """Values and weights (ones when unweighted) without missing values."""
+    x = np.asarray(x, dtype=float)
+    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+    if w.shape != x.shape:
+        raise ValueError("weights must have the same length as the values")
+    ok = ~np.isnan(x) & ~np.isnan(w)
+    x, w = x[ok], w[ok]
+    if (w < 0).any():
+        raise ValueError("weights must be non-negative")
+    return x, w
+
+
+def bimodality_coefficient(x, weights=None) -> float:
     """Sample bimodality coefficient (SAS 1990; Pfister et al. 2013).
+
+    Parameters
+    ----------
+    x : array
+        Values (missing values are dropped).
+    weights : array, optional
+        Survey weights, one per value; default unweighted.
 
     Notes
     -----
-    :math:`BC = \\frac{g^2 + 1}{k + \\frac{3 (n-1)^2}{(n-2)(n-3)}}` with *g* the
-    sample skewness and *k* the sample excess kurtosis, both bias-corrected
-    (``scipy.stats.skew/kurtosis(bias=False)``). BC > 5/9 (the value of a
-    uniform distribution) suggests bimodality; a normal distribution gives 1/3.
-    Needs n >= 4 and some spread; otherwise NaN.
+    :math:`BC = \\frac{G_1^2 + 1}{G_2 + \\frac{3 (n-1)^2}{(n-2)(n-3)}}` with
+    :math:`G_1` the sample skewness and :math:`G_2` the sample excess kurtosis,
+    both bias-corrected: from the central moments :math:`m_k`,
+    :math:`g_1 = m_3 / m_2^{3/2}`, :math:`g_2 = m_4 / m_2^2 - 3`,
+    :math:`G_1 = g_1 \\sqrt{n(n-1)} / (n-2)` and
+    :math:`G_2 = (n-1)((n+1) g_2 + 6) / ((n-2)(n-3))` (unweighted: the same
+    as ``scipy.stats.skew/kurtosis(bias=False)`` and R ``psych::skew/kurtosi``
+    type 2). With weights the moments are weighted,
+    :math:`m_k = \\sum w_i (x_i - \\bar x_w)^k / \\sum w_i` (they estimate the
+    population's moments) and *n* in the corrections stays the number of
+    values. BC > 5/9 (the value of a uniform distribution) suggests
+    bimodality; a normal distribution gives 1/3. Needs n >= 4 and some
+    spread; otherwise NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from analysis.polarisation import bimodality_coefficient
+    >>> counts = [2, 26, 14, 6, 2, 0, 2, 6, 14, 26, 2]  # Pfister et al. (2013), Fig. 1b
+    >>> round(bimodality_coefficient(np.repeat(np.arange(1, 12), counts)), 2)
+    0.79
     """
-    x = np.asarray(x, dtype=float)
-    x = x[~np.isnan(x)]
+    x, w = _clean(x, weights)
     n = x.size
-    if n < 4 or np.ptp(x) == 0:
+    if n < 4 or np.ptp(x) == 0 or w.sum() == 0:
         return np.nan
-    g = stats.skew(x, bias=False)
-    k = stats.kurtosis(x, fisher=True, bias=False)
-    return float((g**2 + 1) / (k + 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))))
+    p = w / w.sum()
+    dev = x - p @ x
+    m2, m3, m4 = p @ dev**2, p @ dev**3, p @ dev**4
+    if m2 <= 0:
+        return np.nan
+    g1 = m3 / m2**1.5
+    g2 = m4 / m2**2 - 3
+    big_g1 = g1 * np.sqrt(n * (n - 1)) / (n - 2)
+    big_g2 = (n - 1) * ((n + 1) * g2 + 6) / ((n - 2) * (n - 3))
+    return float((big_g1**2 + 1) / (big_g2 + 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))))
 
 
-def esteban_ray(x, alpha: float = 1.6, lo: float | None = None, hi: float | None = None) -> float:
+def esteban_ray(x, alpha: float = 1.6, lo: float | None = None, hi: float | None = None,
+                weights=None) -> float:
     """Esteban-Ray (1994) polarisation index of discrete answers.
 
     Parameters
@@ -45,27 +88,43 @@ def esteban_ray(x, alpha: float = 1.6, lo: float | None = None, hi: float | None
     lo, hi : float, optional
         Scale ends; answers are rescaled to [0, 1] so the index compares across
         scales. Default: the observed range.
+    weights : array, optional
+        Survey weights, one per answer; the shares are then weighted shares.
 
     Notes
     -----
     :math:`ER = \\sum_i \\sum_j \\pi_i^{1+\\alpha} \\pi_j |y_i - y_j|` with
-    :math:`\\pi_i` the share of answers at value :math:`y_i` (scaled to [0, 1]),
-    normalising constant K = 1. Its maximum, two equal masses at the ends,
-    is :math:`2 \\cdot 0.5^{2+\\alpha}`.
+    :math:`\\pi_i` the (weighted) share of answers at value :math:`y_i`
+    (scaled to [0, 1]), normalising constant K = 1. Its maximum, two equal
+    masses at the ends, is :math:`2 \\cdot 0.5^{2+\\alpha}`.
+
+    Examples
+    --------
+    >>> from analysis.polarisation import esteban_ray
+    >>> round(esteban_ray([1, 1, 7, 7], alpha=1.6, lo=1, hi=7), 4)  # 2 * 0.5 ** 3.6
+    0.1649
     """
     if not 0 <= alpha <= 1.6:
         raise ValueError("alpha must be in [0, 1.6]")
-    x = np.asarray(x, dtype=float)
-    x = x[~np.isnan(x)]
-    if x.size == 0:
+    x, w = _clean(x, weights)
+    if x.size == 0 or w.sum() == 0:
         return np.nan
     lo = x.min() if lo is None else lo
     hi = x.max() if hi is None else hi
     if hi == lo:
         return 0.0
-    y, c = np.unique((x - lo) / (hi - lo), return_counts=True)
-    p = c / c.sum()
+    y, inverse = np.unique((x - lo) / (hi - lo), return_inverse=True)
+    p = np.bincount(inverse, weights=w, minlength=y.size) / w.sum()
     return float(np.sum(p[:, None] ** (1 + alpha) * p[None, :] * np.abs(y[:, None] - y[None, :])))
+
+
+def _weighted_sd(x: np.ndarray, w: np.ndarray) -> float:
+    """SD with the convention of R ``survey::svyvar``: n/(n-1) sum w (x - m)^2 / sum w."""
+    n = x.size
+    if n < 2 or w.sum() == 0:
+        return np.nan
+    m = w @ x / w.sum()
+    return float(np.sqrt(n / (n - 1) * (w @ (x - m) ** 2) / w.sum()))
 
 
 def polarisation_measures(
@@ -74,6 +133,7 @@ def polarisation_measures(
     by: Sequence[str] = ("item", "arm", "phase"),
     scale: pd.DataFrame | None = None,
     alpha: float = 1.6,
+    weights: str | None = None,
 ) -> pd.DataFrame:
     """Polarisation measures per group.
 
@@ -90,6 +150,9 @@ def polarisation_measures(
         the Esteban-Ray rescaling; default: observed range per group.
     alpha : float
         Esteban-Ray sensitivity.
+    weights : str, optional
+        Column of survey weights; every measure is then weighted (see Notes).
+        Rows with a missing weight are dropped.
 
     Returns
     -------
@@ -97,13 +160,25 @@ def polarisation_measures(
         ``by`` columns, ``n``, ``mean``, ``sd``, ``bimodality``, ``esteban_ray``,
         ``dist_midpoint`` (mean absolute distance from the scale midpoint, as a
         share of the half-range: 0 all at the midpoint, 1 all at the ends),
-        ``share_extreme`` (answers at either end).
+        ``share_extreme`` (answers at either end), ``weighted`` (bool).
+
+    Notes
+    -----
+    Unweighted: the sample mean, SD (n - 1), :func:`bimodality_coefficient`,
+    :func:`esteban_ray`, mean of :math:`|x - mid| / half` and the share at
+    either end. Weighted (raking weights *w*): the weighted mean; the SD with
+    R ``survey::svyvar``'s convention,
+    :math:`\\sqrt{\\frac{n}{n-1} \\sum w_i (x_i - \\bar x_w)^2 / \\sum w_i}`;
+    the bimodality coefficient from weighted moments; Esteban-Ray on weighted
+    shares; the weighted mean distance from the midpoint and weighted share
+    at the ends. With all weights equal each equals its unweighted value.
     """
     by = list(by)
-    missing = [c for c in [value, *by] if c not in data.columns]
+    missing = [c for c in [value, *by] + ([weights] if weights else []) if c not in data.columns]
     if missing:
         raise ValueError(f"column(s) {missing} not in data")
-    d = data[[*by, value]].dropna(subset=[value])
+    d = data[[*by, value] + ([weights] if weights else [])].dropna(
+        subset=[value] + ([weights] if weights else []))
     if scale is not None:
         if "item" not in by:
             raise ValueError("by must include 'item' when scale is given")
@@ -112,23 +187,28 @@ def polarisation_measures(
     for key, sub in d.groupby(by, observed=True, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         x = sub[value].to_numpy(dtype=float)
+        w = sub[weights].to_numpy(dtype=float) if weights else np.ones_like(x)
+        if (w < 0).any():
+            raise ValueError(f"weights column {weights!r} has negative values")
         if scale is not None:
             lo, hi = float(sub["scale_min"].iloc[0]), float(sub["scale_max"].iloc[0])
         else:
             lo, hi = float(x.min()), float(x.max())
         mid, half = (lo + hi) / 2, (hi - lo) / 2
+        sw = w.sum()
         rows.append({
             **dict(zip(by, key, strict=True)),
             "n": x.size,
-            "mean": x.mean(),
-            "sd": x.std(ddof=1) if x.size > 1 else np.nan,
-            "bimodality": bimodality_coefficient(x),
-            "esteban_ray": esteban_ray(x, alpha, lo, hi),
-            "dist_midpoint": np.mean(np.abs(x - mid)) / half if half > 0 else np.nan,
-            "share_extreme": np.mean((x == lo) | (x == hi)),
+            "mean": w @ x / sw,
+            "sd": _weighted_sd(x, w),
+            "bimodality": bimodality_coefficient(x, w),
+            "esteban_ray": esteban_ray(x, alpha, lo, hi, weights=w),
+            "dist_midpoint": (w @ np.abs(x - mid)) / sw / half if half > 0 else np.nan,
+            "share_extreme": w @ ((x == lo) | (x == hi)) / sw,
+            "weighted": weights is not None,
         })
     return pd.DataFrame(rows, columns=[*by, "n", "mean", "sd", "bimodality", "esteban_ray",
-                                       "dist_midpoint", "share_extreme"])
+                                       "dist_midpoint", "share_extreme", "weighted"])
 
 
 def group_distance(
@@ -139,30 +219,74 @@ def group_distance(
     b,
     by: Sequence[str] = ("item", "phase"),
     level: float = 0.95,
+    weights: str | None = None,
 ) -> pd.DataFrame:
     """Distance between two subgroups' mean answers (for example left vs right).
+
+    Parameters
+    ----------
+    data : DataFrame
+        Long answers with the ``group`` column.
+    value, group : str
+        Numeric answer column and the subgroup column.
+    a, b
+        The two levels of ``group`` to compare (distance = a - b).
+    by : sequence of str
+        Grouping columns.
+    level : float
+        Confidence level.
+    weights : str, optional
+        Column of survey weights: weighted means and linearisation SEs.
 
     Returns
     -------
     DataFrame
-        ``by`` columns, ``mean_a``, ``mean_b``, ``distance`` (a - b), ``se``
-        (Welch), ``ci_low``, ``ci_high``, ``n_a``, ``n_b``.
+        ``by`` columns, ``mean_a``, ``mean_b``, ``distance`` (a - b), ``se``,
+        ``ci_low``, ``ci_high``, ``n_a``, ``n_b``, ``weighted`` (bool).
+
+    Notes
+    -----
+    Unweighted: Welch's standard error :math:`\\sqrt{s_a^2/n_a + s_b^2/n_b}`
+    and Welch-Satterthwaite df. Weighted: each subgroup's mean is
+    :math:`\\sum w y / \\sum w` with the linearisation variance of
+    :func:`analysis.weights.weighted_mean` (R ``survey::svymean`` for a
+    weights-only design, within the subgroup); the two variances replace
+    :math:`s^2/n` in the same formulas. With equal weights the two coincide.
     """
     by = list(by)
-    missing = [c for c in [value, group, *by] if c not in data.columns]
+    missing = [c for c in [value, group, *by] + ([weights] if weights else [])
+               if c not in data.columns]
     if missing:
         raise ValueError(f"column(s) {missing} not in data")
-    d = data[data[group].isin([a, b])].dropna(subset=[value])
-    g = d.groupby([*by, group], observed=True)[value].agg(["mean", "var", "count"])
-    g = g.unstack(group)
-    out = pd.DataFrame(index=g.index)
-    out["mean_a"], out["mean_b"] = g[("mean", a)], g[("mean", b)]
-    out["n_a"], out["n_b"] = g[("count", a)], g[("count", b)]
-    va, vb = g[("var", a)] / out["n_a"], g[("var", b)] / out["n_b"]
+    if not 0 < level < 1:
+        raise ValueError("level must be between 0 and 1")
+    d = data[data[group].isin([a, b])].dropna(subset=[value] + ([weights] if weights else []))
+    d = d.assign(_w=d[weights].astype(float) if weights else 1.0, _all=0)
+    if (d["_w"] < 0).any():
+        raise ValueError(f"weights column {weights!r} has negative values")
+    d["_wy"] = d["_w"] * d[value]
+    keys = [*(by or ["_all"]), group]
+    g = d.groupby(keys, observed=True)
+    s = g[["_w", "_wy"]].sum()
+    s["mean"] = s["_wy"] / s["_w"]
+    s["count"] = g.size()
+    dev = d["_w"] ** 2 * (d[value] - s["mean"].reindex(
+        pd.MultiIndex.from_frame(d[keys])).to_numpy()) ** 2
+    s["lin"] = dev.groupby([d[k] for k in keys], observed=True).sum()
+    nn = s["count"].astype(float)
+    # variance of the (weighted) mean; equals s^2 / n when all weights are equal
+    s["vmean"] = nn / (nn - 1) * s["lin"] / s["_w"] ** 2
+    wide = s[["mean", "count", "vmean"]].unstack(group)
+    out = pd.DataFrame(index=wide.index)
+    out["mean_a"], out["mean_b"] = wide[("mean", a)], wide[("mean", b)]
+    out["n_a"], out["n_b"] = wide[("count", a)], wide[("count", b)]
+    va, vb = wide[("vmean", a)], wide[("vmean", b)]
     out["distance"] = out["mean_a"] - out["mean_b"]
     out["se"] = np.sqrt(va + vb)
     dfree = (va + vb) ** 2 / (va**2 / (out["n_a"] - 1) + vb**2 / (out["n_b"] - 1))
     crit = stats.t.ppf(1 - (1 - level) / 2, dfree)
     out["ci_low"] = out["distance"] - crit * out["se"]
     out["ci_high"] = out["distance"] + crit * out["se"]
-    return out.reset_index()
+    out["weighted"] = weights is not None
+    out = out.reset_index()
+    return out.drop(columns="_all") if not by else out

@@ -33,18 +33,35 @@ def rank_matrix(text: pd.Series, options: Sequence[str]) -> np.ndarray:
     return pos
 
 
-def condorcet_winner(pos: np.ndarray, options: Sequence[str]) -> str | None:
-    """Option that beats every other in pairwise majority, or ``None``."""
-    pos = pos[~np.isnan(pos).any(axis=1)]
+def _rows(pos: np.ndarray, weights) -> tuple[np.ndarray, np.ndarray]:
+    """Complete rankings and their weights (ones when unweighted)."""
+    w = np.ones(pos.shape[0]) if weights is None else np.asarray(weights, dtype=float)
+    if w.shape[0] != pos.shape[0]:
+        raise ValueError("weights must have one value per ranking")
+    ok = ~np.isnan(pos).any(axis=1) & ~np.isnan(w)
+    if (w[ok] < 0).any():
+        raise ValueError("weights must be non-negative")
+    return pos[ok], w[ok]
+
+
+def condorcet_winner(pos: np.ndarray, options: Sequence[str], weights=None) -> str | None:
+    """Option that beats every other in pairwise majority, or ``None``.
+
+    With ``weights`` (one per ranking) the pairwise majorities are weighted:
+    option i beats j when the weight of rankings putting i above j exceeds the
+    weight putting j above i.
+    """
+    pos, w = _rows(pos, weights)
     k = len(options)
     for i in range(k):
-        if all((pos[:, i] < pos[:, j]).sum() > (pos[:, j] < pos[:, i]).sum()
+        if all(w @ (pos[:, i] < pos[:, j]) > w @ (pos[:, j] < pos[:, i])
                for j in range(k) if j != i):
             return options[i]
     return None
 
 
-def single_peakedness(pos: np.ndarray, options: Sequence[str]) -> tuple[float, str]:
+def single_peakedness(pos: np.ndarray, options: Sequence[str],
+                      weights=None) -> tuple[float, str]:
     """Proximity to single-peakedness (List, Luskin, Fishkin & McLean 2013).
 
     Returns
@@ -57,11 +74,12 @@ def single_peakedness(pos: np.ndarray, options: Sequence[str]) -> tuple[float, s
     -----
     A ranking is single-peaked on an axis when, for every j, its top j options
     are adjacent on the axis. The measure is the share of single-peaked
-    rankings on the axis that maximises it. Axes and their mirror images are
-    the same, so k!/2 axes are tried.
+    rankings on the axis that maximises it (a weighted share when ``weights``
+    are given). Axes and their mirror images are the same, so k!/2 axes are
+    tried.
     """
-    pos = pos[~np.isnan(pos).any(axis=1)]
-    if pos.shape[0] == 0:
+    pos, w = _rows(pos, weights)
+    if pos.shape[0] == 0 or w.sum() == 0:
         return np.nan, ""
     k = len(options)
     order = np.argsort(pos, axis=1)  # option index at each rank
@@ -75,7 +93,7 @@ def single_peakedness(pos: np.ndarray, options: Sequence[str]) -> tuple[float, s
         lo = np.minimum.accumulate(loc, axis=1)
         hi = np.maximum.accumulate(loc, axis=1)
         ok = ((hi - lo) == np.arange(k)).all(axis=1)
-        share = float(ok.mean())
+        share = float(w @ ok / w.sum())
         if share > best:
             best, best_axis = share, "<".join(options[i] for i in axis)
     return best, best_axis
@@ -86,6 +104,7 @@ def ranking_summary(
     options: Sequence[str],
     text: str = "text",
     by: Sequence[str] = ("phase", "arm"),
+    weights: str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """First-choice shares, Borda scores and collective properties per group.
 
@@ -99,6 +118,10 @@ def ranking_summary(
         Column with the ``|``-joined ranking.
     by : sequence of str
         Grouping columns.
+    weights : str, optional
+        Column of survey weights: shares, Borda and mean ranks become weighted
+        means over the rankings, the Condorcet comparison uses weighted
+        pairwise majorities and the single-peaked share is a weighted share.
 
     Returns
     -------
@@ -107,11 +130,25 @@ def ranking_summary(
         ``borda`` (mean Borda score: k - 1 points for first ... 0 for last),
         ``mean_rank`` (1 = first).
     per_group : DataFrame
-        ``by`` columns, ``n``, ``condorcet_winner`` (or None), ``borda_winner``,
-        ``single_peaked_share``, ``single_peaked_axis``.
+        ``by`` columns, ``n`` (complete rankings), ``condorcet_winner`` (or
+        None), ``borda_winner``, ``single_peaked_share``,
+        ``single_peaked_axis``, ``weighted`` (bool).
+
+    Notes
+    -----
+    With integer weights every result equals that of the unweighted
+    rankings each repeated as often as its weight.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from analysis.rankings import ranking_summary
+    >>> df = pd.DataFrame({"text": ["a|b", "b|a", "b|a"], "phase": "pre", "arm": "x"})
+    >>> ranking_summary(df, ["a", "b"])[0]["first_share"].round(3).tolist()
+    [0.333, 0.667]
     """
     by = list(by)
-    missing = [c for c in [text, *by] if c not in data.columns]
+    missing = [c for c in [text, *by] + ([weights] if weights else []) if c not in data.columns]
     if missing:
         raise ValueError(f"column(s) {missing} not in data")
     options = list(options)
@@ -120,17 +157,20 @@ def ranking_summary(
     for key, sub in data.groupby(by, observed=True, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         pos = rank_matrix(sub[text], options)
-        pos = pos[~np.isnan(pos).any(axis=1)]
+        pos, w = _rows(pos, sub[weights].to_numpy(dtype=float) if weights else None)
         n = pos.shape[0]
+        sw = w.sum()
         keyd = dict(zip(by, key, strict=True))
-        borda = (k - 1 - pos).mean(axis=0) if n else np.full(k, np.nan)
+        ok = n > 0 and sw > 0
+        borda = w @ (k - 1 - pos) / sw if ok else np.full(k, np.nan)
+        first = w @ (pos == 0) / sw if ok else np.full(k, np.nan)
+        mean_rank = w @ pos / sw + 1 if ok else np.full(k, np.nan)
         for j, opt in enumerate(options):
-            per_opt.append({**keyd, "option": opt,
-                            "first_share": (pos[:, j] == 0).mean() if n else np.nan,
-                            "borda": borda[j],
-                            "mean_rank": pos[:, j].mean() + 1 if n else np.nan})
-        sp, axis = single_peakedness(pos, options)
-        per_group.append({**keyd, "n": n, "condorcet_winner": condorcet_winner(pos, options),
-                          "borda_winner": options[int(np.argmax(borda))] if n else None,
-                          "single_peaked_share": sp, "single_peaked_axis": axis})
+            per_opt.append({**keyd, "option": opt, "first_share": first[j],
+                            "borda": borda[j], "mean_rank": mean_rank[j]})
+        sp, axis = single_peakedness(pos, options, w)
+        per_group.append({**keyd, "n": n, "condorcet_winner": condorcet_winner(pos, options, w),
+                          "borda_winner": options[int(np.argmax(borda))] if ok else None,
+                          "single_peaked_share": sp, "single_peaked_axis": axis,
+                          "weighted": weights is not None})
     return pd.DataFrame(per_opt), pd.DataFrame(per_group)

@@ -263,13 +263,33 @@ def _methods(res: Results) -> str:
                            "silhouette), items each group agrees with (≥ 60 %, above the rest) "
                            "and consensus items (every group ≥ 60 %)."),
         ("Weights", ("Raking (iterative proportional fitting) to the margins in "
-                     f"{html.escape(o.margins)}; weighted means and linearisation SEs; Kish "
-                     "design effect and effective n." if o.margins else
+                     f"{html.escape(o.margins)}; Kish design effect and effective n. "
+                     + WEIGHTED_ESTIMATES if o.margins else
                      "None: estimates are unweighted.")),
         ("Software", "Python, pandas, numpy, scipy, statsmodels, scikit-learn, matplotlib; "
                      f"seed {o.seed}."),
     ]
     return "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in items) + "</dl>"
+
+
+WEIGHTED_ESTIMATES = (
+    "Weighted: means, SDs, mean shifts with their linearisation SEs (R survey::svymean, "
+    "weights-only design), CIs and t tests; d_z and g_av (from the weighted mean and SDs); "
+    "the BCa intervals (participants resampled with their weights held fixed); shares "
+    "moving up and down; ANCOVA (weighted least squares, HC2) and difference in "
+    "differences; answer-category shares; polarisation (SD as survey::svyvar, bimodality "
+    "coefficient from weighted moments, Esteban-Ray on weighted shares, distance from the "
+    "midpoint, share at the ends); ranking first-choice shares, Borda scores, mean ranks, "
+    "Condorcet winner (weighted majorities) and single-peaked share; construct and "
+    "knowledge index means; meta-perception (mean estimate, actual share, share "
+    "overestimating). Unweighted, and why: the Wilcoxon signed-rank, Stuart-Maxwell and "
+    "McNemar tests and the support shares in the McNemar table (tests on the sample's ranks "
+    "and counts, without a standard design-based version here); Cronbach's alpha (a "
+    "property of the items in this sample, not a population quantity); opinion groups "
+    "(they describe the participants' own answer patterns); the funnel, times and quality "
+    "flags (counts of participants). Standard errors treat the weights as fixed: the "
+    "variance added by estimating them is ignored. Participants lacking a raking variable "
+    "get no weight and are left out of every estimate after the data-quality section.")
 
 
 _SHIFT_COLS = ["item", "arm", "n", "mean_before", "mean_after", "shift", "ci_low", "ci_high",

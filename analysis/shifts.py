@@ -76,7 +76,7 @@ def wilcoxon_signed_rank(d: np.ndarray, zero_method: str = "wilcox") -> tuple[fl
 
 
 def bca_mean_ci(
-    d: np.ndarray, n_boot: int = 2000, level: float = 0.95, rng=None
+    d: np.ndarray, n_boot: int = 2000, level: float = 0.95, rng=None, weights=None
 ) -> tuple[float, float]:
     """Bias-corrected and accelerated bootstrap CI of a mean, resampling rows.
 
@@ -90,6 +90,10 @@ def bca_mean_ci(
     level : float
         Confidence level.
     rng : numpy Generator or int, optional
+    weights : array, optional
+        Survey weights, one per value: the statistic is then the weighted
+        mean :math:`\\sum w d / \\sum w`, and each participant keeps their
+        weight when resampled (weights are not recomputed per resample).
 
     Returns
     -------
@@ -98,31 +102,49 @@ def bca_mean_ci(
     Notes
     -----
     Resampling *n* rows with replacement only matters through how often each
-    distinct value is drawn, so the resample counts of the *k* distinct values
-    are drawn from a multinomial(n, counts / n): the same distribution as
-    resampling rows, at a cost of O(k) rather than O(n) per resample.
-    BCa (Efron 1987): ``z0 = Phi^-1(share of bootstrap means below the
-    estimate, ties counted half)``; acceleration from the jackknife,
-    ``a = sum (m - m_i)^3 / (6 (sum (m - m_i)^2)^1.5)`` with ``m_i`` the
-    leave-one-out means; the interval takes the
+    distinct row (value, and weight when weighted) is drawn, so the resample
+    counts of the *k* distinct rows are drawn from a multinomial(n, counts / n):
+    the same distribution as resampling rows, at a cost of O(k) rather than
+    O(n) per resample. BCa (Efron 1987): ``z0 = Phi^-1(share of bootstrap
+    means below the estimate, ties counted half)``; acceleration from the
+    jackknife, ``a = sum (m - m_i)^3 / (6 (sum (m - m_i)^2)^1.5)`` with
+    ``m_i`` the leave-one-out (weighted) means; the interval takes the
     ``Phi(z0 + (z0 + z_q) / (1 - a (z0 + z_q)))`` quantiles of the bootstrap
-    means (linear interpolation, as ``scipy.stats.bootstrap``).
+    means (linear interpolation, as ``scipy.stats.bootstrap``). With all
+    weights equal the result is the unweighted one (same draws).
     """
     rng = np.random.default_rng(rng)
     d = np.asarray(d, dtype=float)
-    d = d[~np.isnan(d)]
+    w = np.ones_like(d) if weights is None else np.asarray(weights, dtype=float)
+    if w.shape != d.shape:
+        raise ValueError("weights must have the same length as d")
+    ok = ~np.isnan(d) & ~np.isnan(w)
+    d, w = d[ok], w[ok]
+    if (w < 0).any():
+        raise ValueError("weights must be non-negative")
     n = d.size
-    if n < 2:
+    if n < 2 or w.sum() == 0:
         return np.nan, np.nan
-    values, counts = np.unique(d, return_counts=True)
-    theta = d.mean()
-    if values.size == 1:
+    if weights is None:
+        values, counts = np.unique(d, return_counts=True)
+        wts = np.ones_like(values)
+    else:  # distinct (value, weight) rows
+        rows, counts = np.unique(np.column_stack([d, w]), axis=0, return_counts=True)
+        values, wts = rows[:, 0], rows[:, 1]
+    theta = (w @ d) / w.sum()
+    if np.unique(values).size == 1:
         return theta, theta
     draws = rng.multinomial(n, counts / n, size=n_boot)
-    boot = draws @ values / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        boot = (draws @ (wts * values)) / (draws @ wts)
+    boot = boot[np.isfinite(boot)]
     below = (boot < theta).mean() + 0.5 * (boot == theta).mean()
     z0 = stats.norm.ppf(below)
-    jack = (n * theta - values) / (n - 1)  # leave-one-out mean for each distinct value
+    sw, swd = w.sum(), w @ d
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jack = (swd - wts * values) / (sw - wts)  # leave-one-out mean per distinct row
+    if not np.all(np.isfinite(jack)):
+        return np.nan, np.nan
     diff = (counts @ jack) / n - jack
     num = counts @ diff**3
     den = 6.0 * (counts @ diff**2) ** 1.5
@@ -130,7 +152,7 @@ def bca_mean_ci(
     alpha = (1 - level) / 2
     z = stats.norm.ppf([alpha, 1 - alpha])
     q = stats.norm.cdf(z0 + (z0 + z) / (1 - a * (z0 + z)))
-    if not np.all(np.isfinite(q)):
+    if not np.all(np.isfinite(q)) or boot.size == 0:
         return np.nan, np.nan
     low, high = np.percentile(boot, q * 100)
     return float(low), float(high)
@@ -161,9 +183,11 @@ def paired_shifts(
         Grouping columns (default item x arm; add any participant column for
         subgroups). ``()`` treats all rows as one group.
     weights : str, optional
-        Column of survey weights; means, SDs, the shift, its CI and the t test
-        are then weighted (see Notes); Wilcoxon, bootstrap and effect sizes
-        stay unweighted.
+        Column of survey weights; means, SDs, the shift, its CI, the t test,
+        the effect sizes (from the weighted mean and SDs), the BCa interval
+        (of the weighted mean shift) and the shares moving up/down are then
+        weighted (see Notes). The Wilcoxon signed-rank test stays unweighted:
+        it is a test on ranks with no standard design-based version.
     level : float
         Confidence level of the intervals.
     zero_method : {"wilcox", "pratt"}
@@ -203,7 +227,10 @@ def paired_shifts(
       :math:`\\widehat{Var}(\\bar d_w) = \\frac{n}{n-1} \\sum w_i^2 (d_i - \\bar d_w)^2 /
       (\\sum w_i)^2` (linearisation, as R ``survey::svymean`` for a
       one-stage design with replacement); the t reference keeps df = n - 1.
-    - Wilcoxon and BCa: see :func:`wilcoxon_signed_rank` and :func:`bca_mean_ci`.
+      Weighted SDs: :math:`\\sqrt{\\frac{n}{n-1} \\sum w_i (x_i - \\bar x_w)^2 / \\sum w_i}`
+      (R ``survey::svyvar``); shares moving up/down are weighted shares.
+    - Wilcoxon and BCa: see :func:`wilcoxon_signed_rank` and :func:`bca_mean_ci`
+      (weighted: participants resampled with their weights held fixed).
     """
     by = list(by)
     cols = [before, after, *by] + ([weights] if weights else [])
@@ -216,6 +243,7 @@ def paired_shifts(
         if not pd.api.types.is_numeric_dtype(data[c]):
             raise ValueError(f"column {c!r} must be numeric")
     df = data[cols].dropna(subset=[before, after]).copy()
+    weighted = bool(weights)
     if weights:
         if (df[weights] < 0).any() or df[weights].isna().any():
             raise ValueError(f"weights column {weights!r} has negative or missing values")
@@ -230,8 +258,8 @@ def paired_shifts(
     df["_wa"] = w * df[after]
     g = df.groupby(keys, sort=True, observed=True)
     # group sums, vectorised over rows
-    df["_up"] = (df["_d"] > 0).astype(float)
-    df["_down"] = (df["_d"] < 0).astype(float)
+    df["_up"] = (df["_d"] > 0) * w
+    df["_down"] = (df["_d"] < 0) * w
     sums = g[[weights, "_wd", "_wb", "_wa", "_up", "_down"]].sum()
     n = g.size()
     sw = sums[weights]
@@ -287,6 +315,7 @@ def paired_shifts(
     # per-group tests that need sorting or resampling (a loop over groups, not rows)
     rng = np.random.default_rng(seed)
     groups = [grp.to_numpy() for _, grp in g["_d"]]
+    group_w = [grp.to_numpy() for _, grp in g[weights]] if weighted else [None] * len(groups)
     wil = [wilcoxon_signed_rank(x, zero_method) for x in groups]
     res["wilcoxon_v"] = [v for v, _, _ in wil]
     res["p_wilcoxon"] = [p for _, p, _ in wil]
@@ -294,16 +323,17 @@ def paired_shifts(
     res["d_z"] = d_z.replace([np.inf, -np.inf], np.nan)
     res["g_av"] = g_av.replace([np.inf, -np.inf], np.nan)
     if n_boot:
-        ci = [bca_mean_ci(x, n_boot, level, rng) for x in groups]
+        ci = [bca_mean_ci(x, n_boot, level, rng, weights=gw)
+              for x, gw in zip(groups, group_w, strict=True)]
         res["boot_low"] = [lo for lo, _ in ci]
         res["boot_high"] = [hi for _, hi in ci]
     else:
         res["boot_low"] = np.nan
         res["boot_high"] = np.nan
-    res["share_up"] = sums["_up"] / n
-    res["share_down"] = sums["_down"] / n
+    res["share_up"] = sums["_up"] / sw
+    res["share_down"] = sums["_down"] / sw
     res["share_same"] = 1 - res["share_up"] - res["share_down"]
-    res["weighted"] = weights != "_w"
+    res["weighted"] = weighted
     res = res.reset_index()
     if not by:
         res = res.drop(columns=res.columns[0])

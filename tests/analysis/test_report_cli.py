@@ -40,7 +40,8 @@ def test_report_separates_confirmatory_and_states_methods(report_html):
     assert "Preregistered primary items: support_accord" in report_html
     assert "(exploratory)" in report_html
     for phrase in ("HC2", "Holm", "Benjamini-Hochberg", "BCa", "Wilcoxon", "Stuart-Maxwell",
-                   "Raking", "Kish", "speed index", "don't know = wrong", "silhouette"):
+                   "Raking", "Kish", "speed index", "don't know = wrong", "silhouette",
+                   "Unweighted, and why", "bimodality coefficient from weighted moments"):
         assert phrase in report_html, phrase
 
 
