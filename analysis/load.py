@@ -40,6 +40,7 @@ __all__ = [
     "export_from_frames",
     "unescape_text",
     "items_table",
+    "wide_column_names",
 ]
 
 _ESCAPED = re.compile("^'[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
@@ -268,9 +269,12 @@ def _read_csv(raw: bytes, file: str, columns: Mapping[str, str], optional=None) 
 def _bad(file: str, df: pd.DataFrame, col: str, mask: pd.Series, expected: str) -> ExportError:
     pos = int(np.flatnonzero(mask.to_numpy())[0])
     value = df[col].iloc[pos]
+    value = value.item() if isinstance(value, np.generic) else value
+    # rows rebuilt from a wide file say where they came from (column and participant)
+    where = df["_where"].iloc[pos] if "_where" in df.columns else f"column {col!r}, line {pos + 2}"
     return ExportError(
         file,
-        f"column {col!r}, line {pos + 2}: {value!r} is not {expected} "
+        f"{where}: {value!r} is not {expected} "
         f"({int(mask.sum())} bad value(s) in this column)",
     )
 
@@ -327,8 +331,9 @@ def _check_participants(p: pd.DataFrame) -> pd.DataFrame:
     return p
 
 
-def _check_answers(a: pd.DataFrame, p: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
-    f = "answers.csv"
+def _check_answers(
+    a: pd.DataFrame, p: pd.DataFrame, items: pd.DataFrame, f: str = "answers.csv"
+) -> pd.DataFrame:
     for col in ("participant_id", "arm", "phase", "item"):
         if a[col].isna().any():
             raise _bad(f, a, col, a[col].isna(), "a non-empty value")
@@ -432,10 +437,15 @@ def load_export(path: str | Path) -> Export:
     ----------
     path : str or Path
         The folder written by ``parley export`` or the same folder zipped.
-        When ``answers.csv`` is absent but a wide file is present
-        (``wide.csv``, ``wide.parquet``, ``wide.xlsx``, ``wide.sav``,
-        ``wide.dta``), answers are rebuilt from the wide table (answer times
-        and seconds on page are then missing).
+        ``answers.csv`` is the canonical input and is always read when
+        present. When it is absent but a wide file is present (``wide.csv``,
+        ``wide.parquet``, ``wide.xlsx``, ``wide.sav``, ``wide.dta``, first
+        found in that order), answers are rebuilt from the wide table's
+        ``<phase>__<item>`` and ``module_<module>__<item>`` columns: page,
+        answer time and seconds on page are then missing, and the row count
+        in ``manifest.json`` is not checked. A Stata name shortened to 32
+        characters is matched to the one codebook answer column it can be
+        the start of; when several fit, ``ExportError`` says so.
 
     Returns
     -------
@@ -475,16 +485,17 @@ def load_export(path: str | Path) -> Export:
             OPTIONAL_PARTICIPANT_COLUMNS,
         )
     )
-    if "answers.csv" in names:
+    if "answers.csv" in names:  # the canonical input, even when a wide file sits beside it
         raw = _read_csv(src.read("answers.csv"), "answers.csv", ANSWER_COLUMNS)
+        answers = _check_answers(raw, participants, items)
         check_rows = True
     else:
         wide = next((n for n in _WIDE_NAMES if n in names), None)
         if wide is None:
             raise ExportError("answers.csv", "file not found in the export (and no wide file)")
-        raw = _answers_from_wide(_read_wide(src, wide), wide, participants, items)
+        raw = _answers_from_wide(_read_wide(src, wide), wide, participants, items, codebook)
+        answers = _check_answers(raw, participants, items, wide).drop(columns="_where")
         check_rows = False
-    answers = _check_answers(raw, participants, items)
     counts = manifest["row_counts"]
     if counts["participants"] != len(participants):
         raise ExportError(
@@ -511,22 +522,22 @@ def _read_wide(src, name: str) -> pd.DataFrame:
         elif name == "wide.parquet":
             df = pd.read_parquet(src.local(name))
         elif name == "wide.xlsx":
-            df = pd.read_excel(src.local(name), dtype=object)
+            df = pd.read_excel(src.local(name), dtype=object, keep_default_na=False,
+                               na_values=[""])
         else:
             import pyreadstat
 
+            reader = pyreadstat.read_sav if name.endswith("sav") else pyreadstat.read_dta
             local = src.local(name)
-            if not isinstance(local, Path):
+            if isinstance(local, Path):
+                df, _ = reader(str(local), apply_value_formats=False)
+            else:  # inside a zip: pyreadstat needs a file name
                 import tempfile
 
-                with tempfile.NamedTemporaryFile(suffix=name[4:]) as tmp:
-                    tmp.write(local.getvalue())
-                    tmp.flush()
-                    reader = pyreadstat.read_sav if name.endswith("sav") else pyreadstat.read_dta
-                    df, _ = reader(tmp.name, apply_value_formats=False)
-            else:
-                reader = pyreadstat.read_sav if name.endswith("sav") else pyreadstat.read_dta
-                df, _ = reader(str(local), apply_value_formats=False)
+                with tempfile.TemporaryDirectory() as tmp:
+                    path = Path(tmp) / name
+                    path.write_bytes(local.getvalue())
+                    df, _ = reader(str(path), apply_value_formats=False)
     except ExportError:
         raise
     except Exception as exc:  # noqa: BLE001 - any reader failure is reported with the file
@@ -536,44 +547,126 @@ def _read_wide(src, name: str) -> pd.DataFrame:
     return df
 
 
+STATA_NAME_MAX = 32
+_STATA_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+def wide_column_names(codebook: Mapping[str, Any]) -> list[str]:
+    """Every answer column a wide file of this codebook can have.
+
+    ``<phase>__<item>`` for each phase of an item and, for module items,
+    ``module_<module>__<item>`` for each module it is asked about (all
+    modules when the codebook does not say), as ``docs/export-format.md``
+    ("Other formats") names them.
+    """
+    all_modules = [m["id"] for m in codebook.get("modules") or []]
+    names = []
+    for it in codebook["items"]:
+        for phase in it.get("phases") or []:
+            if phase == "module":
+                names += [f"module_{m}__{it['id']}" for m in (it.get("modules") or all_modules)]
+            else:
+                names.append(f"{phase}__{it['id']}")
+    return names
+
+
+def _resolve_wide_columns(columns: list[str], name: str, codebook) -> dict[str, str]:
+    """Map each answer column of a wide file to its full ``<phase>[_<module>]__<item>`` name.
+
+    Full names map to themselves. In ``wide.dta`` a name may have been
+    shortened to Stata's 32 characters (non-alphanumeric characters made
+    ``_``, a ``_<n>`` suffix added when two shortened names collide): it maps
+    to the one long name it is the start of, and is an error when several
+    long names fit (the file does not say which is which).
+    """
+    full = wide_column_names(codebook)
+    known = set(full)
+    long = {f: _STATA_UNSAFE.sub("_", f) for f in full if len(f) > STATA_NAME_MAX}
+    out = {}
+    for c in columns:
+        if c in known or name != "wide.dta" or len(c) != STATA_NAME_MAX:
+            out[c] = c
+            continue
+        fits = [f for f, safe in long.items() if safe.startswith(c)]
+        if not fits:  # a collision suffix: match on the part before it
+            stem = re.sub(r"_\d+$", "", c)
+            fits = [f for f, safe in long.items() if safe.startswith(stem)]
+        if len(fits) == 1:
+            out[c] = fits[0]
+        elif len(fits) > 1:
+            raise ExportError(name, f"column {c!r} is a Stata name shortened to "
+                                    f"{STATA_NAME_MAX} characters and could be any of "
+                                    f"{sorted(fits)}; the file cannot say which: read the "
+                                    "export folder's answers.csv (the canonical input)")
+        else:
+            out[c] = c
+    return out
+
+
 def _answers_from_wide(
-    wide: pd.DataFrame, name: str, participants: pd.DataFrame, items: pd.DataFrame
+    wide: pd.DataFrame, name: str, participants: pd.DataFrame, items: pd.DataFrame,
+    codebook: Mapping[str, Any],
 ) -> pd.DataFrame:
-    """Melt ``<phase>[_<module>]__<item>`` columns back to the long answers layout."""
-    cols = [c for c in wide.columns if "__" in str(c)]
+    """Melt ``<phase>__<item>`` / ``module_<module>__<item>`` columns to the long layout."""
+    cols = [str(c) for c in wide.columns if "__" in str(c)]
     if not cols:
-        raise ExportError(name, "has no answer columns named <phase>[_<module>]__<item>")
+        raise ExportError(name, "has no answer columns named <phase>__<item> or "
+                                "module_<module>__<item>")
+    full = _resolve_wide_columns(cols, name, codebook)
+    known_items = set(items["item"])
     parsed = []
     for c in cols:
-        head, item = str(c).split("__", 1)
+        head, item = full[c].split("__", 1)
         phase, _, module = head.partition("_")
         if phase not in PHASES:
             raise ExportError(name, f"column {c!r}: {phase!r} is not a phase")
+        if (phase == "module") != bool(module):
+            raise ExportError(name, f"column {c!r}: only module columns name a module "
+                                    "(module_<module>__<item>)")
+        if item not in known_items:
+            raise ExportError(name, f"column {c!r}: {item!r} is not an item id defined in "
+                                    "codebook.json")
         parsed.append((c, phase, module, item))
-    ids = wide["participant_id"].astype(str)
-    long = wide[cols].copy()
-    long.index = ids
-    long = long.melt(ignore_index=False, var_name="column", value_name="raw").dropna(subset=["raw"])
+    data = wide[[c for c in wide.columns if str(c) in full]].copy()
+    data.columns = [str(c) for c in data.columns]
+    data.index = wide["participant_id"].astype("str").to_numpy()
+    long = data.melt(ignore_index=False, var_name="column", value_name="raw")
+    long = long.reset_index(names="participant_id")
+    raw = long["raw"]
+    # SPSS and Stata store a missing text as an empty string
+    empty = raw.isna() | raw.map(lambda v: isinstance(v, str) and v.strip() == "")
+    long = long[~empty.to_numpy()]
     meta = pd.DataFrame(parsed, columns=["column", "phase", "module", "item"])
-    long = long.reset_index(names="participant_id").merge(meta, on="column")
+    long = long.merge(meta, on="column")
     kind = items.set_index("item")["type"].reindex(long["item"]).to_numpy()
     is_text = np.isin(kind, ["multiple_choice", "ranking", "text"])
     raw = long["raw"]
-    value = pd.to_numeric(raw.where(~is_text), errors="coerce")
-    text = raw.where(is_text).astype("str").where(is_text)
+    value = pd.to_numeric(raw.where(~is_text).astype("object"), errors="coerce")
+    bad = ~is_text & value.isna().to_numpy()
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise ExportError(name, f"column {long['column'].iloc[pos]!r}, participant "
+                                f"{long['participant_id'].iloc[pos]!r}: "
+                                f"{raw.iloc[pos]!r} is not a number ({int(bad.sum())} bad "
+                                "value(s))")
+    text = raw.where(is_text).map(lambda v: v if isinstance(v, str) else (
+        None if pd.isna(v) else str(v))).astype("str")
+    text = unescape_text(text.where(pd.Series(is_text, index=text.index)))
     arm_of = participants.set_index("participant_id")["arm"]
     out = pd.DataFrame(
         {
-            "participant_id": long["participant_id"],
+            "participant_id": long["participant_id"].to_numpy(),
             "arm": arm_of.reindex(long["participant_id"]).to_numpy(),
-            "phase": long["phase"],
-            "module": long["module"].replace("", np.nan),
-            "item": long["item"],
-            "value": value.astype("float64"),
-            "text": text,
-            "page": pd.Series(np.nan, index=long.index, dtype="str"),
-            "answered_at": pd.Series(pd.NaT, index=long.index, dtype="datetime64[us, UTC]"),
+            "phase": long["phase"].to_numpy(),
+            "module": long["module"].replace("", np.nan).to_numpy(),
+            "item": long["item"].to_numpy(),
+            "value": value.astype("float64").to_numpy(),
+            "text": text.to_numpy(),
+            "page": pd.Series(np.nan, index=range(len(long)), dtype="str"),
+            "answered_at": pd.Series(pd.NaT, index=range(len(long)), dtype="datetime64[us, UTC]"),
             "seconds_on_page": np.nan,
+            "_where": ("column " + long["column"].map(repr) + ", participant "
+                       + long["participant_id"].map(repr)).to_numpy(),
         }
     )
     return out

@@ -128,6 +128,10 @@ def analyse_export(export: Export | str | Path, options: Options | None = None,
     kept, log = quality.apply_exclusions(flags, opt.exclusions)
     t["exclusions"] = log
     t["time_on_page"] = quality.time_on_page(ex)
+    if ex.answers["seconds_on_page"].isna().all():
+        res.notes.append("The export has no times on page (for example it was read from a wide "
+                         "file without answers.csv): time on page is not shown and the "
+                         "speeder rule flags no one.")
 
     # ---------------------------------------------------------------- weights
     wcol = None

@@ -232,3 +232,159 @@ def test_load_database_reads_export_views_from_sqlite(demo, tmp_path):
     assert len(db.participants) == len(demo.participants)
     with pytest.raises(ExportError, match="campaign 'nope' not found"):
         load_database(url, "nope")
+
+
+# --------------------------------------------------------------------------- wide formats
+# docs/export-format.md "Other formats": the folder plus one wide.<ext> file with the
+# participants.csv columns, then one column per answer named <phase>__<item> or
+# module_<module>__<item>; Stata shortens names to 32 characters, uniquely. The tables
+# below are written from the export's own CSV files (text cells stay spreadsheet-safe).
+
+
+def _wide_table(folder):
+    p = pd.read_csv(folder / "participants.csv", dtype=str, keep_default_na=False)
+    a = pd.read_csv(folder / "answers.csv", dtype=str, keep_default_na=False, na_values=[""])
+    col = np.where(a["phase"] == "module", "module_" + a["module"].fillna(""), a["phase"])
+    a = a.assign(column=pd.Series(col, index=a.index) + "__" + a["item"],
+                 cell=a["value"].where(a["value"].notna(), a["text"]))
+    cells = a.pivot(index="participant_id", columns="column", values="cell")
+    cells = cells[list(dict.fromkeys(a["column"]))]
+    for c in cells.columns:
+        numeric = pd.to_numeric(cells[c], errors="coerce")
+        if numeric.notna().sum() == cells[c].notna().sum():
+            cells[c] = numeric
+    return p.merge(cells, left_on="participant_id", right_index=True, how="left")
+
+
+def _stata_names(columns):
+    out, used = {}, set()
+    for c in columns:
+        name, k = c[:32], 0
+        while name in used:
+            k += 1
+            name = c[: 32 - len(f"_{k}")] + f"_{k}"
+        used.add(name)
+        out[c] = name
+    return out
+
+
+def _write_wide(folder, fmt):
+    import pyreadstat
+
+    table = _wide_table(folder)
+    path = folder / f"wide.{fmt}"
+    if fmt == "parquet":
+        table.to_parquet(path, index=False)
+    elif fmt == "xlsx":
+        table.to_excel(path, index=False, sheet_name="answers")
+    else:  # SPSS and Stata store a missing string as ""
+        text = [c for c in table.columns if not pd.api.types.is_numeric_dtype(table[c])]
+        table[text] = table[text].astype(object).where(table[text].notna(), "")
+        if fmt == "sav":
+            pyreadstat.write_sav(table, str(path))
+        else:
+            pyreadstat.write_dta(table.rename(columns=_stata_names(list(table.columns))),
+                                 str(path))
+    (folder / "answers.csv").unlink()
+    return path
+
+
+def _same_answers(left, right):
+    key = ["participant_id", "phase", "module", "item"]
+    left = left.sort_values(key, ignore_index=True)
+    right = right.sort_values(key, ignore_index=True)
+    for col in ("participant_id", "arm", "phase", "module", "item", "value"):
+        pd.testing.assert_series_equal(left[col], right[col], check_dtype=False, obj=col)
+    assert left["text"].isna().tolist() == right["text"].isna().tolist()
+    assert left["text"].dropna().tolist() == right["text"].dropna().tolist()
+    assert left["answered_at"].isna().all() and left["page"].isna().all()
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "xlsx", "sav", "dta"])
+def test_wide_formats_round_trip(demo_copy, demo, fmt):
+    _write_wide(demo_copy, fmt)
+    w = load_export(demo_copy)
+    _same_answers(w.answers, demo.answers)
+    texts = set(w.answers["text"].dropna())
+    # spreadsheet-safety apostrophes removed, a typed "NA" kept as text
+    assert "=1+1 is how simple they make it" in texts and "NA" in texts
+    pd.testing.assert_frame_equal(w.participants, demo.participants)
+
+
+def test_analysis_of_a_wide_only_export_says_times_are_missing(demo_copy):
+    from analysis.pipeline import analyse_export
+
+    _write_wide(demo_copy, "parquet")
+    res = analyse_export(demo_copy, n_boot=0)
+    assert any("no times on page" in note for note in res.notes)
+    assert not res["shifts"].empty
+
+
+def test_wide_file_inside_a_zip(demo_copy, demo, tmp_path):
+    _write_wide(demo_copy, "sav")
+    zpath = tmp_path / "export.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        for f in demo_copy.iterdir():
+            zf.write(f, f"demo/{f.name}")
+    _same_answers(load_export(zpath).answers, demo.answers)
+
+
+def test_answers_csv_is_read_when_a_wide_file_sits_beside_it(demo_copy, demo):
+    (demo_copy / "wide.parquet").write_bytes(b"not parquet")  # never opened
+    ex = load_export(demo_copy)
+    pd.testing.assert_frame_equal(ex.answers, demo.answers)
+
+
+def _rename_item(folder, old, new):
+    _edit_json(folder / "codebook.json",
+               lambda c: next(i for i in c["items"] if i["id"] == old).update(id=new))
+    _edit_csv(folder / "answers.csv", lambda df: df.assign(item=df["item"].replace(old, new)))
+
+
+def test_stata_shortened_names_are_matched_to_the_codebook(demo_copy):
+    long_id = "therm_negotiators_of_the_northern_accord"  # post__... is 46 characters
+    _rename_item(demo_copy, "therm_negotiators", long_id)
+    expected = load_export(demo_copy).answers
+    _write_wide(demo_copy, "dta")
+    import pyreadstat
+
+    _, meta = pyreadstat.read_dta(str(demo_copy / "wide.dta"), metadataonly=True)
+    assert "post__therm_negotiators_of_the_n" in meta.column_names
+    _same_answers(load_export(demo_copy).answers, expected)
+
+
+def test_stata_names_that_collide_are_an_error_not_a_guess(demo_copy):
+    _rename_item(demo_copy, "therm_negotiators", "therm_negotiators_of_the_northern_accord")
+    _rename_item(demo_copy, "therm_hawks", "therm_negotiators_of_the_northern_armistice")
+    _write_wide(demo_copy, "dta")
+    with pytest.raises(ExportError, match=r"^wide\.dta: column 'pre__therm_negotiators_of_th.*"
+                                          r"could be any of .*answers\.csv \(the canonical"):
+        load_export(demo_copy)
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [(lambda t: t.rename(columns={"pre__trust_1": "during__trust_1"}),
+      "column 'during__trust_1': 'during' is not a phase"),
+     (lambda t: t.rename(columns={"pre__trust_1": "pre__trust_9"}),
+      "column 'pre__trust_9': 'trust_9' is not an item id defined in codebook.json"),
+     (lambda t: t.assign(pre__trust_1=t["pre__trust_1"].astype(object).where(
+         t.index != 3, "lots")), "column 'pre__trust_1', participant "),
+     (lambda t: t.assign(pre__trust_1=t["pre__trust_1"].where(t.index != 3, 9.0)),
+      "is not within the item's scale"),
+     (lambda t: t.drop(columns="participant_id"), "missing column: participant_id")],
+)
+def test_bad_wide_files_name_the_file_column_and_participant(demo_copy, edit, message):
+    table = edit(_wide_table(demo_copy))
+    table.to_csv(demo_copy / "wide.csv", index=False)
+    (demo_copy / "answers.csv").unlink()
+    with pytest.raises(ExportError) as info:
+        load_export(demo_copy)
+    assert info.value.file == "wide.csv" and message in str(info.value)
+
+
+def test_unreadable_wide_file_is_reported(demo_copy):
+    (demo_copy / "answers.csv").unlink()
+    (demo_copy / "wide.parquet").write_bytes(b"not parquet")
+    with pytest.raises(ExportError, match=r"^wide\.parquet: cannot be read"):
+        load_export(demo_copy)
