@@ -8,20 +8,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.weights import values_and_weights
+
 __all__ = ["bimodality_coefficient", "esteban_ray", "polarisation_measures", "group_distance"]
-
-
-def _clean(x, weights=None) -> tuple[np.ndarray, np.ndarray]:
-    """Values and weights (ones when unweighted) without missing values."""
-    x = np.asarray(x, dtype=float)
-    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
-    if w.shape != x.shape:
-        raise ValueError("weights must have the same length as the values")
-    ok = ~np.isnan(x) & ~np.isnan(w)
-    x, w = x[ok], w[ok]
-    if (w < 0).any():
-        raise ValueError("weights must be non-negative")
-    return x, w
 
 
 def bimodality_coefficient(x, weights=None) -> float:
@@ -58,7 +47,7 @@ def bimodality_coefficient(x, weights=None) -> float:
     >>> round(bimodality_coefficient(np.repeat(np.arange(1, 12), counts)), 2)
     0.79
     """
-    x, w = _clean(x, weights)
+    x, w = values_and_weights(x, weights, "the values")
     n = x.size
     if n < 4 or np.ptp(x) == 0 or w.sum() == 0:
         return np.nan
@@ -106,7 +95,7 @@ def esteban_ray(x, alpha: float = 1.6, lo: float | None = None, hi: float | None
     """
     if not 0 <= alpha <= 1.6:
         raise ValueError("alpha must be in [0, 1.6]")
-    x, w = _clean(x, weights)
+    x, w = values_and_weights(x, weights, "the values")
     if x.size == 0 or w.sum() == 0:
         return np.nan
     lo = x.min() if lo is None else lo

@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.weights import values_and_weights
+
 __all__ = ["paired_shifts", "bca_mean_ci", "wilcoxon_signed_rank"]
 
 
@@ -114,14 +116,7 @@ def bca_mean_ci(
     weights equal the result is the unweighted one (same draws).
     """
     rng = np.random.default_rng(rng)
-    d = np.asarray(d, dtype=float)
-    w = np.ones_like(d) if weights is None else np.asarray(weights, dtype=float)
-    if w.shape != d.shape:
-        raise ValueError("weights must have the same length as d")
-    ok = ~np.isnan(d) & ~np.isnan(w)
-    d, w = d[ok], w[ok]
-    if (w < 0).any():
-        raise ValueError("weights must be non-negative")
+    d, w = values_and_weights(d, weights, "d")
     n = d.size
     if n < 2 or w.sum() == 0:
         return np.nan, np.nan

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["read_margins", "rake", "kish", "weighted_mean"]
+__all__ = ["read_margins", "rake", "kish", "weighted_mean", "values_and_weights"]
 
 
 def read_margins(path: str | Path) -> pd.DataFrame:
@@ -169,3 +169,19 @@ def weighted_mean(
                         "deff": nn * s["_w2"] / s[weights] ** 2})
     out = out.reset_index()
     return out.drop(columns="_all") if not by else out
+
+
+def values_and_weights(x, weights=None, name: str = "values") -> tuple[np.ndarray, np.ndarray]:
+    """Values and weights (ones when unweighted) with missing pairs dropped.
+
+    Raises ``ValueError`` when the lengths differ or a weight is negative.
+    """
+    x = np.asarray(x, dtype=float)
+    w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
+    if w.shape != x.shape:
+        raise ValueError(f"weights must have the same length as {name}")
+    ok = ~np.isnan(x) & ~np.isnan(w)
+    x, w = x[ok], w[ok]
+    if (w < 0).any():
+        raise ValueError("weights must be non-negative")
+    return x, w
