@@ -159,18 +159,13 @@ class Likert(ItemType):
         return {"min": 1, "max": len(item.options)}
 
 
-@dataclass(frozen=True)
-class _Bounded:
-    lo: float
-    hi: float
-
-
 class _NumberLike(ItemType):
     widget = "number"
-    bounds: ClassVar[_Bounded] = _Bounded(0, 100)
+    #: Fixed limits of the type (thermometer and estimate: 0-100).
+    bounds: ClassVar[tuple[float, float]] = (0.0, 100.0)
 
     def limits(self, item: Item) -> tuple[float, float]:
-        return self.bounds.lo, self.bounds.hi
+        return self.bounds
 
     def parse(self, item: Item, raw: list[str]) -> Answer | None:
         text = _single(raw)
