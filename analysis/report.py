@@ -34,7 +34,8 @@ table{border-collapse:collapse;font-size:.85rem;font-variant-numeric:tabular-num
 caption{text-align:left;font-weight:600;padding:.3rem 0}
 th,td{border-bottom:1px solid #ccc;padding:.25rem .5rem;text-align:right;vertical-align:top}
 th[scope=col]{background:#f3f2f1}th[scope=col]:first-child{text-align:left}th[scope=row],td.text{text-align:left}
-figure{margin:1rem 0}figure svg{max-width:100%;height:auto}
+figure{margin:1rem 0;max-width:100%;overflow-x:auto}dd,code,p{overflow-wrap:anywhere}
+figure svg{display:block;max-width:100%;height:auto}
 figcaption{font-size:.9rem;color:#333}
 .note{background:#fff7d6;border-left:4px solid #b58100;padding:.5rem .8rem}
 .confirmatory{border-left:4px solid #1d70b8;padding-left:.8rem}
