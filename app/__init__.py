@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import Flask, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -12,7 +12,7 @@ from app.admin.blueprint import bp as admin_bp
 from app.campaigns.surveys import SurveyChangedError
 from app.cli import register_commands
 from app.config import configure
-from app.database import configure_engine
+from app.database import begin_deferred_request, configure_engine, end_deferred_request
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.i18n import configure_i18n
 from app.participant.blueprint import bp as participant_bp
@@ -42,10 +42,24 @@ def configure_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS)
+    configure_transactions(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
+
+
+def configure_transactions(app: Flask) -> None:
+    """GET, HEAD and ``@reads_first`` views read without SQLite's write lock (app/database.py)."""
+
+    @app.before_request
+    def _reads_first():
+        view = app.view_functions.get(request.endpoint) if request.endpoint else None
+        g.parley_begin_token = begin_deferred_request(view, request.method)
+
+    @app.teardown_request
+    def _end_reads_first(_exc):
+        end_deferred_request(g.pop("parley_begin_token", None))
 
 
 def register_blueprints(app: Flask) -> None:

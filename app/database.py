@@ -1,17 +1,47 @@
-"""Engine set-up per backend: SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE.
+"""Engine set-up per backend, and when SQLite takes its write lock.
 
-SQLite's default deferred transactions fail with "database is locked" when
-two requests read and then both try to write; taking the write lock at BEGIN
-makes concurrent page submits and starts queue up behind the busy timeout
-instead. WAL lets readers proceed while one writer works.
+SQLite gets WAL (readers never wait for the writer), a busy timeout and
+``synchronous = NORMAL``. SQLite has one writer at a time, and a deferred
+transaction that read first and then writes fails at once with "database is
+locked" if another connection wrote in between (WAL cannot upgrade a stale
+snapshot, and the busy timeout does not help). So:
+
+- By default a transaction starts with ``BEGIN IMMEDIATE``: it takes the
+  write lock at its first statement, and concurrent writers queue behind the
+  busy timeout instead of failing. Admin views and commands keep this.
+- Reads need no write lock. A scope marked with :func:`reads_first` (every
+  GET and HEAD request, and views decorated with ``@reads_first``) begins
+  deferred transactions, so the two workers read and render side by side.
+  Code in such a scope writes only inside :func:`writing`, which ends the
+  read transaction and runs the write in its own ``BEGIN IMMEDIATE`` one,
+  holding the lock only around the write itself. Anything a write decides
+  from the earlier reads must be re-checked by the write (the page claim is
+  a conditional UPDATE), because another request may have written between.
+
+On PostgreSQL none of this changes how transactions begin; :func:`writing`
+still gives each write its own short transaction.
 """
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from __future__ import annotations
 
-__all__ = ["configure_engine"]
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
+
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, scoped_session
+
+__all__ = [
+    "configure_engine", "reads_first", "writing", "deferred_scope", "begin_deferred_request",
+    "end_deferred_request", "insert_ignoring_duplicates",
+]  # fmt: skip
 
 BUSY_TIMEOUT_MS = 15_000
+
+#: The statement that begins the next SQLite transaction in this context.
+_BEGIN: ContextVar[str] = ContextVar("parley_sqlite_begin", default="BEGIN IMMEDIATE")
 
 
 def configure_engine(engine: Engine) -> None:
@@ -31,4 +61,65 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(_BEGIN.get())
+
+
+@contextmanager
+def deferred_scope() -> Iterator[None]:
+    """Transactions begun inside this block read without taking the write lock."""
+    token = _BEGIN.set("BEGIN")
+    try:
+        yield
+    finally:
+        _BEGIN.reset(token)
+
+
+def begin_deferred_request(view: Callable | None, method: str) -> Token | None:
+    """At the start of a request: GET, HEAD and ``@reads_first`` views read first.
+
+    Returns the token to give :func:`end_deferred_request` at its end, or None.
+    """
+    if method in ("GET", "HEAD") or getattr(view, "parley_reads_first", False):
+        return _BEGIN.set("BEGIN")
+    return None
+
+
+def end_deferred_request(token: Token | None) -> None:
+    if token is not None:
+        _BEGIN.reset(token)
+
+
+def reads_first(view: Callable) -> Callable:
+    """Mark a view whose writes all go through :func:`writing` (see the module docstring)."""
+    view.parley_reads_first = True  # type: ignore[attr-defined]
+    return view
+
+
+@contextmanager
+def writing(session: Session) -> Iterator[Session]:
+    """Run the block in a transaction of its own that holds the write lock; commits.
+
+    The transaction open before it (reads only, in a reads-first scope) is
+    committed first, so objects loaded there stay usable (the session does
+    not expire them on commit). On an exception the write is rolled back and
+    the exception propagates.
+    """
+    real = session() if isinstance(session, scoped_session) else session
+    if real.in_transaction():
+        real.commit()
+    token = _BEGIN.set("BEGIN IMMEDIATE")
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        _BEGIN.reset(token)
+
+
+def insert_ignoring_duplicates(session: Session, table: Table):
+    """``INSERT ... ON CONFLICT DO NOTHING`` for the session's backend."""
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(table).on_conflict_do_nothing()

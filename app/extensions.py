@@ -12,7 +12,9 @@ from app.models.base import Base
 
 __all__ = ["db", "migrate", "csrf", "login_manager", "limiter", "babel"]
 
-db = SQLAlchemy(model_class=Base)
+#: Objects stay loaded after a commit: a page has nothing to re-read once it
+#: wrote, and reloading cost a second transaction per request.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, CheckConstraint, String, event
+from sqlalchemy.orm import Mapped, mapped_column, object_session
 
 from app.models.base import Base, UTCDateTime, utcnow
 
@@ -50,10 +50,30 @@ class Campaign(Base):
     results_min_completed: Mapped[int] = mapped_column(default=30)
     #: The survey's codebook at creation (docs/export-format.md), so exports never
     #: depend on the survey files still being there or unchanged.
-    codebook: Mapped[dict] = mapped_column(JSON)
+    #: Deferred: it is large (180 KB for the flagship) and only exports read it,
+    #: never a participant page.
+    codebook: Mapped[dict] = mapped_column(JSON, deferred=True)
     #: Pre-registered primary items and their correction family, or null.
     preregistration: Mapped[dict | None] = mapped_column(JSON)
+
+    #: Raised by one on every ORM update of the row (see ``_bump_revision``), so
+    #: each process can keep the campaign cached and see any change at its next
+    #: request by reading this one number (app/campaigns/cache.py).
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
 
     @property
     def is_open(self) -> bool:
         return self.status == "open"
+
+
+@event.listens_for(Campaign, "before_update")
+def _bump_revision(_mapper, _connection, target: Campaign) -> None:
+    """Every ORM update of a campaign raises its revision, atomically in SQL.
+
+    ``revision + 1`` is computed by the database, so two concurrent updates
+    give two different revisions. A Core ``update(Campaign)`` bypasses this
+    event: such code must set ``revision=Campaign.revision + 1`` itself.
+    """
+    session = object_session(target)
+    if session is None or session.is_modified(target, include_collections=False):
+        target.revision = Campaign.revision + 1

@@ -64,10 +64,29 @@ class ItemField(Field):
         return self.raw[0] if self.raw else ""
 
 
-def page_form(page: Page, items, lang: str, formdata=None) -> FlaskForm:
-    """A form class for ``page`` in ``lang``, instantiated on ``formdata``."""
-    fields = {field_name(i): ItemField(item=items[i], lang=lang) for i in page.items}
-    form_class = type("PageForm", (FlaskForm,), fields)
+#: Form classes by (survey version, page, language): building one costs more
+#: than filling it, and a version's pages never change.
+_FORM_CLASSES: dict[tuple[str, str, str], type[FlaskForm]] = {}
+_FORM_CLASSES_MAX = 1024
+
+
+def page_form(page: Page, items, lang: str, formdata=None, *, version: str | None = None
+              ) -> FlaskForm:  # fmt: skip
+    """A form for ``page`` in ``lang``, instantiated on ``formdata``.
+
+    With the survey's ``version`` the form class is built once per process
+    and reused (the version is a hash of the survey files, so it names the
+    items exactly); without it a new class is built.
+    """
+    key = (version, page.id, lang) if version else None
+    form_class = _FORM_CLASSES.get(key) if key else None
+    if form_class is None:
+        fields = {field_name(i): ItemField(item=items[i], lang=lang) for i in page.items}
+        form_class = type("PageForm", (FlaskForm,), fields)
+        if key:
+            if len(_FORM_CLASSES) >= _FORM_CLASSES_MAX:
+                _FORM_CLASSES.clear()
+            _FORM_CLASSES[key] = form_class
     return form_class(formdata=formdata)
 
 

@@ -6,6 +6,11 @@ step with a conditional UPDATE (``step = :this -> step = :next``): a double
 click, a refresh, a back-button resubmit or a second tab finds the step
 already claimed and stores nothing, and the unique key on answers backs this
 up at the database level.
+
+Requests read first and write last: each write below runs in
+``app.database.writing``, a short transaction of its own, so on SQLite the
+write lock is held only around the write (see app/database.py). What a
+write decides from earlier reads it checks again in SQL (the claim).
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.database import insert_ignoring_duplicates, writing
 from app.models import Answer, Campaign, PageVisit, Participant, utcnow
 from app.participant.allocation import allocate
 from app.participant.steps import THANKS, Step, journey
@@ -25,7 +31,7 @@ from surveys import Answer as ParsedAnswer
 from surveys import Survey
 
 __all__ = [
-    "Outcome", "Started", "start", "steps_of", "current_step", "record_visit",
+    "Outcome", "Started", "start", "steps_of", "current_step", "record_first_view",
     "submit_step", "withdraw", "find_by_code", "set_language", "progress",
 ]  # fmt: skip
 
@@ -53,24 +59,23 @@ def start(session: Session, campaign: Campaign, survey: Survey, language: str) -
     for attempt in range(START_RETRIES):
         code = new_resume_code()
         try:
-            allocation = allocate(session, campaign, survey)
-            first = journey(survey, allocation.modules)[0]
-            participant = Participant(
-                public_id=new_public_id(),
-                campaign_id=campaign.id,
-                arm=allocation.arm,
-                module_order="|".join(allocation.modules),
-                language=language,
-                step=first.key,
-                allocation_seq=allocation.seq,
-                replaces_id=allocation.replaces_id,
-                resume_token_hash=hash_code(code),
-            )
-            session.add(participant)
-            session.commit()
+            with writing(session):
+                allocation = allocate(session, campaign, survey)
+                first = journey(survey, allocation.modules)[0]
+                participant = Participant(
+                    public_id=new_public_id(),
+                    campaign_id=campaign.id,
+                    arm=allocation.arm,
+                    module_order="|".join(allocation.modules),
+                    language=language,
+                    step=first.key,
+                    allocation_seq=allocation.seq,
+                    replaces_id=allocation.replaces_id,
+                    resume_token_hash=hash_code(code),
+                )
+                session.add(participant)
             return Started(participant, code)
         except IntegrityError:
-            session.rollback()
             if attempt == START_RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
@@ -90,21 +95,26 @@ def progress(survey: Survey, participant: Participant) -> tuple[int, int]:
     return keys.index(participant.step), len(keys) - 1
 
 
-def record_visit(session: Session, participant: Participant, step: Step) -> None:
-    """Note when a step was first shown (server time) and mark the participant active."""
-    now = utcnow()
-    participant.last_seen_at = now
-    exists = session.scalar(
+def record_first_view(session: Session, participant: Participant, step: Step) -> None:
+    """Note when a step was first shown (server time); later views write nothing.
+
+    A reload or a second tab finds the visit and only reads. The insert
+    ignores a visit that a concurrent request recorded first, so the
+    earlier time is kept. ``last_seen_at`` moves at each submit, not here.
+    """
+    seen = session.scalar(
         select(PageVisit.id).where(
             PageVisit.participant_id == participant.id, PageVisit.step == step.key
         )
     )
-    if exists is None:
-        session.add(PageVisit(participant_id=participant.id, step=step.key, shown_at=now))
-    try:
-        session.commit()
-    except IntegrityError:  # a second tab recorded it first: keep the earlier time
-        session.rollback()
+    if seen is not None:
+        return
+    with writing(session):
+        session.execute(
+            insert_ignoring_duplicates(session, PageVisit.__table__).values(
+                participant_id=participant.id, step=step.key, shown_at=utcnow()
+            )
+        )
 
 
 def submit_step(
@@ -131,58 +141,61 @@ def submit_step(
     claim = {"step": next_key, "last_seen_at": now}
     if next_key == THANKS:
         claim.update(status="completed", completed_at=now)
-    claimed = session.execute(
-        update(Participant)
-        .where(Participant.id == participant.id, Participant.step == step_key)
-        .where(Participant.status == "started")
-        .values(**claim)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        session.rollback()
-        return Outcome.ALREADY_SAVED
-    visit = session.scalar(
-        select(PageVisit).where(
-            PageVisit.participant_id == participant.id, PageVisit.step == step_key
-        )
-    )
-    seconds = None
-    if visit is not None:
-        visit.submitted_at = now
-        seconds = round((now - visit.shown_at).total_seconds(), 3)
-    for item_id, parsed in answers.items():
-        if parsed is None:
-            continue
-        session.add(
-            Answer(
-                participant_id=participant.id,
-                phase=step.phase,
-                module=step.module,
-                item=item_id,
-                value=parsed.value,
-                text=parsed.text,
-                page=step.page.id if step.page else step_key,
-                answered_at=now,
-                seconds_on_page=seconds,
-            )
-        )
     try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
+        with writing(session):
+            claimed = session.execute(
+                update(Participant)
+                .where(Participant.id == participant.id, Participant.step == step_key)
+                .where(Participant.status == "started")
+                .values(**claim)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if claimed != 1:
+                raise _AlreadyClaimedError
+            shown_at = session.scalar(
+                update(PageVisit)
+                .where(PageVisit.participant_id == participant.id, PageVisit.step == step_key)
+                .values(submitted_at=now)
+                .returning(PageVisit.shown_at)
+                .execution_options(synchronize_session=False)
+            )
+            seconds = round((now - shown_at).total_seconds(), 3) if shown_at else None
+            rows = [
+                {
+                    "participant_id": participant.id,
+                    "phase": step.phase,
+                    "module": step.module,
+                    "item": item_id,
+                    "value": parsed.value,
+                    "text": parsed.text,
+                    "page": step.page.id if step.page else step_key,
+                    "answered_at": now,
+                    "seconds_on_page": seconds,
+                }
+                for item_id, parsed in answers.items()
+                if parsed is not None
+            ]
+            if rows:
+                session.execute(insert(Answer), rows)
+    except (_AlreadyClaimedError, IntegrityError):
         return Outcome.ALREADY_SAVED
-    session.refresh(participant)
+    # The UPDATE bypassed the loaded object: let it reload if anyone looks.
+    session.expire(participant, ["step", "status", "last_seen_at", "completed_at"])
     return Outcome.SAVED
+
+
+class _AlreadyClaimedError(Exception):
+    """Another request claimed the step first: roll back, store nothing."""
 
 
 def withdraw(session: Session, participant: Participant) -> None:
     """Delete every answer and page time; keep a tombstone row for arm balance; commits."""
-    session.execute(delete(Answer).where(Answer.participant_id == participant.id))
-    session.execute(delete(PageVisit).where(PageVisit.participant_id == participant.id))
-    participant.status = "withdrawn"
-    participant.withdrawn_at = utcnow()
-    participant.resume_token_hash = None
-    session.commit()
+    with writing(session):
+        session.execute(delete(Answer).where(Answer.participant_id == participant.id))
+        session.execute(delete(PageVisit).where(PageVisit.participant_id == participant.id))
+        participant.status = "withdrawn"
+        participant.withdrawn_at = utcnow()
+        participant.resume_token_hash = None
 
 
 def find_by_code(session: Session, campaign: Campaign, code: str) -> Participant | None:
@@ -197,5 +210,5 @@ def find_by_code(session: Session, campaign: Campaign, code: str) -> Participant
 
 
 def set_language(session: Session, participant: Participant, language: str) -> None:
-    participant.language = language
-    session.commit()
+    with writing(session):
+        participant.language = language

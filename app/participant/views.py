@@ -14,9 +14,9 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from app.campaigns.surveys import survey_for
+from app.campaigns.cache import cached_campaign
+from app.database import reads_first
 from app.extensions import db
 from app.i18n import choose_language
 from app.markdown import render_markdown
@@ -30,11 +30,14 @@ COOKIE = "parley_{slug}"
 
 
 def _campaign(slug: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    if campaign is None or campaign.status == "draft":
+    """The campaign from this process's cache (one small query checks it is current)."""
+    found = cached_campaign(db.session, slug)
+    if found is None or found.campaign.status == "draft":
         abort(404)
+    # A session-bound copy without a query, so operations may use it as usual.
+    campaign = db.session.merge(found.campaign, load=False)
     g.campaign = campaign
-    g.survey = survey_for(campaign)
+    g.survey = found.survey
     return campaign
 
 
@@ -81,6 +84,7 @@ def landing(slug: str):
     )
 
 
+@reads_first
 def start(slug: str):
     campaign = _campaign(slug)
     if _participant(campaign) is not None:
@@ -115,7 +119,7 @@ def show_step(slug: str):
         )
     if campaign.status in ("closed", "archived"):
         return _closed_page(campaign)
-    ops.record_visit(db.session, participant, step)
+    ops.record_first_view(db.session, participant, step)
     return _render_step(campaign, participant, step)
 
 
@@ -129,10 +133,13 @@ def _render_step(campaign, participant, step, form=None, status=200):
         return render_template(
             "participant/read.html", module=module, body=body, form=form, **context
         ), status
-    form = form or page_form(step.page, g.survey.items, participant.language)
+    form = form or page_form(
+        step.page, g.survey.items, participant.language, version=g.survey.version
+    )
     return render_template("participant/page.html", form=form, **context), status
 
 
+@reads_first
 def submit(slug: str, step_key: str):
     campaign = _campaign(slug)
     participant = _participant(campaign)
@@ -148,7 +155,8 @@ def submit(slug: str, step_key: str):
     if step.kind == "read":
         form = ConfirmForm()
     else:
-        form = page_form(step.page, g.survey.items, participant.language, request.form)
+        form = page_form(step.page, g.survey.items, participant.language, request.form,
+                         version=g.survey.version)  # fmt: skip
     if not form.validate_on_submit():
         return _render_step(campaign, participant, step, form, status=400)
     answers = {f.item.id: f.answer for f in form if hasattr(f, "item")}
@@ -172,6 +180,7 @@ def _not_current(slug: str, participant: Participant, step_key: str):
     return redirect(url_for(".show_step", slug=slug), code=303)
 
 
+@reads_first
 def language(slug: str):
     campaign = _campaign(slug)
     participant = _participant(campaign)
@@ -185,6 +194,7 @@ def language(slug: str):
     return redirect(url_for(target, slug=slug), code=303)
 
 
+@reads_first
 def resume(slug: str):
     campaign = _campaign(slug)
     g.lang = choose_language(campaign.languages)
@@ -212,6 +222,7 @@ def later(slug: str):
     return render_template("participant/later.html", campaign=campaign, code=shown)
 
 
+@reads_first
 def withdraw(slug: str):
     campaign = _campaign(slug)
     participant = _participant(campaign)
