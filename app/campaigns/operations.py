@@ -9,12 +9,21 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.campaigns.surveys import load_cached, stored_survey_path
+from app.campaigns.design import (
+    DESIGN_FIELDS,
+    CampaignError,
+    DesignError,
+    merged_design,
+    opening_problems,
+)
+from app.campaigns.surveys import load_cached, stored_survey_path, survey_for
 from app.export.codebook import build_codebook
-from app.models import AuditEvent, Campaign, utcnow
+from app.models import AuditEvent, Campaign, Quota, utcnow
 from app.participant.allocation import default_block_size
+from surveys import Survey
 
-__all__ = ["create_campaign", "set_status", "audit", "CampaignError", "TRANSITIONS"]
+__all__ = ["create_campaign", "set_status", "audit", "update_design", "CampaignError",
+           "DesignError", "TRANSITIONS"]  # fmt: skip
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -28,8 +37,6 @@ TRANSITIONS = {
 }
 
 
-class CampaignError(ValueError):
-    """A campaign operation was refused; the message says why."""
 
 
 def audit(session: Session, actor: str, action: str, campaign: Campaign | None, detail=None):
@@ -52,53 +59,110 @@ def create_campaign(
     results_min_completed: int = 30,
     seed: str | None = None,
     preregistration: dict | None = None,
+    design: dict | None = None,
 ) -> Campaign:
-    """Create a draft campaign pinned to the survey's current version."""
+    """Create a draft campaign pinned to the survey's current version.
+
+    ``design`` may set any key of ``app.campaigns.design.DESIGN_FIELDS``
+    (access mode, completion codes, quotas, ...); the whole design is
+    validated as by :func:`update_design`. Raises CampaignError (DesignError
+    with every problem for an invalid design). Does not commit.
+    """
     if not SLUG_RE.match(slug):
         raise CampaignError("a slug is 2-63 lowercase letters, digits or hyphens")
     if session.scalar(select(Campaign.id).where(Campaign.slug == slug)) is not None:
         raise CampaignError(f"a campaign '{slug}' exists already")
     survey = load_cached(Path(survey_folder).resolve())
-    languages = languages or list(survey.languages)
-    unknown = [lang for lang in languages if lang not in survey.languages]
-    if unknown:
-        raise CampaignError(f"the survey has no language {', '.join(unknown)}")
-    weights = sum(arm.weight for arm in survey.arms)
-    block_size = block_size or default_block_size(survey)
-    if block_size % weights:
-        raise CampaignError(f"block size must be a multiple of the arm weights' sum ({weights})")
     if preregistration:
         missing = [i for i in preregistration.get("primary_items", []) if i not in survey.items]
         if missing:
             raise CampaignError(f"pre-registered items not in the survey: {', '.join(missing)}")
+    languages = languages or list(survey.languages)
     campaign = Campaign(
         slug=slug,
-        title=title or survey.title[languages[0]],
         survey_path=stored_survey_path(survey_folder),
         survey_id=survey.id,
         survey_version=survey.version,
-        seed=seed or secrets.token_hex(16),
-        block_size=block_size,
-        rebalance_dropouts=rebalance_dropouts,
-        languages=languages,
-        results_min_completed=results_min_completed,
         preregistration=preregistration,
         codebook=build_codebook(survey),
         status="draft",
+        **DEFAULT_DESIGN,
     )
+    first = languages[0] if languages[0] in survey.languages else survey.default_language
+    given = {
+        "title": title or survey.title[first],
+        "languages": languages,
+        "block_size": block_size or default_block_size(survey),
+        "seed": seed or secrets.token_hex(16),
+        "rebalance_dropouts": rebalance_dropouts,
+        "results_min_completed": results_min_completed,
+        **(design or {}),
+    }
+    for field, value in merged_design(campaign, given, survey).items():
+        setattr(campaign, field, value)
     session.add(campaign)
     session.flush()
     audit(session, actor, "campaign.create", campaign, f"survey {survey.id} {survey.version}")
     return campaign
 
 
+#: A new campaign's design before the caller's choices (validated together with them).
+DEFAULT_DESIGN = {
+    "title": "", "languages": [], "block_size": 1, "seed": "", "rebalance_dropouts": False,
+    "abandon_after_minutes": 120, "results_min_completed": 30, "access": "open", "panel": None,
+    "completion": {}, "screening": [], "quotas": [], "strata": [],
+    "end_on_failed_attention": False, "opens_at": None, "closes_at": None, "target_n": None,
+}  # fmt: skip
+
+
+def update_design(session: Session, campaign: Campaign, changes: dict, actor: str,
+                  survey: Survey | None = None) -> Campaign:  # fmt: skip
+    """Change a draft campaign's design (any keys of DESIGN_FIELDS); does not commit.
+
+    Validates the whole resulting design against the pinned survey. Raises
+    DesignError listing every problem, and changes nothing, when the
+    campaign is not a draft (opening pins the design), a key is unknown or
+    the result is invalid. Records one audit event naming the changed fields.
+    """
+    if campaign.status != "draft":
+        raise DesignError([f"the design of a {campaign.status} campaign cannot change "
+                           f"(opening pins it); pausing and closing stay possible"])  # fmt: skip
+    merged = merged_design(campaign, changes, survey or survey_for(campaign))
+    changed = [f for f in DESIGN_FIELDS if merged[f] != getattr(campaign, f)]
+    for field in changed:
+        setattr(campaign, field, merged[field])
+    if changed:
+        audit(session, actor, "campaign.design", campaign, "changed " + ", ".join(changed))
+    return campaign
+
+
 def set_status(session: Session, campaign: Campaign, status: str, actor: str) -> None:
-    """Move a campaign to ``status`` if the transition is allowed."""
+    """Move a campaign to ``status`` if the transition is allowed.
+
+    Opening a draft pins its design: it refuses a design that cannot field
+    (for example a Prolific campaign without a completion code) and creates
+    the quota counters (app.models.Quota).
+    """
     if status not in TRANSITIONS[campaign.status]:
         raise CampaignError(f"a {campaign.status} campaign cannot become {status}")
+    if status == "open" and campaign.status == "draft":
+        problems = opening_problems(campaign)
+        if problems:
+            raise DesignError(problems)
+        _ensure_quota_rows(session, campaign)
     previous, campaign.status = campaign.status, status
     if status == "open" and campaign.opened_at is None:
         campaign.opened_at = utcnow()
     if status == "closed":
         campaign.closed_at = utcnow()
     audit(session, actor, f"campaign.{status}", campaign, f"{previous} -> {status}")
+
+
+def _ensure_quota_rows(session: Session, campaign: Campaign) -> None:
+    """Create the counter row of each designed quota (when the campaign opens)."""
+    existing = set(session.scalars(select(Quota.name).where(Quota.campaign_id == campaign.id)))
+    for quota in campaign.quotas or []:
+        if quota["name"] not in existing:
+            session.add(Quota(campaign_id=campaign.id, name=quota["name"], cap=quota["cap"],
+                              conditions=dict(quota["conditions"]), used=0))  # fmt: skip
+    session.flush()

@@ -2,11 +2,13 @@
 
 from app.models.answer import Answer, PageVisit
 from app.models.base import Base, utcnow
-from app.models.campaign import CAMPAIGN_STATUSES, Campaign
-from app.models.participant import PARTICIPANT_STATUSES, Participant
+from app.models.campaign import ACCESS_MODES, CAMPAIGN_STATUSES, Campaign
+from app.models.fielding import Invite, Quota, QuotaClaim
+from app.models.participant import OUTCOMES, PARTICIPANT_STATUSES, Participant
 from app.models.user import ROLES, AuditEvent, User
 
 __all__ = [
-    "Answer", "AuditEvent", "Base", "CAMPAIGN_STATUSES", "Campaign", "PARTICIPANT_STATUSES",
-    "PageVisit", "Participant", "ROLES", "User", "utcnow",
+    "ACCESS_MODES", "Answer", "AuditEvent", "Base", "CAMPAIGN_STATUSES", "Campaign", "Invite",
+    "OUTCOMES", "PARTICIPANT_STATUSES", "PageVisit", "Participant", "Quota", "QuotaClaim",
+    "ROLES", "User", "utcnow",
 ]  # fmt: skip

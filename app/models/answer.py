@@ -18,7 +18,9 @@ class Answer(Base):
     __tablename__ = "answer"
     __table_args__ = (
         UniqueConstraint("participant_id", "phase", "module", "item"),
-        CheckConstraint("phase IN ('profile', 'pre', 'module', 'post')", name="phase"),
+        CheckConstraint(
+            "phase IN ('profile', 'pre', 'module', 'post', 'followup')", name="phase"
+        ),
         CheckConstraint("value IS NOT NULL OR text IS NOT NULL", name="has_value"),
     )
 

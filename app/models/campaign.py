@@ -9,9 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session
 
 from app.models.base import Base, UTCDateTime, utcnow
 
-__all__ = ["Campaign", "CAMPAIGN_STATUSES"]
+__all__ = ["Campaign", "CAMPAIGN_STATUSES", "ACCESS_MODES"]
 
 CAMPAIGN_STATUSES = ("draft", "open", "paused", "closed", "archived")
+#: How participants get in (docs/fielding.md): an open link, single-use invite
+#: codes, or a panel link carrying an external id (Prolific, MTurk, any panel).
+ACCESS_MODES = ("open", "invite", "prolific", "mturk", "panel")
 
 
 class Campaign(Base):
@@ -21,6 +24,12 @@ class Campaign(Base):
             "status IN ('draft', 'open', 'paused', 'closed', 'archived')", name="status"
         ),
         CheckConstraint("block_size > 0", name="block_size_positive"),
+        CheckConstraint(
+            "access IN ('open', 'invite', 'prolific', 'mturk', 'panel')", name="access"
+        ),
+        CheckConstraint(
+            "followup_status IN ('none', 'open', 'closed')", name="followup_status"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +69,32 @@ class Campaign(Base):
     #: each process can keep the campaign cached and see any change at its next
     #: request by reading this one number (app/campaigns/cache.py).
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    # --- study design (validated and changed by app.campaigns.design) -------
+    #: Access mode, one of ACCESS_MODES.
+    access: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    #: Panel link settings for access "panel" (generic preset): {"id_param": name,
+    #: "redirect": URL template with {code} and {id}}; null for the other modes.
+    panel: Mapped[dict | None] = mapped_column(JSON)
+    #: Per outcome (completed, screened_out, over_quota, failed_attention, declined):
+    #: {"code": completion code or null, "redirect": URL template or null}.
+    completion: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Eligibility rules on profile answers: [{"item": id, "allow"|"deny": [option ids]}].
+    screening: Mapped[list] = mapped_column(JSON, default=list)
+    #: Quotas: [{"name": str, "cap": int, "conditions": {item id or "arm": value}}].
+    quotas: Mapped[list] = mapped_column(JSON, default=list)
+    #: Profile items whose answers form the randomisation strata ([] = not stratified).
+    strata: Mapped[list] = mapped_column(JSON, default=list)
+    #: End the survey (outcome failed_attention) for a wrong attention-check answer.
+    end_on_failed_attention: Mapped[bool] = mapped_column(default=False, server_default="0")
+    #: Schedule: an open campaign takes participants only between these times.
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Completed participants wanted; the campaign stops taking new ones once reached.
+    target_n: Mapped[int | None]
+    #: Follow-up wave: "none" (never opened), "open" or "closed".
+    followup_status: Mapped[str] = mapped_column(
+        String(16), default="none", server_default="none"
+    )
 
     @property
     def is_open(self) -> bool:

@@ -9,9 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UTCDateTime, utcnow
 
-__all__ = ["Participant", "PARTICIPANT_STATUSES"]
+__all__ = ["Participant", "PARTICIPANT_STATUSES", "OUTCOMES"]
 
 PARTICIPANT_STATUSES = ("started", "completed", "screened_out", "withdrawn")
+#: How a participant's journey ended; each has its own completion code and redirect.
+#: ("declined" has no row: declining consent stores nothing.)
+OUTCOMES = ("completed", "screened_out", "over_quota", "failed_attention", "declined")
 
 
 class Participant(Base):
@@ -24,6 +27,13 @@ class Participant(Base):
             "status IN ('started', 'completed', 'screened_out', 'withdrawn')", name="status"
         ),
         Index("ix_participant_campaign_status", "campaign_id", "status"),
+        # The same panel id coming back continues the same participant.
+        UniqueConstraint("campaign_id", "external_id_hash"),
+        CheckConstraint(
+            "outcome IS NULL OR outcome IN "
+            "('completed', 'screened_out', 'over_quota', 'failed_attention')",
+            name="outcome",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +64,23 @@ class Participant(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    #: Why the journey ended: completed, screened_out, over_quota or failed_attention.
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    #: HMAC-SHA256 of the panel's participant id with the server's external-id key
+    #: (app.participant.panel); the id itself is never stored.
+    external_id_hash: Mapped[str | None] = mapped_column(String(64))
+    #: SHA-256 of the personal follow-up code (app.participant.followup).
+    followup_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Next follow-up step ("followup:<page>" or "followup:thanks"); null before starting it.
+    followup_step: Mapped[str | None] = mapped_column(String(200))
+    followup_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    followup_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def allocated(self) -> bool:
+        """False while a stratified campaign waits for the profile page to choose the arm."""
+        return bool(self.arm)
 
     @property
     def modules(self) -> list[str]:
