@@ -7,6 +7,7 @@ from flask import (
     current_app,
     flash,
     g,
+    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -14,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from app.campaigns.cache import cached_campaign
 from app.database import reads_first
@@ -133,10 +135,33 @@ def _render_step(campaign, participant, step, form=None, status=200):
         return render_template(
             "participant/read.html", module=module, body=body, form=form, **context
         ), status
+    fresh = form is None
     form = form or page_form(
         step.page, g.survey.items, participant.language, version=g.survey.version
     )
-    return render_template("participant/page.html", form=form, **context), status
+    questions = _questions_html(form, step.page.id, participant.language, cache=fresh)
+    return render_template(
+        "participant/page.html", form=form, questions=questions, **context
+    ), status
+
+
+#: The questions of an unanswered page, rendered, by (survey version, page, language).
+#: A page without answers or errors renders the same for everyone (the CSRF
+#: token is outside it), and rendering its options was most of a page view.
+_QUESTIONS: dict[tuple[str, str, str], Markup] = {}
+
+
+def _questions_html(form, page_id: str, lang: str, cache: bool) -> Markup:
+    key = (g.survey.version, page_id, lang)
+    if cache and key in _QUESTIONS:
+        return _QUESTIONS[key]
+    macro = get_template_attribute("participant/_items.html", "item")
+    html = Markup("").join(macro(field, lang) for field in form if hasattr(field, "item"))
+    if cache:
+        if len(_QUESTIONS) >= 1024:
+            _QUESTIONS.clear()
+        _QUESTIONS[key] = html
+    return html
 
 
 @reads_first

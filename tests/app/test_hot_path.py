@@ -154,3 +154,22 @@ def test_form_classes_are_built_once_per_version_page_and_language(app):
     assert type(one) is type(two)
     assert type(german) is not type(one)
     assert german.q_support_trees.label.text == SURVEY.items["support_trees"].text["de"]
+
+
+def test_cached_questions_follow_the_language_and_never_keep_an_error(app, make_campaign):
+    slug = make_campaign()
+    bot = Bot(app.test_client(), slug, SURVEY)
+    bot.start()
+    bot.submit_current()
+    english = SURVEY.items["support_trees"].text["en"]
+    german = SURVEY.items["support_trees"].text["de"]
+    bot.get()
+    assert english in bot.html
+    response = bot.submit_current({"q_warmth_council": "150"})  # an error page, not cached
+    assert response.status_code == 400 and 'value="150"' in bot.html
+    bot.get()
+    assert 'value="150"' not in bot.html and "There is a problem" not in bot.html
+    bot.post(f"/c/{slug}/language", {"lang": "de"})
+    assert german in bot.html and english not in bot.html
+    bot.post(f"/c/{slug}/language", {"lang": "en"})
+    assert english in bot.html
