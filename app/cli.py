@@ -7,7 +7,6 @@ Flask's own commands (``parley db upgrade`` from Flask-Migrate, ``parley shell``
 from __future__ import annotations
 
 import getpass
-import secrets
 from pathlib import Path
 
 import click
@@ -16,10 +15,11 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from werkzeug.serving import run_simple
 
+from app.accounts.cli import members_group, user_group
 from app.campaigns.operations import CampaignError, create_campaign, set_status
 from app.export.writer import write_export
 from app.extensions import db
-from app.models import Campaign, Participant, User
+from app.models import Campaign, Participant
 from app.setup import prepare_flagship
 from surveys import FLAGSHIP, SurveyError, load_survey
 
@@ -203,44 +203,6 @@ def demo_data_command(out, n_per_arm, seed):
     click.echo(f"synthetic export written to {path}")
 
 
-# --- users -------------------------------------------------------------------
-
-
-@click.group("user")
-def user_group():
-    """Administrator accounts."""
-
-
-@user_group.command("create")
-@click.argument("email")
-@click.option("--role", type=click.Choice(["admin", "viewer"]), default="admin")
-@click.password_option()
-@with_appcontext
-def user_create(email, role, password):
-    """Create an account for EMAIL."""
-    if db.session.scalar(select(User).where(User.email == email)):
-        raise click.ClickException(f"{email} exists already")
-    user = User(email=email, role=role)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    click.echo(f"created {role} {email}")
-
-
-@user_group.command("reset-password")
-@click.argument("email")
-@with_appcontext
-def user_reset(email):
-    """Give EMAIL a new random password and print it once."""
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user is None:
-        raise click.ClickException(f"no user {email}")
-    password = secrets.token_urlsafe(12)
-    user.set_password(password)
-    db.session.commit()
-    click.echo(f"new password for {email}: {password}")
-
-
 # --- run ---------------------------------------------------------------------
 
 
@@ -271,6 +233,7 @@ def run_command(host, port, setup):
 
 
 def register_commands(app: Flask) -> None:
+    campaign_group.add_command(members_group)
     for command in (survey_group, campaign_group, export_command, user_group,
                     analyse_command, demo_data_command):  # fmt: skip
         app.cli.add_command(command)

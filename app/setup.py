@@ -36,7 +36,7 @@ def prepare_flagship(folder: Path, slug: str = FLAGSHIP_SLUG) -> SetupReport:
     password = None
     if db.session.scalar(select(User.id).limit(1)) is None:
         password = secrets.token_urlsafe(12)
-        user = User(email=ADMIN_EMAIL, role="admin")
+        user = User(email=ADMIN_EMAIL, role="owner")
         user.set_password(password)
         db.session.add(user)
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))

@@ -86,6 +86,9 @@ def app(backend, request, tmp_path):
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Cheap argon2 parameters keep sign-in tests fast; tests of the
+        # production parameters set their own.
+        "PARLEY_ARGON2": {"time_cost": 1, "memory_cost": 1024, "parallelism": 1},
         **database_config(backend, request, tmp_path),
     }
     instance = tmp_path / "instance"

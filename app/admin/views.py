@@ -5,16 +5,13 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
-from functools import wraps
 from pathlib import Path
 
 from flask import (
-    abort,
     current_app,
     flash,
     redirect,
     render_template,
-    request,
     send_file,
     url_for,
 )
@@ -22,62 +19,51 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from app.accounts.operations import authenticate
+from app.accounts.permissions import campaign_for_user, can, visible_campaigns
 from app.admin.forms import LoginForm, StatusForm
 from app.admin.monitor import figures
-from app.campaigns.operations import CampaignError, audit, set_status
+from app.audit import record_audit
+from app.campaigns.operations import CampaignError, set_status
 from app.export.writer import write_export
 from app.extensions import db, limiter, login_manager
-from app.models import AuditEvent, Campaign, User
+from app.models import AuditEvent, User, utcnow
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
-
-
-def admin_required(view):
-    """Only the "admin" role may change things; viewers may look and export."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.role != "admin":
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def _campaign(slug: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    if campaign is None:
-        abort(404)
-    return campaign
+def _load_user(session_token: str) -> User | None:
+    """The session cookie names the account's session token, not its id (see User)."""
+    user = db.session.scalar(select(User).where(User.session_token == session_token))
+    return user if user is not None and user.active else None
 
 
 @limiter.limit(lambda: current_app.config["PARLEY_LOGIN_LIMIT"], methods=["POST"])
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.email == form.email.data))
-        if user is not None and user.check_password(form.password.data):
+        user = authenticate(db.session, form.email.data, form.password.data)
+        if user is not None:
             login_user(user)
-            audit(db.session, user.email, "admin.login", None)
+            user.last_login_at = utcnow()
+            record_audit(db.session, "account.login", actor=user.email)
             db.session.commit()
             return redirect(url_for(".dashboard"))
+        db.session.commit()  # the failed attempt's audit row
         form.password.errors.append(_("Email or password is not right."))
     return render_template("admin/login.html", form=form), 400 if form.errors else 200
 
 
 @login_required
 def logout():
+    record_audit(db.session, "account.logout")
+    db.session.commit()
     logout_user()
     return redirect(url_for(".login"))
 
 
 @login_required
 def dashboard():
-    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.id)).all()
+    campaigns = db.session.scalars(visible_campaigns(current_user)).all()
     return render_template(
         "admin/dashboard.html",
         rows=[(c, figures(db.session, c)) for c in campaigns],
@@ -86,19 +72,20 @@ def dashboard():
 
 @login_required
 def campaign(slug: str):
-    c = _campaign(slug)
+    c = campaign_for_user(slug, "view")
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.campaign_id == c.id).order_by(AuditEvent.at.desc())
         .limit(50)
     ).all()  # fmt: skip
     return render_template(
-        "admin/campaign.html", c=c, f=figures(db.session, c), events=events, form=StatusForm()
+        "admin/campaign.html", c=c, f=figures(db.session, c), events=events, form=StatusForm(),
+        may_manage=can(current_user, "manage", c),
     )
 
 
-@admin_required
+@login_required
 def change_status(slug: str):
-    c = _campaign(slug)
+    c = campaign_for_user(slug, "manage")
     form = StatusForm()
     if form.validate_on_submit():
         try:
@@ -118,14 +105,14 @@ def report(slug: str):
     # web process's start-up, and only this view needs them.
     from analysis import write_report
 
-    c = _campaign(slug)
+    c = campaign_for_user(slug, "export")
     tmp = Path(tempfile.mkdtemp(prefix="parley-report-"))
     try:
         write_export(db.session, c, tmp / "export")
         html = write_report(tmp / "export", tmp / "report.html").read_bytes()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    audit(db.session, current_user.email, "campaign.report", c, request.remote_addr)
+    record_audit(db.session, "campaign.report", campaign=c)
     db.session.commit()
     return send_file(io.BytesIO(html), mimetype="text/html", as_attachment=True,
                      download_name=f"{slug}-report.html")  # fmt: skip
@@ -133,14 +120,14 @@ def report(slug: str):
 
 @login_required
 def export_zip(slug: str):
-    c = _campaign(slug)
+    c = campaign_for_user(slug, "export")
     tmp = Path(tempfile.mkdtemp(prefix="parley-export-"))
     try:
         result = write_export(db.session, c, tmp / slug, fmt="zip")
         data = io.BytesIO(result.path.read_bytes())
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    audit(db.session, current_user.email, "campaign.export", c, request.remote_addr)
+    record_audit(db.session, "campaign.export", campaign=c, detail="zip")
     db.session.commit()
     return send_file(data, mimetype="application/zip", as_attachment=True,
                      download_name=f"{slug}-export.zip")  # fmt: skip

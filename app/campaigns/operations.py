@@ -18,7 +18,8 @@ from app.campaigns.design import (
 )
 from app.campaigns.surveys import load_cached, stored_survey_path, survey_for
 from app.export.codebook import build_codebook
-from app.models import AuditEvent, Campaign, Quota, utcnow
+from app.audit import record_audit
+from app.models import Campaign, Quota, utcnow
 from app.participant.allocation import default_block_size
 from surveys import Survey
 
@@ -40,10 +41,8 @@ TRANSITIONS = {
 
 
 def audit(session: Session, actor: str, action: str, campaign: Campaign | None, detail=None):
-    session.add(
-        AuditEvent(actor=actor, action=action, campaign_id=campaign.id if campaign else None,
-                   detail=detail)
-    )  # fmt: skip
+    """Kept for existing callers: new code calls :func:`app.audit.record_audit`."""
+    record_audit(session, action, campaign=campaign, detail=detail, actor=actor)
 
 
 def create_campaign(

@@ -1,14 +1,17 @@
 """Database models, one module per aggregate; import them from here."""
 
 from app.models.answer import Answer, PageVisit
+from app.models.audit import AuditEvent
 from app.models.base import Base, utcnow
 from app.models.campaign import ACCESS_MODES, CAMPAIGN_STATUSES, Campaign
 from app.models.fielding import Invite, Quota, QuotaClaim
+from app.models.job import JOB_KINDS, JOB_STATUSES, Job
 from app.models.participant import OUTCOMES, PARTICIPANT_STATUSES, Participant
-from app.models.user import ROLES, AuditEvent, User
+from app.models.user import ROLES, AccountToken, CampaignMember, User
 
 __all__ = [
-    "ACCESS_MODES", "Answer", "AuditEvent", "Base", "CAMPAIGN_STATUSES", "Campaign", "Invite",
-    "OUTCOMES", "PARTICIPANT_STATUSES", "PageVisit", "Participant", "Quota", "QuotaClaim",
-    "ROLES", "User", "utcnow",
+    "ACCESS_MODES", "AccountToken", "Answer", "AuditEvent", "Base", "CAMPAIGN_STATUSES",
+    "Campaign", "CampaignMember", "Invite", "JOB_KINDS", "JOB_STATUSES", "Job", "OUTCOMES",
+    "PARTICIPANT_STATUSES", "PageVisit", "Participant", "Quota", "QuotaClaim", "ROLES", "User",
+    "utcnow",
 ]  # fmt: skip

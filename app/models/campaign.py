@@ -64,6 +64,11 @@ class Campaign(Base):
     codebook: Mapped[dict] = mapped_column(JSON, deferred=True)
     #: Pre-registered primary items and their correction family, or null.
     preregistration: Mapped[dict | None] = mapped_column(JSON)
+    #: Days after closing that answers are kept; ``parley purge`` deletes them
+    #: afterwards (docs/retention.md). Null: kept until someone decides.
+    retention_days: Mapped[int | None]
+    #: When ``parley purge`` last deleted this campaign's expired data.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     #: Raised by one on every ORM update of the row (see ``_bump_revision``), so
     #: each process can keep the campaign cached and see any change at its next

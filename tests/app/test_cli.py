@@ -60,12 +60,13 @@ def test_campaign_create_refuses_an_unknown_language(runner):
 
 
 def test_user_create_stores_a_hash_not_the_password(app, runner):
-    result = runner.invoke(args=["user", "create", "ops@example.org", "--role", "viewer"],
+    result = runner.invoke(args=["user", "create", "ops@example.org", "--role", "analyst"],
                            input="s3cret-pass\ns3cret-pass\n")  # fmt: skip
     assert result.exit_code == 0
     with app.app_context():
         user = db.session.scalar(select(User))
-        assert user.role == "viewer"
+        assert user.role == "analyst"
+        assert user.password_hash.startswith("$argon2id$")
         assert "s3cret-pass" not in user.password_hash
         assert user.check_password("s3cret-pass") and not user.check_password("wrong")
 

@@ -8,14 +8,19 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.markdown import render_markdown
-from app.models import Campaign, User
+from app.models import Campaign, CampaignMember, User
 
 
-def make_user(app, email="admin@example.org", password="correct horse", role="admin"):
+def make_user(app, email="admin@example.org", password="correct horse", role="owner",
+              campaigns=()):  # fmt: skip
     with app.app_context():
         user = User(email=email, role=role)
         user.set_password(password)
         db.session.add(user)
+        db.session.flush()
+        for slug in campaigns:
+            campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+            db.session.add(CampaignMember(campaign_id=campaign.id, user_id=user.id))
         db.session.commit()
 
 
@@ -72,9 +77,9 @@ def test_sign_in_is_rate_limited(app, client):
     assert statuses[:10] == [400] * 10 and statuses[10] == 429
 
 
-def test_a_viewer_can_watch_but_not_change_a_campaign(app, client, make_campaign):
+def test_an_analyst_can_watch_but_not_change_a_campaign(app, client, make_campaign):
     slug = make_campaign()
-    make_user(app, role="viewer")
+    make_user(app, role="analyst", campaigns=[slug])
     assert login(client).status_code == 302
     page = client.get(f"/admin/campaign/{slug}")
     assert page.status_code == 200 and "Arm balance" in page.get_data(as_text=True)
@@ -87,7 +92,7 @@ def test_a_viewer_can_watch_but_not_change_a_campaign(app, client, make_campaign
         assert db.session.scalar(select(Campaign.status)) == "open"
 
 
-def test_an_admin_can_close_a_campaign_and_download_its_export(app, client, make_campaign):
+def test_an_owner_can_close_a_campaign_and_download_its_export(app, client, make_campaign):
     slug = make_campaign()
     make_user(app)
     login(client)

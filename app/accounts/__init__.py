@@ -1,0 +1,1 @@
+"""Team accounts: roles, campaign membership, sign-in with optional TOTP, invitations."""

@@ -1,0 +1,140 @@
+"""Team accounts: roles, membership, argon2 hashes, the fixed CLI interface, the audit trail."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from app.audit import record_audit
+from app.extensions import db
+from app.models import AuditEvent, Campaign, CampaignMember, User
+from tests.app.test_security import login, make_user
+
+
+def test_the_fixed_cli_interface_creates_accounts_and_members(app, runner, make_campaign):
+    slug = make_campaign()
+    result = runner.invoke(args=["user", "create", "Ana@Example.org", "--role", "analyst",
+                                 "--password-stdin"], input="a long passphrase\n")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=["campaign", "members", "add", slug, "ana@example.org"])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"ana@example.org is now a member of '{slug}'\n"
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        assert (user.email, user.role, user.active) == ("ana@example.org", "analyst", True)
+        assert user.password_hash.startswith("$argon2id$")
+        assert db.session.scalar(select(sa.func.count()).select_from(CampaignMember)) == 1
+        actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+        assert actions[-2:] == ["account.create", "campaign.member_add"]
+        assert db.session.scalar(select(AuditEvent.actor).order_by(AuditEvent.id.desc())
+                                 ).startswith("cli:")  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ["owner", "manager", "analyst"])
+def test_every_role_of_the_fixed_interface_is_accepted(app, runner, role):
+    result = runner.invoke(args=["user", "create", f"{role}@example.org", "--role", role,
+                                 "--password-stdin"], input="a long passphrase\n")  # fmt: skip
+    assert result.exit_code == 0, result.output
+
+
+def test_a_short_password_is_refused(runner):
+    result = runner.invoke(args=["user", "create", "a@example.org", "--role", "owner",
+                                 "--password-stdin"], input="short\n")  # fmt: skip
+    assert result.exit_code == 1 and "at least 10 characters" in result.output
+
+
+def test_a_member_sees_only_their_campaigns_and_others_answer_404(app, client, make_campaign):
+    mine, other = make_campaign("mine"), make_campaign("other")
+    make_user(app, role="manager", campaigns=[mine])
+    login(client)
+    dashboard = client.get("/admin/").get_data(as_text=True)
+    assert "/admin/campaign/mine" in dashboard and "/admin/campaign/other" not in dashboard
+    assert client.get(f"/admin/campaign/{mine}").status_code == 200
+    for path in (f"/admin/campaign/{other}", f"/admin/campaign/{other}/export.zip",
+                 f"/admin/campaign/{other}/report.html"):  # fmt: skip
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "other" not in response.get_data(as_text=True).lower().replace("another", "")
+
+
+def test_an_old_werkzeug_hash_becomes_argon2_on_sign_in(app, client):
+    with app.app_context():
+        db.session.add(User(email="old@example.org", role="owner",
+                            password_hash=generate_password_hash("correct horse")))  # fmt: skip
+        db.session.commit()
+    assert login(client, "old@example.org").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(User.password_hash)).startswith("$argon2id$")
+
+
+def test_a_hash_with_old_parameters_is_rehashed_on_sign_in(app, client):
+    make_user(app)
+    with app.app_context():
+        before = db.session.scalar(select(User.password_hash))
+    assert "t=1" in before
+    app.config["PARLEY_ARGON2"] = {"time_cost": 2, "memory_cost": 2048, "parallelism": 1}
+    assert login(client).status_code == 302
+    with app.app_context():
+        after = db.session.scalar(select(User.password_hash))
+    assert after != before and "m=2048,t=2" in after
+
+
+def test_sign_ins_and_failures_are_audited_with_the_address(app, client):
+    make_user(app)
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    login(client, password="wrong password")
+    login(client)
+    with app.app_context():
+        rows = db.session.execute(select(AuditEvent.action, AuditEvent.actor,
+                                         AuditEvent.remote_addr).order_by(AuditEvent.id)).all()  # fmt: skip
+    assert rows == [("account.login_failed", "admin@example.org", "192.0.2.7"),
+                    ("account.login", "admin@example.org", "192.0.2.7")]  # fmt: skip
+
+
+def test_a_deactivated_account_cannot_sign_in_and_its_session_ends(app, client, runner):
+    make_user(app)
+    make_user(app, email="second@example.org")
+    login(client, "second@example.org")
+    assert client.get("/admin/").status_code == 200
+    assert runner.invoke(args=["user", "deactivate", "second@example.org"]).exit_code == 0
+    assert client.get("/admin/").status_code == 302  # the open session is gone
+    assert login(client, "second@example.org").status_code == 400
+
+
+def test_the_last_owner_cannot_be_deactivated(app, runner):
+    make_user(app)
+    result = runner.invoke(args=["user", "deactivate", "admin@example.org"])
+    assert result.exit_code == 1 and "last active owner" in result.output
+
+
+def test_audit_rows_cannot_be_updated_or_deleted(app, make_campaign):
+    """The database refuses it (triggers), whatever the application does."""
+    slug = make_campaign()
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+        record_audit(db.session, "test.event", campaign=campaign, actor="tester")
+        db.session.commit()
+        count = db.session.scalar(select(sa.func.count()).select_from(AuditEvent))
+        db.session.commit()  # end the read (SQLite takes its write lock at BEGIN)
+        for statement in ("UPDATE audit_event SET actor = 'someone else'",
+                          "DELETE FROM audit_event"):  # fmt: skip
+            with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+                with db.engine.begin() as conn:
+                    conn.execute(sa.text(statement))
+        if db.engine.dialect.name == "postgresql":
+            with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+                with db.engine.begin() as conn:
+                    conn.execute(sa.text("TRUNCATE audit_event"))
+        assert db.session.scalar(select(sa.func.count()).select_from(AuditEvent)) == count
+        assert set(db.session.scalars(select(AuditEvent.actor))) == {"test", "tester"}
+
+
+def test_an_audit_record_outlives_its_campaign(app, make_campaign):
+    slug = make_campaign()
+    with app.app_context():
+        db.session.execute(sa.delete(Campaign))
+        db.session.commit()
+        slugs = set(db.session.scalars(select(AuditEvent.campaign_slug)))
+    assert slugs == {slug}
