@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit import record_audit
 from app.campaigns.design import (
     DESIGN_FIELDS,
     CampaignError,
@@ -18,7 +19,6 @@ from app.campaigns.design import (
 )
 from app.campaigns.surveys import load_cached, stored_survey_path, survey_for
 from app.export.codebook import build_codebook
-from app.audit import record_audit
 from app.models import Campaign, Quota, utcnow
 from app.participant.allocation import default_block_size
 from surveys import Survey

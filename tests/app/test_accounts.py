@@ -120,13 +120,13 @@ def test_audit_rows_cannot_be_updated_or_deleted(app, make_campaign):
         db.session.commit()  # end the read (SQLite takes its write lock at BEGIN)
         for statement in ("UPDATE audit_event SET actor = 'someone else'",
                           "DELETE FROM audit_event"):  # fmt: skip
-            with pytest.raises(sa.exc.DatabaseError, match="append-only"):
-                with db.engine.begin() as conn:
-                    conn.execute(sa.text(statement))
+            with (pytest.raises(sa.exc.DatabaseError, match="append-only"),
+                  db.engine.begin() as conn):
+                conn.execute(sa.text(statement))
         if db.engine.dialect.name == "postgresql":
-            with pytest.raises(sa.exc.DatabaseError, match="append-only"):
-                with db.engine.begin() as conn:
-                    conn.execute(sa.text("TRUNCATE audit_event"))
+            with (pytest.raises(sa.exc.DatabaseError, match="append-only"),
+                  db.engine.begin() as conn):
+                conn.execute(sa.text("TRUNCATE audit_event"))
         assert db.session.scalar(select(sa.func.count()).select_from(AuditEvent)) == count
         assert set(db.session.scalars(select(AuditEvent.actor))) == {"test", "tester"}
 
