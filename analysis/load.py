@@ -28,8 +28,11 @@ from analysis.contract import (
     OPTIONAL_PARTICIPANT_COLUMNS,
     PARTICIPANT_COLUMNS,
     PHASES,
+    STATA_NAME_MAX,
+    STATA_SHORT_NAME,
     STATUSES,
     SUPPORTED_MAJOR,
+    stata_missing_tags,
 )
 
 __all__ = [
@@ -44,6 +47,7 @@ __all__ = [
 ]
 
 _ESCAPED = re.compile("^'[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
+_STATA_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 _WIDE_NAMES = ("wide.csv", "wide.parquet", "wide.xlsx", "wide.sav", "wide.dta")
 
 
@@ -530,14 +534,14 @@ def _read_wide(src, name: str) -> pd.DataFrame:
             reader = pyreadstat.read_sav if name.endswith("sav") else pyreadstat.read_dta
             local = src.local(name)
             if isinstance(local, Path):
-                df, _ = reader(str(local), apply_value_formats=False)
+                df, _ = reader(str(local), apply_value_formats=False, user_missing=True)
             else:  # inside a zip: pyreadstat needs a file name
                 import tempfile
 
                 with tempfile.TemporaryDirectory() as tmp:
                     path = Path(tmp) / name
                     path.write_bytes(local.getvalue())
-                    df, _ = reader(str(path), apply_value_formats=False)
+                    df, _ = reader(str(path), apply_value_formats=False, user_missing=True)
     except ExportError:
         raise
     except Exception as exc:  # noqa: BLE001 - any reader failure is reported with the file
@@ -545,10 +549,6 @@ def _read_wide(src, name: str) -> pd.DataFrame:
     if "participant_id" not in df.columns:
         raise ExportError(name, "missing column: participant_id")
     return df
-
-
-STATA_NAME_MAX = 32
-_STATA_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 
 
 def wide_column_names(codebook: Mapping[str, Any]) -> list[str]:
@@ -574,17 +574,18 @@ def _resolve_wide_columns(columns: list[str], name: str, codebook) -> dict[str, 
     """Map each answer column of a wide file to its full ``<phase>[_<module>]__<item>`` name.
 
     Full names map to themselves. In ``wide.dta`` a name may have been
-    shortened to Stata's 32 characters (non-alphanumeric characters made
-    ``_``, a ``_<n>`` suffix added when two shortened names collide): it maps
+    shortened to 28 characters (older files: Stata's 32;
+    non-alphanumeric characters made ``_``, a ``_<n>`` suffix added when two
+    shortened names collide): it maps
     to the one long name it is the start of, and is an error when several
     long names fit (the file does not say which is which).
     """
     full = wide_column_names(codebook)
     known = set(full)
-    long = {f: _STATA_UNSAFE.sub("_", f) for f in full if len(f) > STATA_NAME_MAX}
+    long = {f: _STATA_UNSAFE.sub("_", f) for f in full if len(f) > STATA_SHORT_NAME}
     out = {}
     for c in columns:
-        if c in known or name != "wide.dta" or len(c) != STATA_NAME_MAX:
+        if c in known or name != "wide.dta" or not STATA_SHORT_NAME <= len(c) <= STATA_NAME_MAX:
             out[c] = c
             continue
         fits = [f for f, safe in long.items() if safe.startswith(c)]
@@ -595,12 +596,29 @@ def _resolve_wide_columns(columns: list[str], name: str, codebook) -> dict[str, 
             out[c] = fits[0]
         elif len(fits) > 1:
             raise ExportError(name, f"column {c!r} is a Stata name shortened to "
-                                    f"{STATA_NAME_MAX} characters and could be any of "
+                                    f"{len(c)} characters and could be any of "
                                     f"{sorted(fits)}; the file cannot say which: read the "
                                     "export folder's answers.csv (the canonical input)")
         else:
             out[c] = c
     return out
+
+
+def _untag_stata_missing(raw: pd.Series, item: pd.Series, is_text, codebook) -> pd.Series:
+    """Stata's ``.a``, ``.b``, ... back to the codes of the item's ``missing`` options.
+
+    ``wide.dta`` stores "Don't know" and "Prefer not to say" as extended
+    missing values (``analysis.contract.stata_missing_tags``); read with
+    ``user_missing=True`` they arrive as the letters ``"a"``, ``"b"``, ...
+    """
+    tagged = ~is_text & raw.map(lambda v: isinstance(v, str) and len(v) == 1).to_numpy()
+    if not tagged.any():
+        return raw
+    codes = {(i["id"], tag): code for i in codebook["items"]
+             for code, tag in stata_missing_tags(i.get("options") or []).items()}
+    raw = raw.copy()
+    raw[tagged] = [codes.get((i, t), t) for i, t in zip(item[tagged], raw[tagged], strict=True)]
+    return raw
 
 
 def _answers_from_wide(
@@ -640,7 +658,7 @@ def _answers_from_wide(
     long = long.merge(meta, on="column")
     kind = items.set_index("item")["type"].reindex(long["item"]).to_numpy()
     is_text = np.isin(kind, ["multiple_choice", "ranking", "text"])
-    raw = long["raw"]
+    raw = _untag_stata_missing(long["raw"], long["item"], is_text, codebook)
     value = pd.to_numeric(raw.where(~is_text).astype("object"), errors="coerce")
     bad = ~is_text & value.isna().to_numpy()
     if bad.any():

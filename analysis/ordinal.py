@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.contingency_tables import SquareTable, mcnemar
+from scipy.stats import chi2
+from statsmodels.stats.contingency_tables import mcnemar
 
 __all__ = ["category_shares", "transition_matrix", "stuart_maxwell", "mcnemar_support"]
 
@@ -132,13 +132,28 @@ def stuart_maxwell(
 
     Notes
     -----
-    With the k x k table N of before x after counts, ``d`` the k-1 differences
+    With the k x k table N of before x after counts, ``d`` the differences
     of row and column margins and ``S`` their covariance
     (:math:`S_{ii} = n_{i.} + n_{.i} - 2 n_{ii}`, :math:`S_{ij} = -(n_{ij} + n_{ji})`),
-    :math:`X^2 = d' S^{-1} d` ~ chi-square with k - 1 df (Stuart 1955,
-    Maxwell 1970). Computed by ``statsmodels`` ``SquareTable.homogeneity()``
-    on the table without adding 0.5 to empty cells. Categories never used in
-    a group are dropped from that group's table (their margins are both zero).
+    :math:`X^2 = d' S^{+} d` ~ chi-square with rank(S) df (Stuart 1955,
+    Maxwell 1970). ``S^+`` is the Moore-Penrose inverse, as in R's
+    ``coin::mh_test``: when every category is linked to the others by
+    someone moving, rank(S) = k - 1 and this is the classical statistic on
+    k - 1 margins (statsmodels ``SquareTable.homogeneity()``, R ``coin``).
+
+    A category nobody moved into or out of (only diagonal counts, or never
+    used) adds a zero row and column to ``S``; it is dropped from the
+    group's table first, so ``df`` counts only categories with movement.
+    With no movement at all the statistic is undefined (NaN).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"pre": [1, 1, 2, 2, 3, 3], "post": [2, 2, 1, 2, 3, 3],
+    ...                    "item": "x", "arm": "a"})
+    >>> r = stuart_maxwell(df).iloc[0]  # category 3: only kept, dropped
+    >>> int(r["df"]), round(float(r["statistic"]), 4)
+    (1, 0.3333)
     """
     by = list(by)
     _check(data, [before, after, *by])
@@ -147,19 +162,18 @@ def stuart_maxwell(
     for key, sub in groups:
         key = key if isinstance(key, tuple) else (key,)
         tab = transition_matrix(sub, before, after, categories)
-        used = (tab.sum(axis=0) + tab.sum(axis=1)) > 0
-        tab = tab.loc[used, used]
-        res = {"n": int(tab.to_numpy().sum()), "statistic": np.nan, "df": np.nan, "p": np.nan}
-        off = tab.to_numpy() - np.diag(np.diag(tab.to_numpy()))
-        if tab.shape[0] >= 2 and off.sum() > 0:
-            try:
-                with warnings.catch_warnings():
-                    # a singular covariance (e.g. a category only ever kept) -> report NaN
-                    warnings.simplefilter("error")
-                    h = SquareTable(tab.to_numpy(dtype=float), shift_zeros=False).homogeneity()
-                res.update(statistic=float(h.statistic), df=int(h.df), p=float(h.pvalue))
-            except (np.linalg.LinAlgError, Warning):
-                pass
+        counts = tab.to_numpy(dtype=float)
+        off = counts - np.diag(np.diag(counts))
+        moved = (off.sum(axis=0) + off.sum(axis=1)) > 0
+        res = {"n": int(counts.sum()), "statistic": np.nan, "df": np.nan, "p": np.nan}
+        if moved.sum() >= 2:
+            off = off[np.ix_(moved, moved)]
+            d = off.sum(axis=1) - off.sum(axis=0)
+            cov = -(off + off.T)
+            np.fill_diagonal(cov, off.sum(axis=1) + off.sum(axis=0))
+            df = int(np.linalg.matrix_rank(cov))
+            statistic = float(d @ np.linalg.pinv(cov) @ d)
+            res.update(statistic=statistic, df=df, p=float(chi2.sf(statistic, df)))
         rows.append({**dict(zip(by, key, strict=True)), **res})
     return pd.DataFrame(rows, columns=[*by, "n", "statistic", "df", "p"])
 

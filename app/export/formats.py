@@ -3,20 +3,31 @@
 They are built from the long files already written to the export folder,
 so every format holds exactly the same answers as ``answers.csv``. Choice
 and Likert columns carry value labels from the codebook (in the survey's
-first language) in SPSS and Stata.
+first language) in SPSS and Stata, and the options the codebook flags
+``missing`` ("Don't know", "Prefer not to say") are declared missing there,
+so a mean computed in SPSS or Stata leaves them out: SPSS keeps the code as
+a user-missing value, Stata (which has no user-missing codes) stores the
+extended missing value ``.a``, ``.b``, ... of ``analysis.contract.stata_missing_tags``.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 import pyreadstat
 
-__all__ = ["wide_table", "write_other_format", "wide_column"]
+from analysis.contract import stata_missing_tags, stata_names
 
-STATA_NAME_MAX = 32
+__all__ = ["wide_table", "write_other_format", "wide_column", "shorten_label"]
+
+TEXT_TYPES = ("multiple_choice", "ranking", "text")
+#: Byte limits of the binary formats (UTF-8 bytes, not characters).
+SPSS_VARIABLE_LABEL = 256
+SPSS_VALUE_LABEL = 120
+STATA_VARIABLE_LABEL = 80
+STATA_VALUE_LABEL = 244
+REPLACED_LABELS = {0: "no", 1: "yes"}
 
 
 def wide_column(phase: str, module: str, item: str) -> str:
@@ -24,9 +35,40 @@ def wide_column(phase: str, module: str, item: str) -> str:
     return f"{phase}_{module}__{item}" if module else f"{phase}__{item}"
 
 
-def wide_table(folder: Path, codebook: dict) -> tuple[pd.DataFrame, dict, dict]:
-    """(table, column labels, value labels) with one row per participant."""
+def shorten_label(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` UTF-8 bytes at a word boundary, ending in "…".
+
+    SPSS and Stata count label lengths in bytes, so a Cyrillic label is cut
+    at half the characters of a Latin one. A single word longer than the
+    limit is cut inside the word (there is no boundary to use).
+
+    Examples
+    --------
+    >>> shorten_label("How much do you support the accord?", 20)
+    'How much do you…'
+    >>> shorten_label("short", 20)
+    'short'
+    """
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    room = limit - len("…".encode())
+    cut = text.encode("utf-8")[:room].decode("utf-8", errors="ignore")
+    if " " in cut.strip():
+        cut = cut[: cut.rstrip().rfind(" ")]
+    return cut.rstrip(" ,;:-–") + "…"
+
+
+def wide_table(folder: Path, codebook: dict) -> tuple[pd.DataFrame, dict, dict, dict]:
+    """(table, column labels, value labels, missing codes) with one row per participant.
+
+    ``missing codes`` maps a column to the option codes its codebook flags
+    ``missing``. ``allocation_seq`` is a (nullable) integer and ``replaced``
+    0/1, as ``participants.csv`` documents them, not text.
+    """
     participants = pd.read_csv(folder / "participants.csv", dtype=str, keep_default_na=False)
+    participants["allocation_seq"] = pd.to_numeric(
+        participants["allocation_seq"].replace("", None)).astype("Int64")
+    participants["replaced"] = pd.to_numeric(participants["replaced"]).astype("int8")
     answers = pd.read_csv(
         folder / "answers.csv", dtype={"module": str, "text": str}, keep_default_na=False,
         na_values={"value": [""]},
@@ -44,63 +86,94 @@ def wide_table(folder: Path, codebook: dict) -> tuple[pd.DataFrame, dict, dict]:
     wide = answers.pivot(index="participant_id", columns="column", values="cell")
     order = list(dict.fromkeys(answers["column"]))
     table = participants.set_index("participant_id").join(wide[order], how="left").reset_index()
-    column_labels, value_labels = {}, {}
+    column_labels, value_labels, missing = {}, {}, {}
     for column in order:
         item = items[column.split("__", 1)[1]]
-        column_labels[column] = f"[{column.split('__')[0]}] {item['text'][lang]}"[:250]
-        if item["type"] in ("multiple_choice", "ranking", "text"):
+        column_labels[column] = f"[{column.split('__')[0]}] {item['text'][lang]}"
+        if item["type"] in TEXT_TYPES:
             table[column] = table[column].astype("string")
         else:
             table[column] = pd.to_numeric(table[column])
             if item["options"]:
                 value_labels[column] = {float(o["code"]): o["label"][lang] for o in item["options"]}
-    return table, column_labels, value_labels
+                codes = [float(o["code"]) for o in item["options"] if o.get("missing")]
+                if codes:
+                    missing[column] = codes
+    return table, column_labels, value_labels, missing
 
 
-def _stata_names(columns: list[str]) -> dict[str, str]:
-    """Stata allows 32-character names: shorten long ones, keeping them unique."""
-    names, used = {}, set()
-    for column in columns:
-        name = re.sub(r"[^A-Za-z0-9_]", "_", column)[:STATA_NAME_MAX]
-        n = 1
-        while name in used:
-            suffix = f"_{n}"
-            name = name[: STATA_NAME_MAX - len(suffix)] + suffix
-            n += 1
-        used.add(name)
-        names[column] = name
-    return names
-
-
-def write_other_format(folder: Path, fmt: str, codebook: dict) -> list[str]:
-    """Write ``fmt`` into ``folder``; returns the names of the files written."""
-    table, column_labels, value_labels = wide_table(folder, codebook)
-    if fmt == "wide":
-        table.to_csv(folder / "wide.csv", index=False)
-        return ["wide.csv"]
-    if fmt == "parquet":
-        table.to_parquet(folder / "wide.parquet", index=False)
-        return ["wide.parquet"]
-    if fmt == "xlsx":
-        # Text cells come from answers.csv, already spreadsheet-safe.
-        table.to_excel(folder / "wide.xlsx", index=False, sheet_name="answers")
-        return ["wide.xlsx"]
+def _text_as_empty(table: pd.DataFrame) -> pd.DataFrame:
+    """SPSS and Stata have no missing string: a missing text is ``""``."""
+    table = table.copy()
     for column in table.columns:
         if str(table[column].dtype) in ("string", "object"):
             table[column] = table[column].astype(object).where(table[column].notna(), "")
-    if fmt == "sav":
-        pyreadstat.write_sav(
-            table, str(folder / "wide.sav"), column_labels=column_labels,
-            variable_value_labels=value_labels,
-        )  # fmt: skip
-        return ["wide.sav"]
-    if fmt == "dta":
-        names = _stata_names(list(table.columns))
-        pyreadstat.write_dta(
-            table.rename(columns=names), str(folder / "wide.dta"),
-            column_labels={names[c]: label[:80] for c, label in column_labels.items()},
-            variable_value_labels={names[c]: {int(k): v for k, v in labels.items()}
-                                   for c, labels in value_labels.items()},
-        )  # fmt: skip
-        return ["wide.dta"]
-    raise ValueError(f"unknown export format {fmt!r}")
+    return table
+
+
+def _write_sav(table, path, column_labels, value_labels, missing) -> None:
+    value_labels = {**value_labels, "replaced": REPLACED_LABELS}
+    pyreadstat.write_sav(
+        _text_as_empty(table), str(path),
+        column_labels={c: shorten_label(t, SPSS_VARIABLE_LABEL) for c, t in column_labels.items()},
+        variable_value_labels={c: {k: shorten_label(v, SPSS_VALUE_LABEL) for k, v in vl.items()}
+                               for c, vl in value_labels.items()},
+        missing_ranges={c: list(codes) for c, codes in missing.items()},
+    )  # fmt: skip
+
+
+def _write_dta(table, path, column_labels, value_labels, missing, codebook) -> None:
+    """Stata: short names, missing options as ``.a``/``.b``, labels within Stata's limits."""
+    items = {i["id"]: i for i in codebook["items"]}
+    table = _text_as_empty(table)
+    tags_of = {}
+    for column in missing:
+        tags = stata_missing_tags(items[column.split("__", 1)[1]]["options"])
+        tags_of[column] = tags
+        cells = table[column].astype(object)
+        table[column] = cells.map(lambda v, t=tags: t.get(int(v), v) if pd.notna(v) else v)
+    labels = {}
+    for column, vl in {**value_labels, "replaced": REPLACED_LABELS}.items():
+        tags = tags_of.get(column, {})
+        labels[column] = {
+            (tags[int(k)] if int(k) in tags else int(k)): shorten_label(v, STATA_VALUE_LABEL)
+            for k, v in vl.items()
+        }
+    names = stata_names(list(table.columns))
+    pyreadstat.write_dta(
+        table.rename(columns=names), str(path),
+        column_labels={names[c]: shorten_label(t, STATA_VARIABLE_LABEL)
+                       for c, t in column_labels.items()},
+        variable_value_labels={names[c]: vl for c, vl in labels.items()},
+        missing_user_values={names[c]: sorted(t.values()) for c, t in tags_of.items()},
+    )  # fmt: skip
+
+
+def write_other_format(folder: Path, fmt: str, codebook: dict) -> list[str]:
+    """Write ``fmt`` into ``folder``; returns the names of the files written.
+
+    The file is written under a temporary name and renamed when complete, so
+    a failure never leaves a truncated ``wide.<ext>`` behind.
+    """
+    if fmt not in ("wide", "parquet", "xlsx", "sav", "dta"):
+        raise ValueError(f"unknown export format {fmt!r}")
+    name = "wide.csv" if fmt == "wide" else f"wide.{fmt}"
+    final = folder / name
+    partial = folder / f".partial.{name}"
+    table, column_labels, value_labels, missing = wide_table(folder, codebook)
+    try:
+        if fmt == "wide":
+            table.to_csv(partial, index=False)
+        elif fmt == "parquet":
+            table.to_parquet(partial, index=False)
+        elif fmt == "xlsx":
+            # Text cells come from answers.csv, already spreadsheet-safe.
+            table.to_excel(partial, index=False, sheet_name="answers", engine="openpyxl")
+        elif fmt == "sav":
+            _write_sav(table, partial, column_labels, value_labels, missing)
+        else:
+            _write_dta(table, partial, column_labels, value_labels, missing, codebook)
+        partial.replace(final)
+    finally:
+        partial.unlink(missing_ok=True)
+    return [name]

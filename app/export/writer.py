@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -152,11 +153,41 @@ def manifest(campaign: Campaign, counts: dict[str, int], files: list[str]) -> di
 
 
 def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "csv"):
-    """Write ``campaign`` to the folder ``out`` (created; must be empty if it exists)."""
+    """Write ``campaign`` to the folder ``out`` (created; must be empty if it exists).
+
+    Everything is written into a hidden folder beside ``out`` and renamed to
+    ``out`` (or ``out.zip``) only when complete: a failed export (a database
+    error, a format that cannot hold the data) leaves nothing behind, never a
+    folder without its manifest or a truncated file.
+    """
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} exists and is not empty")
-    out.mkdir(parents=True, exist_ok=True)
+    final = out.with_name(out.name + ".zip") if fmt == "zip" else out
+    if fmt == "zip" and final.exists():
+        raise FileExistsError(f"{final} exists")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        counts = _write_folder(session, campaign, work, fmt)
+        if fmt == "zip":
+            archive = shutil.make_archive(str(work), "zip", root_dir=work)
+            Path(archive).replace(final)
+        else:
+            if out.exists():
+                out.rmdir()  # empty, checked above
+            work.rename(out)
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        Path(str(work) + ".zip").unlink(missing_ok=True)
+    session.commit()  # end the read transaction (SQLite holds its lock until then)
+    return ExportResult(final, counts["participants"], counts["answers"])
+
+
+def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str) -> dict[str, int]:
     counts = {
         "participants": _write_csv(out / "participants.csv", PARTICIPANT_COLUMNS,
                                    _participant_rows(session, campaign)),
@@ -177,9 +208,4 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
         json.dumps(manifest(campaign, counts, files), ensure_ascii=False, indent=2),
         encoding="utf-8",
     )
-    path = out
-    if fmt == "zip":
-        path = Path(shutil.make_archive(str(out), "zip", root_dir=out))
-        shutil.rmtree(out)
-    session.commit()  # end the read transaction (SQLite holds its lock until then)
-    return ExportResult(path, counts["participants"], counts["answers"])
+    return counts

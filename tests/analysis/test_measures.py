@@ -39,6 +39,27 @@ def test_stuart_maxwell_matches_r(k):
     assert r["df"] == R_RESULTS.loc[k, "homog_df"]
 
 
+@pytest.mark.parametrize("position", [0, 1, 3])
+def test_stuart_maxwell_drops_a_category_nobody_moved_into_or_out_of(position):
+    """Issue 10: a category with only diagonal counts made the covariance singular (NaN).
+
+    R's ``coin::mh_test`` takes the Moore-Penrose inverse of the covariance and
+    its rank as df (Hothorn, Hornik, van de Wiel & Zeileis 2006, *A Lego system for
+    conditional inference*, Am. Stat. 60:257-263, section 3), so a category with no
+    off-diagonal counts adds nothing: its value on the 4 x 4 table below is coin's
+    value on the 3 x 3 table without it, R's homog_stat of statsmodels' stored R
+    results for ``TABLES[2]``, with df 2 (not 3, and not NaN).
+    """
+    table = np.insert(np.insert(TABLES[2], position, 0, axis=0), position, 0, axis=1)
+    table[position, position] = 17  # only kept: nobody moved into or out of it
+    df = _long_from_table(table, [1, 2, 3, 4])
+    r = ordinal.stuart_maxwell(df).iloc[0]
+    assert r["statistic"] == pytest.approx(R_RESULTS.loc[2, "homog_stat"], rel=1e-10)
+    assert r["df"] == R_RESULTS.loc[2, "homog_df"] == 2
+    assert r["p"] == pytest.approx(stats.chi2.sf(R_RESULTS.loc[2, "homog_stat"], 2), rel=1e-9)
+    assert r["n"] == table.sum()
+
+
 def test_mcnemar_matches_r():
     df = _long_from_table(TABLES[0], [1, 5])  # 1 = not supporting, 5 = supporting
     chi = ordinal.mcnemar_support(df, threshold=5, exact=False).iloc[0]

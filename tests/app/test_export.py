@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app.export.writer import ANSWER_COLUMNS, PAGE_COLUMNS, PARTICIPANT_COLUMNS
-from surveys import EXAMPLE, load_survey
+from surveys import EXAMPLE, FLAGSHIP, load_survey
 from tests.bots import Bot
 
 SURVEY = load_survey(EXAMPLE)
@@ -150,3 +150,162 @@ def test_zip_export_contains_the_folder(app, runner, make_campaign, tmp_path):
         assert {"participants.csv", "answers.csv", "codebook.json", "manifest.json"} <= set(
             archive.namelist()
         )
+
+
+# --------------------------------------------------------------------------- issue 10, point 11
+# The flagship survey (long item and module ids, "don't know"/"prefer not to say" options)
+# in every format, read back by pyreadstat; the example survey adds the item types the
+# flagship lacks (multiple choice, number).
+
+FLAGSHIP_SURVEY = load_survey(FLAGSHIP)
+ALL_FORMATS = ["csv", "zip", "wide", "parquet", "xlsx", "sav", "dta"]
+
+
+def _missing_overrides(survey) -> dict:
+    """Page id -> fields answering every item that has a missing option with that option."""
+    overrides = {}
+    for page in survey.pages:
+        for item_id in page.items:
+            option = next((o for o in survey.items[item_id].options if o.missing), None)
+            if option is not None:
+                overrides.setdefault(page.id, {})[f"q_{item_id}"] = option.id
+    return overrides
+
+
+def _export_two(app, runner, make_campaign, tmp_path, survey_folder, survey, fmt):
+    slug = make_campaign(survey=survey_folder)
+    Bot(app.test_client(), slug, survey).walk()
+    Bot(app.test_client(), slug, survey, overrides=_missing_overrides(survey)).walk()
+    out = tmp_path / "exports" / "export"
+    result = runner.invoke(args=["export", slug, str(out), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
+def test_every_format_of_the_flagship_survey_is_written_whole(
+    app, runner, make_campaign, tmp_path, fmt
+):
+    out = _export_two(app, runner, make_campaign, tmp_path, FLAGSHIP, FLAGSHIP_SURVEY, fmt)
+    if fmt == "zip":
+        with zipfile.ZipFile(out.parent / "export.zip") as archive:
+            assert "manifest.json" in archive.namelist()
+        assert [p.name for p in out.parent.iterdir()] == ["export.zip"]
+        return
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert sorted(manifest["files"]) == sorted(p.name for p in out.iterdir()
+                                               if p.name != "manifest.json")
+    assert [p.name for p in out.parent.iterdir()] == ["export"]  # no partial folder left
+    answers = read_csv(out / "answers.csv")
+    assert {a["item"] for a in answers} == set(FLAGSHIP_SURVEY.items)  # every item answered
+    if fmt == "csv":
+        return
+    name = {"wide": "wide.csv"}.get(fmt, f"wide.{fmt}")
+    assert name in manifest["files"] and (out / name).stat().st_size > 0
+
+
+@pytest.mark.parametrize(("survey_folder", "fmt"),
+                         [(s, f) for s in (FLAGSHIP, EXAMPLE) for f in ("sav", "dta")])
+def test_spss_and_stata_declare_dont_know_and_prefer_not_to_say_missing(
+    app, runner, make_campaign, tmp_path, survey_folder, fmt
+):
+    survey = load_survey(survey_folder)
+    out = _export_two(app, runner, make_campaign, tmp_path, survey_folder, survey, fmt)
+    read = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
+    plain, meta = read(str(out / f"wide.{fmt}"))
+    tagged, tmeta = read(str(out / f"wide.{fmt}"), user_missing=True)
+    assert len(plain) == 2
+    assert all(len(c) <= (32 if fmt == "dta" else 64) for c in plain.columns)
+    answers = pd.read_csv(out / "answers.csv", dtype={"module": str}, keep_default_na=False)
+    checked = 0
+    for item in survey.items.values():
+        missing = [o for o in item.options if o.missing]
+        if not missing:
+            continue
+        for phase in survey.phases_of(item.id):
+            if phase == "module":
+                continue
+            column = f"{phase}__{item.id}"
+            if fmt == "dta":
+                column = next(c for c in meta.column_names if column.startswith(c))
+            first = missing[0]
+            # the second participant chose the missing option; the first a real answer
+            assert pd.isna(plain[column].iloc[1]), column  # a mean leaves it out
+            assert pd.notna(plain[column].iloc[0]), column
+            if fmt == "sav":
+                assert tagged[column].iloc[1] == first.code
+                assert {"lo": first.code, "hi": first.code} in tmeta.missing_ranges[column]
+                assert meta.variable_value_labels[column][first.code] == first.label[
+                    survey.languages[0]]
+            else:
+                assert tagged[column].iloc[1] == "a"
+                assert tmeta.missing_user_values[column] == ["a"]  # the tags in use
+                for k, option in enumerate(missing):  # every missing option keeps its label
+                    assert meta.variable_value_labels[column][chr(97 + k)] == option.label[
+                        survey.languages[0]]
+            row = answers[(answers["item"] == item.id) & (answers["phase"] == phase)]
+            assert int(row["value"].iloc[1]) == first.code
+            checked += 1
+    assert checked >= 2
+    # participants' numbers are numbers, and labels are cut at a word boundary
+    assert plain["allocation_seq"].dtype.kind in "if" and plain["replaced"].dtype.kind in "if"
+    for label in meta.column_names_to_labels.values():
+        if label and label.endswith("…"):
+            assert not label[-2].isspace()
+
+
+def test_analysis_reads_missing_codes_back_from_spss_and_stata(
+    app, runner, make_campaign, tmp_path
+):
+    from analysis import load_export
+
+    out = _export_two(app, runner, make_campaign, tmp_path, FLAGSHIP, FLAGSHIP_SURVEY, "dta")
+    canonical = load_export(out).answers
+    for fmt in ("sav", "dta"):
+        folder = tmp_path / f"only_{fmt}"
+        folder.mkdir()
+        for f in out.iterdir():
+            if f.name != "answers.csv":
+                (folder / f.name).write_bytes(f.read_bytes())
+        if fmt == "sav":
+            (folder / "wide.dta").unlink()
+            from app.export.formats import write_other_format
+
+            (folder / "answers.csv").write_bytes((out / "answers.csv").read_bytes())
+            write_other_format(folder, "sav", json.loads((out / "codebook.json").read_text()))
+            (folder / "answers.csv").unlink()
+        wide = load_export(folder).answers
+        key = ["participant_id", "phase", "module", "item"]
+        left = canonical.sort_values(key, ignore_index=True)
+        right = wide.sort_values(key, ignore_index=True)
+        pd.testing.assert_series_equal(left["value"], right["value"], check_dtype=False)
+        assert left["item"].tolist() == right["item"].tolist()
+
+
+def test_a_failed_export_leaves_nothing(app, runner, make_campaign, tmp_path, monkeypatch):
+    import app.export.formats as formats
+
+    slug = make_campaign()
+    complete(app.test_client(), slug)
+
+    def broken(*args, **kwargs):
+        (args[1]).write_bytes(b"half")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(formats, "_write_dta", broken)
+    out = tmp_path / "exports" / "export"
+    result = runner.invoke(args=["export", slug, str(out), "--format", "dta"])
+    assert result.exit_code != 0
+    assert list(out.parent.iterdir()) == []
+
+
+def test_labels_are_cut_at_word_boundaries_within_byte_limits():
+    from app.export.formats import shorten_label
+
+    for text, limit in [("Wie stark unterstützen Sie " + "einen dauerhaften Frieden " * 20, 250),
+                        ("Наскільки ви підтримуєте мирну угоду " * 10, 80)]:
+        cut = shorten_label(text, limit)
+        assert len(cut.encode()) <= limit and cut.endswith("…")
+        kept = cut[:-1]
+        assert text.startswith(kept) and text[len(kept)] == " "  # a whole word, then a space
+        assert len(kept.encode()) > limit - 40  # and not much shorter than needed
