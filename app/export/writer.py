@@ -13,11 +13,12 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from app.export.codebook import FORMAT_VERSION
 from app.models import Answer, Campaign, PageVisit, Participant, utcnow
@@ -56,65 +57,139 @@ def _time(value: datetime | None) -> str:
     return value.isoformat() if value is not None else ""
 
 
+def _seconds(shown, submitted) -> str:
+    if not submitted:
+        return ""
+    start, end = (datetime.fromisoformat(t) if isinstance(t, str) else t
+                  for t in (shown, submitted))  # fmt: skip
+    return _number(round((end - start).total_seconds(), 3))
+
+
 def _number(value: float | None) -> str:
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def _participant_rows(session: Session, campaign: Campaign) -> Iterator[list]:
+def _iso(raw) -> str:
+    """A stored timestamp as ISO 8601 in UTC, as ``UTCDateTime`` would load it."""
+    value = datetime.fromisoformat(raw) if isinstance(raw, str) else raw  # SQLite: text
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
+
+
+class _Cells:
+    """Formats cells with a small memo: an answer repeats its page's time and a few values.
+
+    Times are read raw (no type processing per row) and formatted once per
+    distinct value; the memo is emptied when it grows, so memory stays flat.
+    """
+
+    LIMIT = 20_000
+
+    def __init__(self) -> None:
+        self._times: dict = {None: ""}
+        self._numbers: dict = {None: ""}
+
+    def time(self, raw) -> str:
+        times = self._times
+        if raw in times:
+            return times[raw]
+        if len(times) > self.LIMIT:
+            times.clear()
+            times[None] = ""
+        times[raw] = text = _iso(raw)
+        return text
+
+    def number(self, value) -> str:
+        numbers = self._numbers
+        if value in numbers:
+            return numbers[value]
+        if len(numbers) > self.LIMIT:
+            numbers.clear()
+            numbers[None] = ""
+        numbers[value] = text = _number(value)
+        return text
+
+
+def _raw(column):
+    """``column`` without its result type processing (see _Cells.time)."""
+    return type_coerce(column, NullType())
+
+
+def _stream(session: Session, query, chunk: int) -> Iterator[list[list]]:
+    """Rows of ``query`` as plain Core rows, fetched ``chunk`` at a time.
+
+    No ORM object per row (building one per answer was most of an export's
+    time); PostgreSQL streams through a server-side cursor.
+    """
+    conn = session.connection().execution_options(stream_results=True, yield_per=chunk)
+    yield from conn.execute(query).partitions()
+
+
+def _participant_rows(session: Session, campaign: Campaign, chunk: int = BATCH
+                      ) -> Iterator[list[list]]:  # fmt: skip
+    p = Participant
     query = (
-        select(Participant)
-        .where(Participant.campaign_id == campaign.id)
-        .order_by(Participant.id)
-        .execution_options(yield_per=BATCH)
-    )
-    for p in session.scalars(query):
+        select(p.public_id, p.arm, p.module_order, p.language, p.status, p.step,
+               _raw(p.started_at), _raw(p.completed_at), p.stratum, p.allocation_seq, p.replaced)
+        .where(p.campaign_id == campaign.id)
+        .order_by(p.id)
+    )  # fmt: skip
+    time = _Cells().time
+    for rows in _stream(session, query, chunk):
         yield [
-            p.public_id, p.arm, p.module_order, p.language, p.status, p.step,
-            _time(p.started_at), _time(p.completed_at), p.stratum,
-            "" if p.allocation_seq is None else p.allocation_seq, int(p.replaced),
+            [public_id, arm, order, lang, status, step, time(started), time(completed),
+             stratum, "" if seq is None else seq, int(replaced)]
+            for (public_id, arm, order, lang, status, step, started, completed, stratum, seq,
+                 replaced) in rows
         ]  # fmt: skip
 
 
-def _answer_rows(session: Session, campaign: Campaign) -> Iterator[list]:
+def _answer_rows(session: Session, campaign: Campaign, chunk: int = BATCH) -> Iterator[list[list]]:
+    a = Answer
     query = (
-        select(Participant.public_id, Participant.arm, Answer)
-        .join(Answer, Answer.participant_id == Participant.id)
+        select(Participant.public_id, Participant.arm, a.phase, a.module, a.item, a.value,
+               a.text, a.page, _raw(a.answered_at), a.seconds_on_page)
+        .join(a, a.participant_id == Participant.id)
         .where(Participant.campaign_id == campaign.id)
-        .order_by(Participant.id, Answer.id)
-        .execution_options(yield_per=BATCH)
-    )
-    for public_id, arm, a in session.execute(query):
+        .order_by(Participant.id, a.id)
+    )  # fmt: skip
+    cells = _Cells()
+    safe, number, time = spreadsheet_safe, cells.number, cells.time
+    for rows in _stream(session, query, chunk):
         yield [
-            public_id, arm, a.phase, a.module, a.item, _number(a.value),
-            spreadsheet_safe(a.text), a.page, _time(a.answered_at), _number(a.seconds_on_page),
+            [public_id, arm, phase, module, item, number(value), safe(text), page, time(at),
+             number(seconds)]
+            for public_id, arm, phase, module, item, value, text, page, at, seconds in rows
         ]  # fmt: skip
 
 
-def _page_rows(session: Session, campaign: Campaign) -> Iterator[list]:
+def _page_rows(session: Session, campaign: Campaign, chunk: int = BATCH) -> Iterator[list[list]]:
+    v = PageVisit
     query = (
-        select(Participant.public_id, PageVisit)
-        .join(PageVisit, PageVisit.participant_id == Participant.id)
+        select(Participant.public_id, v.step, _raw(v.shown_at), _raw(v.submitted_at))
+        .join(v, v.participant_id == Participant.id)
         .where(Participant.campaign_id == campaign.id)
-        .order_by(Participant.id, PageVisit.id)
-        .execution_options(yield_per=BATCH)
+        .order_by(Participant.id, v.id)
     )
-    for public_id, v in session.execute(query):
-        seconds = (
-            round((v.submitted_at - v.shown_at).total_seconds(), 3) if v.submitted_at else None
-        )
-        yield [public_id, v.step, _time(v.shown_at), _time(v.submitted_at), _number(seconds)]
+    for rows in _stream(session, query, chunk):
+        yield [
+            [public_id, step, _iso(shown), _iso(submitted) if submitted else "",
+             _seconds(shown, submitted)]
+            for public_id, step, shown, submitted in rows
+        ]  # fmt: skip
 
 
-def _write_csv(path: Path, header: list[str], rows: Iterable[list]) -> int:
+def _write_csv(path: Path, header: list[str], chunks: Iterable[list[list]]) -> int:
     count = 0
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(header)
-        for row in rows:
-            writer.writerow(row)
-            count += 1
+        for rows in chunks:
+            writer.writerows(rows)
+            count += len(rows)
     return count
 
 
