@@ -4,7 +4,22 @@ What a machine can check of ``surveys/peace_in_europe/BALANCE.md``: every
 module exists in every language, has its title and exactly the six fixed
 section headings of its language in order, ends with a one-sentence summary,
 stays within the length band, contains no raw HTML, links or images; and the
-English texts have a similar reading grade.
+English texts have a similar reading grade. Since issue 12 it also checks the
+factual weight and the status cues a critic of the poll would point to first:
+figures and dates per briefing and in its "for" and "against" sections, the
+same figures in every translation, the length of the problem sections, the
+length of the titles, and a list of status phrases ("most governments", "has
+guided", vote tallies such as "141-5") that may appear in every proposal in
+the same form or in none.
+
+What counts as a figure or date (``figures``): a date (day and month, month
+and year, or all three) counts once; every other number written in digits
+counts once ("3.5", "1990s", "5" in "Article 5"); a number word from the
+language's list below counts once, and number words (or digits followed by
+"million"/"billion") that follow each other count as one ("two-thirds",
+"zwei Drittel", "500 billion"). "One" and its translations are left out
+(German "ein" is also the article; "no one", "one side" are not figures), as
+are ordinals ("Second World War") and vague quantities ("dozens", "many").
 
 Reading grade is the Flesch-Kincaid grade level (Kincaid, J. P., Fishburne,
 R. P., Rogers, R. L. and Chissom, B. S. (1975). *Derivation of new
@@ -78,6 +93,114 @@ LENGTH_TOLERANCE = 0.10  # longest module at most 10% longer than the shortest
 GRADE_SPREAD = 1.5  # Flesch-Kincaid grades of the English texts
 SUMMARY_WORDS = (15, 25)  # English one-sentence summaries of the proposals
 
+#: Figures and dates (see the module docstring) in each proposal and the
+#: control text, in every language: the band documented in BALANCE.md.
+FIGURE_BAND = (12, 16)
+#: "The strongest arguments for" and "against": at least this many figures
+#: each, and at most FIGURE_GAP apart, so neither side reads as better evidenced.
+ARGUMENT_FIGURES_MIN = 3
+FIGURE_GAP = 1
+#: Longest "The problem it answers" at most 10% longer than the shortest.
+PROBLEM_TOLERANCE = 0.10
+#: "For" and "against" of one briefing at most 15% apart in words.
+ARGUMENT_LENGTH_TOLERANCE = 0.15
+#: Longest title at most 25% longer (in characters) than the shortest.
+TITLE_TOLERANCE = 0.25
+
+MONTHS = {
+    "en": r"(?:January|February|March|April|May|June|July|August|September|October"
+    r"|November|December)",
+    "de": r"(?:Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober"
+    r"|November|Dezember)",
+    "uk": r"(?:січ|лют|берез|квіт|трав|черв|лип|серп|верес|жовт|листопад|груд)\w*",
+    "ru": r"(?:январ|феврал|март|апрел|ма[йяе]|июн|июл|август|сентябр|октябр|ноябр"
+    r"|декабр)\w*",
+}
+NUMBER_WORDS = {
+    "en": """two three four five six seven eight nine ten eleven twelve twenty thirty
+        forty fifty sixty seventy eighty ninety hundred hundreds thousand thousands
+        million millions billion billions half third thirds quarter quarters""",
+    "de": """zwei drei vier fünf sechs sieben acht neun zehn elf zwölf zwanzig dreißig
+        vierzig fünfzig sechzig siebzig achtzig neunzig hundert tausend million
+        millionen milliarde milliarden hälfte drittel dritteln viertel""",
+    "uk": """два дві двох двом двома три трьох трьом трьома чотири чотирьох п’ять п’яти
+        шість шести сім семи вісім восьми дев’ять дев’яти десять десяти двадцять
+        тридцять сорок п’ятдесят шістдесят сімдесят вісімдесят дев’яносто сто тисяча
+        тисячі тисяч мільйон мільйони мільйонів мільярд мільярди мільярдів половина
+        половини половину третина третини третин чверть""",
+    "ru": """два две двух двум двумя три трёх трех трём тремя четыре четырёх пять пяти
+        шесть шести семь семи восемь восьми девять девяти десять десяти двадцать
+        тридцать сорок пятьдесят шестьдесят семьдесят восемьдесят девяносто сто
+        тысяча тысячи тысяч миллион миллионы миллионов миллиард миллиарды миллиардов
+        половина половины половину треть трети третей четверть""",
+}
+
+#: Phrases that tell the reader where a proposal stands today (who follows it,
+#: how many voted for what). Each may appear in every proposal in the same
+#: form, or in none; never in the control text. Vote tallies ("141-5",
+#: "141 votes to 5") are one entry whatever the numbers.
+TALLY = r"\b\d{1,3}\s*[-–:]\s*\d{1,3}\b(?![.,]\d)"
+STATUS_PHRASES = {
+    "en": [
+        r"\bmost (?:\w+ ){0,2}governments\b",
+        r"\bhas (?:\w+ )?guided\b",
+        r"\bprevailing\b",
+        r"\bmainstream\b",
+        r"\bofficial policy\b",
+        r"\bcurrent policy\b",
+        r"\bestablished (?:approach|policy|view)\b",
+        r"\bwidely (?:supported|accepted)\b",
+        TALLY,
+        r"\b\d+\s+votes?\s+to\s+\d+\b",
+    ],
+    "de": [
+        r"\bmeisten (?:\w+ ){0,2}Regierungen\b",
+        r"\bPolitik\b[^.]{0,60}\bbestimmt\b",
+        r"\bvorherrschend\w*",
+        r"\bMainstream\b",
+        r"\boffizielle\w* Politik\b",
+        r"\bgeleitet\b",
+        r"\bweithin (?:unterstützt|akzeptiert)\b",
+        TALLY,
+        r"\b\d+\s+zu\s+\d+\s+Stimmen\b",
+    ],
+    "uk": [
+        r"\bбільшість (?:\w+ ){0,2}урядів\b",
+        r"\bкеру(?:ються|валися|ється)\b",
+        r"\bпанівн\w*",
+        r"\bмейнстрим\w*",
+        r"\bофіційн\w* політик\w*",
+        r"\bшироко (?:підтримуван|визнан)\w*",
+        TALLY,
+        r"\b\d+\s+голос\w*\s+проти\s+\d+\b",
+    ],
+    "ru": [
+        r"\bбольшинств\w* (?:\w+ ){0,2}правительств\b",
+        r"\bруководству(?:ются|ется|вались)\b",
+        r"\bпреобладающ\w*",
+        r"\bмейнстрим\w*",
+        r"\bофициальн\w* политик\w*",
+        r"\bшироко (?:поддерживаем|признан)\w*",
+        TALLY,
+        r"\b\d+\s+голос\w*\s+против\s+\d+\b",
+    ],
+}
+#: Campaign slogans and jargon that stay out of the briefings (issue 12): a
+#: title names the approach, it does not sell it; "prefiguring" is explained
+#: in plain words instead.
+SLOGANS = {
+    "en": ["peace through strength", "win the peace"],
+    "de": ["frieden durch stärke", "den frieden gewinnen"],
+    "uk": ["мир через силу", "виграти мир"],
+    "ru": ["мир через силу", "выиграть мир"],
+}
+JARGON = {
+    "en": ["prefigur"],
+    "de": ["vorwegzunehmen", "vorwegnahme"],
+    "uk": ["миру наперед"],
+    "ru": ["предвосхищ"],
+}
+
 SENTENCE_END = re.compile(r"[.!?…](?=[\"'”»)]*(\s|$))")
 HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!][^>]*>")
 LINK_OR_IMAGE = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<https?://|https?://|www\.")
@@ -131,6 +254,53 @@ def prose(source: str) -> str:
 def summary(source: str) -> str:
     _, sections = parse(source)
     return " ".join(line.strip() for line in sections[-1][1] if line.strip())
+
+
+def sections(module: str, lang: str) -> dict[str, str]:
+    """The text of each ``## `` section, keyed by its position's English heading."""
+    _, parsed = parse(read(module, lang))
+    return {HEADINGS["en"][k]: "\n".join(lines) for k, (_, lines) in enumerate(parsed)}
+
+
+def figures(text: str, lang: str) -> list[str]:
+    """The figures and dates of ``text``, in order (what counts: module docstring)."""
+    month = MONTHS[lang]
+    date = re.compile(rf"\b\d{{1,2}}\.?\s+{month}(?:\s+\d{{4}})?|\b{month}\s+\d{{4}}\b")
+    found = [(m.start(), m.end(), "date") for m in date.finditer(text)]
+    masked = date.sub(lambda m: " " * len(m[0]), text)
+    words = set(NUMBER_WORDS[lang].split())
+    for m in re.finditer(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:’[^\W\d_]+)?", masked):
+        if m[0][0].isdigit():
+            found.append((m.start(), m.end(), "number"))
+        elif m[0].lower() in words:
+            found.append((m.start(), m.end(), "word"))
+    found.sort()
+    merged: list[tuple[int, int, str]] = []
+    for start, end, kind in found:
+        previous = merged[-1] if merged else None
+        if (previous and kind == "word" and previous[2] != "date"
+                and re.fullmatch(r"[\s-]*", text[previous[1]:start])):  # fmt: skip
+            merged[-1] = (previous[0], end, "word")
+        else:
+            merged.append((start, end, kind))
+    return [text[start:end] for start, end, _ in merged]
+
+
+def digits(text: str, lang: str) -> list[str]:
+    """The numbers written in digits, decimal comma as point, sorted: the same in
+    every translation of a section."""
+    return sorted(n.replace(",", ".") for n in re.findall(r"\d+(?:[.,]\d+)*", text))
+
+
+def status_phrases(module: str, lang: str) -> dict[str, list[str]]:
+    """Every status phrase of ``lang`` found in the module, by pattern."""
+    text = " ".join(read(module, lang).split())
+    found = {}
+    for pattern in STATUS_PHRASES[lang]:
+        hits = [m[0].lower() for m in re.finditer(pattern, text, flags=re.IGNORECASE)]
+        if hits:
+            found[pattern] = hits
+    return found
 
 
 def provide_cmudict(folder: Path) -> None:
@@ -251,6 +421,104 @@ def test_briefing_is_plain_markdown_without_html_links_or_images(module, lang):
     assert not found, f"{module}.{lang}: link or image {found[0]!r}"
 
 
+# --- factual weight, status cues, titles (issue 12) ---------------------------
+
+
+@pytest.mark.parametrize(("module", "lang"), CASES, ids=IDS)
+def test_figures_and_dates_per_briefing_are_within_the_band(module, lang):
+    found = figures(read(module, lang).split("\n", 1)[1], lang)
+    low, high = FIGURE_BAND
+    assert low <= len(found) <= high, (
+        f"{module}.{lang}: {len(found)} figures and dates, not {low}-{high}: {found}"
+    )
+
+
+@pytest.mark.parametrize(("module", "lang"), CASES, ids=IDS)
+def test_arguments_for_and_against_carry_as_many_figures(module, lang):
+    text = sections(module, lang)
+    pro = figures(text["The strongest arguments for"], lang)
+    con = figures(text["The strongest arguments against"], lang)
+    assert min(len(pro), len(con)) >= ARGUMENT_FIGURES_MIN and (
+        abs(len(pro) - len(con)) <= FIGURE_GAP
+    ), (
+        f"{module}.{lang}: {len(pro)} figures for {pro}, {len(con)} against {con} "
+        f"(need at least {ARGUMENT_FIGURES_MIN} each, at most {FIGURE_GAP} apart)"
+    )
+
+
+@pytest.mark.parametrize(("module", "lang"), [c for c in CASES if c[1] != "en"],
+                         ids=[i for i in IDS if not i.endswith(".en")])  # fmt: skip
+def test_translations_carry_the_same_figures_in_every_section(module, lang):
+    english, translated = sections(module, "en"), sections(module, lang)
+    for heading, text in english.items():
+        theirs = translated[heading]
+        assert digits(theirs, lang) == digits(text, "en"), (
+            f"{module}.{lang} '{heading}': numbers {digits(theirs, lang)} "
+            f"but English has {digits(text, 'en')}"
+        )
+        ours, other = figures(text, "en"), figures(theirs, lang)
+        assert len(other) == len(ours), (
+            f"{module}.{lang} '{heading}': {len(other)} figures {other}, English {len(ours)} {ours}"
+        )
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_problem_sections_are_within_ten_percent_in_words(lang):
+    counts = {m: body_words("#\n" + sections(m, lang)["The problem it answers"]) for m in MODULES}
+    low, high = min(counts.values()), max(counts.values())
+    assert high <= low * (1 + PROBLEM_TOLERANCE), (
+        f"{lang}: problem sections range from {low} to {high} words "
+        f"(max/min = {high / low:.3f} > {1 + PROBLEM_TOLERANCE:.2f}): {counts}"
+    )
+
+
+@pytest.mark.parametrize(("module", "lang"), CASES, ids=IDS)
+def test_arguments_for_and_against_take_similar_space(module, lang):
+    text = sections(module, lang)
+    pro = body_words("#\n" + text["The strongest arguments for"])
+    con = body_words("#\n" + text["The strongest arguments against"])
+    assert max(pro, con) <= min(pro, con) * (1 + ARGUMENT_LENGTH_TOLERANCE), (
+        f"{module}.{lang}: {pro} words for, {con} against"
+    )
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_status_phrases_appear_in_every_proposal_in_the_same_form_or_in_none(lang):
+    found = {m: status_phrases(m, lang) for m in MODULES}
+    assert found["control"] == {}, f"control.{lang}: status phrases {found['control']}"
+    for pattern in STATUS_PHRASES[lang]:
+        where = {m: found[m].get(pattern) for m in PROPOSALS if pattern in found[m]}
+        if not where:
+            continue
+        assert set(where) == set(PROPOSALS), (
+            f"{lang}: status phrase {pattern!r} only in {where}; "
+            f"it must be in every proposal in the same form, or in none"
+        )
+        if pattern != TALLY and not re.search(r"\\d", pattern):
+            forms = {tuple(hits) for hits in where.values()}
+            assert len(forms) == 1, f"{lang}: {pattern!r} in different forms: {where}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_titles_are_neutral_and_of_similar_length(lang):
+    titles = {m: parse(read(m, lang))[0] or "" for m in MODULES}
+    for module, title in titles.items():
+        for slogan in SLOGANS[lang]:
+            assert slogan not in title.lower(), f"{module}.{lang}: slogan title {title!r}"
+    lengths = {m: len(t) for m, t in titles.items()}
+    low, high = min(lengths.values()), max(lengths.values())
+    assert high <= low * (1 + TITLE_TOLERANCE), (
+        f"{lang}: titles range from {low} to {high} characters: {titles}"
+    )
+
+
+@pytest.mark.parametrize(("module", "lang"), CASES, ids=IDS)
+def test_no_unexplained_jargon(module, lang):
+    text = read(module, lang).lower()
+    for term in JARGON[lang]:
+        assert term not in text, f"{module}.{lang}: jargon {term!r}"
+
+
 def figures_table() -> str:
     """The Markdown table of measured figures pasted into BALANCE.md."""
     with tempfile.TemporaryDirectory() as folder:
@@ -271,9 +539,24 @@ def figures_table() -> str:
     rows += ["", "| module (en) | " + " | ".join(HEADINGS["en"]) + " |"]
     rows.append("|---" + "|---:" * len(HEADINGS["en"]) + "|")
     for m in MODULES:
-        _, sections = parse(read(m, "en"))
-        cells = " | ".join(str(body_words("#\n" + "\n".join(lines))) for _, lines in sections)
+        _, parsed = parse(read(m, "en"))
+        cells = " | ".join(str(body_words("#\n" + "\n".join(lines))) for _, lines in parsed)
         rows.append(f"| {m} | {cells} |")
+    rows += ["", "| module | title characters (en/de/uk/ru) | figures (en) | for / against "
+             "(en) | problem words (en/de/uk/ru) | status phrases (en) |"]  # fmt: skip
+    rows.append("|---|---|---:|---:|---|---|")
+    for m in MODULES:
+        text = sections(m, "en")
+        pro = len(figures(text["The strongest arguments for"], "en"))
+        con = len(figures(text["The strongest arguments against"], "en"))
+        total = len(figures(read(m, "en").split("\n", 1)[1], "en"))
+        chars = "/".join(str(len(parse(read(m, lang))[0] or "")) for lang in LANGUAGES)
+        problem = "/".join(
+            str(body_words("#\n" + sections(m, lang)["The problem it answers"]))
+            for lang in LANGUAGES
+        )
+        status = "; ".join(h for hits in status_phrases(m, "en").values() for h in hits)
+        rows.append(f"| {m} | {chars} | {total} | {pro} / {con} | {problem} | {status or '-'} |")
     return "\n".join(rows)
 
 
