@@ -39,17 +39,19 @@ def prepare_flagship(folder: Path, slug: str = FLAGSHIP_SLUG) -> SetupReport:
         user = User(email=ADMIN_EMAIL, role="owner")
         user.set_password(password)
         db.session.add(user)
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
     survey = load_cached(folder)
-    if campaign is not None and campaign.survey_version != survey.version:
-        # The shipped survey was edited (a new release): never mix versions in
-        # one campaign. The old one keeps its data (and its stored codebook,
-        # so it stays exportable); a new campaign opens beside it.
-        n = 2
-        while db.session.scalar(select(Campaign.id).where(Campaign.slug == f"{slug}-{n}")):
-            n += 1
-        slug = f"{slug}-{n}"
-        campaign = None
+    # The campaign of this survey version is the first of slug, slug-2,
+    # slug-3, ... that pins it. When the shipped survey was edited (a new
+    # release) none does: never mix versions in one campaign. The old ones
+    # keep their data (and their stored codebooks, so they stay exportable);
+    # a new campaign opens at the first free slug, once, and later runs find it.
+    candidate, n = slug, 1
+    while campaign := db.session.scalar(select(Campaign).where(Campaign.slug == candidate)):
+        if campaign.survey_version == survey.version:
+            break
+        n += 1
+        candidate = f"{slug}-{n}"
+    slug = candidate
     if campaign is None:
         campaign = create_campaign(db.session, slug=slug, survey_folder=folder, actor="setup")
     if campaign.status in ("draft", "paused"):
