@@ -8,7 +8,10 @@ from flask import Flask, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from app.accounts.blueprint import bp as accounts_bp
+from app.accounts.session import configure_sessions
 from app.admin.blueprint import bp as admin_bp
+from app.audit.blueprint import bp as audit_bp
 from app.campaigns.surveys import SurveyChangedError
 from app.cli import register_commands
 from app.config import configure
@@ -31,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     configure_extensions(app)
     configure_i18n(app)
     configure_security_headers(app)
+    configure_sessions(app)
     register_blueprints(app)
     register_error_pages(app)
     register_cli(app)
@@ -65,6 +69,8 @@ def configure_transactions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     app.register_blueprint(participant_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(audit_bp)
 
 
 def register_error_pages(app: Flask) -> None:

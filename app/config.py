@@ -40,6 +40,13 @@ def defaults(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 256 * 1024,
         #: Resume cookie lifetime: long enough to come back next week.
         "PARLEY_RESUME_DAYS": 30,
+        #: Admin sessions end after this many minutes without a request.
+        "PARLEY_SESSION_IDLE_MINUTES": 30,
+        "PERMANENT_SESSION_LIFETIME": 30 * 60,
+        #: Owners must set up a TOTP second factor before anything else.
+        "PARLEY_REQUIRE_TOTP_FOR_OWNERS": False,
+        #: Hours a one-time set-password link works, by purpose.
+        "PARLEY_LINK_HOURS": {"invite": 72, "reset": 24},
         #: Sign-in attempts allowed per address.
         "PARLEY_LOGIN_LIMIT": "10 per minute;50 per hour",
     }

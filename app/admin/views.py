@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from flask import (
@@ -13,21 +14,24 @@ from flask import (
     redirect,
     render_template,
     send_file,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
+from app.accounts.forms import PlainForm
 from app.accounts.operations import authenticate
 from app.accounts.permissions import campaign_for_user, can, visible_campaigns
+from app.accounts.views import member_form, members_of, sign_in
 from app.admin.forms import LoginForm, StatusForm
 from app.admin.monitor import figures
 from app.audit import record_audit
 from app.campaigns.operations import CampaignError, set_status
 from app.export.writer import write_export
 from app.extensions import db, limiter, login_manager
-from app.models import AuditEvent, User, utcnow
+from app.models import AuditEvent, User
 
 
 @login_manager.user_loader
@@ -42,11 +46,13 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(db.session, form.email.data, form.password.data)
+        if user is not None and user.totp_secret:
+            # Password right: the second factor decides (app.accounts.views.totp_verify).
+            session["pending_user"] = (user.session_token, time.time())
+            db.session.commit()  # a rehashed password
+            return redirect(url_for("accounts.totp_verify"))
         if user is not None:
-            login_user(user)
-            user.last_login_at = utcnow()
-            record_audit(db.session, "account.login", actor=user.email)
-            db.session.commit()
+            sign_in(user, "password")
             return redirect(url_for(".dashboard"))
         db.session.commit()  # the failed attempt's audit row
         form.password.errors.append(_("Email or password is not right."))
@@ -77,9 +83,14 @@ def campaign(slug: str):
         select(AuditEvent).where(AuditEvent.campaign_id == c.id).order_by(AuditEvent.at.desc())
         .limit(50)
     ).all()  # fmt: skip
+    members = None
+    if can(current_user, "own", c):
+        members = members_of(db.session, c)
     return render_template(
         "admin/campaign.html", c=c, f=figures(db.session, c), events=events, form=StatusForm(),
-        may_manage=can(current_user, "manage", c),
+        may_manage=can(current_user, "manage", c), members=members,
+        member_form=member_form(db.session, c) if members is not None else None,
+        plain=PlainForm(),
     )
 
 
@@ -110,6 +121,10 @@ def report(slug: str):
     try:
         write_export(db.session, c, tmp / "export")
         html = write_report(tmp / "export", tmp / "report.html").read_bytes()
+    except Exception as exc:  # a report that cannot be made is a message, not a 500
+        current_app.logger.exception("report of %s failed", slug)
+        flash(f"The report could not be made from the data so far ({exc}).", "error")
+        return redirect(url_for(".campaign", slug=slug), code=303)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     record_audit(db.session, "campaign.report", campaign=c)

@@ -138,3 +138,115 @@ def test_an_audit_record_outlives_its_campaign(app, make_campaign):
         db.session.commit()
         slugs = set(db.session.scalars(select(AuditEvent.campaign_slug)))
     assert slugs == {slug}
+
+
+# --- web: invitations, links, second factor, idle sessions, the audit page -------
+
+import re  # noqa: E402
+import time  # noqa: E402
+from datetime import timedelta  # noqa: E402
+
+import pyotp  # noqa: E402
+
+from app.models import AccountToken, utcnow  # noqa: E402
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _post(client, page: str, url: str, data: dict):
+    token = CSRF.search(client.get(page).get_data(as_text=True)).group(1)
+    return client.post(url, data={"csrf_token": token, **data})
+
+
+def test_an_owner_invites_an_analyst_who_sets_a_password_once(app, client, make_campaign):
+    make_campaign()
+    make_user(app)
+    login(client)
+    page = _post(client, "/admin/accounts", "/admin/accounts/invite",
+                 {"email": "ana@example.org", "role": "analyst"})  # fmt: skip
+    link = re.search(r'id="one-time-link" href="([^"]+)"', page.get_data(as_text=True)).group(1)
+    path = link.split("localhost", 1)[1]
+    invitee = app.test_client()
+    invitee.environ_base["REMOTE_ADDR"] = "192.0.2.50"
+    assert invitee.get(path).status_code == 200
+    response = _post(invitee, path, path, {"password": "a fine passphrase",
+                                           "confirm": "a fine passphrase"})  # fmt: skip
+    assert response.status_code == 303
+    assert invitee.get(path).status_code == 404  # used: never again
+    assert login(invitee, "ana@example.org", "a fine passphrase").status_code == 302
+    with app.app_context():
+        actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+        token_hashes = db.session.scalars(select(AccountToken.token_hash)).all()
+    assert [a for a in actions if a.startswith("account.")][-4:] == ["account.create", "account.invite", "account.password_set",
+            "account.login"]  # fmt: skip
+    assert path.rsplit("/", 1)[1] not in token_hashes  # stored hashed
+
+
+def test_an_expired_link_does_not_work(app, client):
+    make_user(app)
+    with app.app_context():
+        from app.accounts.operations import issue_link
+
+        user = db.session.scalar(select(User))
+        token = issue_link(db.session, user, "reset", hours=1)
+        db.session.execute(sa.update(AccountToken).values(expires_at=utcnow() - timedelta(1)))
+        db.session.commit()
+    assert client.get(f"/admin/set-password/{token}").status_code == 404
+
+
+def test_sign_in_with_a_second_factor_and_a_code_works_once(app, client):
+    make_user(app)
+    login(client)
+    page = client.get("/admin/account/second-factor").get_data(as_text=True)
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
+    code = pyotp.TOTP(secret).now()
+    assert _post(client, "/admin/account/second-factor", "/admin/account/second-factor",
+                 {"code": code}).status_code == 303  # fmt: skip
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.60"
+    response = login(other)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/login/code")
+    assert other.get("/admin/").status_code == 302  # not signed in yet
+    # The code used for the set-up cannot be used again.
+    assert _post(other, "/admin/login/code", "/admin/login/code", {"code": code}).status_code == 400
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        user.totp_last_step -= 1  # pretend set-up was a step earlier, so "now" is fresh
+        db.session.commit()
+    assert _post(other, "/admin/login/code", "/admin/login/code", {"code": code}).status_code == 302
+    assert other.get("/admin/").status_code == 200
+
+
+def test_owners_must_set_up_a_second_factor_when_the_installation_says_so(app, client):
+    app.config["PARLEY_REQUIRE_TOTP_FOR_OWNERS"] = True
+    make_user(app)
+    login(client)
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/account/second-factor" in response.location
+
+
+def test_an_idle_session_ends(app, client):
+    make_user(app)
+    login(client)
+    assert client.get("/admin/").status_code == 200
+    with client.session_transaction() as s:
+        s["seen"] = int(time.time()) - 31 * 60
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login" in response.location
+    assert client.get("/admin/").status_code == 302
+
+
+def test_owners_filter_the_audit_trail_and_download_it_as_csv(app, client, make_campaign):
+    make_campaign("town")
+    make_campaign("harbour")
+    make_user(app)
+    login(client)
+    page = client.get("/admin/audit?campaign=harbour").get_data(as_text=True)
+    assert "campaign.create" in page and "town" not in page.split("<tbody>")[1]
+    csv = client.get("/admin/audit.csv?action=campaign.open").get_data(as_text=True)
+    lines = csv.strip().split("\n")
+    assert lines[0] == "id,at,actor,action,campaign,remote_addr,detail"
+    assert sorted(line.split(",")[4] for line in lines[1:]) == ["harbour", "town"]
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())
+                                 ) == "audit.export"  # fmt: skip
