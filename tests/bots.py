@@ -19,6 +19,7 @@ from surveys import Item, Survey
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
                      r'name="csrf_token" value="([^"]+)"')  # fmt: skip
 ACTION_RE = re.compile(r'<form method="post" action="([^"]*/step/[^"]+)"')
+HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
 
 def auto_answer(item: Item) -> dict[str, str | list[str]]:
@@ -60,10 +61,17 @@ class Bot:
         assert match, "page has no CSRF token"
         return unescape(match.group(1) or match.group(2))
 
-    def start(self, lang: str | None = None):
-        self.get("" + (f"?lang={lang}" if lang else ""))
-        assert 'name="agree"' in self.html
-        return self.post(f"/c/{self.slug}/start", {"agree": "y"})
+    def start(self, lang: str | None = None, query: str = ""):
+        """Open the landing page (``query``: the link's arguments, e.g. a panel id) and agree.
+
+        Hidden fields of the start form (an invite code, a panel id) are sent back.
+        """
+        args = "&".join(a for a in (f"lang={lang}" if lang else "", query) if a)
+        self.get("" + (f"?{args}" if args else ""))
+        assert 'name="agree"' in self.html, self.html[:800]
+        form = self.html[self.html.index(f"/c/{self.slug}/start"):]
+        hidden = {unescape(k): unescape(v) for k, v in HIDDEN_RE.findall(form.split("</form>")[0])}
+        return self.post(f"/c/{self.slug}/start", {**hidden, "agree": "y"})
 
     def post(self, url: str, data: dict, follow: bool = True):
         payload = {"csrf_token": self.csrf(), **data}
@@ -97,9 +105,9 @@ class Bot:
         self.history.append(step_key)
         return self.post(action, answers)
 
-    def walk(self, lang: str | None = None, max_steps: int = 100):
+    def walk(self, lang: str | None = None, max_steps: int = 100, query: str = ""):
         """Start and answer every page until the thanks page."""
-        self.start(lang)
+        self.start(lang, query)
         for _ in range(max_steps):
             if self.current_action() is None:
                 break

@@ -103,7 +103,13 @@ class Campaign(Base):
 
     @property
     def is_open(self) -> bool:
-        return self.status == "open"
+        """Taking participants now: status open and inside the schedule, if any."""
+        if self.status != "open":
+            return False
+        now = utcnow()
+        return (self.opens_at is None or now >= self.opens_at) and (
+            self.closes_at is None or now < self.closes_at
+        )
 
 
 @event.listens_for(Campaign, "before_update")

@@ -113,6 +113,7 @@ def _first_dropout(session: Session, campaign: Campaign, in_stratum) -> Particip
         select(Participant)
         .where(
             in_stratum,
+            Participant.arm != "",  # screened out before a stratified allocation
             Participant.replaced.is_(False),
             or_(
                 Participant.status.in_(("withdrawn", "screened_out")),

@@ -8,6 +8,7 @@ bp = Blueprint("participant", __name__, url_prefix="/c/<slug>")
 
 bp.add_url_rule("/", view_func=views.landing, methods=["GET"])
 bp.add_url_rule("/start", view_func=views.start, methods=["POST"])
+bp.add_url_rule("/decline", view_func=views.decline, methods=["POST"])
 bp.add_url_rule("/go", view_func=views.show_step, methods=["GET"])
 bp.add_url_rule("/step/<path:step_key>", view_func=views.submit, methods=["POST"])
 bp.add_url_rule("/language", view_func=views.language, methods=["POST"])

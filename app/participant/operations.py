@@ -23,8 +23,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.database import insert_ignoring_duplicates, writing
-from app.models import Answer, Campaign, PageVisit, Participant, utcnow
-from app.participant.allocation import allocate
+from app.models import Answer, Campaign, Invite, PageVisit, Participant, utcnow
+from app.participant.allocation import Allocation, allocate
+from app.participant.quotas import claim_places, fill_places, matching_quotas, release_places
+from app.participant.screening import (
+    choices_of,
+    fails_attention,
+    fails_screening,
+    gate_key,
+    stored_profile_choices,
+    stratum_for,
+)
 from app.participant.steps import THANKS, Step, journey
 from app.participant.tokens import hash_code, new_public_id, new_resume_code
 from surveys import Answer as ParsedAnswer
@@ -33,6 +42,7 @@ from surveys import Survey
 __all__ = [
     "Outcome", "Started", "start", "steps_of", "current_step", "record_first_view",
     "submit_step", "withdraw", "find_by_code", "set_language", "progress",
+    "InviteUnavailableError", "find_by_external_id",
 ]  # fmt: skip
 
 START_RETRIES = 8
@@ -48,10 +58,35 @@ class Outcome(enum.Enum):
 class Started:
     participant: Participant
     resume_code: str
+    #: True when a panel id that had started before came back: the same
+    #: participant continues (with a new resume code; the old one stops working).
+    continued: bool = False
 
 
-def start(session: Session, campaign: Campaign, survey: Survey, language: str) -> Started:
-    """Create a participant with a freshly allocated arm; commits.
+class InviteUnavailableError(Exception):
+    """The invite code is unknown, revoked or already used: nobody was started."""
+
+
+def start(
+    session: Session,
+    campaign: Campaign,
+    survey: Survey,
+    language: str,
+    *,
+    invite_code: str | None = None,
+    external_id_hash: str | None = None,
+) -> Started:
+    """Create a participant (or continue the one of ``external_id_hash``); commits.
+
+    Arm and module order are allocated here, except in a stratified
+    campaign, where they wait for the about-you answers (see
+    :func:`submit_step`). With ``invite_code`` the code is bound to the new
+    participant in the same transaction, by a conditional UPDATE: a code
+    that is unknown, revoked or used already raises InviteUnavailableError
+    and nothing is stored. With ``external_id_hash`` (a panel id's keyed
+    hash) a second start with the same id, even at the same moment, finds
+    the first participant (the unique key on ``(campaign, external_id_hash)``
+    decides the race) and continues it.
 
     Retries when a concurrent start took the same allocation slot (the
     unique key on ``(campaign, stratum, allocation_seq)`` says so).
@@ -60,7 +95,15 @@ def start(session: Session, campaign: Campaign, survey: Survey, language: str) -
         code = new_resume_code()
         try:
             with writing(session):
-                allocation = allocate(session, campaign, survey)
+                if external_id_hash is not None:
+                    existing = find_by_external_id(session, campaign, external_id_hash)
+                    if existing is not None:
+                        existing.resume_token_hash = hash_code(code)
+                        return Started(existing, code, continued=True)
+                if campaign.strata:
+                    allocation = Allocation("", [], None)
+                else:
+                    allocation = allocate(session, campaign, survey)
                 first = journey(survey, allocation.modules)[0]
                 participant = Participant(
                     public_id=new_public_id(),
@@ -72,13 +115,37 @@ def start(session: Session, campaign: Campaign, survey: Survey, language: str) -
                     allocation_seq=allocation.seq,
                     replaces_id=allocation.replaces_id,
                     resume_token_hash=hash_code(code),
+                    external_id_hash=external_id_hash,
                 )
                 session.add(participant)
+                session.flush()
+                if invite_code is not None:
+                    _bind_invite(session, campaign, invite_code, participant.id)
             return Started(participant, code)
         except IntegrityError:
             if attempt == START_RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def _bind_invite(session: Session, campaign: Campaign, code: str, participant_id: int) -> None:
+    bound = session.execute(
+        update(Invite)
+        .where(Invite.campaign_id == campaign.id, Invite.code_hash == hash_code(code),
+               Invite.participant_id.is_(None), Invite.used_at.is_(None),
+               Invite.revoked_at.is_(None))
+        .values(participant_id=participant_id, used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount  # fmt: skip
+    if bound != 1:
+        raise InviteUnavailableError
+
+
+def find_by_external_id(session: Session, campaign: Campaign, external_id_hash: str):
+    return session.scalar(
+        select(Participant).where(Participant.campaign_id == campaign.id,
+                                  Participant.external_id_hash == external_id_hash)  # fmt: skip
+    )
 
 
 def steps_of(survey: Survey, participant: Participant) -> list[Step]:
@@ -123,12 +190,39 @@ def submit_step(
     participant: Participant,
     step_key: str,
     answers: dict[str, ParsedAnswer | None],
+    campaign: Campaign | None = None,
 ) -> Outcome:
     """Store the answers of ``step_key`` and move on, all in one transaction; commits.
+
+    The same transaction takes every decision the answers lead to, so a
+    page and its consequences are saved together or not at all:
+
+    - a screening rule broken on this page ends the journey (``screened_out``);
+    - at the gate (the last about-you page) a stratified campaign allocates
+      the arm within the participant's stratum, and the participant claims a
+      place in each quota they fall under (full: ``over_quota``);
+    - a wrong attention-check answer ends it when the campaign says so
+      (``failed_attention``);
+    - the last page fills the held quota places (``completed``).
+
+    An ended participant keeps their answers, gets status ``screened_out``
+    with the reason in ``outcome``, and goes to the thanks page.
 
     Returns ALREADY_SAVED (nothing stored) if the step was submitted before,
     NOT_YET if the participant has not reached it.
     """
+    if campaign is None:
+        campaign = session.get(Campaign, participant.campaign_id)
+    for _attempt in range(START_RETRIES):
+        outcome = _submit_once(session, campaign, survey, participant, step_key, answers)
+        if outcome is not None:
+            return outcome
+        session.expire(participant)
+    return Outcome.ALREADY_SAVED
+
+
+def _submit_once(session, campaign, survey, participant, step_key, answers) -> Outcome | None:
+    """One attempt of submit_step; None means "retry" (an allocation slot was taken)."""
     keys = [s.key for s in steps_of(survey, participant)]
     if step_key not in keys:
         return Outcome.NOT_YET
@@ -136,13 +230,36 @@ def submit_step(
         done = keys.index(step_key) < keys.index(participant.step)
         return Outcome.ALREADY_SAVED if done else Outcome.NOT_YET
     step = next(s for s in steps_of(survey, participant) if s.key == step_key)
-    next_key = keys[keys.index(step_key) + 1]
+    counts = not getattr(participant, "is_test", False)  # test runs hold no places
     now = utcnow()
-    claim = {"step": next_key, "last_seen_at": now}
-    if next_key == THANKS:
-        claim.update(status="completed", completed_at=now)
     try:
         with writing(session):
+            claim: dict = {"last_seen_at": now}
+            ending = None
+            modules, arm = participant.modules, participant.arm
+            choices = choices_of(survey, answers) if step.phase == "profile" else {}
+            if step.page is not None and fails_screening(campaign, step.page, choices):
+                ending = "screened_out"
+            at_gate = step_key == gate_key(survey)
+            if at_gate and ending is None:
+                choices = {**stored_profile_choices(session, survey, participant.id), **choices}
+                if not participant.allocated:
+                    stratum = stratum_for(campaign, choices)
+                    allocation = allocate(session, campaign, survey, stratum)
+                    modules, arm = allocation.modules, allocation.arm
+                    claim.update(arm=arm, module_order="|".join(modules), stratum=stratum,
+                                 allocation_seq=allocation.seq,
+                                 replaces_id=allocation.replaces_id)  # fmt: skip
+            if ending is None and fails_attention(campaign, survey, answers):
+                ending = "failed_attention"
+            keys = [s.key for s in journey(survey, modules)]
+            next_key = keys[keys.index(step_key) + 1]
+            if ending is not None:
+                claim.update(step=THANKS, status="screened_out", outcome=ending)
+            else:
+                claim["step"] = next_key
+                if next_key == THANKS:
+                    claim.update(status="completed", completed_at=now, outcome="completed")
             claimed = session.execute(
                 update(Participant)
                 .where(Participant.id == participant.id, Participant.step == step_key)
@@ -152,36 +269,66 @@ def submit_step(
             ).rowcount
             if claimed != 1:
                 raise _AlreadyClaimedError
-            shown_at = session.scalar(
-                update(PageVisit)
-                .where(PageVisit.participant_id == participant.id, PageVisit.step == step_key)
-                .values(submitted_at=now)
-                .returning(PageVisit.shown_at)
-                .execution_options(synchronize_session=False)
-            )
-            seconds = round((now - shown_at).total_seconds(), 3) if shown_at else None
-            rows = [
-                {
-                    "participant_id": participant.id,
-                    "phase": step.phase,
-                    "module": step.module,
-                    "item": item_id,
-                    "value": parsed.value,
-                    "text": parsed.text,
-                    "page": step.page.id if step.page else step_key,
-                    "answered_at": now,
-                    "seconds_on_page": seconds,
-                }
-                for item_id, parsed in answers.items()
-                if parsed is not None
-            ]
-            if rows:
-                session.execute(insert(Answer), rows)
-    except (_AlreadyClaimedError, IntegrityError):
+            _store_answers(session, participant, step, step_key, answers, now)
+            if ending is not None:
+                release_places(session, participant.id)
+            elif counts and at_gate:
+                quotas = matching_quotas(session, campaign, choices, arm)
+                if not claim_places(session, campaign, participant.id, quotas):
+                    _end(session, participant.id, "over_quota")
+            elif counts and next_key == THANKS:
+                choices = stored_profile_choices(session, survey, participant.id)
+                quotas = matching_quotas(session, campaign, choices, arm)
+                if not fill_places(session, campaign, participant.id, quotas):
+                    _end(session, participant.id, "over_quota")
+    except _AlreadyClaimedError:
         return Outcome.ALREADY_SAVED
+    except IntegrityError:
+        # A duplicate answer (the step was saved after all) or an allocation
+        # slot a concurrent submit took: only the second is worth a retry.
+        fresh = session.scalar(select(Participant.step).where(Participant.id == participant.id))
+        return None if fresh == step_key else Outcome.ALREADY_SAVED
     # The UPDATE bypassed the loaded object: let it reload if anyone looks.
-    session.expire(participant, ["step", "status", "last_seen_at", "completed_at"])
+    session.expire(participant)
     return Outcome.SAVED
+
+
+def _store_answers(session, participant, step, step_key, answers, now) -> None:
+    shown_at = session.scalar(
+        update(PageVisit)
+        .where(PageVisit.participant_id == participant.id, PageVisit.step == step_key)
+        .values(submitted_at=now)
+        .returning(PageVisit.shown_at)
+        .execution_options(synchronize_session=False)
+    )
+    seconds = round((now - shown_at).total_seconds(), 3) if shown_at else None
+    rows = [
+        {
+            "participant_id": participant.id,
+            "phase": step.phase,
+            "module": step.module,
+            "item": item_id,
+            "value": parsed.value,
+            "text": parsed.text,
+            "page": step.page.id if step.page else step_key,
+            "answered_at": now,
+            "seconds_on_page": seconds,
+        }
+        for item_id, parsed in answers.items()
+        if parsed is not None
+    ]
+    if rows:
+        session.execute(insert(Answer), rows)
+
+
+def _end(session: Session, participant_id: int, outcome: str) -> None:
+    """End a journey that was going on: screened out for ``outcome``, answers kept."""
+    session.execute(
+        update(Participant)
+        .where(Participant.id == participant_id)
+        .values(status="screened_out", outcome=outcome, step=THANKS, completed_at=None)
+        .execution_options(synchronize_session=False)
+    )
 
 
 class _AlreadyClaimedError(Exception):
@@ -189,8 +336,14 @@ class _AlreadyClaimedError(Exception):
 
 
 def withdraw(session: Session, participant: Participant) -> None:
-    """Delete every answer and page time; keep a tombstone row for arm balance; commits."""
+    """Delete every answer and page time; keep a tombstone row for arm balance; commits.
+
+    Quota places the participant held or filled are given back. A panel
+    participant's keyed id hash stays on the tombstone, so the same panel
+    id cannot start a second time (it sees that it withdrew).
+    """
     with writing(session):
+        release_places(session, participant.id, filled_too=True)
         session.execute(delete(Answer).where(Answer.participant_id == participant.id))
         session.execute(delete(PageVisit).where(PageVisit.participant_id == participant.id))
         participant.status = "withdrawn"

@@ -18,12 +18,14 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.campaigns.cache import cached_campaign
+from app.campaigns.design import effective_status, outcome_code, outcome_redirect, panel_settings
 from app.database import reads_first
 from app.extensions import db
 from app.i18n import choose_language
 from app.markdown import render_markdown
 from app.models import Campaign, Participant
 from app.participant import operations as ops
+from app.participant.access import admission, target_reached
 from app.participant.forms import ConfirmForm, ConsentForm, ResumeForm, page_form
 from app.participant.results import results_for_thanks
 from app.participant.tokens import hash_code, normalise
@@ -72,18 +74,44 @@ def _closed_page(campaign: Campaign):
 def landing(slug: str):
     campaign = _campaign(slug)
     participant = _participant(campaign)
+    admitted = None
     if participant is None:
         g.lang = choose_language(campaign.languages, request.args.get("lang"))
         if request.args.get("lang") in campaign.languages:
             session["lang"] = request.args["lang"]
+        if campaign.is_open:
+            admitted = admission(db.session, campaign, request.args)
+            if admitted.problem:
+                return _access_page(campaign, admitted.problem)
+            if admitted.returning is None and target_reached(db.session, campaign):
+                return _access_page(campaign, "full")
+    return _landing_page(campaign, participant, admitted, ConsentForm())
+
+
+def _landing_page(campaign, participant, admitted, form, status=200):
     consent = render_markdown(g.survey.consent[g.lang])
     return render_template(
         "participant/landing.html",
         campaign=campaign,
         participant=participant,
+        admitted=admitted,
         consent=consent,
-        form=ConsentForm(),
-    )
+        form=form,
+    ), status
+
+
+#: Page and status for each reason a link cannot start a participant.
+ACCESS_STATUS = {
+    "invite_missing": 400, "invite_invalid": 400, "invite_revoked": 403, "invite_used": 409,
+    "panel_id_missing": 400, "mturk_preview": 200, "withdrawn": 409, "full": 403,
+}  # fmt: skip
+
+
+def _access_page(campaign: Campaign, problem: str):
+    return render_template(
+        "participant/access.html", campaign=campaign, problem=problem,
+        panel=panel_settings(campaign),
+    ), ACCESS_STATUS[problem]  # fmt: skip
 
 
 @reads_first
@@ -94,17 +122,73 @@ def start(slug: str):
     if not campaign.is_open:
         return _closed_page(campaign)
     g.lang = choose_language(campaign.languages)
+    admitted = admission(db.session, campaign, request.form)
+    if admitted.problem:
+        return _access_page(campaign, admitted.problem)
     form = ConsentForm()
+    if admitted.returning is not None:
+        form.agree.validators = []  # they consented when they first started
+    elif target_reached(db.session, campaign):
+        return _access_page(campaign, "full")
     if not form.validate_on_submit():
-        consent = render_markdown(g.survey.consent[g.lang])
-        return render_template(
-            "participant/landing.html", campaign=campaign, participant=None,
-            consent=consent, form=form,
-        ), 400  # fmt: skip
-    started = ops.start(db.session, campaign, g.survey, g.lang)
-    flash(_("Your resume code is %(code)s. Keep it to continue later on any device.",
-            code=started.resume_code), "resume")  # fmt: skip
+        return _landing_page(campaign, None, admitted, form, status=400)
+    try:
+        started = ops.start(db.session, campaign, g.survey, g.lang,
+                            invite_code=admitted.invite_code,
+                            external_id_hash=admitted.external_id_hash)  # fmt: skip
+    except ops.InviteUnavailableError:
+        # Used or revoked between the check and the start (a second tab, say).
+        again = admission(db.session, campaign, request.form)
+        return _access_page(campaign, again.problem or "invite_used")
+    if admitted.external_id and _redirect_needs_id(campaign):
+        session[_panel_key(slug)] = admitted.external_id
+    if started.continued:
+        flash(_("Welcome back. Your new resume code is %(code)s; the old one no longer works.",
+                code=started.resume_code), "resume")  # fmt: skip
+    else:
+        flash(_("Your resume code is %(code)s. Keep it to continue later on any device.",
+                code=started.resume_code), "resume")  # fmt: skip
     return _set_cookie(redirect(url_for(".show_step", slug=slug)), campaign, started.resume_code)
+
+
+def _panel_key(slug: str) -> str:
+    return f"panel_id:{slug}"
+
+
+def _redirect_needs_id(campaign: Campaign) -> bool:
+    """Whether a redirect template of the campaign fills in the panel id.
+
+    Only then is the raw id kept, in this browser's signed session cookie
+    (never in the database), to build the link back to the panel.
+    """
+    panel = panel_settings(campaign)
+    templates = [panel.redirect if panel else None]
+    templates += [(spec or {}).get("redirect") for spec in (campaign.completion or {}).values()]
+    return any(t and "{id}" in t for t in templates)
+
+
+@reads_first
+def decline(slug: str):
+    """Declining consent stores nothing; a panel participant gets the 'declined' code."""
+    campaign = _campaign(slug)
+    g.lang = choose_language(campaign.languages)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for(".landing", slug=slug), code=303)
+    admitted = admission(db.session, campaign, request.form)
+    return _ending_page(campaign, "declined", admitted.external_id)
+
+
+def _ending_page(campaign: Campaign, outcome: str, external_id: str | None, results=None):
+    panel = panel_settings(campaign)
+    return render_template(
+        "participant/thanks.html",
+        campaign=campaign,
+        outcome=outcome,
+        code=outcome_code(campaign, outcome),
+        back_link=outcome_redirect(campaign, outcome, external_id),
+        panel_label=panel.label if panel else None,
+        results=results,
+    )
 
 
 def show_step(slug: str):
@@ -114,12 +198,12 @@ def show_step(slug: str):
         return redirect(url_for(".landing", slug=slug))
     step = ops.current_step(g.survey, participant)
     if step.kind == "thanks":
-        return render_template(
-            "participant/thanks.html",
-            campaign=campaign,
-            results=results_for_thanks(db.session, campaign, g.survey, participant.language),
-        )
-    if campaign.status in ("closed", "archived"):
+        outcome = participant.outcome or "completed"
+        results = None
+        if outcome == "completed":
+            results = results_for_thanks(db.session, campaign, g.survey, participant.language)
+        return _ending_page(campaign, outcome, session.get(_panel_key(slug)), results)
+    if effective_status(campaign) in ("closed", "archived", "ended"):
         return _closed_page(campaign)
     ops.record_first_view(db.session, participant, step)
     return _render_step(campaign, participant, step)
@@ -171,7 +255,7 @@ def submit(slug: str, step_key: str):
     if participant is None:
         flash(_("Your session has ended. Enter your resume code to continue."), "error")
         return redirect(url_for(".resume", slug=slug))
-    if campaign.status in ("closed", "archived"):
+    if effective_status(campaign) in ("closed", "archived", "ended"):
         return _closed_page(campaign)
     steps = {s.key: s for s in ops.steps_of(g.survey, participant)}
     step = steps.get(step_key)
@@ -185,7 +269,7 @@ def submit(slug: str, step_key: str):
     if not form.validate_on_submit():
         return _render_step(campaign, participant, step, form, status=400)
     answers = {f.item.id: f.answer for f in form if hasattr(f, "item")}
-    outcome = ops.submit_step(db.session, g.survey, participant, step_key, answers)
+    outcome = ops.submit_step(db.session, g.survey, participant, step_key, answers, campaign)
     if outcome is not ops.Outcome.SAVED:
         return _not_current(slug, participant, step_key)
     return redirect(url_for(".show_step", slug=slug))
