@@ -209,7 +209,7 @@ class BrowserParticipant:
 
     def consent(self) -> None:
         self.tick("#agree")
-        self.press_button("form[action$='/start'] button[type=submit]")
+        self.press_button("form[action$='/start'] button[type=submit]:not([formaction])")
 
     def step(self) -> str | None:
         return step_key(self.page)

@@ -105,7 +105,7 @@ def test_flagship_survey_in_each_language(participant, lang):
     person.open(lang=None if lang == "en" else lang)
     assert page.locator("h1").first.inner_text() == survey.title[lang]
     record("landing")
-    person.press_button("form[action$='/start'] button[type=submit]")
+    person.press_button("form[action$='/start'] button[type=submit]:not([formaction])")
     assert page.locator(".error-summary").count() == 1
     record("landing, consent not ticked")
     person.consent()
