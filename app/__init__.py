@@ -18,6 +18,7 @@ from app.config import configure
 from app.database import begin_deferred_request, configure_engine, end_deferred_request
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.i18n import configure_i18n
+from app.monitor.blueprint import bp as monitor_bp
 from app.participant.blueprint import bp as participant_bp
 from app.security import configure_security_headers
 
@@ -71,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(monitor_bp)
 
 
 def register_error_pages(app: Flask) -> None:

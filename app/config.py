@@ -47,6 +47,8 @@ def defaults(instance_path: str) -> dict:
         "PARLEY_REQUIRE_TOTP_FOR_OWNERS": False,
         #: Hours a one-time set-password link works, by purpose.
         "PARLEY_LINK_HOURS": {"invite": 72, "reset": 24},
+        #: The monitor page reloads itself this often.
+        "PARLEY_MONITOR_REFRESH_SECONDS": 30,
         #: Sign-in attempts allowed per address.
         "PARLEY_LOGIN_LIMIT": "10 per minute;50 per hour",
     }

@@ -26,12 +26,12 @@ from app.accounts.operations import authenticate
 from app.accounts.permissions import campaign_for_user, can, visible_campaigns
 from app.accounts.views import member_form, members_of, sign_in
 from app.admin.forms import LoginForm, StatusForm
-from app.admin.monitor import figures
 from app.audit import record_audit
 from app.campaigns.operations import CampaignError, set_status
 from app.export.writer import write_export
 from app.extensions import db, limiter, login_manager
 from app.models import AuditEvent, User
+from app.monitor.figures import arm_balance, funnel
 
 
 @login_manager.user_loader
@@ -72,7 +72,7 @@ def dashboard():
     campaigns = db.session.scalars(visible_campaigns(current_user)).all()
     return render_template(
         "admin/dashboard.html",
-        rows=[(c, figures(db.session, c)) for c in campaigns],
+        rows=[(c, funnel(db.session, c)) for c in campaigns],
     )
 
 
@@ -87,7 +87,8 @@ def campaign(slug: str):
     if can(current_user, "own", c):
         members = members_of(db.session, c)
     return render_template(
-        "admin/campaign.html", c=c, f=figures(db.session, c), events=events, form=StatusForm(),
+        "admin/campaign.html", c=c, f=funnel(db.session, c), arms=arm_balance(db.session, c),
+        events=events, form=StatusForm(),
         may_manage=can(current_user, "manage", c), members=members,
         member_form=member_form(db.session, c) if members is not None else None,
         plain=PlainForm(),

@@ -1,6 +1,7 @@
 """Database models, one module per aggregate; import them from here."""
 
 from app.models.answer import Answer, PageVisit
+from app.models.arrival import Arrival
 from app.models.audit import AuditEvent
 from app.models.base import Base, utcnow
 from app.models.campaign import ACCESS_MODES, CAMPAIGN_STATUSES, Campaign
@@ -10,7 +11,7 @@ from app.models.participant import OUTCOMES, PARTICIPANT_STATUSES, Participant
 from app.models.user import ROLES, AccountToken, CampaignMember, User
 
 __all__ = [
-    "ACCESS_MODES", "AccountToken", "Answer", "AuditEvent", "Base", "CAMPAIGN_STATUSES",
+    "ACCESS_MODES", "AccountToken", "Answer", "Arrival", "AuditEvent", "Base", "CAMPAIGN_STATUSES",
     "Campaign", "CampaignMember", "Invite", "JOB_KINDS", "JOB_STATUSES", "Job", "OUTCOMES",
     "PARTICIPANT_STATUSES", "PageVisit", "Participant", "Quota", "QuotaClaim", "ROLES", "User",
     "utcnow",

@@ -24,6 +24,7 @@ from app.extensions import db
 from app.i18n import choose_language
 from app.markdown import render_markdown
 from app.models import Campaign, Participant
+from app.monitor.arrivals import record_arrival
 from app.participant import operations as ops
 from app.participant.access import admission, target_reached
 from app.participant.forms import ConfirmForm, ConsentForm, ResumeForm, page_form
@@ -76,6 +77,7 @@ def landing(slug: str):
     participant = _participant(campaign)
     admitted = None
     if participant is None:
+        record_arrival(db.session, campaign)
         g.lang = choose_language(campaign.languages, request.args.get("lang"))
         if request.args.get("lang") in campaign.languages:
             session["lang"] = request.args["lang"]

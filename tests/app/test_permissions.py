@@ -35,6 +35,7 @@ ROUTES = {
     "audit.trail": "owner",
     "audit.trail_csv": "owner",
     "admin.campaign": "view",
+    "monitor.monitor": "view",
     "admin.change_status": "manage",
     "admin.export_zip": "export",
     "admin.report": "export",

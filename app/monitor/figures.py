@@ -1,0 +1,390 @@
+"""Monitor figures of one campaign, computed from the database by plain functions.
+
+Every figure leaves test participants (previews) out; the funnel counts
+them apart. The same :func:`funnel` feeds the dashboard and the campaign
+page, so the two can never disagree.
+
+Definitions (docs/monitor.md explains them for operators):
+
+- **arrived**: landing pages shown to visitors who had not started;
+  **consented**: agreed and got a participant record; **started**:
+  submitted at least one page; **in progress**: started, not finished;
+  **completed**, **screened out** (by reason), **withdrawn**.
+- **dropped out**: in progress and not seen for the campaign's
+  ``abandon_after_minutes``; counted on the step where they stopped.
+- **duration**: minutes from consent to completion, completed only;
+  median and 90th percentile by linear interpolation (numpy's default,
+  ``statistics.quantiles(method="inclusive")``).
+- **page speeder**: the median, over their submitted question pages, of
+  seconds per question is below :data:`SECONDS_PER_ITEM_MIN`.
+- **fast reader**: read at least one briefing faster than
+  :data:`READING_WPM_MAX` words per minute (words of the briefing in their
+  language / minutes between showing and leaving it).
+- **straight-liner**: gave the same value to every Likert answer outside
+  the profile, with at least :data:`STRAIGHTLINE_MIN_ITEMS` of them.
+- **failed attention**: answered an attention check other than its
+  instructed answer (or was screened out for it).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from app.models import Answer, Arrival, Campaign, PageVisit, Participant, Quota, utcnow
+from app.participant.steps import journey
+from surveys import Survey
+
+__all__ = [
+    "Funnel", "funnel", "page_dropoff", "durations", "completions_per_hour", "languages",
+    "arm_balance", "quotas", "strata", "quality", "percentile", "SECONDS_PER_ITEM_MIN",
+    "READING_WPM_MAX", "STRAIGHTLINE_MIN_ITEMS", "word_count",
+]  # fmt: skip
+
+#: A question page answered faster than this many seconds per question is speeding
+#: (reading and answering one simple question takes people about 3-5 s).
+SECONDS_PER_ITEM_MIN = 2.0
+#: Reading a briefing faster than this is skimming at best: careful reading of
+#: prose runs at about 200-300 words per minute, skimming at 400-700.
+READING_WPM_MAX = 600.0
+#: Straight-lining needs at least this many Likert answers to mean anything.
+STRAIGHTLINE_MIN_ITEMS = 4
+
+WORD = re.compile(r"\w+(?:['’-]\w+)*")
+
+
+def word_count(markdown: str) -> int:
+    """Words of a briefing as a reader sees them (Markdown punctuation is not a word)."""
+    return len(WORD.findall(markdown))
+
+
+def _real(campaign: Campaign):
+    """Participants that count: this campaign's, test participants left out."""
+    where = Participant.campaign_id == campaign.id
+    if hasattr(Participant, "is_test"):
+        where = and_(where, Participant.is_test.is_(False))
+    return where
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The ``q``-th percentile (0-100) by linear interpolation; None without values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+# --- the funnel ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Funnel:
+    arrived: int
+    consented: int
+    started: int
+    in_progress: int
+    completed: int
+    #: reason (outcome) -> participants screened out for it
+    screened_out: dict[str, int]
+    withdrawn: int
+    #: Test participants (previews), in none of the figures above.
+    test: int
+
+    @property
+    def screened_out_total(self) -> int:
+        return sum(self.screened_out.values())
+
+
+def funnel(session: Session, campaign: Campaign) -> Funnel:
+    arrived = session.scalar(
+        select(func.coalesce(func.sum(Arrival.visits), 0)).where(
+            Arrival.campaign_id == campaign.id
+        )
+    )
+    by_status: Counter = Counter()
+    screened: Counter = Counter()
+    for status, outcome, n in session.execute(
+        select(Participant.status, Participant.outcome, func.count())
+        .where(_real(campaign)).group_by(Participant.status, Participant.outcome)
+    ):  # fmt: skip
+        by_status[status] += n
+        if status == "screened_out":
+            screened[outcome or "screened_out"] += n
+    started = session.scalar(
+        select(func.count(func.distinct(PageVisit.participant_id)))
+        .join(Participant, Participant.id == PageVisit.participant_id)
+        .where(_real(campaign), PageVisit.submitted_at.is_not(None))
+    )  # fmt: skip
+    test = 0
+    if hasattr(Participant, "is_test"):
+        test = session.scalar(
+            select(func.count()).where(Participant.campaign_id == campaign.id,
+                                       Participant.is_test.is_(True))
+        )  # fmt: skip
+    return Funnel(
+        arrived=int(arrived), consented=sum(by_status.values()), started=started,
+        in_progress=by_status["started"], completed=by_status["completed"],
+        screened_out=dict(sorted(screened.items())), withdrawn=by_status["withdrawn"], test=test,
+    )  # fmt: skip
+
+
+# --- where people are and where they stop ----------------------------------------
+
+
+@dataclass(frozen=True)
+class PageRow:
+    step: str
+    #: Participants who were shown this step.
+    reached: int
+    #: In progress with this as their next step, seen recently.
+    here_now: int
+    #: In progress with this as their next step, idle past the campaign's limit.
+    stopped_here: int
+
+
+def step_order(survey: Survey) -> list[str]:
+    """Every step key of the survey in journey order (all modules in definition order)."""
+    return [s.key for s in journey(survey, [m.id for m in survey.modules])]
+
+
+def page_dropoff(session: Session, campaign: Campaign, survey: Survey,
+                 now: datetime | None = None) -> list[PageRow]:  # fmt: skip
+    now = now or utcnow()
+    idle_since = now - timedelta(minutes=campaign.abandon_after_minutes)
+    reached = dict(session.execute(
+        select(PageVisit.step, func.count()).join(Participant,
+                                                  Participant.id == PageVisit.participant_id)
+        .where(_real(campaign)).group_by(PageVisit.step)
+    ).all())  # fmt: skip
+    here: Counter = Counter()
+    stopped: Counter = Counter()
+    for step, last_seen in session.execute(
+        select(Participant.step, Participant.last_seen_at)
+        .where(_real(campaign), Participant.status == "started")
+    ):  # fmt: skip
+        (stopped if last_seen < idle_since else here)[step] += 1
+    order = step_order(survey)
+    known = [k for k in order if k in reached or k in here or k in stopped]
+    extra = sorted((set(reached) | set(here) | set(stopped)) - set(order))
+    return [PageRow(k, reached.get(k, 0), here[k], stopped[k]) for k in known + extra]
+
+
+# --- time ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Durations:
+    n: int
+    median_minutes: float | None
+    p90_minutes: float | None
+
+
+def durations(session: Session, campaign: Campaign) -> Durations:
+    minutes = [
+        (done - began).total_seconds() / 60
+        for began, done in session.execute(
+            select(Participant.started_at, Participant.completed_at)
+            .where(_real(campaign), Participant.status == "completed",
+                   Participant.completed_at.is_not(None))
+        )
+    ]  # fmt: skip
+    return Durations(len(minutes), percentile(minutes, 50), percentile(minutes, 90))
+
+
+def completions_per_hour(session: Session, campaign: Campaign, hours: int = 24,
+                         now: datetime | None = None) -> list[tuple[datetime, int]]:  # fmt: skip
+    """Completions in each of the last ``hours`` UTC hours, oldest first, this hour last."""
+    now = now or utcnow()
+    current = now.replace(minute=0, second=0, microsecond=0)
+    first = current - timedelta(hours=hours - 1)
+    counts: Counter = Counter()
+    for (done,) in session.execute(
+        select(Participant.completed_at)
+        .where(_real(campaign), Participant.status == "completed",
+               Participant.completed_at >= first)
+    ):  # fmt: skip
+        counts[done.replace(minute=0, second=0, microsecond=0)] += 1
+    return [(first + timedelta(hours=h), counts[first + timedelta(hours=h)])
+            for h in range(hours)]  # fmt: skip
+
+
+def languages(session: Session, campaign: Campaign) -> list[tuple[str, int, int]]:
+    """(language, consented, completed) for every language used or offered."""
+    rows = defaultdict(lambda: [0, 0])
+    for lang in campaign.languages:
+        rows[lang]
+    for lang, status, n in session.execute(
+        select(Participant.language, Participant.status, func.count())
+        .where(_real(campaign)).group_by(Participant.language, Participant.status)
+    ):  # fmt: skip
+        rows[lang][0] += n
+        if status == "completed":
+            rows[lang][1] += n
+    return [(lang, a, b) for lang, (a, b) in rows.items()]
+
+
+# --- design: arms, quotas, strata -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArmRow:
+    arm: str
+    weight: int
+    control: bool
+    starters: int
+    expected_starters: float
+    completers: int
+    expected_completers: float
+
+
+def arm_balance(session: Session, campaign: Campaign) -> list[ArmRow]:
+    """Actual vs expected (by the allocation ratio) among starters and among completers.
+
+    Starters are the allocated participants who submitted a page; completers
+    those who completed. Expected = the group's total x the arm's share of
+    the weights.
+    """
+    arms = campaign.codebook["arms"]
+    total_weight = sum(a["weight"] for a in arms) or 1
+    starters_query = (
+        select(Participant.arm, func.count(func.distinct(Participant.id)))
+        .join(PageVisit, PageVisit.participant_id == Participant.id)
+        .where(_real(campaign), PageVisit.submitted_at.is_not(None), Participant.arm != "")
+        .group_by(Participant.arm)
+    )
+    starters = dict(session.execute(starters_query).all())
+    completers = dict(session.execute(
+        select(Participant.arm, func.count())
+        .where(_real(campaign), Participant.status == "completed").group_by(Participant.arm)
+    ).all())  # fmt: skip
+    n_start, n_done = sum(starters.values()), sum(completers.values())
+    return [
+        ArmRow(a["id"], a["weight"], bool(a["control"]), starters.get(a["id"], 0),
+               n_start * a["weight"] / total_weight, completers.get(a["id"], 0),
+               n_done * a["weight"] / total_weight)
+        for a in arms
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class QuotaRow:
+    name: str
+    cap: int
+    #: Places held by participants still taking part plus completed ones.
+    used: int
+    conditions: dict = field(default_factory=dict)
+
+
+def quotas(session: Session, campaign: Campaign) -> list[QuotaRow]:
+    return [
+        QuotaRow(q.name, q.cap, q.used, dict(q.conditions))
+        for q in session.scalars(
+            select(Quota).where(Quota.campaign_id == campaign.id).order_by(Quota.name)
+        )
+    ]
+
+
+def strata(session: Session, campaign: Campaign) -> dict[str, dict[str, int]]:
+    """stratum -> {arm -> allocated participants}; empty when not stratified."""
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for stratum, arm, n in session.execute(
+        select(Participant.stratum, Participant.arm, func.count())
+        .where(_real(campaign), Participant.stratum != "", Participant.arm != "")
+        .group_by(Participant.stratum, Participant.arm)
+    ):  # fmt: skip
+        out[stratum][arm] = n
+    return {k: dict(sorted(v.items())) for k, v in sorted(out.items())}
+
+
+# --- data quality -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QualityRow:
+    arm: str
+    #: Participants who submitted at least one page.
+    participants: int
+    page_speeders: int
+    fast_readers: int
+    straightliners: int
+    failed_attention: int
+
+
+def quality(session: Session, campaign: Campaign, survey: Survey | None) -> list[QualityRow]:
+    """Data-quality flags by arm (see the module docstring for each rule).
+
+    Without the survey (its files changed) the reading-speed rule cannot
+    count words and flags no one; the other rules use the stored codebook.
+    """
+    items = {i["id"]: i for i in campaign.codebook["items"]}
+    page_items = Counter()
+    for item in items.values():
+        for page in item["pages"]:
+            page_items[page] += 1
+    arm_of: dict[int, str] = {}
+    per_item: dict[int, list[float]] = defaultdict(list)
+    fast: set[int] = set()
+    words: dict[tuple[str, str], int] = {}
+    visits = session.execute(
+        select(Participant.id, Participant.arm, Participant.language, PageVisit.step,
+               PageVisit.shown_at, PageVisit.submitted_at)
+        .join(PageVisit, PageVisit.participant_id == Participant.id)
+        .where(_real(campaign), PageVisit.submitted_at.is_not(None))
+    )  # fmt: skip
+    for pid, arm, lang, step, shown, submitted in visits:
+        arm_of[pid] = arm
+        seconds = max((submitted - shown).total_seconds(), 0.0)
+        kind, _, rest = step.partition(":")
+        if kind == "page":
+            n = page_items.get(rest.split(":")[0], 0)
+            if n:
+                per_item[pid].append(seconds / n)
+        elif kind == "read" and survey is not None:
+            key = (rest, lang)
+            if key not in words:
+                body = survey.module(rest).body
+                words[key] = word_count(body.get(lang) or body[survey.default_language])
+            if seconds == 0 or words[key] / (seconds / 60) > READING_WPM_MAX:
+                fast.add(pid)
+    speeders = {pid for pid, v in per_item.items() if statistics.median(v) < SECONDS_PER_ITEM_MIN}
+
+    likert = [i for i, d in items.items() if d["type"] == "likert"]
+    attention = {i: d.get("correct") for i, d in items.items() if d["type"] == "attention"}
+    likert_values: dict[int, list[float]] = defaultdict(list)
+    failed: set[int] = set()
+    answers = session.execute(
+        select(Answer.participant_id, Answer.item, Answer.value)
+        .join(Participant, Participant.id == Answer.participant_id)
+        .where(_real(campaign), Answer.item.in_(likert + list(attention)),
+               Answer.phase != "profile")
+    )  # fmt: skip
+    for pid, item, value in answers:
+        if item in attention:
+            if value is None or value != attention[item]:
+                failed.add(pid)
+        else:
+            likert_values[pid].append(value)
+    straight = {pid for pid, v in likert_values.items()
+                if len(v) >= STRAIGHTLINE_MIN_ITEMS and len(set(v)) == 1}  # fmt: skip
+    for pid, arm in session.execute(
+        select(Participant.id, Participant.arm)
+        .where(_real(campaign), Participant.outcome == "failed_attention")
+    ):  # fmt: skip
+        failed.add(pid)
+        arm_of.setdefault(pid, arm)
+
+    rows = []
+    for arm in [a["id"] for a in campaign.codebook["arms"]]:
+        mine = {pid for pid, a in arm_of.items() if a == arm}
+        rows.append(QualityRow(arm, len(mine), len(mine & speeders), len(mine & fast),
+                               len(mine & straight), len(mine & failed)))  # fmt: skip
+    return rows
