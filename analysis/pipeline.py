@@ -20,7 +20,7 @@ from analysis.shifts import paired_shifts
 from analysis.tidy import clean_values, pairs, profile_table
 from analysis.weights import kish, rake, read_margins
 
-__all__ = ["Options", "Results", "analyse_export"]
+__all__ = ["Options", "Results", "analyse_export", "STEPS"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,12 @@ class Options:
         Participant column (or profile item) for subgroup shifts.
     seed : int
         Seed for the bootstrap and k-means.
+    min_cell : int
+        Minimum cell size: the report shows "too few participants" instead of
+        an estimate from fewer (default 10, see ``analysis.report.html.MIN_CELL``).
+    plan : dict or None
+        Analysis plan (``analysis.plan.load_plan``); ``None``: the export's
+        ``preregistration``, if any.
     """
 
     exclusions: tuple[str, ...] = ("speeder", "failed_attention")
@@ -68,6 +74,8 @@ class Options:
     support_threshold: float | None = None
     subgroup: str | None = None
     seed: int = 0
+    min_cell: int = 10
+    plan: dict | None = None
 
 
 @dataclass
@@ -79,8 +87,45 @@ class Results:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
+    #: participant ids left after the exclusion rules (and with a weight, if weighted)
+    kept: pd.Series = field(default_factory=lambda: pd.Series(dtype="str"))
+    #: participant ids with at least one complete before/after pair (the analysed sample)
+    analysed: pd.Series = field(default_factory=lambda: pd.Series(dtype="str"))
+
     def __getitem__(self, key: str) -> pd.DataFrame:
         return self.tables[key]
+
+    @property
+    def plan(self) -> dict | None:
+        """The analysis plan the confirmatory tests follow (``None``: none)."""
+        return self.options.plan or self.export.preregistration
+
+    def analysed_per_arm(self) -> dict[str, int]:
+        """Analysed participants per arm, every arm of the design (0 when none)."""
+        p = self.export.participants
+        counts = p.loc[p["participant_id"].isin(self.analysed), "arm"].value_counts()
+        return {a: int(counts.get(a, 0)) for a in self.export.arms}
+
+    def flow_counts(self) -> dict[str, int]:
+        """started, completed, excluded, analysed (whole sample)."""
+        p = self.export.participants
+        ex = self.tables.get("exclusions")
+        excluded = int(ex.set_index("rule").loc["any", "flagged"]) if ex is not None else 0
+        return {"started": len(p), "completed": int((p["status"] == "completed").sum()),
+                "excluded": excluded, "analysed": int(self.analysed.nunique())}
+
+    def kish_n(self) -> float:
+        """Kish effective sample size of the analysed sample (n when unweighted)."""
+        ws = self.tables.get("weights_summary")
+        if ws is not None and not ws.empty:
+            return float(ws["n_eff"].iloc[0])
+        return float(self.analysed.nunique())
+
+    def weights_used(self) -> str:
+        ws = self.tables.get("weights_summary")
+        if ws is not None and not ws.empty:
+            return f"raking weights to the margins of {ws['variables'].iloc[0]}"
+        return "unweighted, so equal to n"
 
 
 def _threshold(items: pd.DataFrame, item: str, opt: float | None) -> float:
@@ -90,9 +135,34 @@ def _threshold(items: pd.DataFrame, item: str, opt: float | None) -> float:
     return float(np.floor((row["scale_min"] + row["scale_max"]) / 2) + 1)
 
 
+@dataclass
+class _Run:
+    """What the steps share: the export, the options, the results and the sample kept."""
+
+    ex: Export
+    opt: Options
+    res: Results
+    kept: pd.Series = None
+    weights: pd.Series | None = None
+    wcol: str | None = None
+    pp: pd.DataFrame = None
+    clean: pd.DataFrame = None
+
+    @property
+    def t(self) -> dict[str, pd.DataFrame]:
+        return self.res.tables
+
+    def with_w(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with the participant's weight (participants without one dropped)."""
+        if self.weights is None:
+            return frame
+        return frame.assign(weight=frame["participant_id"].map(self.weights)).dropna(
+            subset=["weight"])
+
+
 def analyse_export(export: Export | str | Path, options: Options | None = None,
                    **kwargs) -> Results:
-    """Run the full analysis.
+    """Run the full analysis: every step of :data:`STEPS`, in order.
 
     Parameters
     ----------
@@ -110,92 +180,110 @@ def analyse_export(export: Export | str | Path, options: Options | None = None,
         ``stuart_maxwell``, ``mcnemar``, ``likert_shares``, ``alpha``,
         ``construct_shifts``, ``knowledge_shifts``, ``knowledge_ancova``,
         ``polarisation``, ``ranking_options``, ``ranking_groups``,
-        ``metaperception``, ``groups_map``, ``groups_items``, ``groups_choice``.
+        ``metaperception``, ``groups_map``, ``groups_items``, ``groups_choice``,
+        and the tables the later steps add (see :data:`STEPS`).
     """
     ex = export if isinstance(export, Export) else load_export(export)
     opt = options or Options()
     if kwargs:
         opt = Options(**{**opt.__dict__, **kwargs})
-    res = Results(ex, opt)
-    t = res.tables
-    items = ex.items
-    control = ex.control_arm
+    run = _Run(ex, opt, Results(ex, opt))
+    for name, step in STEPS:
+        if name not in ALWAYS and (run.pp is None or run.pp.empty):
+            continue  # nothing to analyse: the report says so, from the empty tables
+        step(run)
+    if run.pp is not None and run.pp.empty:
+        run.res.notes.append("No analysed participant has answered an item before and after: "
+                             "there are no shifts or effects to report.")
+    return run.res
 
-    # ---------------------------------------------------------------- quality
+
+def _quality(run: _Run) -> None:
+    ex, opt, t = run.ex, run.opt, run.t
     t["funnel"] = quality.funnel(ex)
     flags = quality.quality_flags(ex, opt.speed_fraction, opt.straightline_min_items)
     t["flags"] = flags
-    kept, log = quality.apply_exclusions(flags, opt.exclusions)
-    t["exclusions"] = log
+    run.kept, t["exclusions"] = quality.apply_exclusions(flags, opt.exclusions)
+    run.res.kept = run.kept
     t["time_on_page"] = quality.time_on_page(ex)
     if ex.answers["seconds_on_page"].isna().all():
-        res.notes.append("The export has no times on page (for example it was read from a wide "
-                         "file without answers.csv): time on page is not shown and the "
-                         "speeder rule flags no one.")
+        run.res.notes.append("The export has no times on page (for example it was read from a "
+                             "wide file without answers.csv): time on page is not shown and the "
+                             "speeder rule flags no one.")
 
-    # ---------------------------------------------------------------- weights
-    wcol = None
-    prof = profile_table(ex)
-    if opt.margins:
-        margins = read_margins(opt.margins)
-        frame = prof[prof["participant_id"].isin(kept)]
-        vars_ = list(pd.unique(margins["variable"]))
-        usable = frame.dropna(subset=vars_)
-        w = rake(usable, margins)
-        weights = pd.Series(w.to_numpy(), index=usable["participant_id"].to_numpy())
-        dropped = len(frame) - len(usable)
-        if dropped:
-            res.notes.append(f"{dropped} included participants lack a raking variable "
+
+def _weights(run: _Run) -> None:
+    opt, t = run.opt, run.t
+    if not opt.margins:
+        t["weights_summary"] = pd.DataFrame()
+        return
+    prof = profile_table(run.ex)
+    margins = read_margins(opt.margins)
+    frame = prof[prof["participant_id"].isin(run.kept)]
+    vars_ = list(pd.unique(margins["variable"]))
+    usable = frame.dropna(subset=vars_)
+    w = rake(usable, margins)
+    weights = pd.Series(w.to_numpy(), index=usable["participant_id"].to_numpy())
+    dropped = len(frame) - len(usable)
+    if dropped:
+        run.res.notes.append(f"{dropped} included participants lack a raking variable "
                              f"({', '.join(vars_)}) and get no weight (left out of weighted "
                              "estimates).")
-        kept = pd.Series(weights.index)
-        k = kish(weights.to_numpy())
-        t["weights_summary"] = pd.DataFrame([{**k, "min": weights.min(), "max": weights.max(),
-                                              "variables": ", ".join(vars_)}])
-        wcol = "weight"
-    else:
-        weights = None
-        t["weights_summary"] = pd.DataFrame()
+    run.kept = run.res.kept = pd.Series(weights.index)
+    k = kish(weights.to_numpy())
+    t["weights_summary"] = pd.DataFrame([{**k, "min": weights.min(), "max": weights.max(),
+                                          "variables": ", ".join(vars_)}])
+    run.weights, run.wcol = weights, "weight"
 
-    def with_w(frame: pd.DataFrame) -> pd.DataFrame:
-        if weights is None:
-            return frame
-        return frame.assign(weight=frame["participant_id"].map(weights)).dropna(
-            subset=["weight"])
 
-    # ---------------------------------------------------------------- shifts and effects
-    pp = with_w(pairs(ex, participants=kept, by=[opt.subgroup] if opt.subgroup else ()))
-    shifts = paired_shifts(pp, weights=wcol, level=opt.level, zero_method=opt.zero_method,
-                           n_boot=opt.n_boot, seed=opt.seed)
+def _shifts(run: _Run) -> None:
+    ex, opt, t = run.ex, run.opt, run.t
+    run.pp = run.with_w(pairs(ex, participants=run.kept,
+                              by=[opt.subgroup] if opt.subgroup else ()))
+    run.res.analysed = pd.Series(pd.unique(run.pp["participant_id"]))
+    shifts = paired_shifts(run.pp, weights=run.wcol, level=opt.level,
+                           zero_method=opt.zero_method, n_boot=opt.n_boot, seed=opt.seed)
     shifts = adjust_pvalues(shifts, "p_t", family=None if opt.family == "all" else "item")
     t["shifts"] = _order_arms(shifts, ex)
     if opt.subgroup:
-        sub = pp.dropna(subset=[opt.subgroup])
-        t["subgroup_shifts"] = paired_shifts(sub, by=("item", "arm", opt.subgroup),
-                                             weights=wcol, level=opt.level,
-                                             zero_method=opt.zero_method, n_boot=0)
+        sub = run.pp.dropna(subset=[opt.subgroup])
+        ss = paired_shifts(sub, by=("item", "arm", opt.subgroup), weights=run.wcol,
+                           level=opt.level, zero_method=opt.zero_method, n_boot=0)
+        # Benjamini-Hochberg over every subgroup test: many small tests, an FDR family
+        t["subgroup_shifts"] = adjust_pvalues(ss, "p_t", family=None)
     else:
         t["subgroup_shifts"] = pd.DataFrame()
-    if control and control in set(pp["arm"]):
-        anc = ancova(pp, control=control, weights=wcol, level=opt.level)
-        did = diff_in_diff(pp, control=control, weights=wcol, level=opt.level)
-        prereg = ex.preregistration or {}
-        primary = set(prereg.get("primary_items") or [])
-        anc["confirmatory"] = anc["item"].isin(primary)
-        if primary:
-            anc["family"] = np.where(anc["confirmatory"], prereg.get("family") or "primary",
-                                     "exploratory")
-            anc = adjust_pvalues(anc, "p", family="family")
-        else:
-            anc = adjust_pvalues(anc, "p", family=None if opt.family == "all" else "item")
-        did = adjust_pvalues(did, "p", family=None if opt.family == "all" else "item")
-        t["ancova"] = _order_arms(anc, ex)
-        t["did"] = _order_arms(did, ex)
-    else:
-        t["ancova"] = t["did"] = pd.DataFrame()
-        res.notes.append("No control arm: effects against control are not computed.")
 
-    # ---------------------------------------------------------------- ordinal
+
+def _effects(run: _Run) -> None:
+    ex, opt, t = run.ex, run.opt, run.t
+    control, pp = ex.control_arm, run.pp
+    if not (control and control in set(pp["arm"]) and pp["arm"].nunique() > 1):
+        t["ancova"] = t["did"] = pd.DataFrame()
+        run.res.notes.append(
+            "No control arm in the design: effects against control are not computed."
+            if not control else
+            f"No participant of the control arm ({control}) and at least one other arm has "
+            "complete before/after answers: effects against control are not computed.")
+        return
+    anc = ancova(pp, control=control, weights=run.wcol, level=opt.level)
+    did = diff_in_diff(pp, control=control, weights=run.wcol, level=opt.level)
+    prereg = run.res.plan or {}
+    primary = set(prereg.get("primary_items") or [])
+    anc["confirmatory"] = anc["item"].isin(primary)
+    if primary:
+        anc["family"] = np.where(anc["confirmatory"], prereg.get("family") or "primary",
+                                 "exploratory")
+        anc = adjust_pvalues(anc, "p", family="family")
+    else:
+        anc = adjust_pvalues(anc, "p", family=None if opt.family == "all" else "item")
+    did = adjust_pvalues(did, "p", family=None if opt.family == "all" else "item")
+    t["ancova"] = _order_arms(anc, ex)
+    t["did"] = _order_arms(did, ex)
+
+
+def _ordinal(run: _Run) -> None:
+    ex, opt, t, items, pp = run.ex, run.opt, run.t, run.ex.items, run.pp
     likert = items.loc[(items["type"] == "likert") & items["phases"].map(
         lambda ph: "pre" in ph and "post" in ph), "item"].tolist()
     lp = pp[pp["item"].isin(likert)]
@@ -207,11 +295,14 @@ def analyse_export(export: Export | str | Path, options: Options | None = None,
             threshold=thr))
     t["mcnemar"] = _order_arms(pd.concat(mcn, ignore_index=True), ex) if mcn else pd.DataFrame()
     clean = clean_values(ex)
-    clean = clean[clean["participant_id"].isin(kept)]
-    lk = clean[clean["item"].isin(likert) & clean["phase"].isin(["pre", "post"])]
-    t["likert_shares"] = ordinal.category_shares(with_w(lk), weights=wcol)
+    run.clean = clean[clean["participant_id"].isin(run.kept)]
+    lk = run.clean[run.clean["item"].isin(likert) & run.clean["phase"].isin(["pre", "post"])]
+    t["likert_shares"] = ordinal.category_shares(run.with_w(lk), weights=run.wcol)
 
-    # ---------------------------------------------------------------- constructs, knowledge
+
+def _constructs(run: _Run) -> None:
+    ex, opt, t, items, kept = run.ex, run.opt, run.t, run.ex.items, run.kept
+    control = ex.control_arm
     cs = constructs.construct_scores(ex)
     cs = cs[cs["participant_id"].isin(kept)]
     rev = clean_values(ex, reverse=True)
@@ -221,39 +312,57 @@ def analyse_export(export: Export | str | Path, options: Options | None = None,
                                            by=("construct", "phase"))
     t["construct_shifts"] = _long_pairs_shifts(cs.rename(columns={"construct": "item",
                                                                   "score": "value"}), opt,
-                                               with_w)
+                                               run.with_w)
+    cpairs = _wide(cs.rename(columns={"construct": "item", "score": "value"}))
+    t["construct_did"] = _did_or_empty(run, cpairs)
     ki = constructs.knowledge_index(ex)
     ki = ki[ki["participant_id"].isin(kept)].assign(item="knowledge_index").rename(
         columns={"index": "value"})
-    t["knowledge_shifts"] = _long_pairs_shifts(ki, opt, with_w)
+    t["knowledge_shifts"] = _long_pairs_shifts(ki, opt, run.with_w)
     kpairs = _wide(ki)
-    t["knowledge_ancova"] = (ancova(with_w(kpairs), control=control, weights=wcol,
-                                    level=opt.level)
-                             if control and not kpairs.empty else pd.DataFrame())
+    has_control = bool(control) and control in set(kpairs["arm"]) and kpairs["arm"].nunique() > 1
+    t["knowledge_ancova"] = (ancova(run.with_w(kpairs), control=control, weights=run.wcol,
+                                    level=opt.level) if has_control else pd.DataFrame())
+    t["knowledge_did"] = _did_or_empty(run, kpairs)
 
-    # ---------------------------------------------------------------- polarisation
+
+def _did_or_empty(run: _Run, wide: pd.DataFrame) -> pd.DataFrame:
+    control = run.ex.control_arm
+    if wide.empty or not control or control not in set(wide["arm"]) or wide["arm"].nunique() < 2:
+        return pd.DataFrame()
+    did = diff_in_diff(run.with_w(wide), control=control, weights=run.wcol, level=run.opt.level)
+    return adjust_pvalues(did, "p", family=None)
+
+
+def _polarisation(run: _Run) -> None:
+    items = run.ex.items
     numeric = items.loc[items["type"].isin(["likert", "thermometer"]), "item"]
+    clean = run.clean
     pol_in = clean[clean["item"].isin(numeric) & clean["phase"].isin(["pre", "post"])]
-    t["polarisation"] = polarisation.polarisation_measures(with_w(pol_in), by=("item", "phase"),
-                                                         scale=items, weights=wcol)
+    run.t["polarisation"] = polarisation.polarisation_measures(
+        run.with_w(pol_in), by=("item", "phase"), scale=items, weights=run.wcol)
 
-    # ---------------------------------------------------------------- rankings
+
+def _rankings(run: _Run) -> None:
+    ex, items = run.ex, run.ex.items
     rk = items[items["type"] == "ranking"]
     ro, rg = [], []
     for _, row in rk.iterrows():
         a = ex.answers
-        a = a[(a["item"] == row["item"]) & a["participant_id"].isin(kept)
+        a = a[(a["item"] == row["item"]) & a["participant_id"].isin(run.kept)
               & a["phase"].isin(["pre", "post"])]
         if a.empty:
             continue
-        o, g = rankings.ranking_summary(with_w(a), list(row["option_ids"]), by=("phase", "arm"),
-                                        weights=wcol)
+        o, g = rankings.ranking_summary(run.with_w(a), list(row["option_ids"]),
+                                        by=("phase", "arm"), weights=run.wcol)
         ro.append(o.assign(item=row["item"]))
         rg.append(g.assign(item=row["item"]))
-    t["ranking_options"] = pd.concat(ro, ignore_index=True) if ro else pd.DataFrame()
-    t["ranking_groups"] = pd.concat(rg, ignore_index=True) if rg else pd.DataFrame()
+    run.t["ranking_options"] = pd.concat(ro, ignore_index=True) if ro else pd.DataFrame()
+    run.t["ranking_groups"] = pd.concat(rg, ignore_index=True) if rg else pd.DataFrame()
 
-    # ---------------------------------------------------------------- meta-perception
+
+def _metaperception(run: _Run) -> None:
+    items, opt, clean = run.ex.items, run.opt, run.clean
     mp = []
     estimate_rows = items.loc[items["type"] == "estimate", ["item", "estimates"]]
     for est, named in estimate_rows.itertuples(index=False):
@@ -261,28 +370,52 @@ def analyse_export(export: Export | str | Path, options: Options | None = None,
         # fall back to the naming rule estimate_<item>.
         target = named if isinstance(named, str) else est.removeprefix("estimate_")
         if target not in set(items["item"]):
-            res.notes.append(f"Estimate item {est!r}: no item {target!r} to compare with "
-                             "(give the item 'estimates = \"<item id>\"' in the survey).")
+            run.res.notes.append(f"Estimate item {est!r}: no item {target!r} to compare with "
+                                 "(give the item 'estimates = \"<item id>\"' in the survey).")
             continue
         thr = _threshold(items, target, opt.support_threshold)
         e = clean[(clean["item"] == est) & clean["phase"].isin(["pre", "post"])]
         s = clean[(clean["item"] == target) & clean["phase"].isin(["pre", "post"])]
-        mp.append(perception.metaperception_gap(with_w(e), with_w(s), thr, by=("phase",),
-                                                weights=wcol).assign(
+        if e.empty or s.empty:
+            continue
+        mp.append(perception.metaperception_gap(run.with_w(e), run.with_w(s), thr,
+                                                by=("phase",), weights=run.wcol).assign(
             item=est, compared_with=target, threshold=thr))
-    t["metaperception"] = pd.concat(mp, ignore_index=True) if mp else pd.DataFrame()
+    run.t["metaperception"] = pd.concat(mp, ignore_index=True) if mp else pd.DataFrame()
 
-    # ---------------------------------------------------------------- opinion groups
+
+def _groups(run: _Run) -> None:
+    items, clean, t = run.ex.items, run.clean, run.t
+    likert = items.loc[(items["type"] == "likert") & items["phases"].map(
+        lambda ph: "pre" in ph and "post" in ph), "item"]
     post = clean[(clean["phase"] == "post") & clean["item"].isin(likert)]
     try:
-        og = groups.opinion_groups(post, items, seed=opt.seed)
+        og = groups.opinion_groups(post, items, seed=run.opt.seed)
         t["groups_map"], t["groups_items"] = og["map"], og["items"]
         t["groups_choice"], t["groups_explained"] = og["choice"], og["explained"]
     except ValueError as exc:
-        res.notes.append(f"Opinion groups not computed: {exc}.")
+        run.res.notes.append(f"Opinion groups not computed: {exc}.")
         t["groups_map"] = t["groups_items"] = t["groups_choice"] = pd.DataFrame()
         t["groups_explained"] = pd.DataFrame()
-    return res
+
+
+#: The analysis as named steps, run in order; each reads and adds tables of
+#: :class:`Results`. A new analysis is a function ``step(run)`` added here
+#: (and a report section that shows its tables, see ``analysis/report/``).
+#: steps that run even when no participant has a complete before/after pair
+ALWAYS = ("quality", "weights", "shifts")
+STEPS: list[tuple[str, object]] = [
+    ("quality", _quality),
+    ("weights", _weights),
+    ("shifts", _shifts),
+    ("effects", _effects),
+    ("ordinal", _ordinal),
+    ("constructs", _constructs),
+    ("polarisation", _polarisation),
+    ("rankings", _rankings),
+    ("metaperception", _metaperception),
+    ("groups", _groups),
+]
 
 
 def _wide(long: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,25 @@
+"""Shifts by subgroup (any participant column), Benjamini-Hochberg over all subgroup tests."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.report.html import Page, esc, table
+
+ID = "subgroups"
+HEADING = "Subgroups"
+
+
+def render(page: Page) -> str | None:
+    ss = page.t.get("subgroup_shifts", pd.DataFrame())
+    col = page.res.options.subgroup
+    if ss.empty or not col:
+        return None
+    ss = ss.assign(label=ss["item"].map(page.label))
+    return (f"<p>Shifts by {esc(col)}. Many small tests: p-values are adjusted by "
+            "Benjamini-Hochberg (false discovery rate) over every subgroup test in the "
+            "table; read them as exploratory.</p>"
+            + table(ss, f"Subgroup shifts by {col}",
+                    ["label", "arm", col, "n", "shift", "ci_low", "ci_high", "p_t", "p_bh"],
+                    {"label": "item", "p_bh": "p (BH)"}, guard=("n",), min_cell=page.min_cell,
+                    html_cols=("label",)))

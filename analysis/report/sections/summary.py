@@ -1,0 +1,94 @@
+"""Summary first: sample and flow, arms, primary outcomes in plain words, warnings."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.report.html import TOO_FEW, Page, esc, finite, fmt
+
+ID = "summary"
+HEADING = "Summary"
+
+
+def warnings(page: Page) -> list[str]:
+    """The warnings that matter, in plain words (also used by the summary of checks)."""
+    ex, t, out = page.ex, page.t, []
+    if ex.participants.empty:
+        return ["No participants: the campaign has no data yet, so there is nothing to report."]
+    analysed = page.res.analysed_per_arm()
+    small = [f"{a} ({n})" for a, n in analysed.items() if n < page.min_cell]
+    if small:
+        out.append(f"Small cells: {', '.join(small)} analysed, fewer than the minimum of "
+                   f"{page.min_cell}; their estimates are shown as “{TOO_FEW}”.")
+    if len(analysed) < 2:
+        out.append("Only one arm has participants: nothing can be compared between arms.")
+    if not ex.control_arm:
+        out.append("The design has no control arm: shifts cannot be told apart from "
+                   "test-retest change, and no effects against control are estimated.")
+    elif analysed.get(ex.control_arm, 0) == 0:
+        out.append(f"No analysed participant in the control arm ({ex.control_arm}): no "
+                   "effects against control.")
+    bal = t.get("balance", pd.DataFrame())
+    if not bal.empty and "smd" in bal:
+        big = bal[bal["smd"].abs() > 0.25]
+        big = big[big["n_arm"].ge(page.min_cell) & big["n_reference"].ge(page.min_cell)]
+        if not big.empty:
+            out.append(f"Imbalance: {len(big)} standardised difference(s) above 0.25 between "
+                       "arms before treatment (see Balance).")
+    att = t.get("attention_by_arm", pd.DataFrame())
+    if not att.empty:
+        high = att[(att["n"] >= page.min_cell) & (att["failed"] > 0.2)]
+        for row in high.itertuples(index=False):
+            out.append(f"High attention-check failure: {row.failed:.0%} in arm {row.arm} "
+                       f"({row.phase}).")
+    return out
+
+
+def _primary_sentences(page: Page) -> list[str]:
+    anc = page.t.get("ancova", pd.DataFrame())
+    if anc.empty or "confirmatory" not in anc or not anc["confirmatory"].any():
+        return []
+    out = []
+    for row in anc[anc["confirmatory"]].itertuples(index=False):
+        what = f"{page.label(row.item, 70)}, {esc(row.arm)} vs control"
+        if min(row.n_arm, row.n_control) < page.min_cell or not finite(row.estimate):
+            out.append(f"<li>{what}: {TOO_FEW} (n = {row.n_arm} vs {row.n_control}).</li>")
+            continue
+        direction = "higher" if row.estimate > 0 else "lower"
+        out.append(
+            f"<li>{what}: after reading, answers were {fmt(abs(row.estimate))} points "
+            f"{direction} on the {esc(page.scale_of(row.item))} scale than in control, "
+            f"adjusted for the before answer (95% CI {fmt(row.ci_low)} to {fmt(row.ci_high)}; "
+            f"Holm-adjusted p = {fmt(row.p_holm, 'p')}; n = {row.n_arm} vs "
+            f"{row.n_control}).</li>")
+    return out
+
+
+def render(page: Page) -> str:
+    ex, res = page.ex, page.res
+    flow = res.flow_counts()
+    arms = ", ".join(f"{esc(a)}{' (control)' if a == ex.control_arm else ''}" for a in ex.arms)
+    parts = [f"<p>{flow['started']:,} participants started (consented and were allocated), "
+             f"{flow['completed']:,} completed, {flow['excluded']:,} were excluded by the "
+             f"exclusion rules and {flow['analysed']:,} are analysed. Arms: {arms or 'none'}."
+             f" Effective sample size (Kish): {fmt(res.kish_n())}"
+             f" ({esc(res.weights_used())}).</p>"]
+    primary = _primary_sentences(page)
+    plan = res.plan
+    if primary:
+        parts.append("<p>Primary outcomes (confirmatory, from the analysis plan):</p><ul>"
+                     + "".join(primary) + "</ul>")
+    elif plan and plan.get("primary_items"):
+        parts.append("<p>The analysis plan names primary outcomes, but they could not be "
+                     "estimated with this data (see the warnings).</p>")
+    else:
+        parts.append("<p>No analysis plan names primary outcomes: every result in this "
+                     "report is exploratory.</p>")
+    w = warnings(page)
+    if w:
+        parts.append('<div class="note"><p><strong>Warnings</strong></p><ul>'
+                     + "".join(f"<li>{esc(x)}</li>" for x in w) + "</ul></div>")
+    else:
+        parts.append("<p>No warnings: every cell has at least the minimum of "
+                     f"{page.min_cell} participants.</p>")
+    return "".join(parts)
