@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import run_simple
 
 from app.accounts.cli import members_group, user_group
+from app.campaigns.cli import design_changes, design_options, fail, register_fielding_commands
 from app.campaigns.operations import CampaignError, create_campaign, set_status
 from app.export.writer import write_export
 from app.extensions import db
@@ -83,20 +84,25 @@ def campaign_group():
 @click.option("--results-min", type=int, default=30, show_default=True,
               help="Completed participants before the thanks page shows results.")
 @click.option("--primary", help="Pre-registered primary items, comma-separated.")
+@design_options
 @with_appcontext
 def campaign_create(slug, survey_path, title, languages, block_size, rebalance_dropouts,
-                    results_min, primary):  # fmt: skip
-    """Create a draft campaign SLUG pinned to the survey's current version."""
+                    results_min, primary, **design):  # fmt: skip
+    """Create a draft campaign SLUG pinned to the survey's current version.
+
+    The design options (access, codes, screening, quotas, strata, schedule)
+    can also be set later with 'parley campaign edit' while it is a draft.
+    """
     prereg = {"primary_items": primary.split(","), "family": "primary"} if primary else None
     try:
         campaign = create_campaign(
             db.session, slug=slug, survey_folder=survey_path, actor=_actor(), title=title,
             languages=languages.split(",") if languages else None, block_size=block_size,
             rebalance_dropouts=rebalance_dropouts, results_min_completed=results_min,
-            preregistration=prereg,
+            preregistration=prereg, design=design_changes(design),
         )  # fmt: skip
     except (CampaignError, SurveyError) as exc:
-        raise click.ClickException(str(exc)) from None
+        raise fail(exc) from None
     db.session.commit()
     click.echo(f"created campaign '{campaign.slug}' (draft); open it: parley campaign open {slug}")
 
@@ -234,6 +240,7 @@ def run_command(host, port, setup):
 
 def register_commands(app: Flask) -> None:
     campaign_group.add_command(members_group)
+    register_fielding_commands(app, campaign_group)
     for command in (survey_group, campaign_group, export_command, user_group,
                     analyse_command, demo_data_command):  # fmt: skip
         app.cli.add_command(command)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from app.audit import record_audit
 from app.campaigns.design import CampaignError
-from app.campaigns.operations import audit
 from app.models import Campaign, Invite, utcnow
 from app.participant.tokens import hash_code, new_resume_code, normalise
 
@@ -54,7 +54,7 @@ def create_invites(session: Session, campaign: Campaign, n: int, actor: str) -> 
     codes = [new_resume_code() for _ in range(n)]
     session.add_all(Invite(campaign_id=campaign.id, code_hash=hash_code(c)) for c in codes)
     session.flush()
-    audit(session, actor, "invites.create", campaign, f"{n} codes")
+    record_audit(session, "invites.create", campaign=campaign, detail=f"{n} codes", actor=actor)
     return codes
 
 
@@ -72,8 +72,8 @@ def revoke_invites(session: Session, campaign: Campaign, actor: str,
     count = session.execute(
         query.values(revoked_at=utcnow()).execution_options(synchronize_session=False)
     ).rowcount
-    audit(session, actor, "invites.revoke", campaign,
-          f"{count} codes" + ("" if codes is not None else " (all unused)"))  # fmt: skip
+    detail = f"{count} codes" + ("" if codes is not None else " (all unused)")
+    record_audit(session, "invites.revoke", campaign=campaign, detail=detail, actor=actor)
     return count
 
 

@@ -23,8 +23,8 @@ from app.models import Campaign, Quota, utcnow
 from app.participant.allocation import default_block_size
 from surveys import Survey
 
-__all__ = ["create_campaign", "set_status", "audit", "update_design", "CampaignError",
-           "DesignError", "TRANSITIONS"]  # fmt: skip
+__all__ = ["create_campaign", "set_status", "audit", "update_design", "apply_schedules",
+           "CampaignError", "DesignError", "TRANSITIONS"]  # fmt: skip
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -131,7 +131,8 @@ def update_design(session: Session, campaign: Campaign, changes: dict, actor: st
     for field in changed:
         setattr(campaign, field, merged[field])
     if changed:
-        audit(session, actor, "campaign.design", campaign, "changed " + ", ".join(changed))
+        record_audit(session, "campaign.design", campaign=campaign,
+                     detail="changed " + ", ".join(changed), actor=actor)  # fmt: skip
     return campaign
 
 
@@ -165,3 +166,23 @@ def _ensure_quota_rows(session: Session, campaign: Campaign) -> None:
             session.add(Quota(campaign_id=campaign.id, name=quota["name"], cap=quota["cap"],
                               conditions=dict(quota["conditions"]), used=0))  # fmt: skip
     session.flush()
+
+
+def apply_schedules(session: Session, actor: str) -> list[str]:
+    """Close every open or paused campaign whose ``closes_at`` has passed; returns their slugs.
+
+    Participants meet the schedule without this (``Campaign.is_open`` reads
+    it on every request); this records the closing as a status change in the
+    audit log (``parley campaign tick``, e.g. from cron). Opening is not
+    automatic in the same way: an operator opens (pins) the design, and an
+    ``opens_at`` in the future keeps the open campaign waiting until then.
+    Does not commit.
+    """
+    due = session.scalars(
+        select(Campaign).where(Campaign.status.in_(("open", "paused")),
+                               Campaign.closes_at.is_not(None),
+                               Campaign.closes_at <= utcnow())  # fmt: skip
+    ).all()
+    for campaign in due:
+        set_status(session, campaign, "closed", actor)
+    return [c.slug for c in due]

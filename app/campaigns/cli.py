@@ -1,0 +1,288 @@
+"""``parley`` commands for fielding a study: design, invites, schedule, follow-up.
+
+Registered from app/cli.py with :func:`register_fielding_commands`. Every
+command calls the same operations as the admin pages; the design options
+below are shared by ``parley campaign create`` and ``parley campaign edit``.
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import os
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from app.campaigns.design import ACCESS_MODES, CampaignError, DesignError
+from app.campaigns.invites import create_invites, invite_link, list_invites, revoke_invites
+from app.campaigns.operations import apply_schedules, update_design
+from app.extensions import db
+from app.models import OUTCOMES, Campaign
+
+__all__ = ["design_options", "design_changes", "register_fielding_commands", "fail"]
+
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _campaign(slug: str) -> Campaign:
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None:
+        raise click.ClickException(f"no campaign '{slug}' (see: parley campaign list)")
+    return campaign
+
+
+def fail(exc: Exception):
+    """A ClickException listing every problem of a refused design."""
+    if isinstance(exc, DesignError):
+        return click.ClickException("the design was refused:\n  " + "\n  ".join(exc.problems))
+    return click.ClickException(str(exc))
+
+
+def _pairs(values, option: str) -> list[tuple[str, str]]:
+    pairs = []
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key or not rest:
+            raise click.BadParameter(f"expected KEY=VALUE, got '{value}'", param_hint=option)
+        pairs.append((key.strip(), rest.strip()))
+    return pairs
+
+
+def _quota(value: str) -> dict:
+    """NAME:CAP:KEY=VALUE[,KEY=VALUE] -> a quota of the design."""
+    parts = value.split(":", 2)
+    if len(parts) != 3 or not parts[1].isdigit():
+        raise click.BadParameter(f"expected NAME:CAP:ITEM=OPTION[,ITEM=OPTION], got '{value}'",
+                                 param_hint="--quota")  # fmt: skip
+    conditions = dict(_pairs(parts[2].split(","), "--quota"))
+    return {"name": parts[0], "cap": int(parts[1]), "conditions": conditions}
+
+
+_OPTIONS = [
+    click.option("--access", type=click.Choice(ACCESS_MODES),
+                 help="How participants get in: an open link, single-use invite codes, or a "
+                      "panel link (prolific, mturk, or a generic panel)."),
+    click.option("--completion-code", "completion_codes", multiple=True, metavar="OUTCOME=CODE",
+                 help=f"Code shown at an ending; OUTCOME is one of {', '.join(OUTCOMES)}. "
+                      "Repeat for several."),
+    click.option("--redirect", "redirects", multiple=True, metavar="OUTCOME=URL",
+                 help="Link back to the panel at an ending; may use {code} and {id}."),
+    click.option("--panel-param", help="Generic panel: the link parameter holding the id."),
+    click.option("--panel-redirect", metavar="URL",
+                 help="Panel: link back for every ending, with {code} and {id}."),
+    click.option("--allow", "allows", multiple=True, metavar="ITEM=OPTION[,OPTION]",
+                 help="Screening: only these answers of an about-you question take part."),
+    click.option("--deny", "denies", multiple=True, metavar="ITEM=OPTION[,OPTION]",
+                 help="Screening: these answers of an about-you question are screened out."),
+    click.option("--quota", "quotas", multiple=True, metavar="NAME:CAP:KEY=VALUE[,KEY=VALUE]",
+                 help="A quota of CAP completes for an answer (ITEM=OPTION), an arm "
+                      "(arm=ARM) or a cell of two; 'none' removes all quotas."),
+    click.option("--strata", metavar="ITEM[,ITEM]",
+                 help="About-you questions to stratify the randomisation by; 'none' for none."),
+    click.option("--end-on-failed-attention/--continue-on-failed-attention", default=None,
+                 help="End the survey on a wrong attention-check answer."),
+    click.option("--opens-at", metavar="ISO-TIME",
+                 help="Take participants from this time (e.g. 2026-12-01T09:00+01:00)."),
+    click.option("--closes-at", metavar="ISO-TIME", help="Stop taking participants at this time."),
+    click.option("--target-n", type=int, help="Completed participants wanted; new starts stop."),
+]  # fmt: skip
+
+
+def design_options(command):
+    """Add the design options to a click command (they arrive as keyword arguments)."""
+    for option in reversed(_OPTIONS):
+        command = option(command)
+    return command
+
+
+def design_changes(opts: dict) -> dict:
+    """The design keys set by the given design options (unset options change nothing)."""
+    changes: dict = {}
+    if opts.get("access"):
+        changes["access"] = opts["access"]
+    completion: dict = {}
+    for outcome, code in _pairs(opts.get("completion_codes") or (), "--completion-code"):
+        completion.setdefault(outcome, {})["code"] = code
+    for outcome, url in _pairs(opts.get("redirects") or (), "--redirect"):
+        completion.setdefault(outcome, {})["redirect"] = url
+    if completion:
+        changes["completion"] = completion
+    panel = {}
+    if opts.get("panel_param"):
+        panel["id_param"] = opts["panel_param"]
+    if opts.get("panel_redirect"):
+        panel["redirect"] = opts["panel_redirect"]
+    if panel:
+        changes["panel"] = panel
+    rules = [{"item": k, "allow": v.split(",")}
+             for k, v in _pairs(opts.get("allows") or (), "--allow")]
+    rules += [{"item": k, "deny": v.split(",")}
+              for k, v in _pairs(opts.get("denies") or (), "--deny")]  # fmt: skip
+    if rules:
+        changes["screening"] = rules
+    quotas = opts.get("quotas") or ()
+    if quotas:
+        changes["quotas"] = [] if tuple(quotas) == ("none",) else [_quota(q) for q in quotas]
+    if opts.get("strata"):
+        changes["strata"] = [] if opts["strata"] == "none" else opts["strata"].split(",")
+    if opts.get("end_on_failed_attention") is not None:
+        changes["end_on_failed_attention"] = opts["end_on_failed_attention"]
+    for field in ("opens_at", "closes_at", "target_n"):
+        if opts.get(field) is not None:
+            changes[field] = opts[field]
+    return changes
+
+
+def _merge_completion(campaign: Campaign, changes: dict) -> dict:
+    """Edit adds to the campaign's codes and redirects instead of replacing them all."""
+    if "completion" in changes:
+        merged = {k: dict(v) for k, v in (campaign.completion or {}).items()}
+        for outcome, spec in changes["completion"].items():
+            merged.setdefault(outcome, {}).update(spec)
+        changes["completion"] = merged
+    if "panel" in changes and campaign.panel:
+        changes["panel"] = {**campaign.panel, **changes["panel"]}
+    return changes
+
+
+def _base_url(value: str | None) -> str:
+    return value or current_app.config.get("PARLEY_BASE_URL") or DEFAULT_BASE_URL
+
+
+def _private_csv(path: Path):
+    """A new file readable by its owner only: it holds personal links."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    return os.fdopen(fd, "w", newline="", encoding="utf-8")
+
+
+# --- campaign edit / tick ------------------------------------------------------------
+
+
+@click.command("edit")
+@click.argument("slug")
+@click.option("--title")
+@click.option("--languages", help="Comma-separated subset of the survey's languages.")
+@click.option("--block-size", type=int, help="Allocation block length.")
+@click.option("--seed", help="Allocation seed (exported in manifest.json).")
+@click.option("--rebalance-dropouts/--no-rebalance-dropouts", default=None,
+              help="Completers-balance rule (see docs/randomisation.md).")
+@click.option("--abandon-after", type=int, metavar="MINUTES",
+              help="Inactivity after which a participant counts as dropped out.")
+@click.option("--results-min", type=int, help="Completed participants before results show.")
+@design_options
+@with_appcontext
+def campaign_edit(slug, title, languages, block_size, seed, rebalance_dropouts, abandon_after,
+                  results_min, **opts):  # fmt: skip
+    """Change the design of the draft campaign SLUG (an open campaign's design is pinned).
+
+    Only the options given change. --completion-code and --redirect add to the
+    codes already set; --allow/--deny, --quota and --strata replace the lists.
+    """
+    campaign = _campaign(slug)
+    changes = design_changes(opts)
+    plain = {"title": title, "block_size": block_size, "seed": seed,
+             "rebalance_dropouts": rebalance_dropouts, "abandon_after_minutes": abandon_after,
+             "results_min_completed": results_min,
+             "languages": languages.split(",") if languages else None}  # fmt: skip
+    changes.update({k: v for k, v in plain.items() if v is not None})
+    if not changes:
+        raise click.UsageError("nothing to change: give at least one option (see --help)")
+    try:
+        update_design(db.session, campaign, _merge_completion(campaign, changes), _actor())
+    except CampaignError as exc:
+        raise fail(exc) from None
+    db.session.commit()
+    click.echo(f"campaign '{slug}': changed {', '.join(sorted(changes))}")
+
+
+@click.command("tick")
+@with_appcontext
+def campaign_tick():
+    """Record schedule transitions: close open campaigns whose closes_at has passed.
+
+    Participants are turned away on time without it (the schedule is read on
+    every request); run it from cron to have the closing in the audit log.
+    """
+    closed = apply_schedules(db.session, _actor())
+    db.session.commit()
+    for slug in closed:
+        click.echo(f"campaign '{slug}' closed on schedule")
+
+
+# --- invites -------------------------------------------------------------------------
+
+
+@click.group("invites")
+def invites_group():
+    """Single-use invitation codes of an invite campaign."""
+
+
+@invites_group.command("create")
+@click.argument("slug")
+@click.option("--n", "n", type=int, required=True, help="How many codes to make.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="CSV file to write (columns: code, link); the codes exist only there.")
+@click.option("--base-url", help=f"Site address for the links (default: PARLEY_BASE_URL "
+                                 f"or {DEFAULT_BASE_URL}).")  # fmt: skip
+@with_appcontext
+def invites_create(slug, n, out, base_url):
+    """Make N single-use codes for campaign SLUG and write their personal links to --out."""
+    campaign = _campaign(slug)
+    if out.exists():
+        raise click.ClickException(f"{out} exists; choose a new file (codes are shown once)")
+    try:
+        codes = create_invites(db.session, campaign, n, _actor())
+    except CampaignError as exc:
+        raise fail(exc) from None
+    base = _base_url(base_url)
+    with _private_csv(out) as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["code", "link"])
+        writer.writerows([code, invite_link(base, campaign, code)] for code in codes)
+    db.session.commit()
+    click.echo(f"{n} invite codes for '{slug}' written to {out}")
+
+
+@invites_group.command("list")
+@click.argument("slug")
+@with_appcontext
+def invites_list(slug):
+    """Count and list the codes of SLUG (unused, used, revoked; never the codes themselves)."""
+    rows = list_invites(db.session, _campaign(slug))
+    states = {s: sum(r.state == s for r in rows) for s in ("unused", "used", "revoked")}
+    click.echo(", ".join(f"{k} {v}" for k, v in states.items()))
+    for r in rows:
+        when = r.used_at or r.revoked_at
+        click.echo(f"{r.id}\t{r.state}\t{r.created_at:%Y-%m-%d %H:%M}"
+                   + (f"\t{when:%Y-%m-%d %H:%M}" if when else ""))  # fmt: skip
+
+
+@invites_group.command("revoke")
+@click.argument("slug")
+@click.option("--code", "codes", multiple=True, help="A code to revoke; repeat for several.")
+@click.option("--all", "everything", is_flag=True, help="Revoke every unused code.")
+@with_appcontext
+def invites_revoke(slug, codes, everything):
+    """Revoke codes of SLUG so they can no longer start anyone (used codes stay used)."""
+    if bool(codes) == everything:
+        raise click.UsageError("give --code CODE (repeatable) or --all")
+    chosen = None if everything else list(codes)
+    count = revoke_invites(db.session, _campaign(slug), _actor(), chosen)
+    db.session.commit()
+    click.echo(f"revoked {count} code(s)")
+
+
+def register_fielding_commands(app, campaign_group: click.Group) -> None:
+    """Add the fielding commands to ``parley``: ``campaign edit|tick`` and ``invites``."""
+    campaign_group.add_command(campaign_edit)
+    campaign_group.add_command(campaign_tick)
+    app.cli.add_command(invites_group)
+
