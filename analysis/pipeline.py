@@ -12,7 +12,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import constructs, groups, ordinal, perception, polarisation, quality, rankings
+from analysis import (
+    balance,
+    constructs,
+    flow,
+    groups,
+    ordinal,
+    perception,
+    polarisation,
+    quality,
+    rankings,
+)
+from analysis.contract import NUMERIC_TYPES
 from analysis.effects import ancova, diff_in_diff
 from analysis.load import Export, load_export
 from analysis.multiplicity import adjust_pvalues
@@ -58,6 +69,10 @@ class Options:
     min_cell : int
         Minimum cell size: the report shows "too few participants" instead of
         an estimate from fewer (default 10, see ``analysis.report.html.MIN_CELL``).
+    pretreatment_checks : bool
+        Exclusion rules look only at answers given before the treatment
+        (phases ``profile`` and ``pre``), as Montgomery, Nyhan and Torres
+        (2018) advise; ``False`` uses every phase.
     plan : dict or None
         Analysis plan (``analysis.plan.load_plan``); ``None``: the export's
         ``preregistration``, if any.
@@ -76,6 +91,7 @@ class Options:
     seed: int = 0
     min_cell: int = 10
     plan: dict | None = None
+    pretreatment_checks: bool = True
 
 
 @dataclass
@@ -201,7 +217,8 @@ def analyse_export(export: Export | str | Path, options: Options | None = None,
 def _quality(run: _Run) -> None:
     ex, opt, t = run.ex, run.opt, run.t
     t["funnel"] = quality.funnel(ex)
-    flags = quality.quality_flags(ex, opt.speed_fraction, opt.straightline_min_items)
+    flags = quality.quality_flags(ex, opt.speed_fraction, opt.straightline_min_items,
+                                  phases=PRE_TREATMENT if opt.pretreatment_checks else None)
     t["flags"] = flags
     run.kept, t["exclusions"] = quality.apply_exclusions(flags, opt.exclusions)
     run.res.kept = run.kept
@@ -402,8 +419,60 @@ def _groups(run: _Run) -> None:
 #: The analysis as named steps, run in order; each reads and adds tables of
 #: :class:`Results`. A new analysis is a function ``step(run)`` added here
 #: (and a report section that shows its tables, see ``analysis/report/``).
+#: phases answered before the treatment (the briefing)
+PRE_TREATMENT = ("profile", "pre")
+
+
+def _flow(run: _Run) -> None:
+    t = run.t
+    t["flow"] = flow.participant_flow(run.ex, t["flags"], run.opt.exclusions, run.res.analysed)
+    t["rates"] = flow.outcome_rates(t["flow"])
+
+
+def _checks(run: _Run) -> None:
+    """Balance before treatment, attention by arm, per-briefing questions by arm."""
+    ex, t, items = run.ex, run.t, run.ex.items
+    kept = run.kept
+    reference = ex.control_arm or (ex.arms[0] if ex.arms else None)
+    prof = profile_table(ex)
+    prof = prof[prof["participant_id"].isin(kept)]
+    clean = clean_values(ex)
+    clean = clean[clean["participant_id"].isin(kept)]
+    info = items.set_index("item")
+    profile_items = [i for i in items["item"] if "profile" in info.loc[i, "phases"]
+                     and i in prof.columns]
+    numeric = [i for i in profile_items if info.loc[i, "type"] in NUMERIC_TYPES]
+    categorical = [i for i in profile_items if info.loc[i, "type"] == "single_choice"]
+    pre = clean[(clean["phase"] == "pre") & clean["item"].isin(
+        items.loc[items["type"].isin(NUMERIC_TYPES), "item"])]
+    pre_wide = pre.pivot_table(index="participant_id", columns="item", values="value",
+                               aggfunc="first").add_prefix("before: ")
+    frame = prof.merge(pre_wide, left_on="participant_id", right_index=True, how="left")
+    t["balance"] = (balance.standardised_differences(
+        frame, "arm", reference, numeric=[*numeric, *pre_wide.columns],
+        categorical=["language", *categorical]) if reference else pd.DataFrame())
+    # attention checks by arm and phase (all phases: shown, not used to exclude post ones)
+    att = items.loc[items["type"] == "attention", ["item", "correct"]]
+    a = ex.answers[ex.answers["item"].isin(att["item"])].merge(att, on="item")
+    if a.empty:
+        t["attention_by_arm"] = pd.DataFrame()
+    else:
+        failed = (a["value"] != a["correct"]).groupby(
+            [a["arm"], a["phase"], a["participant_id"]]).any()
+        g = failed.groupby(level=[0, 1])
+        t["attention_by_arm"] = pd.DataFrame({"n": g.size(), "failed": g.mean()}).reset_index()
+    # questions asked about each briefing (phase module), by arm and module
+    mod = clean[(clean["phase"] == "module") & clean["item"].isin(
+        items.loc[items["type"].isin(NUMERIC_TYPES), "item"])].dropna(subset=["value"])
+    if mod.empty:
+        t["module_questions"] = pd.DataFrame()
+    else:
+        g = mod.groupby(["item", "module", "arm"], sort=False)["value"]
+        t["module_questions"] = g.agg(n="count", mean="mean", sd="std").reset_index()
+
+
 #: steps that run even when no participant has a complete before/after pair
-ALWAYS = ("quality", "weights", "shifts")
+ALWAYS = ("quality", "weights", "shifts", "flow", "checks")
 STEPS: list[tuple[str, object]] = [
     ("quality", _quality),
     ("weights", _weights),
@@ -415,6 +484,8 @@ STEPS: list[tuple[str, object]] = [
     ("rankings", _rankings),
     ("metaperception", _metaperception),
     ("groups", _groups),
+    ("flow", _flow),
+    ("checks", _checks),
 ]
 
 

@@ -81,6 +81,7 @@ def quality_flags(
     export: Export,
     speed_fraction: float = 0.4,
     straightline_min_items: int = 6,
+    phases: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """One row per participant with data-quality measures and flags.
 
@@ -97,6 +98,13 @@ def quality_flags(
         ``straightliner`` when, in the before or the after phase, the
         participant gave the same answer to all Likert items and answered at
         least this many.
+    phases : sequence of str, optional
+        Only answers of these phases count (time on page, straight-lining,
+        attention checks). ``("profile", "pre")`` uses only checks taken
+        before the treatment: excluding on post-treatment checks can bias
+        effects (Montgomery, Nyhan & Torres 2018, *How conditioning on
+        posttreatment variables can ruin your experiment*, AJPS 62:760-775).
+        ``None``: every phase.
 
     Returns
     -------
@@ -108,6 +116,8 @@ def quality_flags(
         raise ValueError("speed_fraction must be between 0 and 1")
     p = export.participants[["participant_id", "arm", "status"]].copy()
     a = export.answers
+    if phases is not None:
+        a = a[a["phase"].isin(list(phases))]
     pages = a.dropna(subset=["seconds_on_page"]).drop_duplicates(["participant_id", "page"])
     p["total_seconds"] = p["participant_id"].map(pages.groupby("participant_id")[
         "seconds_on_page"].sum())

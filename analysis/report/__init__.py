@@ -17,10 +17,12 @@ from pathlib import Path
 from analysis.pipeline import Options, Results, analyse_export
 from analysis.report.html import MIN_CELL, Page, esc
 from analysis.report.sections import (
+    checks,
     confirmatory,
     constructs,
     distributions,
     effects,
+    flow,
     groups,
     items,
     methods,
@@ -38,6 +40,8 @@ __all__ = ["write_report", "render_report", "SECTIONS", "MIN_CELL"]
 #: The report, top to bottom. A new section is a module in ``sections/`` added here.
 SECTIONS = [
     summary,
+    flow,
+    checks,
     confirmatory,
     items,
     effects,

@@ -98,7 +98,7 @@ def test_report_of_three_participants_shows_no_estimate(data):
 
 def test_report_of_the_demo_data_has_every_section(data):
     html = _report(_cut(data))
-    for ident in ("summary", "confirmatory", "items", "effects", "shifts", "ordinal",
+    for ident in ("summary", "flow", "checks", "confirmatory", "items", "effects", "shifts", "ordinal",
                   "constructs", "quality", "methods"):
         assert f'<section id="{ident}"' in html, ident
     summary = html[html.index('id="summary"'):html.index('id="confirmatory"')]
@@ -106,3 +106,6 @@ def test_report_of_the_demo_data_has_every_section(data):
     assert "Effective sample size (Kish)" in summary
     # items are labelled by their wording, with the id in small type
     assert 'small class="id">support_accord</small>' in html
+    assert "Montgomery, Nyhan &amp; Torres (2018)" in html and "break-off rate" in html
+    assert '<svg class="flow" role="img"' in html and "Analysed (complete before/after" in html
+    assert "Balance before treatment" in html and "Attention-check failure by arm" in html

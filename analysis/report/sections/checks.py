@@ -1,0 +1,59 @@
+"""Balance and manipulation checks: balance before treatment, per-briefing questions,
+knowledge gain, attention-check failure, and the exclusion rule used."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.report.html import Page, esc, table
+
+ID = "checks"
+HEADING = "Balance and manipulation checks"
+
+
+def render(page: Page) -> str | None:
+    t, opt = page.t, page.res.options
+    body = []
+    rule = ("only checks taken before the treatment (about-you and before pages), as "
+            "Montgomery, Nyhan &amp; Torres (2018) advise: excluding on checks taken after "
+            "the briefing can bias the effects" if opt.pretreatment_checks else
+            "checks from every phase, including after the briefing (this can bias effects: "
+            "Montgomery, Nyhan &amp; Torres 2018)")
+    body.append(f"<p>Exclusion rules used: {esc(', '.join(opt.exclusions) or 'none')}, "
+                f"applied to {rule}.</p>")
+    bal = t.get("balance", pd.DataFrame())
+    ref = page.ex.control_arm or (page.ex.arms[0] if page.ex.arms else "")
+    if bal is not None and not bal.empty:
+        bal = bal.assign(label=bal["variable"].map(
+            lambda v: page.label(v.removeprefix("before: ")) + (
+                " (before)" if v.startswith("before: ") else "")))
+        body.append(f"<p>Standardised differences (Austin 2009) of the about-you answers, "
+                    f"the language and the before answers, each arm against {esc(ref)}; "
+                    "|d| above 0.1 is the usual mark of imbalance.</p>")
+        body.append(table(bal, f"Balance before treatment: each arm vs {ref}",
+                          ["label", "level", "arm", "n_arm", "n_reference", "value_arm",
+                           "value_reference", "smd"],
+                          {"label": "variable", "value_arm": "arm mean or share",
+                           "value_reference": f"{ref} mean or share", "smd": "std. difference"},
+                          guard=("n_arm", "n_reference"), min_cell=page.min_cell,
+                          html_cols=("label",)))
+    else:
+        body.append("<p>Balance: not computed (no second arm to compare).</p>")
+    mq = t.get("module_questions", pd.DataFrame())
+    if mq is not None and not mq.empty:
+        mq = mq.assign(label=mq["item"].map(page.label))
+        body.append(table(mq, "Questions about each briefing (balance, clarity, trust), by arm",
+                          ["label", "module", "arm", "n", "mean", "sd"], {"label": "item"},
+                          guard=("n",), min_cell=page.min_cell, html_cols=("label",)))
+    ks = t.get("knowledge_shifts", pd.DataFrame())
+    if ks is not None and not ks.empty:
+        body.append(table(ks, "Knowledge gain by arm (share correct, before and after)",
+                          ["arm", "n", "mean_before", "mean_after", "shift", "ci_low",
+                           "ci_high"], {"shift": "gain"}, guard=("n",),
+                          min_cell=page.min_cell))
+    att = t.get("attention_by_arm", pd.DataFrame())
+    body.append(table(att, "Attention-check failure by arm and phase", ["arm", "phase", "n",
+                                                                      "failed"],
+                      {"failed": "share failed"}, guard=("n",), min_cell=page.min_cell,
+                      empty="Attention checks: none in this survey."))
+    return "".join(body)
