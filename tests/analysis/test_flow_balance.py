@@ -16,7 +16,7 @@ import pytest
 from scipy import stats
 
 from analysis.balance import standardised_differences
-from analysis.flow import outcome_rates, participant_flow
+from analysis.flow import outcome_rates
 from analysis.pipeline import analyse_export
 from analysis.quality import quality_flags
 from analysis.synthetic import make_demo_export
