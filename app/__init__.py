@@ -15,12 +15,19 @@ from app.audit.blueprint import bp as audit_bp
 from app.campaigns.surveys import SurveyChangedError
 from app.cli import register_commands
 from app.config import configure
-from app.database import begin_deferred_request, configure_engine, end_deferred_request
+from app.database import (
+    begin_deferred_request,
+    configure_engine,
+    configure_session_teardown,
+    end_deferred_request,
+)
+from app.edge import configure_edge_checks
+from app.errors import configure_errors
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.i18n import configure_i18n
 from app.monitor.blueprint import bp as monitor_bp
 from app.participant.blueprint import bp as participant_bp
-from app.security import configure_security_headers
+from app.security import check_rate_limit_storage, configure_proxy, configure_security_headers
 
 __all__ = ["create_app"]
 
@@ -32,6 +39,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     configure(app, test_config)
+    check_rate_limit_storage(app)
+    configure_proxy(app)
+    configure_errors(app)
+    configure_edge_checks(app)
     configure_extensions(app)
     configure_i18n(app)
     configure_security_headers(app)
@@ -46,6 +57,7 @@ def configure_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+    configure_session_teardown(app, db)
     migrate.init_app(app, db, directory=MIGRATIONS)
     configure_transactions(app)
     csrf.init_app(app)

@@ -21,6 +21,9 @@ ENV_KEYS = {
     "PARLEY_SECRET_KEY": "SECRET_KEY",
     "PARLEY_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "PARLEY_BASE_URL": "PARLEY_BASE_URL",
+    "PARLEY_TRUSTED_PROXIES": "PARLEY_TRUSTED_PROXIES",
+    "WEB_CONCURRENCY": "PARLEY_WORKERS",
+    "PARLEY_WORKERS": "PARLEY_WORKERS",
 }
 
 
@@ -51,6 +54,14 @@ def defaults(instance_path: str) -> dict:
         "PARLEY_MONITOR_REFRESH_SECONDS": 30,
         #: Sign-in attempts allowed per address.
         "PARLEY_LOGIN_LIMIT": "10 per minute;50 per hour",
+        #: Resume-code attempts allowed per address (codes cannot be guessed;
+        #: the limit only stops free load).
+        "PARLEY_RESUME_LIMIT": "20 per minute;200 per hour",
+        #: Reverse proxies in front of the app whose X-Forwarded-* headers are
+        #: trusted (0: none, the app faces clients directly).
+        "PARLEY_TRUSTED_PROXIES": 0,
+        #: Worker processes serving the app; above 1 the limiter needs Redis.
+        "PARLEY_WORKERS": 1,
     }
 
 

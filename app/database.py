@@ -24,19 +24,24 @@ still gives each write its own short transaction.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 
+from flask import Flask
 from sqlalchemy import Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, scoped_session
 
 __all__ = [
     "configure_engine", "reads_first", "writing", "deferred_scope", "begin_deferred_request",
-    "end_deferred_request", "insert_ignoring_duplicates",
+    "end_deferred_request", "insert_ignoring_duplicates", "configure_session_teardown",
 ]  # fmt: skip
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 15_000
 
@@ -123,3 +128,26 @@ def insert_ignoring_duplicates(session: Session, table: Table):
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
     return module.insert(table).on_conflict_do_nothing()
+
+
+def configure_session_teardown(app: Flask, db) -> None:
+    """End each request's session so that a dead connection cannot undo a response.
+
+    When the database drops a connection after a page was committed (a
+    restart, ``pg_terminate_backend``), the rollback that closes the session
+    at teardown fails. Flask-SQLAlchemy's own teardown would let that error
+    escape after the response was made, and the server would answer 500 for
+    a page that was saved. This teardown runs first (teardowns run in
+    reverse order of registration), removes the session itself and, if the
+    connection is gone, only logs a warning: the pool discards the broken
+    connection and the next request gets a new one.
+    """
+
+    @app.teardown_appcontext
+    def _remove_session(_exc):
+        try:
+            db.session.remove()
+        except DBAPIError as exc:
+            log.warning("closing the database session failed (connection lost): %s",
+                        str(exc).splitlines()[0])  # fmt: skip
+            db.session.registry.clear()

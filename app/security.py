@@ -1,12 +1,60 @@
-"""Strict security headers on every response.
+"""Strict security headers on every response; proxies and rate-limit storage.
 
 A few clear lines rather than a dependency: the policy allows only this
 site's own scripts, styles and images, no framing, and no inline script.
+
+Behind a reverse proxy every request comes from the proxy's address, so a
+per-address limit (sign-in, resume) would lock out everyone at once.
+``PARLEY_TRUSTED_PROXIES=N`` says that exactly N proxies stand in front of
+the app; werkzeug's ProxyFix then takes the client address (and scheme and
+host) from the last N ``X-Forwarded-*`` entries. Never set it higher than
+the real number of proxies: a client could then forge its address.
+
+With more than one worker process, the default in-memory limiter storage
+would give each worker its own counts (N workers: N times the limit), so
+declaring ``PARLEY_WORKERS`` (or ``WEB_CONCURRENCY``) above 1 with
+``memory://`` storage is a start-up error: use Redis.
 """
 
 from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-__all__ = ["configure_security_headers"]
+__all__ = ["configure_security_headers", "configure_proxy", "check_rate_limit_storage",
+           "ConfigurationError"]  # fmt: skip
+
+
+class ConfigurationError(RuntimeError):
+    """A setting that would make the app unsafe or wrong; raised at start-up."""
+
+
+def _count(app: Flask, key: str) -> int:
+    raw = app.config.get(key) or 0
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"{key} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise ConfigurationError(f"{key} must not be negative, got {value}")
+    return value
+
+
+def configure_proxy(app: Flask) -> None:
+    """Trust ``PARLEY_TRUSTED_PROXIES`` proxies' X-Forwarded-For/-Proto/-Host/-Port."""
+    n = _count(app, "PARLEY_TRUSTED_PROXIES")
+    if n:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
+
+
+def check_rate_limit_storage(app: Flask) -> None:
+    """Refuse per-process (memory) limit counts when several workers serve."""
+    workers = _count(app, "PARLEY_WORKERS")
+    storage = str(app.config.get("RATELIMIT_STORAGE_URI", "memory://"))
+    if workers > 1 and storage.startswith("memory://"):
+        raise ConfigurationError(
+            f"PARLEY_WORKERS={workers} with RATELIMIT_STORAGE_URI={storage}: every worker "
+            "would count sign-in and resume attempts on its own. Set "
+            "PARLEY_RATELIMIT_STORAGE_URI=redis://HOST:6379 (see README, 'Behind a proxy')."
+        )
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -27,7 +75,11 @@ def configure_security_headers(app: Flask) -> None:
         h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("SESSION_COOKIE_SECURE"):
             h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if response.mimetype == "text/html":
+        if "attachment" in h.get("Content-Disposition", ""):
+            # Exports and reports hold every participant's answers: no cache
+            # (browser or shared) may keep a copy, whatever send_file chose.
+            h["Cache-Control"] = "no-store"
+        elif response.mimetype == "text/html":
             # Survey pages hold personal answers: never serve them from a shared cache.
             h.setdefault("Cache-Control", "no-store")
         return response

@@ -14,6 +14,7 @@ participant's language.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -102,11 +103,22 @@ def _single(raw: list[str]) -> str | None:
     return values[0]
 
 
+#: What a number box accepts: ASCII digits with an optional sign and one
+#: decimal point or comma ("25", "-3", "2.5", "2,5", ".5"). Refused on
+#: purpose, though Python's float() takes them: "1_0" (read as 10), digits of
+#: other scripts ("١٢" read as 12), exponents ("1e3"), "nan", "inf" and
+#: spaces inside. A participant who typed any of these did not mean a plain
+#: number, and the box says so instead of storing a surprise.
+NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+(?:[.,][0-9]*)?|[.,][0-9]+)")
+#: Longer input is no plausible answer (and a 5,000-digit integer would
+#: exceed Python's int() limit): refused as "not a number".
+NUMBER_MAX_LENGTH = 40
+
+
 def _number(text: str, lo: float, hi: float, integer: bool) -> float:
-    try:
-        number = float(text.replace(",", "."))
-    except ValueError:
-        raise AnswerError("not_a_number") from None
+    if len(text) > NUMBER_MAX_LENGTH or not NUMBER_RE.fullmatch(text):
+        raise AnswerError("not_a_number")
+    number = float(text.replace(",", "."))
     if not math.isfinite(number):
         raise AnswerError("not_a_number")
     if integer and number != int(number):
@@ -116,9 +128,17 @@ def _number(text: str, lo: float, hi: float, integer: bool) -> float:
     return number
 
 
-def _is_whole(text: str) -> bool:
-    """ASCII digits only: str.isdigit() also accepts '²', which int() rejects."""
-    return text.isascii() and text.isdigit()
+def _whole(text: str) -> int | None:
+    """``text`` as a small non-negative int, or None if it is anything else.
+
+    ASCII digits only (str.isdigit() also accepts '²', which int() rejects),
+    at most 9 of them: the length is checked before int(), since a
+    5,000-digit string would raise ValueError past Python's integer-string
+    limit instead of becoming a field error.
+    """
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        return None
+    return int(text)
 
 
 def _fmt(x: float) -> str:
@@ -151,9 +171,10 @@ class Likert(ItemType):
         choice = _single(raw)
         if choice is None:
             return None
-        if not _is_whole(choice) or not 1 <= int(choice) <= len(item.options):
+        point = _whole(choice)
+        if point is None or not 1 <= point <= len(item.options):
             raise AnswerError("invalid_choice")
-        return Answer(value=float(int(choice)))
+        return Answer(value=float(point))
 
     def scale(self, item: Item) -> dict:
         return {"min": 1, "max": len(item.options)}
@@ -270,9 +291,10 @@ class Ranking(ItemType):
         for pair in raw:
             option_id, _, rank = pair.partition("=")
             if rank.strip():
-                if not _is_whole(rank.strip()):
+                value = _whole(rank.strip())
+                if value is None:
                     raise AnswerError("invalid_choice")
-                ranks[option_id] = int(rank)
+                ranks[option_id] = value
         if not ranks:
             return None
         n = len(item.options)

@@ -23,9 +23,28 @@ from surveys.model import PHASES, Arm, Item, Module, Option, Page, Survey, Text
 __all__ = ["Problem", "SurveyError", "load_survey", "DEFINITION_FILE"]
 
 DEFINITION_FILE = "survey.toml"
-ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+#: Identifier and language patterns are used with fullmatch: "$" would
+#: also match before a final "\n", and a newline in an id breaks every URL.
+ID_RE = re.compile(r"[a-z][a-z0-9_]{0,62}")
+LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Z]{2})?")
 SUMMARY_RE = re.compile(r"\{summary:([a-z0-9_]+)\}")
+#: Bidirectional embedding, override and isolate controls (U+202A-U+202E,
+#: U+2066-U+2069). An unbalanced right-to-left override in a title reverses
+#: everything after it on the page (and in the browser's tab), so they are
+#: removed from every text at load. Right-to-left text needs none of them;
+#: the plain marks U+200E/U+200F are kept.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _without_bidi_controls(value: Any) -> Any:
+    """``value`` (parsed TOML) with bidi controls removed from every string in it."""
+    if isinstance(value, str):
+        return BIDI_CONTROLS.sub("", value)
+    if isinstance(value, dict):
+        return {_without_bidi_controls(k): _without_bidi_controls(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_bidi_controls(v) for v in value]
+    return value
 
 COMMON_ITEM_KEYS = {"id", "type", "text", "hint", "required", "construct", "post_only"}
 TYPE_KEYS = {
@@ -89,7 +108,7 @@ class _Reader:
 
     def ident(self, table: dict, place: str) -> str:
         value = table.get("id")
-        if not isinstance(value, str) or not ID_RE.match(value):
+        if not isinstance(value, str) or not ID_RE.fullmatch(value):
             self.problem(place, f"'id' must be lowercase letters, digits or _ (got {value!r})")
             return str(value)
         return value
@@ -118,7 +137,10 @@ class _Reader:
                 self.problem(f"{place}.file.{lang}", f"file '{name}' not found in the folder")
                 continue
             self.files_read.add(path)
-            texts[lang] = path.read_text(encoding="utf-8")
+            try:
+                texts[lang] = _without_bidi_controls(path.read_text(encoding="utf-8"))
+            except UnicodeDecodeError:
+                self.problem(f"{place}.file.{lang}", f"file '{name}' is not UTF-8 text")
         return texts
 
     # --- sections ------------------------------------------------------------
@@ -247,7 +269,8 @@ class _Reader:
                 else:
                     fields[key] = table[key]
         construct = table.get("construct")
-        if construct is not None and (not isinstance(construct, str) or not ID_RE.match(construct)):
+        if construct is not None and not (isinstance(construct, str)
+                                          and ID_RE.fullmatch(construct)):
             self.problem(f"{place}.construct", "must be a lowercase identifier")
         return Item(
             id=item_id,
@@ -377,9 +400,11 @@ def load_survey(folder: str | Path) -> Survey:
     if not path.is_file():
         raise SurveyError([Problem(str(folder), "", f"no {DEFINITION_FILE} in this folder")])
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = _without_bidi_controls(tomllib.loads(path.read_text(encoding="utf-8")))
     except tomllib.TOMLDecodeError as exc:
         raise SurveyError([Problem(DEFINITION_FILE, "", f"not valid TOML: {exc}")]) from None
+    except UnicodeDecodeError as exc:
+        raise SurveyError([Problem(DEFINITION_FILE, "", f"not UTF-8 text: {exc}")]) from None
     reader = _Reader(folder)
     reader.files_read.add(path.resolve())
     reader.unknown(data, TOP_KEYS, "")
@@ -391,7 +416,7 @@ def load_survey(folder: str | Path) -> Survey:
     if (
         not isinstance(languages, list)
         or not languages
-        or not all(isinstance(lang, str) and LANG_RE.match(lang) for lang in languages)
+        or not all(isinstance(lang, str) and LANG_RE.fullmatch(lang) for lang in languages)
     ):
         reader.problem("survey.languages", "must list language codes, e.g. [\"en\", \"de\"]")
         languages = ["en"]

@@ -26,7 +26,8 @@ from surveys import Survey
 __all__ = ["create_campaign", "set_status", "audit", "update_design", "apply_schedules",
            "CampaignError", "DesignError", "TRANSITIONS"]  # fmt: skip
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+#: Used with fullmatch: ``^...$`` with match() would allow a final "\n".
+SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
 
 #: Allowed status changes.
 TRANSITIONS = {
@@ -67,7 +68,7 @@ def create_campaign(
     validated as by :func:`update_design`. Raises CampaignError (DesignError
     with every problem for an invalid design). Does not commit.
     """
-    if not SLUG_RE.match(slug):
+    if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug):
         raise CampaignError("a slug is 2-63 lowercase letters, digits or hyphens")
     if session.scalar(select(Campaign.id).where(Campaign.slug == slug)) is not None:
         raise CampaignError(f"a campaign '{slug}' exists already")

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from app.campaigns.cache import cached_campaign
 from app.campaigns.design import effective_status, outcome_code, outcome_redirect, panel_settings
 from app.database import reads_first
-from app.extensions import db
+from app.extensions import db, limiter
 from app.i18n import choose_language
 from app.markdown import render_markdown
 from app.models import Campaign, Participant
@@ -144,12 +144,9 @@ def start(slug: str):
         return _access_page(campaign, again.problem or "invite_used")
     if admitted.external_id and _redirect_needs_id(campaign):
         session[_panel_key(slug)] = admitted.external_id
-    if started.continued:
-        flash(_("Welcome back. Your new resume code is %(code)s; the old one no longer works.",
-                code=started.resume_code), "resume")  # fmt: skip
-    else:
-        flash(_("Your resume code is %(code)s. Keep it to continue later on any device.",
-                code=started.resume_code), "resume")  # fmt: skip
+    # Only a marker travels in the (signed, not encrypted) session cookie; the
+    # next page reads the code from the resume cookie it needs anyway.
+    flash("", "resume-new" if started.continued else "resume")
     return _set_cookie(redirect(url_for(".show_step", slug=slug)), campaign, started.resume_code)
 
 
@@ -306,6 +303,7 @@ def language(slug: str):
 
 
 @reads_first
+@limiter.limit(lambda: current_app.config["PARLEY_RESUME_LIMIT"], methods=["POST"])
 def resume(slug: str):
     campaign = _campaign(slug)
     g.lang = choose_language(campaign.languages)
@@ -329,8 +327,31 @@ def later(slug: str):
     code = request.cookies.get(COOKIE.format(slug=slug), "")
     if hash_code(code) != participant.resume_token_hash:
         abort(404)
-    shown = "-".join(code[i : i + 4] for i in range(0, len(code), 4))
-    return render_template("participant/later.html", campaign=campaign, code=shown)
+    return render_template("participant/later.html", campaign=campaign, code=_grouped(code))
+
+
+def _grouped(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def template_helpers() -> dict:
+    """``shown_resume_code()`` for templates: the code of the participant on this page.
+
+    Read from the resume cookie (httponly, scoped to the campaign), never from
+    the session, so the code is not copied into the session cookie.
+    """
+
+    def shown_resume_code() -> str | None:
+        participant = g.get("participant")
+        campaign = g.get("campaign")
+        if participant is None or campaign is None:
+            return None
+        code = normalise(request.cookies.get(COOKIE.format(slug=campaign.slug), ""))
+        if not code or hash_code(code) != participant.resume_token_hash:
+            return None
+        return _grouped(code)
+
+    return {"shown_resume_code": shown_resume_code}
 
 
 @reads_first

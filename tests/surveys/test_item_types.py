@@ -228,6 +228,8 @@ ERRORS = [
     ("support_trees", ["-1"], "invalid_choice", {}),
     ("support_trees", ["2.0"], "invalid_choice", {}),
     ("support_trees", ["agree"], "invalid_choice", {}),
+    ("support_trees", ["1" * 5000], "invalid_choice", {}),  # past int()'s digit limit
+    ("support_trees", ["\u0663"], "invalid_choice", {}),  # Arabic-Indic 3
     ("balanced", ["4"], "invalid_choice", {}),
     ("support_trees", ["1", "2"], "one_answer", {}),
     # thermometer and estimate
@@ -253,6 +255,15 @@ ERRORS = [
     ("visits", ["inf"], "not_a_number", {}),
     ("visits", ["0x10"], "not_a_number", {}),
     ("visits", ["3", "4"], "one_answer", {}),
+    # what a number box refuses (docs/survey-format.md, "Number boxes")
+    ("visits", ["1_0"], "not_a_number", {}),
+    ("visits", ["\u0661\u0662"], "not_a_number", {}),  # Arabic-Indic 12
+    ("visits", ["\uff11\uff12"], "not_a_number", {}),  # fullwidth 12
+    ("visits", ["1e1"], "not_a_number", {}),
+    ("visits", ["1 0"], "not_a_number", {}),
+    ("visits", ["1.2.3"], "not_a_number", {}),
+    ("visits", ["9" * 5000], "not_a_number", {}),
+    ("warmth_council", ["1" + "0" * 5000], "not_a_number", {}),
     ("visits_decimal", ["31.5"], "out_of_range", {"min": "0", "max": "31"}),
     ("signed", ["3"], "out_of_range", {"min": "-2.5", "max": "2.5"}),
     # single choice, knowledge, attention: tampered option ids
@@ -282,6 +293,8 @@ ERRORS = [
     ("rank_plans", ["trees=first", "market=2"], "invalid_choice", {}),
     ("rank_plans", ["trees=-1", "market=2"], "invalid_choice", {}),
     ("rank_plans", ["trees=1.0", "market=2"], "invalid_choice", {}),
+    ("rank_plans", ["trees=" + "1" * 5000, "market=2"], "invalid_choice", {}),
+    ("rank_plans", ["trees=0000000001", "market=2"], "invalid_choice", {}),
     # text
     ("reflection", ["x" * 501], "too_long", {"max": 500}),
     ("reflection", ["x" * 300, "y" * 300], "too_long", {"max": 500}),
