@@ -24,6 +24,11 @@ __all__ = [
     "STATA_SHORT_NAME",
     "stata_names",
     "stata_missing_tags",
+    "ESCAPE_MARK",
+    "LOSSLESS_ESCAPING_SINCE",
+    "SPREADSHEET_FILES",
+    "escape_formula",
+    "unescape_formula",
 ]
 
 #: value of ``manifest["format"]``
@@ -81,8 +86,66 @@ ITEM_TYPES = (
 #: item types whose ``value`` is a quantity (means and shifts make sense)
 NUMERIC_TYPES = ("likert", "thermometer", "estimate", "number")
 
-#: first characters that the exporter escapes with a leading apostrophe
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: First characters that make a spreadsheet (Excel, LibreOffice, Google
+#: Sheets) read a cell as a formula or a command: the ASCII ones of OWASP's
+#: "CSV injection" list, line breaks, and their fullwidth and small forms
+#: (Excel with an East Asian input method turns ``＝`` into ``=``).
+FORMULA_PREFIXES = (
+    "=", "+", "-", "@", "\t", "\r", "\n",
+    "\uff1d", "\uff0b", "\uff0d", "\uff20",  # fullwidth = + - @
+    "\ufe66", "\ufe62", "\ufe63", "\ufe6b",  # small = + - @
+)  # fmt: skip
+#: The escape: one leading apostrophe, which spreadsheets show as text.
+ESCAPE_MARK = "'"
+#: Format version from which escaping is lossless (see :func:`escape_formula`).
+#: Earlier exports escaped only before a formula prefix, so a typed ``'=1``
+#: and a typed ``=1`` read back the same; :func:`unescape_formula` with
+#: ``legacy=True`` reads them as they were meant.
+LOSSLESS_ESCAPING_SINCE = (1, 2)
+#: Files a spreadsheet opens, whose text cells are escaped. Parquet, SPSS
+#: and Stata files hold the raw text: no spreadsheet reads them.
+SPREADSHEET_FILES = ("participants.csv", "answers.csv", "pages.csv", "wide.csv", "wide.xlsx")
+
+
+def escape_formula(text: str) -> str:
+    """Make ``text`` safe for a spreadsheet cell, losslessly.
+
+    A text that starts with a formula prefix *or with the escape mark
+    itself* gets one more leading apostrophe; every other text is
+    unchanged. So a cell starts with an apostrophe exactly when it was
+    escaped, and :func:`unescape_formula` restores the typed text exactly:
+    ``'=1+1`` typed is written ``''=1+1`` and reads back ``'=1+1``, while
+    ``=1+1`` typed is written ``'=1+1`` and reads back ``=1+1``.
+
+    Examples
+    --------
+    >>> escape_formula("=1+1"), escape_formula("'quoted'"), escape_formula("plain")
+    ("'=1+1", "''quoted'", 'plain')
+    >>> unescape_formula(escape_formula("\uff1dSUM(A1)")) == "\uff1dSUM(A1)"
+    True
+    """
+    if text and (text[0] in FORMULA_PREFIXES or text[0] == ESCAPE_MARK):
+        return ESCAPE_MARK + text
+    return text
+
+
+def unescape_formula(text: str, legacy: bool = False) -> str:
+    """The text as typed, from a cell written by :func:`escape_formula`.
+
+    ``legacy=True`` reads exports older than :data:`LOSSLESS_ESCAPING_SINCE`
+    (format 1.0 and 1.1), which escaped only ``= + - @``, tab and CR and
+    left a typed leading apostrophe alone: one apostrophe is removed only
+    when one of those follows it.
+    """
+    if not text.startswith(ESCAPE_MARK):
+        return text
+    if legacy and (len(text) < 2 or text[1] not in _LEGACY_PREFIXES):
+        return text
+    return text[1:]
+
+
+_LEGACY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
 
 #: Stata's limit on variable (and value-label set) names, in characters.
 STATA_NAME_MAX = 32

@@ -22,9 +22,10 @@ import pandas as pd
 from analysis.contract import (
     ANSWER_COLUMNS,
     ANSWER_KEY,
+    ESCAPE_MARK,
     FORMAT_NAME,
-    FORMULA_PREFIXES,
     ITEM_TYPES,
+    LOSSLESS_ESCAPING_SINCE,
     OPTIONAL_PARTICIPANT_COLUMNS,
     PARTICIPANT_COLUMNS,
     PHASES,
@@ -33,6 +34,7 @@ from analysis.contract import (
     STATUSES,
     SUPPORTED_MAJOR,
     stata_missing_tags,
+    unescape_formula,
 )
 
 __all__ = [
@@ -46,7 +48,6 @@ __all__ = [
     "wide_column_names",
 ]
 
-_ESCAPED = re.compile("^'[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
 _STATA_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 _WIDE_NAMES = ("wide.csv", "wide.parquet", "wide.xlsx", "wide.sav", "wide.dta")
 
@@ -118,18 +119,30 @@ class Export:
 # --------------------------------------------------------------------------- helpers
 
 
-def unescape_text(series: pd.Series) -> pd.Series:
-    """Strip the spreadsheet-safety apostrophe the exporter adds.
+def unescape_text(series: pd.Series, legacy: bool = False) -> pd.Series:
+    """Undo the spreadsheet escaping of the export (:func:`analysis.contract.escape_formula`).
 
-    A cell that starts with ``'`` followed by ``=``, ``+``, ``-``, ``@``, tab or
-    carriage return loses that one apostrophe; every other cell is unchanged.
+    From format 1.2 a cell starts with ``'`` exactly when the exporter
+    escaped it, and loses that one apostrophe. ``legacy=True`` reads format
+    1.0 and 1.1, where only an apostrophe before ``=``, ``+``, ``-``, ``@``,
+    tab or carriage return was the exporter's. Missing values stay missing.
     Returns a new Series.
     """
     s = series.astype("str") if series.dtype != "str" else series
-    mask = s.str.match(_ESCAPED).fillna(False).astype(bool)
+    mask = (s.str.startswith(ESCAPE_MARK).fillna(False) & series.notna()).astype(bool)
     out = series.copy()
-    out[mask] = s[mask].str.slice(1)
+    if mask.any():
+        out[mask] = [unescape_formula(v, legacy) for v in s[mask]]
     return out
+
+
+def _legacy_escaping(manifest: Mapping[str, Any]) -> bool:
+    """Whether the export predates lossless escaping (format 1.0 and 1.1)."""
+    try:
+        major, minor = (int(x) for x in str(manifest.get("format_version")).split(".")[:2])
+    except ValueError:
+        return True
+    return (major, minor) < LOSSLESS_ESCAPING_SINCE
 
 
 def _major(version: Any, file: str) -> int:
@@ -244,7 +257,9 @@ def items_table(codebook: Mapping) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _read_csv(raw: bytes, file: str, columns: Mapping[str, str], optional=None) -> pd.DataFrame:
+def _read_csv(
+    raw: bytes, file: str, columns: Mapping[str, str], optional=None, legacy: bool = False
+) -> pd.DataFrame:
     if raw.startswith(b"\xef\xbb\xbf"):
         raise ExportError(
             file, "starts with a byte-order mark; the contract says UTF-8 without BOM"
@@ -267,7 +282,7 @@ def _read_csv(raw: bytes, file: str, columns: Mapping[str, str], optional=None) 
     if missing:
         raise ExportError(file, f"missing column(s): {', '.join(missing)}")
     kinds = dict(columns) | {k: v for k, v in (optional or {}).items() if k in df.columns}
-    return _type_columns(df, file, kinds)
+    return _type_columns(df, file, kinds, legacy=legacy)
 
 
 def _bad(file: str, df: pd.DataFrame, col: str, mask: pd.Series, expected: str) -> ExportError:
@@ -284,13 +299,14 @@ def _bad(file: str, df: pd.DataFrame, col: str, mask: pd.Series, expected: str) 
 
 
 def _type_columns(
-    df: pd.DataFrame, file: str, kinds: Mapping[str, str], unescape: bool = True
+    df: pd.DataFrame, file: str, kinds: Mapping[str, str], unescape: bool = True,
+    legacy: bool = False,
 ) -> pd.DataFrame:
     out = {}
     for col, kind in kinds.items():
         s = df[col]
         if kind == "text":
-            out[col] = unescape_text(s) if unescape else s
+            out[col] = unescape_text(s, legacy) if unescape else s
         elif kind == "number":
             num = pd.to_numeric(s, errors="coerce")
             bad = num.isna() & s.notna()
@@ -478,6 +494,7 @@ def load_export(path: str | Path) -> Export:
     manifest = _check_manifest(_json(src, "manifest.json"))
     codebook = _check_codebook(_json(src, "codebook.json"))
     items = items_table(codebook)
+    legacy = _legacy_escaping(manifest)
     names = src.names()
     if "participants.csv" not in names:
         raise ExportError("participants.csv", "file not found in the export")
@@ -487,17 +504,21 @@ def load_export(path: str | Path) -> Export:
             "participants.csv",
             PARTICIPANT_COLUMNS,
             OPTIONAL_PARTICIPANT_COLUMNS,
+            legacy,
         )
     )
     if "answers.csv" in names:  # the canonical input, even when a wide file sits beside it
-        raw = _read_csv(src.read("answers.csv"), "answers.csv", ANSWER_COLUMNS)
+        raw = _read_csv(src.read("answers.csv"), "answers.csv", ANSWER_COLUMNS, legacy=legacy)
         answers = _check_answers(raw, participants, items)
         check_rows = True
     else:
         wide = next((n for n in _WIDE_NAMES if n in names), None)
         if wide is None:
             raise ExportError("answers.csv", "file not found in the export (and no wide file)")
-        raw = _answers_from_wide(_read_wide(src, wide), wide, participants, items, codebook)
+        # Only spreadsheet files are escaped (before format 1.2: every file).
+        escaped = legacy or wide in ("wide.csv", "wide.xlsx")
+        raw = _answers_from_wide(_read_wide(src, wide), wide, participants, items, codebook,
+                                 escaped=escaped, legacy=legacy)
         answers = _check_answers(raw, participants, items, wide).drop(columns="_where")
         check_rows = False
     counts = manifest["row_counts"]
@@ -623,9 +644,13 @@ def _untag_stata_missing(raw: pd.Series, item: pd.Series, is_text, codebook) -> 
 
 def _answers_from_wide(
     wide: pd.DataFrame, name: str, participants: pd.DataFrame, items: pd.DataFrame,
-    codebook: Mapping[str, Any],
+    codebook: Mapping[str, Any], escaped: bool = True, legacy: bool = False,
 ) -> pd.DataFrame:
-    """Melt ``<phase>__<item>`` / ``module_<module>__<item>`` columns to the long layout."""
+    """Melt ``<phase>__<item>`` / ``module_<module>__<item>`` columns to the long layout.
+
+    ``escaped``: the file's text cells carry the spreadsheet escaping (CSV and
+    Excel files; every wide file before format 1.2), which is undone.
+    """
     cols = [str(c) for c in wide.columns if "__" in str(c)]
     if not cols:
         raise ExportError(name, "has no answer columns named <phase>__<item> or "
@@ -669,7 +694,9 @@ def _answers_from_wide(
                                 "value(s))")
     text = raw.where(is_text).map(lambda v: v if isinstance(v, str) else (
         None if pd.isna(v) else str(v))).astype("str")
-    text = unescape_text(text.where(pd.Series(is_text, index=text.index)))
+    text = text.where(pd.Series(is_text, index=text.index))
+    if escaped:
+        text = unescape_text(text, legacy)
     arm_of = participants.set_index("participant_id")["arm"]
     out = pd.DataFrame(
         {

@@ -41,6 +41,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.contract import escape_formula
+
 __all__ = [
     "ARMS",
     "DEFAULT_EFFECTS",
@@ -566,7 +568,7 @@ def make_demo_data(
     codebook = _codebook(items, arms)
     manifest = {
         "format": "parley-export",
-        "format_version": "1.0",
+        "format_version": "1.2",
         "exported_at": "2026-11-22T16:00:00+00:00",
         "campaign": {"slug": "demo", "title": "Synthetic demo campaign", "status": "closed",
                      "opened_at": "2026-11-01T08:00:00+00:00",
@@ -608,7 +610,7 @@ def _codebook(items: list[_Item], arms: list[str]) -> dict:
             "required": it.required,
         })
     return {
-        "format_version": "1.0",
+        "format_version": "1.2",
         "survey": {"id": "demo", "version": "0" * 64, "title": {"en": "Synthetic demo"},
                    "languages": ["en", "de", "uk", "ru"]},
         "modules": [{"id": m, "kind": "control" if m == "control" else "proposal",
@@ -621,10 +623,8 @@ def _codebook(items: list[_Item], arms: list[str]) -> dict:
 
 
 def _escape(series: pd.Series) -> pd.Series:
-    """Spreadsheet safety as the contract says: a leading apostrophe before = + - @ tab CR."""
-    s = series.astype("str")
-    risky = s.str.match(r"^[=+\-@\t\r]").fillna(False).astype(bool)
-    return series.where(~risky, "'" + s)
+    """Spreadsheet safety as the contract says (:func:`analysis.contract.escape_formula`)."""
+    return series.map(lambda v: escape_formula(v) if isinstance(v, str) else v)
 
 
 def write_demo_export(

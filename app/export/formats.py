@@ -8,6 +8,12 @@ first language) in SPSS and Stata, and the options the codebook flags
 so a mean computed in SPSS or Stata leaves them out: SPSS keeps the code as
 a user-missing value, Stata (which has no user-missing codes) stores the
 extended missing value ``.a``, ``.b``, ... of ``analysis.contract.stata_missing_tags``.
+
+Text is escaped for spreadsheets (``analysis.contract.escape_formula``)
+only in the files a spreadsheet opens, ``wide.csv`` and ``wide.xlsx``;
+Parquet, SPSS and Stata files get the text exactly as typed. Excel cannot
+hold C0 control characters at all: in ``wide.xlsx`` each becomes U+FFFD
+(``answers.csv`` keeps the original).
 """
 
 from __future__ import annotations
@@ -16,8 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 import pyreadstat
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from analysis.contract import stata_missing_tags, stata_names
+from analysis.contract import escape_formula, stata_missing_tags, stata_names, unescape_formula
 
 __all__ = ["wide_table", "write_other_format", "wide_column", "shorten_label"]
 
@@ -66,6 +73,7 @@ def wide_table(folder: Path, codebook: dict) -> tuple[pd.DataFrame, dict, dict, 
     0/1, as ``participants.csv`` documents them, not text.
     """
     participants = pd.read_csv(folder / "participants.csv", dtype=str, keep_default_na=False)
+    participants = participants.map(unescape_formula)  # raw text from here on
     participants["allocation_seq"] = pd.to_numeric(
         participants["allocation_seq"].replace("", None)).astype("Int64")
     participants["replaced"] = pd.to_numeric(participants["replaced"]).astype("int8")
@@ -73,6 +81,8 @@ def wide_table(folder: Path, codebook: dict) -> tuple[pd.DataFrame, dict, dict, 
         folder / "answers.csv", dtype={"module": str, "text": str}, keep_default_na=False,
         na_values={"value": [""]},
     )  # fmt: skip
+    answers["text"] = answers["text"].map(
+        lambda t: unescape_formula(t) if isinstance(t, str) else t)  # raw text from here on
     items = {i["id"]: i for i in codebook["items"]}
     lang = codebook["survey"]["languages"][0]
     numeric = answers["value"].notna() & ~answers["item"].map(
@@ -149,6 +159,23 @@ def _write_dta(table, path, column_labels, value_labels, missing, codebook) -> N
     )  # fmt: skip
 
 
+def _for_spreadsheets(table: pd.DataFrame, excel: bool = False) -> pd.DataFrame:
+    """A copy of ``table`` whose text cells are escaped (and Excel-safe if ``excel``)."""
+
+    def cell(value):
+        if not isinstance(value, str):
+            return value
+        if excel:
+            value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        return escape_formula(value)
+
+    out = table.copy()
+    for column in out.columns:
+        if str(out[column].dtype) in ("string", "object", "str"):
+            out[column] = out[column].astype(object).map(cell)
+    return out
+
+
 def write_other_format(folder: Path, fmt: str, codebook: dict) -> list[str]:
     """Write ``fmt`` into ``folder``; returns the names of the files written.
 
@@ -163,12 +190,12 @@ def write_other_format(folder: Path, fmt: str, codebook: dict) -> list[str]:
     table, column_labels, value_labels, missing = wide_table(folder, codebook)
     try:
         if fmt == "wide":
-            table.to_csv(partial, index=False)
+            _for_spreadsheets(table).to_csv(partial, index=False)
         elif fmt == "parquet":
             table.to_parquet(partial, index=False)
         elif fmt == "xlsx":
-            # Text cells come from answers.csv, already spreadsheet-safe.
-            table.to_excel(partial, index=False, sheet_name="answers", engine="openpyxl")
+            _for_spreadsheets(table, excel=True).to_excel(
+                partial, index=False, sheet_name="answers", engine="openpyxl")
         elif fmt == "sav":
             _write_sav(table, partial, column_labels, value_labels, missing)
         else:

@@ -23,7 +23,7 @@ from sqlalchemy.types import NullType
 from app.export.codebook import FORMAT_VERSION
 from app.models import Answer, Campaign, PageVisit, Participant, utcnow
 
-__all__ = ["ExportResult", "write_export", "spreadsheet_safe", "PARTICIPANT_COLUMNS",
+__all__ = ["ExportResult", "write_export", "PARTICIPANT_COLUMNS",
            "ANSWER_COLUMNS", "PAGE_COLUMNS"]  # fmt: skip
 
 PARTICIPANT_COLUMNS = [
@@ -36,7 +36,6 @@ ANSWER_COLUMNS = [
 ]  # fmt: skip
 PAGE_COLUMNS = ["participant_id", "step", "shown_at", "submitted_at", "seconds"]
 BATCH = 5000
-DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -44,13 +43,6 @@ class ExportResult:
     path: Path
     participants: int
     answers: int
-
-
-def spreadsheet_safe(text: str | None) -> str:
-    """Prefix ``'`` to text a spreadsheet would run as a formula (OWASP CSV injection)."""
-    if not text:
-        return ""
-    return "'" + text if text.startswith(DANGEROUS_FIRST) else text
 
 
 def _time(value: datetime | None) -> str:
@@ -156,8 +148,17 @@ def _answer_rows(session: Session, campaign: Campaign, chunk: int = BATCH) -> It
         .where(Participant.campaign_id == campaign.id)
         .order_by(Participant.id, a.id)
     )  # fmt: skip
+    # The contract's one escaping rule (lossless; only the typed text can start
+    # with a formula prefix or an apostrophe, ids never do). Imported here, not
+    # at the top: the analysis package loads pandas, which every web process
+    # would pay for at start-up.
+    from analysis.contract import escape_formula
+
+    def safe(text: str | None) -> str:
+        return escape_formula(text) if text else ""
+
     cells = _Cells()
-    safe, number, time = spreadsheet_safe, cells.number, cells.time
+    number, time = cells.number, cells.time
     for rows in _stream(session, query, chunk):
         yield [
             [public_id, arm, phase, module, item, number(value), safe(text), page, time(at),

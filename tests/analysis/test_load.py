@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.contract import escape_formula, unescape_formula
 from analysis.load import ExportError, load_export, unescape_text
 
 
@@ -55,7 +56,22 @@ def test_spreadsheet_apostrophes_are_removed_once(demo, demo_dir):
     [("'=A1", "=A1"), ("'+1", "+1"), ("'-3", "-3"), ("'@x", "@x"), ("'\tx", "\tx"),
      ("''=x", "''=x"), ("'a", "'a"), ("=x", "=x"), ("plain", "plain")],
 )
+def test_unescape_text_cases_of_format_1_1(cell, expected):
+    """Exports before 1.2 escaped only = + - @ tab CR and left a typed apostrophe alone."""
+    s = pd.Series([cell, None], dtype="str")
+    out = unescape_text(s, legacy=True)
+    assert out.iloc[0] == expected and pd.isna(out.iloc[1])
+    assert s.iloc[0] == cell  # input unchanged
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("'=A1", "=A1"), ("'+1", "+1"), ("'-3", "-3"), ("'@x", "@x"), ("'\tx", "\tx"),
+     ("''=x", "'=x"), ("''a", "'a"), ("'\uff1d1", "\uff1d1"), ("'\uff0bx", "\uff0bx"),
+     ("=x", "=x"), ("plain", "plain"), ("a'b", "a'b")],
+)
 def test_unescape_text_cases(cell, expected):
+    """From 1.2 a cell starts with an apostrophe exactly when it was escaped."""
     s = pd.Series([cell, None], dtype="str")
     out = unescape_text(s)
     assert out.iloc[0] == expected and pd.isna(out.iloc[1])
@@ -180,7 +196,9 @@ def test_missing_path_and_bad_zip(tmp_path):
 def test_wide_csv_rebuilds_the_answers(demo_dir, tmp_path, demo):
     a = demo.answers
     col = np.where(a["module"] != "", a["phase"] + "_" + a["module"], a["phase"]) + "__" + a["item"]
-    cell = a["value"].astype("str").where(a["value"].notna(), a["text"])
+    # a spreadsheet file: text cells escaped as the contract says
+    escaped = a["text"].map(lambda t: escape_formula(t) if isinstance(t, str) else t)
+    cell = a["value"].astype("str").where(a["value"].notna(), escaped)
     wide = pd.DataFrame({"participant_id": a["participant_id"], "col": col, "cell": cell}).pivot(
         index="participant_id", columns="col", values="cell").reset_index()
     out = tmp_path / "wide"
@@ -238,12 +256,16 @@ def test_load_database_reads_export_views_from_sqlite(demo, tmp_path):
 # docs/export-format.md "Other formats": the folder plus one wide.<ext> file with the
 # participants.csv columns, then one column per answer named <phase>__<item> or
 # module_<module>__<item>; Stata shortens names to 32 characters, uniquely. The tables
-# below are written from the export's own CSV files (text cells stay spreadsheet-safe).
+# below are written from the export's own CSV files: text cells stay spreadsheet-safe
+# in xlsx, and are raw (the escaping undone) in Parquet, SPSS and Stata (format 1.2).
 
 
-def _wide_table(folder):
+def _wide_table(folder, raw_text=False):
     p = pd.read_csv(folder / "participants.csv", dtype=str, keep_default_na=False)
     a = pd.read_csv(folder / "answers.csv", dtype=str, keep_default_na=False, na_values=[""])
+    if raw_text:
+        p = p.map(unescape_formula)
+        a["text"] = a["text"].map(lambda t: unescape_formula(t) if isinstance(t, str) else t)
     col = np.where(a["phase"] == "module", "module_" + a["module"].fillna(""), a["phase"])
     a = a.assign(column=pd.Series(col, index=a.index) + "__" + a["item"],
                  cell=a["value"].where(a["value"].notna(), a["text"]))
@@ -271,7 +293,7 @@ def _stata_names(columns):
 def _write_wide(folder, fmt):
     import pyreadstat
 
-    table = _wide_table(folder)
+    table = _wide_table(folder, raw_text=fmt != "xlsx")
     path = folder / f"wide.{fmt}"
     if fmt == "parquet":
         table.to_parquet(path, index=False)
