@@ -23,7 +23,7 @@ from sqlalchemy.types import NullType
 from app.export.codebook import FORMAT_VERSION
 from app.models import Answer, Campaign, PageVisit, Participant, utcnow
 
-__all__ = ["ExportResult", "write_export", "PARTICIPANT_COLUMNS",
+__all__ = ["ExportResult", "write_export", "spreadsheet_safe", "PARTICIPANT_COLUMNS",
            "ANSWER_COLUMNS", "PAGE_COLUMNS"]  # fmt: skip
 
 PARTICIPANT_COLUMNS = [
@@ -43,6 +43,17 @@ class ExportResult:
     path: Path
     participants: int
     answers: int
+
+
+def spreadsheet_safe(text: str | None) -> str:
+    """``text`` escaped for a spreadsheet file by the contract's rule; "" when missing.
+
+    For CSV files outside the export folder (the audit log); the rule itself
+    is ``analysis.contract.escape_formula``.
+    """
+    from analysis.contract import escape_formula  # see _answer_rows: no pandas at start-up
+
+    return escape_formula(text) if text else ""
 
 
 def _time(value: datetime | None) -> str:

@@ -390,3 +390,37 @@ def test_bidi_controls_are_stripped_from_survey_texts_at_load(tmp_path):
     for item in survey.items.values():
         for words in item.text.values():
             assert not re.search("[\u202a-\u202e\u2066-\u2069]", words)
+
+
+# --- 4. the report download explains instead of failing ----------------------------
+
+
+def test_the_report_of_a_campaign_without_participants_is_a_message_not_a_500(
+    app, client, make_campaign
+):
+    slug = make_campaign()
+    make_user(app)
+    login(client)
+    response = client.get(f"/admin/campaign/{slug}/report.html", follow_redirects=True)
+    assert response.status_code == 200
+    assert "No participant has finished yet" in response.get_data(as_text=True)
+
+
+def test_the_report_without_a_control_participant_is_a_message_not_a_500(
+    app, client, make_campaign
+):
+    from sqlalchemy import update
+
+    slug = make_campaign(block_size=8)
+    Bot(app.test_client(), slug, SURVEY).walk()
+    with app.app_context():  # one finished participant, in a treatment arm whatever was drawn
+        db.session.execute(update(Participant).values(arm="trees", module_order="trees"))
+        db.session.commit()
+    make_user(app)
+    login(client)
+    response = client.get(f"/admin/campaign/{slug}/report.html", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    # Either the analysis copes (the report engineer's fix) or the page says why not.
+    assert response.mimetype == "text/html"
+    assert "<svg" in html or "The report cannot be drawn from the data so far" in html
