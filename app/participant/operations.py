@@ -281,6 +281,7 @@ def _submit_once(session, campaign, survey, participant, step_key, answers) -> O
                 quotas = matching_quotas(session, campaign, choices, arm)
                 if not fill_places(session, campaign, participant.id, quotas):
                     _end(session, participant.id, "over_quota")
+                    release_places(session, participant.id)
     except _AlreadyClaimedError:
         return Outcome.ALREADY_SAVED
     except IntegrityError:

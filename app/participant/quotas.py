@@ -81,17 +81,30 @@ def _give_back(session: Session, claim_id: int, quota_id: int, only_held: bool =
 
 
 def _release_one_stale(session: Session, campaign: Campaign, quota_id: int) -> bool:
-    """Free the place of one holder inactive for ``abandon_after_minutes``."""
+    """Free the place of one holder inactive for ``abandon_after_minutes``.
+
+    On PostgreSQL the stale claim is picked ``FOR UPDATE SKIP LOCKED``: a
+    claim that another transaction is releasing, or that its holder is
+    filling at this moment, is passed over rather than waited for.
+    """
     cutoff = utcnow() - timedelta(minutes=campaign.abandon_after_minutes)
-    stale = session.execute(
-        select(QuotaClaim.id)
-        .join(Participant, Participant.id == QuotaClaim.participant_id)
-        .where(QuotaClaim.quota_id == quota_id, QuotaClaim.state == "held",
-               Participant.status == "started", Participant.last_seen_at < cutoff)
-        .order_by(Participant.last_seen_at)
-        .limit(5)
-    ).scalars().all()  # fmt: skip
-    return any(_give_back(session, claim_id, quota_id) for claim_id in stale)
+    tried: list[int] = []
+    while True:
+        stale = session.scalar(
+            select(QuotaClaim.id)
+            .join(Participant, Participant.id == QuotaClaim.participant_id)
+            .where(QuotaClaim.quota_id == quota_id, QuotaClaim.state == "held",
+                   Participant.status == "started", Participant.last_seen_at < cutoff,
+                   QuotaClaim.id.not_in(tried))
+            .order_by(Participant.last_seen_at, QuotaClaim.id)
+            .limit(1)
+            .with_for_update(skip_locked=True, of=QuotaClaim)
+        )  # fmt: skip
+        if stale is None:
+            return False
+        if _give_back(session, stale, quota_id):
+            return True
+        tried.append(stale)
 
 
 def _claim(session: Session, campaign: Campaign, quota: Quota, participant_id: int,
