@@ -51,7 +51,14 @@ PARTICIPANT_COLUMNS: dict[str, str] = {
     "allocation_seq": "int",
     "replaced": "flag",
 }
-OPTIONAL_PARTICIPANT_COLUMNS: dict[str, str] = {"external_id": "text"}
+OPTIONAL_PARTICIPANT_COLUMNS: dict[str, str] = {
+    "external_id": "text",
+    # 1.3: how the journey ended, the follow-up wave, and (when asked) the
+    # keyed hash of a panel id
+    "outcome": "text",
+    "followup_completed_at": "time",
+    "external_id_hash": "text",
+}
 
 ANSWER_COLUMNS: dict[str, str] = {
     "participant_id": "text",
@@ -69,7 +76,8 @@ ANSWER_COLUMNS: dict[str, str] = {
 #: the unique key of answers.csv
 ANSWER_KEY = ("participant_id", "phase", "module", "item")
 
-PHASES = ("profile", "pre", "module", "post")
+#: ``followup`` (1.3): the "after" items asked again in a later wave
+PHASES = ("profile", "pre", "module", "post", "followup")
 STATUSES = ("started", "completed", "screened_out", "withdrawn")
 ITEM_TYPES = (
     "likert",

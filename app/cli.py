@@ -158,12 +158,15 @@ def campaign_list():
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--format", "fmt", default="csv", show_default=True,
               type=click.Choice(["csv", "zip", "wide", "parquet", "xlsx", "sav", "dta"]))
-@click.option("--include-external-id", is_flag=True, help="Add panel ids (personal data).")
+@click.option("--include-external-id", is_flag=True,
+              help="Add the column external_id_hash: the keyed hash of each panel id "
+                   "(the id itself is never stored).")
 @with_appcontext
 def export_command(slug, out, fmt, include_external_id):
     """Export campaign SLUG into the folder OUT (see docs/export-format.md)."""
     campaign = _campaign(slug)
-    result = write_export(db.session, campaign, out, fmt=fmt)
+    result = write_export(db.session, campaign, out, fmt=fmt,
+                          include_external_id=include_external_id)
     click.echo(f"exported {result.participants} participants and {result.answers} answers "
                f"to {result.path}")  # fmt: skip
 

@@ -7,7 +7,7 @@ from surveys import Survey
 __all__ = ["FORMAT_VERSION", "build_codebook"]
 
 #: Version of docs/export-format.md this code writes.
-FORMAT_VERSION = "1.2"
+FORMAT_VERSION = "1.3"
 
 
 def build_codebook(survey: Survey) -> dict:

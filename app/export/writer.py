@@ -28,8 +28,11 @@ __all__ = ["ExportResult", "write_export", "spreadsheet_safe", "PARTICIPANT_COLU
 
 PARTICIPANT_COLUMNS = [
     "participant_id", "arm", "module_order", "language", "status", "step", "started_at",
-    "completed_at", "stratum", "allocation_seq", "replaced",
+    "completed_at", "stratum", "allocation_seq", "replaced", "outcome",
+    "followup_completed_at",
 ]  # fmt: skip
+#: Added to participants.csv only when asked for (``--include-external-id``).
+EXTERNAL_ID_COLUMN = "external_id_hash"
 ANSWER_COLUMNS = [
     "participant_id", "arm", "phase", "module", "item", "value", "text", "page",
     "answered_at", "seconds_on_page",
@@ -131,12 +134,14 @@ def _stream(session: Session, query, chunk: int) -> Iterator[list[list]]:
     yield from conn.execute(query).partitions()
 
 
-def _participant_rows(session: Session, campaign: Campaign, chunk: int = BATCH
-                      ) -> Iterator[list[list]]:  # fmt: skip
+def _participant_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
+                      external_id: bool = False) -> Iterator[list[list]]:  # fmt: skip
+    """Rows of participants.csv; with ``external_id`` the keyed hash of the panel id last."""
     p = Participant
     query = (
         select(p.public_id, p.arm, p.module_order, p.language, p.status, p.step,
-               _raw(p.started_at), _raw(p.completed_at), p.stratum, p.allocation_seq, p.replaced)
+               _raw(p.started_at), _raw(p.completed_at), p.stratum, p.allocation_seq, p.replaced,
+               p.outcome, _raw(p.followup_completed_at), p.external_id_hash)
         .where(p.campaign_id == campaign.id)
         .order_by(p.id)
     )  # fmt: skip
@@ -144,9 +149,10 @@ def _participant_rows(session: Session, campaign: Campaign, chunk: int = BATCH
     for rows in _stream(session, query, chunk):
         yield [
             [public_id, arm, order, lang, status, step, time(started), time(completed),
-             stratum, "" if seq is None else seq, int(replaced)]
+             stratum, "" if seq is None else seq, int(replaced), outcome or "",
+             time(followup)] + ([digest or ""] if external_id else [])
             for (public_id, arm, order, lang, status, step, started, completed, stratum, seq,
-                 replaced) in rows
+                 replaced, outcome, followup, digest) in rows
         ]  # fmt: skip
 
 
@@ -230,7 +236,7 @@ def manifest(campaign: Campaign, counts: dict[str, int], files: list[str]) -> di
             "control_arm": control,
             "block_size": campaign.block_size,
             "seed": campaign.seed,
-            "stratify_by": None,
+            "stratify_by": campaign.strata or None,
             "rebalance_dropouts": campaign.rebalance_dropouts,
         },
         "preregistration": campaign.preregistration,
@@ -239,8 +245,14 @@ def manifest(campaign: Campaign, counts: dict[str, int], files: list[str]) -> di
     }
 
 
-def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "csv"):
+def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "csv",
+                 include_external_id: bool = False):  # fmt: skip
     """Write ``campaign`` to the folder ``out`` (created; must be empty if it exists).
+
+    ``include_external_id`` adds the column ``external_id_hash`` to
+    participants.csv: the keyed hash of a panel participant's id (never the
+    id itself, which Parley does not store). Without it nothing that could
+    link a row to a panel account is exported.
 
     Everything is written into a hidden folder beside ``out`` and renamed to
     ``out`` (or ``out.zip``) only when complete: a failed export (a database
@@ -256,7 +268,7 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
-        counts = _write_folder(session, campaign, work, fmt)
+        counts = _write_folder(session, campaign, work, fmt, include_external_id)
         if fmt == "zip":
             archive = shutil.make_archive(str(work), "zip", root_dir=work)
             Path(archive).replace(final)
@@ -274,10 +286,12 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
     return ExportResult(final, counts["participants"], counts["answers"])
 
 
-def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str) -> dict[str, int]:
+def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str,
+                  external_id: bool = False) -> dict[str, int]:  # fmt: skip
+    columns = PARTICIPANT_COLUMNS + ([EXTERNAL_ID_COLUMN] if external_id else [])
     counts = {
-        "participants": _write_csv(out / "participants.csv", PARTICIPANT_COLUMNS,
-                                   _participant_rows(session, campaign)),
+        "participants": _write_csv(out / "participants.csv", columns,
+                                   _participant_rows(session, campaign, external_id=external_id)),
         "answers": _write_csv(out / "answers.csv", ANSWER_COLUMNS,
                               _answer_rows(session, campaign)),
         "pages": _write_csv(out / "pages.csv", PAGE_COLUMNS, _page_rows(session, campaign)),

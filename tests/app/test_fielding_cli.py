@@ -140,3 +140,26 @@ def test_the_help_lists_the_fielding_commands(runner):
     assert "--completion-code OUTCOME=CODE" in run(runner, "campaign", "create", "--help").output
     invites_help = run(runner, "invites", "--help").output
     assert all(f"  {c} " in invites_help for c in ("create", "list", "revoke"))
+
+
+def test_export_gives_the_panel_id_only_as_its_keyed_hash_and_only_when_asked(
+    app, runner, make_campaign, tmp_path
+):
+    make_campaign(design={"access": "prolific", "completion": {"completed": {"code": "C1"}}})
+    Bot(app.test_client(), "town", SURVEY).walk(query="PROLIFIC_PID=pid-4711")
+    plain, asked = tmp_path / "plain", tmp_path / "asked"
+    assert run(runner, "export", "town", plain).exit_code == 0
+    result = run(runner, "export", "town", asked, "--include-external-id")
+    assert result.exit_code == 0, result.output
+    with (plain / "participants.csv").open() as f:
+        row = next(csv.DictReader(f))
+    assert "external_id_hash" not in row and row["outcome"] == "completed"
+    with (asked / "participants.csv").open() as f:
+        row = next(csv.DictReader(f))
+    with app.app_context():
+        from app.models import Participant
+
+        stored = db.session.scalar(select(Participant.external_id_hash))
+    assert row["external_id_hash"] == stored and len(stored) == 64
+    for folder in (plain, asked):
+        assert "pid-4711" not in "".join(p.read_text() for p in folder.iterdir())
