@@ -12,18 +12,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analysis.load import ExportError
+from analysis.plan import PlanError, load_plan, plan_from_primary
+from analysis.power import plan_sample_size
 from analysis.quality import RULES
 from analysis.report import write_report
 from analysis.synthetic import ARMS, demo_margins, write_demo_export
 
-__all__ = ["analyse", "demo_data", "main"]
+__all__ = ["analyse", "demo_data", "power", "main"]
 
 
 def analyse(export: str | Path, out: str | Path = "report.html", *,
             margins: str | Path | None = None,
             exclusions: Sequence[str] = ("speeder", "failed_attention"),
             n_boot: int = 2000, subgroup: str | None = None, family: str = "all",
-            seed: int = 0) -> Path:
+            seed: int = 0, plan: str | Path | None = None,
+            primary: Sequence[str] | None = None, min_cell: int = 10) -> Path:
     """Write the HTML report of an export; returns the report path.
 
     Parameters
@@ -45,10 +48,28 @@ def analyse(export: str | Path, out: str | Path = "report.html", *,
         Multiplicity family when the campaign has no preregistration.
     seed : int
         Random seed.
+    plan : path, optional
+        Analysis plan TOML (``analysis.plan``); default: the plan frozen in the export.
+    primary : sequence of str, optional
+        Shortcut for a minimal plan: these items, every treated arm, either direction.
+    min_cell : int
+        Minimum cell size below which the report shows "too few participants".
     """
+    the_plan = load_plan(plan) if plan else plan_from_primary(primary) if primary else None
     return write_report(export, out, margins=str(margins) if margins else None,
                         exclusions=tuple(exclusions), n_boot=n_boot, subgroup=subgroup,
-                        family=family, seed=seed)
+                        family=family, seed=seed, plan=the_plan, min_cell=min_cell)
+
+
+def power(plan: str | Path, n_sims: int = 2000, seed: int = 0) -> str:
+    """How many participants per arm the plan needs, as a few lines of text."""
+    r = plan_sample_size(load_plan(plan), n_sims=n_sims, seed=seed)
+    return (f"{r['n_per_arm']} analysed participants per arm ({r['total']} in "
+            f"{r['arms']} arms including control) give {r['power']:.0%} power to detect "
+            f"{r['effect']:g} SD in each of {r['hypotheses']} hypotheses (ANCOVA against "
+            f"control, before/after correlation {r['correlation']:g}, alpha "
+            f"{r['alpha_per_test']:.4g} per test; {n_sims} simulated studies per n). Add "
+            "the expected share of break-offs and exclusions on top.")
 
 
 def demo_data(out_dir: str | Path, *, n_per_arm: int = 200, seed: int = 0,
@@ -74,13 +95,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     a.add_argument("--subgroup", help="participant column or profile item")
     a.add_argument("--family", choices=["all", "item"], default="all")
     a.add_argument("--seed", type=int, default=0)
+    a.add_argument("--plan", help="analysis plan TOML (default: the plan frozen in the export)")
+    a.add_argument("--primary", help="comma-separated primary items (a minimal plan)")
+    a.add_argument("--min-cell", type=int, default=10,
+                   help="minimum cell size shown as a number (default 10)")
+    pw = sub.add_parser("power", help="participants per arm an analysis plan needs")
+    pw.add_argument("plan", help="analysis plan TOML")
+    pw.add_argument("--n-sims", type=int, default=2000)
+    pw.add_argument("--seed", type=int, default=0)
     d = sub.add_parser("demo-data", help="write a synthetic export with known effects")
     d.add_argument("out_dir")
     d.add_argument("--n-per-arm", type=int, default=200)
     d.add_argument("--n-items", type=int, default=12)
     d.add_argument("--seed", type=int, default=0)
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] not in ("analyse", "demo-data", "-h", "--help"):
+    if argv and argv[0] not in ("analyse", "demo-data", "power", "-h", "--help"):
         argv = ["analyse", *argv]
     args = parser.parse_args(argv)
     if args.command is None:
@@ -91,12 +120,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             path = demo_data(args.out_dir, n_per_arm=args.n_per_arm, seed=args.seed,
                              n_items=args.n_items)
             print(f"wrote synthetic export to {path} (arms: {', '.join(ARMS)})")
+        elif args.command == "power":
+            print(power(args.plan, n_sims=args.n_sims, seed=args.seed))
         else:
             path = analyse(args.export, args.out, margins=args.margins,
                            exclusions=args.exclude, n_boot=args.n_boot,
-                           subgroup=args.subgroup, family=args.family, seed=args.seed)
+                           subgroup=args.subgroup, family=args.family, seed=args.seed,
+                           plan=args.plan,
+                           primary=args.primary.split(",") if args.primary else None,
+                           min_cell=args.min_cell)
             print(f"wrote {path}")
-    except (ExportError, ValueError, OSError) as exc:
+    except (ExportError, PlanError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

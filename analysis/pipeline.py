@@ -20,6 +20,7 @@ from analysis import (
     ordinal,
     perception,
     polarisation,
+    power,
     quality,
     rankings,
 )
@@ -27,6 +28,7 @@ from analysis.contract import NUMERIC_TYPES
 from analysis.effects import ancova, diff_in_diff
 from analysis.load import Export, load_export
 from analysis.multiplicity import adjust_pvalues
+from analysis.plan import deviations, parse_plan, plan_from_primary
 from analysis.shifts import paired_shifts
 from analysis.tidy import clean_values, pairs, profile_table
 from analysis.weights import kish, rake, read_margins
@@ -111,10 +113,10 @@ class Results:
     def __getitem__(self, key: str) -> pd.DataFrame:
         return self.tables[key]
 
-    @property
-    def plan(self) -> dict | None:
-        """The analysis plan the confirmatory tests follow (``None``: none)."""
-        return self.options.plan or self.export.preregistration
+    #: the analysis plan followed (see :func:`resolve_plan`), or None
+    plan: dict | None = None
+    #: ways the analysis departs from the plan, in words
+    deviations: list[str] = field(default_factory=list)
 
     def analysed_per_arm(self) -> dict[str, int]:
         """Analysed participants per arm, every arm of the design (0 when none)."""
@@ -204,6 +206,7 @@ def analyse_export(export: Export | str | Path, options: Options | None = None,
     if kwargs:
         opt = Options(**{**opt.__dict__, **kwargs})
     run = _Run(ex, opt, Results(ex, opt))
+    run.res.plan = resolve_plan(ex, opt)
     for name, step in STEPS:
         if name not in ALWAYS and (run.pp is None or run.pp.empty):
             continue  # nothing to analyse: the report says so, from the empty tables
@@ -212,6 +215,76 @@ def analyse_export(export: Export | str | Path, options: Options | None = None,
         run.res.notes.append("No analysed participant has answered an item before and after: "
                              "there are no shifts or effects to report.")
     return run.res
+
+
+def resolve_plan(ex: Export, opt: Options) -> dict | None:
+    """The plan to follow: ``Options.plan``, else the plan frozen in the export
+    (``manifest.plan``), else the minimal plan of ``manifest.preregistration``."""
+    if opt.plan:
+        return opt.plan
+    stored = ex.manifest.get("plan") or {}
+    if stored.get("text"):
+        return parse_plan(stored["text"], "manifest.json plan")
+    prereg = ex.preregistration or {}
+    if prereg.get("primary_items"):
+        return {**plan_from_primary(prereg["primary_items"]), "frozen_as": "preregistration"}
+    return None
+
+
+def _confirmatory_mask(anc: pd.DataFrame, plan: dict | None, control: str) -> pd.Series:
+    if not plan:
+        return pd.Series(False, index=anc.index)
+    mask = pd.Series(False, index=anc.index)
+    for h in plan["hypotheses"]:
+        mask |= (anc["item"] == h["item"]) & ((anc["arm"] == h["arm"]) | (h["arm"] == "*"))
+    return mask & (anc["arm"] != control)
+
+
+def _plan(run: _Run) -> None:
+    """Confirmatory tests as planned (correction, direction), deviations, power reached."""
+    plan, t, ex, opt = run.res.plan, run.t, run.ex, run.opt
+    if not plan:
+        t["power"] = pd.DataFrame()
+        return
+    frozen = ex.manifest.get("plan")
+    if plan.get("frozen_as") == "preregistration":
+        frozen = {"sha256": plan["sha256"]}  # stored with the campaign at creation
+    analysed_arms = [a for a, n in run.res.analysed_per_arm().items() if n]
+    items = list(pd.unique(run.pp["item"])) if run.pp is not None else []
+    run.res.deviations = deviations(
+        plan, exclusions=opt.exclusions, pretreatment_only=opt.pretreatment_checks,
+        weighted=run.weights is not None, frozen=frozen, items=items, arms=analysed_arms)
+    anc = t.get("ancova", pd.DataFrame())
+    if anc.empty:
+        t["power"] = pd.DataFrame()
+        return
+    conf = anc[anc["confirmatory"]]
+    k = max(len(conf), 1)
+    column = {"holm": "p_holm", "bh": "p_bh"}.get(plan["correction"])
+    p_plan = conf[column] if column else np.minimum(conf["p"] * k, 1.0)
+    anc.loc[conf.index, "p_plan"] = p_plan
+    sign = np.sign(conf["estimate"])
+    want = conf.apply(lambda r: next((h["direction"] for h in plan["hypotheses"]
+                                      if h["item"] == r["item"]
+                                      and h["arm"] in (r["arm"], "*")), "any"), axis=1)
+    ok = (p_plan < plan["alpha"]) & ((want == "any") | ((want == "increase") & (sign > 0))
+                                    | ((want == "decrease") & (sign < 0)))
+    anc.loc[conf.index, "direction"] = want
+    anc.loc[conf.index, "supported"] = ok
+    t["ancova"] = anc
+    alpha = plan["alpha"] / k if plan["correction"] in ("holm", "bonferroni") else plan["alpha"]
+    rho = run.pp.groupby("item")[["pre", "post"]].apply(
+        lambda d: d["pre"].corr(d["post"]) if len(d) > 2 else np.nan)
+    rows = []
+    for r in conf.itertuples(index=False):
+        r_obs = rho.get(r.item, np.nan)
+        corr = float(r_obs) if np.isfinite(r_obs) and abs(r_obs) < 0.99 else plan["correlation"]
+        rows.append({"item": r.item, "arm": r.arm, "n_arm": r.n_arm, "n_control": r.n_control,
+                     "minimum_effect": plan["minimum_effect"], "correlation": corr,
+                     "alpha": alpha,
+                     "power": power.ancova_power(r.n_arm, r.n_control, plan["minimum_effect"],
+                                                 corr, alpha)})
+    t["power"] = pd.DataFrame(rows)
 
 
 def _quality(run: _Run) -> None:
@@ -287,7 +360,7 @@ def _effects(run: _Run) -> None:
     did = diff_in_diff(pp, control=control, weights=run.wcol, level=opt.level)
     prereg = run.res.plan or {}
     primary = set(prereg.get("primary_items") or [])
-    anc["confirmatory"] = anc["item"].isin(primary)
+    anc["confirmatory"] = _confirmatory_mask(anc, run.res.plan, control)
     if primary:
         anc["family"] = np.where(anc["confirmatory"], prereg.get("family") or "primary",
                                  "exploratory")
@@ -478,6 +551,7 @@ STEPS: list[tuple[str, object]] = [
     ("weights", _weights),
     ("shifts", _shifts),
     ("effects", _effects),
+    ("plan", _plan),
     ("ordinal", _ordinal),
     ("constructs", _constructs),
     ("polarisation", _polarisation),

@@ -184,20 +184,44 @@ def export_command(slug, out, fmt, include_external_id):
 @click.option("--subgroup", help="Participant column or profile item for subgroup shifts.")
 @click.option("--n-boot", default=2000, show_default=True, type=int)
 @click.option("--seed", default=0, show_default=True, type=int)
-def analyse_command(export, out, margins, exclude, subgroup, n_boot, seed):
+@click.option("--plan", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Analysis plan TOML (default: the plan frozen in the export).")
+@click.option("--primary", help="Primary items, comma-separated: a minimal analysis plan.")
+@click.option("--min-cell", default=10, show_default=True, type=int,
+              help="Fewer participants than this in a cell: 'too few participants'.")
+def analyse_command(export, out, margins, exclude, subgroup, n_boot, seed, plan, primary,
+                    min_cell):  # fmt: skip
     """Turn the export EXPORT (folder or zip) into a self-contained HTML report."""
     # Imported here, not at the top: pandas, statsmodels and matplotlib take
     # seconds to import, and every web process would pay for it at start-up.
     from analysis.cli import analyse
     from analysis.load import ExportError
+    from analysis.plan import PlanError
 
     exclusions = () if tuple(exclude) == ("none",) else tuple(exclude)
     try:
         path = analyse(export, out, margins=margins, exclusions=exclusions,
-                       subgroup=subgroup, n_boot=n_boot, seed=seed)  # fmt: skip
-    except ExportError as exc:
+                       subgroup=subgroup, n_boot=n_boot, seed=seed, plan=plan,
+                       primary=primary.split(",") if primary else None,
+                       min_cell=min_cell)  # fmt: skip
+    except (ExportError, PlanError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"report written to {path}")
+
+
+@click.command("power")
+@click.argument("plan", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--n-sims", default=2000, show_default=True, type=int)
+@click.option("--seed", default=0, show_default=True, type=int)
+def power_command(plan, n_sims, seed):
+    """How many participants per arm the analysis plan PLAN needs (by simulation)."""
+    from analysis.cli import power  # heavy: see analyse_command
+    from analysis.plan import PlanError
+
+    try:
+        click.echo(power(plan, n_sims=n_sims, seed=seed))
+    except PlanError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.command("demo-data")
@@ -245,7 +269,7 @@ def register_commands(app: Flask) -> None:
     campaign_group.add_command(members_group)
     register_fielding_commands(app, campaign_group)
     for command in (survey_group, campaign_group, export_command, user_group,
-                    analyse_command, demo_data_command):  # fmt: skip
+                    analyse_command, power_command, demo_data_command):  # fmt: skip
         app.cli.add_command(command)
 
 

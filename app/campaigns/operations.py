@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
+import tomllib
 from pathlib import Path
 
 from sqlalchemy import select
@@ -17,7 +19,12 @@ from app.campaigns.design import (
     merged_design,
     opening_problems,
 )
-from app.campaigns.surveys import load_cached, stored_survey_path, survey_for
+from app.campaigns.surveys import (
+    load_cached,
+    resolve_survey_path,
+    stored_survey_path,
+    survey_for,
+)
 from app.export.codebook import build_codebook
 from app.models import Campaign, Quota, utcnow
 from app.participant.allocation import default_block_size
@@ -154,9 +161,35 @@ def set_status(session: Session, campaign: Campaign, status: str, actor: str) ->
     previous, campaign.status = campaign.status, status
     if status == "open" and campaign.opened_at is None:
         campaign.opened_at = utcnow()
+        freeze_plan(campaign)
     if status == "closed":
         campaign.closed_at = utcnow()
     audit(session, actor, f"campaign.{status}", campaign, f"{previous} -> {status}")
+
+
+#: File name of the analysis plan beside the survey definition.
+PLAN_FILE = "plan.toml"
+
+
+def freeze_plan(campaign: Campaign) -> None:
+    """Store the survey folder's analysis plan (text and SHA-256) as it is at opening.
+
+    The plan is read once, when the campaign first opens, and never again:
+    editing plan.toml afterwards does not change what the export says was
+    planned (the report lists such a change as a deviation). A survey without
+    a plan leaves both columns empty. The text must be valid TOML; its
+    content is checked by the analysis (``analysis.plan``).
+    """
+    path = resolve_survey_path(campaign.survey_path) / PLAN_FILE
+    if not path.is_file():
+        return
+    text = path.read_text(encoding="utf-8")
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CampaignError(f"{path}: the analysis plan is not valid TOML ({exc})") from None
+    campaign.plan_text = text
+    campaign.plan_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _ensure_quota_rows(session: Session, campaign: Campaign) -> None:

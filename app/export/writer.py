@@ -240,6 +240,8 @@ def manifest(campaign: Campaign, counts: dict[str, int], files: list[str]) -> di
             "rebalance_dropouts": campaign.rebalance_dropouts,
         },
         "preregistration": campaign.preregistration,
+        "plan": ({"sha256": campaign.plan_sha256, "text": campaign.plan_text}
+                 if campaign.plan_sha256 else None),
         "row_counts": counts,
         "files": files,
     }

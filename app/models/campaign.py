@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, String, event
+from sqlalchemy import JSON, CheckConstraint, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, object_session
 
 from app.models.base import Base, UTCDateTime, utcnow
@@ -64,6 +64,11 @@ class Campaign(Base):
     codebook: Mapped[dict] = mapped_column(JSON, deferred=True)
     #: Pre-registered primary items and their correction family, or null.
     preregistration: Mapped[dict | None] = mapped_column(JSON)
+    #: The analysis plan (the survey folder's plan.toml) as it was when the
+    #: campaign opened, and its SHA-256: the export carries both, so the report
+    #: can show the plan predates the data (docs/analysis.md, "Analysis plan").
+    plan_text: Mapped[str | None] = mapped_column(Text)
+    plan_sha256: Mapped[str | None] = mapped_column(String(64))
     #: Days after closing that answers are kept; ``parley purge`` deletes them
     #: afterwards (docs/retention.md). Null: kept until someone decides.
     retention_days: Mapped[int | None]
