@@ -9,42 +9,124 @@ known effects. See ``docs/analysis.md``.
 
 The package reads only the export contract (``docs/export-format.md``) or a
 database; it imports neither ``app`` nor ``surveys``.
+
+Names are imported when first used (PEP 562), so ``import analysis.contract``
+(the export writer's one need) does not load statsmodels, scipy and
+matplotlib with the whole package.
 """
 
-from analysis.cli import analyse, demo_data
-from analysis.constructs import construct_scores, cronbach_alpha, knowledge_index
-from analysis.effects import ancova, diff_in_diff, robust_ols
-from analysis.groups import opinion_groups
-from analysis.load import (
-    Export,
-    ExportError,
-    export_from_frames,
-    load_database,
-    load_export,
-)
-from analysis.multiplicity import adjust_pvalues
-from analysis.ordinal import category_shares, mcnemar_support, stuart_maxwell, transition_matrix
-from analysis.perception import affective_distance, metaperception_gap
-from analysis.pipeline import Options, Results, analyse_export
-from analysis.polarisation import (
-    bimodality_coefficient,
-    esteban_ray,
-    group_distance,
-    polarisation_measures,
-)
-from analysis.power import sample_size, simulate_power
-from analysis.quality import apply_exclusions, funnel, quality_flags, time_on_page
-from analysis.rankings import ranking_summary, single_peakedness
-from analysis.report import render_report, write_report
-from analysis.shifts import bca_mean_ci, paired_shifts, wilcoxon_signed_rank
-from analysis.synthetic import (
-    demo_margins,
-    make_demo_data,
-    make_demo_export,
-    write_demo_export,
-)
-from analysis.tidy import clean_values, knowledge_scores, pairs, profile_table
-from analysis.weights import kish, rake, read_margins, weighted_mean
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+#: Public name -> the module that defines it.
+_EXPORTS = {
+    "analyse": "analysis.cli",
+    "demo_data": "analysis.cli",
+    "construct_scores": "analysis.constructs",
+    "cronbach_alpha": "analysis.constructs",
+    "knowledge_index": "analysis.constructs",
+    "ancova": "analysis.effects",
+    "diff_in_diff": "analysis.effects",
+    "robust_ols": "analysis.effects",
+    "opinion_groups": "analysis.groups",
+    "Export": "analysis.load",
+    "ExportError": "analysis.load",
+    "export_from_frames": "analysis.load",
+    "load_database": "analysis.load",
+    "load_export": "analysis.load",
+    "adjust_pvalues": "analysis.multiplicity",
+    "category_shares": "analysis.ordinal",
+    "mcnemar_support": "analysis.ordinal",
+    "stuart_maxwell": "analysis.ordinal",
+    "transition_matrix": "analysis.ordinal",
+    "affective_distance": "analysis.perception",
+    "metaperception_gap": "analysis.perception",
+    "Options": "analysis.pipeline",
+    "Results": "analysis.pipeline",
+    "analyse_export": "analysis.pipeline",
+    "bimodality_coefficient": "analysis.polarisation",
+    "esteban_ray": "analysis.polarisation",
+    "group_distance": "analysis.polarisation",
+    "polarisation_measures": "analysis.polarisation",
+    "sample_size": "analysis.power",
+    "simulate_power": "analysis.power",
+    "apply_exclusions": "analysis.quality",
+    "funnel": "analysis.quality",
+    "quality_flags": "analysis.quality",
+    "time_on_page": "analysis.quality",
+    "ranking_summary": "analysis.rankings",
+    "single_peakedness": "analysis.rankings",
+    "render_report": "analysis.report",
+    "write_report": "analysis.report",
+    "bca_mean_ci": "analysis.shifts",
+    "paired_shifts": "analysis.shifts",
+    "wilcoxon_signed_rank": "analysis.shifts",
+    "demo_margins": "analysis.synthetic",
+    "make_demo_data": "analysis.synthetic",
+    "make_demo_export": "analysis.synthetic",
+    "write_demo_export": "analysis.synthetic",
+    "clean_values": "analysis.tidy",
+    "knowledge_scores": "analysis.tidy",
+    "pairs": "analysis.tidy",
+    "profile_table": "analysis.tidy",
+    "kish": "analysis.weights",
+    "rake": "analysis.weights",
+    "read_margins": "analysis.weights",
+    "weighted_mean": "analysis.weights",
+}
+
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+if TYPE_CHECKING:  # for type checkers and editors: the names as if imported here
+    from analysis.cli import analyse, demo_data
+    from analysis.constructs import construct_scores, cronbach_alpha, knowledge_index
+    from analysis.effects import ancova, diff_in_diff, robust_ols
+    from analysis.groups import opinion_groups
+    from analysis.load import (
+        Export,
+        ExportError,
+        export_from_frames,
+        load_database,
+        load_export,
+    )
+    from analysis.multiplicity import adjust_pvalues
+    from analysis.ordinal import category_shares, mcnemar_support, stuart_maxwell, transition_matrix
+    from analysis.perception import affective_distance, metaperception_gap
+    from analysis.pipeline import Options, Results, analyse_export
+    from analysis.polarisation import (
+        bimodality_coefficient,
+        esteban_ray,
+        group_distance,
+        polarisation_measures,
+    )
+    from analysis.power import sample_size, simulate_power
+    from analysis.quality import apply_exclusions, funnel, quality_flags, time_on_page
+    from analysis.rankings import ranking_summary, single_peakedness
+    from analysis.report import render_report, write_report
+    from analysis.shifts import bca_mean_ci, paired_shifts, wilcoxon_signed_rank
+    from analysis.synthetic import (
+        demo_margins,
+        make_demo_data,
+        make_demo_export,
+        write_demo_export,
+    )
+    from analysis.tidy import clean_values, knowledge_scores, pairs, profile_table
+    from analysis.weights import kish, rake, read_margins, weighted_mean
 
 __all__ = [
     "Export", "ExportError", "Options", "Results", "adjust_pvalues", "affective_distance",

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session, scoped_session
 __all__ = [
     "configure_engine", "reads_first", "writing", "deferred_scope", "begin_deferred_request",
     "end_deferred_request", "insert_ignoring_duplicates", "configure_session_teardown",
+    "read_snapshot",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,32 @@ def deferred_scope() -> Iterator[None]:
         yield
     finally:
         _BEGIN.reset(token)
+
+
+@contextmanager
+def read_snapshot(session: Session) -> Iterator[Session]:
+    """Run the block's reads in one consistent snapshot that blocks no writer.
+
+    Ends the transaction open before it (committing it), then begins a
+    deferred transaction on SQLite (WAL gives it a snapshot, and it takes no
+    write lock) or a REPEATABLE READ one on PostgreSQL (one snapshot for
+    every statement, so the files of one export agree with each other). The
+    block's transaction is ended when it leaves.
+    """
+    real = session() if isinstance(session, scoped_session) else session
+    if real.in_transaction():
+        real.commit()
+    options = {}
+    if real.get_bind().dialect.name == "postgresql":
+        options = {"isolation_level": "REPEATABLE READ"}
+    with deferred_scope():
+        real.connection(execution_options=options)
+        try:
+            yield session
+        except BaseException:
+            real.rollback()
+            raise
+        real.commit()
 
 
 def begin_deferred_request(view: Callable | None, method: str) -> Token | None:

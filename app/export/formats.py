@@ -1,7 +1,8 @@
 """The other export formats: a wide table (CSV, Parquet, Excel, SPSS, Stata).
 
-They are built from the long files already written to the export folder,
-so every format holds exactly the same answers as ``answers.csv``. Choice
+They are built from the rows of the long files as they are written (or read
+back from them), so every format holds exactly the same answers as
+``answers.csv``, without a frame of every answer in memory. Choice
 and Likert columns carry value labels from the codebook (in the survey's
 first language) in SPSS and Stata, and the options the codebook flags
 ``missing`` ("Don't know", "Prefer not to say") are declared missing there,
@@ -18,15 +19,23 @@ hold C0 control characters at all: in ``wide.xlsx`` each becomes U+FFFD
 
 from __future__ import annotations
 
+import csv
+import itertools
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyreadstat
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from analysis.contract import escape_formula, stata_missing_tags, stata_names, unescape_formula
 
-__all__ = ["wide_table", "write_other_format", "wide_column", "shorten_label"]
+__all__ = ["wide_table", "write_other_format", "wide_column", "shorten_label", "WideBuilder",
+           "CHUNK", "WIDE_FORMATS"]  # fmt: skip
+
+#: Rows read, streamed and written at a time.
+CHUNK = 5000
+WIDE_FORMATS = ("wide", "parquet", "xlsx", "sav", "dta")
 
 TEXT_TYPES = ("multiple_choice", "ranking", "text")
 #: Byte limits of the binary formats (UTF-8 bytes, not characters).
@@ -65,51 +74,107 @@ def shorten_label(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:-–") + "…"
 
 
-def wide_table(folder: Path, codebook: dict) -> tuple[pd.DataFrame, dict, dict, dict]:
+class WideBuilder:
+    """Builds the wide table from the rows of participants.csv and answers.csv, chunk by chunk.
+
+    The writer feeds it the very rows it writes to the long files (or
+    :func:`wide_table` reads them back), so every format holds exactly the
+    answers of ``answers.csv``. Cells go straight into one typed array per
+    column (float64 for numbers, strings for text), never into a frame of
+    every answer: memory is the wide table itself, participants x columns.
+    """
+
+    def __init__(self, codebook: dict, participant_columns: list[str]) -> None:
+        self.participant_columns = list(participant_columns)
+        self.items = {i["id"]: i for i in codebook["items"]}
+        self.lang = codebook["survey"]["languages"][0]
+        self._people: list[list[str]] = []
+        self._row: dict[str, int] = {}
+        #: wide column -> [is text, cells]; insertion order = first appearance
+        self._columns: dict[str, list] = {}
+        self._keys: dict[tuple[str, str, str], tuple[str, bool, bool]] = {}
+
+    def add_participants(self, rows: list[list[str]]) -> None:
+        for row in rows:
+            row = [unescape_formula(v) if isinstance(v, str) else v for v in row]
+            self._row[row[0]] = len(self._people)
+            self._people.append(row)
+
+    def add_answers(self, rows: list[list[str]]) -> None:
+        """Rows in the columns of answers.csv (values and text as written there)."""
+        n = len(self._people)
+        columns, keys, index = self._columns, self._keys, self._row
+        for public_id, _arm, phase, module, item, value, text, *_rest in rows:
+            key = keys.get((phase, module, item))
+            if key is None:
+                kind = self.items[item]["type"]
+                key = keys[(phase, module, item)] = (
+                    wide_column(phase, module, item), kind in TEXT_TYPES,
+                    kind == "multiple_choice",
+                )  # fmt: skip
+            column, is_text, text_cell = key
+            cells = columns.get(column)
+            if cells is None:
+                cells = columns[column] = (
+                    np.full(n, None, dtype=object) if is_text else np.full(n, np.nan)
+                )
+            # As the long files store it: the value, except for multiple
+            # choice (a count) and answers with no value, where the text is
+            # the answer (raw from here on: each format escapes as it needs).
+            cell = unescape_formula(text) if (text_cell or value == "") else float(value)
+            if is_text and not isinstance(cell, str):
+                cell = str(cell)
+            cells[index[public_id]] = cell
+
+    def result(self) -> tuple[pd.DataFrame, dict, dict, dict]:
+        """(table, column labels, value labels, missing codes), as :func:`wide_table`."""
+        names = self.participant_columns
+        people = list(zip(*self._people, strict=True)) or [()] * len(names)
+        data: dict[str, object] = {}
+        for name, values in zip(names, people, strict=True):
+            if name == "allocation_seq":
+                data[name] = pd.array([int(v) if v != "" else None for v in values],
+                                      dtype="Int64")  # fmt: skip
+            elif name == "replaced":
+                data[name] = np.array([int(v) for v in values], dtype="int8")
+            else:
+                data[name] = np.array(values, dtype=object)
+        column_labels, value_labels, missing = {}, {}, {}
+        for column, cells in self._columns.items():
+            item = self.items[column.split("__", 1)[1]]
+            column_labels[column] = f"[{column.split('__')[0]}] {item['text'][self.lang]}"
+            if item["type"] in TEXT_TYPES:
+                data[column] = pd.array(cells, dtype="string")
+            else:
+                data[column] = cells
+                if item["options"]:
+                    value_labels[column] = {float(o["code"]): o["label"][self.lang]
+                                            for o in item["options"]}  # fmt: skip
+                    codes = [float(o["code"]) for o in item["options"] if o.get("missing")]
+                    if codes:
+                        missing[column] = codes
+        return pd.DataFrame(data), column_labels, value_labels, missing
+
+
+def wide_table(folder: Path, codebook: dict, chunk: int = CHUNK
+               ) -> tuple[pd.DataFrame, dict, dict, dict]:  # fmt: skip
     """(table, column labels, value labels, missing codes) with one row per participant.
 
-    ``missing codes`` maps a column to the option codes its codebook flags
-    ``missing``. ``allocation_seq`` is a (nullable) integer and ``replaced``
-    0/1, as ``participants.csv`` documents them, not text.
+    Read from the folder's participants.csv and answers.csv, ``chunk`` rows
+    at a time. ``missing codes`` maps a column to the option codes its
+    codebook flags ``missing``. ``allocation_seq`` is a (nullable) integer
+    and ``replaced`` 0/1, as ``participants.csv`` documents them, not text.
     """
-    participants = pd.read_csv(folder / "participants.csv", dtype=str, keep_default_na=False)
-    participants = participants.map(unescape_formula)  # raw text from here on
-    participants["allocation_seq"] = pd.to_numeric(
-        participants["allocation_seq"].replace("", None)).astype("Int64")
-    participants["replaced"] = pd.to_numeric(participants["replaced"]).astype("int8")
-    answers = pd.read_csv(
-        folder / "answers.csv", dtype={"module": str, "text": str}, keep_default_na=False,
-        na_values={"value": [""]},
-    )  # fmt: skip
-    answers["text"] = answers["text"].map(
-        lambda t: unescape_formula(t) if isinstance(t, str) else t)  # raw text from here on
-    items = {i["id"]: i for i in codebook["items"]}
-    lang = codebook["survey"]["languages"][0]
-    numeric = answers["value"].notna() & ~answers["item"].map(
-        lambda i: items[i]["type"] in ("multiple_choice",)
-    )
-    answers = answers.assign(
-        column=[wide_column(p, m, i) for p, m, i in
-                zip(answers["phase"], answers["module"], answers["item"], strict=True)],
-        cell=answers["value"].where(numeric, answers["text"]),
-    )  # fmt: skip
-    wide = answers.pivot(index="participant_id", columns="column", values="cell")
-    order = list(dict.fromkeys(answers["column"]))
-    table = participants.set_index("participant_id").join(wide[order], how="left").reset_index()
-    column_labels, value_labels, missing = {}, {}, {}
-    for column in order:
-        item = items[column.split("__", 1)[1]]
-        column_labels[column] = f"[{column.split('__')[0]}] {item['text'][lang]}"
-        if item["type"] in TEXT_TYPES:
-            table[column] = table[column].astype("string")
-        else:
-            table[column] = pd.to_numeric(table[column])
-            if item["options"]:
-                value_labels[column] = {float(o["code"]): o["label"][lang] for o in item["options"]}
-                codes = [float(o["code"]) for o in item["options"] if o.get("missing")]
-                if codes:
-                    missing[column] = codes
-    return table, column_labels, value_labels, missing
+    with (folder / "participants.csv").open(encoding="utf-8", newline="") as f:
+        builder = WideBuilder(codebook, next(csv.reader(f)))
+    for name, add in (("participants.csv", builder.add_participants),
+                      ("answers.csv", builder.add_answers)):  # fmt: skip
+        with (folder / name).open(encoding="utf-8", newline="") as f:
+            reader = csv.reader(f)
+            next(reader)
+            while rows := list(itertools.islice(reader, chunk)):
+                add(rows)
+    return builder.result()
 
 
 def _text_as_empty(table: pd.DataFrame) -> pd.DataFrame:
@@ -176,26 +241,70 @@ def _for_spreadsheets(table: pd.DataFrame, excel: bool = False) -> pd.DataFrame:
     return out
 
 
-def write_other_format(folder: Path, fmt: str, codebook: dict) -> list[str]:
+def _chunks(table: pd.DataFrame, chunk: int):
+    for start in range(0, len(table), chunk):
+        yield table.iloc[start : start + chunk]
+
+
+def _write_wide_csv(table: pd.DataFrame, path: Path, chunk: int) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        table.iloc[:0].to_csv(f, index=False)
+        for part in _chunks(table, chunk):
+            _for_spreadsheets(part).to_csv(f, index=False, header=False)
+
+
+def _write_parquet(table: pd.DataFrame, path: Path, chunk: int) -> None:
+    """One row group per ``chunk`` participants, every chunk with the whole table's types."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.Schema.from_pandas(table, preserve_index=False)
+    with pq.ParquetWriter(path, schema) as writer:
+        for part in _chunks(table, chunk):
+            writer.write_table(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
+
+
+def _write_xlsx(table: pd.DataFrame, path: Path, chunk: int) -> None:
+    """openpyxl's write-only mode: rows go to the file as they come, no cell objects kept."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("answers")
+    sheet.append(list(table.columns))
+    for part in _chunks(table, chunk):
+        part = _for_spreadsheets(part, excel=True)
+        cells = part.astype(object).where(part.notna(), None)
+        for row in cells.itertuples(index=False, name=None):
+            sheet.append([v.item() if isinstance(v, np.generic) else v for v in row])
+    book.save(path)
+
+
+def write_other_format(folder: Path, fmt: str, codebook: dict, wide=None, chunk: int = CHUNK
+                       ) -> list[str]:  # fmt: skip
     """Write ``fmt`` into ``folder``; returns the names of the files written.
 
-    The file is written under a temporary name and renamed when complete, so
-    a failure never leaves a truncated ``wide.<ext>`` behind.
+    ``wide`` is the result of a :class:`WideBuilder` fed while the long files
+    were written; without it the table is read back from them. CSV, Parquet
+    and Excel are written ``chunk`` participants at a time. SPSS and Stata
+    are written whole by pyreadstat, which has no chunked writer: their
+    memory is bounded by the wide table (participants x columns), not by
+    the number of answers. The file is written under a temporary name and
+    renamed when complete, so a failure never leaves a truncated
+    ``wide.<ext>`` behind.
     """
     if fmt not in ("wide", "parquet", "xlsx", "sav", "dta"):
         raise ValueError(f"unknown export format {fmt!r}")
     name = "wide.csv" if fmt == "wide" else f"wide.{fmt}"
     final = folder / name
     partial = folder / f".partial.{name}"
-    table, column_labels, value_labels, missing = wide_table(folder, codebook)
+    table, column_labels, value_labels, missing = wide or wide_table(folder, codebook, chunk)
     try:
         if fmt == "wide":
-            _for_spreadsheets(table).to_csv(partial, index=False)
+            _write_wide_csv(table, partial, chunk)
         elif fmt == "parquet":
-            table.to_parquet(partial, index=False)
+            _write_parquet(table, partial, chunk)
         elif fmt == "xlsx":
-            _for_spreadsheets(table, excel=True).to_excel(
-                partial, index=False, sheet_name="answers", engine="openpyxl")
+            _write_xlsx(table, partial, chunk)
         elif fmt == "sav":
             _write_sav(table, partial, column_labels, value_labels, missing)
         else:

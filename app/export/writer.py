@@ -1,8 +1,9 @@
 """Write a campaign export: the folder of docs/export-format.md, or one of its other formats.
 
-Rows are streamed from the database in batches, so an export of a large
-campaign does not hold every answer in memory at once (the wide and binary
-formats, which need the whole table, are the exception).
+Rows are streamed from the database as plain Core rows in chunks, so an
+export of a large campaign never holds every answer in memory: the wide
+formats keep only the wide table (participants x columns), filled from the
+same rows as they stream past (app/export/formats.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
+from app.database import read_snapshot
 from app.export.codebook import FORMAT_VERSION
 from app.models import Answer, Campaign, PageVisit, Participant, utcnow
 
@@ -248,7 +250,7 @@ def manifest(campaign: Campaign, counts: dict[str, int], files: list[str]) -> di
 
 
 def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "csv",
-                 include_external_id: bool = False):  # fmt: skip
+                 include_external_id: bool = False, chunk: int = BATCH):  # fmt: skip
     """Write ``campaign`` to the folder ``out`` (created; must be empty if it exists).
 
     ``include_external_id`` adds the column ``external_id_hash`` to
@@ -259,7 +261,8 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
     Everything is written into a hidden folder beside ``out`` and renamed to
     ``out`` (or ``out.zip``) only when complete: a failed export (a database
     error, a format that cannot hold the data) leaves nothing behind, never a
-    folder without its manifest or a truncated file.
+    folder without its manifest or a truncated file. Rows are read and
+    written ``chunk`` at a time.
     """
     out = Path(out)
     if out.exists() and any(out.iterdir()):
@@ -270,7 +273,8 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
-        counts = _write_folder(session, campaign, work, fmt, include_external_id)
+        with read_snapshot(session):  # consistent files; no participant is held off
+            counts = _write_folder(session, campaign, work, fmt, include_external_id, chunk)
         if fmt == "zip":
             archive = shutil.make_archive(str(work), "zip", root_dir=work)
             Path(archive).replace(final)
@@ -289,26 +293,40 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
 
 
 def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str,
-                  external_id: bool = False) -> dict[str, int]:  # fmt: skip
+                  external_id: bool = False, chunk: int = BATCH) -> dict[str, int]:  # fmt: skip
     columns = PARTICIPANT_COLUMNS + ([EXTERNAL_ID_COLUMN] if external_id else [])
+    wide = None
+    if fmt not in ("csv", "zip"):
+        # pandas and pyreadstat take seconds to import; only these formats need them.
+        from app.export.formats import WideBuilder
+
+        wide = WideBuilder(campaign.codebook, columns)
+    people = _participant_rows(session, campaign, chunk, external_id=external_id)
+    answers = _answer_rows(session, campaign, chunk)
+    if wide is not None:  # the wide table takes the same rows as the long files
+        people, answers = _tee(people, wide.add_participants), _tee(answers, wide.add_answers)
     counts = {
-        "participants": _write_csv(out / "participants.csv", columns,
-                                   _participant_rows(session, campaign, external_id=external_id)),
-        "answers": _write_csv(out / "answers.csv", ANSWER_COLUMNS,
-                              _answer_rows(session, campaign)),
-        "pages": _write_csv(out / "pages.csv", PAGE_COLUMNS, _page_rows(session, campaign)),
+        "participants": _write_csv(out / "participants.csv", columns, people),
+        "answers": _write_csv(out / "answers.csv", ANSWER_COLUMNS, answers),
+        "pages": _write_csv(out / "pages.csv", PAGE_COLUMNS,
+                            _page_rows(session, campaign, chunk)),
     }  # fmt: skip
     (out / "codebook.json").write_text(
         json.dumps(campaign.codebook, ensure_ascii=False, indent=2), encoding="utf-8"
     )
     files = ["participants.csv", "answers.csv", "pages.csv", "codebook.json"]
-    if fmt not in ("csv", "zip"):
-        # pandas and pyreadstat take seconds to import; only these formats need them.
+    if wide is not None:
         from app.export.formats import write_other_format
 
-        files += write_other_format(out, fmt, campaign.codebook)
+        files += write_other_format(out, fmt, campaign.codebook, wide.result(), chunk)
     (out / "manifest.json").write_text(
         json.dumps(manifest(campaign, counts, files), ensure_ascii=False, indent=2),
         encoding="utf-8",
     )
     return counts
+
+
+def _tee(chunks: Iterator[list[list]], sink) -> Iterator[list[list]]:
+    for rows in chunks:
+        sink(rows)
+        yield rows
