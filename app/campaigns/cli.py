@@ -17,11 +17,18 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from app.campaigns.design import ACCESS_MODES, CampaignError, DesignError
-from app.campaigns.invites import create_invites, invite_link, list_invites, revoke_invites
-from app.campaigns.operations import apply_schedules, update_design
+from app.campaigns.design import ACCESS_MODES, COMPLETION_KEYS, CampaignError, DesignError
+from app.campaigns.invites import (
+    create_invites,
+    find_invite,
+    invite_link,
+    list_invites,
+    revoke_invites,
+)
+from app.campaigns.operations import apply_schedules, set_followup_status, update_design
 from app.extensions import db
-from app.models import OUTCOMES, Campaign
+from app.models import Campaign
+from app.participant.followup import followup_link, mint_codes
 
 __all__ = ["design_options", "design_changes", "register_fielding_commands", "fail"]
 
@@ -71,7 +78,7 @@ _OPTIONS = [
                  help="How participants get in: an open link, single-use invite codes, or a "
                       "panel link (prolific, mturk, or a generic panel)."),
     click.option("--completion-code", "completion_codes", multiple=True, metavar="OUTCOME=CODE",
-                 help=f"Code shown at an ending; OUTCOME is one of {', '.join(OUTCOMES)}. "
+                 help=f"Code shown at an ending; OUTCOME is one of {', '.join(COMPLETION_KEYS)}. "
                       "Repeat for several."),
     click.option("--redirect", "redirects", multiple=True, metavar="OUTCOME=URL",
                  help="Link back to the panel at an ending; may use {code} and {id}."),
@@ -280,9 +287,84 @@ def invites_revoke(slug, codes, everything):
     click.echo(f"revoked {count} code(s)")
 
 
+# --- follow-up wave ------------------------------------------------------------------
+
+
+@click.group("followup")
+def followup_group():
+    """The follow-up wave: completers answer the "after" questions again."""
+
+
+def _followup_status_command(name: str):
+    @followup_group.command(name)
+    @click.argument("slug")
+    @with_appcontext
+    def command(slug):
+        try:
+            set_followup_status(db.session, _campaign(slug), name + ("" if name == "open" else "d"),
+                                _actor())  # fmt: skip
+        except CampaignError as exc:
+            raise fail(exc) from None
+        db.session.commit()
+        click.echo(f"follow-up of '{slug}' is now {name}{'' if name == 'open' else 'd'}")
+
+    command.__doc__ = f"{name.capitalize()} the follow-up wave of campaign SLUG."
+    return command
+
+
+_followup_status_command("open")
+_followup_status_command("close")
+
+
+@followup_group.command("links")
+@click.argument("slug")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="CSV file to write (columns: participant_id, invite_code, followup_code, "
+                   "link); the codes exist only there.")  # fmt: skip
+@click.option("--invites", "invites_csv",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The CSV of 'parley invites create': its codes are matched to their "
+                   "participants, so you know whom to send each follow-up link.")  # fmt: skip
+@click.option("--renew", is_flag=True,
+              help="New codes for every completer (earlier follow-up links stop working); "
+                   "without it only completers who have none get one.")  # fmt: skip
+@click.option("--base-url", help="Site address for the links (default: PARLEY_BASE_URL).")
+@with_appcontext
+def followup_links(slug, out, invites_csv, renew, base_url):
+    """Write a personal follow-up link for each completer of SLUG to --out."""
+    campaign = _campaign(slug)
+    if out.exists():
+        raise click.ClickException(f"{out} exists; choose a new file (codes are shown once)")
+    by_participant = _invites_by_participant(campaign, invites_csv) if invites_csv else {}
+    minted = mint_codes(db.session, campaign, renew=renew)
+    base = _base_url(base_url)
+    with _private_csv(out) as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["participant_id", "invite_code", "followup_code", "link"])
+        for participant, code in minted:
+            writer.writerow([participant.public_id, by_participant.get(participant.id, ""), code,
+                             followup_link(base, campaign, code)])  # fmt: skip
+    db.session.commit()
+    click.echo(f"{len(minted)} follow-up links for '{slug}' written to {out}")
+    if campaign.followup_status != "open":
+        click.echo(f"the links work once the wave is open: parley followup open {slug}")
+
+
+def _invites_by_participant(campaign: Campaign, path: Path) -> dict[int, str]:
+    with path.open(newline="", encoding="utf-8") as f:
+        codes = [row["code"] for row in csv.DictReader(f) if row.get("code")]
+    found = {}
+    for code in codes:
+        invite = find_invite(db.session, campaign, code)
+        if invite is not None and invite.participant_id is not None:
+            found[invite.participant_id] = code
+    return found
+
+
 def register_fielding_commands(app, campaign_group: click.Group) -> None:
-    """Add the fielding commands to ``parley``: ``campaign edit|tick`` and ``invites``."""
+    """Add the fielding commands: ``campaign edit|tick``, ``invites``, ``followup``."""
     campaign_group.add_command(campaign_edit)
     campaign_group.add_command(campaign_tick)
     app.cli.add_command(invites_group)
+    app.cli.add_command(followup_group)
 

@@ -23,7 +23,8 @@ Shapes (all JSON-able; :data:`DESIGN_FIELDS` lists every key):
   "redirect": "https://panel.example/done?c={code}&id={id}"}``; prolific and
   mturk use :data:`PANEL_PRESETS` and may override ``redirect`` the same way.
 - ``completion``: ``{outcome: {"code": "ABC123" or None, "redirect": URL
-  template or None}}`` for outcomes in :data:`app.models.OUTCOMES`. A
+  template or None}}`` for outcomes in :data:`app.models.OUTCOMES` and
+  ``followup`` (finishing the follow-up wave). A
   redirect template may use ``{code}`` and ``{id}`` (the panel id).
 - ``screening``: ``[{"item": "age_band", "deny": ["under_18"]}, {"item":
   "country", "allow": ["de", "at"]}]`` on profile items with options. An
@@ -50,7 +51,8 @@ from app.models import ACCESS_MODES, OUTCOMES, Campaign, utcnow
 from surveys import Survey
 
 __all__ = [
-    "DESIGN_FIELDS", "PANEL_PRESETS", "PanelSettings", "CampaignError", "DesignError", "design_of",
+    "DESIGN_FIELDS", "COMPLETION_KEYS", "PANEL_PRESETS", "PanelSettings", "CampaignError",
+    "DesignError", "design_of",
     "validate_design", "panel_settings", "outcome_code", "outcome_redirect",
     "effective_status", "opening_problems", "is_panel", "merged_design",
 ]  # fmt: skip
@@ -62,6 +64,8 @@ DESIGN_FIELDS = (
     "end_on_failed_attention", "opens_at", "closes_at", "target_n",
 )  # fmt: skip
 
+#: Endings that may have a completion code: the outcomes, and finishing the follow-up wave.
+COMPLETION_KEYS = (*OUTCOMES, "followup")
 CODE_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 PARAM_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -208,8 +212,8 @@ def _validate_completion(completion, problems: list[str]) -> None:
         return
     for outcome, spec in completion.items():
         where = f"completion.{outcome}"
-        if outcome not in OUTCOMES:
-            problems.append(f"{where}: unknown outcome (one of {', '.join(OUTCOMES)})")
+        if outcome not in COMPLETION_KEYS:
+            problems.append(f"{where}: unknown outcome (one of {', '.join(COMPLETION_KEYS)})")
             continue
         if not isinstance(spec, dict) or set(spec) - {"code", "redirect"}:
             problems.append(f"{where}: expected {{code, redirect}}")

@@ -31,6 +31,7 @@ from app.participant.allocation import default_block_size
 from surveys import Survey
 
 __all__ = ["create_campaign", "set_status", "audit", "update_design", "apply_schedules",
+           "set_followup_status",
            "CampaignError", "DesignError", "TRANSITIONS"]  # fmt: skip
 
 #: Used with fullmatch: ``^...$`` with match() would allow a final "\n".
@@ -220,3 +221,18 @@ def apply_schedules(session: Session, actor: str) -> list[str]:
     for campaign in due:
         set_status(session, campaign, "closed", actor)
     return [c.slug for c in due]
+
+
+def set_followup_status(session: Session, campaign: Campaign, status: str, actor: str) -> None:
+    """Open or close the follow-up wave ("open" or "closed"); does not commit.
+
+    The wave is independent of the campaign's own status: a closed campaign
+    (no new participants) can run its follow-up weeks later.
+    """
+    if status not in ("open", "closed"):
+        raise CampaignError("the follow-up wave is either open or closed")
+    if campaign.status == "draft":
+        raise CampaignError("a draft campaign has no participants to follow up")
+    previous, campaign.followup_status = campaign.followup_status, status
+    record_audit(session, f"followup.{status}", campaign=campaign,
+                 detail=f"{previous} -> {status}", actor=actor)  # fmt: skip

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from app.participant import views
+from app.participant import followup_views, views
 
 bp = Blueprint("participant", __name__, url_prefix="/c/<slug>")
 
@@ -16,3 +16,13 @@ bp.add_url_rule("/resume", view_func=views.resume, methods=["GET", "POST"])
 bp.add_url_rule("/later", view_func=views.later, methods=["GET"])
 bp.add_url_rule("/withdraw", view_func=views.withdraw, methods=["GET", "POST"])
 bp.context_processor(views.template_helpers)
+
+# The follow-up wave (app/participant/followup.py).
+bp.add_url_rule("/followup", endpoint="followup_entry", view_func=followup_views.entry,
+                methods=["GET", "POST"])
+bp.add_url_rule("/followup/<code>", endpoint="followup_show", view_func=followup_views.show,
+                methods=["GET"])
+bp.add_url_rule("/followup/<code>/start", endpoint="followup_start",
+                view_func=followup_views.start, methods=["POST"])
+bp.add_url_rule("/followup/<code>/step/<path:step_key>", endpoint="followup_submit",
+                view_func=followup_views.submit, methods=["POST"])

@@ -16,7 +16,8 @@ from wtforms.validators import DataRequired, StopValidation
 from app.participant.messages import answer_error_message, required_message
 from surveys import AnswerError, Item, Page
 
-__all__ = ["ItemField", "page_form", "ConsentForm", "ResumeForm", "ConfirmForm", "field_name"]
+__all__ = ["ItemField", "page_form", "ConsentForm", "ResumeForm", "ConfirmForm", "FollowupCodeForm",
+           "field_name"]  # fmt: skip
 
 
 def field_name(item_id: str) -> str:
@@ -101,6 +102,13 @@ class ResumeForm(FlaskForm):
     code = StringField(
         _l("Resume code"),
         validators=[DataRequired(_l("Enter the resume code you were given."))],
+    )
+
+
+class FollowupCodeForm(FlaskForm):
+    code = StringField(
+        _l("Follow-up code"),
+        validators=[DataRequired(_l("Enter the follow-up code you were sent."))],
     )
 
 
