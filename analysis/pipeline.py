@@ -16,6 +16,7 @@ from analysis import (
     balance,
     constructs,
     flow,
+    followup,
     groups,
     ordinal,
     perception,
@@ -23,6 +24,7 @@ from analysis import (
     power,
     quality,
     rankings,
+    themes,
 )
 from analysis.contract import NUMERIC_TYPES
 from analysis.effects import ancova, diff_in_diff
@@ -544,6 +546,47 @@ def _checks(run: _Run) -> None:
         t["module_questions"] = g.agg(n="count", mean="mean", sd="std").reset_index()
 
 
+def _freetext(run: _Run) -> None:
+    """Themes of the free-text answers, per language, with shares by arm."""
+    ex, t = run.ex, run.t
+    text_items = ex.items.loc[ex.items["type"] == "text", "item"]
+    a = ex.answers[ex.answers["item"].isin(text_items) & ex.answers["participant_id"].isin(
+        run.kept)]
+    if a.empty:
+        t["text_themes"] = t["text_shares"] = t["text_examples"] = pd.DataFrame()
+        t["text_counts"] = pd.DataFrame()
+        return
+    lang = ex.participants.set_index("participant_id")["language"]
+    a = a.assign(language=a["participant_id"].map(lang))[
+        ["participant_id", "arm", "language", "item", "text"]]
+    t["text_counts"] = (a.dropna(subset=["text"]).groupby(["item", "language"]).size()
+                        .rename("n").reset_index())
+    t["text_themes"], t["text_shares"], t["text_examples"] = themes.text_themes(
+        a, min_answers=max(run.opt.min_cell, 4), seed=run.opt.seed)
+
+
+def _followup(run: _Run) -> None:
+    """Persistence of the shift at the follow-up wave, when the export has one."""
+    ex, t = run.ex, run.t
+    numeric = ex.items.loc[ex.items["type"].isin(NUMERIC_TYPES), "item"]
+    a = ex.answers
+    if not (a["phase"] == "followup").any():
+        t["followup"] = pd.DataFrame()
+        return
+    c = clean_values(ex)
+    c = c[c["participant_id"].isin(run.kept) & c["item"].isin(numeric)
+          & c["phase"].isin(["pre", "post", "followup"])]
+    w = c.pivot_table(index=["participant_id", "arm", "item"], columns="phase", values="value",
+                      aggfunc="first").reset_index()
+    w.columns.name = None
+    if not {"pre", "post", "followup"} <= set(w.columns):
+        t["followup"] = pd.DataFrame()
+        return
+    w = w.dropna(subset=["pre", "post", "followup"])
+    t["followup"] = (_order_arms(followup.persistence(w, ex.control_arm, run.opt.level), ex)
+                     if not w.empty else pd.DataFrame())
+
+
 #: steps that run even when no participant has a complete before/after pair
 ALWAYS = ("quality", "weights", "shifts", "flow", "checks")
 STEPS: list[tuple[str, object]] = [
@@ -558,6 +601,8 @@ STEPS: list[tuple[str, object]] = [
     ("rankings", _rankings),
     ("metaperception", _metaperception),
     ("groups", _groups),
+    ("freetext", _freetext),
+    ("followup", _followup),
     ("flow", _flow),
     ("checks", _checks),
 ]
