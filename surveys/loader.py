@@ -132,8 +132,12 @@ class _Reader:
             if not isinstance(name, str):
                 self.problem(f"{place}.file", f"missing translation for language '{lang}'")
                 continue
-            path = (self.folder / name).resolve()
-            if self.folder.resolve() not in path.parents or not path.is_file():
+            try:
+                path = (self.folder / name).resolve()
+                found = self.folder.resolve() in path.parents and path.is_file()
+            except (OSError, ValueError):  # a name too long, or with a NUL in it
+                found = False
+            if not found:
                 self.problem(f"{place}.file.{lang}", f"file '{name}' not found in the folder")
                 continue
             self.files_read.add(path)
@@ -440,12 +444,14 @@ def load_survey(folder: str | Path) -> Survey:
             items[item.id] = item
     pages = reader.pages(_tables(reader, data, "pages"), items)
     for i, table in enumerate(item_tables):
-        target = items.get(table.get("id"))
+        # An id of the wrong type (a list, a table) was reported above; skip it here.
+        target = items.get(table.get("id")) if isinstance(table.get("id"), str) else None
         if target is not None and target.estimates and target.estimates not in items:
             reader.problem(f"items[{i}].estimates", f"names item '{target.estimates}', "
                            "which is not defined")  # fmt: skip
     module_ids = {m.id for m in modules}
-    places = {t.get("id"): f"items[{i}]" for i, t in enumerate(item_tables)}
+    places = {t.get("id"): f"items[{i}]" for i, t in enumerate(item_tables)
+              if isinstance(t.get("id"), str)}
     items = {
         k: _with_summaries(reader, v, places.get(k, "items"), modules, module_ids)
         for k, v in items.items()
