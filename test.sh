@@ -4,6 +4,6 @@
 # arguments go to pytest (for example: ./test.sh -k journey).
 set -euo pipefail
 cd "$(dirname "$0")"
-scripts/bootstrap.sh
+scripts/bootstrap.sh dev
 .venv/bin/ruff check .
 exec .venv/bin/python -m pytest "$@"

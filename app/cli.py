@@ -242,27 +242,47 @@ def demo_data_command(out, n_per_arm, seed):
 @click.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int,
+              help="Worker processes (above 1 needs a shared limiter store: see README).")
+@click.option("--threads", default=8, show_default=True, type=int,
+              help="Threads per worker.")
+@click.option("--dev", is_flag=True,
+              help="Werkzeug's development server instead of gunicorn (one process).")
 @click.option("--setup/--no-setup", default=True, show_default=True,
               help="Create or upgrade the database and open the flagship campaign first.")
 @with_appcontext
-def run_command(host, port, setup):
+def run_command(host, port, workers, threads, dev, setup):
     """Start Parley (with the flagship campaign open) and print how to use it."""
+    from app.security import ConfigurationError, check_rate_limit_storage
+    from app.serve import command_path, serve
+
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not dev:
+        # The same rule as PARLEY_WORKERS: per-process limit counts need one process.
+        app.config["PARLEY_WORKERS"] = max(workers, int(app.config.get("PARLEY_WORKERS") or 1))
+        try:
+            check_rate_limit_storage(app)
+        except ConfigurationError as exc:
+            raise click.ClickException(str(exc)) from None
     base = f"http://{host}:{port}"
+    parley = command_path()
     if setup:
         report = prepare_flagship(FLAGSHIP)
         click.echo("")
         click.echo(f"  Participant link:  {base}/c/{report.slug}/")
         click.echo(f"  Admin sign-in:     {base}/admin/  as {report.admin_email}")
         if report.admin_password:
-            click.echo(f"  Admin password:    {report.admin_password}   (shown once; "
-                       f"reset with: parley user reset-password {report.admin_email})")  # fmt: skip
+            click.echo(f"  Admin password:    {report.admin_password}   (shown once; reset "
+                       f"with: {parley} user reset-password {report.admin_email})")  # fmt: skip
         else:
             click.echo(f"  Admin password:    set on first run; reset with: "
-                       f"parley user reset-password {report.admin_email}")  # fmt: skip
-        click.echo(f"  Export:            parley export {report.slug} exports/{report.slug}")
+                       f"{parley} user reset-password {report.admin_email}")  # fmt: skip
+        click.echo(f"  Export:            {parley} export {report.slug} exports/{report.slug}")
         click.echo("")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    if dev:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    else:
+        serve(app, host, port, workers=workers, threads=threads)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,0 +1,92 @@
+"""Serving Parley: gunicorn by default, werkzeug's development server behind ``--dev``.
+
+``parley run`` builds the app once (set-up included), then hands it to
+gunicorn in the same process; gunicorn forks its workers from there. Each
+worker drops the database connections inherited from the parent and opens
+its own, so no two processes ever share a connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+from flask import Flask
+
+__all__ = ["serve", "command_path"]
+
+
+def command_path() -> str:
+    """How to call ``parley`` from a fresh shell in the current folder.
+
+    ``.venv/bin/parley`` (relative, when it lies under the current folder) or
+    an absolute path: a fresh shell has no virtual environment activated, so
+    a bare ``parley`` would not be found.
+    """
+    script = Path(sys.argv[0])
+    if script.name != "parley" or not script.exists():
+        script = Path(sys.executable).parent / "parley"
+    script = script.absolute()
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
+
+
+def _die_with_parent() -> None:
+    """Linux: a worker gets SIGTERM when the master dies, even by SIGKILL.
+
+    Otherwise an orphaned worker would keep the port until it noticed.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    # Where prctl is missing, gunicorn's own check of its parent remains.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def serve(app: Flask, host: str, port: int, workers: int, threads: int,
+          timeout: int = 120) -> None:  # fmt: skip
+    """Serve ``app`` with gunicorn until interrupted."""
+    from gunicorn.app.base import BaseApplication
+
+    from app.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()  # no connection of the parent may reach a worker
+
+    def post_fork(_server, _worker):
+        _die_with_parent()
+        with app.app_context():
+            db.engine.dispose(close=False)
+
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "timeout": timeout,
+        "post_fork": post_fork,
+        "accesslog": os.environ.get("PARLEY_ACCESS_LOG"),  # "-" for stdout
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "parley",
+        "control_socket_disable": True,  # several servers may run side by side
+    }
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in options.items():
+                if value is not None:
+                    self.cfg.set(key, value)
+
+        def load(self):
+            return app
+
+    Server().run()

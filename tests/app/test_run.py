@@ -1,0 +1,72 @@
+"""``parley run``: gunicorn serves, and every command it prints works as printed."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.app.test_killed_server import free_port
+
+PARLEY = str(Path(sys.executable).parent / "parley")
+
+
+def test_parley_version_is_parleys():
+    result = subprocess.run([PARLEY, "--version"], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == f"Parley {importlib.metadata.version('parley')}"
+
+
+def test_run_serves_with_gunicorn_and_prints_commands_that_work_in_a_fresh_shell(tmp_path):
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/parley.sqlite",
+           "PARLEY_SECRET_KEY": "k" * 32, "FLASK_DEBUG": "0"}  # fmt: skip
+    server = subprocess.Popen([PARLEY, "run", "--port", str(port)], env=env, cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+    printed = {}
+    try:
+        deadline = time.monotonic() + 60
+        while "Export" not in printed and time.monotonic() < deadline:
+            line = server.stdout.readline()
+            if ":" in line and line.startswith("  "):
+                key, _, value = line.strip().partition(":")
+                printed[key] = value.strip()
+        assert "Export" in printed, printed
+        link = printed["Participant link"]
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(link, timeout=5) as response:
+                    assert response.status == 200
+                    assert response.headers["Server"].startswith("gunicorn")
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError(f"{link} did not answer")
+        # A fresh shell: no virtual environment on the PATH.
+        fresh = {**env, "PATH": "/usr/bin:/bin"}
+        fresh.pop("VIRTUAL_ENV", None)
+        export = subprocess.run(shlex.split(printed["Export"]), cwd=tmp_path, env=fresh,
+                                capture_output=True, text=True, check=False)  # fmt: skip
+        assert export.returncode == 0, export.stderr
+        assert (tmp_path / "exports" / "peace-in-europe" / "manifest.json").exists()
+        reset = printed["Admin password"].split("reset with: ", 1)[1].rstrip(")")
+        result = subprocess.run(shlex.split(reset), cwd=tmp_path, env=fresh,
+                                capture_output=True, text=True, check=False)  # fmt: skip
+        assert result.returncode == 0 and "new password" in result.stdout, result.stderr
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        server.stdout.close()
+
+
+def test_the_readme_names_the_export_format_version_the_code_writes():
+    from app.export.codebook import FORMAT_VERSION
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"(format {FORMAT_VERSION})" in readme
