@@ -16,11 +16,13 @@ declaring ``PARLEY_WORKERS`` (or ``WEB_CONCURRENCY``) above 1 with
 ``memory://`` storage is a start-up error: use Redis.
 """
 
-from flask import Flask, Response
+import secrets
+
+from flask import Flask, Response, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 __all__ = ["configure_security_headers", "configure_proxy", "check_rate_limit_storage",
-           "ConfigurationError"]  # fmt: skip
+           "ConfigurationError", "csp_nonce"]  # fmt: skip
 
 
 class ConfigurationError(RuntimeError):
@@ -63,11 +65,28 @@ CSP = (
 )
 
 
+def csp_nonce() -> str:
+    """A per-response nonce for one small inline script (templates: ``csp_nonce()``).
+
+    Only a page that asks for it gets it, and only that page's policy allows
+    ``'nonce-…'``; every other page keeps ``script-src 'self'``. Pages must
+    work without the script (it only improves focus after an error).
+    """
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
+
+
 def configure_security_headers(app: Flask) -> None:
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
     @app.after_request
     def _headers(response: Response) -> Response:
         h = response.headers
-        h.setdefault("Content-Security-Policy", CSP)
+        nonce = g.get("csp_nonce")
+        policy = CSP.replace("script-src 'self'", f"script-src 'self' 'nonce-{nonce}'") if nonce \
+            else CSP  # fmt: skip
+        h.setdefault("Content-Security-Policy", policy)
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("X-Frame-Options", "DENY")
         h.setdefault("Referrer-Policy", "same-origin")

@@ -171,13 +171,21 @@ class Likert(ItemType):
         choice = _single(raw)
         if choice is None:
             return None
+        declined = next((o for o in item.options if o.missing and o.id == choice), None)
+        if declined is not None:  # "Prefer not to answer": stored as its declared missing code
+            return Answer(value=float(declined.code))
         point = _whole(choice)
-        if point is None or not 1 <= point <= len(item.options):
+        if point is None or not 1 <= point <= self.points(item):
             raise AnswerError("invalid_choice")
         return Answer(value=float(point))
 
+    @staticmethod
+    def points(item: Item) -> int:
+        """Points of the scale (a "Prefer not to answer" option is not one)."""
+        return sum(not o.missing for o in item.options)
+
     def scale(self, item: Item) -> dict:
-        return {"min": 1, "max": len(item.options)}
+        return {"min": 1, "max": self.points(item)}
 
 
 class _NumberLike(ItemType):

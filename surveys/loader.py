@@ -46,6 +46,11 @@ def _without_bidi_controls(value: Any) -> Any:
         return [_without_bidi_controls(v) for v in value]
     return value
 
+#: A Likert item's "Prefer not to answer" (``prefer_not.<lang> = "..."``): an extra
+#: option stored with this declared missing code (the ANES convention for a
+#: refusal), flagged ``missing`` in the codebook so analyses leave it out.
+PREFER_NOT_CODE = -9
+PREFER_NOT_ID = "prefer_not"
 COMMON_ITEM_KEYS = {"id", "type", "text", "hint", "required", "construct", "post_only"}
 TYPE_KEYS = {
     "points", "anchors", "reverse", "options", "correct", "min", "max", "integer",
@@ -234,7 +239,7 @@ class _Reader:
         kind = get_type(type_name)
         allowed = COMMON_ITEM_KEYS | set(kind.required_keys) | set(kind.optional_keys)
         if type_name == "likert":
-            allowed |= {"reverse"}
+            allowed |= {"reverse", "prefer_not"}
         self.unknown(table, allowed, place)
         for key in kind.required_keys:
             if key not in table:
@@ -299,6 +304,10 @@ class _Reader:
             Option(k, str(k), Text({lang: labels[k - 1] for lang, labels in anchors.items()}))
             for k in range(1, points + 1)
         ) if anchors else ()  # fmt: skip
+        if "prefer_not" in table and options:
+            label = self.text(table, "prefer_not", place)
+            if label is not None:
+                options += (Option(PREFER_NOT_CODE, PREFER_NOT_ID, label, missing=True),)
         return {"anchors": anchors, "options": options}
 
     def anchors(self, table: dict, place: str, count: int) -> dict[str, tuple[str, ...]]:

@@ -45,7 +45,8 @@ def results_for_thanks(
     rows = session.execute(
         select(Answer.item, Answer.phase, func.avg(Answer.value))
         .join(Participant, Participant.id == Answer.participant_id)
-        .where(completed, Answer.item.in_([i.id for i in items]), Answer.phase.in_(("pre", "post")))
+        .where(completed, Answer.item.in_([i.id for i in items]), Answer.phase.in_(("pre", "post")),
+               Answer.value >= 1)  # points only: "Prefer not to answer" is stored as -9
         .group_by(Answer.item, Answer.phase)
     ).all()
     means = {(item, phase): float(avg) for item, phase, avg in rows}
@@ -56,5 +57,5 @@ def results_for_thanks(
             module = next((m for m in survey.modules if m.id == module_id), None)
             label = module.title[lang] if module else item.text[lang]
             before, after = means[(item.id, "pre")], means[(item.id, "post")]
-            results.append(SupportResult(item.id, label, len(item.options), before, after))
+            results.append(SupportResult(item.id, label, item.kind.points(item), before, after))
     return results
