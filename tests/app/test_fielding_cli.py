@@ -163,3 +163,24 @@ def test_export_gives_the_panel_id_only_as_its_keyed_hash_and_only_when_asked(
     assert row["external_id_hash"] == stored and len(stored) == 64
     for folder in (plain, asked):
         assert "pid-4711" not in "".join(p.read_text() for p in folder.iterdir())
+
+
+def test_the_readme_fielding_example_is_a_valid_design(app, runner):
+    """The commands of README's 'Fielding a study' section run as printed."""
+    import re
+    import shlex
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Fielding a study", 1)[1].split("\n## ", 1)[0]
+    text = section.replace("\\\n", " ")
+    commands = [line.strip() for line in text.splitlines()
+                if line.strip().startswith("parley campaign ") and "peace" in line]  # fmt: skip
+    assert [c.split()[2] for c in commands] == ["create", "edit", "open"]
+    for command in commands:
+        args = shlex.split(re.sub(r"#.*", "", command))[1:]
+        args = [a.replace("surveys/peace_in_europe", str(Path(__file__).parents[2]
+                                                         / "surveys/peace_in_europe"))
+                for a in args]  # fmt: skip
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, (command, result.output)
