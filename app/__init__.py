@@ -25,6 +25,7 @@ from app.edge import configure_edge_checks
 from app.errors import configure_errors
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.i18n import configure_i18n
+from app.jobs.blueprint import bp as jobs_bp
 from app.monitor.blueprint import bp as monitor_bp
 from app.participant.blueprint import bp as participant_bp
 from app.security import check_rate_limit_storage, configure_proxy, configure_security_headers
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(monitor_bp)
+    app.register_blueprint(jobs_bp)
 
 
 def register_error_pages(app: Flask) -> None:

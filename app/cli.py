@@ -20,6 +20,7 @@ from app.campaigns.cli import design_changes, design_options, fail, register_fie
 from app.campaigns.operations import CampaignError, create_campaign, set_status
 from app.export.writer import write_export
 from app.extensions import db
+from app.jobs.cli import jobs_group
 from app.models import Campaign, Participant
 from app.setup import prepare_flagship
 from surveys import FLAGSHIP, SurveyError, load_survey
@@ -161,12 +162,21 @@ def campaign_list():
 @click.option("--include-external-id", is_flag=True,
               help="Add the column external_id_hash: the keyed hash of each panel id "
                    "(the id itself is never stored).")
+@click.option("--free-text/--no-free-text", default=True, show_default=True,
+              help="Free-text answers (may hold names or other personal data).")
+@click.option("--about-you/--no-about-you", default=True, show_default=True,
+              help="About-you (profile) answers, which may be sensitive.")
 @with_appcontext
-def export_command(slug, out, fmt, include_external_id):
-    """Export campaign SLUG into the folder OUT (see docs/export-format.md)."""
+def export_command(slug, out, fmt, include_external_id, free_text, about_you):
+    """Export campaign SLUG into the folder OUT (see docs/export-format.md).
+
+    The browser's exports leave free text and about-you answers out unless
+    asked; this command keeps them by default, as scripts written for it expect.
+    """
     campaign = _campaign(slug)
     result = write_export(db.session, campaign, out, fmt=fmt,
-                          include_external_id=include_external_id)
+                          include_external_id=include_external_id, include_text=free_text,
+                          include_profile=about_you)
     click.echo(f"exported {result.participants} participants and {result.answers} answers "
                f"to {result.path}")  # fmt: skip
 
@@ -288,6 +298,7 @@ def run_command(host, port, workers, threads, dev, setup):
 def register_commands(app: Flask) -> None:
     campaign_group.add_command(members_group)
     register_fielding_commands(app, campaign_group)
+    app.cli.add_command(jobs_group)
     for command in (survey_group, campaign_group, export_command, user_group,
                     analyse_command, power_command, demo_data_command):  # fmt: skip
         app.cli.add_command(command)

@@ -24,6 +24,8 @@ ENV_KEYS = {
     "PARLEY_TRUSTED_PROXIES": "PARLEY_TRUSTED_PROXIES",
     "WEB_CONCURRENCY": "PARLEY_WORKERS",
     "PARLEY_WORKERS": "PARLEY_WORKERS",
+    "PARLEY_JOBS": "PARLEY_JOBS",
+    "PARLEY_REDIS_URL": "PARLEY_REDIS_URL",
 }
 
 
@@ -50,6 +52,13 @@ def defaults(instance_path: str) -> dict:
         "PARLEY_REQUIRE_TOTP_FOR_OWNERS": False,
         #: Hours a one-time set-password link works, by purpose.
         "PARLEY_LINK_HOURS": {"invite": 72, "reset": 24},
+        #: Where exports and reports run: "thread" (embedded), "rq" (Redis) or "inline".
+        "PARLEY_JOBS": "thread",
+        "PARLEY_REDIS_URL": "redis://127.0.0.1:6379/0",
+        "PARLEY_RQ_QUEUE": "parley",
+        "PARLEY_JOB_TIMEOUT_SECONDS": 3600,
+        #: Finished export and report files are deleted after this many hours.
+        "PARLEY_JOB_KEEP_HOURS": 24,
         #: The monitor page reloads itself this often.
         "PARLEY_MONITOR_REFRESH_SECONDS": 30,
         #: Sign-in attempts allowed per address.

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import io
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
 from flask import (
     current_app,
     flash,
     redirect,
     render_template,
-    send_file,
     session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.accounts.forms import PlainForm
 from app.accounts.operations import authenticate
@@ -28,9 +23,8 @@ from app.accounts.views import member_form, members_of, sign_in
 from app.admin.forms import LoginForm, StatusForm
 from app.audit import record_audit
 from app.campaigns.operations import CampaignError, set_status
-from app.export.writer import write_export
 from app.extensions import db, limiter, login_manager
-from app.models import AuditEvent, Participant, User
+from app.models import AuditEvent, User
 from app.monitor.figures import arm_balance, funnel
 
 
@@ -108,55 +102,3 @@ def change_status(slug: str):
             db.session.rollback()
             flash(str(exc), "error")
     return redirect(url_for(".campaign", slug=slug), code=303)
-
-
-@login_required
-def report(slug: str):
-    """The analysis report of the campaign's current data, as one HTML file."""
-    # Imported here: pandas, statsmodels and matplotlib would slow every
-    # web process's start-up, and only this view needs them.
-    from analysis import write_report
-
-    c = campaign_for_user(slug, "export")
-    finished = db.session.scalar(
-        select(func.count()).select_from(Participant)
-        .where(Participant.campaign_id == c.id, Participant.status == "completed")
-    )  # fmt: skip
-    if not finished:
-        flash(_("No participant has finished yet: the report needs finished participants."),
-              "error")  # fmt: skip
-        return redirect(url_for(".campaign", slug=slug), code=303)
-    tmp = Path(tempfile.mkdtemp(prefix="parley-report-"))
-    try:
-        write_export(db.session, c, tmp / "export")
-        html = write_report(tmp / "export", tmp / "report.html").read_bytes()
-    except Exception:  # noqa: BLE001 - live data the analysis cannot draw yet: say so, no 500
-        # Logged (with the request id) for the administrator; marked as handled
-        # so the fuzz suite counts it apart from unhandled errors.
-        current_app.logger.warning("the report of %s could not be drawn", slug, exc_info=True,
-                                   extra={"parley_handled": True})  # fmt: skip
-        flash(_("The report cannot be drawn from the data so far (for example, no "
-                "participant of the control group is left). Try again when more people "
-                "have taken part."), "error")  # fmt: skip
-        return redirect(url_for(".campaign", slug=slug), code=303)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    record_audit(db.session, "campaign.report", campaign=c)
-    db.session.commit()
-    return send_file(io.BytesIO(html), mimetype="text/html", as_attachment=True,
-                     download_name=f"{slug}-report.html")  # fmt: skip
-
-
-@login_required
-def export_zip(slug: str):
-    c = campaign_for_user(slug, "export")
-    tmp = Path(tempfile.mkdtemp(prefix="parley-export-"))
-    try:
-        result = write_export(db.session, c, tmp / slug, fmt="zip")
-        data = io.BytesIO(result.path.read_bytes())
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    record_audit(db.session, "campaign.export", campaign=c, detail="zip")
-    db.session.commit()
-    return send_file(data, mimetype="application/zip", as_attachment=True,
-                     download_name=f"{slug}-export.zip")  # fmt: skip

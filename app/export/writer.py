@@ -158,7 +158,8 @@ def _participant_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
         ]  # fmt: skip
 
 
-def _answer_rows(session: Session, campaign: Campaign, chunk: int = BATCH) -> Iterator[list[list]]:
+def _answer_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
+                 leave_out: tuple[str, ...] = ()) -> Iterator[list[list]]:  # fmt: skip
     a = Answer
     query = (
         select(Participant.public_id, Participant.arm, a.phase, a.module, a.item, a.value,
@@ -167,6 +168,11 @@ def _answer_rows(session: Session, campaign: Campaign, chunk: int = BATCH) -> It
         .where(Participant.campaign_id == campaign.id)
         .order_by(Participant.id, a.id)
     )  # fmt: skip
+    if "free_text" in leave_out:
+        text_items = [i["id"] for i in campaign.codebook["items"] if i["type"] == "text"]
+        query = query.where(a.item.not_in(text_items))
+    if "about_you" in leave_out:
+        query = query.where(a.phase != "profile")
     # The contract's one escaping rule (lossless; only the typed text can start
     # with a formula prefix or an apostrophe, ids never do). Imported here, not
     # at the top: the analysis package loads pandas, which every web process
@@ -250,7 +256,8 @@ def manifest(campaign: Campaign, counts: dict[str, int], files: list[str]) -> di
 
 
 def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "csv",
-                 include_external_id: bool = False, chunk: int = BATCH):  # fmt: skip
+                 include_external_id: bool = False, chunk: int = BATCH, *,
+                 include_text: bool = True, include_profile: bool = True):  # fmt: skip
     """Write ``campaign`` to the folder ``out`` (created; must be empty if it exists).
 
     ``include_external_id`` adds the column ``external_id_hash`` to
@@ -263,7 +270,13 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
     error, a format that cannot hold the data) leaves nothing behind, never a
     folder without its manifest or a truncated file. Rows are read and
     written ``chunk`` at a time.
+
+    ``include_text=False`` leaves out free-text answers and
+    ``include_profile=False`` the about-you (profile) answers; the manifest's
+    ``left_out`` then names what is missing.
     """
+    leave_out = tuple(name for name, keep in (("free_text", include_text),
+                                              ("about_you", include_profile)) if not keep)
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} exists and is not empty")
@@ -274,7 +287,8 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
         with read_snapshot(session):  # consistent files; no participant is held off
-            counts = _write_folder(session, campaign, work, fmt, include_external_id, chunk)
+            counts = _write_folder(session, campaign, work, fmt, include_external_id, chunk,
+                                   leave_out)
         if fmt == "zip":
             archive = shutil.make_archive(str(work), "zip", root_dir=work)
             Path(archive).replace(final)
@@ -293,7 +307,8 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
 
 
 def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str,
-                  external_id: bool = False, chunk: int = BATCH) -> dict[str, int]:  # fmt: skip
+                  external_id: bool = False, chunk: int = BATCH,
+                  leave_out: tuple[str, ...] = ()) -> dict[str, int]:  # fmt: skip
     columns = PARTICIPANT_COLUMNS + ([EXTERNAL_ID_COLUMN] if external_id else [])
     wide = None
     if fmt not in ("csv", "zip"):
@@ -302,7 +317,7 @@ def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str,
 
         wide = WideBuilder(campaign.codebook, columns)
     people = _participant_rows(session, campaign, chunk, external_id=external_id)
-    answers = _answer_rows(session, campaign, chunk)
+    answers = _answer_rows(session, campaign, chunk, leave_out=leave_out)
     if wide is not None:  # the wide table takes the same rows as the long files
         people, answers = _tee(people, wide.add_participants), _tee(answers, wide.add_answers)
     counts = {
@@ -320,7 +335,9 @@ def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str,
 
         files += write_other_format(out, fmt, campaign.codebook, wide.result(), chunk)
     (out / "manifest.json").write_text(
-        json.dumps(manifest(campaign, counts, files), ensure_ascii=False, indent=2),
+        json.dumps({**manifest(campaign, counts, files),
+                    **({"left_out": list(leave_out)} if leave_out else {})},
+                   ensure_ascii=False, indent=2),
         encoding="utf-8",
     )
     return counts

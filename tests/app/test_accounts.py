@@ -52,8 +52,8 @@ def test_a_member_sees_only_their_campaigns_and_others_answer_404(app, client, m
     dashboard = client.get("/admin/").get_data(as_text=True)
     assert "/admin/campaign/mine" in dashboard and "/admin/campaign/other" not in dashboard
     assert client.get(f"/admin/campaign/{mine}").status_code == 200
-    for path in (f"/admin/campaign/{other}", f"/admin/campaign/{other}/export.zip",
-                 f"/admin/campaign/{other}/report.html"):  # fmt: skip
+    for path in (f"/admin/campaign/{other}", f"/admin/campaign/{other}/exports",
+                 f"/admin/campaign/{other}/monitor"):  # fmt: skip
         response = client.get(path)
         assert response.status_code == 404, path
         assert "other" not in response.get_data(as_text=True).lower().replace("another", "")

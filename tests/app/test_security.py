@@ -101,9 +101,10 @@ def test_an_owner_can_close_a_campaign_and_download_its_export(app, client, make
     client.post(f"/admin/campaign/{slug}/status", data={"csrf_token": token, "status": "closed"})
     with app.app_context():
         assert db.session.scalar(select(Campaign.status)) == "closed"
-    export = client.get(f"/admin/campaign/{slug}/export.zip")
-    assert export.status_code == 200 and export.mimetype == "application/zip"
-    assert export.data[:2] == b"PK"
+    from tests.app.test_jobs import export
+
+    _job, data = export(app, client, slug, "zip")
+    assert data[:2] == b"PK"
 
 
 def test_sign_in_limits_are_shared_through_redis(app, client):
@@ -140,27 +141,3 @@ def test_sign_in_limits_are_shared_through_redis(app, client):
             db.session.remove()
             db.engine.dispose()
     assert statuses[:10] == [400] * 10 and statuses[10] == 429
-
-
-def test_an_admin_downloads_the_analysis_report_of_live_data(app, client, make_campaign):
-    from surveys import EXAMPLE, load_survey
-    from tests.bots import Bot
-
-    slug = make_campaign(block_size=8)
-    survey = load_survey(EXAMPLE)
-    for k in range(8):  # two per arm
-        Bot(app.test_client(), slug, survey, overrides={
-            "before": {"q_support_trees": str(1 + (k * 3) % 5), "q_warmth_council": str(10 * k)},
-            "after": {"q_support_trees": str(1 + k % 5), "q_warmth_council": str(5 + 9 * k)},
-        }).walk()  # fmt: skip
-    make_user(app)
-    login(client)
-    response = client.get(f"/admin/campaign/{slug}/report.html")
-    assert response.status_code == 200 and response.mimetype == "text/html"
-    html = response.get_data(as_text=True)
-    assert "support_trees" in html and "<svg" in html
-    assert "<script src=" not in html and "<link" not in html  # self-contained
-    with app.app_context():
-        from app.models import AuditEvent
-
-        assert "campaign.report" in db.session.scalars(select(AuditEvent.action)).all()

@@ -1,0 +1,213 @@
+"""Requesting, running and cleaning up export and report jobs.
+
+A job row is the contract between the web page and whatever runs the job
+(a local worker thread by default, an RQ worker on Redis when configured,
+see runner.py): the page shows its status and progress, the runner writes
+the file under the instance folder's ``jobs/`` and marks it done or failed
+with a message in words. Files are kept ``PARLEY_JOB_KEEP_HOURS`` and then
+deleted. A report is reused while the campaign's data have not changed
+(same fingerprint), so asking twice costs one analysis.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import warnings
+from datetime import timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.audit import record_audit
+from app.models import Answer, Campaign, Job, Participant, utcnow
+
+__all__ = ["EXPORT_FORMATS", "EXPORT_OPTIONS", "JobError", "request_export", "request_report",
+           "run", "fingerprint", "job_folder", "job_file", "clean_expired"]  # fmt: skip
+
+#: Browser export formats (the long CSV folder comes as a zip).
+EXPORT_FORMATS = ("zip", "wide", "parquet", "xlsx", "sav", "dta")
+#: Export options; all off by default (safe: no test data, free text or about-you answers).
+EXPORT_OPTIONS = ("include_test", "include_text", "include_profile")
+#: File a format's job hands out (the wide formats keep the long files beside
+#: them, so those come zipped too).
+SUFFIX = {"zip": ".zip", "wide": ".zip", "parquet": ".zip", "xlsx": ".zip", "sav": ".zip",
+          "dta": ".zip", "html": ".html"}  # fmt: skip
+
+
+class JobError(ValueError):
+    """A job request was refused; the message says why."""
+
+
+def jobs_root() -> Path:
+    return Path(current_app.config.get("PARLEY_JOBS_DIR") or
+                Path(current_app.instance_path) / "jobs")  # fmt: skip
+
+
+def job_folder(job: Job) -> Path:
+    return jobs_root() / str(job.id)
+
+
+def job_file(job: Job) -> Path | None:
+    """The finished file on disk, or None (not done, expired or removed)."""
+    if job.status != "done" or not job.file_name:
+        return None
+    path = job_folder(job) / job.file_name
+    return path if path.is_file() else None
+
+
+def fingerprint(session: Session, campaign: Campaign) -> str:
+    """What the campaign's data look like now: changes with any answer, status or withdrawal."""
+    p = session.execute(
+        select(func.count(), func.max(Participant.id), func.max(Participant.last_seen_at),
+               func.max(Participant.completed_at), func.max(Participant.withdrawn_at),
+               func.count(Participant.completed_at))
+        .where(Participant.campaign_id == campaign.id)
+    ).one()  # fmt: skip
+    a = session.execute(
+        select(func.count(), func.max(Answer.id))
+        .join(Participant, Participant.id == Answer.participant_id)
+        .where(Participant.campaign_id == campaign.id)
+    ).one()  # fmt: skip
+    state = repr((campaign.id, campaign.status, campaign.survey_version, tuple(p), tuple(a)))
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+def request_export(session: Session, campaign: Campaign, fmt: str, options: dict,
+                   actor: str | None = None) -> Job:  # fmt: skip
+    if fmt not in EXPORT_FORMATS:
+        raise JobError(f"unknown format {fmt!r}; choose from {', '.join(EXPORT_FORMATS)}")
+    options = {k: bool(options.get(k)) for k in EXPORT_OPTIONS}
+    job = Job(campaign_id=campaign.id, kind="export", fmt=fmt, options=options,
+              requested_by=actor or _actor())  # fmt: skip
+    session.add(job)
+    session.flush()
+    chosen = ", ".join(k for k, v in options.items() if v) or "safe defaults"
+    record_audit(session, "export.request", campaign=campaign, actor=actor,
+                 detail=f"job {job.id}: {fmt} ({chosen})")  # fmt: skip
+    return job
+
+
+def request_report(session: Session, campaign: Campaign, actor: str | None = None
+                   ) -> tuple[Job, bool]:  # fmt: skip
+    """(job, reused): the report of the data as they are now, reusing one already made."""
+    now_print = fingerprint(session, campaign)
+    existing = session.scalars(
+        select(Job).where(Job.campaign_id == campaign.id, Job.kind == "report",
+                          Job.fingerprint == now_print, Job.status.in_(("queued", "running",
+                                                                          "done")))
+        .order_by(Job.id.desc())
+    ).all()  # fmt: skip
+    for job in existing:
+        if job.status != "done" or job_file(job) is not None:
+            record_audit(session, "report.request", campaign=campaign, actor=actor,
+                         detail=f"job {job.id} reused: the data have not changed")  # fmt: skip
+            return job, True
+    job = Job(campaign_id=campaign.id, kind="report", fmt="html", options={},
+              fingerprint=now_print, requested_by=actor or _actor())  # fmt: skip
+    session.add(job)
+    session.flush()
+    record_audit(session, "report.request", campaign=campaign, actor=actor,
+                 detail=f"job {job.id}")  # fmt: skip
+    return job, False
+
+
+def _actor() -> str:
+    from app.audit.operations import cli_actor
+
+    try:
+        from flask_login import current_user
+
+        if current_user.is_authenticated:
+            return current_user.email
+    except RuntimeError:
+        pass
+    return cli_actor()
+
+
+def _progress(session: Session, job: Job, percent: int, status: str = "running") -> None:
+    job.progress, job.status = percent, status
+    session.commit()
+
+
+def run(session: Session, job_id: int) -> None:
+    """Build the job's file. Any failure becomes the job's message, never an exception."""
+    job = session.get(Job, job_id)
+    if job is None or job.status != "queued":
+        return
+    campaign = session.get(Campaign, job.campaign_id)
+    folder = job_folder(job)
+    _progress(session, job, 5)
+    try:
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        if job.kind == "export":
+            name = _run_export(session, job, campaign, folder)
+        else:
+            name = _run_report(session, job, campaign, folder)
+    except Exception as exc:  # the person who asked reads this: no traceback, no 500
+        session.rollback()
+        current_app.logger.exception("job %s failed", job_id)
+        shutil.rmtree(folder, ignore_errors=True)
+        job = session.get(Job, job_id)
+        job.status, job.message, job.finished_at = "failed", _explain(exc), utcnow()
+        session.commit()
+        return
+    job = session.get(Job, job_id)
+    job.file_name, job.status, job.progress = name, "done", 100
+    job.finished_at = utcnow()
+    job.expires_at = job.finished_at + timedelta(hours=current_app.config["PARLEY_JOB_KEEP_HOURS"])
+    session.commit()
+
+
+def _explain(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"This could not be made from the campaign's data: {text[:300]}"
+
+
+def _run_export(session: Session, job: Job, campaign: Campaign, folder: Path) -> str:
+    from app.jobs.exporting import export_to
+
+    options, fmt, slug = dict(job.options), job.fmt, campaign.slug
+    _progress(session, job, 10)
+    out = folder / f"{slug}-{fmt}"
+    export_to(session, campaign, out, fmt, options)
+    _progress(session, session.get(Job, job.id), 80)
+    if fmt == "zip":
+        return out.with_name(out.name + ".zip").name
+    archive = shutil.make_archive(str(out), "zip", root_dir=out)
+    shutil.rmtree(out)
+    return Path(archive).name
+
+
+def _run_report(session: Session, job: Job, campaign: Campaign, folder: Path) -> str:
+    # pandas, statsmodels and matplotlib load here, in the worker, never at web start-up.
+    from analysis import write_report
+    from app.jobs.exporting import export_to
+
+    _progress(session, job, 10)
+    export_to(session, campaign, folder / "export", "csv", {})
+    _progress(session, session.get(Job, job.id), 40)
+    name = f"{campaign.slug}-report.html"
+    # numpy's warnings on tiny groups (a zero variance, an empty arm) are not
+    # failures: the report states what it could not estimate. (Test runs turn
+    # warnings into errors, which would fail a live report at random.)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        write_report(folder / "export", folder / name)
+    shutil.rmtree(folder / "export", ignore_errors=True)
+    return name
+
+
+def clean_expired(session: Session) -> int:
+    """Delete the files of expired jobs (their rows stay); returns how many."""
+    n = 0
+    for job in session.scalars(select(Job).where(Job.expires_at < utcnow(),
+                                                 Job.file_name.is_not(None))):  # fmt: skip
+        shutil.rmtree(job_folder(job), ignore_errors=True)
+        job.file_name = None
+        n += 1
+    session.commit()
+    return n

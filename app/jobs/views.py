@@ -1,0 +1,96 @@
+"""Export and report jobs in the browser: request, watch, download."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import func, select
+
+from app.accounts.permissions import campaign_for_user
+from app.audit import record_audit
+from app.database import writing
+from app.extensions import db
+from app.jobs.forms import FORMAT_LABELS, ExportForm, ReportForm
+from app.jobs.operations import (
+    SUFFIX,
+    clean_expired,
+    job_file,
+    request_export,
+    request_report,
+)
+from app.jobs.runner import enqueue
+from app.models import Job, Participant
+
+MIMETYPES = {".zip": "application/zip", ".html": "text/html"}
+
+
+@login_required
+def jobs(slug: str):
+    campaign = campaign_for_user(slug, "export")
+    clean_expired(db.session)
+    recent = db.session.scalars(
+        select(Job).where(Job.campaign_id == campaign.id).order_by(Job.id.desc()).limit(20)
+    ).all()  # fmt: skip
+    busy = any(j.status in ("queued", "running") for j in recent)
+    form = ExportForm()
+    return render_template("jobs/jobs.html", c=campaign, jobs=recent, busy=busy, form=form,
+                           labels=FORMAT_LABELS, report_form=ReportForm(),
+                           available={j.id for j in recent if job_file(j)})  # fmt: skip
+
+
+@login_required
+def start_export(slug: str):
+    campaign = campaign_for_user(slug, "export")
+    form = ExportForm()
+    if not form.validate_on_submit():
+        flash("Choose one of the formats.", "error")
+        return redirect(url_for(".jobs", slug=slug), code=303)
+    options = {"include_test": form.include_test.data, "include_text": form.include_text.data,
+               "include_profile": form.include_profile.data}  # fmt: skip
+    job = request_export(db.session, campaign, form.fmt.data, options)
+    db.session.commit()
+    enqueue(job.id)
+    flash(f"Export {job.id} is being made; this page shows when it is ready.", "info")
+    return redirect(url_for(".jobs", slug=slug), code=303)
+
+
+@login_required
+def start_report(slug: str):
+    campaign = campaign_for_user(slug, "export")
+    if not ReportForm().validate_on_submit():
+        return redirect(url_for(".jobs", slug=slug), code=303)
+    finished = db.session.scalar(
+        select(func.count()).select_from(Participant)
+        .where(Participant.campaign_id == campaign.id, Participant.status == "completed")
+    )  # fmt: skip
+    if not finished:
+        flash(_("No participant has finished yet: the report needs finished participants."),
+              "error")  # fmt: skip
+        return redirect(url_for(".jobs", slug=slug), code=303)
+    job, reused = request_report(db.session, campaign)
+    db.session.commit()
+    if reused:
+        flash(f"The data have not changed since report {job.id}: it is reused.", "info")
+    else:
+        enqueue(job.id)
+        flash(f"Report {job.id} is being made; this page shows when it is ready.", "info")
+    return redirect(url_for(".jobs", slug=slug), code=303)
+
+
+@login_required
+def download(slug: str, job_id: int):
+    """Stream the finished file from disk (never read into memory)."""
+    campaign = campaign_for_user(slug, "export")
+    job = db.session.get(Job, job_id)
+    if job is None or job.campaign_id != campaign.id:
+        abort(404)
+    path = job_file(job)
+    if path is None:
+        abort(404)
+    with writing(db.session):
+        record_audit(db.session, f"{job.kind}.download", campaign=campaign,
+                     detail=f"job {job.id}: {job.fmt}")  # fmt: skip
+    suffix = SUFFIX[job.fmt]
+    return send_file(path, mimetype=MIMETYPES[suffix], as_attachment=True,
+                     download_name=path.name, max_age=0, conditional=True)  # fmt: skip
