@@ -191,11 +191,12 @@ def _run_report(session: Session, job: Job, campaign: Campaign, folder: Path) ->
     export_to(session, campaign, folder / "export", "csv", {})
     _progress(session, session.get(Job, job.id), 40)
     name = f"{campaign.slug}-report.html"
-    # numpy's warnings on tiny groups (a zero variance, an empty arm) are not
-    # failures: the report states what it could not estimate. (Test runs turn
-    # warnings into errors, which would fail a live report at random.)
+    # Warnings are not failures: numpy's on tiny groups (a zero variance, an
+    # empty arm; the report states what it could not estimate) and pandas'
+    # deprecations. (Test runs turn warnings into errors, which would fail a
+    # live report at random.)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore")  # numpy's numerical and pandas' deprecation warnings
         write_report(folder / "export", folder / name)
     shutil.rmtree(folder / "export", ignore_errors=True)
     return name

@@ -171,13 +171,32 @@ def test_a_report_of_an_empty_campaign_is_a_message_not_a_server_error(app, clie
     slug = make_campaign("empty")
     make_user(app)
     login(client)
-    assert ask(client, slug, f"/admin/campaign/{slug}/report", {}).status_code == 303
-    job = wait_for(app, last_job(app))
-    assert job.status in ("done", "failed")
-    page = client.get(f"/admin/campaign/{slug}/exports")
+    response = ask(client, slug, f"/admin/campaign/{slug}/report", {})
+    assert response.status_code == 303
+    page = client.get(response.location)
     assert page.status_code == 200
-    if job.status == "failed":
-        assert "could not be made" in page.get_data(as_text=True)
+    assert "No participant has finished yet" in page.get_data(as_text=True)
+    assert last_job(app) is None  # nothing to run
+
+
+def test_a_report_job_that_fails_shows_its_reason_on_the_page(app, client, make_campaign,
+                                                              monkeypatch):  # fmt: skip
+    import analysis
+
+    def broken(*_args, **_kwargs):
+        raise ValueError("no control participant is left")
+
+    monkeypatch.setattr(analysis, "write_report", broken)
+    slug = make_campaign("few")
+    Bot(app.test_client(), slug, SURVEY).walk()
+    make_user(app)
+    login(client)
+    ask(client, slug, f"/admin/campaign/{slug}/report", {})
+    job = wait_for(app, last_job(app))
+    assert job.status == "failed"
+    html = client.get(f"/admin/campaign/{slug}/exports").get_data(as_text=True)
+    assert "no control participant is left" in html
+    assert "The report cannot be drawn from the data so far" in html
 
 
 def test_files_are_removed_when_they_expire(app, client, campaign):
