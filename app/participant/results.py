@@ -2,14 +2,18 @@
 
 Only averages over all completed participants, only once the campaign has
 ``results_min_completed`` of them (30 by default), and only the "support"
-items (construct ``support_<module>``), before and after.
+items (construct ``support_<module>``), before and after. The same minimum
+applies to every published cell, as in the analysis report's small-cell
+rule: an item is left out while fewer than that many completed participants
+have given it a substantive answer in either phase ("don't know" and
+"prefer not to say" options neither count nor enter the mean).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import Answer, Campaign, Participant
@@ -42,14 +46,19 @@ def results_for_thanks(
     ]  # fmt: skip
     if not items:
         return None
+    minimum = max(campaign.results_min_completed, 1)
+    substantive = [
+        (Answer.item == i.id) & Answer.value.not_in([o.code for o in i.options if o.missing])
+        for i in items
+    ]  # fmt: skip
     rows = session.execute(
-        select(Answer.item, Answer.phase, func.avg(Answer.value))
+        select(Answer.item, Answer.phase, func.avg(Answer.value), func.count(Answer.value))
         .join(Participant, Participant.id == Answer.participant_id)
-        .where(completed, Answer.item.in_([i.id for i in items]), Answer.phase.in_(("pre", "post")),
+        .where(completed, or_(*substantive), Answer.phase.in_(("pre", "post")),
                Answer.value >= 1)  # points only: "Prefer not to answer" is stored as -9
         .group_by(Answer.item, Answer.phase)
     ).all()
-    means = {(item, phase): float(avg) for item, phase, avg in rows}
+    means = {(item, phase): float(avg) for item, phase, avg, count in rows if count >= minimum}
     results = []
     for item in items:
         if (item.id, "pre") in means and (item.id, "post") in means:

@@ -56,3 +56,32 @@ def test_the_flagship_codebook_documents_every_item_in_four_languages():
             assert item["correct"] is not None
     likert = [i for i in codebook["items"] if i["type"] == "likert" and i["construct"]]
     assert any(i["reverse"] for i in likert) and not all(i["reverse"] for i in likert)
+
+
+def test_a_small_cell_is_not_shown_and_missing_codes_do_not_count(app, make_campaign):
+    """Issue 10.3: the small-cell rule of the report applies to each cell on the thanks page.
+
+    Two completers, threshold 2: both support items are shown. Declaring the code one of
+    them answered a missing option ("prefer not to say") leaves one substantive answer
+    before, fewer than the threshold: that item disappears, the other stays.
+    """
+    from app.extensions import db
+    from app.models import Campaign
+    from app.participant.results import results_for_thanks
+    from surveys import Option
+
+    slug = make_campaign(results_min_completed=2)
+    finish(app.test_client(), slug, 1, 2)
+    finish(app.test_client(), slug, 3, 4)
+    with app.app_context():
+        campaign = db.session.execute(db.select(Campaign)).scalar_one()
+        shown = results_for_thanks(db.session, campaign, SURVEY, "en")
+        assert [r.item_id for r in shown] == ["support_trees", "support_market"]
+        item = SURVEY.items["support_trees"]
+        first = item.options[0]
+        missing = Option(**{**first.__dict__, "missing": True})
+        patched = type(item)(**{**item.__dict__, "options": (missing, *item.options[1:])})
+        survey = type(SURVEY)(**{**SURVEY.__dict__,
+                                 "items": {**SURVEY.items, "support_trees": patched}})
+        shown = results_for_thanks(db.session, campaign, survey, "en")
+        assert [r.item_id for r in shown] == ["support_market"]
