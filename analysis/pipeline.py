@@ -24,6 +24,7 @@ from analysis import (
     power,
     quality,
     rankings,
+    reading,
     themes,
 )
 from analysis.contract import NUMERIC_TYPES
@@ -536,6 +537,16 @@ def _checks(run: _Run) -> None:
             [a["arm"], a["phase"], a["participant_id"]]).any()
         g = failed.groupby(level=[0, 1])
         t["attention_by_arm"] = pd.DataFrame({"n": g.size(), "failed": g.mean()}).reset_index()
+    # reading speed of each briefing (words per minute), when pages.csv is there
+    pages = reading.read_pages(ex.source) if ex.source else None
+    speed = reading.reading_speed(pages, ex.participants, ex.codebook)
+    speed = speed[speed["participant_id"].isin(run.res.analysed)] if not speed.empty else speed
+    t["reading_speed"] = (speed.groupby(["module", "arm"], sort=False).agg(
+        n=("wpm", "size"), words=("words", "median"), median_seconds=("seconds", "median"),
+        median_wpm=("wpm", "median"), share_too_fast=("too_fast", "mean")).reset_index()
+        if not speed.empty else pd.DataFrame())
+    if pages is None:
+        run.res.notes.append("The export has no pages.csv: reading times are not shown.")
     # questions asked about each briefing (phase module), by arm and module
     mod = clean[(clean["phase"] == "module") & clean["item"].isin(
         items.loc[items["type"].isin(NUMERIC_TYPES), "item"])].dropna(subset=["value"])

@@ -131,13 +131,15 @@ def quality_flags(
     g = lk.groupby(["participant_id", "phase"])["value"].agg(["nunique", "count"])
     straight = ((g["nunique"] == 1) & (g["count"] >= straightline_min_items)).groupby(
         level=0).any()
-    p["straightliner"] = p["participant_id"].map(straight).fillna(False).astype(bool)
+    # .eq(True): participants without answers of the kind are not flagged (and an
+    # empty check gives a float column, which fillna(False) would have to cast)
+    p["straightliner"] = p["participant_id"].map(straight).eq(True).to_numpy()
     att = export.items[export.items["type"] == "attention"][["item", "correct"]]
     at = a.merge(att, on="item")
     p["attention_items"] = p["participant_id"].map(at.groupby("participant_id").size()).fillna(
         0).astype("int64")
     failed = (at["value"] != at["correct"]).groupby(at["participant_id"]).any()
-    p["failed_attention"] = p["participant_id"].map(failed).fillna(False).astype(bool)
+    p["failed_attention"] = p["participant_id"].map(failed).eq(True).to_numpy()
     p["incomplete"] = p["status"] != "completed"
     return p
 

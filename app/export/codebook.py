@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import re
+
 from surveys import Survey
 
-__all__ = ["FORMAT_VERSION", "build_codebook"]
+__all__ = ["FORMAT_VERSION", "build_codebook", "word_count"]
 
 #: Version of docs/export-format.md this code writes.
 FORMAT_VERSION = "1.3"
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_MARKUP = re.compile(r"\]\([^)]*\)|<[^>]+>")
+
+
+def word_count(markdown: str) -> int:
+    """Words of a briefing as a reader sees them: link targets and tags left out.
+
+    A word is a run of letters (any script), with inner apostrophes and
+    hyphens ("don't", "co-operation" count once); numbers are not words.
+
+    Examples
+    --------
+    >>> word_count("Finland joined [NATO](https://nato.int) in 2023; it's co-operation.")
+    6
+    """
+    return len(_WORD.findall(_MARKUP.sub("]", markdown)))
 
 
 def build_codebook(survey: Survey) -> dict:
@@ -38,7 +58,8 @@ def build_codebook(survey: Survey) -> dict:
             "languages": list(survey.languages),
         },
         "modules": [
-            {"id": m.id, "kind": m.kind, "title": dict(m.title), "summary": dict(m.summary)}
+            {"id": m.id, "kind": m.kind, "title": dict(m.title), "summary": dict(m.summary),
+             "words": {lang: word_count(text) for lang, text in m.body.items()}}
             for m in survey.modules
         ],
         "arms": [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.reading import FAST_WPM, TYPICAL_WPM
 from analysis.report.html import Page, esc, table
 
 ID = "checks"
@@ -45,6 +46,22 @@ def render(page: Page) -> str | None:
         body.append(table(mq, "Questions about each briefing (balance, clarity, trust), by arm",
                           ["label", "module", "arm", "n", "mean", "sd"], {"label": "item"},
                           guard=("n",), min_cell=page.min_cell, html_cols=("label",)))
+    rs = t.get("reading_speed", pd.DataFrame())
+    if rs is not None and not rs.empty:
+        body.append(table(rs, "Reading time of each briefing, by arm",
+                          ["module", "arm", "n", "words", "median_seconds", "median_wpm",
+                           "share_too_fast"],
+                          {"median_wpm": "median words per minute",
+                           "share_too_fast": f"share faster than {FAST_WPM} wpm"},
+                          guard=("n",), min_cell=page.min_cell))
+        body.append(f"<p>Words per minute = the briefing's words in the participant's "
+                    f"language ÷ minutes on its page. Adults read non-fiction at about "
+                    f"{TYPICAL_WPM} words per minute (Brysbaert 2019); faster than {FAST_WPM} "
+                    "is flagged as too fast to have read it (a manipulation check, not an "
+                    "exclusion rule: reading happens after the treatment starts).</p>")
+    else:
+        body.append("<p>Reading times: not available (the export has no pages.csv or no "
+                    "word counts of the briefings).</p>")
     ks = t.get("knowledge_shifts", pd.DataFrame())
     if ks is not None and not ks.empty:
         body.append(table(ks, "Knowledge gain by arm (share correct, before and after)",
