@@ -28,6 +28,7 @@ from app.i18n import configure_i18n
 from app.jobs.blueprint import bp as jobs_bp
 from app.monitor.blueprint import bp as monitor_bp
 from app.participant.blueprint import bp as participant_bp
+from app.retention.blueprint import bp as retention_bp
 from app.security import check_rate_limit_storage, configure_proxy, configure_security_headers
 
 __all__ = ["create_app"]
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(monitor_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(retention_bp)
 
 
 def register_error_pages(app: Flask) -> None:

@@ -22,6 +22,7 @@ from app.export.writer import write_export
 from app.extensions import db
 from app.jobs.cli import jobs_group
 from app.models import Campaign, Participant
+from app.retention.cli import participant_group, purge_command, retention_command
 from app.setup import prepare_flagship
 from surveys import FLAGSHIP, SurveyError, load_survey
 
@@ -299,6 +300,9 @@ def register_commands(app: Flask) -> None:
     campaign_group.add_command(members_group)
     register_fielding_commands(app, campaign_group)
     app.cli.add_command(jobs_group)
+    campaign_group.add_command(retention_command)
+    app.cli.add_command(purge_command)
+    app.cli.add_command(participant_group)
     for command in (survey_group, campaign_group, export_command, user_group,
                     analyse_command, power_command, demo_data_command):  # fmt: skip
         app.cli.add_command(command)

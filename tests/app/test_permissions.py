@@ -44,6 +44,9 @@ ROUTES = {
     "jobs.start_report": "export",
     "jobs.download": "export",
     "accounts.add_campaign_member": "own",
+    "retention.retention": "own",
+    "retention.participant": "own",
+    "retention.delete_participant": "own",
     "accounts.remove_campaign_member": "own",
 }
 

@@ -1,0 +1,13 @@
+"""URL rules of the retention pages."""
+
+from flask import Blueprint
+
+from app.retention import views
+
+bp = Blueprint("retention", __name__, url_prefix="/admin")
+
+bp.add_url_rule("/campaign/<slug>/retention", view_func=views.retention,
+                methods=["GET", "POST"])  # fmt: skip
+bp.add_url_rule("/campaign/<slug>/participant", view_func=views.participant, methods=["POST"])
+bp.add_url_rule("/campaign/<slug>/participant/delete", view_func=views.delete_participant,
+                methods=["POST"])  # fmt: skip
