@@ -344,8 +344,15 @@ def _shifts(run: _Run) -> None:
                            level=opt.level, zero_method=opt.zero_method, n_boot=0)
         # Benjamini-Hochberg over every subgroup test: many small tests, an FDR family
         t["subgroup_shifts"] = adjust_pvalues(ss, "p_t", family=None)
+        control = ex.control_arm
+        if control and control in set(sub["arm"]) and sub["arm"].nunique() > 1:
+            se = diff_in_diff(sub, control=control, by=("item", opt.subgroup),
+                              weights=run.wcol, level=opt.level)
+            t["subgroup_effects"] = adjust_pvalues(se, "p", family=None)
+        else:
+            t["subgroup_effects"] = pd.DataFrame()
     else:
-        t["subgroup_shifts"] = pd.DataFrame()
+        t["subgroup_shifts"] = t["subgroup_effects"] = pd.DataFrame()
 
 
 def _effects(run: _Run) -> None:

@@ -20,14 +20,24 @@ OVERFLOWING = """() => [...document.querySelectorAll('main *')].filter(e => {
 }).slice(-3).map(e => e.tagName + ': ' + (e.textContent || '').slice(0, 60))"""
 
 
-def test_the_report_is_accessible_and_fits_a_phone(new_page, tmp_path):
-    export = demo_data(tmp_path / "demo", n_per_arm=40, seed=3)
-    report = write_report(export, tmp_path / "report.html", n_boot=50)
-    page = new_page(viewport={"width": 360, "height": 740})
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """The demo report with every section: plan, subgroups (small cells), free text."""
+    tmp = tmp_path_factory.mktemp("report")
+    export = demo_data(tmp / "demo", n_per_arm=40, seed=3)
+    return write_report(export, tmp / "report.html", n_boot=50, subgroup="country")
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_the_report_is_accessible_and_fits_a_phone(new_page, report, width):
+    page = new_page(viewport={"width": width, "height": 900})
     page.goto(report.as_uri())
+    for ident in ("summary", "flow", "checks", "confirmatory", "items", "effects",
+                  "subgroups", "freetext", "methods"):
+        assert page.locator(f"section#{ident}").count() == 1, ident
     assert page.locator("h1").first.inner_text().startswith("Parley analysis")
     assert page.locator("svg").count() >= 3
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 360, page.evaluate(OVERFLOWING)
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, page.evaluate(OVERFLOWING)
     violations = Axe().run(page, options=AXE_OPTIONS).response["violations"]
     assert violations == [], readable("analysis report", violations)

@@ -22,4 +22,17 @@ def render(page: Page) -> str | None:
             + table(ss, f"Subgroup shifts by {col}",
                     ["label", "arm", col, "n", "shift", "ci_low", "ci_high", "p_t", "p_bh"],
                     {"label": "item", "p_bh": "p (BH)"}, guard=("n",), min_cell=page.min_cell,
-                    html_cols=("label",)))
+                    html_cols=("label",))
+            + _effects(page, col))
+
+
+def _effects(page: Page, col: str) -> str:
+    se = page.t.get("subgroup_effects", pd.DataFrame())
+    if se is None or se.empty:
+        return "<p>Subgroup effects against control: not estimated (no control arm).</p>"
+    se = se.assign(label=se["item"].map(page.label))
+    return table(se, f"Subgroup effects vs control by {col} (difference in differences, "
+                     "Benjamini-Hochberg over all subgroup tests)",
+                 ["label", "arm", col, "n_arm", "n_control", "estimate", "ci_low", "ci_high",
+                  "p", "p_bh"], {"label": "item", "p_bh": "p (BH)"},
+                 guard=("n_arm", "n_control"), min_cell=page.min_cell, html_cols=("label",))
