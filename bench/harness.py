@@ -1,0 +1,644 @@
+"""Parley's one benchmark command (``bench/run``): Parley beside its framework's ceiling.
+
+Starts every server itself on loopback, each under gunicorn with 2 sync
+workers (oTree under its own ``otree prodserver``), and measures in
+interleaved rounds, so the ratios compare figures taken under the same load:
+
+- http: participant page GET (``about_you``) with wrk at 16 connections:
+  bare Flask hello world, a bare Flask page with a 20-field WTForms form,
+  Parley on SQLite and PostgreSQL, and oTree 6's page with 20 fields; then
+  page saves (POST + redirected GET) by participants walking the journey,
+  against one POST inserting one row through Flask-SQLAlchemy, with the
+  database checked afterwards (nothing lost, nothing doubled).
+- export: every format at each size against a plain DB-API dump of the same
+  rows, time and peak memory (ru_maxrss) of each in a process of its own.
+- analysis: ``bench/analysis_report.py``'s stages (generate, write_report)
+  at several sizes.
+
+Writes bench/RESULTS.md (date, machine, command, load average, figures,
+the goals' ratios). Needs wrk (``apt-get install wrk``), PostgreSQL on
+127.0.0.1:5432 (database ``test``) and oTree in bench/.otree-venv (made on
+first use: ``python3 -m venv bench/.otree-venv && bench/.otree-venv/bin/pip
+install otree``; never a dependency of Parley).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+BIN = Path(sys.executable).parent
+OTREE = ROOT / "bench" / ".otree-venv" / "bin" / "otree"
+PG = "postgresql://postgres@127.0.0.1:5432/test"
+SLUG = "peace-in-europe"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+CONNECTIONS = 16
+
+
+# --------------------------------------------------------------------------- servers
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A server process on loopback, started and stopped by the benchmark."""
+
+    def __init__(self, name: str, argv: list[str], env: dict, path: str = "/",
+                 cwd: Path = ROOT):  # fmt: skip
+        self.name, self.port = name, free_port()
+        argv = [a.replace("{port}", str(self.port)) for a in argv]
+        fd, self.log_path = tempfile.mkstemp(prefix=f"bench-{name}-", suffix=".log")
+        self.log = os.fdopen(fd, "wb")
+        self.proc = subprocess.Popen(argv, env={**os.environ, **env}, cwd=cwd, stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(self.url + path, timeout=2).read()
+                return
+            except urllib.error.HTTPError:  # it answers
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    break
+                time.sleep(0.3)
+        self.stop()
+        raise SystemExit(f"{name} did not start; log: {self.log_path}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+
+
+def gunicorn(name: str, target: str, env: dict, path: str = "/") -> Server:
+    return Server(name, [str(BIN / "gunicorn"), "-w", "2", "-b", "127.0.0.1:{port}",
+                         "--no-control-socket", "--log-level", "warning", target], env, path)  # fmt: skip
+
+
+def pg_schema() -> tuple[str, str]:
+    """A fresh schema and a URL whose connections use it."""
+    import sqlalchemy as sa
+
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(PG.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return schema, f"{PG}?options=-csearch_path%3D{schema}"
+
+
+def drop_schema(schema: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(PG.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def prepare_parley(url: str) -> None:
+    """Migrate the database and open the flagship campaign (in a process of its own)."""
+    code = ("from app import create_app; from app.setup import prepare_flagship; "
+            "from surveys import FLAGSHIP\n"
+            "app = create_app()\nwith app.app_context(): prepare_flagship(FLAGSHIP)\n")  # fmt: skip
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True,
+                   env={**os.environ, "DATABASE_URL": url, "PARLEY_SECRET_KEY": "bench"})  # fmt: skip
+
+
+def parley_env(url: str) -> dict:
+    return {"DATABASE_URL": url, "PARLEY_SECRET_KEY": "bench", "PYTHONPATH": str(ROOT)}
+
+
+# --------------------------------------------------------------------------- load
+
+
+def wrk(url: str, seconds: int, headers: dict | None = None) -> dict:
+    argv = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url]
+    for key, value in (headers or {}).items():
+        argv += ["-H", f"{key}: {value}"]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+    def ms(pct: str) -> float:
+        value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)\b", out).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*", out)
+    return {"rps": rps, "p50": ms("50"), "p99": ms("99"),
+            "bad": int(bad.group(1)) if bad else 0, "socket_errors": errors.group(0) if errors else ""}  # fmt: skip
+
+
+def participant_cookie(server: Server) -> dict:
+    """A participant on the about-you page: the cookie wrk sends."""
+    from bench.client import Conn
+
+    c = Conn("127.0.0.1", server.port)
+    _, _, html = c.request("GET", f"/c/{SLUG}/")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    c.request("POST", f"/c/{SLUG}/start", {"csrf_token": token, "agree": "y"})
+    _, _, html = c.request("GET", f"/c/{SLUG}/go")
+    assert 'name="q_country"' in html, "not on the about-you page"
+    return {"Cookie": f"parley_{SLUG}={c.cookies[f'parley_{SLUG}']}"}
+
+
+def flagship_answers():
+    from surveys import FLAGSHIP, load_survey
+    from tests.bots import auto_answer
+
+    survey = load_survey(FLAGSHIP)
+    cache: dict[str, tuple[dict, int]] = {}
+
+    def answers_for(step: str) -> tuple[dict, int]:
+        if step not in cache:
+            fields: dict = {}
+            n = 0
+            if step.startswith("page:"):
+                for item_id in survey.page(step.split(":")[1]).items:
+                    fields.update(auto_answer(survey.items[item_id]))
+                    n += 1
+            cache[step] = (fields, n)
+        return cache[step]
+
+    return answers_for
+
+
+def check_parley(url: str, saved: dict[str, int]) -> tuple[bool, str]:
+    """Every participant has exactly the answers the client saved."""
+    import sqlalchemy as sa
+
+    from app.participant.tokens import hash_code
+
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn:
+        stored = dict(conn.execute(sa.text(
+            "SELECT p.resume_token_hash, count(a.id) FROM participant p "
+            "LEFT JOIN answer a ON a.participant_id = p.id GROUP BY p.resume_token_hash"
+        )).all())  # fmt: skip
+    engine.dispose()
+    expected = {hash_code(code): n for code, n in saved.items()}
+    wrong = {h: (n, stored.get(h)) for h, n in expected.items() if stored.get(h) != n}
+    return not wrong, f"{sum(expected.values())} answers of {len(expected)} participants checked"
+
+
+def check_rows(url: str, saved: dict[str, int]) -> tuple[bool, str]:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn:
+        stored = dict(conn.execute(sa.text(
+            "SELECT participant, count(*) FROM row GROUP BY participant")).all())  # fmt: skip
+    engine.dispose()
+    return stored == saved, f"{sum(saved.values())} rows checked"
+
+
+def bench_http(args, report: dict) -> None:
+    from bench.client import post_rows, walk_parley
+
+    tmp = Path(tempfile.mkdtemp(prefix="parley-bench-http-"))
+    schemas, servers = [], {}
+    try:
+        sqlite_url = f"sqlite:///{tmp / 'parley.sqlite'}"
+        pg_parley_schema, pg_url = pg_schema()
+        pg_insert_schema, pg_insert_url = pg_schema()
+        schemas += [pg_parley_schema, pg_insert_schema]
+        insert_sqlite = f"sqlite:///{tmp / 'insert.sqlite'}"
+        for url in (sqlite_url, pg_url):
+            prepare_parley(url)
+        for url in (insert_sqlite, pg_insert_url):  # create the table before the workers start
+            subprocess.run([sys.executable, "-c", "import bench.servers.insert"], cwd=ROOT,
+                           env={**os.environ, "BENCH_DATABASE_URL": _sa(url)}, check=True)  # fmt: skip
+        servers["hello"] = gunicorn("hello", "bench.servers.hello:app", {})
+        servers["form20"] = gunicorn("form20", "bench.servers.form20:app", {})
+        servers["parley-sqlite"] = gunicorn("parley-sqlite", "app:create_app()",
+                                            parley_env(sqlite_url), f"/c/{SLUG}/")  # fmt: skip
+        servers["parley-pg"] = gunicorn("parley-pg", "app:create_app()", parley_env(pg_url),
+                                        f"/c/{SLUG}/")  # fmt: skip
+        servers["insert-sqlite"] = gunicorn("insert-sqlite", "bench.servers.insert:app",
+                                            {"BENCH_DATABASE_URL": _sa(insert_sqlite)}, "/x")
+        servers["insert-pg"] = gunicorn("insert-pg", "bench.servers.insert:app",
+                                        {"BENCH_DATABASE_URL": _sa(pg_insert_url)}, "/x")
+        otree_url = None
+        if not args.skip_otree:
+            servers["otree"], otree_url = start_otree()
+        gets = {
+            "hello": (servers["hello"].url + "/", None),
+            "form20": (servers["form20"].url + "/", None),
+            "parley-sqlite": (servers["parley-sqlite"].url + f"/c/{SLUG}/go",
+                              participant_cookie(servers["parley-sqlite"])),
+            "parley-pg": (servers["parley-pg"].url + f"/c/{SLUG}/go",
+                          participant_cookie(servers["parley-pg"])),
+        }  # fmt: skip
+        if otree_url:
+            gets["otree"] = (otree_url, None)
+        report["load_before_http"] = os.getloadavg()
+        results: dict[str, list] = {name: [] for name in gets}
+        for _round in range(args.rounds):
+            for name, (url, headers) in gets.items():
+                wrk(url, 2, headers)  # warm-up
+                results[name].append(wrk(url, args.seconds, headers))
+        report["get"] = results
+        answers_for = flagship_answers()
+        saves: dict[str, list] = {n: [] for n in ("parley-sqlite", "parley-pg", "insert-sqlite",
+                                                  "insert-pg")}  # fmt: skip
+        checks: dict[str, list] = {n: [] for n in saves}
+        for _round in range(args.rounds):
+            for name in saves:
+                server = servers[name]
+                if name.startswith("parley"):
+                    tally = walk_parley("127.0.0.1", server.port, SLUG, answers_for,
+                                        args.seconds, CONNECTIONS)  # fmt: skip
+                    ok = check_parley(sqlite_url if name.endswith("sqlite") else pg_url,
+                                      _all_saved(checks[name], tally.saved))  # fmt: skip
+                else:
+                    tally = post_rows("127.0.0.1", server.port, args.seconds, CONNECTIONS)
+                    ok = check_rows(insert_sqlite if name.endswith("sqlite") else pg_insert_url,
+                                    _all_saved(checks[name], tally.saved, add=True))  # fmt: skip
+                lat = sorted(tally.latencies) or [0.0]
+                saves[name].append({
+                    "per_s": tally.saves / args.seconds, "errors": tally.errors[:5],
+                    "n_errors": len(tally.errors), "db_ok": ok[0], "db_check": ok[1],
+                    "p50": 1000 * lat[len(lat) // 2], "p99": 1000 * lat[int(0.99 * (len(lat) - 1))],
+                })  # fmt: skip
+        report["save"] = saves
+        report["load_after_http"] = os.getloadavg()
+    finally:
+        for server in servers.values():
+            server.stop()
+        for schema in schemas:
+            drop_schema(schema)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _sa(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://")
+
+
+def _all_saved(history: list, saved: dict, add: bool = False) -> dict:
+    """Saved counts over every round so far (participants are new each round; rows add up)."""
+    merged = dict(history[-1]) if history else {}
+    for key, n in saved.items():
+        merged[key] = merged.get(key, 0) + n if add else n
+    history.append(merged)
+    return merged
+
+
+def start_otree() -> tuple[Server, str]:
+    """oTree 6 in its own virtual environment, a session of the 20-field page."""
+    if not OTREE.exists():
+        raise SystemExit("oTree is not installed: python3 -m venv bench/.otree-venv && "
+                         "bench/.otree-venv/bin/pip install otree  (or pass --skip-otree)")
+    project = ROOT / "bench" / "otree_project"
+    db = Path(tempfile.mkdtemp(prefix="bench-otree-")) / "db.sqlite3"
+    env = {"OTREE_PRODUCTION": "1", "OTREE_ADMIN_PASSWORD": "bench", "OTREE_REST_KEY": "bench",
+           "DATABASE_URL": f"sqlite:///{db}", "PYTHONPATH": "",
+           "PATH": f"{OTREE.parent}:{os.environ['PATH']}"}  # fmt: skip
+    server = Server("otree", [str(OTREE), "prodserver", "{port}"], env, "/", cwd=project)
+    request = urllib.request.Request(
+        server.url + "/api/sessions",
+        data=json.dumps({"session_config_name": "twenty", "num_participants": 1}).encode(),
+        headers={"otree-rest-key": "bench", "Content-Type": "application/json"}, method="POST",
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=30) as r:
+        code = json.loads(r.read())["code"]
+    with urllib.request.urlopen(f"{server.url}/api/sessions/{code}",
+                                timeout=30) as r:  # fmt: skip
+        participant = json.loads(r.read())["participants"][0]["code"]
+    start = f"{server.url}/InitializeParticipant/{participant}"
+    with urllib.request.urlopen(start, timeout=30) as r:  # follows the redirect to the page
+        page_url = r.geturl()
+        assert "q20" in r.read().decode(), "oTree page without the 20 fields"
+    return server, page_url
+
+
+# --------------------------------------------------------------------------- export
+
+EXPORT_STAGE = """
+import json, os, resource, sys, time
+sys.path.insert(0, ROOT)
+from app import create_app
+from app.extensions import db
+from app.models import Campaign
+from app.export.writer import write_export
+from sqlalchemy import select
+app = create_app()
+with app.app_context():
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "bench"))
+    t0 = time.perf_counter()
+    result = write_export(db.session, campaign, OUT, fmt=FMT)
+    dt = time.perf_counter() - t0
+print("BENCH", json.dumps({"seconds": dt, "answers": result.answers,
+      "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+DUMP_STAGE = """
+import csv, json, resource, sys, time
+t0 = time.perf_counter()
+if URL.startswith("sqlite"):
+    import sqlite3
+    conn = sqlite3.connect(URL.removeprefix("sqlite:///"))
+    cur = conn.cursor()
+else:
+    import psycopg
+    conn = psycopg.connect(URL.removeprefix("postgresql+psycopg://").join(["postgresql://", ""]))
+    cur = conn.cursor(name="dump")
+cur.execute("SELECT p.public_id, p.arm, a.phase, a.module, a.item, a.value, a.text, a.page, "
+            "a.answered_at, a.seconds_on_page FROM answer a JOIN participant p "
+            "ON p.id = a.participant_id ORDER BY p.id, a.id")
+n = 0
+with open(OUT, "w", newline="", encoding="utf-8") as f:
+    w = csv.writer(f)
+    while rows := cur.fetchmany(5000):
+        w.writerows(rows)
+        n += len(rows)
+dt = time.perf_counter() - t0
+print("BENCH", json.dumps({"seconds": dt, "answers": n,
+      "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+SEED_STAGE = """
+import sys
+sys.path.insert(0, ROOT)
+from app import create_app
+from app.extensions import db
+from bench.seed import seed_campaign
+from surveys import FLAGSHIP
+app = create_app()
+with app.app_context():
+    db.create_all()
+    print(seed_campaign(FLAGSHIP, "bench", N))
+"""
+
+
+def _run(code: str, env: dict, **values) -> dict:
+    head = "".join(f"{k} = {v!r}\n" for k, v in values.items())
+    proc = subprocess.run([sys.executable, "-c", head + code], cwd=ROOT, capture_output=True,
+                          text=True, check=False, env={**os.environ, **env})  # fmt: skip
+    if proc.returncode:
+        raise SystemExit(f"stage failed:\n{proc.stderr[-3000:]}")
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH")), None)
+    return json.loads(line[6:]) if line else {"stdout": proc.stdout.strip()}
+
+
+def bench_export(args, report: dict) -> None:
+    report["load_before_export"] = os.getloadavg()
+    rows = []
+    for backend in args.backends:
+        for size in args.export_sizes:
+            formats = args.formats if size <= 1_000_000 else args.big_formats
+            if backend == "postgresql" and size > 1_000_000 and not args.big_pg:
+                continue
+            tmp = Path(tempfile.mkdtemp(prefix="parley-bench-export-"))
+            schema = None
+            if backend == "sqlite":
+                url = f"sqlite:///{tmp / 'export.sqlite'}"
+            else:
+                schema, url = pg_schema()
+            env = {"DATABASE_URL": url, "PARLEY_SECRET_KEY": "bench"}
+            try:
+                _run(SEED_STAGE, env, ROOT=str(ROOT), N=size)
+                dump = _run(DUMP_STAGE, env, URL=_sa(url), OUT=str(tmp / "dump.csv"))
+                rows.append({"backend": backend, "size": size, "format": "plain DB-API dump",
+                             **dump})  # fmt: skip
+                for fmt in formats:
+                    out = tmp / f"out-{fmt}"
+                    result = _run(EXPORT_STAGE, env, ROOT=str(ROOT), OUT=str(out), FMT=fmt)
+                    rows.append({"backend": backend, "size": size, "format": fmt,
+                                 "baseline_seconds": dump["seconds"], **result})  # fmt: skip
+                    shutil.rmtree(out, ignore_errors=True)
+                    with contextlib.suppress(FileNotFoundError):
+                        Path(str(out) + ".zip").unlink()
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+                if schema:
+                    drop_schema(schema)
+    report["export"] = rows
+    report["load_after_export"] = os.getloadavg()
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+def bench_analysis(args, report: dict) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from analysis_report import _stage
+
+    report["load_before_analysis"] = os.getloadavg()
+    rows = []
+    for n in args.analysis_sizes:
+        tmp = Path(tempfile.mkdtemp(prefix="parley-bench-analysis-"))
+        try:
+            export, out = tmp / "export", tmp / "report.html"
+            _stage("generate", export, out, n // 5, 40)
+            result = _stage("report", export, out, n // 5, 40)
+            rows.append({"participants": n, **result})
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    report["analysis"] = rows
+    report["load_after_analysis"] = os.getloadavg()
+
+
+# --------------------------------------------------------------------------- results
+
+
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2] if values else float("nan")
+
+
+def machine() -> str:
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text()
+                .splitlines() if ln.startswith("model name")), platform.processor())  # fmt: skip
+    mem = next((ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines()
+                if ln.startswith("MemTotal")), "?")  # fmt: skip
+    return (f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), "
+            f"{int(mem) // 1024 // 1024} GiB, Python {platform.python_version()}")
+
+
+def goal(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def write_results(args, report: dict) -> str:
+    lines = [
+        "# Benchmark results", "",
+        f"Written by `bench/run` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.", "",
+        f"- Command: `{report['command']}`",
+        f"- Machine: {machine()}",
+        f"- Load average (1, 5, 15 min) at start: {_load(report.get('load_start'))}; "
+        f"at end: {_load(report.get('load_end'))}. The machine is shared: read the ratios, "
+        "which compare figures taken in the same interleaved rounds, not the absolute figures.",
+        f"- Rounds: {args.rounds} x {args.seconds} s per measurement (medians shown), "
+        f"{CONNECTIONS} connections, load generator on loopback (wrk for GETs; "
+        "bench/client.py, Python threads with keep-alive, for page saves).",
+        "",
+    ]  # fmt: skip
+    if "get" in report:
+        med = {n: {k: median([r[k] for r in rs]) for k in ("rps", "p50", "p99")}
+               for n, rs in report["get"].items()}  # fmt: skip
+        lines += ["## Participant page GET (about_you, 6 items)", "",
+                  f"Load average before/after: {_load(report['load_before_http'])} / "
+                  f"{_load(report['load_after_http'])}", "",
+                  "| server | req/s (each round) | median req/s | p50 ms | p99 ms |",
+                  "|---|---|---|---|---|"]  # fmt: skip
+        for name, rs in report["get"].items():
+            bad = sum(r["bad"] for r in rs)
+            each = ", ".join(format(r["rps"], ".0f") for r in rs)
+            lines.append(f"| {name} | {each} "
+                         f"| {med[name]['rps']:.0f} | {med[name]['p50']:.1f} "
+                         f"| {med[name]['p99']:.1f}{f' ({bad} non-2xx)' if bad else ''} |")  # fmt: skip
+        lines += ["", "| goal | SQLite | PostgreSQL |", "|---|---|---|"]
+        for backend in ("sqlite", "pg"):
+            med.setdefault(f"parley-{backend}", {"rps": float("nan"), "p99": float("nan")})
+        hello = med["hello"]["rps"]
+        row = ["GET >= 0.1x hello world"]
+        for b in ("sqlite", "pg"):
+            r = med[f"parley-{b}"]["rps"] / hello
+            row.append(f"{r:.3f}x: {goal(r >= 0.1)}")
+        lines.append("| " + " | ".join(row) + " |")
+        if "otree" in med:
+            row = ["GET >= 10x oTree"]
+            for b in ("sqlite", "pg"):
+                r = med[f"parley-{b}"]["rps"] / med["otree"]["rps"]
+                row.append(f"{r:.1f}x: {goal(r >= 10)}")
+            lines.append("| " + " | ".join(row) + " |")
+        row = ["p99 < 100 ms at 16 connections"]
+        for b in ("sqlite", "pg"):
+            p = med[f"parley-{b}"]["p99"]
+            row.append(f"{p:.0f} ms: {goal(p < 100)}")
+        lines.append("| " + " | ".join(row) + " |")
+        lines.append(f"| (bare 20-field WTForms page / hello world) | "
+                     f"{med['form20']['rps'] / hello:.3f}x | |")  # fmt: skip
+        lines.append("")
+    if "save" in report:
+        lines += ["## Page save (POST + redirected GET), participants walking the journey", "",
+                  "| server | per s (each round) | median per s | p50 ms | p99 ms | errors "
+                  "| database check |", "|---|---|---|---|---|---|---|"]  # fmt: skip
+        med = {}
+        for name, rs in report["save"].items():
+            med[name] = median([r["per_s"] for r in rs])
+            errors = sum(r["n_errors"] for r in rs)
+            ok = all(r["db_ok"] for r in rs)
+            each = ", ".join(format(r["per_s"], ".0f") for r in rs)
+            lines.append(f"| {name} | {each} "
+                         f"| {med[name]:.0f} | {median([r['p50'] for r in rs]):.1f} "
+                         f"| {median([r['p99'] for r in rs]):.1f} | {errors} "
+                         f"| {'nothing lost or doubled' if ok else '**MISMATCH**'} "
+                         f"({rs[-1]['db_check']}) |")  # fmt: skip
+        lines += ["", "| goal | SQLite | PostgreSQL |", "|---|---|---|"]
+        row = ["page saves >= 0.5x one-row inserts, nothing lost"]
+        for b in ("sqlite", "pg"):
+            r = med[f"parley-{b}"] / med[f"insert-{b}"]
+            lost = not all(x["db_ok"] for x in report["save"][f"parley-{b}"])
+            row.append(f"{r:.2f}x: {goal(r >= 0.5 and not lost)}")
+        lines.append("| " + " | ".join(row) + " |")
+        lines.append("")
+    if "export" in report:
+        lines += ["## Export", "",
+                  f"Load average before/after: {_load(report['load_before_export'])} / "
+                  f"{_load(report['load_after_export'])}. Peak memory is the whole process's "
+                  "ru_maxrss, imports included.", "",
+                  "| backend | answers | format | seconds | answers/s | vs dump | peak MB | goal |",
+                  "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+        for r in report["export"]:
+            rate = r["answers"] / r["seconds"]
+            mb = r["max_rss_kb"] / 1024
+            if "baseline_seconds" in r:
+                ratio = r["baseline_seconds"] / r["seconds"]
+                ok = ratio >= 0.5 and (mb < 200 or r["size"] != 1_000_000)
+                verdict = goal(ok) if r["size"] == 1_000_000 else ("" if ok else "(over)")
+                lines.append(f"| {r['backend']} | {r['answers']:,} | {r['format']} "
+                             f"| {r['seconds']:.1f} | {rate:,.0f} | {ratio:.2f}x | {mb:.0f} "
+                             f"| {verdict} |")  # fmt: skip
+            else:
+                lines.append(f"| {r['backend']} | {r['answers']:,} | {r['format']} "
+                             f"| {r['seconds']:.1f} | {rate:,.0f} | 1 | {mb:.0f} | |")  # fmt: skip
+        lines += ["", "Goal (at 1,000,000 answers): every format >= 0.5x the dump's answers/s "
+                  "and < 200 MB.", ""]  # fmt: skip
+    if "analysis" in report:
+        lines += ["## Analysis report (participants x 40 items x 5 arms, write_report)", "",
+                  f"Load average before/after: {_load(report['load_before_analysis'])} / "
+                  f"{_load(report['load_after_analysis'])}", "",
+                  "| participants | seconds | peak MB | goal (100k: < 30 s, < 2 GB) |",
+                  "|---|---|---|---|"]  # fmt: skip
+        for r in report["analysis"]:
+            mb = r["max_rss_kb"] / 1024
+            verdict = goal(r["seconds"] < 30 and mb < 2048) if r["participants"] == 100_000 else ""
+            lines.append(f"| {r['participants']:,} | {r['seconds']:.1f} | {mb:,.0f} | {verdict} |")
+        lines.append("")
+    if report.get("notes"):
+        lines += ["## Notes", "", *report["notes"], ""]
+    return "\n".join(lines)
+
+
+def _load(values) -> str:
+    return ", ".join(f"{v:.2f}" for v in values) if values else "?"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sections", nargs="*", default=["http", "export", "analysis"],
+                        choices=["http", "export", "analysis"])  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--skip-otree", action="store_true")
+    parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--export-sizes", type=int, nargs="+",
+                        default=[100_000, 1_000_000, 3_000_000])  # fmt: skip
+    parser.add_argument("--formats", nargs="+",
+                        default=["csv", "wide", "parquet", "xlsx", "sav", "dta"])  # fmt: skip
+    parser.add_argument("--big-formats", nargs="+", default=["csv", "parquet", "sav"],
+                        help="Formats measured above 1M answers (time-bounded run).")
+    parser.add_argument("--big-pg", action="store_true", help="Also above 1M on PostgreSQL.")
+    parser.add_argument("--analysis-sizes", type=int, nargs="+",
+                        default=[25_000, 50_000, 100_000])  # fmt: skip
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    if "http" in args.sections and not shutil.which("wrk"):
+        raise SystemExit("wrk is needed for the GET figures: apt-get install wrk")
+    report: dict = {"command": "bench/run " + " ".join(sys.argv[1:]),
+                    "load_start": os.getloadavg(), "notes": []}  # fmt: skip
+    for section in args.sections:
+        {"http": bench_http, "export": bench_export, "analysis": bench_analysis}[section](
+            args, report)
+        (ROOT / "bench" / "out").mkdir(exist_ok=True)
+        (ROOT / "bench" / "out" / "report.json").write_text(json.dumps(report, indent=1))
+    report["load_end"] = os.getloadavg()
+    text = write_results(args, report)
+    args.out.write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

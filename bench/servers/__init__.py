@@ -1,0 +1,1 @@
+"""Baseline servers for bench/run: the framework's ceiling, measured beside Parley."""
