@@ -6,15 +6,20 @@ import importlib.metadata
 import os
 import shlex
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from tests.app.test_killed_server import free_port
-
 PARLEY = str(Path(sys.executable).parent / "parley")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def test_parley_version_is_parleys():
