@@ -59,6 +59,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 class Server:
     """``parley run`` in a subprocess, restartable on the same port."""
 
@@ -66,9 +71,10 @@ class Server:
         self.env, self.port, self.proc = env, port, None
 
     def start(self) -> None:
+        log = open(os.environ.get("PARLEY_FAULT_LOG", os.devnull), "ab")  # noqa: SIM115
         self.proc = subprocess.Popen([PARLEY, "run", "--no-setup", "--port", str(self.port)],
-                                     env=self.env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)  # fmt: skip
+                                     env=self.env, stdout=log, stderr=log)  # fmt: skip
+        log.close()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -98,27 +104,35 @@ class Bot:
     def __init__(self, base: str, figures: Counter, lock: threading.Lock):
         self.base, self.figures, self.lock = base, figures, lock
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        # Redirects are not followed: a page submit's own answer (302: saved) is
+        # told apart from the next page's load.
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
         self.html = ""
         self.acknowledged: list[str] = []  # step keys whose submit came back moved on
+        self.unanswered: str | None = None  # a submit whose answer was an error or lost
         self.done = False
 
     def count(self, key: str) -> None:
         with self.lock:
             self.figures[key] += 1
 
-    def _open(self, path: str, data: dict | None = None) -> str:
+    def _open(self, path: str, data: dict | None = None) -> int:
+        """Request ``path``; returns the status (the page is in ``html``); 5xx raise."""
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
         self.count("requests tried")
         try:
             with self.opener.open(self.base + path, data=body, timeout=20) as r:
                 self.html = r.read().decode()
+                return r.status
         except urllib.error.HTTPError as exc:
+            if exc.code in (302, 303):
+                self.html = ""
+                return exc.code
             self.count(f"answered {exc.code}")
             if exc.code >= 500:
                 self.count("answered 5xx")
             raise
-        return self.html
 
     def start(self) -> None:
         while True:
@@ -126,6 +140,7 @@ class Bot:
                 self._open("/c/town/")
                 token = CSRF_RE.search(self.html).group(1)
                 self._open("/c/town/start", {"csrf_token": unescape(token), "agree": "y"})
+                self._open("/c/town/go")
                 if ACTION_RE.search(self.html):
                     return
             except LOST as exc:
@@ -140,6 +155,10 @@ class Bot:
             if action is None:
                 self._open("/c/town/go")
                 action = ACTION_RE.search(self.html)
+                if self.unanswered is not None:  # was that submit saved after all?
+                    if action is None or unescape(action.group(1)) != self.unanswered:
+                        self.count("submits saved though their answer was 5xx or lost")
+                    self.unanswered = None
                 if action is None:
                     self.done = "Thank you" in self.html
                     return
@@ -150,11 +169,13 @@ class Bot:
                 for item_id in SURVEY.page(key.split(":")[1]).items:
                     answers.update(auto_answer(SURVEY.items[item_id]))
             token = unescape(CSRF_RE.search(self.html).group(1))
-            self._open(path, {"csrf_token": token, **answers})
-            moved = ACTION_RE.search(self.html)
-            if moved is None or unescape(moved.group(1)) != path:
+            self.unanswered = path
+            status = self._open(path, {"csrf_token": token, **answers})
+            self.unanswered = None
+            if status == 302:  # the app's "saved, go on"
                 self.acknowledged.append(key)
                 self.count("acknowledged submits")
+            self.html = ""  # load the next page from /go
         except LOST as exc:
             if not isinstance(exc, urllib.error.HTTPError):  # HTTP errors counted in _open
                 self.count("connection errors")
@@ -220,6 +241,9 @@ def _check(engine: sa.Engine, bots: list[Bot], figures: Counter, label: str) -> 
                     "answers duplicated": duplicated, "pages stored half": half,
                     "participants unfinished": unfinished,
                     "participants": len(people)})  # fmt: skip
+    for key in ("answered 5xx", "connection errors",
+                "submits saved though their answer was 5xx or lost"):
+        figures.setdefault(key, 0)  # printed even when nothing happened
     print(f"\nfault suite, {label}:")
     for key in sorted(figures):
         print(f"  {key}: {figures[key]}")
