@@ -58,6 +58,8 @@ OPTIONAL_PARTICIPANT_COLUMNS: dict[str, str] = {
     "outcome": "text",
     "followup_completed_at": "time",
     "external_id_hash": "text",
+    # only in exports made with --include-test: 1 for a manager's preview run
+    "is_test": "flag",
 }
 
 ANSWER_COLUMNS: dict[str, str] = {

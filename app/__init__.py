@@ -21,6 +21,7 @@ from app.database import (
     configure_session_teardown,
     end_deferred_request,
 )
+from app.designer.blueprint import bp as designer_bp
 from app.edge import configure_edge_checks
 from app.errors import configure_errors
 from app.extensions import csrf, db, limiter, login_manager, migrate
@@ -89,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(monitor_bp)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(retention_bp)
+    app.register_blueprint(designer_bp)
 
 
 def register_error_pages(app: Flask) -> None:

@@ -18,6 +18,7 @@ from werkzeug.serving import run_simple
 from app.accounts.cli import members_group, user_group
 from app.campaigns.cli import design_changes, design_options, fail, register_fielding_commands
 from app.campaigns.operations import CampaignError, create_campaign, set_status
+from app.designer.cli import register_designer_commands
 from app.export.writer import write_export
 from app.extensions import db
 from app.jobs.cli import jobs_group
@@ -167,8 +168,10 @@ def campaign_list():
               help="Free-text answers (may hold names or other personal data).")
 @click.option("--about-you/--no-about-you", default=True, show_default=True,
               help="About-you (profile) answers, which may be sensitive.")
+@click.option("--include-test", is_flag=True,
+              help="Add test participants (previews), with a column is_test.")
 @with_appcontext
-def export_command(slug, out, fmt, include_external_id, free_text, about_you):
+def export_command(slug, out, fmt, include_external_id, free_text, about_you, include_test):
     """Export campaign SLUG into the folder OUT (see docs/export-format.md).
 
     The browser's exports leave free text and about-you answers out unless
@@ -177,7 +180,7 @@ def export_command(slug, out, fmt, include_external_id, free_text, about_you):
     campaign = _campaign(slug)
     result = write_export(db.session, campaign, out, fmt=fmt,
                           include_external_id=include_external_id, include_text=free_text,
-                          include_profile=about_you)
+                          include_profile=about_you, include_test=include_test)
     click.echo(f"exported {result.participants} participants and {result.answers} answers "
                f"to {result.path}")  # fmt: skip
 
@@ -306,5 +309,6 @@ def register_commands(app: Flask) -> None:
     for command in (survey_group, campaign_group, export_command, user_group,
                     analyse_command, power_command, demo_data_command):  # fmt: skip
         app.cli.add_command(command)
+    register_designer_commands(campaign_group, survey_group)
 
 

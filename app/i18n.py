@@ -5,7 +5,7 @@ Flask-Babel catalogues in app/translations. A participant's choice is kept
 on their record (after start) or in the session (before).
 """
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 
 from app.extensions import babel
 
@@ -27,6 +27,8 @@ def choose_language(offered: list[str], chosen: str | None = None) -> str:
 
 
 def _locale() -> str:
+    if not has_request_context():  # commands and tests: messages in English
+        return "en"
     lang = getattr(g, "lang", None)
     if lang in UI_LANGUAGES:
         return lang

@@ -37,6 +37,9 @@ Shapes (all JSON-able; :data:`DESIGN_FIELDS` lists every key):
 - ``opens_at``/``closes_at``: aware datetimes (or ISO 8601 strings with an
   offset); an open campaign takes participants only between them.
 - ``target_n``: completed participants wanted; new starts stop there.
+- ``arm_weights``: ``{arm id: ratio}`` for every arm (0 leaves an arm out),
+  or ``None`` for the survey's own weights; ``block_size`` is a multiple of
+  the ratios' sum.
 """
 
 from __future__ import annotations
@@ -61,8 +64,10 @@ __all__ = [
 DESIGN_FIELDS = (
     "title", "languages", "block_size", "seed", "rebalance_dropouts", "abandon_after_minutes",
     "results_min_completed", "access", "panel", "completion", "screening", "quotas", "strata",
-    "end_on_failed_attention", "opens_at", "closes_at", "target_n",
+    "end_on_failed_attention", "opens_at", "closes_at", "target_n", "arm_weights",
 )  # fmt: skip
+#: Largest allocation ratio of one arm.
+MAX_ARM_WEIGHT = 20
 
 #: Endings that may have a completion code: the outcomes, and finishing the follow-up wave.
 COMPLETION_KEYS = (*OUTCOMES, "followup")
@@ -309,6 +314,28 @@ def _validate_quotas(survey: Survey, quotas, problems: list[str]) -> None:
                 _check_options(item, [value], where, problems)
 
 
+def _validate_arm_weights(survey: Survey, weights, problems: list[str]) -> int:
+    """Check the campaign's allocation ratios; return their sum (0 if invalid).
+
+    ``None`` means the survey's own arm weights. Otherwise every arm of the
+    survey has a whole-number ratio from 0 (the arm is left out) to
+    MAX_ARM_WEIGHT, and at least one is above 0.
+    """
+    if weights is None:
+        return sum(arm.weight for arm in survey.arms)
+    arms = {a.id for a in survey.arms}
+    if not isinstance(weights, dict) or set(weights) != arms or any(
+        not isinstance(w, int) or isinstance(w, bool) or not 0 <= w <= MAX_ARM_WEIGHT
+        for w in weights.values()
+    ):
+        problems.append(f"arm_weights: a whole number from 0 to {MAX_ARM_WEIGHT} for each arm "
+                        f"({', '.join(sorted(arms))})")  # fmt: skip
+        return 0
+    if not sum(weights.values()):
+        problems.append("arm_weights: at least one arm needs a ratio above 0")
+    return sum(weights.values())
+
+
 def _validate_strata(survey: Survey, strata, problems: list[str]) -> None:
     if not isinstance(strata, list) or len(strata) > MAX_STRATA_ITEMS:
         problems.append(f"strata: a list of at most {MAX_STRATA_ITEMS} about-you questions")
@@ -346,9 +373,9 @@ def validate_design(survey: Survey, design: dict) -> list[str]:
         unknown = [lang for lang in languages if lang not in survey.languages]
         if unknown:
             problems.append(f"languages: the survey has no language {', '.join(unknown)}")
-    weights = sum(arm.weight for arm in survey.arms)
+    weights = _validate_arm_weights(survey, design.get("arm_weights"), problems)
     block = design["block_size"]
-    if not isinstance(block, int) or block <= 0 or block % weights:
+    if not isinstance(block, int) or block <= 0 or (weights and block % weights):
         problems.append(f"block size must be a multiple of the arm weights' sum ({weights})")
     if not design["seed"] or not re.match(r"^[A-Za-z0-9_-]{1,64}$", str(design["seed"])):
         problems.append("seed: 1-64 letters, digits, '-' or '_'")

@@ -120,6 +120,7 @@ DEFAULT_DESIGN = {
     "abandon_after_minutes": 120, "results_min_completed": 30, "access": "open", "panel": None,
     "completion": {}, "screening": [], "quotas": [], "strata": [],
     "end_on_failed_attention": False, "opens_at": None, "closes_at": None, "target_n": None,
+    "arm_weights": None,
 }  # fmt: skip
 
 

@@ -9,24 +9,43 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+from flask import current_app
+
 from surveys import SHIPPED, Survey, load_survey
 
-__all__ = ["resolve_survey_path", "survey_for", "SurveyChangedError", "stored_survey_path"]
+__all__ = ["resolve_survey_path", "survey_for", "SurveyChangedError", "stored_survey_path",
+           "uploaded_surveys_folder", "UPLOADED_PREFIX"]  # fmt: skip
+
+#: How a campaign records a survey uploaded through the browser: the folder's
+#: name under the instance folder's ``surveys/``, so the instance can move.
+UPLOADED_PREFIX = "uploaded:"
 
 
 class SurveyChangedError(RuntimeError):
     """The survey files differ from the version the campaign pinned."""
 
 
+def uploaded_surveys_folder() -> Path:
+    """Where surveys uploaded as zips are kept (see app.designer.uploads)."""
+    return Path(current_app.instance_path) / "surveys"
+
+
 def resolve_survey_path(stored: str) -> Path:
+    if stored.startswith(UPLOADED_PREFIX):
+        return uploaded_surveys_folder() / stored.removeprefix(UPLOADED_PREFIX)
     path = Path(stored)
     return path if path.is_absolute() else SHIPPED / path
 
 
 def stored_survey_path(folder: str | Path) -> str:
-    """How a campaign records its folder: relative to the shipped surveys when inside them."""
+    """How a campaign records its folder: relative to the shipped or uploaded surveys."""
     path = Path(folder).resolve()
-    return str(path.relative_to(SHIPPED)) if SHIPPED in path.parents else str(path)
+    if SHIPPED in path.parents:
+        return str(path.relative_to(SHIPPED))
+    uploaded = uploaded_surveys_folder().resolve()
+    if path.parent == uploaded:
+        return UPLOADED_PREFIX + path.name
+    return str(path)
 
 
 def _stamp(folder: Path) -> tuple:

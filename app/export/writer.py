@@ -136,15 +136,23 @@ def _stream(session: Session, query, chunk: int) -> Iterator[list[list]]:
     yield from conn.execute(query).partitions()
 
 
+def _whose(campaign: Campaign, include_test: bool):
+    """The participants an export holds: test participants (previews) only when asked for."""
+    where = Participant.campaign_id == campaign.id
+    return where if include_test else where & Participant.is_test.is_(False)
+
+
 def _participant_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
-                      external_id: bool = False) -> Iterator[list[list]]:  # fmt: skip
-    """Rows of participants.csv; with ``external_id`` the keyed hash of the panel id last."""
+                      external_id: bool = False, include_test: bool = False
+                      ) -> Iterator[list[list]]:  # fmt: skip
+    """Rows of participants.csv; with ``external_id`` the keyed hash of the panel id, then
+    with ``include_test`` the test flag, last."""
     p = Participant
     query = (
         select(p.public_id, p.arm, p.module_order, p.language, p.status, p.step,
                _raw(p.started_at), _raw(p.completed_at), p.stratum, p.allocation_seq, p.replaced,
-               p.outcome, _raw(p.followup_completed_at), p.external_id_hash)
-        .where(p.campaign_id == campaign.id)
+               p.outcome, _raw(p.followup_completed_at), p.external_id_hash, p.is_test)
+        .where(_whose(campaign, include_test))
         .order_by(p.id)
     )  # fmt: skip
     time = _Cells().time
@@ -153,19 +161,21 @@ def _participant_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
             [public_id, arm, order, lang, status, step, time(started), time(completed),
              stratum, "" if seq is None else seq, int(replaced), outcome or "",
              time(followup)] + ([digest or ""] if external_id else [])
+            + ([int(is_test)] if include_test else [])
             for (public_id, arm, order, lang, status, step, started, completed, stratum, seq,
-                 replaced, outcome, followup, digest) in rows
+                 replaced, outcome, followup, digest, is_test) in rows
         ]  # fmt: skip
 
 
 def _answer_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
-                 leave_out: tuple[str, ...] = ()) -> Iterator[list[list]]:  # fmt: skip
+                 leave_out: tuple[str, ...] = (), include_test: bool = False
+                 ) -> Iterator[list[list]]:  # fmt: skip
     a = Answer
     query = (
         select(Participant.public_id, Participant.arm, a.phase, a.module, a.item, a.value,
                a.text, a.page, _raw(a.answered_at), a.seconds_on_page)
         .join(a, a.participant_id == Participant.id)
-        .where(Participant.campaign_id == campaign.id)
+        .where(_whose(campaign, include_test))
         .order_by(Participant.id, a.id)
     )  # fmt: skip
     if "free_text" in leave_out:
@@ -192,12 +202,13 @@ def _answer_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
         ]  # fmt: skip
 
 
-def _page_rows(session: Session, campaign: Campaign, chunk: int = BATCH) -> Iterator[list[list]]:
+def _page_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
+               include_test: bool = False) -> Iterator[list[list]]:  # fmt: skip
     v = PageVisit
     query = (
         select(Participant.public_id, v.step, _raw(v.shown_at), _raw(v.submitted_at))
         .join(v, v.participant_id == Participant.id)
-        .where(Participant.campaign_id == campaign.id)
+        .where(_whose(campaign, include_test))
         .order_by(Participant.id, v.id)
     )
     for rows in _stream(session, query, chunk):
@@ -246,6 +257,8 @@ def manifest(campaign: Campaign, counts: dict[str, int], files: list[str]) -> di
             "seed": campaign.seed,
             "stratify_by": campaign.strata or None,
             "rebalance_dropouts": campaign.rebalance_dropouts,
+            # The allocation ratios in force: the campaign's, else the survey's weights.
+            "arm_weights": campaign.arm_weights or {a["id"]: a["weight"] for a in arms},
         },
         "preregistration": campaign.preregistration,
         "plan": ({"sha256": campaign.plan_sha256, "text": campaign.plan_text}
@@ -257,7 +270,8 @@ def manifest(campaign: Campaign, counts: dict[str, int], files: list[str]) -> di
 
 def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "csv",
                  include_external_id: bool = False, chunk: int = BATCH, *,
-                 include_text: bool = True, include_profile: bool = True):  # fmt: skip
+                 include_text: bool = True, include_profile: bool = True,
+                 include_test: bool = False):  # fmt: skip
     """Write ``campaign`` to the folder ``out`` (created; must be empty if it exists).
 
     ``include_external_id`` adds the column ``external_id_hash`` to
@@ -274,6 +288,10 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
     ``include_text=False`` leaves out free-text answers and
     ``include_profile=False`` the about-you (profile) answers; the manifest's
     ``left_out`` then names what is missing.
+
+    Test participants (managers' previews) are left out unless
+    ``include_test``; then participants.csv gains the column ``is_test``
+    (0/1) and the manifest says ``"include_test": true``.
     """
     leave_out = tuple(name for name, keep in (("free_text", include_text),
                                               ("about_you", include_profile)) if not keep)
@@ -288,7 +306,7 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
     try:
         with read_snapshot(session):  # consistent files; no participant is held off
             counts = _write_folder(session, campaign, work, fmt, include_external_id, chunk,
-                                   leave_out)
+                                   leave_out, include_test)
         if fmt == "zip":
             archive = shutil.make_archive(str(work), "zip", root_dir=work)
             Path(archive).replace(final)
@@ -308,23 +326,27 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
 
 def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str,
                   external_id: bool = False, chunk: int = BATCH,
-                  leave_out: tuple[str, ...] = ()) -> dict[str, int]:  # fmt: skip
-    columns = PARTICIPANT_COLUMNS + ([EXTERNAL_ID_COLUMN] if external_id else [])
+                  leave_out: tuple[str, ...] = (), include_test: bool = False
+                  ) -> dict[str, int]:  # fmt: skip
+    columns = (PARTICIPANT_COLUMNS + ([EXTERNAL_ID_COLUMN] if external_id else [])
+               + (["is_test"] if include_test else []))  # fmt: skip
     wide = None
     if fmt not in ("csv", "zip"):
         # pandas and pyreadstat take seconds to import; only these formats need them.
         from app.export.formats import WideBuilder
 
         wide = WideBuilder(campaign.codebook, columns)
-    people = _participant_rows(session, campaign, chunk, external_id=external_id)
-    answers = _answer_rows(session, campaign, chunk, leave_out=leave_out)
+    people = _participant_rows(session, campaign, chunk, external_id=external_id,
+                               include_test=include_test)
+    answers = _answer_rows(session, campaign, chunk, leave_out=leave_out,
+                           include_test=include_test)
     if wide is not None:  # the wide table takes the same rows as the long files
         people, answers = _tee(people, wide.add_participants), _tee(answers, wide.add_answers)
     counts = {
         "participants": _write_csv(out / "participants.csv", columns, people),
         "answers": _write_csv(out / "answers.csv", ANSWER_COLUMNS, answers),
         "pages": _write_csv(out / "pages.csv", PAGE_COLUMNS,
-                            _page_rows(session, campaign, chunk)),
+                            _page_rows(session, campaign, chunk, include_test)),
     }  # fmt: skip
     (out / "codebook.json").write_text(
         json.dumps(campaign.codebook, ensure_ascii=False, indent=2), encoding="utf-8"
@@ -335,7 +357,7 @@ def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str,
 
         files += write_other_format(out, fmt, campaign.codebook, wide.result(), chunk)
     (out / "manifest.json").write_text(
-        json.dumps({**manifest(campaign, counts, files),
+        json.dumps({**manifest(campaign, counts, files), "include_test": include_test,
                     **({"left_out": list(leave_out)} if leave_out else {})},
                    ensure_ascii=False, indent=2),
         encoding="utf-8",

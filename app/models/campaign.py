@@ -62,6 +62,9 @@ class Campaign(Base):
     #: Deferred: it is large (180 KB for the flagship) and only exports read it,
     #: never a participant page.
     codebook: Mapped[dict] = mapped_column(JSON, deferred=True)
+    #: Allocation ratio per arm id (0 leaves an arm out), or null for the
+    #: survey's own arm weights. Set in the designer while the campaign is a draft.
+    arm_weights: Mapped[dict[str, int] | None] = mapped_column(JSON)
     #: Pre-registered primary items and their correction family, or null.
     preregistration: Mapped[dict | None] = mapped_column(JSON)
     #: The analysis plan (the survey folder's plan.toml) as it was when the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UTCDateTime, utcnow
@@ -64,6 +64,9 @@ class Participant(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A manager's preview run (app.designer.testmode): never counted in
+    #: allocation, quotas, results, monitors or exports unless asked for.
+    is_test: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     #: Why the journey ended: completed, screened_out, over_quota or failed_attention.
     outcome: Mapped[str | None] = mapped_column(String(20))

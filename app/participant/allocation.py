@@ -34,7 +34,8 @@ from sqlalchemy.orm import Session
 from app.models import Campaign, Participant, utcnow
 from surveys import Survey
 
-__all__ = ["Allocation", "arm_for_slot", "module_order_for", "allocate", "default_block_size"]
+__all__ = ["Allocation", "arm_for_slot", "arm_weights", "module_order_for", "allocate",
+           "default_block_size"]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -47,19 +48,33 @@ class Allocation:
 
 def default_block_size(survey: Survey) -> int:
     """Two rounds of the weighted arms: small enough to stay balanced, large enough to hide."""
-    return 2 * sum(arm.weight for arm in survey.arms)
+    return 2 * sum(arm_weights(survey).values())
 
 
-def _block(survey: Survey, seed: str, stratum: str, block: int, size: int) -> list[str]:
-    base = [arm.id for arm in survey.arms for _ in range(arm.weight)]
+def arm_weights(survey: Survey, weights: dict[str, int] | None = None) -> dict[str, int]:
+    """Allocation ratio per arm: the campaign's choice, else the survey's weights."""
+    if weights is None:
+        return {arm.id: arm.weight for arm in survey.arms}
+    return {arm.id: int(weights.get(arm.id, 0)) for arm in survey.arms}
+
+
+def _block(
+    survey: Survey, seed: str, stratum: str, block: int, size: int,
+    weights: dict[str, int] | None = None,
+) -> list[str]:  # fmt: skip
+    base = [arm for arm, w in arm_weights(survey, weights).items() for _ in range(w)]
     arms = (base * (size // len(base) + 1))[:size]
     random.Random(f"{seed}:{stratum}:{block}").shuffle(arms)
     return arms
 
 
-def arm_for_slot(survey: Survey, seed: str, stratum: str, seq: int, block_size: int) -> str:
-    """The arm of slot ``seq``: reproducible from the seed alone."""
-    return _block(survey, seed, stratum, seq // block_size, block_size)[seq % block_size]
+def arm_for_slot(
+    survey: Survey, seed: str, stratum: str, seq: int, block_size: int,
+    weights: dict[str, int] | None = None,
+) -> str:  # fmt: skip
+    """The arm of slot ``seq``: reproducible from the seed (and the campaign's ratios) alone."""
+    block = _block(survey, seed, stratum, seq // block_size, block_size, weights)
+    return block[seq % block_size]
 
 
 def module_order_for(survey: Survey, seed: str, stratum: str, arm_id: str, k: int) -> list[str]:
@@ -86,7 +101,12 @@ def allocate(session: Session, campaign: Campaign, survey: Survey, stratum: str 
     # Serialise starts per campaign on PostgreSQL (a no-op on SQLite, which
     # already holds its write lock).
     session.execute(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
-    in_stratum = (Participant.campaign_id == campaign.id) & (Participant.stratum == stratum)
+    # Test participants (previews) never take a slot, never count, are never replaced.
+    in_stratum = (
+        (Participant.campaign_id == campaign.id)
+        & (Participant.stratum == stratum)
+        & Participant.is_test.is_(False)
+    )
     if campaign.rebalance_dropouts:
         dropout = _first_dropout(session, campaign, in_stratum)
         if dropout is not None:
@@ -96,7 +116,8 @@ def allocate(session: Session, campaign: Campaign, survey: Survey, stratum: str 
             return Allocation(dropout.arm, order, None, dropout.id)
     last = session.scalar(select(func.max(Participant.allocation_seq)).where(in_stratum))
     seq = 0 if last is None else last + 1
-    arm = arm_for_slot(survey, campaign.seed, stratum, seq, campaign.block_size)
+    arm = arm_for_slot(survey, campaign.seed, stratum, seq, campaign.block_size,
+                       campaign.arm_weights)  # fmt: skip
     k = _arm_count(session, in_stratum, arm)
     return Allocation(arm, module_order_for(survey, campaign.seed, stratum, arm, k), seq)
 

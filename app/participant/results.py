@@ -6,7 +6,8 @@ items (construct ``support_<module>``), before and after. The same minimum
 applies to every published cell, as in the analysis report's small-cell
 rule: an item is left out while fewer than that many completed participants
 have given it a substantive answer in either phase ("don't know" and
-"prefer not to say" options neither count nor enter the mean).
+"prefer not to say" options neither count nor enter the mean). Test
+participants (previews) are never counted.
 """
 
 from __future__ import annotations
@@ -35,7 +36,11 @@ def results_for_thanks(
     session: Session, campaign: Campaign, survey: Survey, lang: str
 ) -> list[SupportResult] | None:
     """Mean support before and after per proposal, or None while too few completed."""
-    completed = (Participant.campaign_id == campaign.id) & (Participant.status == "completed")
+    completed = (
+        (Participant.campaign_id == campaign.id)
+        & (Participant.status == "completed")
+        & Participant.is_test.is_(False)  # previews never show up in results
+    )
     n = session.scalar(select(func.count()).select_from(Participant).where(completed))
     if n < max(campaign.results_min_completed, 1):
         return None

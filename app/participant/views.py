@@ -37,10 +37,16 @@ COOKIE = "parley_{slug}"
 def _campaign(slug: str) -> Campaign:
     """The campaign from this process's cache (one small query checks it is current)."""
     found = cached_campaign(db.session, slug)
-    if found is None or found.campaign.status == "draft":
+    if found is None:
         abort(404)
     # A session-bound copy without a query, so operations may use it as usual.
     campaign = db.session.merge(found.campaign, load=False)
+    if campaign.status == "draft":
+        # A draft exists only for its managers' previews: the resume cookie
+        # must belong to a test participant (app.designer.testmode).
+        tester = _participant(campaign)
+        if tester is None or not tester.is_test:
+            abort(404)
     g.campaign = campaign
     g.survey = found.survey
     return campaign
@@ -55,7 +61,8 @@ def _participant(campaign: Campaign) -> Participant | None:
     return participant
 
 
-def _set_cookie(response, campaign: Campaign, code: str):
+def set_resume_cookie(response, campaign: Campaign, code: str):
+    """Give the browser the participant's resume code (scoped to the campaign's path)."""
     response.set_cookie(
         COOKIE.format(slug=campaign.slug),
         normalise(code),
@@ -147,7 +154,8 @@ def start(slug: str):
     # Only a marker travels in the (signed, not encrypted) session cookie; the
     # next page reads the code from the resume cookie it needs anyway.
     flash("", "resume-new" if started.continued else "resume")
-    return _set_cookie(redirect(url_for(".show_step", slug=slug)), campaign, started.resume_code)
+    response = redirect(url_for(".show_step", slug=slug))
+    return set_resume_cookie(response, campaign, started.resume_code)
 
 
 def _panel_key(slug: str) -> str:
@@ -311,7 +319,7 @@ def resume(slug: str):
     if form.validate_on_submit():
         participant = ops.find_by_code(db.session, campaign, form.code.data)
         if participant is not None:
-            return _set_cookie(
+            return set_resume_cookie(
                 redirect(url_for(".show_step", slug=slug), code=303), campaign, form.code.data
             )
         form.code.errors.append(_("We could not find that code. Check it and try again."))

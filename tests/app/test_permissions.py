@@ -20,8 +20,9 @@ from app.extensions import db
 from app.models import Campaign, Job, User, utcnow
 from tests.app.test_security import login, make_user
 
-#: endpoint -> level. Levels: public, signed_in, owner (account pages), and
-#: the campaign actions of app.accounts.permissions.ACTIONS.
+#: endpoint -> level. Levels: public, signed_in, owner (account pages), designer
+#: (owners and managers: upload surveys, create campaigns), and the campaign
+#: actions of app.accounts.permissions.ACTIONS.
 ROUTES = {
     "admin.login": "public",
     "accounts.set_password": "public",
@@ -48,12 +49,20 @@ ROUTES = {
     "retention.participant": "own",
     "retention.delete_participant": "own",
     "accounts.remove_campaign_member": "own",
+    "designer.surveys": "signed_in",
+    "designer.upload_survey": "designer",
+    "designer.new_campaign": "designer",
+    "designer.design": "view",
+    "designer.save_design": "manage",
+    "designer.preview": "manage",
+    "designer.delete_test_data": "manage",
 }
 
 PERSONAS = ["anonymous", "analyst", "manager", "outsider", "owner"]
 ALLOWED = {
     "signed_in": {"analyst", "manager", "outsider", "owner"},
     "owner": {"owner"},
+    "designer": {"manager", "outsider", "owner"},
     "view": {"analyst", "manager", "owner"},
     "export": {"analyst", "manager", "owner"},
     "manage": {"manager", "owner"},

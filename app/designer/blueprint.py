@@ -1,0 +1,17 @@
+"""URL rules of the campaign designer (under /admin); the views live in views.py."""
+
+from flask import Blueprint
+
+from app.designer import views
+
+bp = Blueprint("designer", __name__, url_prefix="/admin")
+
+bp.add_url_rule("/surveys", view_func=views.surveys, methods=["GET"])
+bp.add_url_rule("/surveys/upload", view_func=views.upload_survey, methods=["POST"])
+bp.add_url_rule("/campaigns/new", view_func=views.new_campaign, methods=["GET", "POST"])
+bp.add_url_rule("/campaign/<slug>/design", view_func=views.design, methods=["GET"])
+bp.add_url_rule("/campaign/<slug>/design", endpoint="save_design", view_func=views.save_design,
+                methods=["POST"])  # fmt: skip
+bp.add_url_rule("/campaign/<slug>/preview", view_func=views.preview, methods=["POST"])
+bp.add_url_rule("/campaign/<slug>/test-data/delete", view_func=views.delete_test_data,
+                methods=["POST"])  # fmt: skip

@@ -1,0 +1,244 @@
+"""Surveys uploaded as a zip: checked, unpacked safely, validated, stored by version.
+
+A zip that comes from a browser is hostile until proven otherwise, so it is
+read in two passes and nothing is written before the first pass accepts the
+whole archive:
+
+1. **The table of contents.** At most ``max_members`` entries; every name
+   relative, in forward slashes, with no ``..``, no drive letter, no control
+   characters, not too deep, not repeated (also not in another letter case,
+   which would overwrite a file on a case-insensitive disk), ending in an
+   allowed suffix; no symbolic links or other special files (the Unix mode in
+   the entry's external attributes); no encrypted entries; declared sizes
+   within the per-file and total limits and a plausible compression ratio.
+2. **The bytes.** Each entry is decompressed in chunks while its real size
+   is counted, so a forged size in the header cannot hide a zip bomb: the
+   copy stops at the limit and the upload is refused.
+
+The files go to a fresh temporary folder inside the store (the same disk),
+the survey loader validates them there, and only a valid survey is renamed
+to its final folder ``<survey id>-<version prefix>``. The folder name comes
+from the validated survey, never from the zip, and the version is the
+loader's content hash, so uploading the same survey twice stores it once and
+a stored folder never changes (campaigns pin it by version).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import stat
+import tempfile
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+from flask_babel import lazy_gettext as _l
+
+from surveys import Problem, Survey, SurveyError, load_survey
+
+__all__ = ["Limits", "UploadError", "store_survey_zip", "STORE_FOLDER"]
+
+#: Sub-folder of the Flask instance folder that holds uploaded surveys.
+STORE_FOLDER = "surveys"
+#: The only kinds of file a survey folder holds.
+ALLOWED_SUFFIXES = (".toml", ".md", ".txt")
+#: Entries that archivers add on their own; skipped, never extracted.
+IGNORED_PARTS = ("__MACOSX", ".DS_Store", "Thumbs.db")
+CHUNK = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How big and how many: defaults fit the shipped surveys many times over."""
+
+    #: Size of the zip file itself.
+    zip_bytes: int = 2 * 1024 * 1024
+    #: Entries in the archive (files and folders).
+    members: int = 200
+    #: Uncompressed size of one file.
+    file_bytes: int = 2 * 1024 * 1024
+    #: Uncompressed size of all files together.
+    total_bytes: int = 10 * 1024 * 1024
+    #: Folder depth of a path inside the survey.
+    depth: int = 4
+    #: Uncompressed / compressed size of one entry (text compresses about 3-10x).
+    ratio: int = 100
+
+
+class UploadError(ValueError):
+    """The zip was refused before the loader saw it; ``messages`` says why."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = [str(m) for m in messages]
+        super().__init__("; ".join(self.messages))
+
+
+@dataclass(frozen=True)
+class _Entry:
+    info: zipfile.ZipInfo
+    #: Path inside the survey folder (a common top folder removed).
+    path: PurePosixPath
+
+
+def _is_ignored(name: str) -> bool:
+    return any(part in IGNORED_PARTS for part in name.split("/"))
+
+
+def _name_problem(name: str, limits: Limits) -> str | None:
+    """Why ``name`` (from the zip's table of contents) may not be extracted, or None."""
+    if not name or any(unicodedata.category(ch).startswith("C") for ch in name):
+        return _l("%(name)s: the name contains control characters", name=repr(name))
+    if "\\" in name:
+        return _l("%(name)s: backslashes are not allowed in names", name=name)
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return _l("%(name)s: absolute paths are not allowed", name=name)
+    parts = [p for p in name.rstrip("/").split("/")]
+    if any(p in ("", ".", "..") for p in parts):
+        return _l("%(name)s: '..', '.' and empty path parts are not allowed", name=name)
+    if len(parts) > limits.depth + 1:  # +1: a common top folder is allowed
+        return _l("%(name)s: folders nested more than %(n)d deep", name=name, n=limits.depth)
+    return None
+
+
+def _entry_problem(info: zipfile.ZipInfo, limits: Limits) -> str | None:
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        return _l("%(name)s: symbolic links are not allowed", name=info.filename)
+    # Many archivers store only permission bits (no file type): those are plain files.
+    if stat.S_IFMT(mode) and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        return _l("%(name)s: only plain files and folders are allowed", name=info.filename)
+    if info.flag_bits & 0x1:
+        return _l("%(name)s: encrypted files are not allowed", name=info.filename)
+    if info.is_dir():
+        return None
+    if not info.filename.lower().endswith(ALLOWED_SUFFIXES):
+        return _l("%(name)s: only %(kinds)s files belong in a survey",
+                  name=info.filename, kinds=", ".join(ALLOWED_SUFFIXES))  # fmt: skip
+    if info.compress_size and info.file_size / info.compress_size > limits.ratio:
+        return _l("%(name)s: compressed suspiciously well (a zip bomb?)", name=info.filename)
+    if info.file_size > limits.file_bytes:
+        return _l("%(name)s: larger than %(n)d bytes", name=info.filename, n=limits.file_bytes)
+    return None
+
+
+def _entries(archive: zipfile.ZipFile, limits: Limits) -> list[_Entry]:
+    """Check the table of contents (pass 1); the files to extract, or UploadError."""
+    infos = archive.infolist()
+    if len(infos) > limits.members:
+        raise UploadError([_l("the zip holds %(n)d entries; at most %(max)d are allowed",
+                              n=len(infos), max=limits.members)])  # fmt: skip
+    problems: list = []
+    seen: set[str] = set()
+    kept: list[zipfile.ZipInfo] = []
+    for info in infos:
+        if _is_ignored(info.filename):
+            continue
+        problem = _name_problem(info.filename, limits) or _entry_problem(info, limits)
+        if problem is not None:
+            problems.append(problem)
+            continue
+        key = unicodedata.normalize("NFC", info.filename.rstrip("/")).casefold()
+        if key in seen:
+            problems.append(_l("%(name)s: appears twice in the zip", name=info.filename))
+        seen.add(key)
+        kept.append(info)
+    declared = sum(i.file_size for i in kept)
+    if declared > limits.total_bytes:
+        problems.append(_l("the files add up to more than %(n)d bytes", n=limits.total_bytes))
+    if problems:
+        raise UploadError(problems)
+    files = [i for i in kept if not i.is_dir()]
+    if not files:
+        raise UploadError([_l("the zip holds no files")])
+    paths = [PurePosixPath(i.filename) for i in files]
+    # A zip of a folder ("mysurvey/survey.toml", ...): its files are the survey.
+    tops = {p.parts[0] for p in paths}
+    strip = len(tops) == 1 and all(len(p.parts) > 1 for p in paths)
+    entries = [
+        _Entry(info, PurePosixPath(*path.parts[1:]) if strip else path)
+        for info, path in zip(files, paths, strict=True)
+    ]
+    too_deep = [e.info.filename for e in entries if len(e.path.parts) > limits.depth]
+    if too_deep:
+        raise UploadError([_l("%(name)s: folders nested more than %(n)d deep",
+                              name=name, n=limits.depth) for name in too_deep])  # fmt: skip
+    return entries
+
+
+def _extract(archive: zipfile.ZipFile, entries: list[_Entry], target: Path, limits: Limits):
+    """Copy the entries' bytes into ``target`` (pass 2), counting what really comes out."""
+    total = 0
+    for entry in entries:
+        destination = target.joinpath(*entry.path.parts)
+        # Belt and braces: the name checks above already rule this out.
+        if target.resolve() not in destination.resolve().parents:
+            raise UploadError([_l("%(name)s: path leaves the survey folder",
+                                  name=entry.info.filename)])  # fmt: skip
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        written = 0
+        with archive.open(entry.info) as src, destination.open("xb") as dst:
+            while chunk := src.read(CHUNK):
+                written += len(chunk)
+                total += len(chunk)
+                if written > limits.file_bytes or total > limits.total_bytes:
+                    raise UploadError([_l("%(name)s: unpacks to more than its limit (a zip "
+                                          "bomb?)", name=entry.info.filename)])  # fmt: skip
+                dst.write(chunk)
+
+
+def _relative_problems(problems: list[Problem], folder: Path) -> list[Problem]:
+    """The loader's problems with the temporary folder's path taken out of file names."""
+    out = []
+    for p in problems:
+        file = p.file
+        if file.startswith(str(folder)):
+            file = file[len(str(folder)) :].lstrip("/") or "(zip)"
+        out.append(Problem(file, p.place, p.message))
+    return out
+
+
+def store_survey_zip(stream: BinaryIO, store: Path, limits: Limits = Limits()) -> Survey:
+    """Validate the survey zip ``stream`` and keep it under ``store``; return the survey.
+
+    Raises :class:`UploadError` if the archive itself is refused (nothing is
+    written), or :class:`~surveys.SurveyError` with the loader's problems (file
+    names relative to the survey folder) if the survey is invalid (nothing is
+    kept). The stored folder is ``store / f"{survey.id}-{survey.version[:16]}"``.
+    """
+    data = stream.read(limits.zip_bytes + 1)
+    if len(data) > limits.zip_bytes:
+        raise UploadError([_l("the zip is larger than %(n)d bytes", n=limits.zip_bytes)])
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        raise UploadError([_l("this file is not a zip archive")]) from None
+    store.mkdir(parents=True, exist_ok=True)
+    with archive:
+        entries = _entries(archive, limits)
+        work = Path(tempfile.mkdtemp(prefix=".upload-", dir=store))
+        try:
+            try:
+                _extract(archive, entries, work, limits)
+            except (zipfile.BadZipFile, EOFError, NotImplementedError, ValueError) as exc:
+                if isinstance(exc, UploadError):
+                    raise
+                raise UploadError([_l("the zip is damaged: %(error)s", error=str(exc))]) from None
+            try:
+                survey = load_survey(work)
+            except SurveyError as exc:
+                raise SurveyError(_relative_problems(exc.problems, work)) from None
+            final = store / f"{survey.id}-{survey.version[:16]}"
+            try:
+                os.replace(work, final)
+            except OSError:
+                if not (final / "survey.toml").is_file():
+                    raise
+                # The same survey was stored before (or by a concurrent upload).
+            return load_survey(final)
+        finally:
+            if work.exists():
+                shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,199 @@
+"""Designer views: parse the form, call an operation, render or redirect.
+
+Who may do what is app.accounts.permissions: owners and managers design,
+preview and delete test data (managers only on campaigns they belong to),
+analysts may look at a campaign's design and change nothing.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from app.accounts.permissions import campaign_for_user, can, role_required
+from app.audit import record_audit
+from app.campaigns.operations import CampaignError, DesignError, update_design
+from app.campaigns.surveys import survey_for, uploaded_surveys_folder
+from app.designer.forms import (
+    ACCESS_LABELS,
+    OUTCOME_LABELS,
+    ConfirmForm,
+    NewCampaignForm,
+    PreviewForm,
+    UploadSurveyForm,
+    attach_problems,
+    choices,
+    design_changes,
+    design_data,
+    design_form,
+)
+from app.designer.operations import create_from_known
+from app.designer.registry import find_survey, known_surveys
+from app.designer.testmode import (
+    PREVIEW_STATUSES,
+    count_test_participants,
+    delete_test_participants,
+    start_test_participant,
+)
+from app.designer.uploads import Limits, UploadError, store_survey_zip
+from app.extensions import csrf, db
+from app.models import OUTCOMES
+from app.participant.views import set_resume_cookie
+from surveys import SurveyError
+
+DESIGNERS = ("owner", "manager")
+
+
+def _limits() -> Limits:
+    return Limits(**current_app.config.get("PARLEY_SURVEY_UPLOAD_LIMITS", {}))
+
+
+@login_required
+def surveys():
+    return render_template("designer/surveys.html", known=known_surveys(),
+                           form=UploadSurveyForm(), limits=_limits(),
+                           may_design=current_user.role in DESIGNERS)  # fmt: skip
+
+
+# Exempt from the app-wide CSRF check only because that check parses the body
+# under the small global size limit before this view can raise it for the
+# zip; the FlaskForm below still requires and checks the CSRF token.
+@csrf.exempt
+@role_required(*DESIGNERS)
+def upload_survey():
+    limits = _limits()
+    request.max_content_length = limits.zip_bytes + 64 * 1024  # room for the form fields
+    problems, refused, stored = [], [], None
+    try:
+        form = UploadSurveyForm()
+        valid = form.validate_on_submit()
+    except RequestEntityTooLarge:
+        form, valid = UploadSurveyForm(formdata=None), False
+        refused = [_("the zip is larger than %(n)d bytes", n=limits.zip_bytes)]
+    if valid:
+        try:
+            stored = store_survey_zip(form.archive.data.stream, uploaded_surveys_folder(), limits)
+        except UploadError as exc:
+            refused = exc.messages
+        except SurveyError as exc:
+            problems = exc.problems
+    name = getattr(form.archive.data, "filename", "") or ""
+    if stored is not None:
+        record_audit(db.session, "survey.upload",
+                     detail=f"{stored.id} {stored.version} from {name[:100]}")  # fmt: skip
+        db.session.commit()
+        flash(_("Survey %(id)s was checked and stored (version %(version)s).",
+                id=stored.id, version=stored.version[:12]), "info")  # fmt: skip
+        return redirect(url_for(".surveys"), code=303)
+    return render_template(
+        "designer/surveys.html", known=known_surveys(), form=form, limits=limits,
+        problems=problems, refused=refused, filename=name, may_design=True,
+    ), 400  # fmt: skip
+
+
+@role_required(*DESIGNERS)
+def new_campaign():
+    form = NewCampaignForm()
+    form.survey.choices = choices([("", _("Choose a survey"))]
+                                  + [(k.key, k.label) for k in known_surveys()])
+    if request.method == "GET" and request.args.get("survey"):
+        form.survey.data = request.args["survey"]
+    if form.validate_on_submit():
+        known = find_survey(form.survey.data)
+        if known is None:
+            form.survey.errors.append(_("Choose a survey."))
+        else:
+            try:
+                campaign = create_from_known(db.session, known, slug=form.slug.data,
+                                             user=current_user, title=form.title.data)  # fmt: skip
+                db.session.commit()
+            except CampaignError as exc:
+                db.session.rollback()
+                form.slug.errors.append(str(exc))
+            else:
+                flash(_("Draft campaign created. Check its design, preview it, then open it."),
+                      "info")  # fmt: skip
+                return redirect(url_for(".design", slug=campaign.slug), code=303)
+    status = 400 if form.errors else 200
+    return render_template("designer/new.html", form=form), status
+
+
+def _design_page(campaign, survey, form, status=200, loose=()):
+    preview = PreviewForm(formdata=None)
+    preview.arm.choices = choices((a.id, a.id) for a in survey.arms)
+    preview.language.choices = choices((lang, lang) for lang in campaign.languages)
+    return render_template(
+        "designer/design.html", c=campaign, survey=survey, form=form, preview=preview,
+        confirm=ConfirmForm(formdata=None), tests=count_test_participants(db.session, campaign),
+        can_preview=campaign.status in PREVIEW_STATUSES, loose=list(loose),
+        may_manage=can(current_user, "manage", campaign), outcomes=OUTCOMES,
+        outcome_labels=OUTCOME_LABELS, access_labels=ACCESS_LABELS,
+    ), status  # fmt: skip
+
+
+@login_required
+def design(slug: str):
+    campaign = campaign_for_user(slug, "view")
+    survey = survey_for(campaign)
+    form = design_form(survey, len(campaign.quotas or []), data=design_data(campaign, survey))
+    return _design_page(campaign, survey, form)
+
+
+@login_required
+def save_design(slug: str):
+    campaign = campaign_for_user(slug, "manage")
+    survey = survey_for(campaign)
+    n_quotas = len(campaign.quotas or [])
+    if campaign.status != "draft":
+        flash(_("This campaign is %(status)s: its design was pinned when it opened and cannot "
+                "change.", status=campaign.status), "error")  # fmt: skip
+        return redirect(url_for(".design", slug=slug), code=303)
+    posted = request.form.get("n_quotas", "")
+    rows = min(int(posted), 100) if posted.isdigit() else 0
+    form = design_form(survey, max(n_quotas, rows), formdata=request.form)
+    if not form.validate_on_submit():
+        return _design_page(campaign, survey, form, 400)
+    changes = design_changes(form, survey)
+    try:
+        update_design(db.session, campaign, changes, current_user.email, survey)
+    except DesignError as exc:
+        db.session.rollback()
+        return _design_page(campaign, survey, form, 400, attach_problems(form, exc.problems))
+    changed = db.session.is_modified(campaign)
+    db.session.commit()
+    flash(_("Design saved.") if changed else _("Nothing changed."), "info")
+    return redirect(url_for(".design", slug=slug), code=303)
+
+
+@login_required
+def preview(slug: str):
+    campaign = campaign_for_user(slug, "manage")
+    survey = survey_for(campaign)
+    form = PreviewForm()
+    form.arm.choices = choices((a.id, a.id) for a in survey.arms)
+    form.language.choices = choices((lang, lang) for lang in campaign.languages)
+    if not form.validate_on_submit():
+        flash(_("Choose an arm and a language for the preview."), "error")
+        return redirect(url_for(".design", slug=slug), code=303)
+    try:
+        started = start_test_participant(
+            db.session, campaign, survey, arm=form.arm.data, language=form.language.data,
+            actor=current_user.email,
+        )  # fmt: skip
+    except CampaignError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".design", slug=slug), code=303)
+    response = redirect(url_for("participant.show_step", slug=slug), code=303)
+    return set_resume_cookie(response, campaign, started.resume_code)
+
+
+@login_required
+def delete_test_data(slug: str):
+    campaign = campaign_for_user(slug, "manage")
+    if ConfirmForm().validate_on_submit():
+        n = delete_test_participants(db.session, campaign, current_user.email)
+        flash(_("Deleted %(n)d test participant(s) and their answers.", n=n), "info")
+    return redirect(url_for(".design", slug=slug), code=303)
