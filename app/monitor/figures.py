@@ -66,10 +66,7 @@ def word_count(markdown: str) -> int:
 
 def _real(campaign: Campaign):
     """Participants that count: this campaign's, test participants left out."""
-    where = Participant.campaign_id == campaign.id
-    if hasattr(Participant, "is_test"):
-        where = and_(where, Participant.is_test.is_(False))
-    return where
+    return and_(Participant.campaign_id == campaign.id, Participant.is_test.is_(False))
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -124,12 +121,10 @@ def funnel(session: Session, campaign: Campaign) -> Funnel:
         .join(Participant, Participant.id == PageVisit.participant_id)
         .where(_real(campaign), PageVisit.submitted_at.is_not(None))
     )  # fmt: skip
-    test = 0
-    if hasattr(Participant, "is_test"):
-        test = session.scalar(
-            select(func.count()).where(Participant.campaign_id == campaign.id,
-                                       Participant.is_test.is_(True))
-        )  # fmt: skip
+    test = session.scalar(
+        select(func.count()).where(Participant.campaign_id == campaign.id,
+                                   Participant.is_test.is_(True))
+    )  # fmt: skip
     return Funnel(
         arrived=int(arrived), consented=sum(by_status.values()), started=started,
         in_progress=by_status["started"], completed=by_status["completed"],

@@ -249,3 +249,16 @@ def test_downloads_are_sent_from_the_file_on_disk(app, client, campaign, monkeyp
     login(client)
     export(app, client, campaign, "zip")
     assert len(given) == 1 and isinstance(given[0], Path) and given[0].is_file()
+
+
+def test_test_participants_are_left_out_unless_asked_for(app, client, campaign):
+    with app.app_context():
+        first = db.session.scalar(select(Participant).order_by(Participant.id))
+        first.is_test = True
+        db.session.commit()
+    login(client)
+    _job, data = export(app, client, campaign, "zip")
+    assert len(pd.read_csv(unzip(data).open("participants.csv"))) == 3
+    _job, data = export(app, client, campaign, "zip", include_test=True)
+    people = pd.read_csv(unzip(data).open("participants.csv"))
+    assert len(people) == 4 and people["is_test"].sum() == 1

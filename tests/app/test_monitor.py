@@ -100,6 +100,8 @@ def built(app, make_campaign):
     leaver.submit_current()
     leaver.get("withdraw")
     leaver.post(f"/c/{slug}/withdraw", {})
+    # A tester (preview): counted apart, in no other figure.
+    Bot(app.test_client(), slug, SURVEY).walk()
     # Screened out (set directly: the example survey has no screening rule).
     screened = Bot(app.test_client(), slug, SURVEY)
     screened.start()
@@ -108,8 +110,10 @@ def built(app, make_campaign):
         rows = db.session.execute(select(Participant.id, Participant.arm, Participant.status)
                                   .order_by(Participant.id)).all()  # fmt: skip
         ids = [r.id for r in rows]
-        names = [*COMPLETERS, "dropout", "waiting", "leaver", "screened"]
+        names = [*COMPLETERS, "dropout", "waiting", "leaver", "tester", "screened"]
         by_name = dict(zip(names, rows, strict=True))
+        db.session.execute(update(Participant).where(Participant.id == by_name["tester"].id)
+                           .values(is_test=True))
         db.session.execute(update(Participant).where(Participant.id == by_name["screened"].id)
                            .values(status="screened_out", outcome="screened_out"))  # fmt: skip
         hour = NOW.replace(minute=0)
@@ -123,7 +127,7 @@ def built(app, make_campaign):
             _time_visits(p.id, 5, 200, NOW - timedelta(hours=3))
             p.last_seen_at = NOW - timedelta(hours=3 if name == "dropout" else 0, minutes=1)
         db.session.commit()
-    assert len(ids) == 9
+    assert len(ids) == 10
     return {"slug": slug, "arm": {n: r.arm for n, r in by_name.items()}}
 
 
@@ -134,8 +138,10 @@ def _campaign():
 def test_the_funnel_counts_every_stage(app, built):
     with app.app_context():
         f = fig.funnel(db.session, _campaign())
-    assert (f.arrived, f.consented, f.started, f.in_progress, f.completed, f.withdrawn) == (
-        10, 9, 7, 2, 5, 1)  # fmt: skip
+    # arrived: 9 visitors who consented, 1 who only looked, and the tester (a landing page
+    # shown to a tester cannot be told apart: it is an arrival)
+    assert (f.arrived, f.consented, f.started, f.in_progress, f.completed, f.withdrawn,
+            f.test) == (11, 9, 7, 2, 5, 1, 1)  # fmt: skip
     # started: 5 completers + dropout + screened (the leaver's pages went with the withdrawal)
     assert f.screened_out == {"screened_out": 1}
 
