@@ -59,20 +59,27 @@ def create_invites(session: Session, campaign: Campaign, n: int, actor: str) -> 
 
 
 def revoke_invites(session: Session, campaign: Campaign, actor: str,
-                   codes: list[str] | None = None) -> int:  # fmt: skip
-    """Revoke the given codes (all unused ones when ``codes`` is None); returns how many.
+                   codes: list[str] | None = None,
+                   ids: list[int] | None = None) -> int:  # fmt: skip
+    """Revoke the given codes or invite ids (all unused ones when both are None).
 
-    A used code stays used: its participant goes on. No commit.
+    Returns how many were revoked. A used code stays used: its participant
+    goes on. The ids are those of :func:`list_invites` (the browser's list
+    and its CSV name each code's id, since only the code's hash is kept).
+    No commit.
     """
     query = update(Invite).where(
         Invite.campaign_id == campaign.id, Invite.used_at.is_(None), Invite.revoked_at.is_(None)
     )
     if codes is not None:
         query = query.where(Invite.code_hash.in_([hash_code(c) for c in codes]))
+    if ids is not None:
+        query = query.where(Invite.id.in_(ids))
     count = session.execute(
         query.values(revoked_at=utcnow()).execution_options(synchronize_session=False)
     ).rowcount
-    detail = f"{count} codes" + ("" if codes is not None else " (all unused)")
+    chosen = codes is not None or ids is not None
+    detail = f"{count} codes" + ("" if chosen else " (all unused)")
     record_audit(session, "invites.revoke", campaign=campaign, detail=detail, actor=actor)
     return count
 

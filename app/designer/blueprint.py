@@ -15,3 +15,10 @@ bp.add_url_rule("/campaign/<slug>/design", endpoint="save_design", view_func=vie
 bp.add_url_rule("/campaign/<slug>/preview", view_func=views.preview, methods=["POST"])
 bp.add_url_rule("/campaign/<slug>/test-data/delete", view_func=views.delete_test_data,
                 methods=["POST"])  # fmt: skip
+bp.add_url_rule("/campaign/<slug>/invites", view_func=views.invites, methods=["GET"])
+bp.add_url_rule("/campaign/<slug>/invites.csv", view_func=views.create_invites_csv,
+                methods=["POST"])  # fmt: skip
+bp.add_url_rule("/campaign/<slug>/invites/revoke", view_func=views.revoke_invite,
+                methods=["POST"])  # fmt: skip
+bp.add_url_rule("/campaign/<slug>/invites/revoke-all", view_func=views.revoke_all_invites,
+                methods=["POST"])  # fmt: skip

@@ -40,6 +40,7 @@ from surveys import Item, Survey
 
 __all__ = ["UploadSurveyForm", "NewCampaignForm", "design_form", "design_data",
            "design_changes", "attach_problems", "PreviewForm", "ConfirmForm",
+           "CreateInvitesForm", "RevokeInviteForm",
            "screening_items", "choices", "OUTCOME_LABELS", "ACCESS_LABELS",
            "EMPTY_QUOTA_ROWS"]  # fmt: skip
 
@@ -370,6 +371,23 @@ def attach_problems(form, problems: list[str]) -> list[str]:
         else:
             loose.append(problem)
     return loose
+
+
+class CreateInvitesForm(FlaskForm):
+    n = IntegerField(
+        _l("How many codes"),
+        description=_l("Each code starts one participant. The codes are shown only in the "
+                       "CSV file you download now: keep it safe."),  # fmt: skip
+        validators=[InputRequired(_l("Give a number of codes.")), NumberRange(1, 10_000)],
+    )
+
+
+class RevokeInviteForm(FlaskForm):
+    code = StringField(
+        _l("Code to revoke"), description=_l("For example ABCD-EFGH-JKMN-PQRS"),
+        validators=[Optional(), Length(max=40)],
+    )
+    invite_id = IntegerField(validators=[Optional()])
 
 
 class PreviewForm(FlaskForm):

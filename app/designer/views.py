@@ -14,14 +14,17 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.accounts.permissions import campaign_for_user, can, role_required
 from app.audit import record_audit
+from app.campaigns.invites import create_invites, invite_counts, revoke_invites
 from app.campaigns.operations import CampaignError, DesignError, update_design
 from app.campaigns.surveys import survey_for, uploaded_surveys_folder
 from app.designer.forms import (
     ACCESS_LABELS,
     OUTCOME_LABELS,
     ConfirmForm,
+    CreateInvitesForm,
     NewCampaignForm,
     PreviewForm,
+    RevokeInviteForm,
     UploadSurveyForm,
     attach_problems,
     choices,
@@ -29,6 +32,7 @@ from app.designer.forms import (
     design_data,
     design_form,
 )
+from app.designer.invites import LIST_LIMIT, invites_csv, recent_invites
 from app.designer.operations import create_from_known
 from app.designer.registry import find_survey, known_surveys
 from app.designer.testmode import (
@@ -197,3 +201,73 @@ def delete_test_data(slug: str):
         n = delete_test_participants(db.session, campaign, current_user.email)
         flash(_("Deleted %(n)d test participant(s) and their answers.", n=n), "info")
     return redirect(url_for(".design", slug=slug), code=303)
+
+
+# --- invite codes ----------------------------------------------------------------
+
+
+def _invites_page(campaign, create=None, revoke=None, status=200):
+    return render_template(
+        "designer/invites.html", c=campaign, counts=invite_counts(db.session, campaign),
+        invites=recent_invites(db.session, campaign), limit=LIST_LIMIT,
+        create=create or CreateInvitesForm(formdata=None),
+        revoke=revoke or RevokeInviteForm(formdata=None), confirm=ConfirmForm(formdata=None),
+        may_manage=can(current_user, "manage", campaign),
+    ), status  # fmt: skip
+
+
+@login_required
+def invites(slug: str):
+    return _invites_page(campaign_for_user(slug, "view"))
+
+
+@login_required
+def create_invites_csv(slug: str):
+    """Make N codes and answer with their CSV: the only time the codes are shown."""
+    campaign = campaign_for_user(slug, "manage")
+    form = CreateInvitesForm()
+    if not form.validate_on_submit():
+        return _invites_page(campaign, create=form, status=400)
+    try:
+        codes = create_invites(db.session, campaign, form.n.data, current_user.email)
+    except CampaignError as exc:
+        db.session.rollback()
+        form.n.errors = [*form.n.errors, str(exc)]
+        return _invites_page(campaign, create=form, status=400)
+    base = current_app.config.get("PARLEY_BASE_URL") or request.url_root
+    text = invites_csv(db.session, campaign, codes, base)
+    db.session.commit()
+    response = current_app.response_class(text, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{slug}-invites.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def revoke_invite(slug: str):
+    """Revoke one code, given as the code itself or as its invite id from the list."""
+    campaign = campaign_for_user(slug, "manage")
+    form = RevokeInviteForm()
+    if form.validate_on_submit() and (form.code.data or form.invite_id.data):
+        if form.invite_id.data:
+            n = revoke_invites(db.session, campaign, current_user.email, ids=[form.invite_id.data])
+        else:
+            n = revoke_invites(db.session, campaign, current_user.email, codes=[form.code.data])
+        db.session.commit()
+        if n:
+            flash(_("Code revoked: it can no longer start anyone."), "info")
+            return redirect(url_for(".invites", slug=slug), code=303)
+        form.code.errors = [_("No unused code matches: it may be used, revoked or mistyped.")]
+    elif not form.errors:
+        form.code.errors = [_("Enter the code to revoke.")]
+    return _invites_page(campaign, revoke=form, status=400)
+
+
+@login_required
+def revoke_all_invites(slug: str):
+    campaign = campaign_for_user(slug, "manage")
+    if ConfirmForm().validate_on_submit():
+        n = revoke_invites(db.session, campaign, current_user.email)
+        db.session.commit()
+        flash(_("Revoked %(n)d unused code(s).", n=n), "info")
+    return redirect(url_for(".invites", slug=slug), code=303)

@@ -56,6 +56,10 @@ ROUTES = {
     "designer.save_design": "manage",
     "designer.preview": "manage",
     "designer.delete_test_data": "manage",
+    "designer.invites": "view",
+    "designer.create_invites_csv": "manage",
+    "designer.revoke_invite": "manage",
+    "designer.revoke_all_invites": "manage",
 }
 
 PERSONAS = ["anonymous", "analyst", "manager", "outsider", "owner"]

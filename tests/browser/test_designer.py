@@ -118,6 +118,9 @@ def test_a_manager_designs_previews_and_opens_a_prolific_study(new_page, live_se
     assert page.locator("form.design-form button[type=submit]").count() == 0
     assert "Test participants in this campaign: 1." in page.inner_text("main")
     scan("design of an open campaign")
+    page.click("text=Invite codes: make, download, revoke")
+    assert "does not use invite codes" in page.inner_text("main")
+    scan("invite codes")
 
     # A participant arrives from Prolific, completes, and gets the link back.
     visitor = new_page()
@@ -144,6 +147,6 @@ def test_a_manager_designs_previews_and_opens_a_prolific_study(new_page, live_se
     with (tmp_path / "export" / "answers.csv").open(encoding="utf-8") as f:
         assert {r["participant_id"] for r in csv.DictReader(f)} == {people[1].public_id}
 
-    assert len(checked) == 7, sorted(checked)
+    assert len(checked) == 8, sorted(checked)
     failures = [readable(name, v) for name, v in checked.items() if v]
     assert not failures, "axe-core found WCAG 2.2 AA violations:\n" + "\n".join(failures)
