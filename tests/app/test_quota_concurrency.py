@@ -127,3 +127,26 @@ def test_two_hundred_finishing_at_once_after_their_places_lapsed_fill_exactly_fi
     assert final["answers"]["post:attention"] == N  # every last page was saved
     done = sum("Thank you for your interest" not in b.html and "Thank you" in b.html for b in bots)
     assert done == CAP
+
+
+def test_arm_caps_and_cells_hold_under_concurrent_submits(app, make_campaign):
+    """An arm cap and a cell of (answer x arm), 80 about-you pages at one moment."""
+    make_campaign(block_size=8, design={"quotas": [
+        {"name": "trees-arm", "cap": 6, "conditions": {"arm": "trees"}},
+        {"name": "young-market", "cap": 4,
+         "conditions": {"age_band": "under_30", "arm": "market"}},
+    ]})  # fmt: skip
+    n = 80
+    with served(app) as base:
+        bots = [Bot(HttpClient(base), "town", SURVEY, overrides=AS_YOUNG) for _ in range(n)]
+        each(bots, lambda b: b.start())
+        at_once(bots, lambda b: b.submit_current())
+    with app.app_context():
+        rows = db.session.execute(select(Participant.arm, Participant.outcome)).all()
+        used = dict(db.session.execute(select(Quota.name, Quota.used)).all())
+    by_arm = Counter(arm for arm, _ in rows)
+    kept = Counter(arm for arm, outcome in rows if outcome is None)
+    assert by_arm == {"trees": 20, "market": 20, "both": 20, "control": 20}  # 8-blocks
+    assert kept == {"trees": 6, "market": 4, "both": 20, "control": 20}
+    assert used == {"trees-arm": 6, "young-market": 4}
+    assert Counter(o for _, o in rows) == {None: 50, "over_quota": 30}
