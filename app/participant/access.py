@@ -82,6 +82,7 @@ def target_reached(session: Session, campaign: Campaign) -> bool:
         return False
     done = session.scalar(
         select(func.count()).select_from(Participant)
-        .where(Participant.campaign_id == campaign.id, Participant.status == "completed")
+        .where(Participant.campaign_id == campaign.id, Participant.status == "completed",
+               Participant.is_test.is_(False))
     )  # fmt: skip
     return done >= campaign.target_n

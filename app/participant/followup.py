@@ -62,7 +62,8 @@ def mint_codes(session: Session, campaign: Campaign, *, renew: bool = False
     makes earlier codes stop working. Does not commit.
     """
     query = select(Participant).where(Participant.campaign_id == campaign.id,
-                                      Participant.status == "completed")  # fmt: skip
+                                      Participant.status == "completed",
+                                      Participant.is_test.is_(False))  # fmt: skip
     if not renew:
         query = query.where(Participant.followup_token_hash.is_(None))
     minted = []

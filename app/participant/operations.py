@@ -230,7 +230,7 @@ def _submit_once(session, campaign, survey, participant, step_key, answers) -> O
         done = keys.index(step_key) < keys.index(participant.step)
         return Outcome.ALREADY_SAVED if done else Outcome.NOT_YET
     step = next(s for s in steps_of(survey, participant) if s.key == step_key)
-    counts = not getattr(participant, "is_test", False)  # test runs hold no places
+    counts = not participant.is_test  # test runs (previews) hold no quota places
     now = utcnow()
     try:
         with writing(session):

@@ -121,3 +121,35 @@ def test_an_outcome_redirect_overrides_the_panel_and_may_carry_the_id(app, make_
         "completed": {"code": "C-DONE", "redirect": "https://lab.example/done?c={code}&p={id}"}}))
     html, _participant = finish(app)
     assert f'href="https://lab.example/done?c=C-DONE&amp;p={PID}"' in html
+
+
+def test_a_preview_holds_no_quota_place_and_is_not_a_followup_completer(app, make_campaign):
+    from app.designer.testmode import start_test_participant
+    from app.models import Campaign, Quota
+    from app.participant.followup import mint_codes
+
+    make_campaign(design=design(quotas=[
+        {"name": "young", "cap": 1, "conditions": {"age_band": "under_30"}}]))  # fmt: skip
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign))
+        started = start_test_participant(db.session, campaign, SURVEY, arm="trees",
+                                         language="en", actor="test")  # fmt: skip
+        code = started.resume_code
+    client = app.test_client()
+    client.set_cookie("parley_town", code.replace("-", ""), path="/c/town/")
+    bot = Bot(client, "town", SURVEY, overrides={"about": {"q_age_band": "under_30"}})
+    bot.get()
+    while bot.current_action() is not None:
+        bot.submit_current()
+    assert "Thank you" in bot.html and "C-DONE" in bot.html
+    with app.app_context():
+        assert db.session.scalar(select(Quota.used)) == 0
+        campaign = db.session.scalar(select(Campaign))
+        assert mint_codes(db.session, campaign) == []
+    # The one real place is still free for a real participant.
+    html, _first = finish(app, {"about": {"q_age_band": "under_30"}})
+    assert "C-DONE" in html
+    with app.app_context():
+        assert db.session.scalar(select(Quota.used)) == 1
+        real = db.session.scalar(select(Participant).where(Participant.is_test.is_(False)))
+        assert (real.status, real.outcome) == ("completed", "completed")
