@@ -49,18 +49,20 @@ def _primary_sentences(page: Page) -> list[str]:
     if anc.empty or "confirmatory" not in anc or not anc["confirmatory"].any():
         return []
     out = []
+    plan = page.res.plan or {}
+    correction = plan.get("correction", "holm")
     for row in anc[anc["confirmatory"]].itertuples(index=False):
         what = f"{page.label(row.item, 70)}, {esc(row.arm)} vs control"
         if min(row.n_arm, row.n_control) < page.min_cell or not finite(row.estimate):
             out.append(f"<li>{what}: {TOO_FEW} (n = {row.n_arm} vs {row.n_control}).</li>")
             continue
+        p_adj = getattr(row, "p_plan", row.p_holm)
         direction = "higher" if row.estimate > 0 else "lower"
         out.append(
-            f"<li>{what}: after reading, answers were {fmt(abs(row.estimate))} points "
-            f"{direction} on the {esc(page.scale_of(row.item))} scale than in control, "
-            f"adjusted for the before answer (95% CI {fmt(row.ci_low)} to {fmt(row.ci_high)}; "
-            f"Holm-adjusted p = {fmt(row.p_holm, 'p')}; n = {row.n_arm} vs "
-            f"{row.n_control}).</li>")
+            f"<li>{what}: {fmt(abs(row.estimate))} points {direction} than control on the "
+            f"{esc(page.scale_of(row.item))} scale (95% CI {fmt(row.ci_low)} to "
+            f"{fmt(row.ci_high)}; p = {fmt(p_adj, 'p')} adjusted by {esc(correction)}; "
+            f"n = {row.n_arm} vs {row.n_control}).</li>")
     return out
 
 
@@ -71,12 +73,13 @@ def render(page: Page) -> str:
     parts = [f"<p>{flow['started']:,} participants started (consented and were allocated), "
              f"{flow['completed']:,} completed, {flow['excluded']:,} were excluded by the "
              f"exclusion rules and {flow['analysed']:,} are analysed. Arms: {arms or 'none'}."
-             f" Effective sample size (Kish): {fmt(res.kish_n())}"
+             f" Effective sample size (Kish): {res.kish_n():,.1f}"
              f" ({esc(res.weights_used())}).</p>"]
     primary = _primary_sentences(page)
     plan = res.plan
     if primary:
-        parts.append("<p>Primary outcomes (confirmatory, from the analysis plan):</p><ul>"
+        parts.append("<p>Primary outcomes (confirmatory, from the analysis plan; after "
+                     "reading, adjusted for the before answer):</p><ul>"
                      + "".join(primary) + "</ul>")
     elif plan and plan.get("primary_items"):
         parts.append("<p>The analysis plan names primary outcomes, but they could not be "
