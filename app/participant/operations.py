@@ -42,7 +42,7 @@ from surveys import Survey
 __all__ = [
     "Outcome", "Started", "start", "steps_of", "current_step", "record_first_view",
     "submit_step", "withdraw", "find_by_code", "set_language", "progress",
-    "InviteUnavailableError", "find_by_external_id",
+    "InviteUnavailableError", "find_by_external_id", "step_was_saved",
 ]  # fmt: skip
 
 START_RETRIES = 8
@@ -292,6 +292,18 @@ def _submit_once(session, campaign, survey, participant, step_key, answers) -> O
     # The UPDATE bypassed the loaded object: let it reload if anyone looks.
     session.expire(participant)
     return Outcome.SAVED
+
+
+def step_was_saved(session: Session, participant_id: int, step_key: str) -> bool:
+    """Whether ``step_key`` is behind the participant now (read afresh).
+
+    For a submit whose COMMIT failed on a lost connection: the server may have
+    committed before the connection died. The claim and the answers are one
+    transaction, so the step having moved on means the whole page is stored.
+    """
+    session.rollback()
+    current = session.scalar(select(Participant.step).where(Participant.id == participant_id))
+    return current is not None and current != step_key
 
 
 def _store_answers(session, participant, step, step_key, answers, now) -> None:

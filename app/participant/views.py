@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from markupsafe import Markup
+from sqlalchemy.exc import OperationalError
 
 from app.campaigns.cache import cached_campaign
 from app.campaigns.design import effective_status, outcome_code, outcome_redirect, panel_settings
@@ -276,7 +277,17 @@ def submit(slug: str, step_key: str):
     if not form.validate_on_submit():
         return _render_step(campaign, participant, step, form, status=400)
     answers = {f.item.id: f.answer for f in form if hasattr(f, "item")}
-    outcome = ops.submit_step(db.session, g.survey, participant, step_key, answers, campaign)
+    participant_id = participant.id
+    try:
+        outcome = ops.submit_step(db.session, g.survey, participant, step_key, answers, campaign)
+    except OperationalError:
+        # The connection died, perhaps during the COMMIT itself: if the page was
+        # saved all the same, say so instead of showing an error (issue 11, 5).
+        if not ops.step_was_saved(db.session, participant_id, step_key):
+            raise
+        current_app.logger.warning("page %s was saved though its commit reported a lost "
+                                   "connection", step_key)  # fmt: skip
+        return redirect(url_for(".show_step", slug=slug))
     if outcome is not ops.Outcome.SAVED:
         return _not_current(slug, participant, step_key)
     return redirect(url_for(".show_step", slug=slug))

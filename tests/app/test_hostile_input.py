@@ -434,3 +434,34 @@ def test_the_report_without_a_control_participant_is_a_message_not_a_500(
     assert page.status_code == 200
     # Either the analysis copes (the report engineer's fix) or the page says why not.
     assert job.status == "done" or "The report cannot be drawn from the data so far" in html
+
+
+def test_a_commit_that_reports_a_lost_connection_after_saving_still_answers_saved(
+    app, client, make_campaign, monkeypatch
+):
+    """The server committed, then the connection died before it said so (issue 11, 5)."""
+    import flask_sqlalchemy.session as fsa_session
+    from sqlalchemy.exc import OperationalError
+
+    bot = bot_on(client, make_campaign(), "about")
+    real_commit = fsa_session.Session.commit
+    fired = []
+
+    def commit_then_lose_the_connection(self):
+        real_commit(self)
+        if fired:
+            return
+        with db.engine.connect() as conn:  # did this commit store the page?
+            step = conn.execute(select(Participant.step)).scalar()
+        if step != "page:about":
+            fired.append(True)
+            raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(fsa_session.Session, "commit", commit_then_lose_the_connection)
+    response = client.post(bot.current_action(), data={"csrf_token": bot.csrf(),
+                                                       **bot.answers_for("page:about")})  # fmt: skip
+    monkeypatch.undo()
+    assert fired
+    assert response.status_code == 302 and response.headers["Location"].endswith("/go")
+    assert count(app, Answer) == len(SURVEY.page("about").items)
+    assert "/step/page:before" in client.get("/c/town/go").get_data(as_text=True)
