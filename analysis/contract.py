@@ -1,43 +1,81 @@
-"""The export contract (``docs/export-format.md``, version 1.x) as data.
+"""The export contract (``docs/export-format.md``, version 1.x) in one module.
 
-Everything the reader checks lives here, so a change of the contract is a
-change of this one module.
+The app writes an export and the ``analysis`` package reads it; both import
+the facts they share from here and restate none of them: file names and
+columns, phases and statuses, spreadsheet escaping, wide-column naming and
+Stata name shortening, the export formats, and the manifest. A change of the
+contract is a change of this module (plus ``docs/export-format.md``).
+
+This module uses the standard library only and ``analysis/__init__.py``
+imports lazily, so the web process imports it without loading pandas.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 __all__ = [
     "FORMAT_NAME",
+    "FORMAT_VERSION",
     "SUPPORTED_MAJOR",
+    "MANIFEST_FILE",
+    "CODEBOOK_FILE",
+    "PARTICIPANTS_FILE",
+    "ANSWERS_FILE",
+    "PAGES_FILE",
     "PARTICIPANT_COLUMNS",
     "OPTIONAL_PARTICIPANT_COLUMNS",
     "ANSWER_COLUMNS",
+    "PAGE_COLUMNS",
+    "ANSWER_KEY",
     "PHASES",
     "STATUSES",
-    "ITEM_TYPES",
-    "NUMERIC_TYPES",
-    "ANSWER_KEY",
+    "VALUE_CODINGS",
+    "TEXT_CODINGS",
+    "TYPE_FACT_KEYS",
+    "BUILTIN_TYPE_FACTS",
+    "upgrade_codebook",
+    "answer_column",
     "FORMULA_PREFIXES",
+    "escape_formula",
+    "unescape_formula",
+    "EXPORT_FORMATS",
+    "WIDE_FILES",
+    "wide_column",
+    "split_wide_column",
+    "wide_column_names",
     "STATA_NAME_MAX",
     "STATA_SHORT_NAME",
+    "stata_safe",
     "stata_names",
     "stata_missing_tags",
     "ESCAPE_MARK",
     "LOSSLESS_ESCAPING_SINCE",
     "SPREADSHEET_FILES",
-    "escape_formula",
-    "unescape_formula",
+    "build_manifest",
 ]
+
+# --------------------------------------------------------------------------- version
 
 #: value of ``manifest["format"]``
 FORMAT_NAME = "parley-export"
-#: major version of ``format_version`` this reader understands
+#: the version this code writes (``manifest.json`` and ``codebook.json``)
+FORMAT_VERSION = "1.4"
+#: major version of ``format_version`` the reader understands (any minor)
 SUPPORTED_MAJOR = 1
 
+# --------------------------------------------------------------------------- files
+
+MANIFEST_FILE = "manifest.json"
+CODEBOOK_FILE = "codebook.json"
+PARTICIPANTS_FILE = "participants.csv"
+ANSWERS_FILE = "answers.csv"
+PAGES_FILE = "pages.csv"
+
 #: column -> kind. Kinds: ``text``, ``time``, ``int``, ``flag`` (0/1), ``number``.
-#: Columns marked optional may be absent (``external_id``).
+#: Dict order is the column order of the file.
 PARTICIPANT_COLUMNS: dict[str, str] = {
     "participant_id": "text",
     "arm": "text",
@@ -75,26 +113,95 @@ ANSWER_COLUMNS: dict[str, str] = {
     "seconds_on_page": "number",
 }
 
+PAGE_COLUMNS: dict[str, str] = {
+    "participant_id": "text",
+    "step": "text",
+    "shown_at": "time",
+    "submitted_at": "time",
+    "seconds": "number",
+}
+
 #: the unique key of answers.csv
 ANSWER_KEY = ("participant_id", "phase", "module", "item")
 
-#: ``followup`` (1.3): the "after" items asked again in a later wave
+#: phases in the order a participant meets them; ``followup`` (1.3): the
+#: "after" items asked again in a later wave (``surveys.model.PHASES`` holds
+#: the phases a definition can use, in the same order; a test keeps them in step)
 PHASES = ("profile", "pre", "module", "post", "followup")
+#: participant statuses (the app's check constraint is built from this)
 STATUSES = ("started", "completed", "screened_out", "withdrawn")
-ITEM_TYPES = (
-    "likert",
-    "thermometer",
-    "estimate",
-    "number",
-    "single_choice",
-    "multiple_choice",
-    "ranking",
-    "text",
-    "knowledge",
-    "attention",
-)
-#: item types whose ``value`` is a quantity (means and shifts make sense)
-NUMERIC_TYPES = ("likert", "thermometer", "estimate", "number")
+
+# --------------------------------------------------------------------------- codebook
+
+#: What answers.csv's ``value`` holds for an item (codebook ``value_coding``;
+#: ``null``: nothing): a number on the item's scale (means and shifts make
+#: sense), the chosen option's code, or how many options were chosen.
+VALUE_CODINGS = ("quantity", "code", "count")
+#: What answers.csv's ``text`` holds (codebook ``text_coding``; ``null``: nothing).
+TEXT_CODINGS = ("option_ids", "ranked_option_ids", "free_text")
+#: Codebook keys (1.4) that carry an item type's facts; readers use these, never type names.
+TYPE_FACT_KEYS = ("value_coding", "text_coding", "missing_codes", "attitude")
+
+#: The facts of the ten built-in types, for codebooks before format 1.4, which
+#: do not carry them (:func:`upgrade_codebook`), and for the synthetic generator.
+BUILTIN_TYPE_FACTS: dict[str, dict[str, Any]] = {
+    "likert": {"value_coding": "quantity", "text_coding": None, "attitude": True},
+    "thermometer": {"value_coding": "quantity", "text_coding": None, "attitude": True},
+    "estimate": {"value_coding": "quantity", "text_coding": None, "attitude": False},
+    "number": {"value_coding": "quantity", "text_coding": None, "attitude": False},
+    "single_choice": {"value_coding": "code", "text_coding": None, "attitude": False},
+    "knowledge": {"value_coding": "code", "text_coding": None, "attitude": False},
+    "attention": {"value_coding": "code", "text_coding": None, "attitude": False},
+    "multiple_choice": {"value_coding": "count", "text_coding": "option_ids", "attitude": False},
+    "ranking": {"value_coding": None, "text_coding": "ranked_option_ids", "attitude": False},
+    "text": {"value_coding": None, "text_coding": "free_text", "attitude": False},
+}
+
+
+def upgrade_codebook(codebook: Mapping[str, Any]) -> dict:
+    """``codebook`` with every item's type facts: an older (1.0-1.3) one gets them.
+
+    Returns a new dict (the argument is not changed). An item that states
+    its ``value_coding`` (format 1.4) is kept as it is; an older item gets
+    ``value_coding``, ``text_coding`` and ``attitude`` from its type's name
+    (:data:`BUILTIN_TYPE_FACTS`), and every item gets ``missing_codes`` from
+    its options when it lacks them. Raises ``ValueError`` naming the item
+    when an item without facts has a type that table does not know.
+
+    >>> old = {"format_version": "1.1", "items": [{"id": "q", "type": "ranking",
+    ...        "options": [{"code": 1, "id": "a"}, {"code": 2, "id": "b", "missing": True}]}]}
+    >>> item = upgrade_codebook(old)["items"][0]
+    >>> item["text_coding"], item["missing_codes"], "text_coding" in old["items"][0]
+    ('ranked_option_ids', [2], False)
+    """
+    items = []
+    for item in codebook.get("items") or []:
+        item = dict(item)
+        if "value_coding" not in item:
+            facts = BUILTIN_TYPE_FACTS.get(item.get("type"))
+            if facts is None:
+                raise ValueError(f"item {item.get('id')!r} has unknown type {item.get('type')!r}")
+            item.update({k: v for k, v in facts.items() if k not in item})
+        if "missing_codes" not in item:
+            item["missing_codes"] = [o["code"] for o in item.get("options") or []
+                                     if isinstance(o, dict) and o.get("missing")]  # fmt: skip
+        items.append(item)
+    return {**codebook, "items": items}
+
+
+def answer_column(item: Mapping[str, Any]) -> str:
+    """The answers.csv column that holds an item's answer in a wide table: ``value`` or ``text``.
+
+    Text wins when the type writes both (multiple choice: the count is in
+    ``value``, the choices in ``text``).
+
+    >>> answer_column({"value_coding": "count", "text_coding": "option_ids"})
+    'text'
+    """
+    return "text" if item.get("text_coding") else "value"
+
+
+# --------------------------------------------------------------------------- escaping
 
 #: First characters that make a spreadsheet (Excel, LibreOffice, Google
 #: Sheets) read a cell as a formula or a command: the ASCII ones of OWASP's
@@ -157,6 +264,66 @@ def unescape_formula(text: str, legacy: bool = False) -> str:
 _LEGACY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+
+# --------------------------------------------------------------------------- formats
+
+#: ``--format`` value -> the extra file it writes beside the long files
+#: (``None``: the folder alone; ``zip`` zips that folder).
+EXPORT_FORMATS: dict[str, str | None] = {
+    "csv": None,
+    "zip": None,
+    "wide": "wide.csv",
+    "parquet": "wide.parquet",
+    "xlsx": "wide.xlsx",
+    "sav": "wide.sav",
+    "dta": "wide.dta",
+}
+#: wide files in the order a reader looks for them when answers.csv is absent
+WIDE_FILES = tuple(name for name in EXPORT_FORMATS.values() if name)
+
+
+def wide_column(phase: str, module: str | None, item: str) -> str:
+    """Column name of one answer in a wide table.
+
+    >>> wide_column("pre", "", "support"), wide_column("module", "accord", "clarity")
+    ('pre__support', 'module_accord__clarity')
+    """
+    return f"{phase}_{module}__{item}" if module else f"{phase}__{item}"
+
+
+def split_wide_column(name: str) -> tuple[str, str, str] | None:
+    """``(phase, module, item)`` of a wide answer column, or ``None`` for other columns.
+
+    Ids never contain a double underscore, so the first one splits.
+
+    >>> split_wide_column("module_accord__clarity"), split_wide_column("arm")
+    (('module', 'accord', 'clarity'), None)
+    """
+    if "__" not in name:
+        return None
+    head, item = name.split("__", 1)
+    phase, _, module = head.partition("_")
+    return phase, module, item
+
+
+def wide_column_names(codebook: Mapping[str, Any]) -> list[str]:
+    """Every answer column a wide file of this codebook can have, in codebook order.
+
+    ``<phase>__<item>`` for each phase of an item and, for module items,
+    ``module_<module>__<item>`` for each module it is asked about (all
+    modules when the codebook does not say).
+    """
+    all_modules = [m["id"] for m in codebook.get("modules") or []]
+    names = []
+    for it in codebook["items"]:
+        for phase in it.get("phases") or []:
+            if phase == "module":
+                names += [wide_column(phase, m, it["id"]) for m in it.get("modules") or all_modules]
+            else:
+                names.append(wide_column(phase, "", it["id"]))
+    return names
+
+
 #: Stata's limit on variable (and value-label set) names, in characters.
 STATA_NAME_MAX = 32
 #: Length a long wide-column name is cut to in ``wide.dta``. Shorter than
@@ -166,7 +333,12 @@ STATA_SHORT_NAME = 28
 _STATA_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 
 
-def stata_names(columns: list[str]) -> dict[str, str]:
+def stata_safe(name: str) -> str:
+    """``name`` with every character Stata does not allow in a name made ``_``."""
+    return _STATA_UNSAFE.sub("_", name)
+
+
+def stata_names(columns: Iterable[str]) -> dict[str, str]:
     """Map each wide column to its name in ``wide.dta`` (docs/export-format.md).
 
     Characters Stata does not allow become ``_``; a name longer than
@@ -180,8 +352,8 @@ def stata_names(columns: list[str]) -> dict[str, str]:
     """
     names, used = {}, set()
     for column in columns:
-        safe = _STATA_UNSAFE.sub("_", column)
-        name = safe if len(safe) <= STATA_SHORT_NAME else safe[:STATA_SHORT_NAME]
+        safe = stata_safe(column)
+        name = safe[:STATA_SHORT_NAME]
         n = 1
         while name in used:
             suffix = f"_{n}"
@@ -207,3 +379,65 @@ def stata_missing_tags(options: list[dict]) -> dict[int, str]:
     """
     codes = [int(o["code"]) for o in options if o.get("missing")]
     return {code: chr(ord("a") + k) for k, code in enumerate(codes[:26])}
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+def build_manifest(
+    codebook: Mapping[str, Any],
+    *,
+    campaign: Mapping[str, Any],
+    block_size: int,
+    seed: str,
+    rebalance_dropouts: bool,
+    row_counts: Mapping[str, int],
+    files: Sequence[str] = (),
+    exported_at: str | None = None,
+    preregistration: Mapping[str, Any] | None = None,
+    stratify_by: Sequence[str] | None = None,
+    arm_weights: Mapping[str, int] | None = None,
+    format_version: str = FORMAT_VERSION,
+    **extra: Any,
+) -> dict:
+    """The ``manifest.json`` of an export of ``codebook``'s survey.
+
+    The survey and the arms come from the codebook (the campaign pins both),
+    so the manifest and the codebook cannot disagree; ``campaign`` holds
+    ``slug, title, status, opened_at, closed_at`` (and ``languages``).
+    ``extra`` keys (a generator's parameters, say) are added at the end.
+
+    >>> cb = {"survey": {"id": "s", "version": "v", "languages": ["en"]},
+    ...       "arms": [{"id": "a", "modules": ["m"], "weight": 1, "control": True}]}
+    >>> m = build_manifest(cb, campaign={"slug": "c"}, block_size=2, seed="ff",
+    ...                    rebalance_dropouts=False, row_counts={"participants": 0})
+    >>> m["format"], m["design"]["control_arm"], m["survey"]["languages"]
+    ('parley-export', 'a', ['en'])
+    """
+    survey = codebook["survey"]
+    arms = list(codebook.get("arms") or [])
+    return {
+        "format": FORMAT_NAME,
+        "format_version": format_version,
+        "exported_at": exported_at,
+        "campaign": dict(campaign),
+        "survey": {
+            "id": survey["id"],
+            "version": survey["version"],
+            "languages": list(survey.get("languages") or []),
+        },
+        "design": {
+            "arms": arms,
+            "control_arm": next((a["id"] for a in arms if a.get("control")), None),
+            "block_size": block_size,
+            "seed": seed,
+            "stratify_by": list(stratify_by) if stratify_by else None,
+            "rebalance_dropouts": rebalance_dropouts,
+            # the allocation ratios in force: the campaign's, else the arms' weights
+            "arm_weights": dict(arm_weights or {a["id"]: a.get("weight", 1) for a in arms}),
+        },
+        "preregistration": dict(preregistration) if preregistration else None,
+        "row_counts": dict(row_counts),
+        "files": list(files),
+        **extra,
+    }

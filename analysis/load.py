@@ -22,19 +22,31 @@ import pandas as pd
 from analysis.contract import (
     ANSWER_COLUMNS,
     ANSWER_KEY,
+    ANSWERS_FILE,
+    CODEBOOK_FILE,
     ESCAPE_MARK,
     FORMAT_NAME,
-    ITEM_TYPES,
     LOSSLESS_ESCAPING_SINCE,
+    MANIFEST_FILE,
     OPTIONAL_PARTICIPANT_COLUMNS,
     PARTICIPANT_COLUMNS,
+    PARTICIPANTS_FILE,
     PHASES,
+    SPREADSHEET_FILES,
     STATA_NAME_MAX,
     STATA_SHORT_NAME,
     STATUSES,
     SUPPORTED_MAJOR,
+    TEXT_CODINGS,
+    VALUE_CODINGS,
+    WIDE_FILES,
+    build_manifest,
+    split_wide_column,
     stata_missing_tags,
+    stata_safe,
     unescape_formula,
+    upgrade_codebook,
+    wide_column_names,
 )
 
 __all__ = [
@@ -48,8 +60,6 @@ __all__ = [
     "wide_column_names",
 ]
 
-_STATA_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
-_WIDE_NAMES = ("wide.csv", "wide.parquet", "wide.xlsx", "wide.sav", "wide.dta")
 
 
 class ExportError(ValueError):
@@ -127,6 +137,11 @@ def unescape_text(series: pd.Series, legacy: bool = False) -> pd.Series:
     1.0 and 1.1, where only an apostrophe before ``=``, ``+``, ``-``, ``@``,
     tab or carriage return was the exporter's. Missing values stay missing.
     Returns a new Series.
+
+    Examples
+    --------
+    >>> unescape_text(pd.Series(["'=1+1", "''quoted'", "plain"])).tolist()
+    ['=1+1', "'quoted'", 'plain']
     """
     s = series.astype("str") if series.dtype != "str" else series
     mask = (s.str.startswith(ESCAPE_MARK).fillna(False) & series.notna()).astype(bool)
@@ -153,7 +168,7 @@ def _major(version: Any, file: str) -> int:
 
 
 def _check_manifest(manifest: Any) -> dict:
-    f = "manifest.json"
+    f = MANIFEST_FILE
     if not isinstance(manifest, dict):
         raise ExportError(f, "must be a JSON object")
     if manifest.get("format") != FORMAT_NAME:
@@ -182,12 +197,20 @@ def _check_manifest(manifest: Any) -> dict:
 
 
 def _check_codebook(codebook: Any) -> dict:
-    f = "codebook.json"
+    """The codebook checked, in the current format (older ones get their type facts)."""
+    f = CODEBOOK_FILE
     if not isinstance(codebook, dict):
         raise ExportError(f, "must be a JSON object")
     items = codebook.get("items")
     if not isinstance(items, list) or not items:
         raise ExportError(f, "'items' must be a non-empty list")
+    if not all(isinstance(item, dict) for item in items):
+        raise ExportError(f, "every item must be a JSON object")
+    try:
+        codebook = upgrade_codebook(codebook)
+    except ValueError as exc:
+        raise ExportError(f, str(exc)) from None
+    items = codebook["items"]
     seen: set[str] = set()
     for i, item in enumerate(items):
         where = f"items[{i}]"
@@ -197,9 +220,15 @@ def _check_codebook(codebook: Any) -> dict:
         if item["id"] in seen:
             raise ExportError(f, f"{where} is defined twice")
         seen.add(item["id"])
-        if item.get("type") not in ITEM_TYPES:
-            raise ExportError(f, f"{where} has unknown type {item.get('type')!r}")
-        if item["type"] in ("likert", "thermometer", "estimate"):
+        if not isinstance(item.get("type"), str):
+            raise ExportError(f, f"{where} has no string 'type'")
+        if item.get("value_coding") not in (*VALUE_CODINGS, None):
+            raise ExportError(f, f"{where} has unknown value_coding {item['value_coding']!r}")
+        if item.get("text_coding") not in (*TEXT_CODINGS, None):
+            raise ExportError(f, f"{where} has unknown text_coding {item['text_coding']!r}")
+        if item.get("value_coding") is None and item.get("text_coding") is None:
+            raise ExportError(f, f"{where} has neither a value_coding nor a text_coding")
+        if item.get("value_coding") == "quantity":
             scale = item.get("scale")
             if not isinstance(scale, dict) or not {"min", "max"} <= scale.keys():
                 raise ExportError(
@@ -223,15 +252,25 @@ def items_table(codebook: Mapping) -> pd.DataFrame:
     ``option_ids`` (tuple of option ids in codebook order), ``option_codes``,
     ``phases`` (tuple), ``modules`` (tuple or None), ``label`` (English wording
     or the first language), ``estimates`` (for estimate items: the id of the
-    item whose support they estimate, or None; format 1.1).
+    item whose support they estimate, or None; format 1.1), and the type's
+    facts (format 1.3): ``value_coding`` and ``text_coding`` (what ``value``
+    and ``text`` hold; missing when nothing), ``numeric`` (``value_coding``
+    is ``quantity``: means and shifts make sense) and ``attitude`` (bool).
+
+    Examples
+    --------
+    >>> cb = {"items": [{"id": "warmth", "type": "slider", "value_coding": "quantity",
+    ...                  "text_coding": None, "scale": {"min": 0, "max": 100}}]}
+    >>> items_table(cb)[["item", "numeric", "scale_max"]].to_dict("records")
+    [{'item': 'warmth', 'numeric': True, 'scale_max': 100.0}]
     """
     rows = []
-    for item in codebook["items"]:
+    for item in upgrade_codebook(codebook)["items"]:
         options = item.get("options") or []
         scale = item.get("scale") or {}
         smin = scale.get("min", np.nan)
         smax = scale.get("max", np.nan)
-        if item["type"] == "likert" and not scale:
+        if item.get("value_coding") == "quantity" and options and not scale:
             codes = [o["code"] for o in options if not o.get("missing")]
             smin, smax = (min(codes), max(codes)) if codes else (np.nan, np.nan)
         text = item.get("text") or {}
@@ -252,6 +291,10 @@ def items_table(codebook: Mapping) -> pd.DataFrame:
                 "modules": tuple(item["modules"]) if item.get("modules") else None,
                 "label": label,
                 "estimates": item.get("estimates"),
+                "value_coding": item.get("value_coding"),
+                "text_coding": item.get("text_coding"),
+                "numeric": item.get("value_coding") == "quantity",
+                "attitude": bool(item.get("attitude")),
             }
         )
     return pd.DataFrame(rows)
@@ -336,7 +379,7 @@ def _type_columns(
 
 
 def _check_participants(p: pd.DataFrame) -> pd.DataFrame:
-    f = "participants.csv"
+    f = PARTICIPANTS_FILE
     for col in ("participant_id", "arm", "status"):
         if p[col].isna().any():
             raise _bad(f, p, col, p[col].isna(), "a non-empty value")
@@ -352,7 +395,7 @@ def _check_participants(p: pd.DataFrame) -> pd.DataFrame:
 
 
 def _check_answers(
-    a: pd.DataFrame, p: pd.DataFrame, items: pd.DataFrame, f: str = "answers.csv"
+    a: pd.DataFrame, p: pd.DataFrame, items: pd.DataFrame, f: str = ANSWERS_FILE
 ) -> pd.DataFrame:
     for col in ("participant_id", "arm", "phase", "item"):
         if a[col].isna().any():
@@ -491,32 +534,32 @@ def load_export(path: str | Path) -> Export:
     if not path.exists():
         raise ExportError(str(path), "does not exist")
     src = _Zip(path) if path.is_file() else _Folder(path)
-    manifest = _check_manifest(_json(src, "manifest.json"))
-    codebook = _check_codebook(_json(src, "codebook.json"))
+    manifest = _check_manifest(_json(src, MANIFEST_FILE))
+    codebook = _check_codebook(_json(src, CODEBOOK_FILE))
     items = items_table(codebook)
     legacy = _legacy_escaping(manifest)
     names = src.names()
-    if "participants.csv" not in names:
-        raise ExportError("participants.csv", "file not found in the export")
+    if PARTICIPANTS_FILE not in names:
+        raise ExportError(PARTICIPANTS_FILE, "file not found in the export")
     participants = _check_participants(
         _read_csv(
-            src.read("participants.csv"),
-            "participants.csv",
+            src.read(PARTICIPANTS_FILE),
+            PARTICIPANTS_FILE,
             PARTICIPANT_COLUMNS,
             OPTIONAL_PARTICIPANT_COLUMNS,
             legacy,
         )
     )
-    if "answers.csv" in names:  # the canonical input, even when a wide file sits beside it
-        raw = _read_csv(src.read("answers.csv"), "answers.csv", ANSWER_COLUMNS, legacy=legacy)
+    if ANSWERS_FILE in names:  # the canonical input, even when a wide file sits beside it
+        raw = _read_csv(src.read(ANSWERS_FILE), ANSWERS_FILE, ANSWER_COLUMNS, legacy=legacy)
         answers = _check_answers(raw, participants, items)
         check_rows = True
     else:
-        wide = next((n for n in _WIDE_NAMES if n in names), None)
+        wide = next((n for n in WIDE_FILES if n in names), None)
         if wide is None:
-            raise ExportError("answers.csv", "file not found in the export (and no wide file)")
+            raise ExportError(ANSWERS_FILE, "file not found in the export (and no wide file)")
         # Only spreadsheet files are escaped (before format 1.2: every file).
-        escaped = legacy or wide in ("wide.csv", "wide.xlsx")
+        escaped = legacy or wide in SPREADSHEET_FILES
         raw = _answers_from_wide(_read_wide(src, wide), wide, participants, items, codebook,
                                  escaped=escaped, legacy=legacy)
         answers = _check_answers(raw, participants, items, wide).drop(columns="_where")
@@ -524,13 +567,13 @@ def load_export(path: str | Path) -> Export:
     counts = manifest["row_counts"]
     if counts["participants"] != len(participants):
         raise ExportError(
-            "participants.csv",
+            PARTICIPANTS_FILE,
             f"has {len(participants)} rows but manifest.json row_counts.participants "
             f"says {counts['participants']}",
         )
     if check_rows and counts["answers"] != len(answers):
         raise ExportError(
-            "answers.csv",
+            ANSWERS_FILE,
             f"has {len(answers)} rows but manifest.json row_counts.answers "
             f"says {counts['answers']}",
         )
@@ -572,25 +615,6 @@ def _read_wide(src, name: str) -> pd.DataFrame:
     return df
 
 
-def wide_column_names(codebook: Mapping[str, Any]) -> list[str]:
-    """Every answer column a wide file of this codebook can have.
-
-    ``<phase>__<item>`` for each phase of an item and, for module items,
-    ``module_<module>__<item>`` for each module it is asked about (all
-    modules when the codebook does not say), as ``docs/export-format.md``
-    ("Other formats") names them.
-    """
-    all_modules = [m["id"] for m in codebook.get("modules") or []]
-    names = []
-    for it in codebook["items"]:
-        for phase in it.get("phases") or []:
-            if phase == "module":
-                names += [f"module_{m}__{it['id']}" for m in (it.get("modules") or all_modules)]
-            else:
-                names.append(f"{phase}__{it['id']}")
-    return names
-
-
 def _resolve_wide_columns(columns: list[str], name: str, codebook) -> dict[str, str]:
     """Map each answer column of a wide file to its full ``<phase>[_<module>]__<item>`` name.
 
@@ -603,7 +627,7 @@ def _resolve_wide_columns(columns: list[str], name: str, codebook) -> dict[str, 
     """
     full = wide_column_names(codebook)
     known = set(full)
-    long = {f: _STATA_UNSAFE.sub("_", f) for f in full if len(f) > STATA_SHORT_NAME}
+    long = {f: stata_safe(f) for f in full if len(f) > STATA_SHORT_NAME}
     out = {}
     for c in columns:
         if c in known or name != "wide.dta" or not STATA_SHORT_NAME <= len(c) <= STATA_NAME_MAX:
@@ -659,8 +683,7 @@ def _answers_from_wide(
     known_items = set(items["item"])
     parsed = []
     for c in cols:
-        head, item = full[c].split("__", 1)
-        phase, _, module = head.partition("_")
+        phase, module, item = split_wide_column(full[c])
         if phase not in PHASES:
             raise ExportError(name, f"column {c!r}: {phase!r} is not a phase")
         if (phase == "module") != bool(module):
@@ -681,8 +704,8 @@ def _answers_from_wide(
     long = long[~empty.to_numpy()]
     meta = pd.DataFrame(parsed, columns=["column", "phase", "module", "item"])
     long = long.merge(meta, on="column")
-    kind = items.set_index("item")["type"].reindex(long["item"]).to_numpy()
-    is_text = np.isin(kind, ["multiple_choice", "ranking", "text"])
+    coding = items.set_index("item")["text_coding"].reindex(long["item"])
+    is_text = coding.notna().to_numpy()
     raw = _untag_stata_missing(long["raw"], long["item"], is_text, codebook)
     value = pd.to_numeric(raw.where(~is_text).astype("object"), errors="coerce")
     bad = ~is_text & value.isna().to_numpy()
@@ -798,26 +821,19 @@ def _manifest_from_row(row: pd.Series, codebook: Mapping, counts: Mapping[str, i
     def time(value):
         return None if value is None or pd.isna(value) else str(value)
 
-    arms = codebook.get("arms", [])
     prereg = row["preregistration_json"]
-    return {
-        "format": "parley-export",
-        "format_version": codebook.get("format_version", "1.0"),
-        "exported_at": None,
-        "campaign": {"slug": row["campaign_slug"], "title": row["title"],
-                     "status": row["status"], "opened_at": time(row["opened_at"]),
-                     "closed_at": time(row["closed_at"]),
-                     "languages": json.loads(row["languages_json"])},
-        "survey": {"id": row["survey_id"], "version": row["survey_version"],
-                   "languages": codebook.get("survey", {}).get("languages", [])},
-        "design": {"arms": arms,
-                   "control_arm": next((a["id"] for a in arms if a.get("control")), None),
-                   "block_size": int(row["block_size"]), "seed": row["seed"],
-                   "stratify_by": None, "rebalance_dropouts": bool(row["rebalance_dropouts"])},
-        "preregistration": json.loads(prereg) if isinstance(prereg, str) else None,
-        "row_counts": dict(counts),
-        "files": [],
-    }
+    return build_manifest(
+        codebook,
+        campaign={"slug": row["campaign_slug"], "title": row["title"], "status": row["status"],
+                  "opened_at": time(row["opened_at"]), "closed_at": time(row["closed_at"]),
+                  "languages": json.loads(row["languages_json"])},
+        block_size=int(row["block_size"]),
+        seed=row["seed"],
+        rebalance_dropouts=bool(row["rebalance_dropouts"]),
+        preregistration=json.loads(prereg) if isinstance(prereg, str) else None,
+        row_counts=counts,
+        format_version=codebook.get("format_version", "1.0"),
+    )  # fmt: skip
 
 
 def _as_text(df: pd.DataFrame) -> pd.DataFrame:
@@ -862,5 +878,5 @@ def export_from_frames(
     a = _check_answers(a, p, items)
     counts = manifest["row_counts"]
     if counts["participants"] != len(p) or counts["answers"] != len(a):
-        raise ExportError("manifest.json", "row_counts disagree with the frames")
+        raise ExportError(MANIFEST_FILE, "row_counts disagree with the frames")
     return Export(p, a, codebook, manifest, items, source)

@@ -27,7 +27,6 @@ from analysis import (
     reading,
     themes,
 )
-from analysis.contract import NUMERIC_TYPES
 from analysis.effects import ancova, diff_in_diff
 from analysis.load import Export, load_export
 from analysis.multiplicity import adjust_pvalues
@@ -384,7 +383,8 @@ def _effects(run: _Run) -> None:
 
 def _ordinal(run: _Run) -> None:
     ex, opt, t, items, pp = run.ex, run.opt, run.t, run.ex.items, run.pp
-    likert = items.loc[(items["type"] == "likert") & items["phases"].map(
+    # labelled-point scales (Likert): a quantity whose every point is an option
+    likert = items.loc[items["numeric"] & (items["option_ids"].map(len) > 0) & items["phases"].map(
         lambda ph: "pre" in ph and "post" in ph), "item"].tolist()
     lp = pp[pp["item"].isin(likert)]
     t["stuart_maxwell"] = _order_arms(ordinal.stuart_maxwell(lp), ex)
@@ -436,7 +436,7 @@ def _did_or_empty(run: _Run, wide: pd.DataFrame) -> pd.DataFrame:
 
 def _polarisation(run: _Run) -> None:
     items = run.ex.items
-    numeric = items.loc[items["type"].isin(["likert", "thermometer"]), "item"]
+    numeric = items.loc[items["numeric"] & items["attitude"], "item"]
     clean = run.clean
     pol_in = clean[clean["item"].isin(numeric) & clean["phase"].isin(["pre", "post"])]
     run.t["polarisation"] = polarisation.polarisation_measures(
@@ -445,7 +445,7 @@ def _polarisation(run: _Run) -> None:
 
 def _rankings(run: _Run) -> None:
     ex, items = run.ex, run.ex.items
-    rk = items[items["type"] == "ranking"]
+    rk = items[items["text_coding"] == "ranked_option_ids"]
     ro, rg = [], []
     for _, row in rk.iterrows():
         a = ex.answers
@@ -486,7 +486,8 @@ def _metaperception(run: _Run) -> None:
 
 def _groups(run: _Run) -> None:
     items, clean, t = run.ex.items, run.clean, run.t
-    likert = items.loc[(items["type"] == "likert") & items["phases"].map(
+    # labelled-point scales (Likert): a quantity whose every point is an option
+    likert = items.loc[items["numeric"] & (items["option_ids"].map(len) > 0) & items["phases"].map(
         lambda ph: "pre" in ph and "post" in ph), "item"]
     post = clean[(clean["phase"] == "post") & clean["item"].isin(likert)]
     try:
@@ -524,10 +525,10 @@ def _checks(run: _Run) -> None:
     info = items.set_index("item")
     profile_items = [i for i in items["item"] if "profile" in info.loc[i, "phases"]
                      and i in prof.columns]
-    numeric = [i for i in profile_items if info.loc[i, "type"] in NUMERIC_TYPES]
-    categorical = [i for i in profile_items if info.loc[i, "type"] == "single_choice"]
+    numeric = [i for i in profile_items if info.loc[i, "numeric"]]
+    categorical = [i for i in profile_items if info.loc[i, "value_coding"] == "code"]
     pre = clean[(clean["phase"] == "pre") & clean["item"].isin(
-        items.loc[items["type"].isin(NUMERIC_TYPES), "item"])]
+        items.loc[items["numeric"], "item"])]
     pre_wide = pre.pivot_table(index="participant_id", columns="item", values="value",
                                aggfunc="first").add_prefix("before: ")
     frame = prof.merge(pre_wide, left_on="participant_id", right_index=True, how="left")
@@ -556,7 +557,7 @@ def _checks(run: _Run) -> None:
         run.res.notes.append("The export has no pages.csv: reading times are not shown.")
     # questions asked about each briefing (phase module), by arm and module
     mod = clean[(clean["phase"] == "module") & clean["item"].isin(
-        items.loc[items["type"].isin(NUMERIC_TYPES), "item"])].dropna(subset=["value"])
+        items.loc[items["numeric"], "item"])].dropna(subset=["value"])
     if mod.empty:
         t["module_questions"] = pd.DataFrame()
     else:
@@ -567,7 +568,7 @@ def _checks(run: _Run) -> None:
 def _freetext(run: _Run) -> None:
     """Themes of the free-text answers, per language, with shares by arm."""
     ex, t = run.ex, run.t
-    text_items = ex.items.loc[ex.items["type"] == "text", "item"]
+    text_items = ex.items.loc[ex.items["text_coding"] == "free_text", "item"]
     a = ex.answers[ex.answers["item"].isin(text_items) & ex.answers["participant_id"].isin(
         run.kept)]
     if a.empty:
@@ -586,7 +587,7 @@ def _freetext(run: _Run) -> None:
 def _followup(run: _Run) -> None:
     """Persistence of the shift at the follow-up wave, when the export has one."""
     ex, t = run.ex, run.t
-    numeric = ex.items.loc[ex.items["type"].isin(NUMERIC_TYPES), "item"]
+    numeric = ex.items.loc[ex.items["numeric"], "item"]
     a = ex.answers
     if not (a["phase"] == "followup").any():
         t["followup"] = pd.DataFrame()

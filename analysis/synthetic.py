@@ -41,7 +41,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.contract import escape_formula
+from analysis.contract import (
+    ANSWER_COLUMNS,
+    ANSWERS_FILE,
+    BUILTIN_TYPE_FACTS,
+    CODEBOOK_FILE,
+    FORMAT_VERSION,
+    MANIFEST_FILE,
+    PARTICIPANT_COLUMNS,
+    PARTICIPANTS_FILE,
+    build_manifest,
+    escape_formula,
+)
 
 __all__ = [
     "ARMS",
@@ -566,24 +577,21 @@ def make_demo_data(
     ctrl = truth[truth["arm"] == "control"].set_index("item")["true_shift"]
     truth["true_effect_vs_control"] = truth["true_shift"] - truth["item"].map(ctrl)
     codebook = _codebook(items, arms)
-    manifest = {
-        "format": "parley-export",
-        "format_version": "1.2",
-        "exported_at": "2026-11-22T16:00:00+00:00",
-        "campaign": {"slug": "demo", "title": "Synthetic demo campaign", "status": "closed",
-                     "opened_at": "2026-11-01T08:00:00+00:00",
-                     "closed_at": "2026-11-15T08:00:00+00:00"},
-        "survey": {"id": "demo", "version": "0" * 64, "languages": ["en", "de", "uk", "ru"]},
-        "design": {"arms": codebook["arms"],
-                   "control_arm": "control" if "control" in arms else None,
-                   "block_size": block_size, "seed": f"{seed:x}", "stratify_by": None,
-                   "rebalance_dropouts": False},
-        "preregistration": ({"primary_items": list(primary_items), "family": "primary"}
-                            if primary_items else None),
-        "row_counts": {"participants": int(n), "answers": int(len(answers))},
-        "files": ["participants.csv", "answers.csv", "codebook.json"],
-        "generator": {"name": "analysis.synthetic", "seed": seed, "n_per_arm": n_per_arm},
-    }
+    manifest = build_manifest(
+        codebook,
+        campaign={"slug": "demo", "title": "Synthetic demo campaign", "status": "closed",
+                  "opened_at": "2026-11-01T08:00:00+00:00",
+                  "closed_at": "2026-11-15T08:00:00+00:00"},
+        block_size=block_size,
+        seed=f"{seed:x}",
+        rebalance_dropouts=False,
+        preregistration=({"primary_items": list(primary_items), "family": "primary"}
+                         if primary_items else None),
+        row_counts={"participants": int(n), "answers": int(len(answers))},
+        files=[PARTICIPANTS_FILE, ANSWERS_FILE, CODEBOOK_FILE],
+        exported_at="2026-11-22T16:00:00+00:00",
+        generator={"name": "analysis.synthetic", "seed": seed, "n_per_arm": n_per_arm},
+    )  # fmt: skip
     return DemoData(participants, answers, codebook, manifest, truth, tuple(pid[speeder]))
 
 
@@ -598,9 +606,7 @@ def _codebook(items: list[_Item], arms: list[str]) -> dict:
             "pages": [pages.get(p, "module_<module>") for p in it.phases],
             "text": {"en": it.text},
             "hint": {},
-            "scale": ({"min": it.lo, "max": it.hi}
-                      if it.lo is not None and it.type in ("likert", "thermometer", "estimate",
-                                                           "number") else None),
+            "scale": {"min": it.lo, "max": it.hi} if it.lo is not None else None,
             "reverse": it.reverse,
             "construct": it.construct,
             "options": [{"code": c, "id": i, "label": {"en": lab}, "missing": m}
@@ -608,9 +614,12 @@ def _codebook(items: list[_Item], arms: list[str]) -> dict:
             "correct": it.correct,
             "modules": [*PROPOSALS, "control"] if "module" in it.phases else None,
             "required": it.required,
+            "estimates": "support_accord" if it.id == "estimate_support_accord" else None,
+            **BUILTIN_TYPE_FACTS[it.type],  # the generator draws only the built-in types
+            "missing_codes": [c for c, _i, _lab, missing in it.options if missing],
         })
     return {
-        "format_version": "1.2",
+        "format_version": FORMAT_VERSION,
         "survey": {"id": "demo", "version": "0" * 64, "title": {"en": "Synthetic demo"},
                    "languages": ["en", "de", "uk", "ru"]},
         "modules": [{"id": m, "kind": "control" if m == "control" else "proposal",
@@ -623,8 +632,8 @@ def _codebook(items: list[_Item], arms: list[str]) -> dict:
 
 
 def _escape(series: pd.Series) -> pd.Series:
-    """Spreadsheet safety as the contract says (:func:`analysis.contract.escape_formula`)."""
-    return series.map(lambda v: escape_formula(v) if isinstance(v, str) else v)
+    """Text cells as the contract writes them (:func:`analysis.contract.escape_formula`)."""
+    return series.map(escape_formula, na_action="ignore")
 
 
 def write_demo_export(
@@ -652,17 +661,16 @@ def write_demo_export(
     data = make_demo_data(n_per_arm, effects, seed, **options)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    text_cols = {"participants": ["participant_id", "arm", "module_order", "language", "status",
-                                  "step", "stratum"],
-                 "answers": ["participant_id", "arm", "phase", "module", "item", "text", "page"]}
-    for name, frame in (("participants", data.participants), ("answers", data.answers)):
-        frame = frame.copy()
-        for c in text_cols[name]:
-            frame[c] = _escape(frame[c])
-        frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n", encoding="utf-8")
-    (out / "codebook.json").write_text(json.dumps(data.codebook, indent=1, ensure_ascii=False),
-                                       encoding="utf-8")
-    (out / "manifest.json").write_text(json.dumps(data.manifest, indent=1), encoding="utf-8")
+    for name, frame, columns in ((PARTICIPANTS_FILE, data.participants, PARTICIPANT_COLUMNS),
+                                 (ANSWERS_FILE, data.answers, ANSWER_COLUMNS)):
+        frame = frame[list(columns)].copy()
+        for c, kind in columns.items():
+            if kind == "text":
+                frame[c] = _escape(frame[c])
+        frame.to_csv(out / name, index=False, lineterminator="\n", encoding="utf-8")
+    (out / CODEBOOK_FILE).write_text(json.dumps(data.codebook, indent=1, ensure_ascii=False),
+                                     encoding="utf-8")
+    (out / MANIFEST_FILE).write_text(json.dumps(data.manifest, indent=1), encoding="utf-8")
     data.truth.to_csv(out / "truth.csv", index=False, lineterminator="\n")
     return out
 

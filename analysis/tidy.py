@@ -10,7 +10,6 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.contract import NUMERIC_TYPES
 from analysis.load import Export
 
 __all__ = ["clean_values", "pairs", "profile_table", "knowledge_scores", "decode_choice"]
@@ -76,8 +75,9 @@ def pairs(
     ----------
     export : Export
     items : iterable of str, optional
-        Items to include; default every numeric item (Likert, thermometer,
-        estimate, number) asked in both phases.
+        Items to include; default every numeric item (codebook
+        ``value_coding`` ``quantity``: Likert, thermometer, estimate,
+        number, ...) asked in both phases.
     before, after : str
         Phases to pair (default ``pre`` and ``post``).
     by : sequence of str
@@ -99,7 +99,7 @@ def pairs(
     """
     if items is None:
         t = export.items
-        ok = t["type"].isin(NUMERIC_TYPES) & t["phases"].map(
+        ok = t["numeric"] & t["phases"].map(
             lambda ph: before in ph and after in ph
         )
         items = list(t.loc[ok, "item"])
@@ -144,10 +144,10 @@ def profile_table(export: Export) -> pd.DataFrame:
     a = a[a["phase"] == "profile"]
     if a.empty:
         return p
-    types = export.items.set_index("item")["type"]
+    coding = export.items.set_index("item")["value_coding"]
     wide = a.pivot(index="participant_id", columns="item", values="value")
     for item in wide.columns:
-        if types.get(item) in ("single_choice", "knowledge", "attention"):
+        if coding.get(item) == "code":
             wide[item] = decode_choice(export, item, wide[item])
     wide.columns.name = None
     clash = [c for c in wide.columns if c in p.columns]

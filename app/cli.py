@@ -15,6 +15,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from werkzeug.serving import run_simple
 
+from analysis.contract import EXPORT_FORMATS
 from app.accounts.cli import members_group, user_group
 from app.campaigns.cli import design_changes, design_options, fail, register_fielding_commands
 from app.campaigns.operations import CampaignError, create_campaign, set_status
@@ -160,7 +161,7 @@ def campaign_list():
 @click.argument("slug")
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--format", "fmt", default="csv", show_default=True,
-              type=click.Choice(["csv", "zip", "wide", "parquet", "xlsx", "sav", "dta"]))
+              type=click.Choice(list(EXPORT_FORMATS)))
 @click.option("--include-external-id", is_flag=True,
               help="Add the column external_id_hash: the keyed hash of each panel id "
                    "(the id itself is never stored).")

@@ -1,27 +1,41 @@
-"""The registry of item types: one class per type.
+"""The registry of item types: one class per type, owning every fact about it.
 
-Each class knows which definition keys its items need, how a raw form value
-becomes a stored answer (``value`` number and/or ``text``), and what the
-codebook says about it. The app picks a widget by ``widget`` and delegates
-validation here, so adding a type touches this file only (plus a widget
-template when no existing one fits).
+A type class knows (after indico's ``BaseField``):
 
-Validation errors are raised as :class:`AnswerError` with a message *code*
-and parameters, not prose: the app translates the code into the
-participant's language.
+- its definition keys and how to read and check them (:meth:`ItemType.read`:
+  the loader calls the type, it never asks which type it has);
+- how the raw form strings are collected and parsed into a stored answer
+  (:meth:`ItemType.raw_values`, :meth:`ItemType.parse`); every problem is an
+  :class:`AnswerError`, which the app shows at the field;
+- its widget (the template ``app/templates/participant/widgets/<widget>.html``)
+  and the code of its required-answer message;
+- its codebook entry, including what ``value`` and ``text`` hold in the
+  export (:attr:`ItemType.value_coding`, :attr:`ItemType.text_coding`), so the
+  export writer and the analysis read the codebook, never a list of types.
+
+Adding a type is one class here (or in any module that is imported before
+surveys are loaded) plus its widget template and the translations of any new
+message. Validation errors are raised as codes with parameters, not prose:
+the app translates them into the participant's language.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from surveys.model import Option, Text
 
 if TYPE_CHECKING:
     from surveys.model import Item
 
-__all__ = ["AnswerError", "Answer", "ItemType", "REGISTRY", "register", "get_type"]
+__all__ = [
+    "AnswerError", "Answer", "ItemType", "ChoiceType", "NumberType", "DefinitionReader",
+    "REGISTRY", "register", "unregister", "get_type",
+]  # fmt: skip
 
 
 class AnswerError(ValueError):
@@ -41,6 +55,19 @@ class Answer:
     text: str | None = None
 
 
+class DefinitionReader(Protocol):
+    """What a type may use while reading its keys (``surveys.loader`` provides it)."""
+
+    languages: tuple[str, ...]
+
+    def problem(self, place: str, message: str) -> None: ...
+    def text(self, table: dict, key: str, place: str, *, required: bool = True) -> Text | None: ...
+    def flag(self, table: dict, key: str, place: str, default: bool) -> bool: ...
+    def options(self, table: dict, place: str) -> tuple[Option, ...]: ...
+    def anchors(self, table: dict, place: str, count: int) -> dict[str, tuple[str, ...]]: ...
+    def positive_int(self, table: dict, key: str, place: str) -> int | None: ...
+
+
 REGISTRY: dict[str, type[ItemType]] = {}
 
 
@@ -52,32 +79,79 @@ def register(cls: type[ItemType]) -> type[ItemType]:
     return cls
 
 
+def unregister(name: str) -> None:
+    """Remove a type (tests that register a type of their own clean up with this)."""
+    del REGISTRY[name]
+
+
 def get_type(name: str) -> ItemType:
     return REGISTRY[name]()
 
 
 class ItemType:
-    """Base class: subclasses set ``name`` and ``widget`` and override ``parse``."""
+    """Base class: subclasses set ``name``, ``widget`` and the codings, and override ``parse``."""
 
     name: ClassVar[str]
-    #: Template macro the app renders the item with.
+    #: Widget template: ``app/templates/participant/widgets/<widget>.html``.
     widget: ClassVar[str]
     #: Definition keys this type requires, beyond the common ones.
     required_keys: ClassVar[tuple[str, ...]] = ()
     #: Definition keys this type accepts, beyond the common ones.
     optional_keys: ClassVar[tuple[str, ...]] = ()
-    #: Whether the stored ``value`` column is numeric for this type.
+    #: What the stored ``value`` means: ``quantity`` (a number on the item's
+    #: scale), ``code`` (the chosen option's code), ``count`` (options chosen)
+    #: or None (the export contract's ``VALUE_CODINGS``).
+    value_coding: ClassVar[str | None] = "quantity"
+    #: What the stored ``text`` means: ``option_ids``, ``ranked_option_ids``,
+    #: ``free_text`` or None (the contract's ``TEXT_CODINGS``).
+    text_coding: ClassVar[str | None] = None
+    #: An attitude measure: the analysis reports its polarisation.
+    attitude: ClassVar[bool] = False
+    #: Code of the message shown when a required item is left empty.
+    required_message: ClassVar[str] = "enter_answer"
+    #: The form sends several values under the item's name (checkboxes).
+    many_values: ClassVar[bool] = False
+
+    #: Whether the stored ``value`` column holds a number (set from ``value_coding``).
     numeric: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.numeric = cls.value_coding is not None
+
+    # --- the definition ----------------------------------------------------
+
+    def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
+        """Read this type's keys of one ``[[items]]`` table into ``Item`` fields.
+
+        Returns keyword arguments for :class:`~surveys.model.Item`: ``options``,
+        ``correct``, ``reverse`` and ``settings`` (the mapping of every other
+        type-specific setting). Problems go to ``r.problem``; the loader has
+        already checked for unknown and missing keys.
+        """
+        return {}
+
+    def check_references(self, item: Item, items: Mapping[str, Item], place: str,
+                         r: DefinitionReader) -> None:  # fmt: skip
+        """Check settings that name other items, once every item is read."""
+
+    # --- answers -------------------------------------------------------------
+
+    def raw_values(self, item: Item, name: str, getlist: Callable[[str], list[str]]) -> list[str]:
+        """The submitted strings of the field ``name`` (``getlist`` reads the form)."""
+        return getlist(name)
 
     def parse(self, item: Item, raw: list[str]) -> Answer | None:
         """Turn the submitted strings into an Answer; None means "not answered"."""
         raise NotImplementedError
 
+    # --- the codebook --------------------------------------------------------
+
     def scale(self, item: Item) -> dict | None:
         return None
 
     def codebook(self, item: Item) -> dict:
-        """The type-specific part of the item's codebook entry."""
+        """The type's part of the item's codebook entry (format 1.3 keys)."""
         return {
             "scale": self.scale(item),
             "options": [
@@ -85,6 +159,11 @@ class ItemType:
                 for o in item.options
             ],
             "correct": item.correct,
+            "estimates": None,
+            "value_coding": self.value_coding,
+            "text_coding": self.text_coding,
+            "missing_codes": [o.code for o in item.options if o.missing],
+            "attitude": self.attitude,
         }
 
     def __eq__(self, other: object) -> bool:
@@ -145,9 +224,24 @@ def _fmt(x: float) -> str:
     return str(int(x)) if x == int(x) else str(x)
 
 
-class _ChoiceType(ItemType):
+class ChoiceType(ItemType):
+    """Pick one of the item's options; ``value`` is its code."""
+
     widget = "radios"
     required_keys = ("options",)
+    value_coding = "code"
+    required_message = "select_answer"
+
+    def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
+        options = r.options(table, place)
+        fields: dict[str, Any] = {"options": options}
+        if "correct" in self.required_keys and "correct" in table:
+            option = next((o for o in options if o.id == table["correct"]), None)
+            if option is None:
+                r.problem(f"{place}.correct", f"'{table['correct']}' is not one of the options")
+            else:
+                fields["correct"] = option.code
+        return fields
 
     def parse(self, item: Item, raw: list[str]) -> Answer | None:
         choice = _single(raw)
@@ -166,6 +260,33 @@ class Likert(ItemType):
     name = "likert"
     widget = "scale"
     required_keys = ("points", "anchors")
+    optional_keys = ("reverse", "prefer_not")
+    attitude = True
+    required_message = "select_answer"
+    #: "Prefer not to answer" (``prefer_not.<lang> = "..."``): an extra option
+    #: stored with this declared missing code (the ANES convention for a
+    #: refusal), flagged ``missing`` in the codebook so analyses leave it out.
+    PREFER_NOT_CODE: ClassVar[int] = -9
+    PREFER_NOT_ID: ClassVar[str] = "prefer_not"
+
+    def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
+        fields: dict[str, Any] = {"reverse": r.flag(table, "reverse", place, False)}
+        points = table.get("points")
+        if not isinstance(points, int) or not 2 <= points <= 11:
+            r.problem(f"{place}.points", "must be a whole number from 2 to 11")
+            return fields
+        anchors = r.anchors(table, place, points)
+        options = tuple(
+            Option(k, str(k), Text({lang: labels[k - 1] for lang, labels in anchors.items()}))
+            for k in range(1, points + 1)
+        ) if anchors else ()  # fmt: skip
+        if "prefer_not" in table and options:
+            label = r.text(table, "prefer_not", place)
+            if label is not None:
+                options += (Option(self.PREFER_NOT_CODE, self.PREFER_NOT_ID, label, missing=True),)
+        fields["options"] = options
+        fields["settings"] = {"points": points, "anchors": anchors}
+        return fields
 
     def parse(self, item: Item, raw: list[str]) -> Answer | None:
         choice = _single(raw)
@@ -188,20 +309,28 @@ class Likert(ItemType):
         return {"min": 1, "max": self.points(item)}
 
 
-class _NumberLike(ItemType):
+class NumberType(ItemType):
+    """A number typed into a box, between the limits of the type or the item."""
+
     widget = "number"
+    required_message = "enter_number"
     #: Fixed limits of the type (thermometer and estimate: 0-100).
     bounds: ClassVar[tuple[float, float]] = (0.0, 100.0)
 
     def limits(self, item: Item) -> tuple[float, float]:
         return self.bounds
 
+    def unit(self, item: Item, lang: str) -> str:
+        """What the widget shows after the box: a unit, or the allowed range."""
+        lo, hi = self.limits(item)
+        return f"({_fmt(lo)}–{_fmt(hi)})"
+
     def parse(self, item: Item, raw: list[str]) -> Answer | None:
         text = _single(raw)
         if text is None:
             return None
         lo, hi = self.limits(item)
-        return Answer(value=_number(text, lo, hi, item.integer))
+        return Answer(value=_number(text, lo, hi, item.setting("integer", True)))
 
     def scale(self, item: Item) -> dict:
         lo, hi = self.limits(item)
@@ -209,42 +338,84 @@ class _NumberLike(ItemType):
 
 
 @register
-class Thermometer(_NumberLike):
-    """Feeling thermometer: 0 (cold) to 100 (warm)."""
+class Thermometer(NumberType):
+    """Feeling thermometer: 0 (cold) to 100 (warm), optionally with labels at 0, 50, 100."""
 
     name = "thermometer"
     optional_keys = ("anchors",)
+    attitude = True
+
+    def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
+        if "anchors" not in table:
+            return {}
+        return {"settings": {"anchors": r.anchors(table, place, 3)}}
 
 
 @register
-class Estimate(_NumberLike):
+class Estimate(NumberType):
     """Estimated share of people, 0-100 % (meta-perception)."""
 
     name = "estimate"
     optional_keys = ("estimates",)
 
+    def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
+        if "estimates" not in table:
+            return {}
+        if not isinstance(table["estimates"], str):
+            r.problem(f"{place}.estimates", "must be the id of the item estimated")
+            return {}
+        return {"settings": {"estimates": table["estimates"]}}
+
+    def check_references(self, item: Item, items: Mapping[str, Item], place: str,
+                         r: DefinitionReader) -> None:  # fmt: skip
+        target = item.setting("estimates")
+        if target and target not in items:
+            r.problem(f"{place}.estimates", f"names item '{target}', which is not defined")
+
+    def unit(self, item: Item, lang: str) -> str:
+        return "%"
+
+    def codebook(self, item: Item) -> dict:
+        return {**super().codebook(item), "estimates": item.setting("estimates")}
+
 
 @register
-class Number(_NumberLike):
+class Number(NumberType):
     """A number between the item's ``min`` and ``max``."""
 
     name = "number"
     required_keys = ("min", "max")
     optional_keys = ("integer", "unit")
 
+    def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
+        settings: dict[str, Any] = {}
+        lo, hi = table.get("min"), table.get("max")
+        finite = all(isinstance(v, int | float) and math.isfinite(v) for v in (lo, hi))
+        if not finite or lo >= hi:
+            r.problem(place, "'min' and 'max' must be numbers with min < max")
+        else:
+            settings["minimum"], settings["maximum"] = float(lo), float(hi)
+        settings["integer"] = r.flag(table, "integer", place, True)
+        settings["unit"] = r.text(table, "unit", place, required=False)
+        return {"settings": settings}
+
     def limits(self, item: Item) -> tuple[float, float]:
-        return float(item.minimum), float(item.maximum)  # type: ignore[arg-type]
+        return float(item.setting("minimum")), float(item.setting("maximum"))
+
+    def unit(self, item: Item, lang: str) -> str:
+        unit = item.setting("unit")
+        return unit[lang] if unit else super().unit(item, lang)
 
 
 @register
-class SingleChoice(_ChoiceType):
+class SingleChoice(ChoiceType):
     """Pick one option."""
 
     name = "single_choice"
 
 
 @register
-class Knowledge(_ChoiceType):
+class Knowledge(ChoiceType):
     """A factual question with one correct option (and usually "don't know")."""
 
     name = "knowledge"
@@ -252,7 +423,7 @@ class Knowledge(_ChoiceType):
 
 
 @register
-class Attention(_ChoiceType):
+class Attention(ChoiceType):
     """Instructed-response attention check: ``correct`` is the instructed option."""
 
     name = "attention"
@@ -267,6 +438,16 @@ class MultipleChoice(ItemType):
     widget = "checkboxes"
     required_keys = ("options",)
     optional_keys = ("max_choices",)
+    value_coding = "count"
+    text_coding = "option_ids"
+    required_message = "select_some"
+    many_values = True
+
+    def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
+        fields: dict[str, Any] = {"options": r.options(table, place)}
+        if "max_choices" in table:
+            fields["settings"] = {"max_choices": r.positive_int(table, "max_choices", place)}
+        return fields
 
     def parse(self, item: Item, raw: list[str]) -> Answer | None:
         chosen = {r.strip() for r in raw if r.strip()}
@@ -275,8 +456,9 @@ class MultipleChoice(ItemType):
         known = [o for o in item.options if o.id in chosen]
         if len(known) != len(chosen):
             raise AnswerError("invalid_choice")
-        if item.max_choices is not None and len(known) > item.max_choices:
-            raise AnswerError("too_many_choices", max=item.max_choices)
+        most = item.setting("max_choices")
+        if most is not None and len(known) > most:
+            raise AnswerError("too_many_choices", max=most)
         return Answer(value=float(len(known)), text="|".join(o.id for o in known))
 
 
@@ -284,17 +466,26 @@ class MultipleChoice(ItemType):
 class Ranking(ItemType):
     """Order all options; submitted as one rank (1..n) per option.
 
-    Without JavaScript a ranking is a select per option; the answer is valid
-    only when the ranks are a permutation of 1..n.
+    Without JavaScript a ranking is a select per option (field
+    ``<name>__<option id>``); the answer is valid only when the ranks are a
+    permutation of 1..n.
     """
 
     name = "ranking"
     widget = "ranking"
     required_keys = ("options",)
-    numeric = False
+    value_coding = None
+    text_coding = "ranked_option_ids"
+    required_message = "rank_all"
+
+    def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
+        return {"options": r.options(table, place)}
+
+    def raw_values(self, item: Item, name: str, getlist: Callable[[str], list[str]]) -> list[str]:
+        """One ``option_id=rank`` string per option."""
+        return [f"{o.id}={next(iter(getlist(f'{name}__{o.id}')), '')}" for o in item.options]
 
     def parse(self, item: Item, raw: list[str]) -> Answer | None:
-        # raw holds "option_id=rank" pairs, one per option, built by the app.
         ranks: dict[str, int] = {}
         for pair in raw:
             option_id, _, rank = pair.partition("=")
@@ -316,18 +507,28 @@ class Ranking(ItemType):
 
 @register
 class FreeText(ItemType):
-    """Free text, up to ``max_length`` characters (default 2000)."""
+    """Free text, up to ``max_length`` characters (default :attr:`DEFAULT_MAX_LENGTH`)."""
 
     name = "text"
     widget = "textarea"
     optional_keys = ("max_length",)
-    numeric = False
+    value_coding = None
+    text_coding = "free_text"
+    DEFAULT_MAX_LENGTH: ClassVar[int] = 2000
+
+    def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
+        if "max_length" not in table:
+            return {}
+        return {"settings": {"max_length": r.positive_int(table, "max_length", place)}}
+
+    def max_length(self, item: Item) -> int:
+        return item.setting("max_length") or self.DEFAULT_MAX_LENGTH
 
     def parse(self, item: Item, raw: list[str]) -> Answer | None:
         text = "\n".join(r for r in raw).strip().replace("\r\n", "\n")
         if not text:
             return None
-        limit = item.max_length or 2000
+        limit = self.max_length(item)
         if len(text) > limit:
             raise AnswerError("too_long", max=limit)
         return Answer(text=text)

@@ -9,7 +9,6 @@ fixes a definition in one pass. Nothing half-valid is ever returned.
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import tomllib
 from dataclasses import dataclass, replace
@@ -46,16 +45,8 @@ def _without_bidi_controls(value: Any) -> Any:
         return [_without_bidi_controls(v) for v in value]
     return value
 
-#: A Likert item's "Prefer not to answer" (``prefer_not.<lang> = "..."``): an extra
-#: option stored with this declared missing code (the ANES convention for a
-#: refusal), flagged ``missing`` in the codebook so analyses leave it out.
-PREFER_NOT_CODE = -9
-PREFER_NOT_ID = "prefer_not"
+#: Keys every item accepts; the rest are its type's (``ItemType.required_keys`` ...).
 COMMON_ITEM_KEYS = {"id", "type", "text", "hint", "required", "construct", "post_only"}
-TYPE_KEYS = {
-    "points", "anchors", "reverse", "options", "correct", "min", "max", "integer",
-    "unit", "max_length", "max_choices",
-}  # fmt: skip
 TOP_KEYS = {"survey", "consent", "thanks", "modules", "arms", "pages", "items"}
 
 
@@ -230,6 +221,7 @@ class _Reader:
         return tuple(options)
 
     def item(self, table: dict, place: str) -> Item | None:
+        """Read one ``[[items]]`` table: the common keys here, the rest by the item's type."""
         item_id = self.ident(table, place)
         type_name = table.get("type")
         if not isinstance(type_name, str) or type_name not in REGISTRY:
@@ -238,45 +230,14 @@ class _Reader:
             return None
         kind = get_type(type_name)
         allowed = COMMON_ITEM_KEYS | set(kind.required_keys) | set(kind.optional_keys)
-        if type_name == "likert":
-            allowed |= {"reverse", "prefer_not"}
         self.unknown(table, allowed, place)
         for key in kind.required_keys:
             if key not in table:
                 self.problem(place, f"a {type_name} item needs '{key}'")
-        fields: dict[str, Any] = {}
-        if type_name == "likert":
-            fields.update(self.likert(table, place))
-        elif "options" in kind.required_keys:
-            fields["options"] = self.options(table, place)
-        if type_name == "thermometer" and "anchors" in table:
-            fields["anchors"] = self.anchors(table, place, 3)
-        if "correct" in kind.required_keys and "correct" in table:
-            option = next((o for o in fields["options"] if o.id == table["correct"]), None)
-            if option is None:
-                self.problem(f"{place}.correct", f"'{table['correct']}' is not one of the options")
-            else:
-                fields["correct"] = option.code
-        if type_name == "number":
-            lo, hi = table.get("min"), table.get("max")
-            finite = all(isinstance(v, int | float) and math.isfinite(v) for v in (lo, hi))
-            if not finite or lo >= hi:
-                self.problem(place, "'min' and 'max' must be numbers with min < max")
-            else:
-                fields["minimum"], fields["maximum"] = float(lo), float(hi)
-            fields["integer"] = self.flag(table, "integer", place, True)
-            fields["unit"] = self.text(table, "unit", place, required=False)
-        if "estimates" in table:
-            if not isinstance(table["estimates"], str):
-                self.problem(f"{place}.estimates", "must be the id of the item estimated")
-            else:
-                fields["estimates"] = table["estimates"]
-        for key in ("max_length", "max_choices"):
-            if key in table:
-                if not isinstance(table[key], int) or table[key] < 1:
-                    self.problem(f"{place}.{key}", "must be a positive whole number")
-                else:
-                    fields[key] = table[key]
+        fields = kind.read(table, place, self)
+        fields["settings"] = MappingProxyType(
+            {k: v for k, v in fields.get("settings", {}).items() if v is not None}
+        )
         construct = table.get("construct")
         if construct is not None and not (isinstance(construct, str)
                                           and ID_RE.fullmatch(construct)):
@@ -289,26 +250,16 @@ class _Reader:
             hint=self.text(table, "hint", place, required=False),
             required=self.flag(table, "required", place, True),
             construct=construct,
-            reverse=self.flag(table, "reverse", place, False),
             post_only=self.flag(table, "post_only", place, False),
             **fields,
         )
 
-    def likert(self, table: dict, place: str) -> dict:
-        points = table.get("points")
-        if not isinstance(points, int) or not 2 <= points <= 11:
-            self.problem(f"{place}.points", "must be a whole number from 2 to 11")
-            return {}
-        anchors = self.anchors(table, place, points)
-        options = tuple(
-            Option(k, str(k), Text({lang: labels[k - 1] for lang, labels in anchors.items()}))
-            for k in range(1, points + 1)
-        ) if anchors else ()  # fmt: skip
-        if "prefer_not" in table and options:
-            label = self.text(table, "prefer_not", place)
-            if label is not None:
-                options += (Option(PREFER_NOT_CODE, PREFER_NOT_ID, label, missing=True),)
-        return {"anchors": anchors, "options": options}
+    def positive_int(self, table: dict, key: str, place: str) -> int | None:
+        value = table.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            self.problem(f"{place}.{key}", "must be a positive whole number")
+            return None
+        return value
 
     def anchors(self, table: dict, place: str, count: int) -> dict[str, tuple[str, ...]]:
         raw = table.get("anchors")
@@ -455,9 +406,8 @@ def load_survey(folder: str | Path) -> Survey:
     for i, table in enumerate(item_tables):
         # An id of the wrong type (a list, a table) was reported above; skip it here.
         target = items.get(table.get("id")) if isinstance(table.get("id"), str) else None
-        if target is not None and target.estimates and target.estimates not in items:
-            reader.problem(f"items[{i}].estimates", f"names item '{target.estimates}', "
-                           "which is not defined")  # fmt: skip
+        if target is not None:
+            target.kind.check_references(target, items, f"items[{i}]", reader)
     module_ids = {m.id for m in modules}
     places = {t.get("id"): f"items[{i}]" for i, t in enumerate(item_tables)
               if isinstance(t.get("id"), str)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from surveys.item_types import ItemType
@@ -61,7 +61,7 @@ class Option:
 
 @dataclass(frozen=True)
 class Item:
-    """One question. Its behaviour (parsing, codebook) comes from ``kind``."""
+    """One question. Its behaviour (reading, parsing, widget, codebook) comes from ``kind``."""
 
     id: str
     type: str
@@ -72,22 +72,22 @@ class Item:
     construct: str | None = None
     reverse: bool = False
     post_only: bool = False
+    #: Answer options (choice-like types; Likert: one per point).
     options: tuple[Option, ...] = ()
     #: Code of the correct option (knowledge and attention items).
     correct: int | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    integer: bool = True
-    max_length: int | None = None
-    max_choices: int | None = None
-    #: Likert: one label per point; thermometer: labels for 0, 50 and 100.
-    anchors: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    unit: Text | None = None
-    #: Estimate items: the id of the item whose support they estimate.
-    estimates: str | None = None
+    #: Every other setting, as the item's type read it from the definition
+    #: (Likert ``points`` and ``anchors``, number ``minimum``/``maximum``/
+    #: ``integer``/``unit``, ``max_length``, ``max_choices``, ``estimates``...).
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        """A type-specific setting, or ``default`` when the definition did not set it."""
+        value = self.settings.get(key)
+        return default if value is None else value
 
 
 @dataclass(frozen=True)

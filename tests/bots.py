@@ -4,8 +4,14 @@ A bot walks a campaign through the Flask test client exactly as a browser
 without JavaScript would: it reads each page, checks that every field it is
 about to submit exists in that page's HTML, and posts the form with the
 page's own CSRF token. Answers come from a plan (page id -> answers) or,
-for pages the plan does not name, from ``auto_answer`` by item type, with
-``overrides`` replacing single fields.
+for pages the plan does not name, from ``auto_answer`` (built from what the
+item's type says about its answers, never from its name), with ``overrides``
+replacing single fields.
+
+As in oTree, :meth:`Bot.submit` checks that the bot is on the page it
+expects, and ``Bot.submit(page, SubmissionMustFail(answers))`` asserts that
+the page refuses the answers: it comes back with an error summary, and the
+participant stays on it.
 """
 
 from __future__ import annotations
@@ -23,22 +29,32 @@ HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
 
 def auto_answer(item: Item) -> dict[str, str | list[str]]:
-    """A valid answer for any item type, as form fields."""
+    """A valid answer for an item of any type, as form fields."""
     name = f"q_{item.id}"
-    if item.type == "ranking":
-        return {f"{name}__{o.id}": str(rank) for rank, o in enumerate(item.options, start=1)}
-    if item.type == "multiple_choice":
-        return {name: [item.options[0].id, item.options[-1].id]}
-    if item.type == "text":
+    kind = item.kind
+    options = item.options
+    if kind.text_coding == "ranked_option_ids":
+        return {f"{name}__{o.id}": str(rank) for rank, o in enumerate(options, start=1)}
+    if kind.many_values:
+        return {name: [options[0].id, options[-1].id]}
+    if kind.text_coding == "free_text":
         return {name: "Because people want different things."}
-    if item.type in ("thermometer", "estimate"):
-        return {name: "60"}
-    if item.type == "number":
-        return {name: str(int(item.minimum))}
-    if item.type in ("knowledge", "attention"):
-        correct = next(o for o in item.options if o.code == item.correct)
-        return {name: correct.id}
-    return {name: item.options[len(item.options) // 2].id}
+    if item.correct is not None:
+        return {name: next(o for o in options if o.code == item.correct).id}
+    if options:
+        return {name: options[len(options) // 2].id}
+    scale = kind.scale(item)
+    lo, hi = scale["min"], scale["max"]
+    return {name: str(int(lo + round(0.6 * (hi - lo))))}
+
+
+@dataclass(frozen=True)
+class SubmissionMustFail:
+    """Answers a page must refuse (oTree's ``SubmissionMustFail``)."""
+
+    answers: dict
+    #: A text the error message must contain (optional).
+    error: str = ""
 
 
 @dataclass
@@ -104,6 +120,25 @@ class Bot:
             assert f'name="{name}"' in self.html, f"field {name} not on page {step_key}"
         self.history.append(step_key)
         return self.post(action, answers)
+
+    def current_page(self) -> str | None:
+        """Id of the page the bot is on (``page:<id>`` or ``page:<id>:<module>``), or None."""
+        action = self.current_action()
+        return action.split("/step/", 1)[1] if action else None
+
+    def submit(self, expected: str, answers: dict | SubmissionMustFail | None = None):
+        """Submit the page ``expected`` (a step key such as ``page:before``), after checking
+        that the bot is on it; a :class:`SubmissionMustFail` must be refused."""
+        on = self.current_page()
+        assert on == expected, f"expected to be on {expected}, but the bot is on {on}"
+        if not isinstance(answers, SubmissionMustFail):
+            return self.submit_current(answers)
+        response = self.submit_current(answers.answers)
+        assert response.status_code == 400, response.status_code  # the page again, with errors
+        assert 'class="error-summary"' in self.html, f"{expected} accepted {answers.answers}"
+        assert answers.error in self.html, f"no error {answers.error!r} on {expected}"
+        assert self.current_page() == expected, "the refused page moved the participant on"
+        return response
 
     def walk(self, lang: str | None = None, max_steps: int = 100, query: str = ""):
         """Start and answer every page until the thanks page."""

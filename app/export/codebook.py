@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import re
 
+from analysis.contract import FORMAT_VERSION
 from surveys import Survey
 
-__all__ = ["FORMAT_VERSION", "build_codebook", "word_count"]
-
-#: Version of docs/export-format.md this code writes.
-FORMAT_VERSION = "1.3"
+__all__ = ["build_codebook", "word_count"]
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -45,7 +43,6 @@ def build_codebook(survey: Survey) -> dict:
             "construct": item.construct,
             "required": item.required,
             "modules": [m.id for m in survey.modules] if module_pages else None,
-            "estimates": item.estimates,
         }
         entry.update(item.kind.codebook(item))
         items.append(entry)

@@ -28,27 +28,34 @@ import pandas as pd
 import pyreadstat
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from analysis.contract import escape_formula, stata_missing_tags, stata_names, unescape_formula
+from analysis.contract import (
+    ANSWERS_FILE,
+    EXPORT_FORMATS,
+    PARTICIPANTS_FILE,
+    answer_column,
+    escape_formula,
+    split_wide_column,
+    stata_missing_tags,
+    stata_names,
+    unescape_formula,
+    upgrade_codebook,
+    wide_column,
+)
 
-__all__ = ["wide_table", "write_other_format", "wide_column", "shorten_label", "WideBuilder",
+__all__ = ["wide_table", "write_other_format", "shorten_label", "WideBuilder",
            "CHUNK", "WIDE_FORMATS"]  # fmt: skip
 
 #: Rows read, streamed and written at a time.
 CHUNK = 5000
-WIDE_FORMATS = ("wide", "parquet", "xlsx", "sav", "dta")
+#: The formats that write a wide file (the contract names the file).
+WIDE_FORMATS = tuple(fmt for fmt, name in EXPORT_FORMATS.items() if name)
 
-TEXT_TYPES = ("multiple_choice", "ranking", "text")
 #: Byte limits of the binary formats (UTF-8 bytes, not characters).
 SPSS_VARIABLE_LABEL = 256
 SPSS_VALUE_LABEL = 120
 STATA_VARIABLE_LABEL = 80
 STATA_VALUE_LABEL = 244
 REPLACED_LABELS = {0: "no", 1: "yes"}
-
-
-def wide_column(phase: str, module: str, item: str) -> str:
-    """Column name of one answer in the wide table: ``pre__x``, ``module_accord__y``."""
-    return f"{phase}_{module}__{item}" if module else f"{phase}__{item}"
 
 
 def shorten_label(text: str, limit: int) -> str:
@@ -86,7 +93,8 @@ class WideBuilder:
 
     def __init__(self, codebook: dict, participant_columns: list[str]) -> None:
         self.participant_columns = list(participant_columns)
-        self.items = {i["id"]: i for i in codebook["items"]}
+        # the codebook says which column holds an item's answer, never the type's name
+        self.items = {i["id"]: i for i in upgrade_codebook(codebook)["items"]}
         self.lang = codebook["survey"]["languages"][0]
         self._people: list[list[str]] = []
         self._row: dict[str, int] = {}
@@ -107,10 +115,9 @@ class WideBuilder:
         for public_id, _arm, phase, module, item, value, text, *_rest in rows:
             key = keys.get((phase, module, item))
             if key is None:
-                kind = self.items[item]["type"]
+                in_text = answer_column(self.items[item]) == "text"
                 key = keys[(phase, module, item)] = (
-                    wide_column(phase, module, item), kind in TEXT_TYPES,
-                    kind == "multiple_choice",
+                    wide_column(phase, module, item), in_text, in_text,
                 )  # fmt: skip
             column, is_text, text_cell = key
             cells = columns.get(column)
@@ -141,16 +148,18 @@ class WideBuilder:
                 data[name] = np.array(values, dtype=object)
         column_labels, value_labels, missing = {}, {}, {}
         for column, cells in self._columns.items():
-            item = self.items[column.split("__", 1)[1]]
-            column_labels[column] = f"[{column.split('__')[0]}] {item['text'][self.lang]}"
-            if item["type"] in TEXT_TYPES:
+            phase, module, item_id = split_wide_column(column)
+            item = self.items[item_id]
+            head = f"{phase}_{module}" if module else phase
+            column_labels[column] = f"[{head}] {item['text'][self.lang]}"
+            if answer_column(item) == "text":
                 data[column] = pd.array(cells, dtype="string")
             else:
                 data[column] = cells
                 if item["options"]:
                     value_labels[column] = {float(o["code"]): o["label"][self.lang]
                                             for o in item["options"]}  # fmt: skip
-                    codes = [float(o["code"]) for o in item["options"] if o.get("missing")]
+                    codes = [float(c) for c in item["missing_codes"]]
                     if codes:
                         missing[column] = codes
         return pd.DataFrame(data), column_labels, value_labels, missing
@@ -165,10 +174,10 @@ def wide_table(folder: Path, codebook: dict, chunk: int = CHUNK
     codebook flags ``missing``. ``allocation_seq`` is a (nullable) integer
     and ``replaced`` 0/1, as ``participants.csv`` documents them, not text.
     """
-    with (folder / "participants.csv").open(encoding="utf-8", newline="") as f:
+    with (folder / PARTICIPANTS_FILE).open(encoding="utf-8", newline="") as f:
         builder = WideBuilder(codebook, next(csv.reader(f)))
-    for name, add in (("participants.csv", builder.add_participants),
-                      ("answers.csv", builder.add_answers)):  # fmt: skip
+    for name, add in ((PARTICIPANTS_FILE, builder.add_participants),
+                      (ANSWERS_FILE, builder.add_answers)):  # fmt: skip
         with (folder / name).open(encoding="utf-8", newline="") as f:
             reader = csv.reader(f)
             next(reader)
@@ -203,7 +212,7 @@ def _write_dta(table, path, column_labels, value_labels, missing, codebook) -> N
     table = _text_as_empty(table)
     tags_of = {}
     for column in missing:
-        tags = stata_missing_tags(items[column.split("__", 1)[1]]["options"])
+        tags = stata_missing_tags(items[split_wide_column(column)[2]]["options"])
         tags_of[column] = tags
         cells = table[column].astype(object)
         table[column] = cells.map(lambda v, t=tags: t.get(int(v), v) if pd.notna(v) else v)
@@ -292,9 +301,9 @@ def write_other_format(folder: Path, fmt: str, codebook: dict, wide=None, chunk:
     renamed when complete, so a failure never leaves a truncated
     ``wide.<ext>`` behind.
     """
-    if fmt not in ("wide", "parquet", "xlsx", "sav", "dta"):
-        raise ValueError(f"unknown export format {fmt!r}")
-    name = "wide.csv" if fmt == "wide" else f"wide.{fmt}"
+    name = EXPORT_FORMATS.get(fmt)
+    if name is None:
+        raise ValueError(f"{fmt!r} is not an export format with a wide file")
     final = folder / name
     partial = folder / f".partial.{name}"
     table, column_labels, value_labels, missing = wide or wide_table(folder, codebook, chunk)

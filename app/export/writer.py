@@ -21,25 +21,18 @@ from sqlalchemy import select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
+from analysis import contract
 from app.database import read_snapshot
-from app.export.codebook import FORMAT_VERSION
 from app.models import Answer, Campaign, PageVisit, Participant, utcnow
 
-__all__ = ["ExportResult", "write_export", "spreadsheet_safe", "PARTICIPANT_COLUMNS",
-           "ANSWER_COLUMNS", "PAGE_COLUMNS"]  # fmt: skip
+__all__ = ["ExportResult", "write_export", "spreadsheet_safe", "manifest",
+           "PARTICIPANT_COLUMNS"]  # fmt: skip
 
-PARTICIPANT_COLUMNS = [
-    "participant_id", "arm", "module_order", "language", "status", "step", "started_at",
-    "completed_at", "stratum", "allocation_seq", "replaced", "outcome",
-    "followup_completed_at",
-]  # fmt: skip
+#: participants.csv as this writer fills it: the contract's columns, then the
+#: optional ones (1.3) it always writes.
+PARTICIPANT_COLUMNS = [*contract.PARTICIPANT_COLUMNS, "outcome", "followup_completed_at"]
 #: Added to participants.csv only when asked for (``--include-external-id``).
 EXTERNAL_ID_COLUMN = "external_id_hash"
-ANSWER_COLUMNS = [
-    "participant_id", "arm", "phase", "module", "item", "value", "text", "page",
-    "answered_at", "seconds_on_page",
-]  # fmt: skip
-PAGE_COLUMNS = ["participant_id", "step", "shown_at", "submitted_at", "seconds"]
 BATCH = 5000
 
 
@@ -56,9 +49,7 @@ def spreadsheet_safe(text: str | None) -> str:
     For CSV files outside the export folder (the audit log); the rule itself
     is ``analysis.contract.escape_formula``.
     """
-    from analysis.contract import escape_formula  # see _answer_rows: no pandas at start-up
-
-    return escape_formula(text) if text else ""
+    return contract.escape_formula(text) if text else ""
 
 
 def _time(value: datetime | None) -> str:
@@ -184,13 +175,8 @@ def _answer_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
     if "about_you" in leave_out:
         query = query.where(a.phase != "profile")
     # The contract's one escaping rule (lossless; only the typed text can start
-    # with a formula prefix or an apostrophe, ids never do). Imported here, not
-    # at the top: the analysis package loads pandas, which every web process
-    # would pay for at start-up.
-    from analysis.contract import escape_formula
-
-    def safe(text: str | None) -> str:
-        return escape_formula(text) if text else ""
+    # with a formula prefix or an apostrophe, ids never do).
+    safe = spreadsheet_safe
 
     cells = _Cells()
     number, time = cells.number, cells.time
@@ -219,7 +205,7 @@ def _page_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
         ]  # fmt: skip
 
 
-def _write_csv(path: Path, header: list[str], chunks: Iterable[list[list]]) -> int:
+def _write_csv(path: Path, header: Iterable[str], chunks: Iterable[list[list]]) -> int:
     count = 0
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
@@ -231,13 +217,10 @@ def _write_csv(path: Path, header: list[str], chunks: Iterable[list[list]]) -> i
 
 
 def manifest(campaign: Campaign, counts: dict[str, int], files: list[str]) -> dict:
-    arms = campaign.codebook["arms"]
-    control = next((a["id"] for a in arms if a["control"]), None)
-    return {
-        "format": "parley-export",
-        "format_version": FORMAT_VERSION,
-        "exported_at": utcnow().isoformat(),
-        "campaign": {
+    """The manifest of an export of ``campaign`` written now (built by the contract)."""
+    return contract.build_manifest(
+        campaign.codebook,
+        campaign={
             "slug": campaign.slug,
             "title": campaign.title,
             "status": campaign.status,
@@ -245,27 +228,18 @@ def manifest(campaign: Campaign, counts: dict[str, int], files: list[str]) -> di
             "closed_at": _time(campaign.closed_at) or None,
             "languages": campaign.languages,
         },
-        "survey": {
-            "id": campaign.survey_id,
-            "version": campaign.survey_version,
-            "languages": campaign.codebook["survey"]["languages"],
-        },
-        "design": {
-            "arms": arms,
-            "control_arm": control,
-            "block_size": campaign.block_size,
-            "seed": campaign.seed,
-            "stratify_by": campaign.strata or None,
-            "rebalance_dropouts": campaign.rebalance_dropouts,
-            # The allocation ratios in force: the campaign's, else the survey's weights.
-            "arm_weights": campaign.arm_weights or {a["id"]: a["weight"] for a in arms},
-        },
-        "preregistration": campaign.preregistration,
-        "plan": ({"sha256": campaign.plan_sha256, "text": campaign.plan_text}
-                 if campaign.plan_sha256 else None),
-        "row_counts": counts,
-        "files": files,
-    }
+        block_size=campaign.block_size,
+        seed=campaign.seed,
+        stratify_by=campaign.strata or None,
+        rebalance_dropouts=campaign.rebalance_dropouts,
+        preregistration=campaign.preregistration,
+        row_counts=counts,
+        files=files,
+        exported_at=utcnow().isoformat(),
+        plan=({"sha256": campaign.plan_sha256, "text": campaign.plan_text}
+              if campaign.plan_sha256 else None),
+        arm_weights=campaign.arm_weights or None,
+    )
 
 
 def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "csv",
@@ -295,6 +269,8 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
     """
     leave_out = tuple(name for name, keep in (("free_text", include_text),
                                               ("about_you", include_profile)) if not keep)
+    if fmt not in contract.EXPORT_FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
     out = Path(out)
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} exists and is not empty")
@@ -330,12 +306,14 @@ def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str,
                   ) -> dict[str, int]:  # fmt: skip
     columns = (PARTICIPANT_COLUMNS + ([EXTERNAL_ID_COLUMN] if external_id else [])
                + (["is_test"] if include_test else []))  # fmt: skip
+    # A campaign opened before format 1.4 stored a codebook without its type facts.
+    codebook = contract.upgrade_codebook(campaign.codebook)
     wide = None
-    if fmt not in ("csv", "zip"):
+    if contract.EXPORT_FORMATS[fmt]:
         # pandas and pyreadstat take seconds to import; only these formats need them.
         from app.export.formats import WideBuilder
 
-        wide = WideBuilder(campaign.codebook, columns)
+        wide = WideBuilder(codebook, columns)
     people = _participant_rows(session, campaign, chunk, external_id=external_id,
                                include_test=include_test)
     answers = _answer_rows(session, campaign, chunk, leave_out=leave_out,
@@ -343,20 +321,21 @@ def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str,
     if wide is not None:  # the wide table takes the same rows as the long files
         people, answers = _tee(people, wide.add_participants), _tee(answers, wide.add_answers)
     counts = {
-        "participants": _write_csv(out / "participants.csv", columns, people),
-        "answers": _write_csv(out / "answers.csv", ANSWER_COLUMNS, answers),
-        "pages": _write_csv(out / "pages.csv", PAGE_COLUMNS,
+        "participants": _write_csv(out / contract.PARTICIPANTS_FILE, columns, people),
+        "answers": _write_csv(out / contract.ANSWERS_FILE, contract.ANSWER_COLUMNS, answers),
+        "pages": _write_csv(out / contract.PAGES_FILE, contract.PAGE_COLUMNS,
                             _page_rows(session, campaign, chunk, include_test)),
     }  # fmt: skip
-    (out / "codebook.json").write_text(
-        json.dumps(campaign.codebook, ensure_ascii=False, indent=2), encoding="utf-8"
+    (out / contract.CODEBOOK_FILE).write_text(
+        json.dumps(codebook, ensure_ascii=False, indent=2), encoding="utf-8"
     )
-    files = ["participants.csv", "answers.csv", "pages.csv", "codebook.json"]
+    files = [contract.PARTICIPANTS_FILE, contract.ANSWERS_FILE, contract.PAGES_FILE,
+             contract.CODEBOOK_FILE]  # fmt: skip
     if wide is not None:
         from app.export.formats import write_other_format
 
-        files += write_other_format(out, fmt, campaign.codebook, wide.result(), chunk)
-    (out / "manifest.json").write_text(
+        files += write_other_format(out, fmt, codebook, wide.result(), chunk)
+    (out / contract.MANIFEST_FILE).write_text(
         json.dumps({**manifest(campaign, counts, files), "include_test": include_test,
                     **({"left_out": list(leave_out)} if leave_out else {})},
                    ensure_ascii=False, indent=2),

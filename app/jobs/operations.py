@@ -21,14 +21,15 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from analysis import contract
 from app.audit import record_audit
 from app.models import Answer, Campaign, Job, Participant, utcnow
 
 __all__ = ["EXPORT_FORMATS", "EXPORT_OPTIONS", "JobError", "request_export", "request_report",
            "run", "fingerprint", "job_folder", "job_file", "clean_expired"]  # fmt: skip
 
-#: Browser export formats (the long CSV folder comes as a zip).
-EXPORT_FORMATS = ("zip", "wide", "parquet", "xlsx", "sav", "dta")
+#: Browser export formats: the contract's, except that the long CSV folder comes as a zip.
+EXPORT_FORMATS = tuple(fmt for fmt in contract.EXPORT_FORMATS if fmt != "csv")
 #: Export options; all off by default (safe: no test data, free text or about-you answers).
 EXPORT_OPTIONS = ("include_test", "include_text", "include_profile")
 #: File a format's job hands out (the wide formats keep the long files beside

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, UTCDateTime, utcnow
+from analysis.contract import PHASES
+from app.models.base import Base, UTCDateTime, one_of, utcnow
 
 __all__ = ["Answer", "PageVisit"]
 
@@ -18,9 +19,7 @@ class Answer(Base):
     __tablename__ = "answer"
     __table_args__ = (
         UniqueConstraint("participant_id", "phase", "module", "item"),
-        CheckConstraint(
-            "phase IN ('profile', 'pre', 'module', 'post', 'followup')", name="phase"
-        ),
+        CheckConstraint(one_of("phase", PHASES), name="phase"),
         CheckConstraint("value IS NOT NULL OR text IS NOT NULL", name="has_value"),
     )
 

@@ -7,11 +7,13 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.models.base import Base, UTCDateTime, utcnow
+from analysis.contract import STATUSES
+from app.models.base import Base, UTCDateTime, one_of, utcnow
 
 __all__ = ["Participant", "PARTICIPANT_STATUSES", "OUTCOMES"]
 
-PARTICIPANT_STATUSES = ("started", "completed", "screened_out", "withdrawn")
+#: The export contract's statuses (participants.csv).
+PARTICIPANT_STATUSES = STATUSES
 #: How a participant's journey ended; each has its own completion code and redirect.
 #: ("declined" has no row: declining consent stores nothing.)
 OUTCOMES = ("completed", "screened_out", "over_quota", "failed_attention", "declined")
@@ -23,9 +25,7 @@ class Participant(Base):
         # One slot of the seeded allocation sequence per participant: two
         # concurrent starts can never draw the same slot.
         UniqueConstraint("campaign_id", "stratum", "allocation_seq"),
-        CheckConstraint(
-            "status IN ('started', 'completed', 'screened_out', 'withdrawn')", name="status"
-        ),
+        CheckConstraint(one_of("status", PARTICIPANT_STATUSES), name="status"),
         Index("ix_participant_campaign_status", "campaign_id", "status"),
         # The same panel id coming back continues the same participant.
         UniqueConstraint("campaign_id", "external_id_hash"),

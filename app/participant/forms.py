@@ -39,12 +39,7 @@ class ItemField(Field):
         self.raw = []
         if formdata is None:
             return
-        if self.item.type == "ranking":
-            self.raw = [
-                f"{o.id}={formdata.get(f'{self.name}__{o.id}', '')}" for o in self.item.options
-            ]
-        else:
-            self.raw = formdata.getlist(self.name)
+        self.raw = self.item.kind.raw_values(self.item, self.name, formdata.getlist)
         self.raw_data = self.raw
 
     def pre_validate(self, form):
@@ -55,12 +50,15 @@ class ItemField(Field):
         if self.answer is None and self.item.required:
             raise StopValidation(required_message(self.item))
 
-    def submitted(self, option_id: str = "") -> str | list[str]:
-        """What the participant sent, to show it again next to an error."""
-        if self.item.type == "ranking":
-            pairs = dict(r.partition("=")[::2] for r in self.raw)
-            return pairs.get(option_id, "")
-        if self.item.kind.widget == "checkboxes":
+    def submitted(self, key: str = "") -> str | list[str]:
+        """What the participant sent, to show it again next to an error.
+
+        ``key`` reads one of several ``key=value`` raw strings (a ranking's
+        rank of one option); types that send several values get the list.
+        """
+        if key:
+            return dict(r.partition("=")[::2] for r in self.raw).get(key, "")
+        if self.item.kind.many_values:
             return self.raw
         return self.raw[0] if self.raw else ""
 

@@ -29,13 +29,11 @@ def answer_error_message(error: AnswerError) -> str:
 
 
 def required_message(item: Item) -> str:
-    widget = item.kind.widget
-    if widget in ("radios", "scale"):
-        return _("Select an answer.")
-    if widget == "checkboxes":
-        return _("Select at least one answer.")
-    if widget == "number":
-        return _("Enter a number.")
-    if widget == "ranking":
-        return _("Rank all the options.")
-    return _("Enter an answer.")
+    """The message for a required item left empty; its type names the message."""
+    messages = {
+        "select_answer": lambda: _("Select an answer."),
+        "select_some": lambda: _("Select at least one answer."),
+        "enter_number": lambda: _("Enter a number."),
+        "rank_all": lambda: _("Rank all the options."),
+    }
+    return messages.get(item.kind.required_message, lambda: _("Enter an answer."))()

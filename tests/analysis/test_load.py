@@ -26,6 +26,30 @@ def _edit_json(path, edit):
     path.write_text(json.dumps(data))
 
 
+def _legacy_item_of_type(type_name=None):
+    """An edit making the codebook a 1.1 one (no type facts); its 5th item gets ``type_name``."""
+
+    def edit(codebook):
+        codebook["format_version"] = "1.1"
+        for item in codebook["items"]:
+            for key in ("value_coding", "text_coding", "missing_codes", "attitude"):
+                item.pop(key)
+        if type_name:
+            codebook["items"][4]["type"] = type_name
+
+    return edit
+
+
+def test_a_codebook_without_type_facts_still_loads_with_the_same_facts(demo_copy, demo):
+    _edit_json(demo_copy / "codebook.json", _legacy_item_of_type())
+    old = load_export(demo_copy)
+    pd.testing.assert_frame_equal(old.items, demo.items)
+    pd.testing.assert_frame_equal(old.answers, demo.answers)
+    assert old.items.set_index("item")["numeric"].to_dict() == {
+        i["id"]: i["type"] in ("likert", "thermometer", "estimate", "number")
+        for i in demo.codebook["items"]}  # fmt: skip
+
+
 def test_demo_export_loads_with_contract_types(demo):
     a, p = demo.answers, demo.participants
     assert a["value"].dtype == np.float64
@@ -153,8 +177,18 @@ def _drop_answer_row(d):
          "row_counts.participants says 3"),
         (lambda d: (d / "codebook.json").write_text("{not json"), "codebook.json",
          "not valid JSON"),
-        (lambda d: _edit_json(d / "codebook.json", lambda c: c["items"][4].update(type="slider")),
+        # before 1.3 the reader knows a type only by its name ...
+        (lambda d: _edit_json(d / "codebook.json", _legacy_item_of_type("slider")),
          "codebook.json", "unknown type 'slider'"),
+        # ... from 1.3 by the facts the codebook states, which must be known ones
+        (lambda d: _edit_json(d / "codebook.json",
+                              lambda c: c["items"][4].update(value_coding="angle")),
+         "codebook.json", "unknown value_coding 'angle'"),
+        (lambda d: _edit_json(d / "codebook.json",
+                              lambda c: c["items"][4].update(value_coding=None)),
+         "codebook.json", "neither a value_coding nor a text_coding"),
+        (lambda d: _edit_json(d / "codebook.json", lambda c: c["items"][4].update(scale=None)),
+         "codebook.json", "needs scale.min and scale.max"),
         (lambda d: (d / "answers.csv").write_bytes(b"\xef\xbb\xbf" + (d / "answers.csv").read_bytes()),  # noqa: E501
          "answers.csv", "byte-order mark"),
         (lambda d: (d / "answers.csv").write_bytes(b""), "answers.csv", "is empty"),
@@ -278,7 +312,8 @@ def _wide_table(folder, raw_text=False):
     return p.merge(cells, left_on="participant_id", right_index=True, how="left")
 
 
-def _stata_names(columns):
+def _stata_names_of_older_files(columns):
+    """Stata names as exports before the 28-character rule wrote them (cut at 32)."""
     out, used = {}, set()
     for c in columns:
         name, k = c[:32], 0
@@ -305,7 +340,7 @@ def _write_wide(folder, fmt):
         if fmt == "sav":
             pyreadstat.write_sav(table, str(path))
         else:
-            pyreadstat.write_dta(table.rename(columns=_stata_names(list(table.columns))),
+            pyreadstat.write_dta(table.rename(columns=_stata_names_of_older_files(list(table.columns))),
                                  str(path))
     (folder / "answers.csv").unlink()
     return path

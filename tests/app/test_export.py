@@ -11,7 +11,8 @@ import pyreadstat
 import pytest
 from openpyxl import load_workbook
 
-from app.export.writer import ANSWER_COLUMNS, PAGE_COLUMNS, PARTICIPANT_COLUMNS
+from analysis.contract import ANSWER_COLUMNS, PAGE_COLUMNS
+from app.export.writer import PARTICIPANT_COLUMNS
 from surveys import EXAMPLE, FLAGSHIP, load_survey
 from tests.bots import Bot
 
@@ -43,12 +44,12 @@ def test_export_writes_the_documented_files_and_columns(app, runner, make_campai
     participants = read_csv(out / "participants.csv")
     answers = read_csv(out / "answers.csv")
     assert list(participants[0]) == PARTICIPANT_COLUMNS
-    assert list(answers[0]) == ANSWER_COLUMNS
-    assert list(read_csv(out / "pages.csv")[0]) == PAGE_COLUMNS
+    assert list(answers[0]) == list(ANSWER_COLUMNS)
+    assert list(read_csv(out / "pages.csv")[0]) == list(PAGE_COLUMNS)
     assert {p["status"] for p in participants} == {"completed"}
     assert all(p["participant_id"].startswith("p_") for p in participants)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["format"] == "parley-export" and manifest["format_version"] == "1.3"
+    assert manifest["format"] == "parley-export" and manifest["format_version"] == "1.4"
     assert manifest["row_counts"]["participants"] == 2
     assert manifest["row_counts"]["answers"] == len(answers)
     assert manifest["survey"]["version"] == SURVEY.version

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
-from analysis import ExportError, load_database, load_export
+from analysis import ExportError, contract, load_database, load_export
 from app.extensions import db
 from surveys import EXAMPLE, load_survey
 from tests.bots import Bot
@@ -56,3 +57,20 @@ def test_the_database_reader_matches_the_export(app, runner, tmp_path):
     assert from_db.manifest["preregistration"]["primary_items"] == ["support_trees"]
     with pytest.raises(ExportError, match="campaign 'nope' not found"):
         load_database(database_url(app), "nope")
+
+
+def test_the_export_views_have_exactly_the_contract_columns(app, runner):
+    """The migration's views restate the columns in SQL; the contract is what they must match."""
+    with app.app_context():
+        db.drop_all()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        for view, columns, optional in (
+            ("export_participants", contract.PARTICIPANT_COLUMNS,
+             contract.OPTIONAL_PARTICIPANT_COLUMNS),
+            ("export_answers", contract.ANSWER_COLUMNS, {}),
+        ):  # fmt: skip
+            result = db.session.execute(sa.text(f"SELECT * FROM {view} WHERE 1 = 0"))  # noqa: S608
+            names = list(result.keys())
+            assert names[: len(columns) + 1] == ["campaign_slug", *columns]
+            assert set(names[len(columns) + 1 :]) <= set(optional), names

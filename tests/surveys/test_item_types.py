@@ -44,7 +44,8 @@ VARIANTS = {
 def get_item(survey, name: str):
     if name in VARIANTS:
         base, changes = VARIANTS[name]
-        return replace(survey.items[base], **changes)
+        item = survey.items[base]
+        return replace(item, settings={**item.settings, **changes})
     return survey.items[name]
 
 

@@ -172,9 +172,9 @@ def test_example_items(survey):
     assert likert.required is True
     assert [o.code for o in likert.options] == [1, 2, 3, 4, 5]
     assert dict(likert.options[0].label) == {"en": "Strongly oppose", "de": "Lehne stark ab"}
-    assert likert.anchors["de"][-1] == "Unterstütze stark"
+    assert likert.settings["anchors"]["de"][-1] == "Unterstütze stark"
 
-    assert survey.items["warmth_council"].anchors["en"] == (
+    assert survey.items["warmth_council"].settings["anchors"]["en"] == (
         "Very cold", "Neither warm nor cold", "Very warm",
     )  # fmt: skip
     assert survey.items["share_trees"].hint["en"] == "A percentage from 0 to 100."
@@ -183,11 +183,13 @@ def test_example_items(survey):
     assert survey.items["attention"].post_only is True
 
     visits = survey.items["visits"]
-    assert (visits.minimum, visits.maximum, visits.integer) == (0.0, 31.0, True)
-    assert dict(visits.unit) == {"en": "days", "de": "Tage"}
+    settings = visits.settings
+    assert (settings["minimum"], settings["maximum"], settings["integer"]) == (0.0, 31.0, True)
+    assert dict(settings["unit"]) == {"en": "days", "de": "Tage"}
 
     reflection = survey.items["reflection"]
-    assert (reflection.max_length, reflection.post_only, reflection.required) == (500, True, False)
+    assert (reflection.settings["max_length"], reflection.post_only, reflection.required) == (
+        500, True, False)  # fmt: skip
 
 
 def test_example_pages_and_phases(survey):
@@ -881,4 +883,4 @@ def test_an_estimate_naming_no_item_is_reported(tmp_path):
 
 
 def test_an_estimate_names_the_item_it_estimates(survey):
-    assert survey.items["share_trees"].estimates == "support_trees"
+    assert survey.items["share_trees"].settings["estimates"] == "support_trees"

@@ -7,7 +7,9 @@ import shutil
 import pytest
 
 from surveys import FLAGSHIP, SurveyError, load_survey
-from surveys.loader import PREFER_NOT_CODE
+from surveys.item_types import Likert
+
+PREFER_NOT_CODE = Likert.PREFER_NOT_CODE
 
 SENSITIVE = [
     "support_accord", "support_armistice", "support_strength", "deterrence_prevents_war",

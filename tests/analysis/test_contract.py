@@ -1,0 +1,90 @@
+"""The export contract module: cheap to import, and its rules hold in both directions."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from analysis import contract
+from analysis.load import _check_manifest
+from surveys.model import PHASES as DEFINITION_PHASES
+
+
+def test_importing_the_contract_loads_no_pandas():
+    code = ("import sys, analysis.contract, app.export.codebook, app.export.writer; "
+            "heavy = [m for m in ('pandas', 'numpy', 'scipy', 'matplotlib') if m in sys.modules]; "
+            "print(','.join(heavy))")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)  # fmt: skip
+    assert out.stdout.strip() == ""
+
+
+def test_the_package_still_offers_its_public_names():
+    import analysis
+
+    assert set(analysis.__all__) <= set(dir(analysis))
+    assert analysis.load_export.__module__ == "analysis.load"
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        analysis.nope  # noqa: B018
+
+
+def test_every_definition_phase_is_an_export_phase_in_the_same_order():
+    assert contract.PHASES[: len(DEFINITION_PHASES)] == DEFINITION_PHASES
+
+
+@pytest.mark.parametrize("prefix", contract.FORMULA_PREFIXES)
+def test_formula_escaping_round_trips(prefix):
+    text = f"{prefix}SUM(A1)"
+    escaped = contract.escape_formula(text)
+    assert escaped == "'" + text
+    assert contract.unescape_formula(escaped) == text
+
+
+@pytest.mark.parametrize("text", ["plain", "it's", "Готово", "1+1"])
+def test_text_that_is_not_formula_like_is_written_as_typed(text):
+    assert contract.escape_formula(text) == text
+    assert contract.unescape_formula(text) == text
+
+
+def test_wide_column_names_split_back_into_their_parts():
+    codebook = {"modules": [{"id": "accord"}, {"id": "control"}],
+                "items": [{"id": "support", "phases": ["pre", "post"]},
+                          {"id": "clarity", "phases": ["module"], "modules": None}]}  # fmt: skip
+    names = contract.wide_column_names(codebook)
+    assert names == ["pre__support", "post__support", "module_accord__clarity",
+                     "module_control__clarity"]  # fmt: skip
+    assert [contract.split_wide_column(n) for n in names] == [
+        ("pre", "", "support"), ("post", "", "support"), ("module", "accord", "clarity"),
+        ("module", "control", "clarity")]  # fmt: skip
+
+
+def test_stata_names_are_short_safe_and_unique():
+    columns = [f"module_a_very_long_module_name__item_{k}" for k in range(12)] + ["pre__a-b"]
+    names = contract.stata_names(columns)
+    assert len(set(names.values())) == len(columns)
+    assert all(len(n) <= contract.STATA_NAME_MAX for n in names.values())
+    assert names["pre__a-b"] == "pre__a_b"
+
+
+def test_every_export_format_names_its_file():
+    assert contract.EXPORT_FORMATS["csv"] is None
+    assert contract.WIDE_FILES == ("wide.csv", "wide.parquet", "wide.xlsx", "wide.sav",
+                                   "wide.dta")  # fmt: skip
+
+
+def test_the_manifest_builder_writes_what_the_reader_accepts():
+    codebook = {"survey": {"id": "s", "version": "v", "languages": ["en", "de"]},
+                "arms": [{"id": "a", "modules": ["m"], "weight": 1, "control": False},
+                         {"id": "c", "modules": ["k"], "weight": 1, "control": True}]}  # fmt: skip
+    manifest = contract.build_manifest(
+        codebook, campaign={"slug": "x"}, block_size=4, seed="ab", rebalance_dropouts=False,
+        preregistration={"primary_items": ["q"]}, row_counts={"participants": 3, "answers": 9},
+        files=["answers.csv"], exported_at="2026-11-26T09:00:00+00:00", extra_key=1,
+    )  # fmt: skip
+    assert _check_manifest(manifest) is manifest
+    assert manifest["format_version"] == contract.FORMAT_VERSION
+    assert manifest["design"]["control_arm"] == "c"
+    assert manifest["survey"] == {"id": "s", "version": "v", "languages": ["en", "de"]}
+    assert manifest["extra_key"] == 1

@@ -1,0 +1,70 @@
+"""Every registered item type's codebook entry survives the trip through the contract.
+
+The export writer builds the entry from the type; the analysis reads it back
+from JSON with ``load_export``'s checks and ``items_table``. Whatever the
+analysis needs to know about a type (numeric or text, scale, options,
+missing codes, correct answer) must come through that trip, never from the
+type's name.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from analysis import contract
+from analysis.load import _check_codebook, items_table
+from app.export.codebook import build_codebook
+from surveys import EXAMPLE, load_survey
+from surveys.item_types import REGISTRY
+
+SURVEY = load_survey(EXAMPLE)
+EXAMPLE_OF = {item.type: item for item in SURVEY.items.values()}
+
+
+@pytest.mark.parametrize("type_name", sorted(REGISTRY))
+def test_a_types_codebook_entry_is_read_back_with_its_facts(type_name):
+    assert type_name in EXAMPLE_OF, f"the example survey has no {type_name} item to test"
+    item = EXAMPLE_OF[type_name]
+    kind = item.kind
+    assert kind.value_coding in (*contract.VALUE_CODINGS, None)
+    assert kind.text_coding in (*contract.TEXT_CODINGS, None)
+    assert (kind.value_coding, kind.text_coding) != (None, None)
+
+    codebook = json.loads(json.dumps(build_codebook(SURVEY), ensure_ascii=False))
+    assert codebook["format_version"] == contract.FORMAT_VERSION
+    entry = next(e for e in _check_codebook(codebook)["items"] if e["id"] == item.id)
+    assert entry["type"] == type_name
+    assert {k: entry[k] for k in contract.TYPE_FACT_KEYS} == {
+        "value_coding": kind.value_coding, "text_coding": kind.text_coding,
+        "missing_codes": [o.code for o in item.options if o.missing], "attitude": kind.attitude,
+    }  # fmt: skip
+
+    row = items_table(codebook).set_index("item").loc[item.id]
+    assert row["numeric"] == (kind.value_coding == "quantity")
+    for column in ("value_coding", "text_coding"):  # missing (NaN) when the type has none
+        stated = getattr(kind, column)
+        assert row[column] == stated if stated else pd.isna(row[column])
+    assert row["option_ids"] == tuple(o.id for o in item.options)
+    assert row["missing_codes"] == tuple(o.code for o in item.options if o.missing)
+    scale = kind.scale(item)
+    if scale is None:
+        assert row[["scale_min", "scale_max"]].isna().all()
+    else:
+        assert (row["scale_min"], row["scale_max"]) == (scale["min"], scale["max"])
+    assert (row["correct"] == item.correct) if item.correct is not None else row[
+        "correct"] != row["correct"]  # fmt: skip (NaN when there is none)
+    # the wide table's cell comes from the column the facts name
+    assert contract.answer_column(entry) == ("text" if kind.text_coding else "value")
+
+
+@pytest.mark.parametrize("type_name", sorted(contract.BUILTIN_TYPE_FACTS))
+def test_old_codebooks_get_the_facts_the_types_state_today(type_name):
+    """Exports before 1.3 are read with a table of the built-in types' facts: it must agree."""
+    kind = REGISTRY[type_name]
+    assert contract.BUILTIN_TYPE_FACTS[type_name] == {
+        "value_coding": kind.value_coding, "text_coding": kind.text_coding,
+        "attitude": kind.attitude,
+    }  # fmt: skip
