@@ -45,7 +45,7 @@ def valid_values(item) -> list[str]:
     if item.type in ("thermometer", "estimate"):
         return ["0", "50", "100"]
     if item.type == "number":
-        return [str(int(item.minimum)), str(int(item.maximum))]
+        return [str(int(item.setting("minimum"))), str(int(item.setting("maximum")))]
     if item.type == "text":
         return ["A plain answer.", "line one\r\nline two"]
     if item.type == "ranking":
