@@ -33,7 +33,7 @@ def test_the_flagships_attitude_items_offer_prefer_not_to_answer(flagship, item_
     assert dict(last.label) == {"en": "Prefer not to answer", "de": "Möchte ich nicht beantworten",
                                 "uk": "Не бажаю відповідати", "ru": "Предпочитаю не отвечать"}
     # The scale keeps its points; the codebook declares the code missing.
-    assert item.kind.scale(item) == {"min": 1, "max": len(item.anchors["en"])}
+    assert item.kind.scale(item) == {"min": 1, "max": len(item.settings["anchors"]["en"])}
     entry = item.kind.codebook(item)
     assert {"code": -9, "id": "prefer_not", "label": dict(last.label), "missing": True} in (
         entry["options"])
