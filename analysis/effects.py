@@ -6,6 +6,7 @@ see :func:`analysis.tidy.pairs`) and return one row per item x treated arm.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -126,19 +127,27 @@ def ancova(
         if len(sub) <= x_mat.shape[1]:
             continue
         w = sub[weights].to_numpy(dtype=float) if weights else None
-        fit = robust_ols(y, x_mat, w, cov_type)
-        ci = fit.conf_int(alpha=1 - level)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            # An arm of one participant has leverage 1: HC2 divides by 1 - h = 0 and
+            # its variance is undefined. Its se, CI, t and p become NaN (not a warning
+            # that stops a report); the report shows such a cell as too small anyway.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            fit = robust_ols(y, x_mat, w, cov_type)
+            ci = fit.conf_int(alpha=1 - level)
+            se, tvals, pvals = fit.bse, fit.tvalues, fit.pvalues
+        bad = ~np.isfinite(se) | (se <= 0)
         for k, arm in enumerate(arms, start=1):
+            undefined = bool(bad[k])
             rows.append({
                 **dict(zip(by, key, strict=True)),
                 "arm": arm,
                 "estimate": fit.params[k],
-                "se": fit.bse[k],
-                "ci_low": ci[k, 0],
-                "ci_high": ci[k, 1],
-                "t": fit.tvalues[k],
+                "se": np.nan if undefined else se[k],
+                "ci_low": np.nan if undefined else ci[k, 0],
+                "ci_high": np.nan if undefined else ci[k, 1],
+                "t": np.nan if undefined else tvals[k],
                 "df": fit.df_resid,
-                "p": fit.pvalues[k],
+                "p": np.nan if undefined else pvals[k],
                 "n_arm": int(dummies[:, k - 1].sum()),
                 "n_control": n_ctrl,
                 "slope_before": fit.params[-1] if adjusted else np.nan,

@@ -109,3 +109,20 @@ def test_report_of_the_demo_data_has_every_section(data):
     assert "Montgomery, Nyhan &amp; Torres (2018)" in html and "break-off rate" in html
     assert '<svg class="flow" role="img"' in html and "Analysed (complete before/after" in html
     assert "Balance before treatment" in html and "Attention-check failure by arm" in html
+
+
+def test_ancova_with_one_participant_in_an_arm_has_no_standard_error_and_no_warning():
+    """HC2 divides each squared residual by 1 - h_ii (MacKinnon & White 1985); a lone
+    participant in an arm has leverage h = 1, so the arm's variance is undefined: NaN,
+    never a RuntimeWarning that stops a live report, never a number."""
+    import pandas as pd
+
+    from analysis.effects import ancova
+
+    d = pd.DataFrame({"item": "x", "arm": ["a", "control", "control", "control"],
+                      "pre": [3.0, 2.0, 4.0, 3.0], "post": [5.0, 2.0, 4.0, 4.0]})
+    row = ancova(d, control="control").iloc[0]  # filterwarnings=error: a warning fails
+    # by hand: control's line is post = 1/3 + 1 * pre (slope 2/2, means 3 and 10/3); the
+    # lone participant sits 5 - (1/3 + 3) = 5/3 above it
+    assert row["n_arm"] == 1 and row["estimate"] == pytest.approx(5 / 3, rel=1e-12)
+    assert all(pd.isna(row[c]) for c in ("se", "ci_low", "ci_high", "t", "p"))
