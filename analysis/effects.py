@@ -92,7 +92,9 @@ def ancova(
         answer, arm minus control), ``se``, ``ci_low``, ``ci_high``, ``t``,
         ``df`` (residual df), ``p``, ``n_arm``, ``n_control``, ``slope_before``,
         ``method``. When the before answer is constant within a group the
-        model drops it (``slope_before`` NaN, and ``method`` says so).
+        model drops it (``slope_before`` NaN, and ``method`` says so). An arm
+        with a single participant has an estimate but no ``se``, CI, ``t`` or
+        ``p`` (NaN): its HC2 variance is undefined (leverage 1).
 
     Notes
     -----
@@ -129,15 +131,17 @@ def ancova(
         w = sub[weights].to_numpy(dtype=float) if weights else None
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             # An arm of one participant has leverage 1: HC2 divides by 1 - h = 0 and
-            # its variance is undefined. Its se, CI, t and p become NaN (not a warning
-            # that stops a report); the report shows such a cell as too small anyway.
+            # its variance is undefined (rounding makes it 0, NaN or negative). Its
+            # se, CI, t and p become NaN (not a warning that stops a report); the
+            # report shows such a cell as too small anyway.
             warnings.simplefilter("ignore", RuntimeWarning)
             fit = robust_ols(y, x_mat, w, cov_type)
             ci = fit.conf_int(alpha=1 - level)
             se, tvals, pvals = fit.bse, fit.tvalues, fit.pvalues
         bad = ~np.isfinite(se) | (se <= 0)
         for k, arm in enumerate(arms, start=1):
-            undefined = bool(bad[k])
+            # one participant: the arm's variance cannot be estimated at all
+            undefined = bool(bad[k]) or dummies[:, k - 1].sum() < 2
             rows.append({
                 **dict(zip(by, key, strict=True)),
                 "arm": arm,
