@@ -14,20 +14,9 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from analysis.inputs import check_frame
+
 __all__ = ["ancova", "diff_in_diff", "robust_ols"]
-
-
-def _check(data: pd.DataFrame, columns: Sequence[str], group: str, control: str) -> None:
-    if not isinstance(data, pd.DataFrame):
-        raise ValueError("data must be a pandas DataFrame")
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise ValueError(f"column(s) {missing} not in data (columns: {list(data.columns)})")
-    if control is None or control not in set(data[group]):
-        raise ValueError(
-            f"control {control!r} is not a value of column {group!r} "
-            f"(values: {sorted(map(str, pd.unique(data[group])))})"
-        )
 
 
 def robust_ols(y: np.ndarray, x_mat: np.ndarray, weights: np.ndarray | None = None,
@@ -105,10 +94,18 @@ def ancova(
     robust covariance keeps the inference valid when arms differ in
     variance (Lin 2013). One model per group includes all arms, so arms share
     the slope :math:`\\beta`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"item": "q", "arm": ["a"] * 4 + ["control"] * 4,
+    ...                   "pre": [3, 4, 2, 5, 3, 4, 2, 5], "post": [5, 5, 4, 6, 3, 5, 2, 5]})
+    >>> ancova(d)[["item", "arm", "estimate"]].round(3).to_dict("records")
+    [{'item': 'q', 'arm': 'a', 'estimate': 1.25}]
     """
     by = list(by)
     cols = [before, after, group, *by] + ([weights] if weights else [])
-    _check(data, cols, group, control)
+    check_frame(data, cols, group=group, control=control)
     df = data[cols].dropna(subset=[before, after, group])
     rows = []
     groups = df.groupby(by, sort=True, observed=True) if by else [((), df)]
@@ -198,10 +195,18 @@ def diff_in_diff(
     linearisation estimate (see :func:`analysis.shifts.paired_shifts`), which
     takes the place of :math:`s^2/n` in the SE and the Welch-Satterthwaite df
     (with equal weights both reduce to Welch's test).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"item": "q", "arm": ["a"] * 4 + ["control"] * 4,
+    ...                   "pre": [3, 4, 2, 5, 3, 4, 2, 5], "post": [5, 5, 4, 6, 3, 5, 2, 5]})
+    >>> diff_in_diff(d)[["item", "arm", "estimate"]].to_dict("records")
+    [{'item': 'q', 'arm': 'a', 'estimate': 1.25}]
     """
     by = list(by)
     cols = [before, after, group, *by] + ([weights] if weights else [])
-    _check(data, cols, group, control)
+    check_frame(data, cols, group=group, control=control)
     df = data[cols].dropna(subset=[before, after, group]).copy()
     df["_d"] = df[after] - df[before]
     w = df[weights] if weights else pd.Series(1.0, index=df.index)

@@ -55,6 +55,13 @@ def adjust_pvalues(
       dependence.
 
     Computed with ``statsmodels.stats.multitest.multipletests``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = adjust_pvalues(pd.DataFrame({"p": [0.01, 0.04, 0.03]}))
+    >>> r[["p", "p_holm", "p_bh"]].round(3).to_dict("list")
+    {'p': [0.01, 0.04, 0.03], 'p_holm': [0.03, 0.06, 0.06], 'p_bh': [0.03, 0.04, 0.04]}
     """
     if p not in data.columns:
         raise ValueError(f"column {p!r} not in data")

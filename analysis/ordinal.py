@@ -9,15 +9,9 @@ import pandas as pd
 from scipy.stats import chi2
 from statsmodels.stats.contingency_tables import mcnemar
 
+from analysis.inputs import check_frame
+
 __all__ = ["category_shares", "transition_matrix", "stuart_maxwell", "mcnemar_support"]
-
-
-def _check(data, columns):
-    if not isinstance(data, pd.DataFrame):
-        raise ValueError("data must be a pandas DataFrame")
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise ValueError(f"column(s) {missing} not in data (columns: {list(data.columns)})")
 
 
 def category_shares(
@@ -65,7 +59,7 @@ def category_shares(
     [0.5, 0.5]
     """
     by = list(by)
-    _check(data, [value, *by] + ([weights] if weights else []))
+    check_frame(data, [value, *by] + ([weights] if weights else []))
     d = data[[*by, value] + ([weights] if weights else [])].dropna(
         subset=[value] + ([weights] if weights else []))
     if weights and (d[weights] < 0).any():
@@ -100,8 +94,17 @@ def transition_matrix(
     normalize : {None, "row", "all"}
         ``None`` counts; ``"row"`` share of each before-category moving to each
         after-category; ``"all"`` share of all pairs.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> transition_matrix(pd.DataFrame({"pre": [1, 1, 2, 2], "post": [1, 2, 2, 2]}))
+    post  1  2
+    pre
+    1     1  1
+    2     0  2
     """
-    _check(data, [before, after])
+    check_frame(data, [before, after])
     if normalize not in (None, "row", "all"):
         raise ValueError("normalize must be None, 'row' or 'all'")
     d = data[[before, after]].dropna()
@@ -156,7 +159,7 @@ def stuart_maxwell(
     (1, 0.3333)
     """
     by = list(by)
-    _check(data, [before, after, *by])
+    check_frame(data, [before, after, *by])
     rows = []
     groups = data.groupby(by, observed=True, sort=True) if by else [((), data)]
     for key, sub in groups:
@@ -211,7 +214,7 @@ def mcnemar_support(
     exact: two-sided binomial test of b out of b + c with p = 1/2.
     """
     by = list(by)
-    _check(data, [before, after, *by])
+    check_frame(data, [before, after, *by])
     d = data[[*by, before, after]].dropna(subset=[before, after])
     rows = []
     groups = d.groupby(by, observed=True, sort=True) if by else [((), d)]

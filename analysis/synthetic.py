@@ -341,6 +341,78 @@ def make_demo_data(
     -------
     DemoData
     """
+    eff, items = _checked_options(n_per_arm, effects, arms, n_items, dropout_rate,
+                                  speeder_rate, screened_out_rate, withdrawn_rate)
+    rng = np.random.default_rng(seed)
+    d = _allocate(rng, list(arms), n_per_arm)
+    _progress(d, rng, withdrawn_rate, screened_out_rate, dropout_rate, speeder_rate)
+    _module_orders(d, rng)
+    _page_times(d, rng)
+    participants = _participants_frame(d, rng)
+    chunks, truth_rows = _draw_answers(d, rng, items, eff)
+    answers = _answers_frame(d, chunks)
+    truth = pd.DataFrame(truth_rows)
+    ctrl = truth[truth["arm"] == "control"].set_index("item")["true_shift"]
+    truth["true_effect_vs_control"] = truth["true_shift"] - truth["item"].map(ctrl)
+    codebook = _codebook(items, d.arms)
+    manifest = build_manifest(
+        codebook,
+        campaign={"slug": "demo", "title": "Synthetic demo campaign", "status": "closed",
+                  "opened_at": "2026-11-01T08:00:00+00:00",
+                  "closed_at": "2026-11-15T08:00:00+00:00"},
+        block_size=d.block_size,
+        seed=f"{seed:x}",
+        rebalance_dropouts=False,
+        preregistration=({"primary_items": list(primary_items), "family": "primary"}
+                         if primary_items else None),
+        row_counts={"participants": int(d.n), "answers": int(len(answers))},
+        files=[PARTICIPANTS_FILE, ANSWERS_FILE, CODEBOOK_FILE],
+        exported_at="2026-11-22T16:00:00+00:00",
+        generator={"name": "analysis.synthetic", "seed": seed, "n_per_arm": n_per_arm},
+    )  # fmt: skip
+    return DemoData(participants, answers, codebook, manifest, truth, tuple(d.pid[d.speeder]))
+
+
+# --------------------------------------------------------------------------- the steps
+# make_demo_data runs these in order; each draws from the one Generator in a
+# fixed order, so the same seed gives the same data.
+
+
+@dataclass
+class _Draws:
+    """What the steps of :func:`make_demo_data` have drawn so far, per participant."""
+
+    arms: list[str]
+    arm_idx: np.ndarray
+    block_size: int
+    pid: np.ndarray
+    status: np.ndarray = None
+    #: how far each got: 0 none, 1 profile, 2 pre, 3 module, 4 post
+    reached: np.ndarray = None
+    speeder: np.ndarray = None
+    n_mod: np.ndarray = None
+    #: (n, 3) modules in the order shown ("" where fewer)
+    order: np.ndarray = None
+    single_mod: np.ndarray = None
+    module_order: np.ndarray = None
+    #: (n, 8) seconds on the pages in slots 0 consent, 1 about_you, 2 before,
+    #: 3..5 read+module, 6 after, 7 thanks
+    secs: np.ndarray = None
+    page_time: np.ndarray = None
+    start: np.ndarray = None
+
+    @property
+    def n(self) -> int:
+        return self.arm_idx.size
+
+    @property
+    def arm(self) -> np.ndarray:
+        return np.array(self.arms, dtype=object)[self.arm_idx]
+
+
+def _checked_options(n_per_arm, effects, arms, n_items, dropout_rate, speeder_rate,
+                     screened_out_rate, withdrawn_rate) -> tuple[dict, list[_Item]]:  # fmt: skip
+    """The effects merged over the defaults and the item catalogue, or a ``ValueError``."""
     if n_per_arm < 1:
         raise ValueError("n_per_arm must be at least 1")
     unknown = set(arms) - set(ARMS)
@@ -355,8 +427,6 @@ def make_demo_data(
         raise ValueError("the rates add up to 1 or more")
     eff = dict(DEFAULT_EFFECTS)
     eff.update(effects or {})
-    rng = np.random.default_rng(seed)
-    arms = list(arms)
     items = _catalogue(n_items)
     by_id = {it.id: it for it in items}
     for (_arm, item_id), e in eff.items():
@@ -368,52 +438,72 @@ def make_demo_data(
             raise ValueError(
                 f"knowledge effect {e} on {item_id!r} must keep P(correct) in [0, 0.8]"
             )
+    return eff, items
 
+
+def _allocate(rng, arms: list[str], n_per_arm: int) -> _Draws:
+    """Permuted-block arms and random participant ids."""
     block_size = 2 * len(arms)
     arm_idx = _block_assignment(rng, arms, n_per_arm, block_size)
-    n = arm_idx.size
-    arm = np.array(arms, dtype=object)[arm_idx]
-    pid = _hex_ids(rng, n)
+    return _Draws(arms, arm_idx, block_size, _hex_ids(rng, arm_idx.size))
 
-    # status and how far each participant got: 0 none, 1 profile, 2 pre, 3 module, 4 post
+
+def _progress(d: _Draws, rng, withdrawn_rate, screened_out_rate, dropout_rate,
+              speeder_rate) -> None:  # fmt: skip
+    """Status, how far each participant got, and who speeds."""
+    n = d.n
     u = rng.random(n)
     cuts = np.cumsum([withdrawn_rate, screened_out_rate, dropout_rate])
-    status = np.where(u < cuts[0], "withdrawn",
-                      np.where(u < cuts[1], "screened_out",
-                               np.where(u < cuts[2], "started", "completed"))).astype(object)
+    d.status = np.where(u < cuts[0], "withdrawn",
+                        np.where(u < cuts[1], "screened_out",
+                                 np.where(u < cuts[2], "started", "completed"))).astype(object)
     reached = np.full(n, 4)
-    reached[status == "withdrawn"] = 0
-    reached[status == "screened_out"] = 1
-    drop = status == "started"
+    reached[d.status == "withdrawn"] = 0
+    reached[d.status == "screened_out"] = 1
+    drop = d.status == "started"
     reached[drop] = rng.integers(1, 4, size=int(drop.sum()))
-    speeder = (rng.random(n) < speeder_rate) & (status != "withdrawn")
+    d.reached = reached
+    d.speeder = (rng.random(n) < speeder_rate) & (d.status != "withdrawn")
 
-    # module order (counterbalanced by a random permutation for multi-module arms)
-    n_mod = np.array([len(ARM_MODULES[a]) for a in arms])[arm_idx]
+
+def _module_orders(d: _Draws, rng) -> None:
+    """Module order, counterbalanced by a random permutation for multi-module arms."""
+    n = d.n
+    d.n_mod = np.array([len(ARM_MODULES[a]) for a in d.arms])[d.arm_idx]
     perm_keys = rng.random((n, 3)).argsort(axis=1)
     mod_names = np.array(PROPOSALS, dtype=object)
     order = np.empty((n, 3), dtype=object)
     order[:] = ""
-    multi = n_mod == 3
+    multi = d.n_mod == 3
     order[multi] = mod_names[perm_keys[multi]]
-    single_mod = np.array([ARM_MODULES[a][0] for a in arms], dtype=object)[arm_idx]
-    order[~multi, 0] = single_mod[~multi]
-    module_order = np.where(multi, order[:, 0] + "|" + order[:, 1] + "|" + order[:, 2],
-                            order[:, 0])
+    d.single_mod = np.array([ARM_MODULES[a][0] for a in d.arms], dtype=object)[d.arm_idx]
+    order[~multi, 0] = d.single_mod[~multi]
+    d.order = order
+    d.module_order = np.where(multi, order[:, 0] + "|" + order[:, 1] + "|" + order[:, 2],
+                              order[:, 0])
 
-    # times: pages in slots 0 consent, 1 about_you, 2 before, 3..5 read+module, 6 after, 7 thanks
+
+def _page_times(d: _Draws, rng) -> None:
+    """Start times and seconds on each page (speeders: 1-4 s a page)."""
+    n, reached, n_mod = d.n, d.reached, d.n_mod
     base = np.datetime64("2026-11-01T08:00:00", "us")
-    start = base + (np.sort(rng.random(n)) * 14 * 86400 * 1e6).astype("timedelta64[us]")
+    d.start = base + (np.sort(rng.random(n)) * 14 * 86400 * 1e6).astype("timedelta64[us]")
     med = np.array([20, 45, 90, 200, 200, 200, 90, 5], dtype=float)
     secs = np.exp(np.log(med)[None, :] + 0.5 * rng.standard_normal((n, 8)))
-    secs[speeder] = rng.uniform(1, 4, size=(int(speeder.sum()), 8))
+    secs[d.speeder] = rng.uniform(1, 4, size=(int(d.speeder.sum()), 8))
     slot_reached = np.column_stack([
         reached >= 0, reached >= 1, reached >= 2,
         (reached >= 3) & (n_mod >= 1), (reached >= 3) & (n_mod >= 2), (reached >= 3) & (n_mod >= 3),
         reached >= 4, reached >= 4])
-    secs = np.where(slot_reached, np.round(secs, 3), 0.0)
-    done_at = start[:, None] + (np.cumsum(secs, axis=1) * 1e6).astype("timedelta64[us]")
-    page_time = np.char.add(np.datetime_as_string(done_at, unit="us"), "+00:00").astype(object)
+    d.secs = np.where(slot_reached, np.round(secs, 3), 0.0)
+    done_at = d.start[:, None] + (np.cumsum(d.secs, axis=1) * 1e6).astype("timedelta64[us]")
+    d.page_time = np.char.add(np.datetime_as_string(done_at, unit="us"), "+00:00").astype(object)
+
+
+def _participants_frame(d: _Draws, rng) -> pd.DataFrame:
+    """participants.csv's rows (languages are drawn here)."""
+    n, reached, order, status, page_time = d.n, d.reached, d.order, d.status, d.page_time
+    pid, arm, module_order, start = d.pid, d.arm, d.module_order, d.start
     step_names = np.array(["consent", "about_you", "before", "read", "after", "thanks"],
                           dtype=object)
     step = step_names[np.minimum(reached + 1, 5)]
@@ -437,8 +527,16 @@ def make_demo_data(
         "allocation_seq": np.arange(n),
         "replaced": 0,
     })
+    return participants
 
-    # ---------------------------------------------------------------- answers
+
+def _draw_answers(d: _Draws, rng, items: list[_Item], eff: dict) -> tuple[list, list[dict]]:
+    """Every answer as chunks ``(rows, phase, item, value, text, module, page, slot)``, and
+    the truth table's rows: profile, attention check, before/after items, the ranking of
+    the proposals, the questions on each briefing, free-text comments."""
+    n, reached, speeder, arms = d.n, d.reached, d.speeder, d.arms
+    order, n_mod, single_mod = d.order, d.n_mod, d.single_mod
+    by_id = {it.id: it for it in items}
     lr = rng.choice(11, size=n, p=_LR_PMF)
     group = _LR_GROUP[lr]
     chunks: list[pd.DataFrame] = []
@@ -472,44 +570,9 @@ def make_demo_data(
             continue
         item_eff = np.array([eff.get((a, item.id), 0.0) for a in arms])
         if item.type == "knowledge":
-            pre_ok = rng.random(n) < 0.45
-            post_ok = rng.random(n) < 0.45 + item_eff[arm_idx]
-            wrong = np.array([o[0] for o in item.options if o[0] != item.correct and not o[3]])
-            dk = [o[0] for o in item.options if o[3]][0]
-            vals = {}
-            for ph, ok in (("pre", pre_ok), ("post", post_ok)):
-                is_dk = rng.random(n) < 0.4
-                v = np.where(ok, item.correct, np.where(is_dk, dk, rng.choice(wrong, size=n)))
-                v = np.where(speeder, rng.choice(np.array([o[0] for o in item.options]), size=n), v)
-                vals[ph] = v
-            true = item_eff
+            vals, true = _knowledge_draws(d, rng, item, item_eff)
         else:
-            pre_pmf = _pre_pmf(item)
-            if item.construct:
-                # items of a construct share a person-level factor: the uniform that picks the
-                # category is Phi(0.7 z + 0.71 e), still uniform, so the pmf (and truth) is exact
-                z = latent.setdefault(item.construct, rng.standard_normal(n))
-                sign = -1.0 if item.reverse else 1.0
-                u = stats.norm.cdf(0.7 * sign * z + np.sqrt(1 - 0.49) * rng.standard_normal(n))
-                cdf = np.cumsum(pre_pmf, axis=1)
-                cdf[:, -1] = 1.0
-                pre = item.lo + (u[:, None] > cdf[group]).sum(axis=1)
-            else:
-                pre = item.lo + _draw(pre_pmf, group, rng)
-            post = np.empty(n, dtype=np.int64)
-            for a in arms:
-                steps, q = _change_pmf(item, eff.get((a, item.id), 0.0))
-                sel = arm_idx == arm_pos[a]
-                d = steps[_draw(q[None, :], np.zeros(int(sel.sum()), dtype=int), rng)]
-                post[sel] = np.clip(pre[sel] + d, item.lo, item.hi)
-            if item.type == "likert":
-                pre = np.where(speeder, straight["pre"], pre)
-                post = np.where(speeder, straight["post"], post)
-            else:
-                pre = np.where(speeder, rng.integers(item.lo, item.hi + 1, size=n), pre)
-                post = np.where(speeder, rng.integers(item.lo, item.hi + 1, size=n), post)
-            vals = {"pre": pre, "post": post}
-            true = np.array([_true_shift(item, eff.get((a, item.id), 0.0)) for a in arms])
+            vals, true = _scale_draws(d, rng, item, eff, group, straight, latent)
         values[("pre", item.id)], values[("post", item.id)] = vals["pre"], vals["post"]
         emit(pre_who, "pre", item.id, vals["pre"], page="before", slot=2)
         emit(post_who, "post", item.id, vals["post"], page="after", slot=6)
@@ -544,7 +607,61 @@ def make_demo_data(
     wants = post_who & genuine & (rng.random(n) < 0.3)
     emit(wants, "post", "comment", text=samples[rng.integers(0, samples.size, n)],
          page="after", slot=6)
+    return chunks, truth_rows
 
+
+def _knowledge_draws(d: _Draws, rng, item: _Item, item_eff: np.ndarray):
+    """Before/after codes of a knowledge item: P(correct) 0.45 before, 0.45 + effect after."""
+    n, arm_idx, speeder = d.n, d.arm_idx, d.speeder
+    pre_ok = rng.random(n) < 0.45
+    post_ok = rng.random(n) < 0.45 + item_eff[arm_idx]
+    wrong = np.array([o[0] for o in item.options if o[0] != item.correct and not o[3]])
+    dk = [o[0] for o in item.options if o[3]][0]
+    vals = {}
+    for ph, ok in (("pre", pre_ok), ("post", post_ok)):
+        is_dk = rng.random(n) < 0.4
+        v = np.where(ok, item.correct, np.where(is_dk, dk, rng.choice(wrong, size=n)))
+        v = np.where(speeder, rng.choice(np.array([o[0] for o in item.options]), size=n), v)
+        vals[ph] = v
+    return vals, item_eff
+
+
+def _scale_draws(d: _Draws, rng, item: _Item, eff: dict, group: np.ndarray, straight: dict,
+                 latent: dict):  # fmt: skip
+    """Before/after values of a scale item from the model, and the exact true shift per arm."""
+    n, arm_idx, speeder, arms = d.n, d.arm_idx, d.speeder, d.arms
+    arm_pos = {a: i for i, a in enumerate(arms)}
+    pre_pmf = _pre_pmf(item)
+    if item.construct:
+        # items of a construct share a person-level factor: the uniform that picks the
+        # category is Phi(0.7 z + 0.71 e), still uniform, so the pmf (and truth) is exact
+        z = latent.setdefault(item.construct, rng.standard_normal(n))
+        sign = -1.0 if item.reverse else 1.0
+        u = stats.norm.cdf(0.7 * sign * z + np.sqrt(1 - 0.49) * rng.standard_normal(n))
+        cdf = np.cumsum(pre_pmf, axis=1)
+        cdf[:, -1] = 1.0
+        pre = item.lo + (u[:, None] > cdf[group]).sum(axis=1)
+    else:
+        pre = item.lo + _draw(pre_pmf, group, rng)
+    post = np.empty(n, dtype=np.int64)
+    for a in arms:
+        steps, q = _change_pmf(item, eff.get((a, item.id), 0.0))
+        sel = arm_idx == arm_pos[a]
+        step = steps[_draw(q[None, :], np.zeros(int(sel.sum()), dtype=int), rng)]
+        post[sel] = np.clip(pre[sel] + step, item.lo, item.hi)
+    if item.type == "likert":
+        pre = np.where(speeder, straight["pre"], pre)
+        post = np.where(speeder, straight["post"], post)
+    else:
+        pre = np.where(speeder, rng.integers(item.lo, item.hi + 1, size=n), pre)
+        post = np.where(speeder, rng.integers(item.lo, item.hi + 1, size=n), post)
+    vals = {"pre": pre, "post": post}
+    return vals, np.array([_true_shift(item, eff.get((a, item.id), 0.0)) for a in arms])
+
+
+def _answers_frame(d: _Draws, chunks: list) -> pd.DataFrame:
+    """answers.csv's rows from the chunks, in answer order."""
+    pid, arm, page_time, secs = d.pid, d.arm, d.page_time, d.secs
     sizes = np.array([c[0].size for c in chunks])
     rows = np.concatenate([c[0] for c in chunks])
     slot = np.repeat(np.array([c[7] for c in chunks]), sizes)
@@ -572,27 +689,7 @@ def make_demo_data(
     })
     answers = answers.sort_values(["participant_id", "answered_at", "phase", "item"],
                                   kind="stable", ignore_index=True)
-
-    truth = pd.DataFrame(truth_rows)
-    ctrl = truth[truth["arm"] == "control"].set_index("item")["true_shift"]
-    truth["true_effect_vs_control"] = truth["true_shift"] - truth["item"].map(ctrl)
-    codebook = _codebook(items, arms)
-    manifest = build_manifest(
-        codebook,
-        campaign={"slug": "demo", "title": "Synthetic demo campaign", "status": "closed",
-                  "opened_at": "2026-11-01T08:00:00+00:00",
-                  "closed_at": "2026-11-15T08:00:00+00:00"},
-        block_size=block_size,
-        seed=f"{seed:x}",
-        rebalance_dropouts=False,
-        preregistration=({"primary_items": list(primary_items), "family": "primary"}
-                         if primary_items else None),
-        row_counts={"participants": int(n), "answers": int(len(answers))},
-        files=[PARTICIPANTS_FILE, ANSWERS_FILE, CODEBOOK_FILE],
-        exported_at="2026-11-22T16:00:00+00:00",
-        generator={"name": "analysis.synthetic", "seed": seed, "n_per_arm": n_per_arm},
-    )  # fmt: skip
-    return DemoData(participants, answers, codebook, manifest, truth, tuple(pid[speeder]))
+    return answers
 
 
 def _codebook(items: list[_Item], arms: list[str]) -> dict:

@@ -122,6 +122,12 @@ def kish(weights) -> dict[str, float]:
     """Kish (1965) design effect of unequal weights and the effective sample size.
 
     :math:`deff = n \\sum w^2 / (\\sum w)^2`, :math:`n_{eff} = (\\sum w)^2 / \\sum w^2`.
+
+    Examples
+    --------
+    >>> k = kish([1, 1, 2, 2])
+    >>> k["n"], round(float(k["deff"]), 4), round(float(k["n_eff"]), 4)
+    (4, 1.1111, 3.6)
     """
     w = np.asarray(weights, dtype=float)
     w = w[~np.isnan(w)]

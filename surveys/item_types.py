@@ -25,15 +25,16 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from surveys.model import Option, Text
 
 if TYPE_CHECKING:
     from surveys.model import Item
+    from surveys.reader import DefinitionReader
 
 __all__ = [
-    "AnswerError", "Answer", "ItemType", "ChoiceType", "NumberType", "DefinitionReader",
+    "AnswerError", "Answer", "ItemType", "ChoiceType", "NumberType",
     "REGISTRY", "register", "unregister", "get_type",
 ]  # fmt: skip
 
@@ -53,19 +54,6 @@ class Answer:
 
     value: float | None = None
     text: str | None = None
-
-
-class DefinitionReader(Protocol):
-    """What a type may use while reading its keys (``surveys.loader`` provides it)."""
-
-    languages: tuple[str, ...]
-
-    def problem(self, place: str, message: str) -> None: ...
-    def text(self, table: dict, key: str, place: str, *, required: bool = True) -> Text | None: ...
-    def flag(self, table: dict, key: str, place: str, default: bool) -> bool: ...
-    def options(self, table: dict, place: str) -> tuple[Option, ...]: ...
-    def anchors(self, table: dict, place: str, count: int) -> dict[str, tuple[str, ...]]: ...
-    def positive_int(self, table: dict, key: str, place: str) -> int | None: ...
 
 
 REGISTRY: dict[str, type[ItemType]] = {}

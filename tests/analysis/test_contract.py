@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from analysis import contract
-from analysis.load import _check_manifest
+from analysis.validate import check_manifest
 from surveys.model import PHASES as DEFINITION_PHASES
 
 
@@ -83,7 +83,7 @@ def test_the_manifest_builder_writes_what_the_reader_accepts():
         preregistration={"primary_items": ["q"]}, row_counts={"participants": 3, "answers": 9},
         files=["answers.csv"], exported_at="2026-11-26T09:00:00+00:00", extra_key=1,
     )  # fmt: skip
-    assert _check_manifest(manifest) is manifest
+    assert check_manifest(manifest) is manifest
     assert manifest["format_version"] == contract.FORMAT_VERSION
     assert manifest["design"]["control_arm"] == "c"
     assert manifest["survey"] == {"id": "s", "version": "v", "languages": ["en", "de"]}

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from analysis import contract
-from analysis.load import _check_codebook, items_table
+from analysis.validate import check_codebook, items_table
 from app.export.codebook import build_codebook
 from surveys import EXAMPLE, load_survey
 from surveys.item_types import REGISTRY
@@ -35,7 +35,7 @@ def test_a_types_codebook_entry_is_read_back_with_its_facts(type_name):
 
     codebook = json.loads(json.dumps(build_codebook(SURVEY), ensure_ascii=False))
     assert codebook["format_version"] == contract.FORMAT_VERSION
-    entry = next(e for e in _check_codebook(codebook)["items"] if e["id"] == item.id)
+    entry = next(e for e in check_codebook(codebook)["items"] if e["id"] == item.id)
     assert entry["type"] == type_name
     assert {k: entry[k] for k in contract.TYPE_FACT_KEYS} == {
         "value_coding": kind.value_coding, "text_coding": kind.text_coding,

@@ -1,0 +1,73 @@
+"""The validated export: what :func:`analysis.load_export` returns, and its error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+__all__ = ["Export", "ExportError"]
+
+
+class ExportError(ValueError):
+    """An export does not follow the contract; the message names file and problem."""
+
+    def __init__(self, file: str, problem: str):
+        self.file = file
+        self.problem = problem
+        super().__init__(f"{file}: {problem}")
+
+
+@dataclass(frozen=True)
+class Export:
+    """A validated campaign export.
+
+    Attributes
+    ----------
+    participants : DataFrame
+        One row per participant (columns of ``participants.csv``); times are
+        timezone-aware UTC, ``allocation_seq`` is ``Int64``, ``replaced`` is int.
+    answers : DataFrame
+        Long answers (columns of ``answers.csv``); ``value`` is float, ``module``
+        is ``""`` (not missing) outside the ``module`` phase so it can be a key.
+    codebook : dict
+        ``codebook.json`` as parsed.
+    manifest : dict
+        ``manifest.json`` as parsed.
+    items : DataFrame
+        One row per codebook item: ``item, type, scale_min, scale_max, reverse,
+        construct, correct, missing_codes, dont_know_codes, option_ids, phases,
+        modules, label`` (see :func:`items_table`).
+    source : str
+        Where it was read from.
+    """
+
+    participants: pd.DataFrame
+    answers: pd.DataFrame
+    codebook: dict
+    manifest: dict
+    items: pd.DataFrame = field(repr=False)
+    source: str = ""
+
+    @property
+    def control_arm(self) -> str | None:
+        """Id of the control arm, or ``None``."""
+        return (self.manifest.get("design") or {}).get("control_arm")
+
+    @property
+    def arms(self) -> list[str]:
+        """Arm ids in design order (falling back to the order in participants)."""
+        design = (self.manifest.get("design") or {}).get("arms") or self.codebook.get("arms") or []
+        ids = [a["id"] for a in design if "id" in a]
+        seen = list(pd.unique(self.participants["arm"].dropna()))
+        return ids + [a for a in seen if a not in ids]
+
+    @property
+    def preregistration(self) -> dict | None:
+        """``manifest["preregistration"]`` or ``None``."""
+        return self.manifest.get("preregistration")
+
+    def item_ids(self, *types: str) -> list[str]:
+        """Item ids of the given types (all items when none given), codebook order."""
+        t = self.items
+        return list(t.loc[t["type"].isin(types), "item"]) if types else list(t["item"])
