@@ -21,12 +21,11 @@ from __future__ import annotations
 
 import csv
 import itertools
+import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
-import pyreadstat
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from analysis.contract import (
     ANSWERS_FILE,
@@ -41,6 +40,13 @@ from analysis.contract import (
     upgrade_codebook,
     wide_column,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# pandas (which loads pyarrow) and pyreadstat are imported by the functions
+# that need them: wide.csv and wide.xlsx are written without them, and an
+# export's memory starts from what its format really needs.
 
 __all__ = ["wide_table", "write_other_format", "shorten_label", "WideBuilder",
            "CHUNK", "WIDE_FORMATS"]  # fmt: skip
@@ -133,8 +139,29 @@ class WideBuilder:
                 cell = str(cell)
             cells[index[public_id]] = cell
 
+    def plain(self) -> tuple[list[str], list[list]]:
+        """(column names, columns of plain Python values, None when missing); no pandas."""
+        names = self.participant_columns
+        people = list(zip(*self._people, strict=True)) or [()] * len(names)
+        columns: list[list] = []
+        for name, values in zip(names, people, strict=True):
+            if name == "allocation_seq":
+                columns.append([int(v) if v != "" else None for v in values])
+            elif name == "replaced":
+                columns.append([int(v) for v in values])
+            else:
+                columns.append(list(values))
+        for cells in self._columns.values():
+            if cells.dtype == object:
+                columns.append(cells.tolist())
+            else:
+                columns.append([None if math.isnan(v) else v for v in cells.tolist()])
+        return names + list(self._columns), columns
+
     def result(self) -> tuple[pd.DataFrame, dict, dict, dict]:
         """(table, column labels, value labels, missing codes), as :func:`wide_table`."""
+        import pandas as pd
+
         names = self.participant_columns
         people = list(zip(*self._people, strict=True)) or [()] * len(names)
         data: dict[str, object] = {}
@@ -165,15 +192,8 @@ class WideBuilder:
         return pd.DataFrame(data), column_labels, value_labels, missing
 
 
-def wide_table(folder: Path, codebook: dict, chunk: int = CHUNK
-               ) -> tuple[pd.DataFrame, dict, dict, dict]:  # fmt: skip
-    """(table, column labels, value labels, missing codes) with one row per participant.
-
-    Read from the folder's participants.csv and answers.csv, ``chunk`` rows
-    at a time. ``missing codes`` maps a column to the option codes its
-    codebook flags ``missing``. ``allocation_seq`` is a (nullable) integer
-    and ``replaced`` 0/1, as ``participants.csv`` documents them, not text.
-    """
+def builder_from_folder(folder: Path, codebook: dict, chunk: int = CHUNK) -> WideBuilder:
+    """A :class:`WideBuilder` fed from the folder's participants.csv and answers.csv."""
     with (folder / PARTICIPANTS_FILE).open(encoding="utf-8", newline="") as f:
         builder = WideBuilder(codebook, next(csv.reader(f)))
     for name, add in ((PARTICIPANTS_FILE, builder.add_participants),
@@ -183,7 +203,19 @@ def wide_table(folder: Path, codebook: dict, chunk: int = CHUNK
             next(reader)
             while rows := list(itertools.islice(reader, chunk)):
                 add(rows)
-    return builder.result()
+    return builder
+
+
+def wide_table(folder: Path, codebook: dict, chunk: int = CHUNK
+               ) -> tuple[pd.DataFrame, dict, dict, dict]:  # fmt: skip
+    """(table, column labels, value labels, missing codes) with one row per participant.
+
+    Read from the folder's participants.csv and answers.csv, ``chunk`` rows
+    at a time. ``missing codes`` maps a column to the option codes its
+    codebook flags ``missing``. ``allocation_seq`` is a (nullable) integer
+    and ``replaced`` 0/1, as ``participants.csv`` documents them, not text.
+    """
+    return builder_from_folder(folder, codebook, chunk).result()
 
 
 def _text_as_empty(table: pd.DataFrame) -> pd.DataFrame:
@@ -196,6 +228,8 @@ def _text_as_empty(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _write_sav(table, path, column_labels, value_labels, missing) -> None:
+    import pyreadstat
+
     value_labels = {**value_labels, "replaced": REPLACED_LABELS}
     pyreadstat.write_sav(
         _text_as_empty(table), str(path),
@@ -208,6 +242,9 @@ def _write_sav(table, path, column_labels, value_labels, missing) -> None:
 
 def _write_dta(table, path, column_labels, value_labels, missing, codebook) -> None:
     """Stata: short names, missing options as ``.a``/``.b``, labels within Stata's limits."""
+    import pandas as pd
+    import pyreadstat
+
     items = {i["id"]: i for i in codebook["items"]}
     table = _text_as_empty(table)
     tags_of = {}
@@ -233,21 +270,16 @@ def _write_dta(table, path, column_labels, value_labels, missing, codebook) -> N
     )  # fmt: skip
 
 
-def _for_spreadsheets(table: pd.DataFrame, excel: bool = False) -> pd.DataFrame:
-    """A copy of ``table`` whose text cells are escaped (and Excel-safe if ``excel``)."""
+def _csv_cell(value):
+    return escape_formula(value) if isinstance(value, str) else value
 
-    def cell(value):
-        if not isinstance(value, str):
-            return value
-        if excel:
-            value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
-        return escape_formula(value)
 
-    out = table.copy()
-    for column in out.columns:
-        if str(out[column].dtype) in ("string", "object", "str"):
-            out[column] = out[column].astype(object).map(cell)
-    return out
+def _excel_cell(value):
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if not isinstance(value, str):
+        return value
+    return escape_formula(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
 
 
 def _chunks(table: pd.DataFrame, chunk: int):
@@ -255,11 +287,24 @@ def _chunks(table: pd.DataFrame, chunk: int):
         yield table.iloc[start : start + chunk]
 
 
-def _write_wide_csv(table: pd.DataFrame, path: Path, chunk: int) -> None:
+def _plain_rows(columns: list[list], chunk: int):
+    """Rows of ``columns``, ``chunk`` at a time."""
+    n = len(columns[0]) if columns else 0
+    for start in range(0, n, chunk):
+        yield zip(*(c[start : start + chunk] for c in columns), strict=True)
+
+
+def _write_wide_csv(builder: WideBuilder, path: Path, chunk: int) -> None:
+    """Rows as pandas' to_csv wrote them (missing cells empty), text escaped, no pandas."""
+    names, columns = builder.plain()
     with path.open("w", encoding="utf-8", newline="") as f:
-        table.iloc[:0].to_csv(f, index=False)
-        for part in _chunks(table, chunk):
-            _for_spreadsheets(part).to_csv(f, index=False, header=False)
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(names)
+        for rows in _plain_rows(columns, chunk):
+            writer.writerows(
+                ["" if v is None else escape_formula(v) if isinstance(v, str) else v
+                 for v in row] for row in rows
+            )  # fmt: skip
 
 
 def _write_parquet(table: pd.DataFrame, path: Path, chunk: int) -> None:
@@ -273,28 +318,28 @@ def _write_parquet(table: pd.DataFrame, path: Path, chunk: int) -> None:
             writer.write_table(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
 
 
-def _write_xlsx(table: pd.DataFrame, path: Path, chunk: int) -> None:
+def _write_xlsx(builder: WideBuilder, path: Path, chunk: int) -> None:
     """openpyxl's write-only mode: rows go to the file as they come, no cell objects kept."""
     from openpyxl import Workbook
 
+    names, columns = builder.plain()
     book = Workbook(write_only=True)
     sheet = book.create_sheet("answers")
-    sheet.append(list(table.columns))
-    for part in _chunks(table, chunk):
-        part = _for_spreadsheets(part, excel=True)
-        cells = part.astype(object).where(part.notna(), None)
-        for row in cells.itertuples(index=False, name=None):
-            sheet.append([v.item() if isinstance(v, np.generic) else v for v in row])
+    sheet.append(names)
+    for rows in _plain_rows(columns, chunk):
+        for row in rows:
+            sheet.append([_excel_cell(v) for v in row])
     book.save(path)
 
 
-def write_other_format(folder: Path, fmt: str, codebook: dict, wide=None, chunk: int = CHUNK
-                       ) -> list[str]:  # fmt: skip
+def write_other_format(folder: Path, fmt: str, codebook: dict, wide: WideBuilder | None = None,
+                       chunk: int = CHUNK) -> list[str]:  # fmt: skip
     """Write ``fmt`` into ``folder``; returns the names of the files written.
 
-    ``wide`` is the result of a :class:`WideBuilder` fed while the long files
-    were written; without it the table is read back from them. CSV, Parquet
-    and Excel are written ``chunk`` participants at a time. SPSS and Stata
+    ``wide`` is a :class:`WideBuilder` fed while the long files were
+    written; without it the table is read back from them. CSV, Parquet and
+    Excel are written ``chunk`` participants at a time (CSV and Excel
+    without pandas, from plain columns). SPSS and Stata
     are written whole by pyreadstat, which has no chunked writer: their
     memory is bounded by the wide table (participants x columns), not by
     the number of answers. The file is written under a temporary name and
@@ -306,19 +351,26 @@ def write_other_format(folder: Path, fmt: str, codebook: dict, wide=None, chunk:
         raise ValueError(f"{fmt!r} is not an export format with a wide file")
     final = folder / name
     partial = folder / f".partial.{name}"
-    table, column_labels, value_labels, missing = wide or wide_table(folder, codebook, chunk)
+    builder = wide or builder_from_folder(folder, codebook, chunk)
     try:
         if fmt == "wide":
-            _write_wide_csv(table, partial, chunk)
-        elif fmt == "parquet":
-            _write_parquet(table, partial, chunk)
+            _write_wide_csv(builder, partial, chunk)
         elif fmt == "xlsx":
-            _write_xlsx(table, partial, chunk)
-        elif fmt == "sav":
-            _write_sav(table, partial, column_labels, value_labels, missing)
+            _write_xlsx(builder, partial, chunk)
         else:
-            _write_dta(table, partial, column_labels, value_labels, missing, codebook)
+            _write_typed(fmt, builder, partial, chunk, codebook)
         partial.replace(final)
     finally:
         partial.unlink(missing_ok=True)
     return [name]
+
+
+def _write_typed(fmt: str, builder: WideBuilder, partial: Path, chunk: int, codebook: dict):
+    """Parquet, SPSS and Stata: from the typed pandas table."""
+    table, column_labels, value_labels, missing = builder.result()
+    if fmt == "parquet":
+        _write_parquet(table, partial, chunk)
+    elif fmt == "sav":
+        _write_sav(table, partial, column_labels, value_labels, missing)
+    else:
+        _write_dta(table, partial, column_labels, value_labels, missing, codebook)

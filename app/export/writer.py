@@ -310,7 +310,6 @@ def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str,
     codebook = contract.upgrade_codebook(campaign.codebook)
     wide = None
     if contract.EXPORT_FORMATS[fmt]:
-        # pandas and pyreadstat take seconds to import; only these formats need them.
         from app.export.formats import WideBuilder
 
         wide = WideBuilder(codebook, columns)
@@ -334,7 +333,7 @@ def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str,
     if wide is not None:
         from app.export.formats import write_other_format
 
-        files += write_other_format(out, fmt, codebook, wide.result(), chunk)
+        files += write_other_format(out, fmt, codebook, wide, chunk)
     (out / contract.MANIFEST_FILE).write_text(
         json.dumps({**manifest(campaign, counts, files), "include_test": include_test,
                     **({"left_out": list(leave_out)} if leave_out else {})},
