@@ -36,7 +36,7 @@ def command_path() -> str:
 
 
 def _die_with_parent() -> None:
-    """Linux: a worker gets SIGTERM when the master dies, even by SIGKILL.
+    """Linux: a worker is killed with its master (as the one process of the dev server was).
 
     Otherwise an orphaned worker would keep the port until it noticed.
     """
@@ -48,7 +48,7 @@ def _die_with_parent() -> None:
     pr_set_pdeathsig = 1
     # Where prctl is missing, gunicorn's own check of its parent remains.
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def serve(app: Flask, host: str, port: int, workers: int, threads: int,
