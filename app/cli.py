@@ -179,9 +179,14 @@ def export_command(slug, out, fmt, include_external_id, free_text, about_you, in
     asked; this command keeps them by default, as scripts written for it expect.
     """
     campaign = _campaign(slug)
-    result = write_export(db.session, campaign, out, fmt=fmt,
-                          include_external_id=include_external_id, include_text=free_text,
-                          include_profile=about_you, include_test=include_test)
+    try:
+        result = write_export(db.session, campaign, out, fmt=fmt,
+                              include_external_id=include_external_id, include_text=free_text,
+                              include_profile=about_you, include_test=include_test)
+    except FileExistsError as exc:
+        # The export command `parley run` prints is pasted again on a later day:
+        # say what to do instead of a traceback (an export never overwrites one).
+        raise click.ClickException(f"{exc}; choose a new folder or remove the old export") from None
     click.echo(f"exported {result.participants} participants and {result.answers} answers "
                f"to {result.path}")  # fmt: skip
 

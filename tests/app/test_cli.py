@@ -53,6 +53,21 @@ def test_a_draft_campaign_cannot_be_closed(runner):
     assert result.exit_code == 1 and "a draft campaign cannot become closed" in result.output
 
 
+def test_exporting_into_an_existing_export_says_so_without_a_traceback(runner, tmp_path):
+    runner.invoke(args=["campaign", "create", "trial", "--survey", str(EXAMPLE)])
+    out = tmp_path / "trial"
+    assert runner.invoke(args=["export", "trial", str(out)]).exit_code == 0
+    again = runner.invoke(args=["export", "trial", str(out)])
+    assert again.exit_code == 1
+    assert again.exception is None or isinstance(again.exception, SystemExit)
+    assert f"Error: {out} exists and is not empty; choose a new folder" in again.output
+    assert "Traceback" not in again.output
+    zipped = tmp_path / "zipped"
+    assert runner.invoke(args=["export", "trial", str(zipped), "--format", "zip"]).exit_code == 0
+    twice = runner.invoke(args=["export", "trial", str(zipped), "--format", "zip"])
+    assert twice.exit_code == 1 and f"Error: {zipped}.zip exists;" in twice.output
+
+
 def test_campaign_create_refuses_an_unknown_language(runner):
     result = runner.invoke(args=["campaign", "create", "t2", "--survey", str(EXAMPLE),
                                  "--languages", "fr"])  # fmt: skip
