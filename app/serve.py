@@ -35,7 +35,7 @@ def command_path() -> str:
         return str(script)
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(master: int) -> None:
     """Linux: a worker is killed with its master (as the one process of the dev server was).
 
     Otherwise an orphaned worker would keep the port until it noticed.
@@ -49,6 +49,8 @@ def _die_with_parent() -> None:
     # Where prctl is missing, gunicorn's own check of its parent remains.
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != master:  # the master died before the signal was armed
+        os._exit(1)
 
 
 def serve(app: Flask, host: str, port: int, workers: int, threads: int,
@@ -61,8 +63,8 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int,
     with app.app_context():
         db.engine.dispose()  # no connection of the parent may reach a worker
 
-    def post_fork(_server, _worker):
-        _die_with_parent()
+    def post_fork(server, _worker):
+        _die_with_parent(server.pid)
         with app.app_context():
             db.engine.dispose(close=False)
 

@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -71,9 +72,13 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
+        # Ready when it answers HTTP, not when the port accepts: gunicorn's
+        # master listens before its worker has booted.
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return proc
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
+            return proc
+        except urllib.error.HTTPError:
+            return proc
         except OSError:
             time.sleep(0.2)
     proc.kill()
