@@ -55,7 +55,8 @@ def check_rate_limit_storage(app: Flask) -> None:
         raise ConfigurationError(
             f"PARLEY_WORKERS={workers} with RATELIMIT_STORAGE_URI={storage}: every worker "
             "would count sign-in and resume attempts on its own. Set "
-            "PARLEY_RATELIMIT_STORAGE_URI=redis://HOST:6379 (see README, 'Behind a proxy')."
+            "PARLEY_RATELIMIT_STORAGE_URI=redis://HOST:6379 (see README, 'Behind a reverse "
+            "proxy, with several workers')."
         )
 
 CSP = (
