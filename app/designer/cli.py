@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.audit import record_audit
 from app.campaigns.surveys import uploaded_surveys_folder
 from app.designer.testmode import delete_test_participants
-from app.designer.uploads import Limits, UploadError, store_survey_zip
+from app.designer.uploads import Limits, UploadError, store_survey_zip, stored_folder
 from app.extensions import db
 from app.models import Campaign
 from surveys import SurveyError
@@ -44,8 +44,13 @@ def survey_import(archive: Path):
     record_audit(db.session, "survey.upload", detail=f"{survey.id} {survey.version} "
                  f"from {archive.name}")  # fmt: skip
     db.session.commit()
-    click.echo(f"stored survey {survey.id} (version {survey.version[:12]}); create a campaign "
-               "on it in the browser (Surveys) or with parley campaign create")  # fmt: skip
+    folder = stored_folder(uploaded_surveys_folder(), survey)
+    if folder.is_relative_to(Path.cwd()):
+        folder = folder.relative_to(Path.cwd())
+    # Print the folder: `campaign create --survey` needs it and the name carries the version.
+    click.echo(f"stored survey {survey.id} (version {survey.version[:12]}) in {folder}; create a "
+               f"campaign on it in the browser (Surveys) or with: parley campaign create SLUG "
+               f"--survey {folder}")  # fmt: skip
 
 
 @click.group("test-data")

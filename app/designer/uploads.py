@@ -40,7 +40,7 @@ from flask_babel import lazy_gettext as _l
 
 from surveys import Problem, Survey, SurveyError, load_survey
 
-__all__ = ["Limits", "UploadError", "store_survey_zip", "STORE_FOLDER"]
+__all__ = ["Limits", "UploadError", "store_survey_zip", "stored_folder", "STORE_FOLDER"]
 
 #: Sub-folder of the Flask instance folder that holds uploaded surveys.
 STORE_FOLDER = "surveys"
@@ -201,6 +201,11 @@ def _relative_problems(problems: list[Problem], folder: Path) -> list[Problem]:
     return out
 
 
+def stored_folder(store: Path, survey) -> Path:
+    """The folder an uploaded survey version is kept in (one per version)."""
+    return store / f"{survey.id}-{survey.version[:16]}"
+
+
 def store_survey_zip(stream: BinaryIO, store: Path, limits: Limits = Limits()) -> Survey:
     """Validate the survey zip ``stream`` and keep it under ``store``; return the survey.
 
@@ -231,7 +236,7 @@ def store_survey_zip(stream: BinaryIO, store: Path, limits: Limits = Limits()) -
                 survey = load_survey(work)
             except SurveyError as exc:
                 raise SurveyError(_relative_problems(exc.problems, work)) from None
-            final = store / f"{survey.id}-{survey.version[:16]}"
+            final = stored_folder(store, survey)
             try:
                 os.replace(work, final)
             except OSError:

@@ -41,6 +41,11 @@ def test_survey_import_stores_a_good_zip_and_lists_every_problem_of_a_bad_one(ap
     assert result.exit_code == 0, result.output
     assert f"stored survey example (version {SURVEY.version[:12]})" in result.output
     assert [p.name for p in store.iterdir()] == [f"example-{SURVEY.version[:16]}"]
+    # The printed command works as printed: the folder it names is the stored survey.
+    command = result.output.strip().split("with: ")[1].replace("SLUG", "imported")
+    assert command.startswith("parley campaign create imported --survey ")
+    created = runner.invoke(args=command.split()[1:])
+    assert created.exit_code == 0, created.output
     with app.app_context():
         assert db.session.scalar(select(AuditEvent.action)
                                  .where(AuditEvent.action == "survey.upload")) == "survey.upload"
