@@ -34,8 +34,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.campaigns.design import MAX_ARM_WEIGHT
-from app.models import OUTCOMES, Campaign
+from app.campaigns.design import COMPLETION_KEYS, MAX_ARM_WEIGHT
+from app.models import Campaign
 from surveys import Item, Survey
 
 __all__ = ["UploadSurveyForm", "NewCampaignForm", "design_form", "design_data",
@@ -61,6 +61,7 @@ OUTCOME_LABELS = {
     "over_quota": _l("Over quota"),
     "failed_attention": _l("Failed attention check"),
     "declined": _l("Declined consent"),
+    "followup": _l("Follow-up finished"),
 }
 
 
@@ -195,7 +196,7 @@ def design_form(survey: Survey, n_quotas: int, formdata=None, data: dict | None 
             validators=[InputRequired(_l("Give a ratio (0 leaves the arm out).")),
                         NumberRange(0, MAX_ARM_WEIGHT)],
         )  # fmt: skip
-    for outcome in OUTCOMES:
+    for outcome in COMPLETION_KEYS:
         fields[f"code_{outcome}"] = StringField(
             _l("Code"), validators=[Optional(), Length(max=64)]
         )
@@ -256,7 +257,7 @@ def design_data(campaign: Campaign, survey: Survey) -> dict:
     weights = campaign.arm_weights or {a.id: a.weight for a in survey.arms}
     for arm in survey.arms:
         data[f"weight_{arm.id}"] = weights.get(arm.id, 0)
-    for outcome in OUTCOMES:
+    for outcome in COMPLETION_KEYS:
         spec = (campaign.completion or {}).get(outcome) or {}
         data[f"code_{outcome}"] = spec.get("code") or ""
         data[f"redirect_{outcome}"] = spec.get("redirect") or ""
@@ -287,7 +288,7 @@ def design_changes(form, survey: Survey) -> dict:
         }
         panel = {k: v for k, v in panel.items() if v is not None} or None
     completion = {}
-    for outcome in OUTCOMES:
+    for outcome in COMPLETION_KEYS:
         code = (form[f"code_{outcome}"].data or "").strip() or None
         redirect = (form[f"redirect_{outcome}"].data or "").strip() or None
         if code or redirect:

@@ -14,6 +14,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.accounts.permissions import campaign_for_user, can, role_required
 from app.audit import record_audit
+from app.campaigns.design import COMPLETION_KEYS
 from app.campaigns.invites import create_invites, invite_counts, revoke_invites
 from app.campaigns.operations import CampaignError, DesignError, update_design
 from app.campaigns.surveys import survey_for, uploaded_surveys_folder
@@ -43,7 +44,6 @@ from app.designer.testmode import (
 )
 from app.designer.uploads import Limits, UploadError, store_survey_zip
 from app.extensions import csrf, db
-from app.models import OUTCOMES
 from app.participant.views import set_resume_cookie
 from surveys import SurveyError
 
@@ -132,7 +132,7 @@ def _design_page(campaign, survey, form, status=200, loose=()):
         "designer/design.html", c=campaign, survey=survey, form=form, preview=preview,
         confirm=ConfirmForm(formdata=None), tests=count_test_participants(db.session, campaign),
         can_preview=campaign.status in PREVIEW_STATUSES, loose=list(loose),
-        may_manage=can(current_user, "manage", campaign), outcomes=OUTCOMES,
+        may_manage=can(current_user, "manage", campaign), outcomes=COMPLETION_KEYS,
         outcome_labels=OUTCOME_LABELS, access_labels=ACCESS_LABELS,
     ), status  # fmt: skip
 

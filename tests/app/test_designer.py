@@ -136,6 +136,24 @@ def test_editing_a_draft_saves_the_whole_design_and_audits_it(app, admin, make_c
     assert n == 1
 
 
+def test_saving_the_design_page_keeps_the_follow_up_code_set_from_the_cli(app, admin, runner):
+    """The CLI sets a code for the follow-up's ending; the page used to drop it on save."""
+    result = runner.invoke(args=["campaign", "create", "wave", "--survey", str(EXAMPLE),
+                                 "--access", "prolific", "--completion-code", "completed=C1",
+                                 "--completion-code", "followup=FOLLOW1"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    values = form_values(admin.get("/admin/campaign/wave/design").get_data(as_text=True),
+                         "/design")  # fmt: skip
+    assert values["code_followup"] == ["FOLLOW1"]
+    response = admin.post("/admin/campaign/wave/design",
+                          data=design_data(admin, "wave", code_completed="C2"))  # fmt: skip
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    assert campaign(app, "wave").completion == {
+        "completed": {"code": "C2", "redirect": None},
+        "followup": {"code": "FOLLOW1", "redirect": None},
+    }
+
+
 @pytest.mark.parametrize("changes, message", [
     ({"block_size": "6"}, "block size must be a multiple of the arm weights&#39; sum (4)"),
     ({"languages": []}, "languages: choose at least one"),
