@@ -17,6 +17,7 @@ from werkzeug.serving import run_simple
 
 from analysis.contract import EXPORT_FORMATS
 from app.accounts.cli import members_group, user_group
+from app.audit.cli import audit_command
 from app.campaigns.cli import design_changes, design_options, fail, register_fielding_commands
 from app.campaigns.operations import CampaignError, create_campaign, set_status
 from app.designer.cli import register_designer_commands
@@ -24,6 +25,7 @@ from app.export.writer import write_export
 from app.extensions import db
 from app.jobs.cli import jobs_group
 from app.models import Campaign, Participant
+from app.monitor.cli import monitor_command
 from app.retention.cli import participant_group, purge_command, retention_command
 from app.setup import prepare_flagship
 from surveys import FLAGSHIP, SurveyError, load_survey
@@ -309,6 +311,8 @@ def register_commands(app: Flask) -> None:
     campaign_group.add_command(members_group)
     register_fielding_commands(app, campaign_group)
     app.cli.add_command(jobs_group)
+    app.cli.add_command(monitor_command)
+    app.cli.add_command(audit_command)
     campaign_group.add_command(retention_command)
     app.cli.add_command(purge_command)
     app.cli.add_command(participant_group)

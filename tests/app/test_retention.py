@@ -162,3 +162,19 @@ def test_retention_is_set_from_the_cli_and_audited(app, runner, make_campaign):
         assert db.session.scalar(select(AuditEvent.detail).where(
             AuditEvent.action == "campaign.retention")) == "no period -> 90 days"  # fmt: skip
     assert runner.invoke(args=["campaign", "retention", slug, "--", "-3"]).exit_code == 1
+
+
+def test_the_monitor_and_the_audit_trail_have_commands(app, runner, make_campaign, tmp_path):
+    slug = make_campaign()
+    Bot(app.test_client(), slug, SURVEY).walk()
+    monitor = runner.invoke(args=["monitor", slug])
+    assert monitor.exit_code == 0, monitor.output
+    assert monitor.output.startswith("funnel\tarrived 1\tconsented 1\tstarted 1\tin progress 0\t"
+                                     "completed 1\t")  # fmt: skip
+    assert "\nquality\t" in monitor.output and "\narm\t" in monitor.output
+    listing = runner.invoke(args=["audit", "--action", "campaign."])
+    assert listing.exit_code == 0 and "\tcampaign.open\ttown\t" in listing.output
+    out = tmp_path / "audit.csv"
+    assert runner.invoke(args=["audit", "--campaign", slug, "--csv", str(out)]).exit_code == 0
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "id,at,actor,action,campaign,remote_addr,detail" and len(lines) == 3
