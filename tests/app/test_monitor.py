@@ -235,3 +235,26 @@ def test_an_empty_campaign_has_a_monitor_with_zeros(app, client, make_campaign):
     response = client.get(f"/admin/campaign/{slug}/monitor")
     assert response.status_code == 200 and '<td data-stage="consented">0</td>' in response.get_data(
         as_text=True)  # fmt: skip
+
+
+def test_quota_fill_and_strata(app, make_campaign):
+    from app.models import Quota
+
+    slug = make_campaign("strata", block_size=8)
+    for _ in range(3):
+        Bot(app.test_client(), slug, SURVEY).walk()
+    with app.app_context():
+        c = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+        db.session.add_all([Quota(campaign_id=c.id, name="young", cap=10, used=2,
+                                  conditions={"age_band": "under_30"}),
+                            Quota(campaign_id=c.id, name="all", cap=3, used=3, conditions={})])
+        people = db.session.scalars(select(Participant).order_by(Participant.id)).all()
+        for p, stratum in zip(people, ["under_30", "under_30", "from_30_to_59"], strict=True):
+            p.stratum = stratum
+        db.session.commit()
+        quotas = [(q.name, q.used, q.cap) for q in fig.quotas(db.session, c)]
+        strata = fig.strata(db.session, c)
+        arms = [p.arm for p in people]
+    assert quotas == [("all", 3, 3), ("young", 2, 10)]
+    assert sum(strata["under_30"].values()) == 2 and sum(strata["from_30_to_59"].values()) == 1
+    assert strata["from_30_to_59"] == {arms[2]: 1}
