@@ -250,3 +250,30 @@ def test_owners_filter_the_audit_trail_and_download_it_as_csv(app, client, make_
     with app.app_context():
         assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())
                                  ) == "audit.export"  # fmt: skip
+
+
+@pytest.mark.parametrize("command", [
+    ["user", "create"], ["user", "invite"], ["user", "list"], ["user", "role"],
+    ["user", "deactivate"], ["user", "activate"], ["user", "reset-password"],
+    ["user", "totp-reset"], ["campaign", "members", "add"], ["campaign", "members", "remove"],
+    ["campaign", "members", "list"], ["campaign", "retention"], ["purge"],
+    ["participant", "delete"], ["monitor"], ["audit"], ["jobs", "worker"], ["jobs", "clean"],
+    ["export"],
+])  # fmt: skip
+def test_every_console_command_explains_itself(runner, command):
+    result = runner.invoke(args=[*command, "--help"])
+    assert result.exit_code == 0, result.output
+    summary = result.output.split("\n\n")[1].strip()
+    assert len(summary) > 20, result.output
+
+
+def test_the_fixed_interface_is_in_the_help(runner):
+    create = runner.invoke(args=["user", "create", "--help"]).output
+    assert "Usage: parley user create [OPTIONS] EMAIL" in create.replace("flask", "parley") or (
+        "user create [OPTIONS] EMAIL" in create)  # fmt: skip
+    assert "--role [owner|manager|analyst]" in create and "--password-stdin" in create
+    members = runner.invoke(args=["campaign", "members", "add", "--help"]).output
+    assert "members add [OPTIONS] SLUG EMAIL" in members
+    export = runner.invoke(args=["export", "--help"]).output
+    assert "export [OPTIONS] SLUG OUT" in export
+    assert "[csv|zip|wide|parquet|xlsx|sav|dta]" in export
