@@ -28,7 +28,6 @@ Definitions (docs/monitor.md explains them for operators):
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from app.export.codebook import word_count
 from app.models import Answer, Arrival, Campaign, PageVisit, Participant, Quota, utcnow
 from app.participant.steps import journey
 from surveys import Survey
@@ -44,7 +44,7 @@ from surveys import Survey
 __all__ = [
     "Funnel", "funnel", "page_dropoff", "durations", "completions_per_hour", "languages",
     "arm_balance", "quotas", "strata", "quality", "percentile", "SECONDS_PER_ITEM_MIN",
-    "READING_WPM_MAX", "STRAIGHTLINE_MIN_ITEMS", "word_count",
+    "READING_WPM_MAX", "STRAIGHTLINE_MIN_ITEMS",
 ]  # fmt: skip
 
 #: A question page answered faster than this many seconds per question is speeding
@@ -55,14 +55,6 @@ SECONDS_PER_ITEM_MIN = 2.0
 READING_WPM_MAX = 600.0
 #: Straight-lining needs at least this many Likert answers to mean anything.
 STRAIGHTLINE_MIN_ITEMS = 4
-
-WORD = re.compile(r"\w+(?:['’-]\w+)*")
-
-
-def word_count(markdown: str) -> int:
-    """Words of a briefing as a reader sees them (Markdown punctuation is not a word)."""
-    return len(WORD.findall(markdown))
-
 
 def _real(campaign: Campaign):
     """Participants that count: this campaign's, test participants left out."""
@@ -303,6 +295,16 @@ def strata(session: Session, campaign: Campaign) -> dict[str, dict[str, int]]:
 # --- data quality -----------------------------------------------------------------
 
 
+def _briefing_words(stored: dict, survey: Survey | None, module: str, lang: str) -> int:
+    if stored:
+        return stored.get(lang) or next(iter(stored.values()), 0)
+    if survey is None:
+        return 0
+    body = survey.module(module).body
+    return word_count(body.get(lang) or body[survey.default_language])
+
+
+
 @dataclass(frozen=True)
 class QualityRow:
     arm: str
@@ -317,8 +319,10 @@ class QualityRow:
 def quality(session: Session, campaign: Campaign, survey: Survey | None) -> list[QualityRow]:
     """Data-quality flags by arm (see the module docstring for each rule).
 
-    Without the survey (its files changed) the reading-speed rule cannot
-    count words and flags no one; the other rules use the stored codebook.
+    Briefing lengths come from the stored codebook (its ``words`` per module
+    and language), or from the survey's files for campaigns created before
+    the codebook carried them; without either the reading-speed rule flags
+    no one.
     """
     items = {i["id"]: i for i in campaign.codebook["items"]}
     page_items = Counter()
@@ -329,6 +333,7 @@ def quality(session: Session, campaign: Campaign, survey: Survey | None) -> list
     per_item: dict[int, list[float]] = defaultdict(list)
     fast: set[int] = set()
     words: dict[tuple[str, str], int] = {}
+    stored = {m["id"]: m.get("words") or {} for m in campaign.codebook.get("modules", [])}
     visits = session.execute(
         select(Participant.id, Participant.arm, Participant.language, PageVisit.step,
                PageVisit.shown_at, PageVisit.submitted_at)
@@ -343,12 +348,11 @@ def quality(session: Session, campaign: Campaign, survey: Survey | None) -> list
             n = page_items.get(rest.split(":")[0], 0)
             if n:
                 per_item[pid].append(seconds / n)
-        elif kind == "read" and survey is not None:
+        elif kind == "read":
             key = (rest, lang)
             if key not in words:
-                body = survey.module(rest).body
-                words[key] = word_count(body.get(lang) or body[survey.default_language])
-            if seconds == 0 or words[key] / (seconds / 60) > READING_WPM_MAX:
+                words[key] = _briefing_words(stored.get(rest, {}), survey, rest, lang)
+            if words[key] and (seconds == 0 or words[key] / (seconds / 60) > READING_WPM_MAX):
                 fast.add(pid)
     speeders = {pid for pid, v in per_item.items() if statistics.median(v) < SECONDS_PER_ITEM_MIN}
 

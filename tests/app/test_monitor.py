@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from app.export.codebook import word_count
 from app.extensions import db
 from app.models import Campaign, PageVisit, Participant
 from app.monitor import figures as fig
@@ -57,7 +58,7 @@ COMPLETERS = {
 
 
 def _words(module: str, lang: str = "en") -> int:
-    return fig.word_count(SURVEY.module(module).body[lang])
+    return word_count(SURVEY.module(module).body[lang])
 
 
 def _time_visits(pid: int, per_item: float, wpm: float, start: datetime) -> None:
@@ -213,7 +214,7 @@ def test_data_quality_flags_by_arm(app, built):
 
 def test_briefing_words_are_counted_as_a_reader_sees_them():
     text = "## Costs\n\nThe **accord** would take *many* years; Russia's reform—not guaranteed.\n"
-    assert fig.word_count(text) == 11  # Costs The accord would take many years Russia's reform not guaranteed
+    assert word_count(text) == 11  # Costs The accord would take many years Russia's reform not guaranteed
 
 
 def test_the_monitor_page_refreshes_itself_and_draws_svg_with_text(app, client, built):
