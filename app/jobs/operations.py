@@ -25,8 +25,10 @@ from analysis import contract
 from app.audit import record_audit
 from app.models import Answer, Campaign, Job, Participant, utcnow
 
-__all__ = ["EXPORT_FORMATS", "EXPORT_OPTIONS", "JobError", "request_export", "request_report",
-           "run", "fingerprint", "job_folder", "job_file", "clean_expired"]  # fmt: skip
+__all__ = [
+    "EXPORT_FORMATS", "EXPORT_OPTIONS", "JobError", "request_export", "request_report", "run",
+    "fingerprint", "job_folder", "job_file", "clean_expired", "fail_stale",
+]  # fmt: skip
 
 #: Browser export formats: the contract's, except that the long CSV folder comes as a zip.
 EXPORT_FORMATS = tuple(fmt for fmt in contract.EXPORT_FORMATS if fmt != "csv")
@@ -201,6 +203,20 @@ def _run_report(session: Session, job: Job, campaign: Campaign, folder: Path) ->
         write_report(folder / "export", folder / name)
     shutil.rmtree(folder / "export", ignore_errors=True)
     return name
+
+
+def fail_stale(session: Session) -> int:
+    """Jobs queued or running longer than the job timeout: their worker is gone (a restart
+    killed the thread, or no RQ worker runs). Marked failed, so the page stops waiting."""
+    limit = utcnow() - timedelta(seconds=current_app.config["PARLEY_JOB_TIMEOUT_SECONDS"])
+    stale = session.scalars(select(Job).where(Job.status.in_(("queued", "running")),
+                                              Job.created_at < limit)).all()  # fmt: skip
+    for job in stale:
+        job.status, job.finished_at = "failed", utcnow()
+        job.message = ("No worker finished this in time (the server restarted, or no "
+                       "'parley jobs worker' is running). Ask again.")
+    session.commit()
+    return len(stale)
 
 
 def clean_expired(session: Session) -> int:

@@ -15,6 +15,7 @@ from app.jobs.forms import FORMAT_LABELS, ExportForm, ReportForm
 from app.jobs.operations import (
     SUFFIX,
     clean_expired,
+    fail_stale,
     job_file,
     request_export,
     request_report,
@@ -29,6 +30,7 @@ MIMETYPES = {".zip": "application/zip", ".html": "text/html"}
 def jobs(slug: str):
     campaign = campaign_for_user(slug, "export")
     clean_expired(db.session)
+    fail_stale(db.session)
     recent = db.session.scalars(
         select(Job).where(Job.campaign_id == campaign.id).order_by(Job.id.desc()).limit(20)
     ).all()  # fmt: skip

@@ -262,3 +262,24 @@ def test_test_participants_are_left_out_unless_asked_for(app, client, campaign):
     _job, data = export(app, client, campaign, "zip", include_test=True)
     people = pd.read_csv(unzip(data).open("participants.csv"))
     assert len(people) == 4 and people["is_test"].sum() == 1
+
+
+def test_a_job_whose_worker_is_gone_is_marked_failed(app, client, campaign):
+    from datetime import timedelta
+
+    app.config["PARLEY_JOBS"] = "rq"  # queued, and no worker runs in this test
+    app.config["PARLEY_RQ_QUEUE"] = f"parley-test-{uuid.uuid4().hex}"
+    login(client)
+    try:
+        ask(client, campaign, f"/admin/campaign/{campaign}/exports", {"fmt": "zip"})
+    except Exception as exc:  # noqa: BLE001 - no Redis here: make the job by hand
+        pytest.skip(f"Redis not reachable: {exc}")
+    with app.app_context():
+        db.session.execute(update(Job).values(created_at=utcnow() - timedelta(hours=2)))
+        db.session.commit()
+    page = client.get(f"/admin/campaign/{campaign}/exports").get_data(as_text=True)
+    assert "No worker finished this in time" in page
+    with app.app_context():
+        from app.jobs.runner import rq_queue
+
+        rq_queue(app).delete(delete_jobs=True)
