@@ -29,8 +29,9 @@ MIMETYPES = {".zip": "application/zip", ".html": "text/html"}
 @login_required
 def jobs(slug: str):
     campaign = campaign_for_user(slug, "export")
-    clean_expired(db.session)
-    fail_stale(db.session)
+    with writing(db.session):  # a GET reads without the write lock; these two write
+        clean_expired(db.session)
+        fail_stale(db.session)
     recent = db.session.scalars(
         select(Job).where(Job.campaign_id == campaign.id).order_by(Job.id.desc()).limit(20)
     ).all()  # fmt: skip
