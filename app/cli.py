@@ -126,7 +126,7 @@ def _status_command(name: str, status: str):
         db.session.commit()
         click.echo(f"campaign '{slug}' is now {status}")
 
-    command.__doc__ = f"Make campaign SLUG {status}."
+    command.help = f"Make campaign SLUG {status}."
     return command
 
 

@@ -130,7 +130,7 @@ def _active_command(name: str, active: bool):
         db.session.commit()
         click.echo(f"{email} is now {'active' if active else 'deactivated'}")
 
-    command.__doc__ = ("Let EMAIL sign in again." if active else
+    command.help = ("Let EMAIL sign in again." if active else
                        "Stop EMAIL from signing in and end their sessions.")  # fmt: skip
     return command
 

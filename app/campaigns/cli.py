@@ -308,7 +308,7 @@ def _followup_status_command(name: str):
         db.session.commit()
         click.echo(f"follow-up of '{slug}' is now {name}{'' if name == 'open' else 'd'}")
 
-    command.__doc__ = f"{name.capitalize()} the follow-up wave of campaign SLUG."
+    command.help = f"{name.capitalize()} the follow-up wave of campaign SLUG."
     return command
 
 

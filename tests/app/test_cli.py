@@ -108,3 +108,22 @@ def test_the_parley_console_script_is_installed_and_lists_the_commands(tmp_path)
                             env=env)  # fmt: skip
     for command in ("run", "db", "survey", "campaign", "export", "user", "analyse", "demo-data"):
         assert f"  {command} " in result.stdout, result.stdout
+
+
+def test_every_parley_command_says_what_it_does_in_help(app):
+    """Commands made in a loop (campaign open|pause|close|archive, user activate|deactivate,
+    followup open|close) had empty help: click reads the docstring when decorating."""
+    import click
+
+    def walk(group, path):
+        for name, command in group.commands.items():
+            yield f"{path} {name}", command
+            if isinstance(command, click.Group):
+                yield from walk(command, f"{path} {name}")
+
+    ctx = click.Context(app.cli)
+    silent = [path for path, command in walk(app.cli, "parley")
+              if not command.get_short_help_str(limit=200) and not path.startswith("parley limiter")]
+    assert silent == []
+    group = app.cli.get_command(ctx, "campaign")
+    assert group.get_command(ctx, "pause").get_short_help_str() == "Make campaign SLUG paused."
