@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from app import create_app
 from app.campaigns.operations import create_campaign, set_status
 from app.extensions import db
+from app.jobs.runner import wait_for_threads
 from surveys import EXAMPLE
 
 PG_URL = os.environ.get(
@@ -99,6 +100,9 @@ def app(backend, request, tmp_path):
         reset_schema()
         db.create_all()
     yield app
+    # A background job (app/jobs) still running would reconnect after the
+    # engine is disposed below and leave a connection open into a later test.
+    assert wait_for_threads(timeout=120), "a background job did not finish within 120 s"
     with app.app_context():
         db.session.remove()
         reset_schema()

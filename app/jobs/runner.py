@@ -9,16 +9,18 @@ before the request returns; for debugging).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from flask import Flask, current_app
 
 from app.extensions import db
 from app.jobs.operations import run
 
-__all__ = ["enqueue", "run_in_app", "rq_queue"]
+__all__ = ["enqueue", "run_in_app", "rq_queue", "wait_for_threads"]
 
 _threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-job")
+#: Jobs handed to the worker thread and not finished yet.
+_pending: set[Future] = set()
 
 
 def run_in_app(app: Flask, job_id: int) -> None:
@@ -48,4 +50,17 @@ def enqueue(job_id: int) -> None:
     elif mode == "inline":
         run(db.session, job_id)
     else:
-        _threads.submit(run_in_app, app, job_id)
+        future = _threads.submit(run_in_app, app, job_id)
+        _pending.add(future)
+        future.add_done_callback(_pending.discard)
+
+
+def wait_for_threads(timeout: float | None = None) -> bool:
+    """Wait until the worker thread has finished every job handed to it; True if it has.
+
+    A job still running when its app's engine is disposed (a test ending, a
+    process shutting down) would open a connection nobody closes; callers
+    that dispose the engine wait here first.
+    """
+    done, not_done = wait(list(_pending), timeout=timeout)
+    return not not_done
