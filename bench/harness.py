@@ -412,7 +412,7 @@ def _run(code: str, env: dict, **values) -> dict:
 
 def bench_export(args, report: dict) -> None:
     report["load_before_export"] = os.getloadavg()
-    rows = []
+    rows = report["export"] = []  # filled as it goes: a cut-short run keeps what it measured
     for backend in args.backends:
         for size in args.export_sizes:
             formats = args.formats if size <= 1_000_000 else args.big_formats
@@ -435,6 +435,7 @@ def bench_export(args, report: dict) -> None:
                     result = _run(EXPORT_STAGE, env, ROOT=str(ROOT), OUT=str(out), FMT=fmt)
                     rows.append({"backend": backend, "size": size, "format": fmt,
                                  "baseline_seconds": dump["seconds"], **result})  # fmt: skip
+                    _save(report)
                     shutil.rmtree(out, ignore_errors=True)
                     with contextlib.suppress(FileNotFoundError):
                         Path(str(out) + ".zip").unlink()
@@ -442,8 +443,12 @@ def bench_export(args, report: dict) -> None:
                 shutil.rmtree(tmp, ignore_errors=True)
                 if schema:
                     drop_schema(schema)
-    report["export"] = rows
     report["load_after_export"] = os.getloadavg()
+
+
+def _save(report: dict) -> None:
+    (ROOT / "bench" / "out").mkdir(exist_ok=True)
+    (ROOT / "bench" / "out" / "report.json").write_text(json.dumps(report, indent=1))
 
 
 # --------------------------------------------------------------------------- analysis
@@ -454,7 +459,7 @@ def bench_analysis(args, report: dict) -> None:
     from analysis_report import _stage
 
     report["load_before_analysis"] = os.getloadavg()
-    rows = []
+    rows = report["analysis"] = []
     for n in args.analysis_sizes:
         tmp = Path(tempfile.mkdtemp(prefix="parley-bench-analysis-"))
         try:
@@ -462,9 +467,9 @@ def bench_analysis(args, report: dict) -> None:
             _stage("generate", export, out, n // 5, 40)
             result = _stage("report", export, out, n // 5, 40)
             rows.append({"participants": n, **result})
+            _save(report)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    report["analysis"] = rows
     report["load_after_analysis"] = os.getloadavg()
 
 
@@ -473,7 +478,10 @@ def bench_analysis(args, report: dict) -> None:
 
 def median(values):
     values = sorted(values)
-    return values[len(values) // 2] if values else float("nan")
+    if not values:
+        return float("nan")
+    mid = len(values) // 2
+    return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
 
 
 def machine() -> str:
@@ -566,7 +574,7 @@ def write_results(args, report: dict) -> str:
     if "export" in report:
         lines += ["## Export", "",
                   f"Load average before/after: {_load(report['load_before_export'])} / "
-                  f"{_load(report['load_after_export'])}. Peak memory is the whole process's "
+                  f"{_load(report.get('load_after_export'))}. Peak memory is the whole process's "
                   "ru_maxrss, imports included.", "",
                   "| backend | answers | format | seconds | answers/s | vs dump | peak MB | goal |",
                   "|---|---|---|---|---|---|---|---|"]  # fmt: skip
@@ -588,7 +596,7 @@ def write_results(args, report: dict) -> str:
     if "analysis" in report:
         lines += ["## Analysis report (participants x 40 items x 5 arms, write_report)", "",
                   f"Load average before/after: {_load(report['load_before_analysis'])} / "
-                  f"{_load(report['load_after_analysis'])}", "",
+                  f"{_load(report.get('load_after_analysis'))}", "",
                   "| participants | seconds | peak MB | goal (100k: < 30 s, < 2 GB) |",
                   "|---|---|---|---|"]  # fmt: skip
         for r in report["analysis"]:
@@ -623,11 +631,18 @@ def main() -> int:
     parser.add_argument("--analysis-sizes", type=int, nargs="+",
                         default=[25_000, 50_000, 100_000])  # fmt: skip
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--from-json", type=Path,
+                        help="Write RESULTS.md again from a run's bench/out/report.json.")
     args = parser.parse_args()
     args.sections = args.sections or ["http", "export", "analysis"]
     unknown = set(args.sections) - {"http", "export", "analysis"}
     if unknown:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
+    if args.from_json:
+        report = json.loads(args.from_json.read_text())
+        args.rounds = len(next(iter(report.get("get", {"x": [0] * args.rounds}).values())))
+        args.out.write_text(write_results(args, report) + "\n", encoding="utf-8")
+        return 0
     if "http" in args.sections and not shutil.which("wrk"):
         raise SystemExit("wrk is needed for the GET figures: apt-get install wrk")
     report: dict = {"command": "bench/run " + " ".join(sys.argv[1:]),
@@ -635,8 +650,7 @@ def main() -> int:
     for section in args.sections:
         {"http": bench_http, "export": bench_export, "analysis": bench_analysis}[section](
             args, report)
-        (ROOT / "bench" / "out").mkdir(exist_ok=True)
-        (ROOT / "bench" / "out" / "report.json").write_text(json.dumps(report, indent=1))
+        _save(report)
         report["load_end"] = os.getloadavg()
         text = write_results(args, report)  # after every section: a partial run still reports
         args.out.write_text(text + "\n", encoding="utf-8")
