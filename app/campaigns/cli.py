@@ -28,7 +28,7 @@ from app.campaigns.invites import (
 from app.campaigns.operations import apply_schedules, set_followup_status, update_design
 from app.extensions import db
 from app.models import Campaign
-from app.participant.followup import followup_link, mint_codes
+from app.participant.followup import write_links_csv
 
 __all__ = ["design_options", "design_changes", "register_fielding_commands", "fail"]
 
@@ -336,16 +336,11 @@ def followup_links(slug, out, invites_csv, renew, base_url):
     if out.exists():
         raise click.ClickException(f"{out} exists; choose a new file (codes are shown once)")
     by_participant = _invites_by_participant(campaign, invites_csv) if invites_csv else {}
-    minted = mint_codes(db.session, campaign, renew=renew)
-    base = _base_url(base_url)
     with _private_csv(out) as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(["participant_id", "invite_code", "followup_code", "link"])
-        for participant, code in minted:
-            writer.writerow([participant.public_id, by_participant.get(participant.id, ""), code,
-                             followup_link(base, campaign, code)])  # fmt: skip
+        n = write_links_csv(db.session, campaign, f, _base_url(base_url), _actor(),
+                            renew=renew, invite_codes=by_participant)  # fmt: skip
     db.session.commit()
-    click.echo(f"{len(minted)} follow-up links for '{slug}' written to {out}")
+    click.echo(f"{n} follow-up links for '{slug}' written to {out}")
     if campaign.followup_status != "open":
         click.echo(f"the links work once the wave is open: parley followup open {slug}")
 

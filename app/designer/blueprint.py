@@ -22,3 +22,10 @@ bp.add_url_rule("/campaign/<slug>/invites/revoke", view_func=views.revoke_invite
                 methods=["POST"])  # fmt: skip
 bp.add_url_rule("/campaign/<slug>/invites/revoke-all", view_func=views.revoke_all_invites,
                 methods=["POST"])  # fmt: skip
+bp.add_url_rule("/campaign/<slug>/followup", view_func=views.followup, methods=["GET"])
+bp.add_url_rule("/campaign/<slug>/followup/open", view_func=views.open_followup,
+                methods=["POST"])  # fmt: skip
+bp.add_url_rule("/campaign/<slug>/followup/close", view_func=views.close_followup,
+                methods=["POST"])  # fmt: skip
+bp.add_url_rule("/campaign/<slug>/followup.csv", view_func=views.followup_links_csv,
+                methods=["POST"])  # fmt: skip

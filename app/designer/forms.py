@@ -40,7 +40,7 @@ from surveys import Item, Survey
 
 __all__ = ["UploadSurveyForm", "NewCampaignForm", "design_form", "design_data",
            "design_changes", "attach_problems", "PreviewForm", "ConfirmForm",
-           "CreateInvitesForm", "RevokeInviteForm",
+           "CreateInvitesForm", "RevokeInviteForm", "FollowupLinksForm",
            "screening_items", "choices", "OUTCOME_LABELS", "ACCESS_LABELS",
            "EMPTY_QUOTA_ROWS"]  # fmt: skip
 
@@ -389,6 +389,14 @@ class RevokeInviteForm(FlaskForm):
         validators=[Optional(), Length(max=40)],
     )
     invite_id = IntegerField(validators=[Optional()])
+
+
+class FollowupLinksForm(FlaskForm):
+    renew = BooleanField(
+        _l("New codes for every completer"),
+        description=_l("Earlier follow-up links stop working. Without this, only completers "
+                       "who have no link yet get one."),  # fmt: skip
+    )
 
 
 class PreviewForm(FlaskForm):

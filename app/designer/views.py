@@ -7,6 +7,8 @@ analysts may look at a campaign's design and change nothing.
 
 from __future__ import annotations
 
+import io
+
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,13 +18,20 @@ from app.accounts.permissions import campaign_for_user, can, role_required
 from app.audit import record_audit
 from app.campaigns.design import COMPLETION_KEYS
 from app.campaigns.invites import create_invites, invite_counts, revoke_invites
-from app.campaigns.operations import CampaignError, DesignError, update_design
+from app.campaigns.operations import (
+    CampaignError,
+    DesignError,
+    set_followup_status,
+    update_design,
+)
 from app.campaigns.surveys import survey_for, uploaded_surveys_folder
+from app.designer.followup import followup_counts
 from app.designer.forms import (
     ACCESS_LABELS,
     OUTCOME_LABELS,
     ConfirmForm,
     CreateInvitesForm,
+    FollowupLinksForm,
     NewCampaignForm,
     PreviewForm,
     RevokeInviteForm,
@@ -44,6 +53,7 @@ from app.designer.testmode import (
 )
 from app.designer.uploads import Limits, UploadError, store_survey_zip
 from app.extensions import csrf, db
+from app.participant.followup import write_links_csv
 from app.participant.views import set_resume_cookie
 from surveys import SurveyError
 
@@ -271,3 +281,64 @@ def revoke_all_invites(slug: str):
         db.session.commit()
         flash(_("Revoked %(n)d unused code(s).", n=n), "info")
     return redirect(url_for(".invites", slug=slug), code=303)
+
+
+# --- follow-up wave ---------------------------------------------------------------
+
+
+def _followup_page(campaign, links=None, status=200):
+    return render_template(
+        "designer/followup.html", c=campaign, counts=followup_counts(db.session, campaign),
+        links=links or FollowupLinksForm(formdata=None), confirm=ConfirmForm(formdata=None),
+        may_manage=can(current_user, "manage", campaign),
+    ), status  # fmt: skip
+
+
+@login_required
+def followup(slug: str):
+    return _followup_page(campaign_for_user(slug, "view"))
+
+
+def _set_followup(slug: str, status: str, done: str):
+    campaign = campaign_for_user(slug, "manage")
+    if ConfirmForm().validate_on_submit():
+        try:
+            set_followup_status(db.session, campaign, status, current_user.email)
+        except CampaignError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(done, "info")
+    return redirect(url_for(".followup", slug=slug), code=303)
+
+
+@login_required
+def open_followup(slug: str):
+    return _set_followup(slug, "open", _("The follow-up wave is open: its links work."))
+
+
+@login_required
+def close_followup(slug: str):
+    return _set_followup(slug, "closed", _("The follow-up wave is closed: its links stop working."))
+
+
+@login_required
+def followup_links_csv(slug: str):
+    """Mint follow-up codes and answer with their CSV: the only time the codes are shown.
+
+    The same function writes the file of ``parley followup links``; the
+    invite_code column stays empty here (the CLI can match an invites CSV).
+    """
+    campaign = campaign_for_user(slug, "manage")
+    form = FollowupLinksForm()
+    if not form.validate_on_submit():
+        return _followup_page(campaign, links=form, status=400)
+    base = current_app.config.get("PARLEY_BASE_URL") or request.url_root
+    out = io.StringIO()
+    write_links_csv(db.session, campaign, out, base, current_user.email, renew=form.renew.data)
+    db.session.commit()
+    response = current_app.response_class(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{slug}-followup.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -18,12 +18,16 @@ second tab stores a page once.
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TextIO
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.audit import record_audit
 from app.database import writing
 from app.models import Answer, Campaign, Participant, utcnow
 from app.participant.operations import Outcome
@@ -32,7 +36,11 @@ from surveys import Answer as ParsedAnswer
 from surveys import Page, Survey
 
 __all__ = ["FollowupStep", "followup_steps", "FOLLOWUP_THANKS", "mint_codes", "find_by_followup",
-           "begin", "submit_followup", "followup_link", "mint_code_for"]  # fmt: skip
+           "begin", "submit_followup", "followup_link", "mint_code_for",
+           "LINKS_CSV_COLUMNS", "write_links_csv"]  # fmt: skip
+
+#: Columns of the follow-up links CSV, the same from ``parley followup links`` and the browser.
+LINKS_CSV_COLUMNS = ["participant_id", "invite_code", "followup_code", "link"]
 
 FOLLOWUP_THANKS = "followup:thanks"
 
@@ -73,6 +81,29 @@ def mint_codes(session: Session, campaign: Campaign, *, renew: bool = False
         minted.append((participant, code))
     session.flush()
     return minted
+
+
+def write_links_csv(session: Session, campaign: Campaign, out: TextIO, base_url: str,
+                    actor: str, *, renew: bool = False,
+                    invite_codes: Mapping[int, str] | None = None) -> int:  # fmt: skip
+    """Mint follow-up codes (see ``mint_codes``), write their CSV to ``out`` and audit it.
+
+    Does not commit.
+    The one code path of the CLI and the browser page, so both files look
+    alike. ``invite_codes`` maps participant ids to the invite code they
+    started with, when known, so a lab knows whom to send each link.
+    Returns how many links were written.
+    """
+    invite_codes = invite_codes or {}
+    minted = mint_codes(session, campaign, renew=renew)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(LINKS_CSV_COLUMNS)
+    for participant, code in minted:
+        writer.writerow([participant.public_id, invite_codes.get(participant.id, ""), code,
+                         followup_link(base_url, campaign, code)])  # fmt: skip
+    record_audit(session, "followup.links", campaign=campaign, actor=actor,
+                 detail=f"{len(minted)} links" + (", all renewed" if renew else ""))  # fmt: skip
+    return len(minted)
 
 
 def mint_code_for(session: Session, participant: Participant) -> str:

@@ -60,6 +60,10 @@ ROUTES = {
     "designer.create_invites_csv": "manage",
     "designer.revoke_invite": "manage",
     "designer.revoke_all_invites": "manage",
+    "designer.followup": "view",
+    "designer.open_followup": "manage",
+    "designer.close_followup": "manage",
+    "designer.followup_links_csv": "manage",
 }
 
 PERSONAS = ["anonymous", "analyst", "manager", "outsider", "owner"]
