@@ -145,7 +145,8 @@ def test_an_invited_analyst_watches_and_downloads_but_changes_nothing(team, new_
                  ("owner", "/admin/accounts", "team"),
                  ("owner", "/admin/audit", "audit trail"),
                  ("owner", "/admin/campaign/town", "campaign (owner)"),
-                 ("owner", "/admin/campaign/town/retention", "retention")]  # fmt: skip
+                 ("owner", "/admin/campaign/town/retention", "retention"),
+                 ("owner", "/admin/campaign/town/followup", "follow-up")]  # fmt: skip
         for who, path, name in pages:
             page = analyst if who == "analyst" else owner
             page.goto(url + path)
