@@ -592,21 +592,43 @@ def write_results(args, report: dict) -> str:
                 lines.append(f"| {r['backend']} | {r['answers']:,} | {r['format']} "
                              f"| {r['seconds']:.1f} | {rate:,.0f} | 1 | {mb:.0f} | |")  # fmt: skip
         lines += ["", "Goal (at 1,000,000 answers): every format >= 0.5x the dump's answers/s "
-                  "and < 200 MB.", ""]  # fmt: skip
+                  "and < 200 MB.", "", *_export_growth(report["export"])]  # fmt: skip
     if "analysis" in report:
         lines += ["## Analysis report (participants x 40 items x 5 arms, write_report)", "",
                   f"Load average before/after: {_load(report['load_before_analysis'])} / "
                   f"{_load(report.get('load_after_analysis'))}", "",
-                  "| participants | seconds | peak MB | goal (100k: < 30 s, < 2 GB) |",
-                  "|---|---|---|---|"]  # fmt: skip
+                  "| participants | seconds | peak MB | s per 10k | MB per 10k "
+                  "| goal (100k: < 30 s, < 2 GB) |",
+                  "|---|---|---|---|---|---|"]  # fmt: skip
         for r in report["analysis"]:
             mb = r["max_rss_kb"] / 1024
+            per = 10_000 / r["participants"]
             verdict = goal(r["seconds"] < 30 and mb < 2048) if r["participants"] == 100_000 else ""
-            lines.append(f"| {r['participants']:,} | {r['seconds']:.1f} | {mb:,.0f} | {verdict} |")
-        lines.append("")
+            lines.append(f"| {r['participants']:,} | {r['seconds']:.1f} | {mb:,.0f} "
+                         f"| {r['seconds'] * per:.2f} | {mb * per:.0f} | {verdict} |")  # fmt: skip
+        lines += ["", "Linear growth shows as a flat or falling 's per 10k' and 'MB per 10k' "
+                  "(the fixed cost of the interpreter and libraries is spread thinner).", ""]
+    if report.get("profile"):
+        lines += ["## Where the time goes", "", report["profile"].rstrip(), ""]
     if report.get("notes"):
         lines += ["## Notes", "", *report["notes"], ""]
     return "\n".join(lines)
+
+
+def _export_growth(rows: list[dict]) -> list[str]:
+    """Peak memory of each format at its largest size against its smallest: flat means ~1x."""
+    sizes: dict[tuple[str, str], dict[int, float]] = {}
+    for r in rows:
+        if "baseline_seconds" in r:
+            sizes.setdefault((r["backend"], r["format"]), {})[r["size"]] = r["max_rss_kb"] / 1024
+    out = []
+    for (backend, fmt), by_size in sorted(sizes.items()):
+        if len(by_size) > 1:
+            small, big = min(by_size), max(by_size)
+            out.append(f"- {backend} {fmt}: peak {by_size[small]:.0f} MB at {small:,} answers, "
+                       f"{by_size[big]:.0f} MB at {big:,} ({by_size[big] / by_size[small]:.2f}x "
+                       f"for {big // small}x the answers)")  # fmt: skip
+    return ["Memory growth with size:", "", *out, ""] if out else []
 
 
 def _load(values) -> str:
@@ -629,7 +651,10 @@ def main() -> int:
                         help="Formats measured above 1M answers (time-bounded run).")
     parser.add_argument("--big-pg", action="store_true", help="Also above 1M on PostgreSQL.")
     parser.add_argument("--analysis-sizes", type=int, nargs="+",
-                        default=[25_000, 50_000, 100_000])  # fmt: skip
+                        default=[25_000, 50_000, 100_000, 200_000])  # fmt: skip
+    parser.add_argument("--profile", type=Path,
+                        help="A Markdown file saying where the time goes (the profiles that "
+                             "explain each figure), written into RESULTS.md.")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--from-json", type=Path,
                         help="Write RESULTS.md again from a run's bench/out/report.json.")
@@ -640,6 +665,8 @@ def main() -> int:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
     if args.from_json:
         report = json.loads(args.from_json.read_text())
+        if args.profile:
+            report["profile"] = args.profile.read_text(encoding="utf-8")
         args.rounds = len(next(iter(report.get("get", {"x": [0] * args.rounds}).values())))
         args.out.write_text(write_results(args, report) + "\n", encoding="utf-8")
         return 0
@@ -647,6 +674,8 @@ def main() -> int:
         raise SystemExit("wrk is needed for the GET figures: apt-get install wrk")
     report: dict = {"command": "bench/run " + " ".join(sys.argv[1:]),
                     "load_start": os.getloadavg(), "notes": []}  # fmt: skip
+    if args.profile:
+        report["profile"] = args.profile.read_text(encoding="utf-8")
     for section in args.sections:
         {"http": bench_http, "export": bench_export, "analysis": bench_analysis}[section](
             args, report)
