@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import zipfile
+from datetime import UTC, datetime
 
 import pandas as pd
 import pyreadstat
@@ -12,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from analysis.contract import ANSWER_COLUMNS, PAGE_COLUMNS
-from app.export.writer import PARTICIPANT_COLUMNS
+from app.export.writer import PARTICIPANT_COLUMNS, _iso
 from surveys import EXAMPLE, FLAGSHIP, load_survey
 from tests.bots import Bot
 
@@ -310,3 +311,16 @@ def test_labels_are_cut_at_word_boundaries_within_byte_limits():
         kept = cut[:-1]
         assert text.startswith(kept) and text[len(kept)] == " "  # a whole word, then a space
         assert len(kept.encode()) > limit - 40  # and not much shorter than needed
+
+
+@pytest.mark.parametrize("moment", [
+    datetime(2026, 1, 1, 0, 1, 51, tzinfo=UTC),
+    datetime(2026, 11, 22, 15, 47, 44, 123456, tzinfo=UTC),
+    datetime(2026, 2, 28, 23, 59, 59, 1, tzinfo=UTC),
+])  # fmt: skip
+def test_sqlite_times_are_rewritten_as_isoformat_writes_them(moment):
+    """The writer turns SQLite's stored text into ISO 8601 without a datetime: same text."""
+    stored = moment.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's layout
+    assert _iso(stored) == moment.isoformat()
+    assert _iso(stored[:19]) == moment.replace(microsecond=0).isoformat()  # any other layout
+    assert _iso(moment) == moment.isoformat()  # PostgreSQL: a datetime
