@@ -40,6 +40,11 @@ class Export:
         modules, label`` (see :func:`items_table`).
     source : str
         Where it was read from.
+    keyed_answers : DataFrame or None
+        The same answers with the key columns (``participant_id, arm, phase,
+        module, item, page``) as categoricals, kept by the loader for
+        :func:`analysis.analyse_export` (filters and groups on integer codes
+        instead of millions of strings); see :meth:`keyed`.
     """
 
     participants: pd.DataFrame
@@ -48,6 +53,26 @@ class Export:
     manifest: dict
     items: pd.DataFrame = field(repr=False)
     source: str = ""
+    keyed_answers: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    def keyed(self) -> Export:
+        """This export with ``answers`` holding categorical key columns (same values).
+
+        The analysis works on this form; ``answers`` itself keeps text
+        columns, as the public API always had. Built once and cached.
+        """
+        from dataclasses import replace
+
+        from analysis.validate import CATEGORY_COLUMNS, as_category
+
+        keyed = self.keyed_answers
+        if keyed is None:
+            keyed = self.answers.copy()
+            for col in CATEGORY_COLUMNS:
+                if col in keyed.columns:
+                    keyed[col] = as_category(keyed[col])
+            object.__setattr__(self, "keyed_answers", keyed)
+        return replace(self, answers=keyed, keyed_answers=keyed)
 
     @property
     def control_arm(self) -> str | None:

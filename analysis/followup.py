@@ -47,7 +47,7 @@ def persistence(triples: pd.DataFrame, control: str | None, level: float = 0.95
     with np.errstate(divide="ignore", invalid="ignore"):
         out["persisted"] = np.where(out["shift_post"].abs() > 1e-12,
                                     out["shift_followup"] / out["shift_post"], np.nan)
-    if control and control in set(triples["arm"]) and triples["arm"].nunique() > 1:
+    if control and (triples["arm"] == control).any() and triples["arm"].nunique() > 1:
         did = diff_in_diff(triples, before="pre", after="followup", control=control,
                            level=level)
         did = adjust_pvalues(did, "p", family=None)

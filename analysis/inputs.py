@@ -40,7 +40,7 @@ def check_frame(
     missing = [c for c in columns if c not in data.columns]
     if missing:
         raise ValueError(f"column(s) {missing} not in data (columns: {list(data.columns)})")
-    if group is not None and (control is None or control not in set(data[group])):
+    if group is not None and (control is None or not (data[group] == control).any()):
         raise ValueError(
             f"control {control!r} is not a value of column {group!r} "
             f"(values: {sorted(map(str, pd.unique(data[group])))})"

@@ -19,10 +19,12 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.arrow_csv import KEY_COLUMNS, read_answers_typed
 from analysis.contract import (
     ANSWER_COLUMNS,
     ANSWERS_FILE,
     CODEBOOK_FILE,
+    ESCAPE_MARK,
     MANIFEST_FILE,
     OPTIONAL_PARTICIPANT_COLUMNS,
     PARTICIPANT_COLUMNS,
@@ -35,6 +37,7 @@ from analysis.database import load_database
 from analysis.export import Export, ExportError
 from analysis.validate import (
     as_text,
+    as_text_columns,
     check_answers,
     check_codebook,
     check_manifest,
@@ -101,6 +104,23 @@ def _json(src, name: str) -> Any:
         raise ExportError(name, f"is not valid JSON ({exc})") from None
 
 
+def _read_answers(src, legacy: bool) -> pd.DataFrame:
+    """``answers.csv`` typed: pyarrow's fast path when the file is plain, else the checked
+    reader (which names the line of any problem)."""
+    typed = read_answers_typed(src.local(ANSWERS_FILE) if isinstance(src, _Folder)
+                               else src.read(ANSWERS_FILE))
+    if typed is None:
+        return read_csv(src.read(ANSWERS_FILE), ANSWERS_FILE, ANSWER_COLUMNS, legacy=legacy)
+    for col in KEY_COLUMNS:  # undo spreadsheet escaping once per distinct value
+        cats = typed[col].cat.categories
+        if cats.str.startswith(ESCAPE_MARK).any():
+            typed[col] = typed[col].astype("str")
+        typed[col] = unescape_text(typed[col], legacy) if not isinstance(
+            typed[col].dtype, pd.CategoricalDtype) else typed[col]
+    typed["text"] = unescape_text(typed["text"], legacy)
+    return typed
+
+
 def load_export(path: str | Path) -> Export:
     """Read and validate an export folder or zip.
 
@@ -163,7 +183,7 @@ def load_export(path: str | Path) -> Export:
         )
     )
     if ANSWERS_FILE in names:  # the canonical input, even when a wide file sits beside it
-        raw = read_csv(src.read(ANSWERS_FILE), ANSWERS_FILE, ANSWER_COLUMNS, legacy=legacy)
+        raw = _read_answers(src, legacy)
         answers = check_answers(raw, participants, items)
         check_rows = True
     else:
@@ -189,7 +209,8 @@ def load_export(path: str | Path) -> Export:
             f"has {len(answers)} rows but manifest.json row_counts.answers "
             f"says {counts['answers']}",
         )
-    return Export(participants, answers, codebook, manifest, items, str(path))
+    return Export(participants, as_text_columns(answers), codebook, manifest, items, str(path),
+                  keyed_answers=answers)
 
 
 def export_from_frames(
@@ -220,4 +241,4 @@ def export_from_frames(
     counts = manifest["row_counts"]
     if counts["participants"] != len(p) or counts["answers"] != len(a):
         raise ExportError(MANIFEST_FILE, "row_counts disagree with the frames")
-    return Export(p, a, codebook, manifest, items, source)
+    return Export(p, as_text_columns(a), codebook, manifest, items, source, keyed_answers=a)

@@ -33,6 +33,7 @@ from analysis.multiplicity import adjust_pvalues
 from analysis.plan import deviations, parse_plan, plan_from_primary
 from analysis.shifts import paired_shifts
 from analysis.tidy import clean_values, pairs, profile_table
+from analysis.validate import as_text_columns
 from analysis.weights import kish, rake, read_margins
 
 __all__ = ["Options", "Results", "analyse_export", "STEPS"]
@@ -176,8 +177,8 @@ class _Run:
         """``frame`` with the participant's weight (participants without one dropped)."""
         if self.weights is None:
             return frame
-        return frame.assign(weight=frame["participant_id"].map(self.weights)).dropna(
-            subset=["weight"])
+        weight = self.weights.reindex(frame["participant_id"].to_numpy()).to_numpy()
+        return frame.assign(weight=weight).dropna(subset=["weight"])
 
 
 def analyse_export(export: Export | str | Path, options: Options | None = None,
@@ -203,11 +204,12 @@ def analyse_export(export: Export | str | Path, options: Options | None = None,
         ``metaperception``, ``groups_map``, ``groups_items``, ``groups_choice``,
         and the tables the later steps add (see :data:`STEPS`).
     """
-    ex = export if isinstance(export, Export) else load_export(export)
+    public = export if isinstance(export, Export) else load_export(export)
+    ex = public.keyed()  # categorical keys inside; the tables come out with text columns
     opt = options or Options()
     if kwargs:
         opt = Options(**{**opt.__dict__, **kwargs})
-    run = _Run(ex, opt, Results(ex, opt))
+    run = _Run(ex, opt, Results(public, opt))
     run.res.plan = resolve_plan(ex, opt)
     for name, step in STEPS:
         if name not in ALWAYS and (run.pp is None or run.pp.empty):
@@ -216,7 +218,14 @@ def analyse_export(export: Export | str | Path, options: Options | None = None,
     if run.pp is not None and run.pp.empty:
         run.res.notes.append("No analysed participant has answered an item before and after: "
                              "there are no shifts or effects to report.")
+    run.res.tables = {k: as_text_columns(v) for k, v in run.res.tables.items()}
+    run.res.kept = _as_text(run.res.kept)
+    run.res.analysed = _as_text(run.res.analysed)
     return run.res
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    return s.astype("str") if isinstance(s.dtype, pd.CategoricalDtype) else s
 
 
 def resolve_plan(ex: Export, opt: Options) -> dict | None:
@@ -344,7 +353,7 @@ def _shifts(run: _Run) -> None:
         # Benjamini-Hochberg over every subgroup test: many small tests, an FDR family
         t["subgroup_shifts"] = adjust_pvalues(ss, "p_t", family=None)
         control = ex.control_arm
-        if control and control in set(sub["arm"]) and sub["arm"].nunique() > 1:
+        if control and (sub["arm"] == control).any() and sub["arm"].nunique() > 1:
             se = diff_in_diff(sub, control=control, by=("item", opt.subgroup),
                               weights=run.wcol, level=opt.level)
             t["subgroup_effects"] = adjust_pvalues(se, "p", family=None)
@@ -357,7 +366,7 @@ def _shifts(run: _Run) -> None:
 def _effects(run: _Run) -> None:
     ex, opt, t = run.ex, run.opt, run.t
     control, pp = ex.control_arm, run.pp
-    if not (control and control in set(pp["arm"]) and pp["arm"].nunique() > 1):
+    if not (control and (pp["arm"] == control).any() and pp["arm"].nunique() > 1):
         t["ancova"] = t["did"] = pd.DataFrame()
         run.res.notes.append(
             "No control arm in the design: effects against control are not computed."
@@ -420,7 +429,7 @@ def _constructs(run: _Run) -> None:
         columns={"index": "value"})
     t["knowledge_shifts"] = _long_pairs_shifts(ki, opt, run.with_w)
     kpairs = _wide(ki)
-    has_control = bool(control) and control in set(kpairs["arm"]) and kpairs["arm"].nunique() > 1
+    has_control = bool(control) and (kpairs["arm"] == control).any() and kpairs["arm"].nunique() > 1
     t["knowledge_ancova"] = (ancova(run.with_w(kpairs), control=control, weights=run.wcol,
                                     level=opt.level) if has_control else pd.DataFrame())
     t["knowledge_did"] = _did_or_empty(run, kpairs)
@@ -428,7 +437,7 @@ def _constructs(run: _Run) -> None:
 
 def _did_or_empty(run: _Run, wide: pd.DataFrame) -> pd.DataFrame:
     control = run.ex.control_arm
-    if wide.empty or not control or control not in set(wide["arm"]) or wide["arm"].nunique() < 2:
+    if wide.empty or not control or not (wide["arm"] == control).any() or wide["arm"].nunique() < 2:
         return pd.DataFrame()
     did = diff_in_diff(run.with_w(wide), control=control, weights=run.wcol, level=run.opt.level)
     return adjust_pvalues(did, "p", family=None)

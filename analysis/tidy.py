@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.load import Export
+from analysis.validate import missing_code_mask
 
 __all__ = ["clean_values", "pairs", "profile_table", "knowledge_scores", "decode_choice"]
 
@@ -33,11 +34,8 @@ def clean_values(export: Export, *, reverse: bool = False) -> pd.DataFrame:
     """
     a = export.answers
     info = export.items.set_index("item")
-    value = a["value"].to_numpy(copy=True)
-    pairs_ = [(i, c) for i, codes in info["missing_codes"].items() for c in codes]
-    if pairs_:
-        key = pd.MultiIndex.from_arrays([a["item"].to_numpy(), value])
-        value[np.asarray(key.isin(pd.MultiIndex.from_tuples(pairs_)))] = np.nan
+    value = a["value"].to_numpy(dtype=float, copy=True)
+    value[missing_code_mask(a["item"], value, export.items)] = np.nan
     if reverse:
         rev = info["reverse"].reindex(a["item"]).fillna(False).to_numpy(dtype=bool)
         lo = info["scale_min"].reindex(a["item"]).to_numpy()
