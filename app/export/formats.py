@@ -21,34 +21,30 @@ from __future__ import annotations
 
 import csv
 import itertools
-import math
+import json
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from analysis.contract import (
     ANSWERS_FILE,
     EXPORT_FORMATS,
     PARTICIPANTS_FILE,
-    answer_column,
     escape_formula,
     split_wide_column,
     stata_missing_tags,
     stata_names,
-    unescape_formula,
-    upgrade_codebook,
-    wide_column,
 )
+from app.export.wide_rows import WideRows
 
 if TYPE_CHECKING:
     import pandas as pd
 
-# pandas (which loads pyarrow) and pyreadstat are imported by the functions
-# that need them: wide.csv and wide.xlsx are written without them, and an
-# export's memory starts from what its format really needs.
+# pandas, pyarrow and pyreadstat are imported by the functions that need
+# them: wide.csv and wide.xlsx are written with neither, Parquet with pyarrow
+# alone, and an export's memory starts from what its format really needs.
 
-__all__ = ["wide_table", "write_other_format", "shorten_label", "WideBuilder",
+__all__ = ["wide_table", "write_other_format", "shorten_label", "rows_from_folder",
            "CHUNK", "WIDE_FORMATS"]  # fmt: skip
 
 #: Rows read, streamed and written at a time.
@@ -87,123 +83,18 @@ def shorten_label(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:-–") + "…"
 
 
-class WideBuilder:
-    """Builds the wide table from the rows of participants.csv and answers.csv, chunk by chunk.
-
-    The writer feeds it the very rows it writes to the long files (or
-    :func:`wide_table` reads them back), so every format holds exactly the
-    answers of ``answers.csv``. Cells go straight into one typed array per
-    column (float64 for numbers, strings for text), never into a frame of
-    every answer: memory is the wide table itself, participants x columns.
-    """
-
-    def __init__(self, codebook: dict, participant_columns: list[str]) -> None:
-        self.participant_columns = list(participant_columns)
-        # the codebook says which column holds an item's answer, never the type's name
-        self.items = {i["id"]: i for i in upgrade_codebook(codebook)["items"]}
-        self.lang = codebook["survey"]["languages"][0]
-        self._people: list[list[str]] = []
-        self._row: dict[str, int] = {}
-        #: wide column -> [is text, cells]; insertion order = first appearance
-        self._columns: dict[str, list] = {}
-        self._keys: dict[tuple[str, str, str], tuple[str, bool, bool]] = {}
-
-    def add_participants(self, rows: list[list[str]]) -> None:
-        for row in rows:
-            row = [unescape_formula(v) if isinstance(v, str) else v for v in row]
-            self._row[row[0]] = len(self._people)
-            self._people.append(row)
-
-    def add_answers(self, rows: list[list[str]]) -> None:
-        """Rows in the columns of answers.csv (values and text as written there)."""
-        n = len(self._people)
-        columns, keys, index = self._columns, self._keys, self._row
-        for public_id, _arm, phase, module, item, value, text, *_rest in rows:
-            key = keys.get((phase, module, item))
-            if key is None:
-                in_text = answer_column(self.items[item]) == "text"
-                key = keys[(phase, module, item)] = (
-                    wide_column(phase, module, item), in_text, in_text,
-                )  # fmt: skip
-            column, is_text, text_cell = key
-            cells = columns.get(column)
-            if cells is None:
-                cells = columns[column] = (
-                    np.full(n, None, dtype=object) if is_text else np.full(n, np.nan)
-                )
-            # As the long files store it: the value, except for multiple
-            # choice (a count) and answers with no value, where the text is
-            # the answer (raw from here on: each format escapes as it needs).
-            cell = unescape_formula(text) if (text_cell or value == "") else float(value)
-            if is_text and not isinstance(cell, str):
-                cell = str(cell)
-            cells[index[public_id]] = cell
-
-    def plain(self) -> tuple[list[str], list[list]]:
-        """(column names, columns of plain Python values, None when missing); no pandas."""
-        names = self.participant_columns
-        people = list(zip(*self._people, strict=True)) or [()] * len(names)
-        columns: list[list] = []
-        for name, values in zip(names, people, strict=True):
-            if name == "allocation_seq":
-                columns.append([int(v) if v != "" else None for v in values])
-            elif name == "replaced":
-                columns.append([int(v) for v in values])
-            else:
-                columns.append(list(values))
-        for cells in self._columns.values():
-            if cells.dtype == object:
-                columns.append(cells.tolist())
-            else:
-                columns.append([None if math.isnan(v) else v for v in cells.tolist()])
-        return names + list(self._columns), columns
-
-    def result(self) -> tuple[pd.DataFrame, dict, dict, dict]:
-        """(table, column labels, value labels, missing codes), as :func:`wide_table`."""
-        import pandas as pd
-
-        names = self.participant_columns
-        people = list(zip(*self._people, strict=True)) or [()] * len(names)
-        data: dict[str, object] = {}
-        for name, values in zip(names, people, strict=True):
-            if name == "allocation_seq":
-                data[name] = pd.array([int(v) if v != "" else None for v in values],
-                                      dtype="Int64")  # fmt: skip
-            elif name == "replaced":
-                data[name] = np.array([int(v) for v in values], dtype="int8")
-            else:
-                data[name] = np.array(values, dtype=object)
-        column_labels, value_labels, missing = {}, {}, {}
-        for column, cells in self._columns.items():
-            phase, module, item_id = split_wide_column(column)
-            item = self.items[item_id]
-            head = f"{phase}_{module}" if module else phase
-            column_labels[column] = f"[{head}] {item['text'][self.lang]}"
-            if answer_column(item) == "text":
-                data[column] = pd.array(cells, dtype="string")
-            else:
-                data[column] = cells
-                if item["options"]:
-                    value_labels[column] = {float(o["code"]): o["label"][self.lang]
-                                            for o in item["options"]}  # fmt: skip
-                    codes = [float(c) for c in item["missing_codes"]]
-                    if codes:
-                        missing[column] = codes
-        return pd.DataFrame(data), column_labels, value_labels, missing
-
-
-def builder_from_folder(folder: Path, codebook: dict, chunk: int = CHUNK) -> WideBuilder:
-    """A :class:`WideBuilder` fed from the folder's participants.csv and answers.csv."""
+def rows_from_folder(folder: Path, codebook: dict, chunk: int = CHUNK) -> WideRows:
+    """:class:`WideRows` fed from the folder's participants.csv and answers.csv."""
     with (folder / PARTICIPANTS_FILE).open(encoding="utf-8", newline="") as f:
-        builder = WideBuilder(codebook, next(csv.reader(f)))
-    for name, add in ((PARTICIPANTS_FILE, builder.add_participants),
-                      (ANSWERS_FILE, builder.add_answers)):  # fmt: skip
+        rows = WideRows(codebook, next(csv.reader(f)), folder, chunk)
+    for name, add in ((PARTICIPANTS_FILE, rows.add_participants),
+                      (ANSWERS_FILE, rows.add_answers)):  # fmt: skip
         with (folder / name).open(encoding="utf-8", newline="") as f:
             reader = csv.reader(f)
             next(reader)
-            while rows := list(itertools.islice(reader, chunk)):
-                add(rows)
-    return builder
+            while batch := list(itertools.islice(reader, chunk)):
+                add(batch)
+    return rows
 
 
 def wide_table(folder: Path, codebook: dict, chunk: int = CHUNK
@@ -215,7 +106,52 @@ def wide_table(folder: Path, codebook: dict, chunk: int = CHUNK
     codebook flags ``missing``. ``allocation_seq`` is a (nullable) integer
     and ``replaced`` 0/1, as ``participants.csv`` documents them, not text.
     """
-    return builder_from_folder(folder, codebook, chunk).result()
+    rows = rows_from_folder(folder, codebook, chunk)
+    try:
+        return (_frame(rows), *rows.labels())
+    finally:
+        rows.close()
+
+
+def _frame(rows: WideRows) -> pd.DataFrame:
+    """The whole wide table as pandas (SPSS and Stata: pyreadstat has no chunked writer).
+
+    Filled chunk by chunk into one array per column, so the table is held
+    once: float64 for numbers, objects for text.
+    """
+    import numpy as np
+    import pandas as pd
+
+    rows.finish()
+    n, names = rows.count, rows.names
+    people = len(rows.participant_columns)
+    columns: list = []
+    for j in range(len(names)):
+        numeric = j >= people and not rows.is_text[j - people]
+        columns.append(np.full(n, np.nan) if numeric else np.empty(n, dtype=object))
+    start = 0
+    for batch in rows.chunks():
+        stop = start + len(batch)
+        for j, cells in enumerate(zip(*batch, strict=True)):
+            column = columns[j]
+            if column.dtype == object:
+                column[start:stop] = cells
+            else:
+                column[start:stop] = [np.nan if v is None else v for v in cells]
+        start = stop
+    data: dict[str, object] = {}
+    for j, name in enumerate(names):
+        if name == "allocation_seq":
+            data[name] = pd.array([None if v in ("", None) else int(v) for v in columns[j]],
+                                  dtype="Int64")  # fmt: skip
+        elif name == "replaced":
+            data[name] = columns[j].astype("int8")
+        elif j >= people and rows.is_text[j - people]:
+            data[name] = pd.array(columns[j], dtype="string")
+        else:
+            data[name] = columns[j]
+        columns[j] = None  # each column held once
+    return pd.DataFrame(data)
 
 
 def _text_as_empty(table: pd.DataFrame) -> pd.DataFrame:
@@ -270,10 +206,6 @@ def _write_dta(table, path, column_labels, value_labels, missing, codebook) -> N
     )  # fmt: skip
 
 
-def _csv_cell(value):
-    return escape_formula(value) if isinstance(value, str) else value
-
-
 def _excel_cell(value):
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -282,95 +214,153 @@ def _excel_cell(value):
     return escape_formula(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
 
 
-def _chunks(table: pd.DataFrame, chunk: int):
-    for start in range(0, len(table), chunk):
-        yield table.iloc[start : start + chunk]
+def _plain(rows: WideRows, chunk: int):
+    """Wide rows with ``allocation_seq`` and ``replaced`` as integers, ``chunk`` at a time."""
+    names = rows.names
+    seq, replaced = names.index("allocation_seq"), names.index("replaced")
+    for batch in rows.chunks(chunk):
+        for row in batch:
+            row[seq] = None if row[seq] in ("", None) else int(row[seq])
+            row[replaced] = int(row[replaced])
+        yield batch
 
 
-def _plain_rows(columns: list[list], chunk: int):
-    """Rows of ``columns``, ``chunk`` at a time."""
-    n = len(columns[0]) if columns else 0
-    for start in range(0, n, chunk):
-        yield zip(*(c[start : start + chunk] for c in columns), strict=True)
-
-
-def _write_wide_csv(builder: WideBuilder, path: Path, chunk: int) -> None:
-    """Rows as pandas' to_csv wrote them (missing cells empty), text escaped, no pandas."""
-    names, columns = builder.plain()
+def _write_wide_csv(rows: WideRows, path: Path, chunk: int) -> None:
+    """Missing cells empty, numbers as Python writes floats, text escaped; no pandas."""
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(names)
-        for rows in _plain_rows(columns, chunk):
+        writer.writerow(rows.names)
+        for batch in _plain(rows, chunk):
             writer.writerows(
                 ["" if v is None else escape_formula(v) if isinstance(v, str) else v
-                 for v in row] for row in rows
+                 for v in row] for row in batch
             )  # fmt: skip
 
 
-def _write_parquet(table: pd.DataFrame, path: Path, chunk: int) -> None:
-    """One row group per ``chunk`` participants, every chunk with the whole table's types."""
+def _parquet_schema(rows: WideRows, first: list | None):
+    """The Arrow schema (and the pandas metadata) that pandas' ``to_parquet`` gave the table.
+
+    Written by pyarrow alone, without importing pandas (and its memory);
+    the ``pandas`` metadata is what pyarrow's ``Schema.from_pandas`` wrote,
+    so ``pandas.read_parquet`` restores the same dtypes (``Int64``,
+    ``string``) and the file's bytes are unchanged.
+    """
+    import pyarrow as pa
+
+    fields, meta = [], []
+    people = len(rows.participant_columns)
+    for j, name in enumerate(rows.names):
+        if name == "allocation_seq":
+            kind = (pa.int64(), "int64", "Int64")
+        elif name == "replaced":
+            kind = (pa.int8(), "int8", "int8")
+        elif j >= people:
+            kind = ((pa.large_string(), "object", "string") if rows.is_text[j - people]
+                    else (pa.float64(), "float64", "float64"))  # fmt: skip
+        elif first is None:  # no participants: pandas had empty object columns
+            kind = (pa.null(), "empty", "object")
+        elif isinstance(first[j], int):  # is_test from the database, 0/1
+            kind = (pa.int64(), "int64", "object")
+        else:
+            kind = (pa.large_string(), "object", "str")
+        fields.append(pa.field(name, kind[0]))
+        meta.append({"name": name, "field_name": name, "pandas_type": kind[1],
+                     "numpy_type": kind[2], "metadata": None})  # fmt: skip
+    pandas_meta = {"index_columns": [], "column_indexes": [], "columns": meta, "attributes": {},
+                   "creator": {"library": "pyarrow", "version": pa.__version__},
+                   "pandas_version": version("pandas")}  # fmt: skip
+    return pa.schema(fields, metadata={b"pandas": json.dumps(pandas_meta).encode()})
+
+
+def _arrow_array(cells, kind):
+    """An Arrow array of ``cells`` (``None`` = null) built from its buffers.
+
+    ``pyarrow.array`` on Python values imports pandas (to ask whether they
+    are a pandas object), which alone is most of an export's memory; the
+    buffers are what it would build: a validity bitmap, then the values
+    (numbers) or the UTF-8 bytes and their int64 offsets (large strings).
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    n = len(cells)
+    valid = [v is not None for v in cells]
+    nulls = n - sum(valid)
+    bitmap = pa.py_buffer(np.packbits(valid, bitorder="little")) if nulls else None
+    if kind == pa.large_string():
+        data = [v.encode("utf-8") for v in cells if v is not None]
+        lengths = np.zeros(n + 1, dtype=np.int64)
+        lengths[1:][np.array(valid, dtype=bool)] = [len(b) for b in data]
+        buffers = [bitmap, pa.py_buffer(np.cumsum(lengths)), pa.py_buffer(b"".join(data))]
+    else:
+        values = np.array([0 if v is None else v for v in cells], dtype=kind.to_pandas_dtype())
+        buffers = [bitmap, pa.py_buffer(values)]
+    return pa.Array.from_buffers(kind, n, buffers, null_count=nulls)
+
+
+def _write_parquet(rows: WideRows, path: Path, chunk: int) -> None:
+    """One row group per ``chunk`` participants, every one with the whole table's types."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.Schema.from_pandas(table, preserve_index=False)
+    batches = _plain(rows, chunk)
+    first = next(batches, None)
+    schema = _parquet_schema(rows, first[0] if first else None)
     with pq.ParquetWriter(path, schema) as writer:
-        for part in _chunks(table, chunk):
-            writer.write_table(pa.Table.from_pandas(part, schema=schema, preserve_index=False))
+        for batch in itertools.chain([first] if first else [], batches):
+            arrays = [_arrow_array(cells, field.type)
+                      for cells, field in zip(zip(*batch, strict=True), schema, strict=True)]
+            writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
 
 
-def _write_xlsx(builder: WideBuilder, path: Path, chunk: int) -> None:
+def _write_xlsx(rows: WideRows, path: Path, chunk: int) -> None:
     """openpyxl's write-only mode: rows go to the file as they come, no cell objects kept."""
     from openpyxl import Workbook
 
-    names, columns = builder.plain()
     book = Workbook(write_only=True)
     sheet = book.create_sheet("answers")
-    sheet.append(names)
-    for rows in _plain_rows(columns, chunk):
-        for row in rows:
+    sheet.append(rows.names)
+    for batch in _plain(rows, chunk):
+        for row in batch:
             sheet.append([_excel_cell(v) for v in row])
     book.save(path)
 
 
-def write_other_format(folder: Path, fmt: str, codebook: dict, wide: WideBuilder | None = None,
+def write_other_format(folder: Path, fmt: str, codebook: dict, wide: WideRows | None = None,
                        chunk: int = CHUNK) -> list[str]:  # fmt: skip
     """Write ``fmt`` into ``folder``; returns the names of the files written.
 
-    ``wide`` is a :class:`WideBuilder` fed while the long files were
-    written; without it the table is read back from them. CSV, Parquet and
-    Excel are written ``chunk`` participants at a time (CSV and Excel
-    without pandas, from plain columns). SPSS and Stata
-    are written whole by pyreadstat, which has no chunked writer: their
-    memory is bounded by the wide table (participants x columns), not by
-    the number of answers. The file is written under a temporary name and
-    renamed when complete, so a failure never leaves a truncated
-    ``wide.<ext>`` behind.
+    ``wide`` is a :class:`WideRows` fed while the long files were written;
+    without it the rows are read back from them. CSV, Parquet and Excel are
+    written ``chunk`` participants at a time from the spooled rows (CSV and
+    Excel without pandas, Parquet with pyarrow alone). SPSS and Stata are
+    written whole by pyreadstat, which has no chunked writer: their memory
+    is the wide table (participants x columns), not the number of answers.
+    The file is written under a temporary name and renamed when complete,
+    so a failure never leaves a truncated ``wide.<ext>`` behind.
     """
     name = EXPORT_FORMATS.get(fmt)
     if name is None:
         raise ValueError(f"{fmt!r} is not an export format with a wide file")
     final = folder / name
     partial = folder / f".partial.{name}"
-    builder = wide or builder_from_folder(folder, codebook, chunk)
+    rows = wide or rows_from_folder(folder, codebook, chunk)
     try:
         if fmt == "wide":
-            _write_wide_csv(builder, partial, chunk)
+            _write_wide_csv(rows, partial, chunk)
         elif fmt == "xlsx":
-            _write_xlsx(builder, partial, chunk)
+            _write_xlsx(rows, partial, chunk)
+        elif fmt == "parquet":
+            _write_parquet(rows, partial, chunk)
         else:
-            _write_typed(fmt, builder, partial, chunk, codebook)
+            table, column_labels, value_labels, missing = _frame(rows), *rows.labels()
+            rows.close()
+            if fmt == "sav":
+                _write_sav(table, partial, column_labels, value_labels, missing)
+            else:
+                _write_dta(table, partial, column_labels, value_labels, missing, codebook)
         partial.replace(final)
     finally:
+        rows.close()
         partial.unlink(missing_ok=True)
     return [name]
-
-
-def _write_typed(fmt: str, builder: WideBuilder, partial: Path, chunk: int, codebook: dict):
-    """Parquet, SPSS and Stata: from the typed pandas table."""
-    table, column_labels, value_labels, missing = builder.result()
-    if fmt == "parquet":
-        _write_parquet(table, partial, chunk)
-    elif fmt == "sav":
-        _write_sav(table, partial, column_labels, value_labels, missing)
-    else:
-        _write_dta(table, partial, column_labels, value_labels, missing, codebook)

@@ -2,8 +2,9 @@
 
 Rows are streamed from the database as plain Core rows in chunks, so an
 export of a large campaign never holds every answer in memory: the wide
-formats keep only the wide table (participants x columns), filled from the
-same rows as they stream past (app/export/formats.py).
+formats build one row per participant from the same rows as they stream past
+and spool them to a temporary file (app/export/wide_rows.py), which the
+format writers read back a chunk at a time (app/export/formats.py).
 """
 
 from __future__ import annotations
@@ -322,9 +323,9 @@ def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str,
     codebook = contract.upgrade_codebook(campaign.codebook)
     wide = None
     if contract.EXPORT_FORMATS[fmt]:
-        from app.export.formats import WideBuilder
+        from app.export.wide_rows import WideRows
 
-        wide = WideBuilder(codebook, columns)
+        wide = WideRows(codebook, columns, out, chunk)
     people = _participant_rows(session, campaign, chunk, external_id=external_id,
                                include_test=include_test)
     answers = _answer_rows(session, campaign, chunk, leave_out=leave_out,

@@ -1,0 +1,199 @@
+"""The wide table's rows (one per participant), built as the long files stream past.
+
+The long files come in participant order (answers by participant, then
+answer), so a participant's wide row is complete when the next participant's
+first answer arrives. Complete rows are spooled to a temporary file with
+``marshal`` and read back ``chunk`` at a time by the format writers
+(app/export/formats.py): memory holds one chunk of rows, whatever the size of
+the campaign. The answer columns are known only at the end (in the order the
+answers first appear), so a row spooled before a column appeared is padded
+with missing cells when it is read back.
+"""
+
+from __future__ import annotations
+
+import marshal
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from analysis.contract import (
+    answer_column,
+    split_wide_column,
+    unescape_formula,
+    upgrade_codebook,
+    wide_column,
+)
+
+__all__ = ["WideRows"]
+
+
+class WideRows:
+    """Rows of participants.csv and answers.csv in; wide rows out, ``chunk`` at a time.
+
+    Cells are as the wide formats hold them: participant cells and text
+    answers raw (the spreadsheet escaping undone; each format escapes as it
+    needs), numeric answers as floats, ``None`` when missing.
+    """
+
+    def __init__(self, codebook: dict, participant_columns: list[str], folder: Path,
+                 chunk: int) -> None:  # fmt: skip
+        self.participant_columns = list(participant_columns)
+        # the codebook says which column holds an item's answer, never the type's name
+        self.items = {i["id"]: i for i in upgrade_codebook(codebook)["items"]}
+        self.lang = codebook["survey"]["languages"][0]
+        self.chunk = chunk
+        #: answer columns in order of first appearance, and whether each holds text
+        self.columns: list[str] = []
+        self.is_text: list[bool] = []
+        self.count = 0
+        self._keys: dict[tuple[str, str, str], tuple[int, bool]] = {}
+        # open as long as the rows are read (closed by close()); deleted when closed
+        self._people_file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
+        self._rows_file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
+        self._people: Iterator[list] | None = None
+        self._current: list | None = None  # the participant whose answers are coming
+        self._cells: dict[int, object] = {}
+        self._out: list[list] = []
+        self._finished = False
+
+    # ------------------------------------------------------------------ in
+
+    def add_participants(self, rows) -> None:
+        marshal.dump([[unescape_formula(v) if isinstance(v, str) else v for v in row]
+                      for row in rows], self._people_file)  # fmt: skip
+
+    def add_answers(self, rows) -> None:
+        """Rows in the columns of answers.csv (values and text as written there)."""
+        keys, cells = self._keys, self._cells
+        current = self._current
+        current_id = current[0] if current is not None else None
+        for public_id, _arm, phase, module, item, value, text, *_rest in rows:
+            if public_id != current_id:
+                self._end_participant()
+                current = self._advance_to(public_id)
+                current_id = public_id
+                cells = self._cells
+            key = keys.get((phase, module, item))
+            if key is None:
+                key = self._new_column(phase, module, item)
+            index, is_text = key
+            # As the long files store it: the value, except for multiple
+            # choice (a count) and answers with no value, where the text is
+            # the answer (raw from here on: each format escapes as it needs).
+            cell = unescape_formula(text) if (is_text or value == "") else float(value)
+            if is_text and not isinstance(cell, str):
+                cell = str(cell)
+            cells[index] = cell
+
+    def _new_column(self, phase: str, module: str, item: str) -> tuple[int, bool]:
+        in_text = answer_column(self.items[item]) == "text"
+        self.columns.append(wide_column(phase, module, item))
+        self.is_text.append(in_text)
+        key = self._keys[(phase, module, item)] = (len(self.columns) - 1, in_text)
+        return key
+
+    def _people_rows(self) -> Iterator[list]:
+        f = self._people_file
+        f.flush()
+        f.seek(0)
+        while True:
+            try:
+                rows = marshal.load(f)  # noqa: S302 (our own spool file)
+            except EOFError:
+                return
+            yield from rows
+
+    def _advance_to(self, public_id: str) -> list:
+        """The participant ``public_id``; those before it (no answers) are written as they are."""
+        if self._people is None:
+            self._people = self._people_rows()
+        for person in self._people:
+            if person[0] == public_id:
+                self._current = person
+                return person
+            self._emit(person)
+        raise ValueError(f"answers of {public_id!r}, who is not among the participants")
+
+    def _end_participant(self) -> None:
+        if self._current is not None:
+            cells = self._cells
+            answers = [None] * (max(cells) + 1 if cells else 0)
+            for index, cell in cells.items():
+                answers[index] = cell
+            self._emit(self._current + answers)
+            self._current, self._cells = None, {}
+
+    def _emit(self, row: list) -> None:
+        self._out.append(row)
+        self.count += 1
+        if len(self._out) >= self.chunk:
+            marshal.dump(self._out, self._rows_file)
+            self._out = []
+
+    def finish(self) -> None:
+        """Every participant written (those after the last answer too); no more rows come in."""
+        if self._finished:
+            return
+        self._end_participant()
+        if self._people is None:
+            self._people = self._people_rows()
+        for person in self._people:
+            self._emit(person)
+        if self._out:
+            marshal.dump(self._out, self._rows_file)
+            self._out = []
+        self._people_file.close()
+        self._finished = True
+
+    # ------------------------------------------------------------------ out
+
+    @property
+    def names(self) -> list[str]:
+        return self.participant_columns + self.columns
+
+    def chunks(self, chunk: int | None = None) -> Iterator[list[list]]:
+        """The wide rows, each with every column, exactly ``chunk`` at a time (the last fewer)."""
+        self.finish()
+        chunk = chunk or self.chunk
+        width = len(self.participant_columns) + len(self.columns)
+        f: BinaryIO = self._rows_file
+        f.flush()
+        f.seek(0)
+        batch: list[list] = []
+        while True:
+            try:
+                rows = marshal.load(f)  # noqa: S302 (our own spool file)
+            except EOFError:
+                break
+            for row in rows:
+                if len(row) < width:
+                    row.extend([None] * (width - len(row)))
+                batch.append(row)
+                if len(batch) == chunk:
+                    yield batch
+                    batch = []
+        if batch:
+            yield batch
+
+    def labels(self) -> tuple[dict, dict, dict]:
+        """(column labels, value labels, missing codes) of the answer columns, from the codebook."""
+        column_labels, value_labels, missing = {}, {}, {}
+        for column, is_text in zip(self.columns, self.is_text, strict=True):
+            phase, module, item_id = split_wide_column(column)
+            item = self.items[item_id]
+            head = f"{phase}_{module}" if module else phase
+            column_labels[column] = f"[{head}] {item['text'][self.lang]}"
+            if not is_text and item["options"]:
+                value_labels[column] = {float(o["code"]): o["label"][self.lang]
+                                        for o in item["options"]}  # fmt: skip
+                codes = [float(c) for c in item["missing_codes"]]
+                if codes:
+                    missing[column] = codes
+        return column_labels, value_labels, missing
+
+    def close(self) -> None:
+        self._people_file.close()
+        self._rows_file.close()
+
