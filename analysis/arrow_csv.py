@@ -67,7 +67,7 @@ def read_answers_typed(source: Path | bytes) -> pd.DataFrame | None:
     try:
         table = pacsv.read_csv(
             stream,
-            read_options=pacsv.ReadOptions(block_size=1 << 24),
+            read_options=pacsv.ReadOptions(block_size=1 << 20),  # 1 MiB: least memory
             convert_options=pacsv.ConvertOptions(
                 column_types=types, null_values=[""], strings_can_be_null=True,
                 include_columns=list(ANSWER_COLUMNS)),

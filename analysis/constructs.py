@@ -90,7 +90,8 @@ def construct_scores(export: Export, min_share: float = 1.0) -> pd.DataFrame:
         return pd.DataFrame(columns=["participant_id", "arm", "phase", "construct", "score",
                                      "n_items"])
     a = clean_values(export, reverse=True)
-    a = a[a["item"].isin(members["item"])].merge(members, on="item")
+    a = a.loc[a["item"].isin(members["item"]), ["participant_id", "arm", "phase", "item",
+                                                 "value"]].merge(members, on="item")
     g = a.groupby(["participant_id", "arm", "phase", "construct"], observed=True)["value"]
     out = g.agg(score="mean", n_items="count").reset_index()
     size = members.groupby("construct").size()

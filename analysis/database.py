@@ -15,7 +15,6 @@ from analysis.contract import (
 from analysis.export import Export, ExportError
 from analysis.validate import (
     as_text,
-    as_text_columns,
     check_answers,
     check_codebook,
     check_manifest,
@@ -96,7 +95,7 @@ def load_database(url: str, campaign_slug: str) -> Export:
     p = check_participants(p)
     a = type_columns(as_text(frames["export_answers"]), "export_answers", ANSWER_COLUMNS, False)
     a = check_answers(a, p, items)
-    return Export(p, as_text_columns(a), codebook, manifest, items, url, keyed_answers=a)
+    return Export(p, None, codebook, manifest, items, url, keyed_answers=a)
 
 
 def _manifest_from_row(row: pd.Series, codebook: Mapping, counts: Mapping[str, int]) -> dict:

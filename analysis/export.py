@@ -40,6 +40,9 @@ class Export:
         modules, label`` (see :func:`items_table`).
     source : str
         Where it was read from.
+
+    ``answers`` may be passed as ``None`` together with ``keyed_answers``: the
+    text form is then made when first read.
     keyed_answers : DataFrame or None
         The same answers with the key columns (``participant_id, arm, phase,
         module, item, page``) as categoricals, kept by the loader for
@@ -48,12 +51,26 @@ class Export:
     """
 
     participants: pd.DataFrame
-    answers: pd.DataFrame
+    answers: pd.DataFrame | None
     codebook: dict
     manifest: dict
     items: pd.DataFrame = field(repr=False)
     source: str = ""
     keyed_answers: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    def __getattribute__(self, name: str):
+        # The loaders pass answers=None with keyed_answers: the text form is then
+        # built on first use only. analyse_export never asks for it, which saves
+        # a copy of every key cell as a string (about 1 GB at 100,000 participants).
+        value = object.__getattribute__(self, name)
+        if name == "answers" and value is None:
+            keyed = object.__getattribute__(self, "keyed_answers")
+            if keyed is not None:
+                from analysis.validate import as_text_columns
+
+                value = as_text_columns(keyed)
+                object.__setattr__(self, "answers", value)
+        return value
 
     def keyed(self) -> Export:
         """This export with ``answers`` holding categorical key columns (same values).
@@ -61,8 +78,6 @@ class Export:
         The analysis works on this form; ``answers`` itself keeps text
         columns, as the public API always had. Built once and cached.
         """
-        from dataclasses import replace
-
         from analysis.validate import CATEGORY_COLUMNS, as_category
 
         keyed = self.keyed_answers
@@ -72,7 +87,8 @@ class Export:
                 if col in keyed.columns:
                     keyed[col] = as_category(keyed[col])
             object.__setattr__(self, "keyed_answers", keyed)
-        return replace(self, answers=keyed, keyed_answers=keyed)
+        return Export(self.participants, keyed, self.codebook, self.manifest, self.items,
+                      self.source, keyed_answers=keyed)
 
     @property
     def control_arm(self) -> str | None:

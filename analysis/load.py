@@ -37,7 +37,6 @@ from analysis.database import load_database
 from analysis.export import Export, ExportError
 from analysis.validate import (
     as_text,
-    as_text_columns,
     check_answers,
     check_codebook,
     check_manifest,
@@ -209,7 +208,7 @@ def load_export(path: str | Path) -> Export:
             f"has {len(answers)} rows but manifest.json row_counts.answers "
             f"says {counts['answers']}",
         )
-    return Export(participants, as_text_columns(answers), codebook, manifest, items, str(path),
+    return Export(participants, None, codebook, manifest, items, str(path),
                   keyed_answers=answers)
 
 
@@ -241,4 +240,4 @@ def export_from_frames(
     counts = manifest["row_counts"]
     if counts["participants"] != len(p) or counts["answers"] != len(a):
         raise ExportError(MANIFEST_FILE, "row_counts disagree with the frames")
-    return Export(p, as_text_columns(a), codebook, manifest, items, source, keyed_answers=a)
+    return Export(p, None, codebook, manifest, items, source, keyed_answers=a)

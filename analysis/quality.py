@@ -39,17 +39,14 @@ def funnel(export: Export, by: Sequence[str] = ("arm",)) -> pd.DataFrame:
     missing = [c for c in by if c not in p.columns]
     if missing:
         raise ValueError(f"column(s) {missing} not in participants")
-    seen = export.answers[["participant_id", "phase"]].drop_duplicates()
-    reached = pd.crosstab(seen["participant_id"], seen["phase"]).astype(bool)
-    reached = reached.reindex(index=p["participant_id"], fill_value=False)
+    a = export.answers
     frame = p[["participant_id", *by]].copy()
     for stage, phase in _STAGES:
         if phase is None:
             frame[stage] = True
-        elif phase in reached.columns:
-            frame[stage] = reached[phase].to_numpy()
-        else:
-            frame[stage] = False
+        else:  # who answered at least one question of the phase
+            ids = pd.unique(a.loc[a["phase"] == phase, "participant_id"])
+            frame[stage] = p["participant_id"].isin(ids).to_numpy()
     for status in ("completed", "withdrawn", "screened_out"):
         frame[status] = (p["status"] == status).to_numpy()
     stages = [s for s, _ in _STAGES] + ["completed", "withdrawn", "screened_out"]

@@ -41,9 +41,10 @@ def clean_values(export: Export, *, reverse: bool = False) -> pd.DataFrame:
         lo = info["scale_min"].reindex(a["item"]).to_numpy()
         hi = info["scale_max"].reindex(a["item"]).to_numpy()
         value = np.where(rev, lo + hi - value, value)
-    out = a.copy()
-    out["value"] = value
-    return out
+    # assign, not copy(): under copy-on-write the other columns are shared with
+    # export.answers until someone writes to them (a full copy per call was the
+    # analysis's largest allocation)
+    return a.assign(value=value)
 
 
 def _participant_frame(export: Export, columns: Sequence[str]) -> pd.DataFrame:
@@ -168,7 +169,7 @@ def knowledge_scores(export: Export, items: Iterable[str] | None = None) -> pd.D
         kn = kn[kn["item"].isin(list(items))]
     a = export.answers
     a = a[a["item"].isin(kn["item"]) & a["value"].notna()]
-    correct = a["item"].map(kn.set_index("item")["correct"])
+    correct = kn.set_index("item")["correct"].reindex(a["item"]).to_numpy()
     out = a[["participant_id", "arm", "phase", "item"]].copy()
     out["correct"] = (a["value"] == correct).astype("int64")
     return out.reset_index(drop=True)

@@ -330,7 +330,7 @@ def check_answers(
     a: pd.DataFrame, p: pd.DataFrame, items: pd.DataFrame, f: str = ANSWERS_FILE
 ) -> pd.DataFrame:
     """The answers checked against participants and codebook; key columns as categoricals."""
-    a = a.copy()
+    a = a.copy(deep=False)  # copy-on-write: only the columns replaced below are new
     for col in CATEGORY_COLUMNS:
         if col in a.columns:
             a[col] = as_category(a[col])
@@ -385,7 +385,7 @@ def as_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
     cols = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
     if not cols:
         return frame
-    out = frame.copy()
+    out = frame.copy(deep=False)
     for c in cols:
         out[c] = _category_text(out[c])
     return out
