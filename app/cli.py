@@ -21,6 +21,7 @@ from app.audit.cli import audit_command
 from app.campaigns.cli import design_changes, design_options, fail, register_fielding_commands
 from app.campaigns.operations import CampaignError, create_campaign, set_status
 from app.designer.cli import register_designer_commands
+from app.export.one_shot import prepare_for_export
 from app.export.writer import write_export
 from app.extensions import db
 from app.jobs.cli import jobs_group
@@ -181,6 +182,7 @@ def export_command(slug, out, fmt, include_external_id, free_text, about_you, in
     asked; this command keeps them by default, as scripts written for it expect.
     """
     campaign = _campaign(slug)
+    prepare_for_export(fmt)  # this process ends with the export (app/export/one_shot.py)
     try:
         result = write_export(db.session, campaign, out, fmt=fmt,
                               include_external_id=include_external_id, include_text=free_text,

@@ -155,8 +155,8 @@ def _frame(rows: WideRows) -> pd.DataFrame:
 
 
 def _text_as_empty(table: pd.DataFrame) -> pd.DataFrame:
-    """SPSS and Stata have no missing string: a missing text is ``""``."""
-    table = table.copy()
+    """SPSS and Stata have no missing string: a missing text is ``""`` (in place: the table
+    is the writer's own, and a copy would double the largest thing an export holds)."""
     for column in table.columns:
         if str(table[column].dtype) in ("string", "object"):
             table[column] = table[column].astype(object).where(table[column].notna(), "")
@@ -230,7 +230,7 @@ def _write_wide_csv(rows: WideRows, path: Path, chunk: int) -> None:
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(rows.names)
-        for batch in _plain(rows, chunk):
+        for batch in _plain(rows, rows.chunk):
             writer.writerows(
                 ["" if v is None else escape_formula(v) if isinstance(v, str) else v
                  for v in row] for row in batch
@@ -299,18 +299,37 @@ def _arrow_array(cells, kind):
 
 
 def _write_parquet(rows: WideRows, path: Path, chunk: int) -> None:
-    """One row group per ``chunk`` participants, every one with the whole table's types."""
-    import pyarrow as pa
+    """One row group per ``chunk`` participants, every one with the whole table's types.
+
+    A row group is gathered from the small batches the spool hands out (a
+    few MB each), so only one row group's Arrow buffers are held.
+    """
     import pyarrow.parquet as pq
 
-    batches = _plain(rows, chunk)
+    batches = _plain(rows, rows.chunk)
     first = next(batches, None)
     schema = _parquet_schema(rows, first[0] if first else None)
-    with pq.ParquetWriter(path, schema) as writer:
+    _write_row_groups(pq.ParquetWriter(path, schema), schema, first, batches, chunk)
+
+
+def _write_row_groups(writer, schema, first, batches, chunk: int) -> None:
+    """Row groups of exactly ``chunk`` rows, each gathered from the spool's small batches."""
+    import pyarrow as pa
+
+    with writer:
+        group: list = []
+        size = 0
         for batch in itertools.chain([first] if first else [], batches):
             arrays = [_arrow_array(cells, field.type)
                       for cells, field in zip(zip(*batch, strict=True), schema, strict=True)]
-            writer.write_batch(pa.RecordBatch.from_arrays(arrays, schema=schema))
+            group.append(pa.RecordBatch.from_arrays(arrays, schema=schema))
+            size += len(batch)
+            while size >= chunk:
+                table = pa.Table.from_batches(group, schema=schema)
+                writer.write_table(table.slice(0, chunk))
+                group, size = table.slice(chunk).to_batches(), size - chunk
+        if size:
+            writer.write_table(pa.Table.from_batches(group, schema=schema))
 
 
 def _write_xlsx(rows: WideRows, path: Path, chunk: int) -> None:
@@ -320,7 +339,7 @@ def _write_xlsx(rows: WideRows, path: Path, chunk: int) -> None:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("answers")
     sheet.append(rows.names)
-    for batch in _plain(rows, chunk):
+    for batch in _plain(rows, rows.chunk):
         for row in batch:
             sheet.append([_excel_cell(v) for v in row])
     book.save(path)

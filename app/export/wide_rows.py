@@ -26,11 +26,19 @@ from analysis.contract import (
     wide_column,
 )
 
-__all__ = ["WideRows"]
+__all__ = ["WideRows", "HELD_ROWS"]
+
+#: Wide rows held in memory at most (spooled or handed to a writer at a time):
+#: a wide row has a cell per answer column (hundreds), so even 256 rows are a
+#: few MB, and 5000 (the long files' chunk) were 40 MB.
+HELD_ROWS = 256
 
 
 class WideRows:
     """Rows of participants.csv and answers.csv in; wide rows out, ``chunk`` at a time.
+
+    ``chunk`` is capped at :data:`HELD_ROWS` (a wide row is far larger than a
+    long one).
 
     Cells are as the wide formats hold them: participant cells and text
     answers raw (the spreadsheet escaping undone; each format escapes as it
@@ -43,7 +51,7 @@ class WideRows:
         # the codebook says which column holds an item's answer, never the type's name
         self.items = {i["id"]: i for i in upgrade_codebook(codebook)["items"]}
         self.lang = codebook["survey"]["languages"][0]
-        self.chunk = chunk
+        self.chunk = min(chunk, HELD_ROWS)
         #: answer columns in order of first appearance, and whether each holds text
         self.columns: list[str] = []
         self.is_text: list[bool] = []

@@ -9,8 +9,14 @@ shows up here.
 from __future__ import annotations
 
 import math
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
+import pandas as pd
+import pyreadstat
 import pytest
 from sqlalchemy import select
 
@@ -86,3 +92,39 @@ def test_every_format_read_back_equals_the_database(app, answered, tmp_path, fmt
     assert got_answers == answers
     if fmt != "csv":
         shutil.rmtree(out)
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "sav", "dta"])
+def test_the_parley_export_process_writes_what_the_app_writes(app, answered, tmp_path, fmt,
+                                                              request):  # fmt: skip
+    """``parley export`` loads pandas without pyarrow (SPSS, Stata) and Arrow with the system
+    allocator (Parquet) in its own process (app/export/one_shot.py): its wide file holds what
+    the app's own export holds, and reads back equal to the database."""
+    people, answers = database(app)
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign))
+        write_export(db.session, campaign, tmp_path / "in_app", fmt=fmt)
+        url = db.engine.url.render_as_string(hide_password=False)
+    if url.startswith("postgresql"):
+        schema = request.getfixturevalue("pg_schema")
+        url += f"?options=-csearch_path%3D{schema}"
+    out = tmp_path / "process"
+    parley = Path(sys.executable).parent / "parley"
+    env = {**os.environ, "PARLEY_SECRET_KEY": "k", "DATABASE_URL": url,
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}  # this checkout's app
+    done = subprocess.run([str(parley), "export", answered, str(out), "--format", fmt],
+                          capture_output=True, text=True, check=False, env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    name = f"wide.{fmt}"
+    if fmt == "parquet":
+        assert (out / name).read_bytes() == (tmp_path / "in_app" / name).read_bytes()
+    else:
+        read = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
+        (mine, meta), (theirs, their_meta) = (read(str(folder / name), user_missing=True)
+                                              for folder in (out, tmp_path / "in_app"))  # fmt: skip
+        pd.testing.assert_frame_equal(mine, theirs)
+        assert meta.variable_value_labels == their_meta.variable_value_labels
+        assert meta.column_names_to_labels == their_meta.column_names_to_labels
+    (out / "answers.csv").unlink()
+    (out / "pages.csv").unlink()
+    assert read_back(out, wide=True) == (people, as_wide(answers))
