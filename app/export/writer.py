@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select, type_coerce
+from sqlalchemy import func, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
@@ -135,15 +135,21 @@ def _whose(session: Session, campaign: Campaign, include_test: bool):
     """The participants an export holds: test participants (previews) only when asked for.
 
     On SQLite the campaign is matched as ``campaign_id + 0``, which no index
-    serves: SQLite then walks participants in id order and each one's rows
-    through the ``participant_id`` index, already in the ``ORDER BY`` order.
-    With the campaign index it sorted every answer in a temporary B-tree
-    before returning the first row (a third of an export's time at 1M answers).
+    serves, within the campaign's range of participant ids: SQLite then walks
+    those participants in id order and each one's rows through the
+    ``participant_id`` index, already in the ``ORDER BY`` order. With the
+    campaign index it sorted every answer in a temporary B-tree before
+    returning the first row (a third of an export's time at 1M answers); the
+    id range keeps a small campaign in a large database from reading every
+    participant.
     """
-    campaign_id = Participant.campaign_id
+    where = Participant.campaign_id == campaign.id
     if session.get_bind().dialect.name == "sqlite":
-        campaign_id = campaign_id + 0
-    where = campaign_id == campaign.id
+        lowest, highest = session.execute(
+            select(func.min(Participant.id), func.max(Participant.id)).where(where)
+        ).one()
+        in_range = Participant.id.between(lowest, highest)
+        where = (Participant.campaign_id + 0 == campaign.id) & in_range
     return where if include_test else where & Participant.is_test.is_(False)
 
 
