@@ -72,7 +72,7 @@ def standardised_differences(
                          "value_reference": r.mean(), "smd": smd})
         for var in categorical:
             a, r = sub[var].dropna(), ref[var].dropna()
-            for level in sorted(set(a) | set(r), key=str):
+            for level in sorted(set(pd.unique(a)) | set(pd.unique(r)), key=str):
                 pa = float((a == level).mean()) if len(a) else np.nan
                 pr = float((r == level).mean()) if len(r) else np.nan
                 pooled = np.sqrt((pa * (1 - pa) + pr * (1 - pr)) / 2)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.load import Export
+from analysis.validate import isin_ids
 
 __all__ = ["participant_flow", "outcome_rates"]
 
@@ -74,7 +75,7 @@ def participant_flow(
     frame["excluded"] = m.any(axis=1) if rules else False
     for i, r in enumerate(rules):
         frame[f"excluded_{r}"] = m[:, i]
-    frame["analysed"] = p["participant_id"].isin(analysed).to_numpy()
+    frame["analysed"] = isin_ids(p["participant_id"], analysed)
     cols = [c for c in frame.columns if c != "arm"]
     arms = list(dict.fromkeys([*export.arms, *frame["arm"]]))
     per_arm = frame.groupby("arm")[cols].sum().reindex(arms, fill_value=0)

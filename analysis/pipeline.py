@@ -34,7 +34,7 @@ from analysis.multiplicity import adjust_pvalues
 from analysis.plan import deviations, parse_plan, plan_from_primary
 from analysis.shifts import paired_shifts
 from analysis.tidy import clean_values, pairs, profile_table
-from analysis.validate import as_text_columns
+from analysis.validate import as_text_columns, isin_ids
 from analysis.weights import kish, rake, read_margins
 
 __all__ = ["Options", "Results", "analyse_export", "STEPS"]
@@ -125,7 +125,7 @@ class Results:
     def analysed_per_arm(self) -> dict[str, int]:
         """Analysed participants per arm, every arm of the design (0 when none)."""
         p = self.export.participants
-        counts = p.loc[p["participant_id"].isin(self.analysed), "arm"].value_counts()
+        counts = p.loc[isin_ids(p["participant_id"], self.analysed), "arm"].value_counts()
         return {a: int(counts.get(a, 0)) for a in self.export.arms}
 
     def flow_counts(self) -> dict[str, int]:
@@ -326,7 +326,7 @@ def _weights(run: _Run) -> None:
         return
     prof = profile_table(run.ex)
     margins = read_margins(opt.margins)
-    frame = prof[prof["participant_id"].isin(run.kept)]
+    frame = prof[isin_ids(prof["participant_id"], run.kept)]
     vars_ = list(pd.unique(margins["variable"]))
     usable = frame.dropna(subset=vars_)
     w = rake(usable, margins)
@@ -409,10 +409,20 @@ def _ordinal(run: _Run) -> None:
         mcn.append(ordinal.mcnemar_support(lp[lp["item"] == item], threshold=thr).assign(
             threshold=thr))
     t["mcnemar"] = _order_arms(pd.concat(mcn, ignore_index=True), ex) if mcn else pd.DataFrame()
-    clean = clean_values(ex)
-    run.clean = clean[clean["participant_id"].isin(run.kept)]
+    run.clean = _kept_clean(run)
     lk = run.clean[run.clean["item"].isin(likert) & run.clean["phase"].isin(["pre", "post"])]
     t["likert_shares"] = ordinal.category_shares(run.with_w(lk), weights=run.wcol)
+
+
+#: the answer columns the steps after "ordinal" read from the cleaned answers
+CLEAN_COLUMNS = ["participant_id", "arm", "phase", "module", "item", "value"]
+
+
+def _kept_clean(run: _Run) -> pd.DataFrame:
+    """Cleaned answers of the kept participants, only the columns the steps read
+    (text, page and times would be copied by every filter for nothing)."""
+    clean = clean_values(run.ex)
+    return clean.loc[clean["participant_id"].isin(run.kept), CLEAN_COLUMNS]
 
 
 def _constructs(run: _Run) -> None:
@@ -536,9 +546,8 @@ def _checks(run: _Run) -> None:
     kept = run.kept
     reference = ex.control_arm or (ex.arms[0] if ex.arms else None)
     prof = profile_table(ex)
-    prof = prof[prof["participant_id"].isin(kept)]
-    clean = clean_values(ex)
-    clean = clean[clean["participant_id"].isin(kept)]
+    prof = prof[isin_ids(prof["participant_id"], kept)]
+    clean = run.clean if run.clean is not None else _kept_clean(run)
     info = items.set_index("item")
     profile_items = [i for i in items["item"] if "profile" in info.loc[i, "phases"]
                      and i in prof.columns]
@@ -565,7 +574,8 @@ def _checks(run: _Run) -> None:
     # reading speed of each briefing (words per minute), when pages.csv is there
     pages = reading.read_pages(ex.source) if ex.source else None
     speed = reading.reading_speed(pages, ex.participants, ex.codebook)
-    speed = speed[speed["participant_id"].isin(run.res.analysed)] if not speed.empty else speed
+    speed = (speed[isin_ids(speed["participant_id"], run.res.analysed)] if not speed.empty
+             else speed)
     t["reading_speed"] = (speed.groupby(["module", "arm"], sort=False).agg(
         n=("wpm", "size"), words=("words", "median"), median_seconds=("seconds", "median"),
         median_wpm=("wpm", "median"), share_too_fast=("too_fast", "mean")).reset_index()

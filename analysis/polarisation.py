@@ -172,7 +172,9 @@ def polarisation_measures(
     if scale is not None:
         if "item" not in by:
             raise ValueError("by must include 'item' when scale is given")
-        d = d.merge(scale[["item", "scale_min", "scale_max"]], on="item", how="left")
+        # looked up per group, not merged onto every answer (a copy of all rows)
+        bounds = {it: (lo, hi) for it, lo, hi in zip(
+            scale["item"], scale["scale_min"], scale["scale_max"], strict=True)}
     rows = []
     for key, sub in d.groupby(by, observed=True, sort=True):
         key = key if isinstance(key, tuple) else (key,)
@@ -181,7 +183,7 @@ def polarisation_measures(
         if (w < 0).any():
             raise ValueError(f"weights column {weights!r} has negative values")
         if scale is not None:
-            lo, hi = float(sub["scale_min"].iloc[0]), float(sub["scale_max"].iloc[0])
+            lo, hi = (float(b) for b in bounds.get(key[by.index("item")], (np.nan, np.nan)))
         else:
             lo, hi = float(x.min()), float(x.max())
         mid, half = (lo + hi) / 2, (hi - lo) / 2

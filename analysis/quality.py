@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.load import Export
+from analysis.validate import isin_ids
 
 __all__ = ["funnel", "time_on_page", "quality_flags", "apply_exclusions", "RULES"]
 
@@ -46,7 +47,7 @@ def funnel(export: Export, by: Sequence[str] = ("arm",)) -> pd.DataFrame:
             frame[stage] = True
         else:  # who answered at least one question of the phase
             ids = pd.unique(a.loc[a["phase"] == phase, "participant_id"])
-            frame[stage] = p["participant_id"].isin(ids).to_numpy()
+            frame[stage] = isin_ids(p["participant_id"], ids)
     for status in ("completed", "withdrawn", "screened_out"):
         frame[status] = (p["status"] == status).to_numpy()
     stages = [s for s, _ in _STAGES] + ["completed", "withdrawn", "screened_out"]
@@ -66,7 +67,9 @@ def funnel(export: Export, by: Sequence[str] = ("arm",)) -> pd.DataFrame:
 def time_on_page(export: Export, by: Sequence[str] = ("page",)) -> pd.DataFrame:
     """Seconds on each page: n, median, quartiles (one value per participant x page)."""
     a = export.answers
-    t = a.dropna(subset=["seconds_on_page"]).drop_duplicates(["participant_id", "page"])
+    cols = list(dict.fromkeys(["participant_id", "page", *by, "seconds_on_page"]))
+    t = a[cols].dropna(
+        subset=["seconds_on_page"]).drop_duplicates(["participant_id", "page"])
     g = t.groupby(list(by), observed=True)["seconds_on_page"]
     out = g.describe(percentiles=[0.1, 0.25, 0.5, 0.75])[["count", "10%", "25%", "50%", "75%"]]
     out.columns = ["n", "p10", "q1", "median", "q3"]
@@ -115,7 +118,8 @@ def quality_flags(
     a = export.answers
     if phases is not None:
         a = a[a["phase"].isin(list(phases))]
-    pages = a.dropna(subset=["seconds_on_page"]).drop_duplicates(["participant_id", "page"])
+    pages = a[["participant_id", "page", "seconds_on_page"]].dropna(
+        subset=["seconds_on_page"]).drop_duplicates(["participant_id", "page"])
     p["total_seconds"] = p["participant_id"].map(pages.groupby("participant_id")[
         "seconds_on_page"].sum())
     ratio = pages["seconds_on_page"] / pages.groupby("page")["seconds_on_page"].transform(
@@ -132,7 +136,8 @@ def quality_flags(
     # empty check gives a float column, which fillna(False) would have to cast)
     p["straightliner"] = p["participant_id"].map(straight).eq(True).to_numpy()
     att = export.items[export.items["type"] == "attention"][["item", "correct"]]
-    at = a.merge(att, on="item")
+    at = a.loc[a["item"].isin(att["item"]), ["participant_id", "item", "value"]].merge(
+        att, on="item")
     p["attention_items"] = p["participant_id"].map(at.groupby("participant_id").size()).fillna(
         0).astype("int64")
     failed = (at["value"] != at["correct"]).groupby(at["participant_id"]).any()

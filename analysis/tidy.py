@@ -107,21 +107,58 @@ def pairs(
     if unknown:
         raise ValueError(f"unknown item(s) {sorted(unknown)}")
     a = clean_values(export, reverse=reverse)
-    a = a[a["phase"].isin([before, after]) & a["item"].isin(items)]
+    keep = a["phase"].isin([before, after]) & a["item"].isin(items)
     if participants is not None:
-        a = a[a["participant_id"].isin(participants)]
-    wide = (
-        a.set_index(["participant_id", "arm", "item", "phase"])["value"]
-        .unstack("phase")
-        .reindex(columns=[before, after])
-        .reset_index()
-    )
+        keep &= a["participant_id"].isin(participants)
+    a = a.loc[keep, ["participant_id", "arm", "item", "phase", "value"]]
+    if all(isinstance(a[c].dtype, pd.CategoricalDtype) for c in ("participant_id", "arm",
+                                                                    "item")):
+        wide = _pairs_by_codes(a, before, after)
+    else:
+        wide = (
+            a.set_index(["participant_id", "arm", "item", "phase"])["value"]
+            .unstack("phase")
+            .reindex(columns=[before, after])
+            .reset_index()
+        )
     wide.columns.name = None
     if complete:
         wide = wide.dropna(subset=[before, after])
     if by:
         wide = wide.merge(_participant_frame(export, by), on="participant_id", how="left")
     return wide.reset_index(drop=True)
+
+
+def _pairs_by_codes(a: pd.DataFrame, before: str, after: str) -> pd.DataFrame:
+    """The unstack of :func:`pairs` done on categorical codes (keyed answers).
+
+    One integer per participant x item (codes combined), ``np.unique`` for the
+    sorted keys; the rows come out in the order the unstack gives (participant,
+    then item, in the categories' sorted order; the arm follows the
+    participant), with the same columns. Several times faster and lighter than
+    building the four-level MultiIndex for a million answers.
+    """
+    pid, arm, item = (a[c].cat for c in ("participant_id", "arm", "item"))
+    n_item = max(len(item.categories), 1)
+    key = pid.codes.to_numpy().astype(np.int64) * n_item + item.codes.to_numpy()
+    keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    value = a["value"].to_numpy(dtype=float)
+    phase = a["phase"].to_numpy(dtype=object) if not isinstance(
+        a["phase"].dtype, pd.CategoricalDtype) else a["phase"]
+    out = {}
+    for name in (before, after):
+        rows = np.asarray(phase == name)
+        col = np.full(keys.size, np.nan)
+        col[inverse[rows]] = value[rows]
+        out[name] = col
+    return pd.DataFrame({
+        "participant_id": pd.Categorical.from_codes(keys // n_item,
+                                                    dtype=a["participant_id"].dtype),
+        "arm": pd.Categorical.from_codes(arm.codes.to_numpy()[first], dtype=a["arm"].dtype),
+        "item": pd.Categorical.from_codes(keys % n_item, dtype=a["item"].dtype),
+        before: out[before],
+        after: out[after],
+    })
 
 
 def decode_choice(export: Export, item: str, codes: pd.Series) -> pd.Series:
