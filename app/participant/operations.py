@@ -165,8 +165,9 @@ def progress(survey: Survey, participant: Participant) -> tuple[int, int]:
 def record_first_view(session: Session, participant: Participant, step: Step) -> None:
     """Note when a step was first shown (server time); later views write nothing.
 
-    A reload or a second tab finds the visit and only reads. The insert
-    ignores a visit that a concurrent request recorded first, so the
+    A reload or a second tab finds the visit and only reads; so does the GET
+    after a save, whose submit recorded the visit (:func:`submit_step`). The
+    insert ignores a visit that a concurrent request recorded first, so the
     earlier time is kept. ``last_seen_at`` moves at each submit, not here.
     """
     seen = session.scalar(
@@ -177,11 +178,16 @@ def record_first_view(session: Session, participant: Participant, step: Step) ->
     if seen is not None:
         return
     with writing(session):
-        session.execute(
-            insert_ignoring_duplicates(session, PageVisit.__table__).values(
-                participant_id=participant.id, step=step.key, shown_at=utcnow()
-            )
+        _insert_first_view(session, participant.id, step.key, utcnow())
+
+
+def _insert_first_view(session: Session, participant_id: int, step_key: str, now) -> None:
+    """Record ``step_key``'s first view at ``now`` unless one is recorded already."""
+    session.execute(
+        insert_ignoring_duplicates(session, PageVisit.__table__).values(
+            participant_id=participant_id, step=step_key, shown_at=now
         )
+    )
 
 
 def submit_step(
@@ -203,7 +209,10 @@ def submit_step(
       place in each quota they fall under (full: ``over_quota``);
     - a wrong attention-check answer ends it when the campaign says so
       (``failed_attention``);
-    - the last page fills the held quota places (``completed``).
+    - the last page fills the held quota places (``completed``);
+    - a journey that goes on records the next page's first view (the
+      redirect to it leaves now), so the GET that follows only reads: one
+      write transaction per page instead of two.
 
     An ended participant keeps their answers, gets status ``screened_out``
     with the reason in ``outcome``, and goes to the thanks page.
@@ -276,12 +285,15 @@ def _submit_once(session, campaign, survey, participant, step_key, answers) -> O
                 quotas = matching_quotas(session, campaign, choices, arm)
                 if not claim_places(session, campaign, participant.id, quotas):
                     _end(session, participant.id, "over_quota")
+                    ending = "over_quota"
             elif counts and next_key == THANKS:
                 choices = stored_profile_choices(session, survey, participant.id)
                 quotas = matching_quotas(session, campaign, choices, arm)
                 if not fill_places(session, campaign, participant.id, quotas):
                     _end(session, participant.id, "over_quota")
                     release_places(session, participant.id)
+            if ending is None and next_key != THANKS:
+                _insert_first_view(session, participant.id, next_key, now)
     except _AlreadyClaimedError:
         return Outcome.ALREADY_SAVED
     except IntegrityError:
