@@ -23,7 +23,7 @@ from app.campaigns.surveys import survey_for
 from app.models import Campaign
 from surveys import Survey
 
-__all__ = ["CachedCampaign", "cached_campaign"]
+__all__ = ["CachedCampaign", "cached_campaign", "current_entry"]
 
 _KEY = "parley_campaign_cache"
 
@@ -38,10 +38,19 @@ class CachedCampaign:
 
 def cached_campaign(session: Session, slug: str) -> CachedCampaign | None:
     """The campaign ``slug`` and its survey, fresh as of this request; None if none."""
-    cache: dict[str, CachedCampaign] = current_app.extensions.setdefault(_KEY, {})
     row = session.execute(
         select(Campaign.id, Campaign.revision).where(Campaign.slug == slug)
     ).first()
+    return current_entry(session, slug, row)
+
+
+def current_entry(session: Session, slug: str, row) -> CachedCampaign | None:
+    """The cache entry of ``slug``, given its ``row`` (``id``, ``revision``) read just now.
+
+    For callers that read the revision together with other rows in one
+    statement (app/participant/lookup.py); ``row`` None: no such campaign.
+    """
+    cache: dict[str, CachedCampaign] = current_app.extensions.setdefault(_KEY, {})
     if row is None:
         cache.pop(slug, None)
         return None

@@ -18,7 +18,6 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.exc import OperationalError
 
-from app.campaigns.cache import cached_campaign
 from app.campaigns.design import effective_status, outcome_code, outcome_redirect, panel_settings
 from app.database import reads_first
 from app.extensions import db, limiter
@@ -29,6 +28,7 @@ from app.monitor.arrivals import record_arrival
 from app.participant import operations as ops
 from app.participant.access import admission, target_reached
 from app.participant.forms import ConfirmForm, ConsentForm, ResumeForm, page_form
+from app.participant.lookup import visit
 from app.participant.results import results_for_thanks
 from app.participant.tokens import hash_code, normalise
 
@@ -36,12 +36,18 @@ COOKIE = "parley_{slug}"
 
 
 def _campaign(slug: str) -> Campaign:
-    """The campaign from this process's cache (one small query checks it is current)."""
-    found = cached_campaign(db.session, slug)
-    if found is None:
+    """The campaign from this process's cache, current as of this request.
+
+    The one statement that checks the cached copy also reads the resume
+    cookie's participant (app/participant/lookup.py); :func:`_participant`
+    hands it out.
+    """
+    found = visit(db.session, slug, request.cookies.get(COOKIE.format(slug=slug), ""))
+    if found.found is None:
         abort(404)
+    g.parley_visit = found
     # A session-bound copy without a query, so operations may use it as usual.
-    campaign = db.session.merge(found.campaign, load=False)
+    campaign = db.session.merge(found.found.campaign, load=False)
     if campaign.status == "draft":
         # A draft exists only for its managers' previews: the resume cookie
         # must belong to a test participant (app.designer.testmode).
@@ -49,13 +55,13 @@ def _campaign(slug: str) -> Campaign:
         if tester is None or not tester.is_test:
             abort(404)
     g.campaign = campaign
-    g.survey = found.survey
+    g.survey = found.found.survey
     return campaign
 
 
 def _participant(campaign: Campaign) -> Participant | None:
-    code = request.cookies.get(COOKIE.format(slug=campaign.slug), "")
-    participant = ops.find_by_code(db.session, campaign, code)
+    """The participant of the resume cookie, read by :func:`_campaign` with the campaign."""
+    participant = g.parley_visit.participant
     if participant is not None:
         g.lang = participant.language
         g.participant = participant
@@ -213,7 +219,8 @@ def show_step(slug: str):
         return _ending_page(campaign, outcome, session.get(_panel_key(slug)), results)
     if effective_status(campaign) in ("closed", "archived", "ended"):
         return _closed_page(campaign)
-    ops.record_first_view(db.session, participant, step)
+    if not g.parley_visit.shown:
+        ops.record_first_view(db.session, participant, step)
     return _render_step(campaign, participant, step)
 
 
