@@ -12,6 +12,11 @@ from app.accounts.blueprint import bp as accounts_bp
 from app.accounts.session import configure_sessions
 from app.admin.blueprint import bp as admin_bp
 from app.audit.blueprint import bp as audit_bp
+from app.autocommit_reads import (
+    begin_autocommit_reads,
+    configure_autocommit_reads,
+    end_autocommit_reads,
+)
 from app.campaigns.surveys import SurveyChangedError
 from app.cli import register_commands
 from app.config import configure
@@ -60,6 +65,7 @@ def configure_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+        configure_autocommit_reads(db.engine)
     configure_session_teardown(app, db)
     migrate.init_app(app, db, directory=MIGRATIONS)
     configure_transactions(app)
@@ -70,15 +76,23 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_transactions(app: Flask) -> None:
-    """GET, HEAD and ``@reads_first`` views read without SQLite's write lock (app/database.py)."""
+    """GET, HEAD and ``@reads_first`` views read without SQLite's write lock (app/database.py).
+
+    On PostgreSQL the participant blueprint's such views read in autocommit
+    (app/autocommit_reads.py).
+    """
 
     @app.before_request
     def _reads_first():
         view = app.view_functions.get(request.endpoint) if request.endpoint else None
         g.parley_begin_token = begin_deferred_request(view, request.method)
+        if g.parley_begin_token is not None and request.blueprint == "participant":
+            g.parley_autocommit_token = begin_autocommit_reads()
 
     @app.teardown_request
     def _end_reads_first(_exc):
+        if (token := g.pop("parley_autocommit_token", None)) is not None:
+            end_autocommit_reads(token)
         end_deferred_request(g.pop("parley_begin_token", None))
 
 

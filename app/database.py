@@ -41,6 +41,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, scoped_session
 
+from app.autocommit_reads import begin_write
+
 __all__ = [
     "configure_engine", "reads_first", "writing", "deferred_scope", "begin_deferred_request",
     "end_deferred_request", "insert_ignoring_duplicates", "configure_session_teardown",
@@ -143,7 +145,9 @@ def writing(session: Session) -> Iterator[Session]:
     On an exception the write is rolled back and the exception propagates.
     """
     real = session() if isinstance(session, scoped_session) else session
-    if real.in_transaction() and not _continues_reads(real):
+    if _continues_reads(real):
+        begin_write(real.connection())  # a real transaction if the reads ran in autocommit
+    elif real.in_transaction():
         real.commit()
     token = _BEGIN.set("BEGIN IMMEDIATE")
     try:
