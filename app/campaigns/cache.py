@@ -13,7 +13,7 @@ entry is (re)built, not on every request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import select
@@ -34,6 +34,9 @@ class CachedCampaign:
     campaign: Campaign
     revision: int
     survey: Survey
+    #: Rendered pages of this revision (app/participant/page_cache.py): they
+    #: go with the entry, so a change of the campaign drops them too.
+    pages: dict = field(default_factory=dict, compare=False)
 
 
 def cached_campaign(session: Session, slug: str) -> CachedCampaign | None:

@@ -14,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.exc import OperationalError
@@ -29,6 +30,7 @@ from app.participant import operations as ops
 from app.participant.access import admission, target_reached
 from app.participant.forms import ConfirmForm, ConsentForm, ResumeForm, page_form
 from app.participant.lookup import visit
+from app.participant.page_cache import cacheable, page_html
 from app.participant.results import results_for_thanks
 from app.participant.tokens import hash_code, normalise
 
@@ -225,7 +227,18 @@ def show_step(slug: str):
 
 
 def _render_step(campaign, participant, step, form=None, status=200):
+    """The step's page; a fresh one (no form given) from the page cache when it may."""
     done, total = ops.progress(g.survey, participant)
+    if form is not None or not cacheable():
+        return _step_html(campaign, participant, step, form, done, total), status
+    key = (step.key, participant.language, str(get_locale()), done, total,
+           participant.is_test, participant.status)  # fmt: skip
+    pages = g.parley_visit.found.pages  # they go with the campaign's cache entry
+    html = page_html(pages, key, lambda: _step_html(campaign, participant, step, None, done, total))
+    return html, status
+
+
+def _step_html(campaign, participant, step, form, done: int, total: int) -> str:
     context = {"campaign": campaign, "step": step, "done": done, "total": total}
     if step.kind == "read":
         module = g.survey.module(step.module)
@@ -233,15 +246,13 @@ def _render_step(campaign, participant, step, form=None, status=200):
         form = form or ConfirmForm()
         return render_template(
             "participant/read.html", module=module, body=body, form=form, **context
-        ), status
+        )
     fresh = form is None
     form = form or page_form(
         step.page, g.survey.items, participant.language, version=g.survey.version
     )
     questions = _questions_html(form, step.page.id, participant.language, cache=fresh)
-    return render_template(
-        "participant/page.html", form=form, questions=questions, **context
-    ), status
+    return render_template("participant/page.html", form=form, questions=questions, **context)
 
 
 #: The questions of an unanswered page, rendered, by (survey version, page, language).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -173,3 +174,47 @@ def test_cached_questions_follow_the_language_and_never_keep_an_error(app, make_
     assert german in bot.html and english not in bot.html
     bot.post(f"/c/{slug}/language", {"lang": "en"})
     assert english in bot.html
+
+
+def _without_tokens(html: str) -> str:
+    return re.sub(r'(name="csrf_token"[^>]*value=")[^"]+"', r'\1TOKEN"', html)
+
+
+def test_a_kept_page_is_the_page_rendered_afresh_with_this_requests_own_token(app, make_campaign):
+    slug = make_campaign()
+    bot = Bot(app.test_client(), slug, SURVEY)
+    bot.start()
+    bot.submit_current()  # a fresh page:before, not yet kept
+    app.jinja_env.auto_reload = True  # as the development server: nothing kept
+    bot.get()
+    afresh = bot.html
+    app.jinja_env.auto_reload = False
+    bot.get()  # rendered and kept
+    bot.get()  # from the page cache
+    assert _without_tokens(bot.html) == _without_tokens(afresh)
+    tokens = set(re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', bot.html))
+    assert len(tokens) == 1 and "parley-csrf" not in bot.html
+    # Another participant reaching a kept page gets their own token, one their
+    # session accepts: their submit is saved.
+    other = Bot(app.test_client(), slug, SURVEY)
+    other.start()
+    other.get()
+    other.get()
+    assert other.csrf() not in tokens
+    before = other.current_action()
+    response = other.submit_current()
+    assert response.status_code == 200 and other.current_action() != before
+
+
+def test_a_page_with_a_message_is_not_kept(app, make_campaign):
+    slug = make_campaign()
+    bot = Bot(app.test_client(), slug, SURVEY)
+    bot.start()  # the resume-code notice is flashed on the first page
+    assert "Your resume code is" in bot.html
+    bot.get()
+    assert "Your resume code is" not in bot.html
+    bot.submit_current()
+    bot.post(f"/c/{slug}/step/page:about", bot.answers_for("page:about"))  # already saved
+    assert "already saved" in bot.html
+    bot.get()
+    assert "already saved" not in bot.html
