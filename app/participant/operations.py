@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Insert, Update, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -181,13 +181,17 @@ def record_first_view(session: Session, participant: Participant, step: Step) ->
         _insert_first_view(session, participant.id, step.key, utcnow())
 
 
+_FIRST_VIEW: dict[str, Insert] = {}
+
+
 def _insert_first_view(session: Session, participant_id: int, step_key: str, now) -> None:
     """Record ``step_key``'s first view at ``now`` unless one is recorded already."""
-    session.execute(
-        insert_ignoring_duplicates(session, PageVisit.__table__).values(
-            participant_id=participant_id, step=step_key, shown_at=now
-        )
-    )
+    dialect = session.get_bind().dialect.name
+    statement = _FIRST_VIEW.get(dialect)
+    if statement is None:
+        statement = _FIRST_VIEW[dialect] = insert_ignoring_duplicates(session, PageVisit.__table__)
+    values = {"participant_id": participant_id, "step": step_key, "shown_at": now}
+    session.execute(statement, values)
 
 
 def submit_step(
@@ -270,12 +274,10 @@ def _submit_once(session, campaign, survey, participant, step_key, answers) -> O
                 if next_key == THANKS:
                     claim.update(status="completed", completed_at=now, outcome="completed")
             claimed = session.execute(
-                update(Participant)
-                .where(Participant.id == participant.id, Participant.step == step_key)
-                .where(Participant.status == "started")
-                .values(**claim)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+                _claim_statement(frozenset(claim)),
+                {"pid": participant.id, "this_step": step_key,
+                 **{f"new_{key}": value for key, value in claim.items()}},
+            ).rowcount  # fmt: skip
             if claimed != 1:
                 raise _AlreadyClaimedError
             _store_answers(session, participant, step, step_key, answers, now)
@@ -318,14 +320,40 @@ def step_was_saved(session: Session, participant_id: int, step_key: str) -> bool
     return current is not None and current != step_key
 
 
+# The statements of a page save, built once (Core, on the tables): building
+# them per request, and the ORM's bulk-DML layer they went through, cost more
+# than the rest of the transaction. They bypass the session's objects as
+# before; submit_step expires the participant afterwards.
+_PARTICIPANT = Participant.__table__
+_VISIT = PageVisit.__table__
+_ANSWERS = insert(Answer.__table__)
+_VISIT_SUBMITTED = (
+    update(_VISIT)
+    .where(_VISIT.c.participant_id == bindparam("pid"), _VISIT.c.step == bindparam("this_step"))
+    .values(submitted_at=bindparam("now"))
+    .returning(_VISIT.c.shown_at)
+)
+_CLAIMS: dict[frozenset, Update] = {}
+
+
+def _claim_statement(columns: frozenset) -> Update:
+    """The claim ``UPDATE participant SET <columns> WHERE id, step, started``, once per set."""
+    statement = _CLAIMS.get(columns)
+    if statement is None:
+        statement = _CLAIMS[columns] = (
+            update(_PARTICIPANT)
+            .where(_PARTICIPANT.c.id == bindparam("pid"),
+                   _PARTICIPANT.c.step == bindparam("this_step"),
+                   _PARTICIPANT.c.status == "started")
+            .values({name: bindparam(f"new_{name}") for name in sorted(columns)})
+        )  # fmt: skip
+    return statement
+
+
 def _store_answers(session, participant, step, step_key, answers, now) -> None:
-    shown_at = session.scalar(
-        update(PageVisit)
-        .where(PageVisit.participant_id == participant.id, PageVisit.step == step_key)
-        .values(submitted_at=now)
-        .returning(PageVisit.shown_at)
-        .execution_options(synchronize_session=False)
-    )
+    shown_at = session.execute(
+        _VISIT_SUBMITTED, {"pid": participant.id, "this_step": step_key, "now": now}
+    ).scalar()
     seconds = round((now - shown_at).total_seconds(), 3) if shown_at else None
     rows = [
         {
@@ -343,7 +371,7 @@ def _store_answers(session, participant, step, step_key, answers, now) -> None:
         if parsed is not None
     ]
     if rows:
-        session.execute(insert(Answer), rows)
+        session.execute(_ANSWERS, rows)
 
 
 def _end(session: Session, participant_id: int, outcome: str) -> None:
