@@ -29,8 +29,24 @@ class Step:
     module: str = ""
 
 
+#: Journeys already derived, by (survey object, module order). Each request
+#: asked for its participant's journey several times; the entry holds the
+#: survey itself, so its id cannot be reused while the entry lives.
+_JOURNEYS: dict[tuple[int, tuple[str, ...]], tuple[Survey, tuple[Step, ...]]] = {}
+
+
 def journey(survey: Survey, modules: list[str]) -> list[Step]:
     """Every step in order for a participant who reads ``modules`` in that order."""
+    key = (id(survey), tuple(modules))
+    hit = _JOURNEYS.get(key)
+    if hit is None or hit[0] is not survey:
+        if len(_JOURNEYS) >= 4096:
+            _JOURNEYS.clear()
+        hit = _JOURNEYS[key] = (survey, tuple(_derive(survey, modules)))
+    return list(hit[1])
+
+
+def _derive(survey: Survey, modules: list[str]) -> list[Step]:
     steps = [_page(p) for p in survey.pages_in("profile") + survey.pages_in("pre")]
     for module in modules:
         steps.append(Step(f"read:{module}", "read", "module", module=module))
