@@ -108,7 +108,7 @@ class WideRows:
         f.seek(0)
         while True:
             try:
-                rows = marshal.load(f)  # noqa: S302 (our own spool file)
+                rows = marshal.load(f)  # noqa: S302 - our own spool file  # nosec B302
             except EOFError:
                 return
             yield from rows
@@ -172,7 +172,7 @@ class WideRows:
         batch: list[list] = []
         while True:
             try:
-                rows = marshal.load(f)  # noqa: S302 (our own spool file)
+                rows = marshal.load(f)  # noqa: S302 - our own spool file  # nosec B302
             except EOFError:
                 break
             for row in rows:
