@@ -465,3 +465,17 @@ def test_a_commit_that_reports_a_lost_connection_after_saving_still_answers_save
     assert response.status_code == 302 and response.headers["Location"].endswith("/go")
     assert count(app, Answer) == len(SURVEY.page("about").items)
     assert "/step/page:before" in client.get("/c/town/go").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/admin/accounts/{}/role", "/admin/accounts/{}/active",
+                                  "/admin/accounts/{}/reset"])
+def test_an_id_beyond_the_integer_column_gets_a_404_not_a_database_error(app, client, path):
+    # Found by tests/fuzz on PostgreSQL: 2**31 in the URL reached the query, which
+    # PostgreSQL refused ("integer out of range"), and the owner saw a server error.
+    make_user(app)
+    login(client)
+    html = client.get("/admin/accounts").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    for user_id, status in ((2**31 - 1, 404), (2**31, 404), (10**30, 404)):
+        response = client.post(path.format(user_id), data={"csrf_token": token, "role": "analyst"})
+        assert response.status_code == status, (user_id, response.status_code)
