@@ -6,7 +6,7 @@ Usage::
 
 Default: 5 arms x 20,000 = 100,000 participants, 40 before/after items.
 Each stage runs in its own Python process so its time and peak memory
-(``ru_maxrss``) are its own:
+(``VmHWM``, not ``ru_maxrss``, which Linux carries from the parent) are its own:
 
 1. generate the export (CSV folder) with ``analysis.synthetic``;
 2. baseline: ``load_export`` only (read + validate);
@@ -58,13 +58,15 @@ STAGES = {
 
 def _stage(name: str, export: Path, out: Path, n: int, items: int) -> dict:
     code = (
-        "import json, os, resource, sys, time\n"
+        "import json, os, sys, time\n"
         f"EXPORT, OUT, N, ITEMS = {str(export)!r}, {str(out)!r}, {n}, {items}\n"
         "import analysis.load, analysis.pipeline, analysis.report, analysis.synthetic\n"
         "t0 = time.perf_counter()  # imports above are not timed\n"
         + STAGES[name]
         + "dt = time.perf_counter() - t0\n"
-        "rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        # VmHWM, this process's own peak: ru_maxrss would carry the parent's peak across exec.
+        "rss = next(int(ln.split()[1]) for ln in open('/proc/self/status') "
+        "if ln.startswith('VmHWM:'))\n"
         "print('BENCH', json.dumps({'seconds': dt, 'max_rss_kb': rss}))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
@@ -129,7 +131,7 @@ def main(argv=None) -> int:
                      f"{r['max_rss_kb'] / 1024:,.0f} |")
     lines += [
         "",
-        "Each stage runs in a fresh process; peak RSS is that process's `ru_maxrss` "
+        "Each stage runs in a fresh process; peak RSS is that process's `VmHWM` "
         "(includes the interpreter and libraries, about 150 MiB); times exclude imports. "
         "The analysis and report stages include loading the export. "
         "Bootstrap: 2,000 BCa resamples per item x arm.",
