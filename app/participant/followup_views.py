@@ -17,8 +17,9 @@ from app.i18n import choose_language
 from app.participant import followup as fu
 from app.participant.access import admission
 from app.participant.forms import ConfirmForm, FollowupCodeForm, page_form
+from app.participant.step_page import questions_html
 from app.participant.tokens import normalise
-from app.participant.views import _campaign, _questions_html
+from app.participant.views import _campaign
 
 __all__ = ["entry", "show", "start", "submit"]
 
@@ -91,7 +92,7 @@ def _render(campaign, participant, code, form=None, status=200):
     fresh = form is None
     form = form or page_form(step.page, g.survey.items, participant.language,
                              version=g.survey.version)  # fmt: skip
-    questions = _questions_html(form, step.page.id, participant.language, cache=fresh)
+    questions = questions_html(form, step.page.id, participant.language, cache=fresh)
     action = url_for(".followup_submit", slug=campaign.slug, code=code, step_key=step.key)
     return render_template(
         "participant/page.html", campaign=campaign, step=step, form=form, questions=questions,

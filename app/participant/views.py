@@ -7,16 +7,13 @@ from flask import (
     current_app,
     flash,
     g,
-    get_template_attribute,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
-from markupsafe import Markup
 from sqlalchemy.exc import OperationalError
 
 from app.campaigns.design import effective_status, outcome_code, outcome_redirect, panel_settings
@@ -30,8 +27,8 @@ from app.participant import operations as ops
 from app.participant.access import admission, target_reached
 from app.participant.forms import ConfirmForm, ConsentForm, ResumeForm, page_form
 from app.participant.lookup import visit
-from app.participant.page_cache import cacheable, page_html
 from app.participant.results import results_for_thanks
+from app.participant.step_page import render_step
 from app.participant.tokens import hash_code, normalise
 
 COOKIE = "parley_{slug}"
@@ -223,55 +220,7 @@ def show_step(slug: str):
         return _closed_page(campaign)
     if not g.parley_visit.shown:
         ops.record_first_view(db.session, participant, step)
-    return _render_step(campaign, participant, step)
-
-
-def _render_step(campaign, participant, step, form=None, status=200):
-    """The step's page; a fresh one (no form given) from the page cache when it may."""
-    done, total = ops.progress(g.survey, participant)
-    if form is not None or not cacheable():
-        return _step_html(campaign, participant, step, form, done, total), status
-    key = (step.key, participant.language, str(get_locale()), done, total,
-           participant.is_test, participant.status)  # fmt: skip
-    pages = g.parley_visit.found.pages  # they go with the campaign's cache entry
-    html = page_html(pages, key, lambda: _step_html(campaign, participant, step, None, done, total))
-    return html, status
-
-
-def _step_html(campaign, participant, step, form, done: int, total: int) -> str:
-    context = {"campaign": campaign, "step": step, "done": done, "total": total}
-    if step.kind == "read":
-        module = g.survey.module(step.module)
-        body = render_markdown(module.body[participant.language])
-        form = form or ConfirmForm()
-        return render_template(
-            "participant/read.html", module=module, body=body, form=form, **context
-        )
-    fresh = form is None
-    form = form or page_form(
-        step.page, g.survey.items, participant.language, version=g.survey.version
-    )
-    questions = _questions_html(form, step.page.id, participant.language, cache=fresh)
-    return render_template("participant/page.html", form=form, questions=questions, **context)
-
-
-#: The questions of an unanswered page, rendered, by (survey version, page, language).
-#: A page without answers or errors renders the same for everyone (the CSRF
-#: token is outside it), and rendering its options was most of a page view.
-_QUESTIONS: dict[tuple[str, str, str], Markup] = {}
-
-
-def _questions_html(form, page_id: str, lang: str, cache: bool) -> Markup:
-    key = (g.survey.version, page_id, lang)
-    if cache and key in _QUESTIONS:
-        return _QUESTIONS[key]
-    macro = get_template_attribute("participant/_items.html", "item")
-    html = Markup("").join(macro(field, lang) for field in form if hasattr(field, "item"))
-    if cache:
-        if len(_QUESTIONS) >= 1024:
-            _QUESTIONS.clear()
-        _QUESTIONS[key] = html
-    return html
+    return render_step(campaign, participant, step)
 
 
 @reads_first
@@ -293,7 +242,7 @@ def submit(slug: str, step_key: str):
         form = page_form(step.page, g.survey.items, participant.language, request.form,
                          version=g.survey.version)  # fmt: skip
     if not form.validate_on_submit():
-        return _render_step(campaign, participant, step, form, status=400)
+        return render_step(campaign, participant, step, form, status=400)
     answers = {f.item.id: f.answer for f in form if hasattr(f, "item")}
     participant_id = participant.id
     try:

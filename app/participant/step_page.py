@@ -1,0 +1,68 @@
+"""A journey step's page: rendered whole, or taken from the page caches.
+
+Two caches serve the hot path: the questions of an unanswered page by
+(survey version, page, language), and whole fresh pages kept with the
+campaign's cache entry without their CSRF token (app/participant/page_cache.py).
+A page with a form given (answers or errors) is always rendered anew.
+"""
+
+from __future__ import annotations
+
+from flask import g, get_template_attribute, render_template
+from flask_babel import get_locale
+from markupsafe import Markup
+
+from app.markdown import render_markdown
+from app.participant import operations as ops
+from app.participant.forms import ConfirmForm, page_form
+from app.participant.page_cache import cacheable, page_html
+
+__all__ = ["render_step", "questions_html"]
+
+
+def render_step(campaign, participant, step, form=None, status=200):
+    """The step's page; a fresh one (no form given) from the page cache when it may."""
+    done, total = ops.progress(g.survey, participant)
+    if form is not None or not cacheable():
+        return _step_html(campaign, participant, step, form, done, total), status
+    key = (step.key, participant.language, str(get_locale()), done, total,
+           participant.is_test, participant.status)  # fmt: skip
+    pages = g.parley_visit.found.pages  # they go with the campaign's cache entry
+    html = page_html(pages, key, lambda: _step_html(campaign, participant, step, None, done, total))
+    return html, status
+
+
+def _step_html(campaign, participant, step, form, done: int, total: int) -> str:
+    context = {"campaign": campaign, "step": step, "done": done, "total": total}
+    if step.kind == "read":
+        module = g.survey.module(step.module)
+        body = render_markdown(module.body[participant.language])
+        form = form or ConfirmForm()
+        return render_template(
+            "participant/read.html", module=module, body=body, form=form, **context
+        )
+    fresh = form is None
+    form = form or page_form(
+        step.page, g.survey.items, participant.language, version=g.survey.version
+    )
+    questions = questions_html(form, step.page.id, participant.language, cache=fresh)
+    return render_template("participant/page.html", form=form, questions=questions, **context)
+
+
+#: The questions of an unanswered page, rendered, by (survey version, page, language).
+#: A page without answers or errors renders the same for everyone (the CSRF
+#: token is outside it), and rendering its options was most of a page view.
+_QUESTIONS: dict[tuple[str, str, str], Markup] = {}
+
+
+def questions_html(form, page_id: str, lang: str, cache: bool) -> Markup:
+    key = (g.survey.version, page_id, lang)
+    if cache and key in _QUESTIONS:
+        return _QUESTIONS[key]
+    macro = get_template_attribute("participant/_items.html", "item")
+    html = Markup("").join(macro(field, lang) for field in form if hasattr(field, "item"))
+    if cache:
+        if len(_QUESTIONS) >= 1024:
+            _QUESTIONS.clear()
+        _QUESTIONS[key] = html
+    return html
