@@ -17,7 +17,7 @@ from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
 from app.accounts.forms import PlainForm
-from app.accounts.operations import authenticate
+from app.accounts.operations import authenticate, end_sessions
 from app.accounts.permissions import campaign_for_user, can, visible_campaigns
 from app.accounts.views import member_form, members_of, sign_in
 from app.admin.forms import LoginForm, StatusForm
@@ -55,7 +55,13 @@ def login():
 
 @login_required
 def logout():
+    """Sign out: every session of the account ends on the server, not only this cookie.
+
+    The account gets a new session token, so a copy of this cookie (or the
+    account's session on another device) no longer names anyone.
+    """
     record_audit(db.session, "account.logout")
+    end_sessions(current_user)
     db.session.commit()
     logout_user()
     return redirect(url_for(".login"))
