@@ -27,6 +27,7 @@ from app.participant import operations as ops
 from app.participant.access import admission, target_reached
 from app.participant.forms import ConfirmForm, ConsentForm, ResumeForm, page_form
 from app.participant.lookup import visit
+from app.participant.panel import hash_external_id, panel_id_from
 from app.participant.results import results_for_thanks
 from app.participant.step_page import render_step
 from app.participant.tokens import hash_code, normalise
@@ -58,13 +59,30 @@ def _campaign(slug: str) -> Campaign:
     return campaign
 
 
-def _participant(campaign: Campaign) -> Participant | None:
-    """The participant of the resume cookie, read by :func:`_campaign` with the campaign."""
+def _participant(campaign: Campaign, link=None) -> Participant | None:
+    """The participant of the resume cookie, read by :func:`_campaign` with the campaign.
+
+    With ``link`` (the request's arguments or the start form), a panel id in
+    it decides who the participant is: when it is not the cookie's
+    participant's id, the cookie is ignored, so the link starts or resumes
+    that id (issue 19, 2: a shared lab computer, or one person with two
+    panel accounts, never lands on someone else's ending and code).
+    """
     participant = g.parley_visit.participant
+    if participant is not None and link is not None and not _link_is(campaign, participant, link):
+        return None
     if participant is not None:
         g.lang = participant.language
         g.participant = participant
     return participant
+
+
+def _link_is(campaign: Campaign, participant: Participant, link) -> bool:
+    """False when ``link`` names a panel id that is not ``participant``'s."""
+    external_id = panel_id_from(campaign, link)
+    if external_id is None:
+        return True
+    return participant.external_id_hash == hash_external_id(campaign, external_id)
 
 
 def set_resume_cookie(response, campaign: Campaign, code: str):
@@ -87,7 +105,7 @@ def _closed_page(campaign: Campaign):
 
 def landing(slug: str):
     campaign = _campaign(slug)
-    participant = _participant(campaign)
+    participant = _participant(campaign, request.args)
     admitted = None
     if participant is None:
         record_arrival(db.session, campaign)
@@ -132,7 +150,7 @@ def _access_page(campaign: Campaign, problem: str):
 @reads_first
 def start(slug: str):
     campaign = _campaign(slug)
-    if _participant(campaign) is not None:
+    if _participant(campaign, request.form) is not None:
         return redirect(url_for(".show_step", slug=slug))
     if not campaign.is_open:
         return _closed_page(campaign)
