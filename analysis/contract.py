@@ -16,6 +16,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from analysis import contract_exchange as _exchange
+from analysis.contract_exchange import *  # noqa: F403 (1.5: the exchange tables, re-exported)
+
 __all__ = [
     "FORMAT_NAME",
     "FORMAT_VERSION",
@@ -55,6 +58,7 @@ __all__ = [
     "LOSSLESS_ESCAPING_SINCE",
     "SPREADSHEET_FILES",
     "build_manifest",
+    *_exchange.__all__,
 ]
 
 # --------------------------------------------------------------------------- version
@@ -62,7 +66,7 @@ __all__ = [
 #: value of ``manifest["format"]``
 FORMAT_NAME = "parley-export"
 #: the version this code writes (``manifest.json`` and ``codebook.json``)
-FORMAT_VERSION = "1.4"
+FORMAT_VERSION = "1.5"
 #: major version of ``format_version`` the reader understands (any minor)
 SUPPORTED_MAJOR = 1
 
@@ -221,7 +225,8 @@ ESCAPE_MARK = "'"
 LOSSLESS_ESCAPING_SINCE = (1, 2)
 #: Files a spreadsheet opens, whose text cells are escaped. Parquet, SPSS
 #: and Stata files hold the raw text: no spreadsheet reads them.
-SPREADSHEET_FILES = ("participants.csv", "answers.csv", "pages.csv", "wide.csv", "wide.xlsx")
+SPREADSHEET_FILES = ("participants.csv", "answers.csv", "pages.csv", "wide.csv", "wide.xlsx",
+                     *_exchange.EXCHANGE_FILES)
 
 
 def escape_formula(text: str) -> str:
@@ -262,7 +267,6 @@ def unescape_formula(text: str, legacy: bool = False) -> str:
 
 
 _LEGACY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
 
 
 # --------------------------------------------------------------------------- formats

@@ -88,3 +88,39 @@ def test_the_manifest_builder_writes_what_the_reader_accepts():
     assert manifest["design"]["control_arm"] == "c"
     assert manifest["survey"] == {"id": "s", "version": "v", "languages": ["en", "de"]}
     assert manifest["extra_key"] == 1
+
+
+def test_the_exchange_tables_are_part_of_the_contract_and_escaped():
+    from analysis import contract_exchange
+
+    assert set(contract_exchange.__all__) <= set(contract.__all__)
+    assert contract.RATINGS_FILE == "ratings.csv"
+    assert set(contract.EXCHANGE_FILES) <= set(contract.SPREADSHEET_FILES)
+    # the column order agreed with the app half (EXCHANGE_CONTRACT, issues #21/#25)
+    assert list(contract.STATEMENT_COLUMNS) == [
+        "statement", "language", "proposal", "side", "source_item", "seed", "placebo",
+        "status", "reason", "text"]  # fmt: skip
+    assert list(contract.RATING_COLUMNS) == [
+        "rater", "statement", "fair", "skipped", "agree", "position", "answered_at"]
+    assert list(contract.PAIR_COLUMNS) == [
+        "rater", "left", "right", "chosen", "proposal", "answered_at"]
+    assert list(contract.EXPOSURE_COLUMNS) == [
+        "participant", "statement", "position", "probability", "pool_version", "arm"]
+    assert list(contract.MODERATION_COLUMNS) == [
+        "statement", "decision", "reason", "moderator_role", "second", "decided_at"]
+    assert list(contract.FROZEN_SET_COLUMNS) == [
+        "pool_version", "statement", "language", "proposal", "frozen_at"]
+    assert contract.FORMAT_VERSION == "1.5"
+
+
+def test_the_export_format_page_documents_every_exchange_column_in_order():
+    from pathlib import Path
+
+    page = (Path(__file__).parents[2] / "docs" / "export-format.md").read_text(encoding="utf-8")
+    for name, columns in contract.EXCHANGE_COLUMNS.items():
+        section = page.split(f"### {name}.csv", 1)[1].split("###", 1)[0]
+        rows = [line.split("|")[1].strip() for line in section.splitlines()
+                if line.startswith("| `")]  # fmt: skip
+        documented = [c.strip(" `") for row in rows for c in row.split(",")]
+        every = list(columns) + (["author"] if name == "statements" else [])
+        assert documented == every, name
