@@ -63,6 +63,9 @@ def defaults(instance_path: str) -> dict:
         "PARLEY_MONITOR_REFRESH_SECONDS": 30,
         #: Sign-in attempts allowed per address.
         "PARLEY_LOGIN_LIMIT": "10 per minute;50 per hour",
+        #: Wrong second-factor codes allowed per account (from any address);
+        #: beyond it the account's code step answers 429 until the window passes.
+        "PARLEY_TOTP_ACCOUNT_LIMIT": "5 per 15 minutes",
         #: Resume-code attempts allowed per address (codes cannot be guessed;
         #: the limit only stops free load).
         "PARLEY_RESUME_LIMIT": "20 per minute;200 per hour",

@@ -2,7 +2,10 @@
 
 A code is accepted for the current 30-second step and one step either side
 (clock drift), and only for a step later than the last accepted one, so a
-code seen over someone's shoulder cannot be used again.
+code seen over someone's shoulder cannot be used again. "Once" holds under
+concurrency too: the step is claimed with a conditional UPDATE (as the
+participant pages claim their steps), so of several requests carrying the
+same code at the same moment exactly one signs in.
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ import hmac
 import time
 
 import pyotp
+from sqlalchemy import or_, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.models import User
 
@@ -48,12 +54,27 @@ def _utc(now: float | None):
     return datetime.fromtimestamp(time.time() if now is None else now, UTC)
 
 
-def accept(user: User, code: str) -> bool:
-    """Check ``code`` for ``user`` and remember its step when right."""
+def accept(session: Session, user: User, code: str) -> bool:
+    """Check ``code`` for ``user`` and claim its time step; True for the one request that does.
+
+    The claim is ``UPDATE ... SET totp_last_step = step WHERE totp_last_step
+    IS NULL OR totp_last_step < step``: a concurrent request with the same
+    code finds the step taken (PostgreSQL re-checks the condition after the
+    first writer commits; SQLite serialises writers) and is refused.
+    """
     if not user.totp_secret:
         return False
     step = check_code(user.totp_secret, code, user.totp_last_step)
     if step is None:
         return False
-    user.totp_last_step = step
+    claimed = session.execute(
+        update(User)
+        .where(User.id == user.id,
+               or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # fmt: skip
+    if claimed != 1:
+        return False
+    set_committed_value(user, "totp_last_step", step)  # written already, not again at commit
     return True

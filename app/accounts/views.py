@@ -157,9 +157,23 @@ def set_password(token: str):
     )
 
 
+def _pending_account() -> str:
+    """The rate-limit key of the account waiting for its second factor (its session token)."""
+    pending = session.get("pending_user")
+    return f"totp-account:{pending[0] if pending else '-'}"
+
+
 @limiter.limit(lambda: current_app.config["PARLEY_LOGIN_LIMIT"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["PARLEY_TOTP_ACCOUNT_LIMIT"], methods=["POST"],
+               key_func=_pending_account, scope="totp-account",
+               deduct_when=lambda response: response.status_code == 400)  # fmt: skip
 def totp_verify():
-    """Second step of signing in, for accounts with a second factor."""
+    """Second step of signing in, for accounts with a second factor.
+
+    Besides the per-address limit, wrong codes count against the account
+    (``PARLEY_TOTP_ACCOUNT_LIMIT``), so guessing from many addresses with a
+    stolen password locks the account's second step for a while instead.
+    """
     pending = session.get("pending_user")
     if not pending or time.time() - pending[1] > PENDING_SECONDS:
         session.pop("pending_user", None)
@@ -170,7 +184,7 @@ def totp_verify():
         return redirect(url_for("admin.login"))
     form = CodeForm()
     if form.validate_on_submit():
-        if totp.accept(user, form.code.data):
+        if totp.accept(db.session, user, form.code.data):
             sign_in(user, "password and second factor")
             return redirect(url_for("admin.dashboard"))
         record_audit(db.session, "account.login_failed", actor=user.email,
