@@ -3,32 +3,44 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["rank_matrix", "ranking_summary", "condorcet_winner", "single_peakedness"]
+__all__ = ["rank_matrix", "ranking_summary", "condorcet_winner", "single_peakedness",
+           "single_peaked_baseline"]
 
 
 def rank_matrix(text: pd.Series, options: Sequence[str]) -> np.ndarray:
     """Positions (0 = ranked first) of each option, one row per ranking.
 
     ``text`` holds rankings as option ids joined with ``|`` (the contract's
-    coding). Rows that do not rank every option exactly once are NaN.
+    coding). A ranking is valid when it names each option exactly once and
+    nothing else: ``a|b|c`` for options a, b, c. Rows that do not (a missing
+    or repeated option, an unknown one, more or fewer than k entries:
+    ``a|b``, ``a|b|c|c``, ``a|b|c|d``) are NaN, so every statistic counts
+    them as invalid.
+
+    Examples
+    --------
+    >>> rank_matrix(pd.Series(["b|a|c", "a|b|c|c", "a|b|c|d"]), ["a", "b", "c"])[:, 0]
+    array([ 1., nan, nan])
     """
     options = list(options)
     parts = text.astype("str").str.split("|", expand=True)
     k = len(options)
     pos = np.full((len(text), k), np.nan)
+    entries = parts.notna().sum(axis=1).to_numpy()  # before any column is cut off
     if parts.shape[1] != k:
         parts = parts.reindex(columns=range(k))
     for j, opt in enumerate(options):
         hit = (parts == opt).to_numpy()
         found = hit.any(axis=1)
         pos[found, j] = hit[found].argmax(axis=1)
-    bad = np.isnan(pos).any(axis=1) | (np.sort(np.nan_to_num(pos, nan=-1), axis=1)
-                                       != np.arange(k)).any(axis=1)
+    bad = (entries != k) | np.isnan(pos).any(axis=1) | (
+        np.sort(np.nan_to_num(pos, nan=-1), axis=1) != np.arange(k)).any(axis=1)
     pos[bad] = np.nan
     return pos
 
@@ -99,6 +111,33 @@ def single_peakedness(pos: np.ndarray, options: Sequence[str],
     return best, best_axis
 
 
+def single_peaked_baseline(k: int) -> float:
+    """Share of uniformly random rankings of k options single-peaked on a given axis.
+
+    Notes
+    -----
+    A ranking is single-peaked on an axis exactly when, read from the last
+    place up, each option is at an end of the part of the axis not yet
+    ranked: two choices for each of the last k - 1 places and one for the
+    first, so :math:`2^{k-1}` of the :math:`k!` rankings are single-peaked on
+    any one axis (Black 1948; the count is in Escoffier, Lang & Öztürk 2008,
+    "Single-peaked consistency and its complexity", ECAI). Under random
+    rankings ("impartial culture") the share is :math:`2^{k-1} / k!`: 2/3 for
+    three options, 1/3 for four, 2/15 for five. The measure of
+    :func:`single_peakedness` takes the best of the k!/2 axes, so on a finite
+    random sample it lies somewhat above this (the maximum of several
+    estimates of the same share); the baseline is its limit.
+
+    Examples
+    --------
+    >>> single_peaked_baseline(3), single_peaked_baseline(4)
+    (0.6666666666666666, 0.3333333333333333)
+    """
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    return 2 ** (k - 1) / math.factorial(k)
+
+
 def ranking_summary(
     data: pd.DataFrame,
     options: Sequence[str],
@@ -130,9 +169,13 @@ def ranking_summary(
         ``borda`` (mean Borda score: k - 1 points for first ... 0 for last),
         ``mean_rank`` (1 = first).
     per_group : DataFrame
-        ``by`` columns, ``n`` (complete rankings), ``condorcet_winner`` (or
-        None), ``borda_winner``, ``single_peaked_share``,
-        ``single_peaked_axis``, ``weighted`` (bool).
+        ``by`` columns, ``n`` (valid rankings), ``n_invalid`` (answers whose
+        text is not a valid ranking, see :func:`rank_matrix`; left out of
+        every statistic), ``condorcet_winner`` (or None), ``borda_winner``,
+        ``single_peaked_share``, ``single_peaked_axis``,
+        ``single_peaked_baseline`` (:func:`single_peaked_baseline`: the share
+        expected of random rankings), ``single_peaked_excess`` (share minus
+        baseline), ``weighted`` (bool).
 
     Notes
     -----
@@ -153,10 +196,12 @@ def ranking_summary(
         raise ValueError(f"column(s) {missing} not in data")
     options = list(options)
     k = len(options)
+    baseline = single_peaked_baseline(k)
     per_opt, per_group = [], []
     for key, sub in data.groupby(by, observed=True, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         pos = rank_matrix(sub[text], options)
+        invalid = int((np.isnan(pos).any(axis=1) & sub[text].notna().to_numpy()).sum())
         pos, w = _rows(pos, sub[weights].to_numpy(dtype=float) if weights else None)
         n = pos.shape[0]
         sw = w.sum()
@@ -169,8 +214,11 @@ def ranking_summary(
             per_opt.append({**keyd, "option": opt, "first_share": first[j],
                             "borda": borda[j], "mean_rank": mean_rank[j]})
         sp, axis = single_peakedness(pos, options, w)
-        per_group.append({**keyd, "n": n, "condorcet_winner": condorcet_winner(pos, options, w),
+        per_group.append({**keyd, "n": n, "n_invalid": invalid,
+                          "condorcet_winner": condorcet_winner(pos, options, w),
                           "borda_winner": options[int(np.argmax(borda))] if ok else None,
                           "single_peaked_share": sp, "single_peaked_axis": axis,
+                          "single_peaked_baseline": baseline,
+                          "single_peaked_excess": sp - baseline,
                           "weighted": weights is not None})
     return pd.DataFrame(per_opt), pd.DataFrame(per_group)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -205,6 +206,46 @@ def test_rankings_by_hand():
     assert cg.iloc[0]["single_peaked_share"] == pytest.approx(2 / 3)
     pos = rankings.rank_matrix(pd.Series(["a|b", "a|a|b", "c|b|a"]), ["a", "b", "c"])
     assert np.isnan(pos[:2]).all() and list(pos[2]) == [2, 1, 0]
+
+
+def test_malformed_rankings_are_invalid_and_counted():
+    # Issue #20's case, counted by hand. Valid: b|a|c, b|c|a, c|b|a, a|b|c. Borda (2/1/0
+    # points): a = 1+0+0+2 = 3, b = 2+2+1+1 = 6, c = 0+1+2+0 = 3; pairwise b beats a 3:1
+    # and c 3:1, so b is the Condorcet and Borda winner, and all four are single-peaked on
+    # a<b<c. Cut to three entries the malformed ones would read a|c|b, a|b|c, a|b|c and
+    # make a the winner of both (a beats b 4:3, c 4:3) with single-peaked share 6/7.
+    valid = ["b|a|c", "b|c|a", "c|b|a", "a|b|c"]
+    malformed = ["a|c|b|b", "a|b|c|d", "a|b|c|c"]
+    df = pd.DataFrame({"text": valid + malformed + [None], "phase": "pre", "arm": "x"})
+    per_opt, per_group = rankings.ranking_summary(df, ["a", "b", "c"])
+    g = per_group.iloc[0]
+    assert (g["n"], g["n_invalid"]) == (4, 3)  # a missing answer is not an invalid one
+    assert g["condorcet_winner"] == "b" and g["borda_winner"] == "b"
+    assert g["single_peaked_share"] == 1.0
+    assert list(per_opt["borda"]) == pytest.approx([3 / 4, 6 / 4, 3 / 4])
+    pos = rankings.rank_matrix(pd.Series(malformed + ["a|b", "a|a|b|c", "c|b|a"]),
+                               ["a", "b", "c"])
+    assert np.isnan(pos[:5]).all() and list(pos[5]) == [2, 1, 0]
+    assert rankings.condorcet_winner(pos, ["a", "b", "c"]) == "c"  # only the valid one
+
+
+def test_single_peaked_baseline_is_the_share_of_random_rankings():
+    # Exact value 2^(k-1) / k! (Black 1948: read from the last place up, each option sits at
+    # an end of the unranked part of the axis), checked by enumerating every ranking of k
+    # options and counting those single-peaked on the axis 0 < 1 < ... < k-1.
+    for k in (2, 3, 4, 5):
+        perms = list(itertools.permutations(range(k)))
+        sp = 0
+        for order in perms:  # order[r] = option at rank r
+            ok = all(max(order[: j + 1]) - min(order[: j + 1]) == j for j in range(k))
+            sp += ok
+        assert rankings.single_peaked_baseline(k) == pytest.approx(sp / len(perms))
+    assert rankings.single_peaked_baseline(3) == pytest.approx(2 / 3)
+    votes = ["a|b|c"] * 3 + ["b|c|a"] * 2 + ["c|b|a"] * 2
+    _, g = rankings.ranking_summary(pd.DataFrame({"text": votes, "phase": "pre", "arm": "x"}),
+                                    ["a", "b", "c"])
+    assert g.iloc[0]["single_peaked_baseline"] == pytest.approx(2 / 3)
+    assert g.iloc[0]["single_peaked_excess"] == pytest.approx(1 / 3)
 
 
 def test_metaperception_gap_by_hand():
