@@ -56,7 +56,10 @@ _EXPORTS = {
     "funnel": "analysis.quality",
     "quality_flags": "analysis.quality",
     "time_on_page": "analysis.quality",
+    "condorcet_winner": "analysis.rankings",
+    "rank_matrix": "analysis.rankings",
     "ranking_summary": "analysis.rankings",
+    "single_peaked_baseline": "analysis.rankings",
     "single_peakedness": "analysis.rankings",
     "render_report": "analysis.report",
     "write_report": "analysis.report",
@@ -116,7 +119,13 @@ if TYPE_CHECKING:  # for type checkers and editors: the names as if imported her
     )
     from analysis.power import sample_size, simulate_power
     from analysis.quality import apply_exclusions, funnel, quality_flags, time_on_page
-    from analysis.rankings import ranking_summary, single_peakedness
+    from analysis.rankings import (
+        condorcet_winner,
+        rank_matrix,
+        ranking_summary,
+        single_peaked_baseline,
+        single_peakedness,
+    )
     from analysis.report import render_report, write_report
     from analysis.shifts import bca_mean_ci, paired_shifts, wilcoxon_signed_rank
     from analysis.synthetic import (
@@ -131,14 +140,17 @@ if TYPE_CHECKING:  # for type checkers and editors: the names as if imported her
 __all__ = [
     "Export", "ExportError", "Options", "Results", "adjust_pvalues", "affective_distance",
     "analyse", "analyse_export", "ancova", "apply_exclusions", "bca_mean_ci",
-    "bimodality_coefficient", "category_shares", "clean_values", "construct_scores",
+    "bimodality_coefficient", "category_shares", "clean_values", "condorcet_winner",
+    "construct_scores",
     "cronbach_alpha", "demo_data", "demo_margins", "diff_in_diff", "esteban_ray",
     "export_from_frames", "funnel", "group_distance", "kish", "knowledge_index",
     "knowledge_scores", "load_database", "load_export", "make_demo_data", "make_demo_export",
     "mcnemar_support", "metaperception_gap", "opinion_groups", "paired_shifts", "pairs",
-    "polarisation_measures", "profile_table", "quality_flags", "rake", "ranking_summary",
+    "polarisation_measures", "profile_table", "quality_flags", "rake", "rank_matrix",
+    "ranking_summary",
     "read_margins",
-    "render_report", "robust_ols", "sample_size", "simulate_power", "single_peakedness",
+    "render_report", "robust_ols", "sample_size", "simulate_power", "single_peaked_baseline",
+    "single_peakedness",
     "stuart_maxwell", "time_on_page", "transition_matrix", "weighted_mean",
     "wilcoxon_signed_rank", "write_demo_export", "write_report",
 ]
