@@ -11,11 +11,23 @@ from pathlib import Path
 
 from surveys.item_types import REGISTRY, Answer, AnswerError, ItemType
 from surveys.loader import Problem, SurveyError, load_survey
-from surveys.model import PHASES, Arm, Item, Module, Option, Page, Survey, Text
+from surveys.model import (
+    PHASES,
+    Arm,
+    Exchange,
+    Item,
+    Module,
+    Option,
+    Page,
+    Seed,
+    Source,
+    Survey,
+    Text,
+)  # fmt: skip
 
 __all__ = [
-    "PHASES", "REGISTRY", "Answer", "AnswerError", "Arm", "Item", "ItemType", "Module",
-    "Option", "Page", "Problem", "Survey", "SurveyError", "Text", "load_survey",
+    "PHASES", "REGISTRY", "Answer", "AnswerError", "Arm", "Exchange", "Item", "ItemType", "Module",
+    "Option", "Page", "Problem", "Seed", "Source", "Survey", "SurveyError", "Text", "load_survey",
     "SHIPPED", "FLAGSHIP", "EXAMPLE",
 ]  # fmt: skip
 

@@ -15,8 +15,9 @@ from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
+from surveys.exchange import read_exchange
 from surveys.item_types import REGISTRY, get_type
-from surveys.model import PHASES, Arm, Item, Module, Page, Survey, Text
+from surveys.model import EXCHANGE_STEPS, PHASES, Arm, Item, Module, Page, Survey, Text
 from surveys.reader import (
     DEFINITION_FILE,
     ID_RE,
@@ -33,7 +34,7 @@ LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Z]{2})?")
 SUMMARY_RE = re.compile(r"\{summary:([a-z0-9_]+)\}")
 #: Keys every item accepts; the rest are its type's (``ItemType.required_keys`` ...).
 COMMON_ITEM_KEYS = {"id", "type", "text", "hint", "required", "construct", "post_only"}
-TOP_KEYS = {"survey", "consent", "thanks", "modules", "arms", "pages", "items"}
+TOP_KEYS = {"survey", "consent", "thanks", "modules", "arms", "pages", "items", "exchange"}
 
 
 class _Reader(DefinitionReader):
@@ -76,8 +77,15 @@ class _Reader(DefinitionReader):
             ):
                 self.problem(f"{place}.modules", "must list at least one module id (as text)")
                 modules = []
+            exchange = None
+            if modules and modules[-1] in EXCHANGE_STEPS:
+                exchange, modules = modules[-1], modules[:-1]
+                if not modules:
+                    self.problem(f"{place}.modules", f"'{exchange}' must follow a briefing module")
             for name in modules:
-                if name not in module_ids:
+                if name in EXCHANGE_STEPS:
+                    self.problem(f"{place}.modules", f"'{name}' must be the last module")
+                elif name not in module_ids:
                     self.problem(f"{place}.modules", f"names module '{name}', which is not defined")
             if len(set(modules)) != len(modules):
                 self.problem(f"{place}.modules", "lists a module twice")
@@ -87,7 +95,7 @@ class _Reader(DefinitionReader):
                 weight = 1
             arms.append(
                 Arm(self.ident(table, place), tuple(modules), weight,
-                    self.flag(table, "control", place, False))
+                    self.flag(table, "control", place, False), exchange)
             )  # fmt: skip
         if not arms:
             self.problem("arms", "define at least one arm")
@@ -256,6 +264,7 @@ def load_survey(folder: str | Path) -> Survey:
         k: _with_summaries(reader, v, places.get(k, "items"), modules, module_ids)
         for k, v in items.items()
     }
+    exchange = read_exchange(reader, data.get("exchange"), items, pages, modules, arms)
     if reader.problems:
         raise SurveyError(reader.problems)
     return Survey(
@@ -269,6 +278,7 @@ def load_survey(folder: str | Path) -> Survey:
         pages=pages,
         items=MappingProxyType(items),
         thanks=thanks,
+        exchange=exchange,
     )
 
 

@@ -15,10 +15,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from surveys.item_types import ItemType
 
-__all__ = ["PHASES", "Text", "Option", "Item", "Page", "Module", "Arm", "Survey"]
+__all__ = ["PHASES", "EXCHANGE_STEPS", "Text", "Option", "Item", "Page", "Module", "Arm",
+           "Source", "Seed", "Exchange", "Survey"]  # fmt: skip
 
 #: The order in which a participant meets the phases.
 PHASES = ("profile", "pre", "module", "post")
+#: The step names an arm's module list may end with: peers' statements, or
+#: the neutral placebo set (the same step on an unrelated topic).
+EXCHANGE_STEPS = ("exchange", "exchange_placebo")
 
 
 class Text(Mapping[str, str]):
@@ -118,9 +122,60 @@ class Arm:
     """A randomised condition: the modules it shows and its allocation weight."""
 
     id: str
+    #: The briefings, in the definition's order (the exchange step is not one).
     modules: tuple[str, ...]
     weight: int = 1
     control: bool = False
+    #: "exchange", "exchange_placebo" (one of ``EXCHANGE_STEPS``) or None: the
+    #: argument-exchange step this arm gets after its briefings.
+    exchange: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A text item whose answers become statements in the exchange.
+
+    The statement argues ``side`` ("for" or "against") of a proposal: the
+    fixed ``proposal``, or the one the participant's answer to
+    ``proposal_from`` names (a ranking's last place, a single choice's option).
+    """
+
+    item: str
+    side: str
+    proposal: str | None = None
+    proposal_from: str | None = None
+
+
+@dataclass(frozen=True)
+class Seed:
+    """A statement written by the research team (or a neutral placebo one).
+
+    ``key`` is the same in every language; ``text`` holds each translation.
+    Placebo statements have no proposal or side.
+    """
+
+    key: str
+    text: Text
+    proposal: str | None = None
+    side: str | None = None
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """The ``[exchange]`` table: participants write, read and rate arguments."""
+
+    sources: tuple[Source, ...]
+    #: Items that place a rater before any briefing (profile or pre phase).
+    anchors: tuple[str, ...]
+    min_length: int = 50
+    max_length: int = 600
+    cards: int = 10
+    pairs: int = 2
+    mode: str = "frozen"  # "frozen" or "live"
+    seeds: tuple[Seed, ...] = ()
+    placebo: tuple[Seed, ...] = ()
+    #: Triage word lists: language -> lowercase terms.
+    words: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -137,6 +192,7 @@ class Survey:
     pages: tuple[Page, ...]
     items: Mapping[str, Item]
     thanks: Text | None = None
+    exchange: Exchange | None = None
 
     @property
     def default_language(self) -> str:

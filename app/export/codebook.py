@@ -7,7 +7,7 @@ import re
 from analysis.contract import FORMAT_VERSION
 from surveys import Survey
 
-__all__ = ["build_codebook", "word_count"]
+__all__ = ["build_codebook", "exchange_entry", "word_count"]
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -60,8 +60,36 @@ def build_codebook(survey: Survey) -> dict:
             for m in survey.modules
         ],
         "arms": [
-            {"id": a.id, "modules": list(a.modules), "weight": a.weight, "control": a.control}
+            {"id": a.id, "modules": list(a.modules), "weight": a.weight, "control": a.control,
+             "exchange": a.exchange}
             for a in survey.arms
         ],
         "items": items,
+        "exchange": exchange_entry(survey),
+    }
+
+
+def exchange_entry(survey: Survey) -> dict | None:
+    """The codebook's ``exchange``: what the analysis needs to score the ratings.
+
+    ``anchors`` (item ids whose before answers place a rater), ``cards``,
+    ``pairs``, ``mode`` (frozen|live), the length limits and the statement
+    sources; None when the survey has no exchange.
+    """
+    ex = survey.exchange
+    if ex is None:
+        return None
+    return {
+        "anchors": list(ex.anchors),
+        "cards": ex.cards,
+        "pairs": ex.pairs,
+        "mode": ex.mode,
+        "min_length": ex.min_length,
+        "max_length": ex.max_length,
+        "proposals": [m.id for m in survey.modules if m.kind == "proposal"],
+        "sources": [
+            {"item": s.item, "side": s.side, "proposal": s.proposal,
+             "proposal_from": s.proposal_from}
+            for s in ex.sources
+        ],
     }
