@@ -5,6 +5,16 @@ from app.models.arrival import Arrival
 from app.models.audit import AuditEvent
 from app.models.base import Base, utcnow
 from app.models.campaign import ACCESS_MODES, CAMPAIGN_STATUSES, Campaign
+from app.models.exchange import (
+    Exposure,
+    FrozenMember,
+    FrozenSet,
+    ModerationDecision,
+    Pair,
+    Rating,
+    Statement,
+    StatementReport,
+)
 from app.models.fielding import Invite, Quota, QuotaClaim
 from app.models.job import JOB_KINDS, JOB_STATUSES, Job
 from app.models.participant import OUTCOMES, PARTICIPANT_STATUSES, Participant
@@ -12,7 +22,8 @@ from app.models.user import ROLES, AccountToken, CampaignMember, User
 
 __all__ = [
     "ACCESS_MODES", "AccountToken", "Answer", "Arrival", "AuditEvent", "Base", "CAMPAIGN_STATUSES",
-    "Campaign", "CampaignMember", "Invite", "JOB_KINDS", "JOB_STATUSES", "Job", "OUTCOMES",
-    "PARTICIPANT_STATUSES", "PageVisit", "Participant", "Quota", "QuotaClaim", "ROLES", "User",
-    "utcnow",
+    "Campaign", "CampaignMember", "Exposure", "FrozenMember", "FrozenSet", "Invite", "JOB_KINDS",
+    "JOB_STATUSES", "Job", "ModerationDecision", "OUTCOMES", "PARTICIPANT_STATUSES", "PageVisit",
+    "Pair", "Participant", "Quota", "QuotaClaim", "ROLES", "Rating", "Statement",
+    "StatementReport", "User", "utcnow",
 ]  # fmt: skip
