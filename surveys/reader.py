@@ -17,7 +17,7 @@ from typing import Any
 from surveys.model import Option, Text
 
 __all__ = ["Problem", "SurveyError", "DefinitionReader", "DEFINITION_FILE", "ID_RE",
-           "without_bidi_controls"]  # fmt: skip
+           "without_bidi_controls", "MAX_TEXT_CHARS", "MAX_TEXT_LINKS"]  # fmt: skip
 
 DEFINITION_FILE = "survey.toml"
 #: Identifier pattern, used with fullmatch: "$" would also match before a
@@ -29,6 +29,12 @@ ID_RE = re.compile(r"[a-z][a-z0-9_]{0,62}")
 #: removed from every text at load. Right-to-left text needs none of them;
 #: the plain marks U+200E/U+200F are kept.
 BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+#: Bounds of one Markdown text (consent, a briefing), so that no text makes a
+#: page slow to render: ten times the longest flagship briefing, and far more
+#: links than any consent needs. Every link or image opens with "[", so "["
+#: is what is counted (unclosed brackets cost the renderer as much).
+MAX_TEXT_CHARS = 50_000
+MAX_TEXT_LINKS = 2_000
 
 
 def without_bidi_controls(value: Any) -> Any:
@@ -130,10 +136,24 @@ class DefinitionReader:
                 continue
             self.files_read.add(path)
             try:
-                texts[lang] = without_bidi_controls(path.read_text(encoding="utf-8"))
+                text = without_bidi_controls(path.read_text(encoding="utf-8"))
             except UnicodeDecodeError:
                 self.problem(f"{place}.file.{lang}", f"file '{name}' is not UTF-8 text")
+                continue
+            if self._text_within_bounds(text, f"{place}.file.{lang}", name):
+                texts[lang] = text
         return texts
+
+    def _text_within_bounds(self, text: str, place: str, name: str) -> bool:
+        if len(text) > MAX_TEXT_CHARS:
+            self.problem(place, f"file '{name}' has {len(text):,} characters; a text may have "
+                                f"at most {MAX_TEXT_CHARS:,}")  # fmt: skip
+            return False
+        if (links := text.count("[")) > MAX_TEXT_LINKS:
+            self.problem(place, f"file '{name}' has {links:,} links or '[' brackets; a text "
+                                f"may have at most {MAX_TEXT_LINKS:,}")  # fmt: skip
+            return False
+        return True
 
     def options(self, table: dict, place: str) -> tuple[Option, ...]:
         raw = table.get("options")

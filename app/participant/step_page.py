@@ -12,7 +12,7 @@ from flask import g, get_template_attribute, render_template
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from app.markdown import render_markdown
+from app.markdown import survey_html
 from app.participant import operations as ops
 from app.participant.forms import ConfirmForm, page_form
 from app.participant.page_cache import cacheable, page_html
@@ -36,7 +36,8 @@ def _step_html(campaign, participant, step, form, done: int, total: int) -> str:
     context = {"campaign": campaign, "step": step, "done": done, "total": total}
     if step.kind == "read":
         module = g.survey.module(step.module)
-        body = render_markdown(module.body[participant.language])
+        lang = participant.language
+        body = survey_html(g.survey.version, f"module:{module.id}", lang, module.body[lang])
         form = form or ConfirmForm()
         return render_template(
             "participant/read.html", module=module, body=body, form=form, **context

@@ -20,7 +20,7 @@ from app.campaigns.design import effective_status, outcome_code, outcome_redirec
 from app.database import reads_first
 from app.extensions import db, limiter
 from app.i18n import choose_language
-from app.markdown import render_markdown
+from app.markdown import survey_html
 from app.models import Campaign, Participant
 from app.monitor.arrivals import record_arrival
 from app.participant import operations as ops
@@ -122,7 +122,7 @@ def landing(slug: str):
 
 
 def _landing_page(campaign, participant, admitted, form, status=200):
-    consent = render_markdown(g.survey.consent[g.lang])
+    consent = survey_html(g.survey.version, "consent", g.lang, g.survey.consent[g.lang])
     return render_template(
         "participant/landing.html",
         campaign=campaign,
