@@ -16,7 +16,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from analysis import contract_codebook as _codebook
 from analysis import contract_exchange as _exchange
+from analysis.contract_codebook import *  # noqa: F403 (1.4, 1.6: the item facts, re-exported)
 from analysis.contract_exchange import *  # noqa: F403 (1.5: the exchange tables, re-exported)
 
 __all__ = [
@@ -35,12 +37,6 @@ __all__ = [
     "ANSWER_KEY",
     "PHASES",
     "STATUSES",
-    "VALUE_CODINGS",
-    "TEXT_CODINGS",
-    "TYPE_FACT_KEYS",
-    "BUILTIN_TYPE_FACTS",
-    "upgrade_codebook",
-    "answer_column",
     "FORMULA_PREFIXES",
     "escape_formula",
     "unescape_formula",
@@ -58,6 +54,7 @@ __all__ = [
     "LOSSLESS_ESCAPING_SINCE",
     "SPREADSHEET_FILES",
     "build_manifest",
+    *_codebook.__all__,
     *_exchange.__all__,
 ]
 
@@ -66,7 +63,7 @@ __all__ = [
 #: value of ``manifest["format"]``
 FORMAT_NAME = "parley-export"
 #: the version this code writes (``manifest.json`` and ``codebook.json``)
-FORMAT_VERSION = "1.5"
+FORMAT_VERSION = "1.6"
 #: major version of ``format_version`` the reader understands (any minor)
 SUPPORTED_MAJOR = 1
 
@@ -134,76 +131,6 @@ ANSWER_KEY = ("participant_id", "phase", "module", "item")
 PHASES = ("profile", "pre", "module", "post", "followup")
 #: participant statuses (the app's check constraint is built from this)
 STATUSES = ("started", "completed", "screened_out", "withdrawn")
-
-# --------------------------------------------------------------------------- codebook
-
-#: What answers.csv's ``value`` holds for an item (codebook ``value_coding``;
-#: ``null``: nothing): a number on the item's scale (means and shifts make
-#: sense), the chosen option's code, or how many options were chosen.
-VALUE_CODINGS = ("quantity", "code", "count")
-#: What answers.csv's ``text`` holds (codebook ``text_coding``; ``null``: nothing).
-TEXT_CODINGS = ("option_ids", "ranked_option_ids", "free_text")
-#: Codebook keys (1.4) that carry an item type's facts; readers use these, never type names.
-TYPE_FACT_KEYS = ("value_coding", "text_coding", "missing_codes", "attitude")
-
-#: The facts of the ten built-in types, for codebooks before format 1.4, which
-#: do not carry them (:func:`upgrade_codebook`), and for the synthetic generator.
-BUILTIN_TYPE_FACTS: dict[str, dict[str, Any]] = {
-    "likert": {"value_coding": "quantity", "text_coding": None, "attitude": True},
-    "thermometer": {"value_coding": "quantity", "text_coding": None, "attitude": True},
-    "estimate": {"value_coding": "quantity", "text_coding": None, "attitude": False},
-    "number": {"value_coding": "quantity", "text_coding": None, "attitude": False},
-    "single_choice": {"value_coding": "code", "text_coding": None, "attitude": False},
-    "knowledge": {"value_coding": "code", "text_coding": None, "attitude": False},
-    "attention": {"value_coding": "code", "text_coding": None, "attitude": False},
-    "multiple_choice": {"value_coding": "count", "text_coding": "option_ids", "attitude": False},
-    "ranking": {"value_coding": None, "text_coding": "ranked_option_ids", "attitude": False},
-    "text": {"value_coding": None, "text_coding": "free_text", "attitude": False},
-}
-
-
-def upgrade_codebook(codebook: Mapping[str, Any]) -> dict:
-    """``codebook`` with every item's type facts: an older (1.0-1.3) one gets them.
-
-    Returns a new dict (the argument is not changed). An item that states
-    its ``value_coding`` (format 1.4) is kept as it is; an older item gets
-    ``value_coding``, ``text_coding`` and ``attitude`` from its type's name
-    (:data:`BUILTIN_TYPE_FACTS`), and every item gets ``missing_codes`` from
-    its options when it lacks them. Raises ``ValueError`` naming the item
-    when an item without facts has a type that table does not know.
-
-    >>> old = {"format_version": "1.1", "items": [{"id": "q", "type": "ranking",
-    ...        "options": [{"code": 1, "id": "a"}, {"code": 2, "id": "b", "missing": True}]}]}
-    >>> item = upgrade_codebook(old)["items"][0]
-    >>> item["text_coding"], item["missing_codes"], "text_coding" in old["items"][0]
-    ('ranked_option_ids', [2], False)
-    """
-    items = []
-    for item in codebook.get("items") or []:
-        item = dict(item)
-        if "value_coding" not in item:
-            facts = BUILTIN_TYPE_FACTS.get(item.get("type"))
-            if facts is None:
-                raise ValueError(f"item {item.get('id')!r} has unknown type {item.get('type')!r}")
-            item.update({k: v for k, v in facts.items() if k not in item})
-        if "missing_codes" not in item:
-            item["missing_codes"] = [o["code"] for o in item.get("options") or []
-                                     if isinstance(o, dict) and o.get("missing")]  # fmt: skip
-        items.append(item)
-    return {**codebook, "items": items}
-
-
-def answer_column(item: Mapping[str, Any]) -> str:
-    """The answers.csv column that holds an item's answer in a wide table: ``value`` or ``text``.
-
-    Text wins when the type writes both (multiple choice: the count is in
-    ``value``, the choices in ``text``).
-
-    >>> answer_column({"value_coding": "count", "text_coding": "option_ids"})
-    'text'
-    """
-    return "text" if item.get("text_coding") else "value"
-
 
 # --------------------------------------------------------------------------- escaping
 

@@ -491,7 +491,7 @@ def _rankings(run: _Run) -> None:
 def _metaperception(run: _Run) -> None:
     items, opt, clean = run.ex.items, run.opt, run.clean
     mp = []
-    estimate_rows = items.loc[items["type"] == "estimate", ["item", "estimates"]]
+    estimate_rows = items.loc[items["role"] == "estimate", ["item", "estimates"]]
     for est, named in estimate_rows.itertuples(index=False):
         # The codebook names the estimated item (format 1.1); older exports
         # fall back to the naming rule estimate_<item>.
@@ -562,7 +562,7 @@ def _checks(run: _Run) -> None:
         frame, "arm", reference, numeric=[*numeric, *pre_wide.columns],
         categorical=["language", *categorical]) if reference else pd.DataFrame())
     # attention checks by arm and phase (all phases: shown, not used to exclude post ones)
-    att = items.loc[items["type"] == "attention", ["item", "correct"]]
+    att = items.loc[items["role"] == "attention", ["item", "correct"]]
     a = ex.answers[ex.answers["item"].isin(att["item"])].merge(att, on="item")
     if a.empty:
         t["attention_by_arm"] = pd.DataFrame()

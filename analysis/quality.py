@@ -127,7 +127,7 @@ def quality_flags(
     speed = ratio.groupby(pages["participant_id"]).median()
     p["speed_index"] = p["participant_id"].map(speed)
     p["speeder"] = (p["speed_index"] < speed_fraction).fillna(False).astype(bool)
-    likert = export.items.loc[export.items["type"] == "likert", "item"]
+    likert = export.items.loc[export.items["straightlining"], "item"]
     lk = a[a["item"].isin(likert) & a["phase"].isin(["pre", "post"])]
     g = lk.groupby(["participant_id", "phase"])["value"].agg(["nunique", "count"])
     straight = ((g["nunique"] == 1) & (g["count"] >= straightline_min_items)).groupby(
@@ -135,7 +135,7 @@ def quality_flags(
     # .eq(True): participants without answers of the kind are not flagged (and an
     # empty check gives a float column, which fillna(False) would have to cast)
     p["straightliner"] = p["participant_id"].map(straight).eq(True).to_numpy()
-    att = export.items[export.items["type"] == "attention"][["item", "correct"]]
+    att = export.items[export.items["role"] == "attention"][["item", "correct"]]
     at = a.loc[a["item"].isin(att["item"]), ["participant_id", "item", "value"]].merge(
         att, on="item")
     p["attention_items"] = p["participant_id"].map(at.groupby("participant_id").size()).fillna(

@@ -201,7 +201,7 @@ def knowledge_scores(export: Export, items: Iterable[str] | None = None) -> pd.D
         knowledge item. "Don't know" counts as wrong, as the contract says.
     """
     t = export.items
-    kn = t[t["type"] == "knowledge"]
+    kn = t[t["role"] == "knowledge"]
     if items is not None:
         kn = kn[kn["item"].isin(list(items))]
     a = export.answers

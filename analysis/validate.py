@@ -26,6 +26,7 @@ from analysis.contract import (
     MANIFEST_FILE,
     PARTICIPANTS_FILE,
     PHASES,
+    ROLES,
     STATUSES,
     SUPPORTED_MAJOR,
     TEXT_CODINGS,
@@ -147,8 +148,10 @@ def check_codebook(codebook: Any) -> dict:
                 raise ExportError(
                     f, f"{where} of type {item['type']} needs scale.min and scale.max"
                 )
-        if item["type"] in ("knowledge", "attention") and item.get("correct") is None:
-            raise ExportError(f, f"{where} of type {item['type']} needs 'correct'")
+        if item.get("role") not in (*ROLES, None):
+            raise ExportError(f, f"{where} has unknown role {item['role']!r}")
+        if item.get("role") in ("knowledge", "attention") and item.get("correct") is None:
+            raise ExportError(f, f"{where} (role {item['role']}) needs 'correct'")
         for opt in item.get("options") or []:
             if not isinstance(opt, dict) or "code" not in opt or "id" not in opt:
                 raise ExportError(f, f"{where} has an option without 'code' and 'id'")
@@ -168,7 +171,9 @@ def items_table(codebook: Mapping) -> pd.DataFrame:
     item whose support they estimate, or None; format 1.1), and the type's
     facts (format 1.3): ``value_coding`` and ``text_coding`` (what ``value``
     and ``text`` hold; missing when nothing), ``numeric`` (``value_coding``
-    is ``quantity``: means and shifts make sense) and ``attitude`` (bool).
+    is ``quantity``: means and shifts make sense) and ``attitude`` (bool);
+    ``role`` (one of the contract's ``ROLES`` or None) and ``straightlining``
+    (bool: the item joins the straight-lining check) (format 1.5).
 
     Examples
     --------
@@ -208,6 +213,8 @@ def items_table(codebook: Mapping) -> pd.DataFrame:
                 "text_coding": item.get("text_coding"),
                 "numeric": item.get("value_coding") == "quantity",
                 "attitude": bool(item.get("attitude")),
+                "role": item.get("role"),
+                "straightlining": bool(item.get("straightlining")),
             }
         )
     return pd.DataFrame(rows)

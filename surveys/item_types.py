@@ -95,6 +95,13 @@ class ItemType:
     text_coding: ClassVar[str | None] = None
     #: An attitude measure: the analysis reports its polarisation.
     attitude: ClassVar[bool] = False
+    #: What the item is for beyond measuring (the contract's ``ROLES``):
+    #: ``attention`` (instructed response), ``knowledge`` (scored against
+    #: ``correct``), ``screening`` (one category: screening rules, strata and
+    #: quotas may use it), ``estimate`` (share supporting another item) or None.
+    role: ClassVar[str | None] = None
+    #: A point on a labelled agreement scale: joins the straight-lining check.
+    straightlining: ClassVar[bool] = False
     #: Code of the message shown when a required item is left empty.
     required_message: ClassVar[str] = "enter_answer"
     #: The form sends several values under the item's name (checkboxes).
@@ -152,6 +159,8 @@ class ItemType:
             "text_coding": self.text_coding,
             "missing_codes": [o.code for o in item.options if o.missing],
             "attitude": self.attitude,
+            "role": self.role,
+            "straightlining": self.straightlining,
         }
 
     def __eq__(self, other: object) -> bool:
@@ -250,6 +259,7 @@ class Likert(ItemType):
     required_keys = ("points", "anchors")
     optional_keys = ("reverse", "prefer_not")
     attitude = True
+    straightlining = True
     required_message = "select_answer"
     #: "Prefer not to answer" (``prefer_not.<lang> = "..."``): an extra option
     #: stored with this declared missing code (the ANES convention for a
@@ -345,6 +355,7 @@ class Estimate(NumberType):
 
     name = "estimate"
     optional_keys = ("estimates",)
+    role = "estimate"
 
     def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
         if "estimates" not in table:
@@ -400,6 +411,7 @@ class SingleChoice(ChoiceType):
     """Pick one option."""
 
     name = "single_choice"
+    role = "screening"
 
 
 @register
@@ -408,6 +420,7 @@ class Knowledge(ChoiceType):
 
     name = "knowledge"
     required_keys = ("options", "correct")
+    role = "knowledge"
 
 
 @register
@@ -416,6 +429,7 @@ class Attention(ChoiceType):
 
     name = "attention"
     required_keys = ("options", "correct")
+    role = "attention"
 
 
 @register

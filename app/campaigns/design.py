@@ -197,7 +197,7 @@ def _choice_item(survey: Survey, item_id, where: str, problems: list[str]):
     if item is None:
         problems.append(f"{where}: the survey has no item '{item_id}'")
         return None
-    if "profile" not in survey.phases_of(item.id) or item.type != "single_choice":
+    if "profile" not in survey.phases_of(item.id) or item.kind.role != "screening":
         problems.append(f"{where}: '{item_id}' is not a single-choice about-you question")
         return None
     return item

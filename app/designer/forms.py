@@ -168,7 +168,7 @@ def screening_items(survey: Survey) -> list[Item]:
     """About-you questions with one answer from a list: what screening, quotas and strata use."""
     return [
         i for i in survey.items.values()
-        if i.type == "single_choice" and "profile" in survey.phases_of(i.id)
+        if i.kind.role == "screening" and "profile" in survey.phases_of(i.id)
     ]  # fmt: skip
 
 

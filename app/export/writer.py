@@ -190,7 +190,7 @@ def _answer_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
         .order_by(Participant.id, a.id)
     )  # fmt: skip
     if "free_text" in leave_out:
-        text_items = [i["id"] for i in campaign.codebook["items"] if i["type"] == "text"]
+        text_items = contract.items_where(campaign.codebook, "text_coding", "free_text")
         query = query.where(a.item.not_in(text_items))
     if "about_you" in leave_out:
         query = query.where(a.phase != "profile")
@@ -325,7 +325,7 @@ def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str,
                   ) -> dict[str, int]:  # fmt: skip
     columns = (PARTICIPANT_COLUMNS + ([EXTERNAL_ID_COLUMN] if external_id else [])
                + (["is_test"] if include_test else []))  # fmt: skip
-    # A campaign opened before format 1.4 stored a codebook without its type facts.
+    # A campaign opened before format 1.5 stored a codebook without its type facts.
     codebook = contract.upgrade_codebook(campaign.codebook)
     wide = None
     if contract.EXPORT_FORMATS[fmt]:

@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from analysis.contract import items_where
 from app.export.codebook import word_count
 from app.models import Answer, Arrival, Campaign, PageVisit, Participant, Quota, utcnow
 from app.participant.steps import journey
@@ -356,8 +357,9 @@ def quality(session: Session, campaign: Campaign, survey: Survey | None) -> list
                 fast.add(pid)
     speeders = {pid for pid, v in per_item.items() if statistics.median(v) < SECONDS_PER_ITEM_MIN}
 
-    likert = [i for i, d in items.items() if d["type"] == "likert"]
-    attention = {i: d.get("correct") for i, d in items.items() if d["type"] == "attention"}
+    likert = items_where(campaign.codebook, "straightlining", True)
+    attention = {i: items[i].get("correct")
+                 for i in items_where(campaign.codebook, "role", "attention")}
     likert_values: dict[int, list[float]] = defaultdict(list)
     failed: set[int] = set()
     answers = session.execute(

@@ -46,7 +46,7 @@ def results_for_thanks(
         return None
     items = [
         i for i in survey.items.values()
-        if i.type == "likert" and (i.construct or "").startswith("support_")
+        if i.kind.straightlining and (i.construct or "").startswith("support_")
         and "pre" in survey.phases_of(i.id) and "post" in survey.phases_of(i.id)
     ]  # fmt: skip
     if not items:

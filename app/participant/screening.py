@@ -40,7 +40,7 @@ def choices_of(survey: Survey, answers: dict[str, ParsedAnswer | None]) -> dict[
     chosen = {}
     for item_id, parsed in answers.items():
         item = survey.items[item_id]
-        if item.type == "single_choice" and parsed is not None and parsed.value is not None:
+        if item.kind.role == "screening" and parsed is not None and parsed.value is not None:
             option = next((o for o in item.options if o.code == int(parsed.value)), None)
             if option is not None:
                 chosen[item_id] = option.id
@@ -84,6 +84,6 @@ def fails_attention(campaign: Campaign, survey: Survey, answers: dict) -> bool:
         return False
     for item_id, parsed in answers.items():
         item = survey.items[item_id]
-        if item.type == "attention" and (parsed is None or parsed.value != item.correct):
+        if item.kind.role == "attention" and (parsed is None or parsed.value != item.correct):
             return True
     return False

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from analysis.contract import items_where
 from app.audit import record_audit
 from app.models import Answer, Campaign, Job, PageVisit, Participant, utcnow
 
@@ -94,7 +95,7 @@ def count_data(session: Session, campaign: Campaign,
     whose = Participant.campaign_id == campaign.id
     if participant_ids is not None:
         whose = whose & Participant.id.in_(participant_ids)
-    text_items = [i["id"] for i in campaign.codebook["items"] if i["type"] == "text"]
+    text_items = items_where(campaign.codebook, "text_coding", "free_text")
 
     def answers(*extra) -> int:
         return session.scalar(

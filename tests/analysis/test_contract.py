@@ -148,3 +148,11 @@ def test_the_export_format_page_documents_every_exchange_column_in_order():
         documented = [c.strip(" `") for row in rows for c in row.split(",")]
         every = list(columns) + (["author"] if name == "statements" else [])
         assert documented == every, name
+
+
+def test_the_codebook_facts_are_part_of_the_contract():
+    from analysis import contract_codebook
+
+    assert set(contract_codebook.__all__) <= set(contract.__all__)
+    assert contract.upgrade_codebook is contract_codebook.upgrade_codebook
+    assert set(contract.TYPE_FACT_KEYS) >= {"role", "straightlining"}

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from analysis import contract
+from analysis.export import ExportError
 from analysis.validate import check_codebook, items_table
 from app.export.codebook import build_codebook
 from surveys import EXAMPLE, load_survey
@@ -40,6 +41,7 @@ def test_a_types_codebook_entry_is_read_back_with_its_facts(type_name):
     assert {k: entry[k] for k in contract.TYPE_FACT_KEYS} == {
         "value_coding": kind.value_coding, "text_coding": kind.text_coding,
         "missing_codes": [o.code for o in item.options if o.missing], "attitude": kind.attitude,
+        "role": kind.role, "straightlining": kind.straightlining,
     }  # fmt: skip
 
     row = items_table(codebook).set_index("item").loc[item.id]
@@ -66,5 +68,34 @@ def test_old_codebooks_get_the_facts_the_types_state_today(type_name):
     kind = REGISTRY[type_name]
     assert contract.BUILTIN_TYPE_FACTS[type_name] == {
         "value_coding": kind.value_coding, "text_coding": kind.text_coding,
-        "attitude": kind.attitude,
+        "attitude": kind.attitude, "role": kind.role, "straightlining": kind.straightlining,
     }  # fmt: skip
+
+
+def test_a_1_4_codebook_gets_role_and_straightlining_from_its_types_or_none():
+    """Format 1.4 stated the codings but not ``role`` and ``straightlining`` (1.5)."""
+    v14 = {"format_version": "1.4", "items": [
+        {"id": "check", "type": "attention", "value_coding": "code", "text_coding": None,
+         "correct": 2, "options": [{"code": 1, "id": "a"}, {"code": 2, "id": "b"}]},
+        {"id": "agree", "type": "likert", "value_coding": "quantity", "text_coding": None,
+         "scale": {"min": 1, "max": 5}},
+        {"id": "warmth", "type": "slider", "value_coding": "quantity", "text_coding": None,
+         "scale": {"min": 0, "max": 100}},
+    ]}  # fmt: skip
+    items = {i["id"]: i for i in check_codebook(v14)["items"]}
+    assert (items["check"]["role"], items["check"]["straightlining"]) == ("attention", False)
+    assert (items["agree"]["role"], items["agree"]["straightlining"]) == (None, True)
+    assert (items["warmth"]["role"], items["warmth"]["straightlining"]) == (None, False)
+    table = items_table(v14).set_index("item")
+    assert table.loc["check", "role"] == "attention" and table.loc["agree", "straightlining"]
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    ({"role": "judge"}, "item 'q' has unknown role 'judge'"),
+    ({"role": "knowledge", "correct": None}, "item 'q' (role knowledge) needs 'correct'"),
+])  # fmt: skip
+def test_a_codebook_with_a_bad_role_is_refused(edit, message):
+    item = {"id": "q", "type": "quiz", "value_coding": "code", "text_coding": None,
+            "correct": 1, "options": [{"code": 1, "id": "a"}], **edit}  # fmt: skip
+    with pytest.raises(ExportError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        check_codebook({"format_version": "1.5", "items": [item]})

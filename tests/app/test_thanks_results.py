@@ -52,9 +52,9 @@ def test_the_flagship_codebook_documents_every_item_in_four_languages():
         assert all(item["text"][lang].strip() for lang in item["text"])
         for option in item["options"]:
             assert set(option["label"]) == {"en", "de", "uk", "ru"}
-        if item["type"] in ("knowledge", "attention"):
+        if item["role"] in ("knowledge", "attention"):
             assert item["correct"] is not None
-    likert = [i for i in codebook["items"] if i["type"] == "likert" and i["construct"]]
+    likert = [i for i in codebook["items"] if i["straightlining"] and i["construct"]]
     assert any(i["reverse"] for i in likert) and not all(i["reverse"] for i in likert)
 
 

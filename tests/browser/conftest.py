@@ -221,7 +221,7 @@ class BrowserParticipant:
         index = self.modules_seen.index(module) if module else 0
         if widget in ("radios", "scale"):
             n = len(item.options)
-            if item.correct is not None and (phase == "post" or item.type == "attention"):
+            if item.correct is not None and (phase == "post" or item.kind.role == "attention"):
                 option = next(o for o in item.options if o.code == item.correct)
             else:
                 position = {"profile": 1, "pre": 1, "module": index, "post": n - 2}[phase]

@@ -40,16 +40,14 @@ NAME_RE = re.compile(r'name="([^"]+)"')
 
 
 def valid_values(item) -> list[str]:
-    if item.type == "likert":
+    widget = item.kind.widget
+    if widget in ("scale", "ranking"):  # a point of the scale, a rank
         return [str(k) for k in range(1, len(item.options) + 1)]
-    if item.type in ("thermometer", "estimate"):
-        return ["0", "50", "100"]
-    if item.type == "number":
-        return [str(int(item.setting("minimum"))), str(int(item.setting("maximum")))]
-    if item.type == "text":
+    if widget == "number":
+        lo, hi = item.kind.limits(item)
+        return [str(int(lo)), str(int((lo + hi) // 2)), str(int(hi))]
+    if item.kind.text_coding == "free_text":
         return ["A plain answer.", "line one\r\nline two"]
-    if item.type == "ranking":
-        return [str(k) for k in range(1, len(item.options) + 1)]
     return [o.id for o in item.options]
 
 
@@ -57,7 +55,7 @@ def page_fields(page) -> dict[str, list[str]]:
     fields = {}
     for item_id in page.items:
         item = SURVEY.items[item_id]
-        if item.type == "ranking":
+        if item.kind.widget == "ranking":
             for o in item.options:
                 fields[f"q_{item.id}__{o.id}"] = valid_values(item)
         else:
