@@ -134,7 +134,8 @@ def test_the_exchange_tables_are_part_of_the_contract_and_escaped():
         "statement", "decision", "reason", "moderator_role", "second", "decided_at"]
     assert list(contract.FROZEN_SET_COLUMNS) == [
         "pool_version", "statement", "language", "proposal", "frozen_at"]
-    assert contract.FORMAT_VERSION == "1.5"
+    assert contract.EXCHANGE_FORMAT_SINCE == (1, 5)
+    assert tuple(map(int, contract.FORMAT_VERSION.split("."))) >= contract.EXCHANGE_FORMAT_SINCE
 
 
 def test_the_export_format_page_documents_every_exchange_column_in_order():
