@@ -23,6 +23,11 @@ from typing import TYPE_CHECKING, Any
 #: Public name -> the module that defines it.
 _EXPORTS = {
     "analyse": "analysis.cli",
+    "BridgingFit": "analysis.exchange.bridging",
+    "bridging_fit": "analysis.exchange.bridging",
+    "anchor_scores": "analysis.exchange.anchors",
+    "opinion_centres": "analysis.exchange.anchors",
+    "simulate_fairness": "analysis.synthetic_exchange",
     "demo_data": "analysis.cli",
     "construct_scores": "analysis.constructs",
     "cronbach_alpha": "analysis.constructs",
@@ -99,6 +104,8 @@ if TYPE_CHECKING:  # for type checkers and editors: the names as if imported her
     from analysis.cli import analyse, demo_data
     from analysis.constructs import construct_scores, cronbach_alpha, knowledge_index
     from analysis.effects import ancova, diff_in_diff, robust_ols
+    from analysis.exchange.anchors import anchor_scores, opinion_centres
+    from analysis.exchange.bridging import BridgingFit, bridging_fit
     from analysis.groups import opinion_groups
     from analysis.load import (
         Export,
@@ -134,10 +141,12 @@ if TYPE_CHECKING:  # for type checkers and editors: the names as if imported her
         make_demo_export,
         write_demo_export,
     )
+    from analysis.synthetic_exchange import simulate_fairness
     from analysis.tidy import clean_values, knowledge_scores, pairs, profile_table
     from analysis.weights import kish, rake, read_margins, weighted_mean
 
 __all__ = [
+    "BridgingFit", "bridging_fit", "anchor_scores", "opinion_centres", "simulate_fairness",
     "Export", "ExportError", "Options", "Results", "adjust_pvalues", "affective_distance",
     "analyse", "analyse_export", "ancova", "apply_exclusions", "bca_mean_ci",
     "bimodality_coefficient", "category_shares", "clean_values", "condorcet_winner",

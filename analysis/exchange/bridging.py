@@ -1,0 +1,408 @@
+"""The anchored bridging model: which arguments every opinion group finds fair.
+
+Community Notes (Wojcik et al. 2022, arXiv 2210.15723) learns a rater factor
+and a note factor together, a non-convex fit that needs dozens of ratings per
+rater. Parley measures each rater's position *before* treatment (the anchor
+``z``), so the rater factor is fixed to it and the model becomes a convex
+ridge regression with one optimum, reached here by block coordinate descent
+to a parameter change of at most ``1e-10``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["BridgingFit", "bridging_fit", "LAMBDAS", "STATUSES", "nearest_centre"]
+
+#: the penalties of the model (sum-of-squares units)
+LAMBDAS = {"lam_c": 5.0, "lam_f": 5.0, "lam_a": 3.0, "lam_mu": 1.0}
+#: a statement's status, in the order they are decided
+STATUSES = ("needs-ratings", "bridging", "divisive", "mixed")
+_Z90 = 1.645
+
+
+@dataclass(frozen=True)
+class BridgingFit:
+    """The fitted anchored bridging model (returned by :func:`bridging_fit`).
+
+    Attributes
+    ----------
+    mu : float
+        The overall intercept.
+    raters : DataFrame
+        Indexed by rater: ``intercept`` (a_u), ``n_ratings`` (W_u) and the
+        anchor columns (z_u).
+    statements : DataFrame
+        Indexed by statement: ``intercept`` (c_n), ``slope_<column>`` (f_n),
+        ``n_ratings`` (W_n), ``anchor_ss`` (S_n).
+    cov : ndarray
+        ``(statements, 1 + d, 1 + d)``: Cov(c_n, f_n) = sigma^2 A_n^-1, rows
+        in the order of ``statements``.
+    sigma2, rss, edf : float
+        Residual variance, residual sum of squares, effective degrees of freedom.
+    n_ratings : int
+        Ratings used (R).
+    sweeps : int
+        Coordinate-descent sweeps run (after the conjugate-gradient start).
+    cg_steps : int
+        Conjugate-gradient steps of the start (see :func:`bridging_fit`).
+    max_change : float
+        The largest change of any parameter in the last sweep.
+    lambdas : dict
+        The penalties used.
+    columns : list of str
+        The anchor columns (dimensions of z).
+    """
+
+    mu: float
+    raters: pd.DataFrame
+    statements: pd.DataFrame
+    cov: np.ndarray = field(repr=False)
+    sigma2: float
+    rss: float
+    edf: float
+    n_ratings: int
+    sweeps: int
+    cg_steps: int
+    max_change: float
+    lambdas: dict
+    columns: list
+    _groups_of: pd.Series = field(repr=False)
+
+    def scores(self, centres: pd.DataFrame, groups: pd.Series | None = None, *,
+               min_ratings: int = 20, min_per_group: int = 5,
+               min_groups: int = 2) -> pd.DataFrame:  # fmt: skip
+        """Predicted fairness per opinion group, bridging score and status per statement.
+
+        Parameters
+        ----------
+        centres : DataFrame
+            Indexed by group; the anchor columns: each group's centre m_g on
+            the z scale.
+        groups : Series, optional
+            Rater -> group, to count ratings per group for the status. By
+            default each rater belongs to the nearest centre (Euclidean in z).
+        min_ratings, min_per_group, min_groups : int
+            A statement "needs ratings" until it has ``min_ratings`` ratings
+            with at least ``min_per_group`` from each of at least
+            ``min_groups`` groups.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by statement: ``intercept``, ``slope_<column>`` for each
+            anchor column, ``n_ratings``, ``bridging``, ``lower``,
+            ``p_<group>`` and ``se_<group>`` for each group, then ``spread``
+            (max minus min of the p), ``n_<group>`` (ratings from the group)
+            and ``status``.
+
+        Notes
+        -----
+        .. math::
+
+            p_{ng} = \\mu + c_n + m_g^\\top f_n, \\qquad
+            SE_{ng} = \\sqrt{v_g^\\top \\mathrm{Cov}(c_n, f_n)\\, v_g},\\ v_g = (1, m_g)
+
+            \\mathrm{bridging}_n = \\min_g p_{ng}, \\qquad
+            \\mathrm{lower}_n = \\min_g (p_{ng} - 1.645\\, SE_{ng})
+
+        (the uncertainty of mu is left out: it is common to every statement).
+        Status: ``needs-ratings`` (above), else ``bridging`` when
+        lower >= 0.5, else ``divisive`` when spread >= 0.4, else ``mixed``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> ratings = pd.DataFrame({"rater": [1, 1, 2, 2, 3, 3],
+        ...                         "statement": ["a", "b", "a", "b", "a", "b"],
+        ...                         "rating": [1, 0, 1, 1, 0.5, 0]})
+        >>> z = pd.DataFrame({"z1": [-1.0, 1.0, 0.0]}, index=[1, 2, 3])
+        >>> fit = bridging_fit(ratings, z)
+        >>> t = fit.scores(pd.DataFrame({"z1": [-1.0, 1.0]}, index=["left", "right"]))
+        >>> t.round(3)[["bridging", "p_left", "p_right", "status"]]
+                   bridging  p_left  p_right         status
+        statement
+        a             0.536   0.583    0.536  needs-ratings
+        b             0.252   0.252    0.492  needs-ratings
+        """
+        missing = [c for c in self.columns if c not in centres.columns]
+        if missing:
+            raise ValueError(f"centres lack the anchor column(s) {missing}")
+        if centres.empty or centres.index.has_duplicates:
+            raise ValueError("centres need at least one group, each once")
+        m = centres[self.columns].to_numpy(dtype=float)
+        if not np.isfinite(m).all():
+            raise ValueError("centres must be finite numbers")
+        st = self.statements
+        f = st[[f"slope_{c}" for c in self.columns]].to_numpy()
+        p = self.mu + st["intercept"].to_numpy()[:, None] + f @ m.T
+        v = np.hstack([np.ones((m.shape[0], 1)), m])
+        se = np.sqrt(np.einsum("gi,nij,gj->ng", v, self.cov, v))
+        labels = [str(g) for g in centres.index]
+        out = st[["intercept", *[f"slope_{c}" for c in self.columns], "n_ratings"]].copy()
+        out["bridging"] = p.min(axis=1)
+        out["lower"] = (p - _Z90 * se).min(axis=1)
+        for k, g in enumerate(labels):
+            out[f"p_{g}"] = p[:, k]
+            out[f"se_{g}"] = se[:, k]
+        out["spread"] = p.max(axis=1) - p.min(axis=1)
+        counts = self._group_counts(centres, groups)
+        for g in labels:
+            out[f"n_{g}"] = counts[g].to_numpy()
+        enough = ((counts.to_numpy() >= min_per_group).sum(axis=1) >= min_groups) & (
+            out["n_ratings"].to_numpy() >= min_ratings)  # fmt: skip
+        out["status"] = np.select(
+            [~enough, out["lower"].to_numpy() >= 0.5, out["spread"].to_numpy() >= 0.4],
+            list(STATUSES[:3]), STATUSES[3])  # fmt: skip
+        return out
+
+    def _group_counts(self, centres: pd.DataFrame, groups: pd.Series | None) -> pd.DataFrame:
+        """Statement x group: how many of its ratings came from each group."""
+        if groups is None:
+            z = self.raters[self.columns].to_numpy()
+            g = nearest_centre(z, centres[self.columns].to_numpy(dtype=float))
+            of_rater = pd.Series(np.asarray([str(x) for x in centres.index])[g],
+                                 index=self.raters.index)  # fmt: skip
+        else:
+            of_rater = groups.astype(str).reindex(self.raters.index)
+        pairs = pd.DataFrame({"statement": self._groups_of.index,
+                              "group": of_rater.reindex(self._groups_of.to_numpy()).to_numpy()})
+        table = pd.crosstab(pairs["statement"], pairs["group"])
+        labels = [str(x) for x in centres.index]
+        return table.reindex(index=self.statements.index, columns=labels, fill_value=0)
+
+
+def nearest_centre(z: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Index of the nearest centre (Euclidean) for each row of ``z``.
+
+    >>> nearest_centre(np.array([[-2.0], [0.1], [3.0]]), np.array([[-1.0], [1.0]]))
+    array([0, 1, 1])
+    """
+    d2 = ((z[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+    return d2.argmin(axis=1)
+
+
+def bridging_fit(ratings: pd.DataFrame, anchors: pd.DataFrame, *, lam_c: float = 5.0,
+                 lam_f: float = 5.0, lam_a: float = 3.0, lam_mu: float = 1.0,
+                 tol: float = 1e-10, max_sweeps: int = 100_000) -> BridgingFit:  # fmt: skip
+    """Fit the anchored bridging model to fairness ratings.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        Columns ``rater``, ``statement``, ``rating`` (0, 0.5 or 1; rows with
+        a missing rating, i.e. skips, are left out). Not changed.
+    anchors : DataFrame
+        Indexed by rater, one numeric column per anchor dimension (z_u: the
+        standardised scores on the first d principal components of the
+        before answers, :func:`analysis.exchange.anchors.anchor_scores`).
+        Every rater needs a row.
+    lam_c, lam_f, lam_a, lam_mu : float
+        Ridge penalties on the statement intercepts, statement slopes, rater
+        intercepts and the overall intercept.
+    tol : float
+        Stop when no parameter moved by more than this in a sweep.
+    max_sweeps : int
+        Raise ``RuntimeError`` when not converged after this many sweeps.
+
+    Returns
+    -------
+    BridgingFit
+
+    Notes
+    -----
+    The model, for rating y_un of statement n by rater u with anchor z_u:
+
+    .. math::
+
+        y_{un} = \\mu + a_u + c_n + z_u^\\top f_n + e_{un}
+
+        L = \\sum e^2 + \\lambda_c \\sum_n c_n^2 + \\lambda_f \\sum_n |f_n|^2
+            + \\lambda_a \\sum_u a_u^2 + \\lambda_\\mu \\mu^2
+
+    L is convex; it is minimised by exact block coordinate descent over two
+    blocks. Statements: :math:`(c_n, f_n) = A_n^{-1} (\\sum r, \\sum z_u r)`
+    with :math:`r = y - \\mu - a_u` and
+    :math:`A_n = [[W_n + \\lambda_c, \\sum z_u^\\top], [\\sum z_u, \\sum z_u z_u^\\top
+    + \\lambda_f I]]`. Raters and mu jointly, in closed form, with
+    :math:`r = y - c_n - z_u^\\top f_n` and :math:`s_u = \\sum_n r`:
+    :math:`\\mu = \\sum_u \\frac{\\lambda_a s_u}{W_u + \\lambda_a} /
+    (\\lambda_\\mu + \\sum_u \\frac{\\lambda_a W_u}{W_u + \\lambda_a})`,
+    :math:`a_u = (s_u - W_u \\mu) / (W_u + \\lambda_a)`. Sweeps run until no
+    parameter moves by more than ``tol``. W counts ratings (per statement,
+    per rater). Uncertainty:
+
+    .. math::
+
+        \\mathrm{Cov}(c_n, f_n) = \\sigma^2 A_n^{-1}, \\quad
+        \\sigma^2 = \\mathrm{RSS} / (R - \\mathrm{edf})
+
+        \\mathrm{edf} = \\sum_u \\frac{W_u}{W_u + \\lambda_a}
+          + \\sum_n \\Big[\\frac{W_n}{W_n + \\lambda_c} + \\frac{S_n}{S_n + \\lambda_f}\\Big] + 1
+
+    with :math:`S_n = \\sum_{u \\to n} |z_u|^2`. Source: the model as stated
+    in Parley's exchange design (Community Notes' matrix factorisation with
+    the rater factor fixed to the measured position).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ratings = pd.DataFrame({"rater": [1, 1, 2, 2, 3], "statement": [7, 8, 7, 8, 7],
+    ...                         "rating": [1, 0, 1, 0.5, 0.5]})
+    >>> z = pd.DataFrame({"z1": [-1.0, 1.0, 0.5]}, index=[1, 2, 3])
+    >>> fit = bridging_fit(ratings, z)
+    >>> round(fit.mu, 4), fit.statements["n_ratings"].tolist(), fit.max_change <= 1e-10
+    (0.4035, [3, 2], True)
+    """
+    d, cols, u, n, y, raters, statements, groups_of = _prepare(ratings, anchors)
+    zall = anchors.loc[raters].to_numpy(dtype=float)
+    zr = zall[u]
+    n_u, n_n, big_r = raters.size, statements.size, y.size
+    w_u = np.bincount(u, minlength=n_u).astype(float)
+    w_n = np.bincount(n, minlength=n_n).astype(float)
+    q = 1 + d
+    feats = np.vstack([np.ones(big_r), zr.T])  # (1 + d, R), rows contiguous: 1, z_u
+    a_mat = np.empty((n_n, q, q))
+    for i in range(q):  # q <= 3 features, not ratings
+        for j in range(i, q):
+            a_mat[:, i, j] = a_mat[:, j, i] = np.bincount(n, feats[i] * feats[j], minlength=n_n)
+    s_n = np.trace(a_mat[:, 1:, 1:], axis1=1, axis2=2).copy()
+    a_mat[:, 0, 0] += lam_c
+    a_mat[:, range(1, q), range(1, q)] += lam_f
+    a_inv = np.linalg.inv(a_mat)
+    shrink_u = lam_a / (w_u + lam_a)
+    mu_den = lam_mu + float((shrink_u * w_u).sum())
+
+    def statements_given(r):  # exact statement block for residuals r = y - mu - a_u
+        b = np.column_stack([np.bincount(n, feats[i] * r, minlength=n_n) for i in range(q)])
+        return np.einsum("nij,nj->ni", a_inv, b)
+
+    def raters_given(r):  # exact (mu, a) block for residuals r = y - c_n - z_u f_n
+        s_u = np.bincount(u, r, minlength=n_u)
+        m = float((shrink_u * s_u).sum()) / mu_den
+        return m, (s_u - w_u * m) / (w_u + lam_a)
+
+    mu, a, cg_steps = _schur_cg(y, u, n, feats, a_inv, w_u, lam_a, lam_mu, statements_given)
+    theta = statements_given(y - mu - a[u])
+    sweeps, change = 0, np.inf
+    while change > tol:
+        if sweeps >= max_sweeps:
+            raise RuntimeError(f"bridging_fit did not converge in {max_sweeps} sweeps "
+                               f"(last change {change:.3g})")  # fmt: skip
+        sweeps += 1
+        mu_new, a_new = raters_given(y - _statement_part(feats, theta, n))
+        theta_new = statements_given(y - mu_new - a_new[u])
+        change = max(abs(mu_new - mu), float(np.abs(a_new - a).max()),
+                     float(np.abs(theta_new - theta).max()))  # fmt: skip
+        mu, a, theta = mu_new, a_new, theta_new
+    e = y - mu - a[u] - _statement_part(feats, theta, n)
+    rss = float(e @ e)
+    edf = float((w_u / (w_u + lam_a)).sum() + (w_n / (w_n + lam_c)).sum()
+                + (s_n / (s_n + lam_f)).sum() + 1.0)  # fmt: skip
+    if big_r - edf <= 0:
+        raise ValueError(f"too few ratings ({big_r}) for the model's {edf:.1f} degrees of freedom")
+    sigma2 = rss / (big_r - edf)
+    st = pd.DataFrame({"intercept": theta[:, 0]}, index=pd.Index(statements, name="statement"))
+    for k, c in enumerate(cols):
+        st[f"slope_{c}"] = theta[:, 1 + k]
+    st["n_ratings"] = w_n.astype(int)
+    st["anchor_ss"] = s_n
+    rt = pd.DataFrame({"intercept": a, "n_ratings": w_u.astype(int)},
+                      index=pd.Index(raters, name="rater"))  # fmt: skip
+    for k, c in enumerate(cols):
+        rt[c] = zall[:, k]
+    return BridgingFit(
+        mu=mu, raters=rt, statements=st, cov=sigma2 * a_inv, sigma2=sigma2, rss=rss, edf=edf,
+        n_ratings=int(big_r), sweeps=sweeps, cg_steps=cg_steps, max_change=float(change),
+        lambdas={"lam_c": lam_c, "lam_f": lam_f, "lam_a": lam_a, "lam_mu": lam_mu},
+        columns=cols, _groups_of=groups_of,
+    )
+
+
+def _statement_part(feats: np.ndarray, theta: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """c_n + z_u . f_n for each rating (``feats``: rows 1 and z_u; ``theta``: c_n, f_n)."""
+    out = theta[:, 0][n]
+    for i in range(1, feats.shape[0]):  # the anchor dimensions, not ratings
+        out += feats[i] * theta[:, i][n]
+    return out
+
+
+def _schur_cg(y, u, n, feats, a_inv, w_u, lam_a, lam_mu, statements_given, rtol=1e-13,
+              max_steps=2000):  # fmt: skip
+    """(mu, a) at the optimum by preconditioned conjugate gradients on the rater block.
+
+    The statement block is eliminated exactly (its Schur complement), and
+    the rater block's own Hessian (an arrowhead: mu and the diagonal of a) is
+    the preconditioner. Returns ``mu, a, steps``.
+    """
+    n_u, big_r = w_u.size, y.size
+
+    def fitted(x):  # X_R x: mu + a_u for each rating
+        return x[0] + x[1:][u]
+
+    def project(v):  # X_R' v
+        return np.concatenate([[v.sum()], np.bincount(u, v, minlength=n_u)])
+
+    def schur(x):  # (H_RR - H_RS H_SS^-1 H_SR) x
+        fx = fitted(x)
+        theta = statements_given(fx)
+        h = np.concatenate([[lam_mu * x[0]], lam_a * x[1:]]) + project(fx)
+        return h - project(_statement_part(feats, theta, n))
+
+    den = big_r + lam_mu - float((w_u**2 / (w_u + lam_a)).sum())
+
+    def precondition(r):  # H_RR^-1 r, the arrowhead solved in closed form
+        m = (r[0] - float((w_u * r[1:] / (w_u + lam_a)).sum())) / den
+        return np.concatenate([[m], (r[1:] - w_u * m) / (w_u + lam_a)])
+
+    theta0 = statements_given(y)
+    b = project(y) - project(_statement_part(feats, theta0, n))
+    x = np.zeros(n_u + 1)
+    r = b.copy()
+    zr = precondition(r)
+    p = zr.copy()
+    rz = float(r @ zr)
+    stop = rtol**2 * rz
+    steps = 0
+    while rz > stop and steps < max_steps:
+        steps += 1
+        sp = schur(p)
+        alpha = rz / float(p @ sp)
+        x += alpha * p
+        r -= alpha * sp
+        zr = precondition(r)
+        rz, rz_old = float(r @ zr), rz
+        p = zr + (rz / rz_old) * p
+    return float(x[0]), x[1:], steps
+
+
+def _prepare(ratings: pd.DataFrame, anchors: pd.DataFrame):
+    """Validated codes and values of the ratings (skips dropped) and anchors."""
+    missing = [c for c in ("rater", "statement", "rating") if c not in ratings.columns]
+    if missing:
+        raise ValueError(f"ratings lack the column(s) {missing}")
+    cols = [str(c) for c in anchors.columns]
+    if not cols:
+        raise ValueError("anchors need at least one column (a dimension of z)")
+    if anchors.index.has_duplicates:
+        raise ValueError("anchors must have one row per rater")
+    z = anchors.to_numpy(dtype=float)
+    if not np.isfinite(z).all():
+        raise ValueError("anchors must be finite numbers (impute before fitting)")
+    rated = ratings[ratings["rating"].notna()]
+    y = rated["rating"].to_numpy(dtype=float)
+    if not np.isin(y, (0.0, 0.5, 1.0)).all():
+        raise ValueError("ratings must be 0, 0.5 or 1")
+    if y.size == 0:
+        raise ValueError("no ratings to fit")
+    u_codes, raters = pd.factorize(rated["rater"], sort=True)
+    n_codes, statements = pd.factorize(rated["statement"], sort=True)
+    unknown = ~raters.isin(anchors.index)
+    if unknown.any():
+        raise ValueError(f"{int(unknown.sum())} rater(s) have no anchor, e.g. "
+                         f"{list(raters[unknown][:3])}")  # fmt: skip
+    groups_of = pd.Series(rated["rater"].to_numpy(), index=rated["statement"].to_numpy())
+    return (len(cols), cols, u_codes, n_codes, y, raters, statements, groups_of)
