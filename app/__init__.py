@@ -29,6 +29,7 @@ from app.database import (
 from app.designer.blueprint import bp as designer_bp
 from app.edge import configure_edge_checks
 from app.errors import configure_errors
+from app.exchange.blueprint import bp as exchange_bp
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.i18n import configure_i18n
 from app.jobs.blueprint import bp as jobs_bp
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(jobs_bp)
     app.register_blueprint(retention_bp)
     app.register_blueprint(designer_bp)
+    app.register_blueprint(exchange_bp, url_prefix="/c/<slug>/exchange")
 
 
 def register_error_pages(app: Flask) -> None:

@@ -25,6 +25,7 @@ from app.campaigns.surveys import (
     stored_survey_path,
     survey_for,
 )
+from app.exchange.operations import load_seeds
 from app.export.codebook import build_codebook
 from app.models import Campaign, Quota, utcnow
 from app.participant.allocation import default_block_size
@@ -110,6 +111,7 @@ def create_campaign(
         setattr(campaign, field, value)
     session.add(campaign)
     session.flush()
+    load_seeds(session, campaign, survey)
     audit(session, actor, "campaign.create", campaign, f"survey {survey.id} {survey.version}")
     return campaign
 

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.database import insert_ignoring_duplicates, writing
+from app.exchange.operations import forget_participant, statements_from_page
 from app.models import Answer, Campaign, Invite, PageVisit, Participant, utcnow
 from app.participant.allocation import Allocation, allocate
 from app.participant.quotas import claim_places, fill_places, matching_quotas, release_places
@@ -281,6 +282,9 @@ def _submit_once(session, campaign, survey, participant, step_key, answers) -> O
             if claimed != 1:
                 raise _AlreadyClaimedError
             _store_answers(session, participant, step, step_key, answers, now)
+            if survey.exchange is not None and step.phase == "post":
+                statements_from_page(session, campaign.id, survey, participant.id,
+                                     participant.language, answers, now)  # fmt: skip
             if ending is not None:
                 release_places(session, participant.id)
             elif counts and at_gate:
@@ -391,6 +395,9 @@ class _AlreadyClaimedError(Exception):
 def withdraw(session: Session, participant: Participant) -> None:
     """Delete every answer and page time; keep a tombstone row for arm balance; commits.
 
+    What the participant wrote, rated or reported in the argument exchange
+    goes too (``app.exchange.operations.forget_participant``).
+
     Quota places the participant held or filled are given back. A panel
     participant's keyed id hash stays on the tombstone, so the same panel
     id cannot start a second time (it sees that it withdrew).
@@ -399,6 +406,7 @@ def withdraw(session: Session, participant: Participant) -> None:
         release_places(session, participant.id, filled_too=True)
         session.execute(delete(Answer).where(Answer.participant_id == participant.id))
         session.execute(delete(PageVisit).where(PageVisit.participant_id == participant.id))
+        forget_participant(session, participant.id)
         participant.status = "withdrawn"
         participant.withdrawn_at = utcnow()
         participant.resume_token_hash = None

@@ -1,0 +1,1 @@
+"""The argument exchange: participants write, read and rate each other\x27s arguments (issue 21)."""
