@@ -33,7 +33,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from analysis.contract import items_where
@@ -50,6 +50,8 @@ __all__ = [
 
 #: A question page answered faster than this many seconds per question is speeding
 #: (reading and answering one simple question takes people about 3-5 s).
+#: Outcomes that end a journey at the about-you pages, before any treatment.
+ENDED_BEFORE_ALLOCATION = ("screened_out", "over_quota")
 SECONDS_PER_ITEM_MIN = 2.0
 #: Reading a briefing faster than this is skimming at best: careful reading of
 #: prose runs at about 200-300 words per minute, skimming at 400-700.
@@ -237,16 +239,20 @@ class ArmRow:
 def arm_balance(session: Session, campaign: Campaign) -> list[ArmRow]:
     """Actual vs expected (by the allocation ratio) among starters and among completers.
 
-    Starters are the allocated participants who submitted a page; completers
-    those who completed. Expected = the group's total x the arm's share of
-    the weights.
+    Starters are the allocated participants who submitted a page and were not
+    ended before allocation (screened out or over quota: they never saw a
+    treatment; participants started before issue 19 may carry an arm all the
+    same); completers those who completed. Expected = the group's total x
+    the arm's share of the weights.
     """
     arms = campaign.codebook["arms"]
     total_weight = sum(a["weight"] for a in arms) or 1
     starters_query = (
         select(Participant.arm, func.count(func.distinct(Participant.id)))
         .join(PageVisit, PageVisit.participant_id == Participant.id)
-        .where(_real(campaign), PageVisit.submitted_at.is_not(None), Participant.arm != "")
+        .where(_real(campaign), PageVisit.submitted_at.is_not(None), Participant.arm != "",
+               or_(Participant.outcome.is_(None),
+                   Participant.outcome.not_in(ENDED_BEFORE_ALLOCATION)))
         .group_by(Participant.arm)
     )
     starters = dict(session.execute(starters_query).all())

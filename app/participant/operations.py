@@ -28,6 +28,7 @@ from app.models import Answer, Campaign, Invite, PageVisit, Participant, utcnow
 from app.participant.allocation import Allocation, allocate
 from app.participant.quotas import claim_places, fill_places, matching_quotas, release_places
 from app.participant.screening import (
+    allocates_at_gate,
     choices_of,
     fails_attention,
     fails_screening,
@@ -79,9 +80,10 @@ def start(
 ) -> Started:
     """Create a participant (or continue the one of ``external_id_hash``); commits.
 
-    Arm and module order are allocated here, except in a stratified
-    campaign, where they wait for the about-you answers (see
-    :func:`submit_step`). With ``invite_code`` the code is bound to the new
+    Arm and module order are allocated here, except in a campaign with
+    strata, screening rules or quotas, where they wait for the about-you
+    answers (see :func:`submit_step`): nobody screened out or over quota is
+    allocated. With ``invite_code`` the code is bound to the new
     participant in the same transaction, by a conditional UPDATE: a code
     that is unknown, revoked or used already raises InviteUnavailableError
     and nothing is stored. With ``external_id_hash`` (a panel id's keyed
@@ -101,7 +103,7 @@ def start(
                     if existing is not None:
                         existing.resume_token_hash = hash_code(code)
                         return Started(existing, code, continued=True)
-                if campaign.strata:
+                if allocates_at_gate(campaign):
                     allocation = Allocation("", [], None)
                 else:
                     allocation = allocate(session, campaign, survey)
@@ -209,9 +211,9 @@ def submit_step(
     page and its consequences are saved together or not at all:
 
     - a screening rule broken on this page ends the journey (``screened_out``);
-    - at the gate (the last about-you page) a stratified campaign allocates
-      the arm within the participant's stratum, and the participant claims a
-      place in each quota they fall under (full: ``over_quota``);
+    - at the gate (the last about-you page) the participant claims a place
+      in each quota they fall under (full: ``over_quota``) and only then is
+      allocated an arm (see :func:`_pass_gate`);
     - a wrong attention-check answer ends it when the campaign says so
       (``failed_attention``);
     - the last page fills the held quota places (``completed``);
@@ -254,16 +256,18 @@ def _submit_once(session, campaign, survey, participant, step_key, answers) -> O
             choices = choices_of(survey, answers) if step.phase == "profile" else {}
             if step.page is not None and fails_screening(campaign, step.page, choices):
                 ending = "screened_out"
-            at_gate = step_key == gate_key(survey)
-            if at_gate and ending is None:
+            if step_key == gate_key(survey) and ending is None:
                 choices = {**stored_profile_choices(session, survey, participant.id), **choices}
-                if not participant.allocated:
-                    stratum = stratum_for(campaign, choices)
-                    allocation = allocate(session, campaign, survey, stratum)
-                    modules, arm = allocation.modules, allocation.arm
-                    claim.update(arm=arm, module_order="|".join(modules), stratum=stratum,
-                                 allocation_seq=allocation.seq,
-                                 replaces_id=allocation.replaces_id)  # fmt: skip
+                drawn, admitted = _pass_gate(session, campaign, survey, participant, choices,
+                                             counts)  # fmt: skip
+                if not admitted:
+                    ending = "over_quota"
+                if drawn is not None:
+                    modules, arm = drawn.modules, drawn.arm
+                    claim.update(arm=arm, module_order="|".join(modules),
+                                 stratum=stratum_for(campaign, choices),
+                                 allocation_seq=drawn.seq,
+                                 replaces_id=drawn.replaces_id)  # fmt: skip
             if ending is None and fails_attention(campaign, survey, answers):
                 ending = "failed_attention"
             keys = [s.key for s in journey(survey, modules)]
@@ -287,11 +291,6 @@ def _submit_once(session, campaign, survey, participant, step_key, answers) -> O
                                      participant.language, answers, now)  # fmt: skip
             if ending is not None:
                 release_places(session, participant.id)
-            elif counts and at_gate:
-                quotas = matching_quotas(session, campaign, choices, arm)
-                if not claim_places(session, campaign, participant.id, quotas):
-                    _end(session, participant.id, "over_quota")
-                    ending = "over_quota"
             elif counts and next_key == THANKS:
                 choices = stored_profile_choices(session, survey, participant.id)
                 quotas = matching_quotas(session, campaign, choices, arm)
@@ -310,6 +309,34 @@ def _submit_once(session, campaign, survey, participant, step_key, answers) -> O
     # The UPDATE bypassed the loaded object: let it reload if anyone looks.
     session.expire(participant)
     return Outcome.SAVED
+
+
+def _pass_gate(session, campaign, survey, participant, choices, counts):
+    """Quota places first, then the arm: ``(allocation to record or None, admitted)``.
+
+    A participant over quota never sees a treatment, so they are never
+    allocated to an arm (issue 19, 3). Places in quotas on about-you answers
+    are claimed before the arm is drawn; a full one ends the journey with no
+    allocation at all. A quota that names an arm can only be claimed after
+    the draw: when it is full the drawn slot stays used (so the sequence
+    moves on and the next participant is not sent to the same full arm) but
+    the participant's arm stays empty. Test participants (previews) claim no
+    places. A participant allocated at start (a campaign without strata,
+    screening or quotas, or one started before this rule) keeps their arm.
+    """
+    quotas = matching_quotas(session, campaign, choices, participant.arm) if counts else []
+    if not claim_places(session, campaign, participant.id,
+                        [q for q in quotas if "arm" not in q.conditions]):  # fmt: skip
+        return None, False
+    if participant.allocated:
+        arm_quotas = [q for q in quotas if "arm" in q.conditions]
+        return None, claim_places(session, campaign, participant.id, arm_quotas)
+    drawn = allocate(session, campaign, survey, stratum_for(campaign, choices))
+    arm_quotas = [q for q in matching_quotas(session, campaign, choices, drawn.arm)
+                  if "arm" in q.conditions] if counts else []  # fmt: skip
+    if not claim_places(session, campaign, participant.id, arm_quotas):
+        return Allocation("", [], drawn.seq, drawn.replaces_id), False
+    return drawn, True
 
 
 def step_was_saved(session: Session, participant_id: int, step_key: str) -> bool:

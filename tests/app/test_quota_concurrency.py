@@ -15,7 +15,8 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.models import Answer, Participant, Quota, QuotaClaim, utcnow
+from app.models import Answer, Campaign, Participant, Quota, QuotaClaim, utcnow
+from app.participant.allocation import arm_for_slot
 from surveys import EXAMPLE, load_survey
 from tests.bots import Bot
 from tests.http import HttpClient, served
@@ -142,11 +143,20 @@ def test_arm_caps_and_cells_hold_under_concurrent_submits(app, make_campaign):
         each(bots, lambda b: b.start())
         at_once(bots, lambda b: b.submit_current())
     with app.app_context():
-        rows = db.session.execute(select(Participant.arm, Participant.outcome)).all()
+        campaign = db.session.scalar(select(Campaign))
+        rows = db.session.execute(
+            select(Participant.arm, Participant.outcome, Participant.allocation_seq)
+        ).all()
         used = dict(db.session.execute(select(Quota.name, Quota.used)).all())
-    by_arm = Counter(arm for arm, _ in rows)
-    kept = Counter(arm for arm, outcome in rows if outcome is None)
-    assert by_arm == {"trees": 20, "market": 20, "both": 20, "control": 20}  # 8-blocks
+    # Every slot of the sequence was drawn once, over-quota draws included, so
+    # the sequence moved on past a full arm (issue 19, 3) ...
+    assert sorted(seq for _, _, seq in rows) == list(range(n))
+    slots = Counter(arm_for_slot(SURVEY, campaign.seed, "", seq, 8, campaign.arm_weights)
+                    for _, _, seq in rows)  # fmt: skip
+    assert slots == {"trees": 20, "market": 20, "both": 20, "control": 20}  # 8-blocks
+    # ... but a participant over quota is never allocated to an arm.
+    assert Counter(arm for arm, outcome, _ in rows if outcome == "over_quota") == {"": 30}
+    kept = Counter(arm for arm, outcome, _ in rows if outcome is None)
     assert kept == {"trees": 6, "market": 4, "both": 20, "control": 20}
     assert used == {"trees-arm": 6, "young-market": 4}
-    assert Counter(o for _, o in rows) == {None: 50, "over_quota": 30}
+    assert Counter(o for _, o, _ in rows) == {None: 50, "over_quota": 30}
