@@ -196,12 +196,14 @@ def test_language_split(app, built):
 def test_arm_balance_expected_against_actual(app, built):
     with app.app_context():
         arms = {a.arm: a for a in fig.arm_balance(db.session, _campaign())}
-    starters = [n for n in ("steady", "speeder", "skimmer", "liner", "inattentive", "dropout",
-                            "screened")]  # fmt: skip
+    # "screened" carries an arm (set directly, as allocation at start used to
+    # leave it) but was screened out before any treatment: not a starter of
+    # any arm (issue 19, 3).
+    starters = ["steady", "speeder", "skimmer", "liner", "inattentive", "dropout"]
     for arm, row in arms.items():
         assert row.starters == sum(built["arm"][n] == arm for n in starters)
         assert row.completers == sum(built["arm"][n] == arm for n in COMPLETERS)
-        assert row.expected_starters == pytest.approx(7 / 4)
+        assert row.expected_starters == pytest.approx(6 / 4)
         assert row.expected_completers == pytest.approx(5 / 4)
 
 
