@@ -7,7 +7,7 @@ the type through everything: the definition, page rendering, submit,
 storage, every export format, the codebook, ``load_export``, the shifts
 table and the HTML report.
 
-In the real code base the class goes in ``surveys/item_types.py`` and the
+In the real code base the class goes in a module of ``surveys/item_types/`` and the
 template in ``app/templates/participant/widgets/slider.html``; here the
 template is handed to the app's Jinja loader under that same name.
 """

@@ -122,14 +122,14 @@ def test_clash_fails_when_the_class_is_defined():
 
 
 def test_registering_a_new_type(monkeypatch):
-    monkeypatch.setattr(item_types, "REGISTRY", dict(REGISTRY))
+    monkeypatch.setattr(item_types.base, "REGISTRY", dict(REGISTRY))
 
     class Slider(ItemType):
         name = "slider"
         widget = "slider"
 
     assert register(Slider) is Slider
-    assert item_types.REGISTRY["slider"] is Slider
+    assert item_types.base.REGISTRY["slider"] is Slider
     assert "slider" not in REGISTRY  # the real registry is untouched
 
 
