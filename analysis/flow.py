@@ -1,9 +1,17 @@
 """Participant flow (CONSORT style) and the outcome rates AAPOR names for opt-in samples.
 
-Every count comes from ``participants.csv`` (status), the quality flags and
-the exclusion rules, so the flow adds up: started = screened out + withdrawn
-+ broke off + completed, and analysed = completed or not, minus excluded,
-with at least one complete before/after pair.
+Every count comes from ``participants.csv`` (status, arm), the quality flags
+and the exclusion rules, so the flow adds up: every participant is in one
+row (an arm, or one of the two categories before allocation), consented =
+screened out + withdrawn + broke off + completed in each row, and analysed =
+completed or not, minus excluded, with at least one complete before/after
+pair.
+
+In a stratified campaign the arm is chosen after the about-you page, so a
+participant screened out there, or not yet past it, has no arm
+(``docs/export-format.md``): they are counted in their own rows,
+:data:`SCREENED_BEFORE_ALLOCATION` and :data:`NOT_YET_ALLOCATED`, and are in
+no arm's analysis.
 """
 
 from __future__ import annotations
@@ -16,10 +24,19 @@ import pandas as pd
 from analysis.load import Export
 from analysis.validate import isin_ids
 
-__all__ = ["participant_flow", "outcome_rates"]
+__all__ = ["participant_flow", "outcome_rates", "SCREENED_BEFORE_ALLOCATION",
+           "NOT_YET_ALLOCATED", "BEFORE_ALLOCATION"]
 
-FLOW_COLUMNS = ["arm", "allocated", "screened_out", "withdrawn", "broke_off", "completed",
-                "excluded", "analysed"]
+#: flow row of participants screened out before an arm was chosen (stratified campaigns)
+SCREENED_BEFORE_ALLOCATION = "screened out before allocation"
+#: flow row of participants without an arm who were not screened out: still before the
+#: about-you page that allocates them, or left (or withdrew) before it
+NOT_YET_ALLOCATED = "not yet allocated"
+#: the flow's rows that are not arms, in the order they are shown (before ``total``)
+BEFORE_ALLOCATION = (SCREENED_BEFORE_ALLOCATION, NOT_YET_ALLOCATED)
+
+FLOW_COLUMNS = ["arm", "consented", "allocated", "screened_out", "withdrawn", "broke_off",
+                "completed", "excluded", "analysed"]
 
 
 def participant_flow(
@@ -43,11 +60,15 @@ def participant_flow(
     Returns
     -------
     DataFrame
-        ``arm, allocated, screened_out, withdrawn, broke_off, completed,
-        excluded`` (flagged by any rule), ``excluded_<rule>`` per rule,
-        ``analysed``. ``allocated`` counts participants who consented and
-        were randomised (a row in participants.csv); ``broke_off`` those who
-        started but neither completed, withdrew nor were screened out.
+        ``arm, consented, allocated, screened_out, withdrawn, broke_off,
+        completed, excluded`` (flagged by any rule), ``excluded_<rule>`` per
+        rule, ``analysed``. One row per arm of the design, then the rows
+        :data:`SCREENED_BEFORE_ALLOCATION` and :data:`NOT_YET_ALLOCATED` when
+        anyone has no arm, then ``total`` (the sum of the rows above it).
+        ``consented`` counts participants who consented (a row in
+        participants.csv); ``allocated`` those randomised to an arm (0 in
+        the rows before allocation); ``broke_off`` those who started but
+        neither completed, withdrew nor were screened out.
 
     Examples
     --------
@@ -56,15 +77,19 @@ def participant_flow(
     >>> ex, _ = make_demo_export(20, seed=1)
     >>> f = participant_flow(ex, quality_flags(ex), ["speeder"], ex.participants["participant_id"])
     >>> row = f.set_index("arm").loc["total"]
-    >>> int(row["allocated"]) == int(row[["screened_out", "withdrawn", "broke_off",
+    >>> int(row["consented"]) == int(row[["screened_out", "withdrawn", "broke_off",
     ...                                   "completed"]].sum())
     True
     """
     p = export.participants[["participant_id", "arm", "status"]]
     f = flags.set_index("participant_id").reindex(p["participant_id"])
+    no_arm = p["arm"].isna().to_numpy()
+    row = np.where(no_arm, np.where(p["status"] == "screened_out", SCREENED_BEFORE_ALLOCATION,
+                                    NOT_YET_ALLOCATED), p["arm"].astype(object).to_numpy())
     frame = pd.DataFrame({
-        "arm": p["arm"].to_numpy(),
-        "allocated": 1,
+        "arm": row,
+        "consented": 1,
+        "allocated": ~no_arm,
         "screened_out": (p["status"] == "screened_out").to_numpy(),
         "withdrawn": (p["status"] == "withdrawn").to_numpy(),
         "broke_off": (p["status"] == "started").to_numpy(),
@@ -77,7 +102,8 @@ def participant_flow(
         frame[f"excluded_{r}"] = m[:, i]
     frame["analysed"] = isin_ids(p["participant_id"], analysed)
     cols = [c for c in frame.columns if c != "arm"]
-    arms = list(dict.fromkeys([*export.arms, *frame["arm"]]))
+    before = [c for c in BEFORE_ALLOCATION if (frame["arm"] == c).any()]
+    arms = list(dict.fromkeys([*export.arms, *p["arm"].dropna()])) + before
     per_arm = frame.groupby("arm")[cols].sum().reindex(arms, fill_value=0)
     total = frame[cols].sum().to_frame("total").T
     out = pd.concat([per_arm, total]).astype("int64")
@@ -92,7 +118,10 @@ def outcome_rates(flow: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         ``arm, started, eligible, completed, broke_off, completion_rate,
-        break_off_rate``.
+        break_off_rate``: one row per row of ``flow``. ``started`` is the
+        flow's ``consented`` (everyone with a row in participants.csv, the
+        participants not yet allocated included: they started and have not
+        completed).
 
     Notes
     -----
@@ -119,11 +148,12 @@ def outcome_rates(flow: pd.DataFrame) -> pd.DataFrame:
     >>> float(r["completion_rate"]), float(r["break_off_rate"])
     (0.625, 0.25)
     """
-    eligible = flow["allocated"] - flow["screened_out"]
+    started = flow["consented"] if "consented" in flow.columns else flow["allocated"]
+    eligible = started - flow["screened_out"]
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.DataFrame({
             "arm": flow["arm"],
-            "started": flow["allocated"],
+            "started": started,
             "eligible": eligible,
             "completed": flow["completed"],
             "broke_off": flow["broke_off"],

@@ -300,9 +300,14 @@ def type_columns(
 
 def check_participants(p: pd.DataFrame) -> pd.DataFrame:
     f = PARTICIPANTS_FILE
-    for col in ("participant_id", "arm", "status"):
+    # ``arm`` may be empty: a participant of a stratified campaign is allocated after the
+    # about-you page, so one screened out there, or not yet past it, has no arm
+    for col in ("participant_id", "status"):
         if p[col].isna().any():
             raise _bad(f, p, col, p[col].isna(), "a non-empty value")
+    bad = p["arm"].isna() & (p["status"] == "completed")
+    if bad.any():
+        raise _bad(f, p, "arm", bad, "an arm (the participant completed)")
     dup = p["participant_id"].duplicated()
     if dup.any():
         raise _bad(f, p, "participant_id", dup, "unique (it is repeated)")
@@ -341,7 +346,7 @@ def check_answers(
     for col in CATEGORY_COLUMNS:
         if col in a.columns:
             a[col] = as_category(a[col])
-    for col in ("participant_id", "arm", "phase", "item"):
+    for col in ("participant_id", "phase", "item"):  # arm: empty when the participant's is
         if a[col].isna().any():
             raise _bad(f, a, col, a[col].isna(), "a non-empty value")
     bad = ~a["phase"].isin(PHASES)
@@ -361,7 +366,9 @@ def check_answers(
     arm_of = pd.Series(p["arm"].to_numpy(), index=p["participant_id"].to_numpy())
     want = arm_of.reindex(a["participant_id"].cat.categories).to_numpy()
     want_code = a["arm"].cat.categories.get_indexer(pd.Index(want, dtype=object))
-    want_code = np.where(pd.isna(want), -2, want_code)  # -2: never equals a code
+    want_code = np.where(want_code < 0, -2, want_code)  # -2: an arm no answer has
+    # an empty arm in participants.csv wants an empty arm (code -1) in answers.csv
+    want_code = np.where(pd.isna(want), -1, want_code)
     bad = want_code[a["participant_id"].cat.codes.to_numpy()] != a["arm"].cat.codes.to_numpy()
     bad = pd.Series(bad, index=a.index)
     if bad.any():
@@ -466,7 +473,11 @@ def missing_code_mask(item: pd.Series, value: np.ndarray, items: pd.DataFrame) -
 
 
 def as_text(df: pd.DataFrame) -> pd.DataFrame:
-    """Database rows as text cells, so one typing path serves files and databases."""
+    """Database rows as text cells, so one typing path serves files and databases.
+
+    An empty text is missing, as an empty CSV cell is (the app stores ``""`` for the
+    arm of a participant not yet allocated; the file has an empty cell).
+    """
     out = {}
     for c in df.columns:
         s = df[c]
@@ -476,5 +487,5 @@ def as_text(df: pd.DataFrame) -> pd.DataFrame:
             text = s.dt.strftime("%Y-%m-%dT%H:%M:%S.%f%z")
         else:
             text = s.astype("str")
-        out[c] = text.where(s.notna())
+        out[c] = text.where(s.notna() & (text != ""))
     return pd.DataFrame(out, index=df.index)

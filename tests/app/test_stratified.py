@@ -7,10 +7,14 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from analysis import analyse_export, load_database, load_export
+from analysis.report import write_report
 from app.extensions import db
 from app.models import Campaign, Participant, utcnow
 from app.participant.allocation import arm_for_slot
 from surveys import EXAMPLE, load_survey
+from tests.analysis.test_report_cases import BAD, _visible_text
+from tests.app.test_load_database import database_url
 from tests.app.test_quota_concurrency import at_once, each
 from tests.bots import Bot
 from tests.http import HttpClient, served
@@ -98,3 +102,45 @@ def test_screened_out_participants_take_no_slot(app, make_campaign):
     ]  # fmt: skip
     with app.app_context():
         assert db.session.scalar(select(Campaign.strata)) == ["age_band"]
+
+
+def test_a_stratified_campaign_with_people_before_allocation_gives_a_report(
+    app, runner, make_campaign, tmp_path
+):
+    # Issue #19 item 1: the screened-out participant and the one still on the about-you
+    # page have an empty arm in the export; the report must open, count them in their own
+    # flow rows and leave them out of every arm.
+    with app.app_context():
+        db.drop_all()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0  # the export views too
+    make_campaign(design={"strata": ["age_band"],
+                          "screening": [{"item": "age_band", "deny": ["under_30"]}]})  # fmt: skip
+    for _ in range(4):
+        Bot(app.test_client(), "town", SURVEY, overrides={"about": {"q_age_band": "over_60"}}).walk()
+    screened = Bot(app.test_client(), "town", SURVEY,
+                   overrides={"about": {"q_age_band": "under_30"}})  # fmt: skip
+    screened.start()
+    screened.submit_current()
+    Bot(app.test_client(), "town", SURVEY).start()  # not yet allocated
+    assert sorted((p.status, p.arm) for p in people(app))[-2:] == [
+        ("screened_out", ""), ("started", "")]
+    out = tmp_path / "export"
+    assert runner.invoke(args=["export", "town", str(out)]).exit_code == 0
+    ex = load_export(out)
+    assert ex.participants["arm"].isna().sum() == 2
+    from_db = load_database(database_url(app), "town")  # the app's "" is missing there too
+    assert from_db.participants["arm"].isna().sum() == 2
+    assert set(from_db.answers["arm"].dropna()) == set(ex.answers["arm"].dropna())
+    res = analyse_export(ex, n_boot=0)
+    flow = res["flow"].set_index("arm")
+    assert flow.loc["screened out before allocation", ["consented", "allocated",
+                                                      "screened_out"]].tolist() == [1, 0, 1]
+    assert flow.loc["not yet allocated", ["consented", "allocated", "broke_off"]].tolist() == [
+        1, 0, 1]
+    assert flow.loc["total", "consented"] == 6 and flow.loc["total", "allocated"] == 4
+    assert flow.drop("total").sum()["consented"] == 6  # one row per person
+    report = write_report(out, tmp_path / "report.html", n_boot=0)
+    html = report.read_text(encoding="utf-8")
+    assert "screened out before allocation: n = 1" in html
+    assert "not yet allocated: n = 1" in html
+    assert not BAD.search(_visible_text(html))

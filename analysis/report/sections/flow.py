@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.flow import BEFORE_ALLOCATION
 from analysis.report.html import Page, esc, table
 
 ID = "flow"
@@ -21,13 +22,20 @@ def _box(y: int, lines: list[str], height: int) -> str:
 
 def flow_svg(flow: pd.DataFrame, rules: list[str], control: str | None) -> str:
     """The flow as boxes stacked top to bottom (fits a phone), every number as text."""
-    total = flow.set_index("arm").loc["total"]
-    arms = flow[flow["arm"] != "total"]
+    rows = flow.set_index("arm")
+    total = rows.loc["total"]
+    arms = flow[~flow["arm"].isin(["total", *BEFORE_ALLOCATION])]
+    before = [f"  {c}: n = {rows.loc[c, 'consented']:,}" for c in BEFORE_ALLOCATION
+              if c in rows.index]
+    consented = total.get("consented", total["allocated"])
+    # the losses after allocation: the rows before allocation are counted in their box
+    after = total - rows.loc[[c for c in BEFORE_ALLOCATION if c in rows.index]].sum()
     boxes = [
-        [f"Started: consented and allocated, n = {total['allocated']:,}"],
-        [f"Screened out: n = {total['screened_out']:,}",
-         f"Withdrew (data deleted): n = {total['withdrawn']:,}",
-         f"Broke off before the end: n = {total['broke_off']:,}"],
+        [f"Started: consented, n = {consented:,}"] + before
+        + ([f"Allocated: n = {total['allocated']:,}"] if before else []),
+        [f"Screened out: n = {after['screened_out']:,}",
+         f"Withdrew (data deleted): n = {after['withdrawn']:,}",
+         f"Broke off before the end: n = {after['broke_off']:,}"],
         ["Allocated to arms:"] + [
             f"  {a}{' (control)' if a == control else ''}: {n:,}"
             for a, n in zip(arms["arm"], arms["allocated"], strict=True)],
