@@ -26,9 +26,9 @@ from app.database import insert_ignoring_duplicates, writing
 from app.exchange.operations import forget_participant, statements_from_page
 from app.models import Answer, Campaign, Invite, PageVisit, Participant, utcnow
 from app.participant.allocation import Allocation, allocate
-from app.participant.quotas import claim_places, fill_places, matching_quotas, release_places
+from app.participant.gate import allocates_at_gate, pass_gate
+from app.participant.quotas import fill_places, matching_quotas, release_places
 from app.participant.screening import (
-    allocates_at_gate,
     choices_of,
     fails_attention,
     fails_screening,
@@ -258,7 +258,7 @@ def _submit_once(session, campaign, survey, participant, step_key, answers) -> O
                 ending = "screened_out"
             if step_key == gate_key(survey) and ending is None:
                 choices = {**stored_profile_choices(session, survey, participant.id), **choices}
-                drawn, admitted = _pass_gate(session, campaign, survey, participant, choices,
+                drawn, admitted = pass_gate(session, campaign, survey, participant, choices,
                                              counts)  # fmt: skip
                 if not admitted:
                     ending = "over_quota"
@@ -309,34 +309,6 @@ def _submit_once(session, campaign, survey, participant, step_key, answers) -> O
     # The UPDATE bypassed the loaded object: let it reload if anyone looks.
     session.expire(participant)
     return Outcome.SAVED
-
-
-def _pass_gate(session, campaign, survey, participant, choices, counts):
-    """Quota places first, then the arm: ``(allocation to record or None, admitted)``.
-
-    A participant over quota never sees a treatment, so they are never
-    allocated to an arm (issue 19, 3). Places in quotas on about-you answers
-    are claimed before the arm is drawn; a full one ends the journey with no
-    allocation at all. A quota that names an arm can only be claimed after
-    the draw: when it is full the drawn slot stays used (so the sequence
-    moves on and the next participant is not sent to the same full arm) but
-    the participant's arm stays empty. Test participants (previews) claim no
-    places. A participant allocated at start (a campaign without strata,
-    screening or quotas, or one started before this rule) keeps their arm.
-    """
-    quotas = matching_quotas(session, campaign, choices, participant.arm) if counts else []
-    if not claim_places(session, campaign, participant.id,
-                        [q for q in quotas if "arm" not in q.conditions]):  # fmt: skip
-        return None, False
-    if participant.allocated:
-        arm_quotas = [q for q in quotas if "arm" in q.conditions]
-        return None, claim_places(session, campaign, participant.id, arm_quotas)
-    drawn = allocate(session, campaign, survey, stratum_for(campaign, choices))
-    arm_quotas = [q for q in matching_quotas(session, campaign, choices, drawn.arm)
-                  if "arm" in q.conditions] if counts else []  # fmt: skip
-    if not claim_places(session, campaign, participant.id, arm_quotas):
-        return Allocation("", [], drawn.seq, drawn.replaces_id), False
-    return drawn, True
 
 
 def step_was_saved(session: Session, participant_id: int, step_key: str) -> bool:

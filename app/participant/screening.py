@@ -9,7 +9,7 @@ the same transaction that stores the page.
   fails an ``allow`` rule ("country must be one of ..." needs an answer).
 - The **gate** is the last about-you (profile) page: when it is saved,
   quota places are claimed and then, in a campaign with strata, screening
-  rules or quotas, the arm is allocated (``allocates_at_gate``), so nobody
+  rules or quotas, the arm is allocated (app.participant.gate), so nobody
   screened out or over quota is ever allocated to an arm.
 - A **stratum** is the answers to ``campaign.strata`` joined, e.g.
   ``age_band=under_30|region=east`` (unanswered: ``age_band=``).
@@ -25,13 +25,8 @@ from app.participant.steps import journey
 from surveys import Answer as ParsedAnswer
 from surveys import Page, Survey
 
-__all__ = ["allocates_at_gate", "choices_of", "stored_profile_choices", "fails_screening",
+__all__ = ["choices_of", "stored_profile_choices", "fails_screening",
            "stratum_for", "gate_key", "fails_attention"]  # fmt: skip
-
-
-def allocates_at_gate(campaign: Campaign) -> bool:
-    """Whether the arm waits for the gate (strata, screening rules or quotas decide there)."""
-    return bool(campaign.strata or campaign.screening or campaign.quotas)
 
 
 def gate_key(survey: Survey) -> str:
