@@ -24,6 +24,7 @@ from surveys.reader import (
     DefinitionReader,
     Problem,
     SurveyError,
+    duplicates,
     without_bidi_controls,
 )
 
@@ -168,23 +169,26 @@ class _Reader(DefinitionReader):
         for page in pages:
             in_phase.setdefault(page.phase, []).extend(page.items)
         for phase, ids in in_phase.items():
-            for dup in sorted({i for i in ids if ids.count(i) > 1}):
+            for dup in duplicates(ids):
                 self.problem("pages", f"item '{dup}' is on more than one {phase} page")
-        pre = in_phase["pre"]
+        # Sets for every membership test: a definition of thousands of items
+        # must load in time linear in its size (lists made it quadratic).
+        pre, pre_set = in_phase["pre"], set(in_phase["pre"])
         post_twins = [i for i in in_phase["post"] if i in items and not items[i].post_only]
+        twin_set = set(post_twins)
         for item_id in post_twins:
-            if item_id not in pre:
+            if item_id not in pre_set:
                 self.problem("pages", f"post item '{item_id}' has no pre twin "
                              "(ask it on a pre page, or mark it post_only = true)")  # fmt: skip
-        shared = [i for i in pre if i in post_twins]
-        if [i for i in post_twins if i in pre] != shared:
+        shared = [i for i in pre if i in twin_set]
+        if [i for i in post_twins if i in pre_set] != shared:
             self.problem("pages", "post items must be in the same order as on the pre pages")
         used = {i for ids in in_phase.values() for i in ids}
         for item_id in items:
             if item_id not in used:
                 self.problem("items", f"item '{item_id}' is on no page")
         for item_id, item in items.items():
-            if item.post_only and item_id in pre:
+            if item.post_only and item_id in pre_set:
                 self.problem("pages", f"item '{item_id}' is post_only but is on a pre page")
 
 def split_briefing(source: str) -> tuple[str | None, str, str | None]:
@@ -308,11 +312,9 @@ def _with_summaries(reader, item: Item, place: str, modules, module_ids: set[str
                 reader.problem(f"{place}.text.{lang}", f"no module '{name}' to summarise")
         if "{summary" in SUMMARY_RE.sub("", text):
             reader.problem(f"{place}.text.{lang}", "write a summary as {summary:module_id}")
+        summaries = {mod.id: mod.summary.get(lang, "") for mod in modules}
         texts[lang] = SUMMARY_RE.sub(
-            lambda m, lang=lang: next(
-                (mod.summary.get(lang, "") for mod in modules if mod.id == m.group(1)), m.group(0)
-            ),
-            text,
+            lambda m, found=summaries: found.get(m.group(1), m.group(0)), text
         )
     return replace(item, text=Text(texts))
 

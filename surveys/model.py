@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -216,5 +217,13 @@ class Survey:
 
     def phases_of(self, item_id: str) -> tuple[str, ...]:
         """Phases an item is asked in, in journey order."""
-        found = {p.phase for p in self.pages if item_id in p.items}
-        return tuple(ph for ph in PHASES if ph in found)
+        return self._phases.get(item_id, ())
+
+    @cached_property
+    def _phases(self) -> dict[str, tuple[str, ...]]:
+        """Item id -> its phases, built once (asking every page per item was quadratic)."""
+        found: dict[str, set[str]] = {}
+        for page in self.pages:
+            for item_id in page.items:
+                found.setdefault(item_id, set()).add(page.phase)
+        return {i: tuple(ph for ph in PHASES if ph in f) for i, f in found.items()}

@@ -10,6 +10,7 @@ own keys with it (``ItemType.read``).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from surveys.model import Option, Text
 
 __all__ = ["Problem", "SurveyError", "DefinitionReader", "DEFINITION_FILE", "ID_RE",
-           "without_bidi_controls", "MAX_TEXT_CHARS", "MAX_TEXT_LINKS"]  # fmt: skip
+           "without_bidi_controls", "MAX_TEXT_CHARS", "MAX_TEXT_LINKS", "duplicates"]  # fmt: skip
 
 DEFINITION_FILE = "survey.toml"
 #: Identifier pattern, used with fullmatch: "$" would also match before a
@@ -35,6 +36,11 @@ BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 #: is what is counted (unclosed brackets cost the renderer as much).
 MAX_TEXT_CHARS = 50_000
 MAX_TEXT_LINKS = 2_000
+
+
+def duplicates(ids: list) -> list:
+    """The values that occur more than once in ``ids``, sorted (linear, not ``ids.count``)."""
+    return sorted(i for i, n in Counter(ids).items() if n > 1)
 
 
 def without_bidi_controls(value: Any) -> Any:
@@ -206,5 +212,5 @@ class DefinitionReader:
                 self.problem(place, f"unknown key '{key}'")
 
     def no_duplicates(self, ids: list[str], place: str) -> None:
-        for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        for dup in duplicates(ids):
             self.problem(place, f"duplicate id '{dup}'")

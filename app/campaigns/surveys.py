@@ -14,7 +14,7 @@ from flask import current_app
 from surveys import SHIPPED, Survey, load_survey
 
 __all__ = ["resolve_survey_path", "survey_for", "SurveyChangedError", "stored_survey_path",
-           "uploaded_surveys_folder", "UPLOADED_PREFIX"]  # fmt: skip
+           "uploaded_surveys_folder", "UPLOADED_PREFIX", "load_cached", "survey_stamp"]  # fmt: skip
 
 #: How a campaign records a survey uploaded through the browser: the folder's
 #: name under the instance folder's ``surveys/``, so the instance can move.
@@ -48,7 +48,8 @@ def stored_survey_path(folder: str | Path) -> str:
     return str(path)
 
 
-def _stamp(folder: Path) -> tuple:
+def survey_stamp(folder: Path) -> tuple:
+    """The folder's files and their modification times: changes when any file does."""
     return tuple(sorted((str(p), p.stat().st_mtime_ns) for p in folder.rglob("*") if p.is_file()))
 
 
@@ -58,7 +59,7 @@ def _load(folder: str, _stamp: tuple) -> Survey:
 
 
 def load_cached(folder: Path) -> Survey:
-    return _load(str(folder), _stamp(folder))
+    return _load(str(folder), survey_stamp(folder))
 
 
 def survey_for(campaign) -> Survey:

@@ -3,6 +3,12 @@
 A campaign can be created from any of them. Each has a stable ``key`` used in
 forms (``shipped:<folder>`` or ``uploaded:<folder>``); a form never sends a
 path, so nobody can point a campaign at an arbitrary folder on the server.
+
+The survey list needs only a few facts of each survey (id, title, languages,
+arms, version), so those are kept per folder and its files' modification
+times (:class:`Listing`), for every folder, loaded or not: a list of 500
+surveys reads file times, not 500 definitions. The whole survey is loaded
+only for the one a campaign is made from (``KnownSurvey.survey``).
 """
 
 from __future__ import annotations
@@ -10,11 +16,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.campaigns.surveys import load_cached, uploaded_surveys_folder
-from surveys import SHIPPED, Survey, SurveyError
+from app.campaigns.surveys import load_cached, survey_stamp, uploaded_surveys_folder
+from surveys import SHIPPED, Survey, SurveyError, Text, load_survey
 from surveys.loader import DEFINITION_FILE
 
-__all__ = ["KnownSurvey", "known_surveys", "find_survey"]
+__all__ = ["KnownSurvey", "Listing", "known_surveys", "find_survey"]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What the survey list shows of one survey."""
+
+    id: str
+    title: Text
+    languages: tuple[str, ...]
+    arms: tuple[str, ...]
+    version: str
+
+
+#: Folder -> (its files' stamp, its listing or None when it does not load).
+#: Keyed by folder and stamp, not least-recently-used: an entry is replaced
+#: when the folder's files change and dropped when the folder goes.
+_LISTINGS: dict[str, tuple[tuple, Listing | None]] = {}
 
 
 @dataclass(frozen=True)
@@ -23,12 +46,16 @@ class KnownSurvey:
     folder: Path
     #: "shipped" or "uploaded".
     source: str
-    survey: Survey
+    listing: Listing
+
+    @property
+    def survey(self) -> Survey:
+        return load_cached(self.folder)
 
     @property
     def label(self) -> str:
-        title = self.survey.title.get("en") or next(iter(self.survey.title.values()), "")
-        return f"{title} ({self.survey.id}, {self.source}, {self.survey.version[:12]})"
+        title = self.listing.title.get("en") or next(iter(self.listing.title.values()), "")
+        return f"{title} ({self.listing.id}, {self.source}, {self.listing.version[:12]})"
 
 
 def _folders(root: Path) -> list[Path]:
@@ -40,16 +67,33 @@ def _folders(root: Path) -> list[Path]:
     )  # fmt: skip
 
 
+def _listing(folder: Path) -> Listing | None:
+    stamp = survey_stamp(folder)
+    hit = _LISTINGS.get(str(folder))
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    try:
+        s = load_survey(folder)
+    except SurveyError:
+        listing = None
+    else:
+        listing = Listing(s.id, s.title, s.languages, tuple(a.id for a in s.arms), s.version)
+    _LISTINGS[str(folder)] = (stamp, listing)
+    return listing
+
+
 def known_surveys() -> list[KnownSurvey]:
     """Every loadable survey, shipped first; a folder that fails to load is left out."""
-    found = []
+    found, seen = [], set()
     for source, root in (("shipped", SHIPPED), ("uploaded", uploaded_surveys_folder())):
         for folder in _folders(root):
-            try:
-                survey = load_cached(folder)
-            except SurveyError:
-                continue
-            found.append(KnownSurvey(f"{source}:{folder.name}", folder, source, survey))
+            seen.add(str(folder))
+            listing = _listing(folder)
+            if listing is not None:
+                found.append(KnownSurvey(f"{source}:{folder.name}", folder, source, listing))
+    for gone in [f for f in _LISTINGS if f not in seen and Path(f).parent in (
+            SHIPPED, uploaded_surveys_folder())]:  # fmt: skip
+        del _LISTINGS[gone]
     return found
 
 

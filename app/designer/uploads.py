@@ -243,7 +243,9 @@ def store_survey_zip(stream: BinaryIO, store: Path, limits: Limits = Limits()) -
                 if not (final / "survey.toml").is_file():
                     raise
                 # The same survey was stored before (or by a concurrent upload).
-            return load_survey(final)
+            # Its files are those just checked (the version is their hash), so
+            # the survey loaded from the work folder is the stored one: no second load.
+            return survey
         finally:
             if work.exists():
                 shutil.rmtree(work, ignore_errors=True)
