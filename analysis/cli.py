@@ -61,14 +61,21 @@ def analyse(export: str | Path, out: str | Path = "report.html", *,
                         family=family, seed=seed, plan=the_plan, min_cell=min_cell)
 
 
-def power(plan: str | Path, n_sims: int = 2000, seed: int = 0) -> str:
-    """How many participants per arm the plan needs, as a few lines of text."""
-    r = plan_sample_size(load_plan(plan), n_sims=n_sims, seed=seed)
+def power(plan: str | Path, n_sims: int = 2000, seed: int = 0,
+          arms: Sequence[str] | None = None) -> str:
+    """How many participants per arm the plan needs, as a few lines of text.
+
+    ``arms`` are the treated arms (every arm but control); a plan whose
+    hypotheses say ``arm = "*"`` needs them to count its tests.
+    """
+    r = plan_sample_size(load_plan(plan), treated_arms=arms, n_sims=n_sims, seed=seed)
+    sim = (f"; simulated power at that n: {r['power_simulated']:.1%} over {n_sims} studies"
+           if n_sims else "")
     return (f"{r['n_per_arm']} analysed participants per arm ({r['total']} in "
-            f"{r['arms']} arms including control) give {r['power']:.0%} power to detect "
-            f"{r['effect']:g} SD in each of {r['hypotheses']} hypotheses (ANCOVA against "
-            f"control, before/after correlation {r['correlation']:g}, alpha "
-            f"{r['alpha_per_test']:.4g} per test; {n_sims} simulated studies per n). Add "
+            f"{r['arms']} arms including control) give {r['power']:.1%} power to detect "
+            f"{r['effect']:g} SD in each of {r['tests']} tests ({r['hypotheses']} hypotheses; "
+            f"ANCOVA against control, before/after correlation {r['correlation']:g}, alpha "
+            f"{r['alpha_per_test']:.4g} per test; closed form, Borm et al. 2007{sim}). Add "
             "the expected share of break-offs and exclusions on top.")
 
 
@@ -103,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     pw.add_argument("plan", help="analysis plan TOML")
     pw.add_argument("--n-sims", type=int, default=2000)
     pw.add_argument("--seed", type=int, default=0)
+    pw.add_argument("--arms", help="comma-separated treated arms (needed when a hypothesis "
+                    "says arm = \"*\")")
     d = sub.add_parser("demo-data", help="write a synthetic export with known effects")
     d.add_argument("out_dir")
     d.add_argument("--n-per-arm", type=int, default=200)
@@ -121,7 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                              n_items=args.n_items)
             print(f"wrote synthetic export to {path} (arms: {', '.join(ARMS)})")
         elif args.command == "power":
-            print(power(args.plan, n_sims=args.n_sims, seed=args.seed))
+            print(power(args.plan, n_sims=args.n_sims, seed=args.seed,
+                        arms=args.arms.split(",") if args.arms else None))
         else:
             path = analyse(args.export, args.out, margins=args.margins,
                            exclusions=args.exclude, n_boot=args.n_boot,

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["PlanError", "load_plan", "parse_plan", "plan_from_primary", "plan_hash",
-           "deviations", "CORRECTIONS"]
+           "deviations", "expand_hypotheses", "CORRECTIONS"]
 
 CORRECTIONS = ("holm", "bonferroni", "bh")
 DIRECTIONS = ("increase", "decrease", "any")
@@ -151,6 +151,48 @@ def plan_from_primary(items: Sequence[str], **settings) -> dict[str, Any]:
         lines += ["[[hypotheses]]", f'id = "{item}"', f'item = "{item}"', 'arm = "*"',
                   'direction = "any"']
     return parse_plan("\n".join(lines) + "\n", "--primary")
+
+
+def expand_hypotheses(plan: dict, treated_arms: Sequence[str] | None = None) -> list[dict]:
+    """The plan's tests: one per hypothesis and arm, ``arm = "*"`` expanded.
+
+    Parameters
+    ----------
+    plan : dict
+        A parsed plan (:func:`parse_plan`).
+    treated_arms : sequence of str, optional
+        The arms compared with control (every arm but the control). Needed
+        when a hypothesis names ``"*"``; without it such a plan raises
+        ``ValueError``, since the number of tests, and so the correction,
+        depends on it.
+
+    Returns
+    -------
+    list of dict
+        ``id, item, arm, direction`` per test, in the plan's order; a test
+        that two hypotheses name is listed once.
+
+    Examples
+    --------
+    >>> p = plan_from_primary(["a", "b", "c"])
+    >>> len(expand_hypotheses(p, ["accord", "armistice", "strength", "all"]))
+    12
+    """
+    tests, seen = [], set()
+    for h in plan["hypotheses"]:
+        if h["arm"] == "*":
+            if treated_arms is None:
+                raise ValueError(f"hypothesis {h['id']} tests every treated arm (arm = \"*\"): "
+                                 "name the treated arms to count the tests")
+            arms = list(treated_arms)
+        else:
+            arms = [h["arm"]]
+        for arm in arms:
+            if (h["item"], arm) not in seen:
+                seen.add((h["item"], arm))
+                tests.append({"id": h["id"], "item": h["item"], "arm": arm,
+                              "direction": h["direction"]})
+    return tests
 
 
 def deviations(plan: dict, *, exclusions: Sequence[str], pretreatment_only: bool,

@@ -237,15 +237,29 @@ def analyse_command(export, out, margins, exclude, subgroup, n_boot, seed, plan,
 @click.argument("plan", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--n-sims", default=2000, show_default=True, type=int)
 @click.option("--seed", default=0, show_default=True, type=int)
-def power_command(plan, n_sims, seed):
-    """How many participants per arm the analysis plan PLAN needs (by simulation)."""
+@click.option("--arms", help="Comma-separated treated arms (default: the arms other than control "
+              "of the survey beside PLAN); a hypothesis with arm = \"*\" is one test per arm.")
+def power_command(plan, n_sims, seed, arms):
+    """How many participants per arm the analysis plan PLAN needs (closed form, simulated check)."""
     from analysis.cli import power  # heavy: see analyse_command
     from analysis.plan import PlanError
 
+    treated = arms.split(",") if arms else _treated_arms_beside(plan)
     try:
-        click.echo(power(plan, n_sims=n_sims, seed=seed))
-    except PlanError as exc:
+        click.echo(power(plan, n_sims=n_sims, seed=seed, arms=treated))
+    except (PlanError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _treated_arms_beside(plan: Path) -> list[str] | None:
+    """The non-control arms of the survey in PLAN's folder, or None when there is none."""
+    if not (plan.parent / "survey.toml").is_file():
+        return None
+    try:
+        survey = load_survey(plan.parent)
+    except SurveyError as exc:
+        raise click.ClickException(f"the survey beside {plan} does not load: {exc}") from None
+    return [a.id for a in survey.arms if not a.control]
 
 
 @click.command("demo-data")

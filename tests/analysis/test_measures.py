@@ -375,3 +375,16 @@ def test_functions_do_not_modify_their_input(call):
     copy = d.copy()
     call(d)
     pd.testing.assert_frame_equal(d, copy)
+
+
+def test_the_sample_size_example_in_the_docs_holds():
+    # docs/analysis.md: "sample_size(effect=0.2, power=0.8, design='paired', correlation=0.5)
+    # needs about 199"; reference statsmodels TTestPower (198.2 at d_z = 0.2 / sqrt(2 (1 -
+    # 0.5)) = 0.2). "sample_size(effect=0.2, power=0.8) about 296 per arm": TTestIndPower at
+    # 0.2 / sqrt(1 - 0.25) (295.3) and the closed form ancova_sample_size.
+    paired = power.sample_size(effect=0.2, power=0.8, design="paired", correlation=0.5)
+    assert TTestPower().solve_power(0.2, alpha=0.05, power=0.8) == pytest.approx(198.15, abs=0.01)
+    assert abs(paired["n"] - 199) <= 8  # bisection on 2000 simulated studies per n
+    ref = TTestIndPower().solve_power(0.2 / np.sqrt(0.75), alpha=0.05, power=0.8)
+    assert power.ancova_sample_size(0.2, 0.8, correlation=0.5) == int(np.ceil(ref)) == 296
+    assert abs(power.sample_size(effect=0.2, power=0.8)["n"] - 296) <= 8

@@ -7,6 +7,7 @@ import copy
 
 import numpy as np
 import pytest
+from scipy import stats
 from statsmodels.stats.power import TTestIndPower
 
 from analysis.cli import main
@@ -124,3 +125,57 @@ def test_parley_power_answers_how_many_per_arm(capsys):
     assert main(["power", str(PLAN), "--n-sims", "1000"]) == 0
     out = capsys.readouterr().out
     assert f"{r['n_per_arm']} analysed participants per arm" in out
+
+
+STAR_PLAN = """correction = "holm"
+alpha = 0.05
+power = 0.8
+minimum_effect = 0.25
+correlation = 0.6
+""" + "".join(f'[[hypotheses]]\nid = "{i}"\nitem = "{i}"\narm = "*"\ndirection = "any"\n'
+              for i in ("support_accord", "support_armistice", "support_strength"))
+TREATED = ["accord", "armistice", "strength", "all"]
+
+
+def _noncentral_t_power(n: int, d: float, alpha: float) -> float:
+    """Two-sided two-sample t power from scipy's noncentral t (df 2n - 2, ncp d sqrt(n/2))."""
+    df, ncp = 2 * n - 2, d * np.sqrt(n / 2)
+    crit = stats.t.ppf(1 - alpha / 2, df)
+    return float(stats.nct.sf(crit, df, ncp) + stats.nct.cdf(-crit, df, ncp))
+
+
+def test_a_plan_for_every_treated_arm_counts_one_test_per_arm(capsys):
+    # Issue #20: the flagship's three primary items over its four treated arms are 12 tests.
+    # References: statsmodels TTestIndPower.solve_power (n = 283.47 -> 284 per arm at
+    # alpha 0.05/12, effect 0.25 / sqrt(1 - 0.6^2) = 0.3125) and the noncentral t computed
+    # here with scipy (power 0.649 at the 218 per arm the old count of 3 tests gave).
+    plan = parse_plan(STAR_PLAN)
+    r = plan_sample_size(plan, treated_arms=TREATED, n_sims=0)
+    d = 0.25 / np.sqrt(1 - 0.6**2)
+    assert (r["tests"], r["hypotheses"], r["arms"]) == (12, 3, 5)
+    assert r["alpha_per_test"] == pytest.approx(0.05 / 12)
+    assert r["n_per_arm"] == 284 == int(np.ceil(TTestIndPower().solve_power(
+        d, alpha=0.05 / 12, power=0.8)))
+    assert r["total"] == 284 * 5
+    assert _noncentral_t_power(284, d, 0.05 / 12) >= 0.8 > _noncentral_t_power(283, d, 0.05 / 12)
+    assert ancova_power(218, 218, 0.25, 0.6, 0.05 / 12) == pytest.approx(
+        _noncentral_t_power(218, d, 0.05 / 12), abs=1e-9)
+    assert round(_noncentral_t_power(218, d, 0.05 / 12), 2) == 0.65
+    # the count of tests needs the arms; the plan alone cannot say how many "*" stands for
+    with pytest.raises(ValueError, match=r'every treated arm \(arm = "\*"\)'):
+        plan_sample_size(plan, n_sims=0)
+    # named arms are one test each: the flagship's plan is 3 tests, 3 treated arms + control
+    flagship = plan_sample_size(load_plan(PLAN), treated_arms=TREATED, n_sims=0)
+    assert (flagship["tests"], flagship["arms"]) == (3, 4)
+    assert flagship["n_per_arm"] == int(np.ceil(TTestIndPower().solve_power(
+        d, alpha=0.05 / 3, power=0.8)))
+
+
+def test_parley_power_takes_the_treated_arms(tmp_path, capsys):
+    star = tmp_path / "plan.toml"
+    star.write_text(STAR_PLAN)
+    assert main(["power", str(star), "--n-sims", "0", "--arms", ",".join(TREATED)]) == 0
+    out = capsys.readouterr().out
+    assert "284 analysed participants per arm (1420 in 5 arms" in out and "12 tests" in out
+    assert main(["power", str(star), "--n-sims", "0"]) == 1
+    assert 'every treated arm (arm = "*")' in capsys.readouterr().err
