@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analysis.frames import CATEGORY_COLUMNS, as_category, as_text_columns
+
 __all__ = ["Export", "ExportError"]
 
 
@@ -48,6 +50,10 @@ class Export:
         module, item, page``) as categoricals, kept by the loader for
         :func:`analysis.analyse_export` (filters and groups on integer codes
         instead of millions of strings); see :meth:`keyed`.
+    pages : DataFrame or None
+        ``pages.csv`` typed and checked (``participant_id, step, shown_at,
+        submitted_at, seconds``; times UTC, ``seconds`` float), or ``None``
+        when the export has no such file (wide files, format 1.0, a database).
     """
 
     participants: pd.DataFrame
@@ -57,6 +63,7 @@ class Export:
     items: pd.DataFrame = field(repr=False)
     source: str = ""
     keyed_answers: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    pages: pd.DataFrame | None = field(default=None, repr=False)
 
     def __getattribute__(self, name: str):
         # The loaders pass answers=None with keyed_answers: the text form is then
@@ -66,8 +73,6 @@ class Export:
         if name == "answers" and value is None:
             keyed = object.__getattribute__(self, "keyed_answers")
             if keyed is not None:
-                from analysis.validate import as_text_columns
-
                 value = as_text_columns(keyed)
                 object.__setattr__(self, "answers", value)
         return value
@@ -78,8 +83,6 @@ class Export:
         The analysis works on this form; ``answers`` itself keeps text
         columns, as the public API always had. Built once and cached.
         """
-        from analysis.validate import CATEGORY_COLUMNS, as_category
-
         keyed = self.keyed_answers
         if keyed is None:
             keyed = self.answers.copy()
@@ -88,7 +91,7 @@ class Export:
                     keyed[col] = as_category(keyed[col])
             object.__setattr__(self, "keyed_answers", keyed)
         return Export(self.participants, keyed, self.codebook, self.manifest, self.items,
-                      self.source, keyed_answers=keyed)
+                      self.source, keyed_answers=keyed, pages=self.pages)
 
     @property
     def control_arm(self) -> str | None:

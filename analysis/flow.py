@@ -21,8 +21,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.frames import isin_ids
 from analysis.load import Export
-from analysis.validate import isin_ids
 
 __all__ = ["participant_flow", "outcome_rates", "SCREENED_BEFORE_ALLOCATION",
            "NOT_YET_ALLOCATED", "BEFORE_ALLOCATION"]

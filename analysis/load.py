@@ -27,6 +27,8 @@ from analysis.contract import (
     ESCAPE_MARK,
     MANIFEST_FILE,
     OPTIONAL_PARTICIPANT_COLUMNS,
+    PAGE_COLUMNS,
+    PAGES_FILE,
     PARTICIPANT_COLUMNS,
     PARTICIPANTS_FILE,
     SPREADSHEET_FILES,
@@ -40,6 +42,7 @@ from analysis.validate import (
     check_answers,
     check_codebook,
     check_manifest,
+    check_pages,
     check_participants,
     items_table,
     legacy_escaping,
@@ -208,8 +211,16 @@ def load_export(path: str | Path) -> Export:
             f"has {len(answers)} rows but manifest.json row_counts.answers "
             f"says {counts['answers']}",
         )
+    pages = None
+    if PAGES_FILE in names:  # format 1.1 on; the reading times of the briefings
+        pages = check_pages(read_csv(src.read(PAGES_FILE), PAGES_FILE, PAGE_COLUMNS,
+                                     legacy=legacy), participants)
+        n_pages = counts.get("pages")
+        if isinstance(n_pages, int) and n_pages != len(pages):
+            raise ExportError(PAGES_FILE, f"has {len(pages)} rows but manifest.json "
+                              f"row_counts.pages says {n_pages}")
     return Export(participants, None, codebook, manifest, items, str(path),
-                  keyed_answers=answers)
+                  keyed_answers=answers, pages=pages)
 
 
 def export_from_frames(

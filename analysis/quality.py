@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.frames import isin_ids
 from analysis.load import Export
-from analysis.validate import isin_ids
 
 __all__ = ["funnel", "time_on_page", "quality_flags", "apply_exclusions", "RULES"]
 

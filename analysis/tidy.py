@@ -10,8 +10,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.frames import missing_code_mask
 from analysis.load import Export
-from analysis.validate import missing_code_mask
 
 __all__ = ["clean_values", "pairs", "profile_table", "knowledge_scores", "decode_choice"]
 

@@ -13,8 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from analysis.contract import (
     ANSWER_KEY,
@@ -24,6 +22,7 @@ from analysis.contract import (
     FORMAT_NAME,
     LOSSLESS_ESCAPING_SINCE,
     MANIFEST_FILE,
+    PAGES_FILE,
     PARTICIPANTS_FILE,
     PHASES,
     ROLES,
@@ -35,11 +34,11 @@ from analysis.contract import (
     upgrade_codebook,
 )
 from analysis.export import ExportError
+from analysis.frames import CATEGORY_COLUMNS, as_category, isin_ids, missing_code_mask
 
 __all__ = [
     "unescape_text", "legacy_escaping", "check_manifest", "check_codebook", "items_table",
-    "read_csv", "type_columns", "check_participants", "check_answers", "as_text",
-    "as_category", "missing_code_mask", "CATEGORY_COLUMNS", "as_text_columns", "isin_ids",
+    "read_csv", "type_columns", "check_participants", "check_answers", "check_pages", "as_text",
 ]  # fmt: skip
 
 
@@ -319,25 +318,6 @@ def check_participants(p: pd.DataFrame) -> pd.DataFrame:
     return p
 
 
-def as_category(s: pd.Series) -> pd.Series:
-    """``s`` as a categorical with sorted categories (a no-op when it already is one).
-
-    Answer keys repeat a few thousand distinct texts millions of times; as
-    categoricals every filter, join and group works on small integer codes.
-    Sorted categories keep ``groupby`` and ``sort_values`` in text order.
-    """
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        cats = s.cat.categories
-        if cats.is_monotonic_increasing:
-            return s
-        return s.cat.reorder_categories(sorted(cats))
-    return s.astype(pd.CategoricalDtype(sorted(pd.unique(s.dropna()))))
-
-
-#: answer columns held as categoricals (see :func:`as_category`)
-CATEGORY_COLUMNS = ("participant_id", "arm", "phase", "module", "item", "page")
-
-
 def check_answers(
     a: pd.DataFrame, p: pd.DataFrame, items: pd.DataFrame, f: str = ANSWERS_FILE
 ) -> pd.DataFrame:
@@ -394,46 +374,6 @@ def check_answers(
     return a
 
 
-def as_text_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every categorical column back to text (the public dtype)."""
-    cols = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
-    if not cols:
-        return frame
-    out = frame.copy(deep=False)
-    for c in cols:
-        out[c] = _category_text(out[c])
-    return out
-
-
-def _category_text(s: pd.Series) -> pd.Series:
-    """A categorical of texts as a text Series, gathered by pyarrow (6x faster than astype)."""
-    cats = s.cat.categories
-    if not (pd.api.types.is_string_dtype(cats.dtype) and len(cats)):
-        return s.astype("str")
-    codes = s.cat.codes.to_numpy()
-    values = pa.array(cats.to_numpy(dtype=object), type=pa.large_string())
-    text = pc.take(values, pa.array(codes, mask=codes < 0))
-    return pd.Series(pd.array(text, dtype="str"), index=s.index, name=s.name)
-
-
-def isin_ids(s: pd.Series, values) -> np.ndarray:
-    """``s.isin(values).to_numpy()`` for a column of ids, fast when both are many.
-
-    pandas tests text columns by turning every one of ``values`` into a
-    pyarrow scalar in a Python loop (0.7 s for 100,000 participant ids);
-    pyarrow's ``is_in`` does the same test on whole arrays.
-    """
-    vals = pd.Series(values)
-    if isinstance(s.dtype, pd.CategoricalDtype) or not pd.api.types.is_string_dtype(s.dtype):
-        return s.isin(vals).to_numpy(dtype=bool)
-    if isinstance(vals.dtype, pd.CategoricalDtype):
-        vals = _category_text(vals)
-    elif not pd.api.types.is_string_dtype(vals.dtype):
-        return s.isin(vals).to_numpy(dtype=bool)
-    hit = pc.is_in(pa.array(s.astype("str")), value_set=pa.array(vals.astype("str")))
-    return hit.to_numpy(zero_copy_only=False).astype(bool)
-
-
 def _duplicated_key(a: pd.DataFrame) -> pd.Series:
     """``a.duplicated(ANSWER_KEY)``, computed on one integer made of the categorical codes.
 
@@ -451,25 +391,20 @@ def _duplicated_key(a: pd.DataFrame) -> pd.Series:
     return pd.Series(key, index=a.index).duplicated()
 
 
-def missing_code_mask(item: pd.Series, value: np.ndarray, items: pd.DataFrame) -> np.ndarray:
-    """Boolean array: the row's value is a code its item flags ``missing: true``.
-
-    ``item`` is the answers' item column (categorical or text), ``value``
-    the values as floats. Works item by item on the categorical codes, so
-    no per-row (item, value) tuples are built.
-    """
-    out = np.zeros(len(value), dtype=bool)
-    codes_of = {i: c for i, c in zip(items["item"], items["missing_codes"], strict=True) if c}
-    if not codes_of:
-        return out
-    cat = as_category(item)
-    row_codes = cat.cat.codes.to_numpy()
-    for k, name in enumerate(cat.cat.categories):
-        codes = codes_of.get(name)
-        if codes:
-            rows = row_codes == k
-            out[rows] = np.isin(value[rows], np.asarray(codes, dtype=float))
-    return out
+def check_pages(g: pd.DataFrame, p: pd.DataFrame) -> pd.DataFrame:
+    """``pages.csv`` checked against the participants: every row names a listed
+    participant and a step, and seconds are not negative."""
+    f = PAGES_FILE
+    for col in ("participant_id", "step"):
+        if g[col].isna().any():
+            raise _bad(f, g, col, g[col].isna(), "a non-empty value")
+    bad = ~pd.Series(isin_ids(g["participant_id"], p["participant_id"]), index=g.index)
+    if bad.any():
+        raise _bad(f, g, "participant_id", bad, "a participant listed in participants.csv")
+    bad = g["seconds"] < 0
+    if bad.any():
+        raise _bad(f, g, "seconds", bad, "a number of seconds of at least 0")
+    return g
 
 
 def as_text(df: pd.DataFrame) -> pd.DataFrame:

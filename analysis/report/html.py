@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from analysis.pipeline import Results  # noqa: E402
+from analysis.results import Results  # noqa: E402
 
 __all__ = ["MIN_CELL", "TOO_FEW", "Page", "fmt", "table", "svg", "figure", "esc", "plt"]
 
@@ -49,10 +49,6 @@ class Page:
     @property
     def ex(self):
         return self.res.export
-
-    @property
-    def t(self) -> dict[str, pd.DataFrame]:
-        return self.res.tables
 
     def wording(self, item: str, limit: int = 90) -> str:
         """The item's wording, shortened at a word boundary (plain text)."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from analysis.reading import read_pages, reading_speed
+from analysis.load import load_export
+from analysis.reading import reading_speed
 from analysis.report import write_report
 from surveys import FLAGSHIP, load_survey
 from tests.analysis.test_report_cases import BAD, _visible_text
@@ -26,7 +27,7 @@ def test_the_flagship_report_follows_the_frozen_plan_and_shows_reading_speed(
     codebook = json.loads((out / "codebook.json").read_text())
     words = {m["id"]: m["words"]["en"] for m in codebook["modules"]}
     assert all(600 < n < 2500 for n in words.values()), words  # briefings of a few pages
-    speed = reading_speed(read_pages(out), __import__("pandas").read_csv(
+    speed = reading_speed(load_export(out).pages, __import__("pandas").read_csv(
         out / "participants.csv", dtype=str), codebook)
     assert len(speed) >= 3 and (speed["wpm"] > 0).all()
     # by hand for one read: words in English over minutes on the read:<module> page

@@ -3,8 +3,6 @@ knowledge gain, attention-check failure, and the exclusion rule used."""
 
 from __future__ import annotations
 
-import pandas as pd
-
 from analysis.reading import FAST_WPM, TYPICAL_WPM
 from analysis.report.html import Page, esc, table
 
@@ -13,7 +11,7 @@ HEADING = "Balance and manipulation checks"
 
 
 def render(page: Page) -> str | None:
-    t, opt = page.t, page.res.options
+    res, opt = page.res, page.res.options
     body = []
     rule = ("only checks taken before the treatment (about-you and before pages), as "
             "Montgomery, Nyhan &amp; Torres (2018) advise: excluding on checks taken after "
@@ -22,7 +20,7 @@ def render(page: Page) -> str | None:
             "Montgomery, Nyhan &amp; Torres 2018)")
     body.append(f"<p>Exclusion rules used: {esc(', '.join(opt.exclusions) or 'none')}, "
                 f"applied to {rule}.</p>")
-    bal = t.get("balance", pd.DataFrame())
+    bal = res.balance
     ref = page.ex.control_arm or (page.ex.arms[0] if page.ex.arms else "")
     if bal is not None and not bal.empty:
         bal = bal.assign(label=bal["variable"].map(
@@ -40,13 +38,13 @@ def render(page: Page) -> str | None:
                           html_cols=("label",)))
     else:
         body.append("<p>Balance: not computed (no second arm to compare).</p>")
-    mq = t.get("module_questions", pd.DataFrame())
+    mq = res.module_questions
     if mq is not None and not mq.empty:
         mq = mq.assign(label=mq["item"].map(page.label))
         body.append(table(mq, "Questions about each briefing (balance, clarity, trust), by arm",
                           ["label", "module", "arm", "n", "mean", "sd"], {"label": "item"},
                           guard=("n",), min_cell=page.min_cell, html_cols=("label",)))
-    rs = t.get("reading_speed", pd.DataFrame())
+    rs = res.reading_speed
     if rs is not None and not rs.empty:
         body.append(table(rs, "Reading time of each briefing, by arm",
                           ["module", "arm", "n", "words", "median_seconds", "median_wpm",
@@ -62,13 +60,13 @@ def render(page: Page) -> str | None:
     else:
         body.append("<p>Reading times: not available (the export has no pages.csv or no "
                     "word counts of the briefings).</p>")
-    ks = t.get("knowledge_shifts", pd.DataFrame())
+    ks = res.knowledge_shifts
     if ks is not None and not ks.empty:
         body.append(table(ks, "Knowledge gain by arm (share correct, before and after)",
                           ["arm", "n", "mean_before", "mean_after", "shift", "ci_low",
                            "ci_high"], {"shift": "gain"}, guard=("n",),
                           min_cell=page.min_cell))
-    att = t.get("attention_by_arm", pd.DataFrame())
+    att = res.attention_by_arm
     body.append(table(att, "Attention-check failure by arm and phase", ["arm", "phase", "n",
                                                                       "failed"],
                       {"failed": "share failed"}, guard=("n",), min_cell=page.min_cell,

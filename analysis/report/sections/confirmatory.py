@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from analysis.report import plots
 from analysis.report.html import Page, esc, figure, finite, table
 
@@ -32,7 +30,7 @@ def render(page: Page) -> str | None:
     plan = page.res.plan
     if not plan:
         return None
-    anc = page.t.get("ancova", pd.DataFrame())
+    anc = page.res.ancova
     head = (f'<div class="confirmatory"><p>Preregistered primary items: '
             f"{esc(', '.join(plan['primary_items']))}. Family: "
             f"{esc(str(plan.get('family') or 'primary'))}. These are the confirmatory tests; "
@@ -58,7 +56,7 @@ def render(page: Page) -> str | None:
                   EFFECT_COLS, {"label": "item", "p_plan": f"p ({plan['correction']})",
                                 "supported": "supported as planned"},
                   guard=("n_arm", "n_control"), min_cell=page.min_cell, html_cols=("label",))
-    pw = page.t.get("power", pd.DataFrame())
+    pw = page.res.power
     if pw is not None and not pw.empty:
         body += table(pw.assign(label=pw["item"].map(page.label)),
                       "Power at the sample reached for the plan's minimum effect",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from analysis.report import plots
 from analysis.report.html import Page, figure, table
 from analysis.report.sections.shifts import key_items
@@ -13,8 +11,8 @@ HEADING = "Answer distributions"
 
 
 def render(page: Page) -> str | None:
-    t = page.t
-    ls = t.get("likert_shares", pd.DataFrame())
+    res = page.res
+    ls = res.likert_shares
     body = ""
     for item in key_items(page):
         d = ls[ls["item"] == item] if not ls.empty else ls
@@ -29,13 +27,13 @@ def render(page: Page) -> str | None:
                       f"Answer shares: {page.wording(item, 60)}",
                       ["arm", "phase", "category", "n_group", "n", "share"],
                       {"n_group": "n in arm and phase"})
-    sm = t.get("stuart_maxwell", pd.DataFrame())
+    sm = res.stuart_maxwell
     if not sm.empty:
         sm = sm.assign(label=sm["item"].map(page.label))
     body += table(sm, "Stuart-Maxwell test of equal before/after shares",
                   ["label", "arm", "n", "statistic", "df", "p"], {"label": "item"},
                   guard=("n",), min_cell=page.min_cell, html_cols=("label",))
-    mc = t.get("mcnemar", pd.DataFrame())
+    mc = res.mcnemar
     if not mc.empty:
         mc = mc.assign(label=mc["item"].map(page.label))
     body += table(mc, "McNemar test on support",

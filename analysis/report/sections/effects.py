@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from analysis.report import plots
 from analysis.report.html import Page, esc, figure, finite, table
 
@@ -20,7 +18,7 @@ def heading(page: Page) -> str:
 
 
 def render(page: Page) -> str | None:
-    anc = page.t.get("ancova", pd.DataFrame())
+    anc = page.res.ancova
     if anc.empty:
         return "<p>Not estimated: " + esc(
             "the design has no control arm." if not page.ex.control_arm else
@@ -50,7 +48,7 @@ def render(page: Page) -> str | None:
     body.append(table(expl, caption, EFFECT_COLS, {"label": "item"},
                       guard=("n_arm", "n_control"), min_cell=page.min_cell,
                       html_cols=("label",)))
-    did = page.t.get("did", pd.DataFrame())
+    did = page.res.did
     if not did.empty:
         did = did.assign(label=did["item"].map(page.label))
         body.append(table(did, "Difference in differences (secondary)",

@@ -63,7 +63,7 @@ def flow_svg(flow: pd.DataFrame, rules: list[str], control: str | None) -> str:
 
 
 def render(page: Page) -> str | None:
-    fl = page.t.get("flow", pd.DataFrame())
+    fl = page.res.flow
     if fl is None or fl.empty:
         return None
     rules = list(page.res.options.exclusions)
@@ -72,7 +72,7 @@ def render(page: Page) -> str | None:
             "the export.</figcaption></figure>"]
     labels = {f"excluded_{r}": f"excluded: {RULE_WORDS.get(r, r)}" for r in rules}
     body.append(table(fl, "Participant flow by arm", labels=labels))
-    rates = page.t.get("rates", pd.DataFrame())
+    rates = page.res.rates
     body.append(table(rates, "Completion and break-off rates (opt-in sample)",
                       ["arm", "started", "eligible", "completed", "broke_off",
                        "completion_rate", "break_off_rate"],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from analysis.report.html import Page, table
 
 ID = "followup"
@@ -11,7 +9,7 @@ HEADING = "Follow-up: did the shift last?"
 
 
 def render(page: Page) -> str | None:
-    fu = page.t.get("followup", pd.DataFrame())
+    fu = page.res.followup
     if fu is None or fu.empty:
         return None
     fu = fu.assign(label=fu["item"].map(page.label))

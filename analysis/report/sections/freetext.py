@@ -11,11 +11,11 @@ HEADING = "Free-text answers"
 
 
 def render(page: Page) -> str | None:
-    t = page.t
-    counts = t.get("text_counts", pd.DataFrame())
+    res = page.res
+    counts = res.text_counts
     if counts is None or counts.empty:
         return None
-    themes = t.get("text_themes", pd.DataFrame())
+    themes = res.text_themes
     body = [f"<p>Themes found by clustering (TF-IDF and k-means per language, "
             f"scikit-learn), named by their most typical words; a language with fewer than "
             f"{max(page.min_cell, 4)} answers to a question is not clustered. Answers are "
@@ -28,7 +28,7 @@ def render(page: Page) -> str | None:
             body.append(f"<p>{row.n} answer(s): too few to look for themes.</p>")
             continue
         body.append(table(th, f"Themes ({row.language})", ["theme", "terms", "n"]))
-        sh = t["text_shares"]
+        sh = res.text_shares
         sh = sh[(sh["item"] == row.item) & (sh["language"] == row.language)]
         wide = sh.pivot_table(index="arm", columns="theme", values="share", aggfunc="first")
         wide = wide.fillna(0.0)
@@ -38,7 +38,7 @@ def render(page: Page) -> str | None:
         body.append(table(wide, f"Share of answers in each theme, by arm ({row.language})",
                           guard=("n",), min_cell=page.min_cell,
                           labels={c: c.replace("share_theme_", "theme ") for c in wide.columns}))
-        ex = t["text_examples"]
+        ex = res.text_examples
         ex = ex[(ex["item"] == row.item) & (ex["language"] == row.language)]
         items = "".join(f"<li>Theme {int(r.theme)}: “{esc(str(r.text))}”</li>"
                         for r in ex.itertuples(index=False))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from analysis.report import plots
 from analysis.report.html import Page, figure, table
 
@@ -12,12 +10,12 @@ HEADING = "Opinion groups"
 
 
 def render(page: Page) -> str | None:
-    t = page.t
-    mp = t.get("groups_map", pd.DataFrame())
+    res = page.res
+    mp = res.groups_map
     if mp is None or mp.empty:
         return None
-    gi = t["groups_items"]
+    gi = res.groups_items
     return (figure(plots.map_plot(mp), "Opinion map of the after answers.")
-            + table(t["groups_choice"], "Silhouette by number of groups")
+            + table(res.groups_choice, "Silhouette by number of groups")
             + table(gi[gi["representative"] | gi["consensus"]],
                     "Items each group agrees on, and consensus items"))

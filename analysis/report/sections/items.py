@@ -36,10 +36,10 @@ def dp_table(page: Page, shifts: pd.DataFrame, did: pd.DataFrame, item: str,
 
 
 def render(page: Page) -> str | None:
-    sh = page.t.get("shifts", pd.DataFrame())
+    sh = page.res.shifts
     if sh.empty:
         return "<p>No item has complete before and after answers from analysed participants.</p>"
-    did = page.t.get("did", pd.DataFrame())
+    did = page.res.did
     body = ["<p>Means of the answers before and after reading, their change, and the "
             "change in each arm minus the change in control (difference in differences, "
             "Welch t, 95% CI, p adjusted by Holm over all items and arms). Item ids are in "

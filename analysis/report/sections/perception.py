@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from analysis.report.html import Page, table
 
 ID = "metaperception"
@@ -11,7 +9,7 @@ HEADING = "Meta-perception"
 
 
 def render(page: Page) -> str | None:
-    mp = page.t.get("metaperception", pd.DataFrame())
+    mp = page.res.metaperception
     if mp is None or mp.empty:
         return None
     return table(mp, "Estimated minus actual share supporting", guard=("n",),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from analysis.report.html import Page, table
 
 ID = "polarisation"
@@ -11,7 +9,7 @@ HEADING = "Polarisation"
 
 
 def render(page: Page) -> str | None:
-    pol = page.t.get("polarisation", pd.DataFrame())
+    pol = page.res.polarisation
     if pol is None or pol.empty:
         return "<p>No Likert or thermometer answers to describe.</p>"
     pol = pol.assign(label=pol["item"].map(page.label))

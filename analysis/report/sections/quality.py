@@ -12,15 +12,15 @@ HEADING = "Data quality and weights"
 
 
 def render(page: Page) -> str | None:
-    t, res = page.t, page.res
+    res = page.res
     body = ""
-    fn = t.get("funnel", pd.DataFrame())
+    fn = res.funnel
     if fn is not None and not fn.empty:
         body += figure(plots.funnel_plot(fn), "Participants reaching each stage, by arm.")
     body += table(fn, "Completion funnel")
-    body += table(t.get("exclusions"), "Exclusions: what was excluded and why")
-    body += table(t.get("time_on_page"), "Seconds on page")
-    ws = t.get("weights_summary", pd.DataFrame())
+    body += table(res.exclusions, "Exclusions: what was excluded and why")
+    body += table(res.time_on_page, "Seconds on page")
+    ws = res.weights_summary
     kish = pd.DataFrame([{"weights": res.weights_used(), "n": int(res.analysed.nunique()),
                           "effective_n_kish": res.kish_n(),
                           "design_effect": float(ws["deff"].iloc[0]) if not ws.empty else 1.0}])

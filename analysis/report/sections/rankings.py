@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from analysis.report.html import Page, table
 
 ID = "rankings"
@@ -11,9 +9,9 @@ HEADING = "Rankings of the proposals"
 
 
 def render(page: Page) -> str | None:
-    ro = page.t.get("ranking_options", pd.DataFrame())
+    ro = page.res.ranking_options
     if ro is None or ro.empty:
         return None
     return (table(ro, "First choices and Borda scores", guard=("n",), min_cell=page.min_cell)
-            + table(page.t.get("ranking_groups"), "Condorcet winner and single-peakedness",
+            + table(page.res.ranking_groups, "Condorcet winner and single-peakedness",
                     guard=("n",), min_cell=page.min_cell))

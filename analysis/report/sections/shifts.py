@@ -15,7 +15,7 @@ SHIFT_COLS = ["label", "arm", "n", "mean_before", "mean_after", "shift", "ci_low
 
 
 def key_items(page: Page) -> list[str]:
-    sh = page.t.get("shifts", pd.DataFrame())
+    sh = page.res.shifts
     plan = page.res.plan or {}
     seen = set(sh["item"]) if not sh.empty else set()
     primary = [i for i in plan.get("primary_items") or [] if i in seen]
@@ -23,7 +23,7 @@ def key_items(page: Page) -> list[str]:
 
 
 def render(page: Page) -> str | None:
-    sh = page.t.get("shifts", pd.DataFrame())
+    sh = page.res.shifts
     if sh.empty:
         return "<p>No complete before/after pairs.</p>"
     sh = sh.assign(label=sh["item"].map(page.label))

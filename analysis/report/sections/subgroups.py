@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from analysis.report.html import Page, esc, table
 
 ID = "subgroups"
@@ -11,7 +9,7 @@ HEADING = "Subgroups"
 
 
 def render(page: Page) -> str | None:
-    ss = page.t.get("subgroup_shifts", pd.DataFrame())
+    ss = page.res.subgroup_shifts
     col = page.res.options.subgroup
     if ss.empty or not col:
         return None
@@ -27,7 +25,7 @@ def render(page: Page) -> str | None:
 
 
 def _effects(page: Page, col: str) -> str:
-    se = page.t.get("subgroup_effects", pd.DataFrame())
+    se = page.res.subgroup_effects
     if se is None or se.empty:
         return "<p>Subgroup effects against control: not estimated (no control arm).</p>"
     se = se.assign(label=se["item"].map(page.label))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from analysis.report.html import TOO_FEW, Page, esc, finite, fmt
 
 ID = "summary"
@@ -12,7 +10,7 @@ HEADING = "Summary"
 
 def warnings(page: Page) -> list[str]:
     """The warnings that matter, in plain words (also used by the summary of checks)."""
-    ex, t, out = page.ex, page.t, []
+    ex, res, out = page.ex, page.res, []
     if ex.participants.empty:
         return ["No participants: the campaign has no data yet, so there is nothing to report."]
     analysed = page.res.analysed_per_arm()
@@ -28,14 +26,14 @@ def warnings(page: Page) -> list[str]:
     elif analysed.get(ex.control_arm, 0) == 0:
         out.append(f"No analysed participant in the control arm ({ex.control_arm}): no "
                    "effects against control.")
-    bal = t.get("balance", pd.DataFrame())
+    bal = res.balance
     if not bal.empty and "smd" in bal:
         big = bal[bal["smd"].abs() > 0.25]
         big = big[big["n_arm"].ge(page.min_cell) & big["n_reference"].ge(page.min_cell)]
         if not big.empty:
             out.append(f"Imbalance: {len(big)} standardised difference(s) above 0.25 between "
                        "arms before treatment (see Balance).")
-    att = t.get("attention_by_arm", pd.DataFrame())
+    att = res.attention_by_arm
     if not att.empty:
         high = att[(att["n"] >= page.min_cell) & (att["failed"] > 0.2)]
         for row in high.itertuples(index=False):
@@ -45,7 +43,7 @@ def warnings(page: Page) -> list[str]:
 
 
 def _primary_sentences(page: Page) -> list[str]:
-    anc = page.t.get("ancova", pd.DataFrame())
+    anc = page.res.ancova
     if anc.empty or "confirmatory" not in anc or not anc["confirmatory"].any():
         return []
     out = []

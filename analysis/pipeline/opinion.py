@@ -1,0 +1,112 @@
+"""Steps about opinion: answer distributions, polarisation, rankings,
+meta-perception, opinion groups and the themes of free text."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import groups, ordinal, perception, polarisation, rankings, themes
+from analysis.pipeline.run import Run, kept_clean, order_arms, threshold
+
+
+def ordinal_step(run: Run) -> None:
+    ex, opt, res, items, pp = run.ex, run.opt, run.res, run.ex.items, run.pp
+    # labelled-point scales (Likert): a quantity whose every point is an option
+    likert = items.loc[items["numeric"] & (items["option_ids"].map(len) > 0) & items["phases"].map(
+        lambda ph: "pre" in ph and "post" in ph), "item"].tolist()
+    lp = pp[pp["item"].isin(likert)]
+    res.stuart_maxwell = order_arms(ordinal.stuart_maxwell(lp), ex)
+    mcn = []
+    for item in likert:
+        thr = threshold(items, item, opt.support_threshold)
+        mcn.append(ordinal.mcnemar_support(lp[lp["item"] == item], threshold=thr).assign(
+            threshold=thr))
+    res.mcnemar = order_arms(pd.concat(mcn, ignore_index=True), ex) if mcn else pd.DataFrame()
+    run.clean = kept_clean(run)
+    lk = run.clean[run.clean["item"].isin(likert) & run.clean["phase"].isin(["pre", "post"])]
+    res.likert_shares = ordinal.category_shares(run.with_w(lk), weights=run.wcol)
+
+
+def polarisation_step(run: Run) -> None:
+    items = run.ex.items
+    numeric = items.loc[items["numeric"] & items["attitude"], "item"]
+    clean = run.clean
+    pol_in = clean[clean["item"].isin(numeric) & clean["phase"].isin(["pre", "post"])]
+    run.res.polarisation = polarisation.polarisation_measures(
+        run.with_w(pol_in), by=("item", "phase"), scale=items, weights=run.wcol)
+
+
+def rankings_step(run: Run) -> None:
+    ex, items = run.ex, run.ex.items
+    rk = items[items["text_coding"] == "ranked_option_ids"]
+    ro, rg = [], []
+    for _, row in rk.iterrows():
+        a = ex.answers
+        a = a[(a["item"] == row["item"]) & a["participant_id"].isin(run.kept)
+              & a["phase"].isin(["pre", "post"])]
+        if a.empty:
+            continue
+        o, g = rankings.ranking_summary(run.with_w(a), list(row["option_ids"]),
+                                        by=("phase", "arm"), weights=run.wcol)
+        ro.append(o.assign(item=row["item"]))
+        rg.append(g.assign(item=row["item"]))
+    run.res.ranking_options = pd.concat(ro, ignore_index=True) if ro else pd.DataFrame()
+    run.res.ranking_groups = pd.concat(rg, ignore_index=True) if rg else pd.DataFrame()
+
+
+def metaperception_step(run: Run) -> None:
+    items, opt, clean = run.ex.items, run.opt, run.clean
+    mp = []
+    estimate_rows = items.loc[items["role"] == "estimate", ["item", "estimates"]]
+    for est, named in estimate_rows.itertuples(index=False):
+        # The codebook names the estimated item (format 1.1); older exports
+        # fall back to the naming rule estimate_<item>.
+        target = named if isinstance(named, str) else est.removeprefix("estimate_")
+        if target not in set(items["item"]):
+            run.res.notes.append(f"Estimate item {est!r}: no item {target!r} to compare with "
+                                 "(give the item 'estimates = \"<item id>\"' in the survey).")
+            continue
+        thr = threshold(items, target, opt.support_threshold)
+        e = clean[(clean["item"] == est) & clean["phase"].isin(["pre", "post"])]
+        s = clean[(clean["item"] == target) & clean["phase"].isin(["pre", "post"])]
+        if e.empty or s.empty:
+            continue
+        mp.append(perception.metaperception_gap(run.with_w(e), run.with_w(s), thr,
+                                                by=("phase",), weights=run.wcol).assign(
+            item=est, compared_with=target, threshold=thr))
+    run.res.metaperception = pd.concat(mp, ignore_index=True) if mp else pd.DataFrame()
+
+
+def groups_step(run: Run) -> None:
+    items, clean, res = run.ex.items, run.clean, run.res
+    # labelled-point scales (Likert): a quantity whose every point is an option
+    likert = items.loc[items["numeric"] & (items["option_ids"].map(len) > 0) & items["phases"].map(
+        lambda ph: "pre" in ph and "post" in ph), "item"]
+    post = clean[(clean["phase"] == "post") & clean["item"].isin(likert)]
+    try:
+        og = groups.opinion_groups(post, items, seed=run.opt.seed)
+        res.groups_map, res.groups_items = og["map"], og["items"]
+        res.groups_choice, res.groups_explained = og["choice"], og["explained"]
+    except ValueError as exc:
+        run.res.notes.append(f"Opinion groups not computed: {exc}.")
+        res.groups_map = res.groups_items = res.groups_choice = pd.DataFrame()
+        res.groups_explained = pd.DataFrame()
+
+
+def freetext_step(run: Run) -> None:
+    """Themes of the free-text answers, per language, with shares by arm."""
+    ex, res = run.ex, run.res
+    text_items = ex.items.loc[ex.items["text_coding"] == "free_text", "item"]
+    a = ex.answers[ex.answers["item"].isin(text_items) & ex.answers["participant_id"].isin(
+        run.kept)]
+    if a.empty:
+        res.text_themes = res.text_shares = res.text_examples = pd.DataFrame()
+        res.text_counts = pd.DataFrame()
+        return
+    lang = ex.participants.set_index("participant_id")["language"]
+    a = a.assign(language=a["participant_id"].map(lang))[
+        ["participant_id", "arm", "language", "item", "text"]]
+    res.text_counts = (a.dropna(subset=["text"]).groupby(["item", "language"]).size()
+                        .rename("n").reset_index())
+    res.text_themes, res.text_shares, res.text_examples = themes.text_themes(
+        a, min_answers=max(run.opt.min_cell, 4), seed=run.opt.seed)

@@ -1,0 +1,294 @@
+"""What :func:`analysis.analyse_export` returns: the options, the samples and named tables.
+
+:class:`Results` is a class of named tables in the manner of statsmodels'
+results classes: each table is an attribute (``res.shifts``), documented
+with its columns; methods (``res.flow_counts()``) are apart from them. The
+report's sections read the attributes.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+
+import pandas as pd
+
+from analysis.export import Export
+from analysis.frames import isin_ids
+from analysis.options import Options
+
+__all__ = ["Results", "table"]
+
+
+def table(columns: str, doc: str):
+    """A table field of :class:`Results`: its columns (comma-separated; ``<subgroup>``
+    stands for the subgroup column) and what one row is. Empty until a step fills it."""
+    return field(default_factory=pd.DataFrame, repr=False,
+                 metadata={"table": True, "columns": columns, "doc": doc})
+
+
+_SHIFT = ("n, mean_before, sd_before, mean_after, sd_after, shift, se, ci_low, ci_high, t, df, "
+          "p_t, wilcoxon_v, p_wilcoxon, wilcoxon_method, d_z, g_av, boot_low, boot_high, "
+          "share_up, share_down, share_same, weighted")
+_ADJUSTED = "p_holm, reject_holm, p_bh, reject_bh, family_size"
+_ANCOVA = ("estimate, se, ci_low, ci_high, t, df, p, n_arm, n_control, slope_before, method")
+_DID = ("shift_arm, shift_control, estimate, se, ci_low, ci_high, t, df, p, n_arm, n_control, "
+        f"method, {_ADJUSTED}")
+
+
+@dataclass(eq=False)
+class Results:
+    """Output of :func:`analysis.analyse_export`.
+
+    Read a table as an attribute (``res.shifts``); every table is a
+    DataFrame, empty when its step had nothing to analyse. Key columns
+    (``item``, ``arm``, ``phase``...) are text; ``ci_low``/``ci_high`` are
+    unadjusted confidence intervals at ``options.level``. For backwards
+    compatibility ``res["shifts"]`` and ``res.tables`` (a read-only mapping
+    of table name to table) still work; new code uses the attributes.
+
+    Adding a table is one edit: a field ``name: pd.DataFrame = table(columns,
+    doc)`` below, next to its kin. The list of tables (:meth:`table_names`),
+    this docstring's "Tables" section and the mapping view follow from it, and
+    ``tests/analysis/test_results.py`` checks the columns listed against the
+    demo export's tables. A step of :mod:`analysis.pipeline` fills it
+    (``run.res.name = frame``) and a report section reads it.
+
+    Attributes
+    ----------
+    export : Export
+        The export analysed (text key columns).
+    options : Options
+        Every choice the analysis made.
+    notes : list of str
+        What the report must say about the data (missing files, steps skipped).
+    kept : Series
+        Participant ids left after the exclusion rules (and with a weight, if weighted).
+    analysed : Series
+        Participant ids with at least one complete before/after pair (the analysed sample).
+    plan : dict or None
+        The analysis plan followed (see :func:`analysis.pipeline.resolve_plan`).
+    deviations : list of str
+        Ways the analysis departs from the plan, in words.
+    """
+
+    export: Export
+    options: Options
+    notes: list[str] = field(default_factory=list)
+    kept: pd.Series = field(default_factory=lambda: pd.Series(dtype="str"), repr=False)
+    analysed: pd.Series = field(default_factory=lambda: pd.Series(dtype="str"), repr=False)
+    plan: dict | None = None
+    deviations: list[str] = field(default_factory=list)
+
+    # -- the sample: who took part, who was kept, how they were weighted
+    funnel: pd.DataFrame = table(
+        "arm, stage, n, share_of_started",
+        "Participants reaching each stage of the journey, per arm.")
+    flags: pd.DataFrame = table(
+        "participant_id, arm, status, total_seconds, speed_index, speeder, straightliner, "
+        "attention_items, failed_attention, incomplete",
+        "One row per participant: the quality measures and the flag of each exclusion rule.")
+    exclusions: pd.DataFrame = table(
+        "rule, flagged, excluded_only_by_this_rule",
+        "Each exclusion rule applied, and the row ``any``: how many it flagged.")
+    time_on_page: pd.DataFrame = table(
+        "page, n, p10, q1, median, q3",
+        "Seconds on each page (10th percentile, quartiles).")
+    weights_summary: pd.DataFrame = table(
+        "n, deff, n_eff, min, max, variables",
+        "One row when raking weights are used: Kish's design effect and effective n.")
+    flow: pd.DataFrame = table(
+        "arm, allocated, screened_out, withdrawn, broke_off, completed, excluded, "
+        "excluded_<rule>, analysed",
+        "Participant flow (CONSORT) per arm and a ``total`` row; ``excluded_<rule>`` for each "
+        "exclusion rule.")
+    rates: pd.DataFrame = table(
+        "arm, started, eligible, completed, broke_off, completion_rate, break_off_rate",
+        "Completion among starters and break-off, per arm and in total.")
+
+    # -- before and after, within each arm
+    shifts: pd.DataFrame = table(
+        f"item, arm, {_SHIFT}, {_ADJUSTED}",
+        "Paired before/after shift per item and arm (t, Wilcoxon, BCa bootstrap), "
+        "adjusted over the family of ``options.family``.")
+    subgroup_shifts: pd.DataFrame = table(
+        f"item, arm, <subgroup>, {_SHIFT}, {_ADJUSTED}",
+        "The shifts per level of ``options.subgroup`` (empty without one); "
+        "Benjamini-Hochberg over all of them.")
+    stuart_maxwell: pd.DataFrame = table(
+        "item, arm, n, statistic, df, p",
+        "Stuart-Maxwell test of marginal homogeneity of each Likert item's before/after "
+        "table, per arm.")
+    mcnemar: pd.DataFrame = table(
+        "item, arm, n, support_before, support_after, gained, lost, statistic, p, method, "
+        "threshold",
+        "McNemar's test of the share supporting (answer at or above ``threshold``) before "
+        "and after.")
+    likert_shares: pd.DataFrame = table(
+        "item, arm, phase, category, n, total, share, weighted",
+        "Share of each answer category of each Likert item, per arm and phase.")
+
+    # -- effects against control
+    ancova: pd.DataFrame = table(
+        f"item, arm, {_ANCOVA}, confirmatory, family, {_ADJUSTED}, p_plan, direction, "
+        "supported",
+        "ANCOVA of the after answer on arm and the before answer, each arm against control "
+        "(the primary estimator); ``family`` only with a plan, ``p_plan``, ``direction`` and "
+        "``supported`` only on the plan's confirmatory rows.")
+    did: pd.DataFrame = table(
+        f"item, arm, {_DID}",
+        "Difference in differences (Welch), each arm against control: a secondary "
+        "estimator.")
+    power: pd.DataFrame = table(
+        "item, arm, n_arm, n_control, minimum_effect, correlation, alpha, power",
+        "Power reached for each confirmatory test at the plan's minimum effect.")
+    subgroup_effects: pd.DataFrame = table(
+        f"item, <subgroup>, arm, {_DID}",
+        "Difference in differences per subgroup level (empty without ``options.subgroup``).")
+
+    # -- constructs and knowledge
+    alpha: pd.DataFrame = table(
+        "construct, phase, alpha, k, n",
+        "Cronbach's alpha of each construct's items, per phase.")
+    construct_shifts: pd.DataFrame = table(
+        f"item, arm, {_SHIFT}",
+        "Paired shifts of the construct scores (``item`` is the construct).")
+    construct_did: pd.DataFrame = table(
+        f"item, arm, {_DID}",
+        "Difference in differences of the construct scores against control.")
+    knowledge_shifts: pd.DataFrame = table(
+        f"item, arm, {_SHIFT}",
+        "Paired shifts of the knowledge index (``item`` is ``knowledge_index``).")
+    knowledge_ancova: pd.DataFrame = table(
+        f"item, arm, {_ANCOVA}",
+        "ANCOVA of the knowledge index against control.")
+    knowledge_did: pd.DataFrame = table(
+        f"item, arm, {_DID}",
+        "Difference in differences of the knowledge index against control.")
+    followup: pd.DataFrame = table(
+        "item, arm, n, mean_pre, mean_post, mean_followup, shift_post, shift_followup, "
+        "persisted, estimate, ci_low, ci_high, p, p_holm",
+        "Persistence at the follow-up wave (empty without one); the estimate columns only "
+        "with a control arm.")
+
+    # -- opinion structure
+    polarisation: pd.DataFrame = table(
+        "item, phase, n, mean, sd, bimodality, esteban_ray, dist_midpoint, share_extreme, "
+        "weighted",
+        "Polarisation measures of each numeric attitude item, per phase.")
+    ranking_options: pd.DataFrame = table(
+        "phase, arm, option, first_share, borda, mean_rank, item",
+        "Each option of each ranking item: share ranking it first, Borda score, mean rank.")
+    ranking_groups: pd.DataFrame = table(
+        "phase, arm, n, condorcet_winner, borda_winner, single_peaked_share, "
+        "single_peaked_axis, weighted, item",
+        "Each ranking item per phase and arm: winners and the share of single-peaked "
+        "rankings.")
+    metaperception: pd.DataFrame = table(
+        "phase, n_estimates, mean_estimate, actual_share, gap, ci_low, ci_high, "
+        "share_overestimating, weighted, item, compared_with, threshold",
+        "Estimated against actual share supporting the item an estimate item names.")
+    groups_map: pd.DataFrame = table(
+        "participant_id, pc1, pc2, group",
+        "Opinion groups: each participant's position on two principal components and group.")
+    groups_items: pd.DataFrame = table(
+        "group, item, n, agree, disagree, agree_rest, difference, representative, consensus",
+        "Opinion groups: agreement with each item per group, against the rest.")
+    groups_choice: pd.DataFrame = table(
+        "k, silhouette",
+        "Opinion groups: mean silhouette for each number of groups tried.")
+    groups_explained: pd.DataFrame = table(
+        "component, share",
+        "Opinion groups: share of variance of each principal component.")
+
+    # -- free text
+    text_counts: pd.DataFrame = table(
+        "item, language, n",
+        "Free-text answers per item and language.")
+    text_themes: pd.DataFrame = table(
+        "item, language, theme, terms, n",
+        "Themes of the free-text answers, per item and language.")
+    text_shares: pd.DataFrame = table(
+        "item, language, theme, arm, n, share",
+        "Share of each theme per arm.")
+    text_examples: pd.DataFrame = table(
+        "item, language, theme, text",
+        "Example answers of each theme.")
+
+    # -- checks: balance, attention, reading, the briefings' questions
+    balance: pd.DataFrame = table(
+        "variable, level, arm, n_arm, n_reference, value_arm, value_reference, smd",
+        "Standardised differences of the profile and before answers, each arm against the "
+        "reference (control) arm.")
+    attention_by_arm: pd.DataFrame = table(
+        "arm, phase, n, failed",
+        "Share failing the attention checks, per arm and phase.")
+    reading_speed: pd.DataFrame = table(
+        "module, arm, n, words, median_seconds, median_wpm, share_too_fast",
+        "Reading speed of each briefing (from ``pages.csv``), per module and arm.")
+    module_questions: pd.DataFrame = table(
+        "item, module, arm, n, mean, sd",
+        "The questions asked about each briefing, per module and arm.")
+
+    @classmethod
+    def table_names(cls) -> tuple[str, ...]:
+        """The names of the tables, in the order of the class."""
+        return tuple(f.name for f in fields(cls) if f.metadata.get("table"))
+
+    @classmethod
+    def table_columns(cls, name: str) -> list[str]:
+        """The columns a table is documented to have."""
+        meta = next(f.metadata for f in fields(cls) if f.name == name)
+        return [c.strip() for c in meta["columns"].split(",")]
+
+    @property
+    def tables(self) -> Mapping[str, pd.DataFrame]:
+        """Read-only mapping of table name to table (the former dict interface)."""
+        return types.MappingProxyType({n: getattr(self, n) for n in self.table_names()})
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        """``res["shifts"]``: the table of that name (kept for backwards compatibility)."""
+        if name not in self.table_names():
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def analysed_per_arm(self) -> dict[str, int]:
+        """Analysed participants per arm, every arm of the design (0 when none)."""
+        p = self.export.participants
+        counts = p.loc[isin_ids(p["participant_id"], self.analysed), "arm"].value_counts()
+        return {a: int(counts.get(a, 0)) for a in self.export.arms}
+
+    def flow_counts(self) -> dict[str, int]:
+        """started, completed, excluded, analysed (whole sample)."""
+        p = self.export.participants
+        ex = self.exclusions
+        excluded = int(ex.set_index("rule").loc["any", "flagged"]) if not ex.empty else 0
+        return {"started": len(p), "completed": int((p["status"] == "completed").sum()),
+                "excluded": excluded, "analysed": int(self.analysed.nunique())}
+
+    def kish_n(self) -> float:
+        """Kish effective sample size of the analysed sample (n when unweighted)."""
+        ws = self.weights_summary
+        if not ws.empty:
+            return float(ws["n_eff"].iloc[0])
+        return float(self.analysed.nunique())
+
+    def weights_used(self) -> str:
+        """How the analysis weights, in words."""
+        ws = self.weights_summary
+        if not ws.empty:
+            return f"raking weights to the margins of {ws['variables'].iloc[0]}"
+        return "unweighted, so equal to n"
+
+
+def _tables_doc() -> str:
+    lines = ["", "    Tables", "    ------"]
+    for f in fields(Results):
+        if f.metadata.get("table"):
+            lines += [f"    {f.name} : DataFrame", f"        {f.metadata['doc']}",
+                      f"        Columns: ``{f.metadata['columns']}``."]
+    return "\n".join(lines) + "\n"
+
+
+Results.__doc__ += _tables_doc()
