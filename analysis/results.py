@@ -181,10 +181,10 @@ class Results:
         "phase, arm, option, first_share, borda, mean_rank, item",
         "Each option of each ranking item: share ranking it first, Borda score, mean rank.")
     ranking_groups: pd.DataFrame = table(
-        "phase, arm, n, condorcet_winner, borda_winner, single_peaked_share, "
-        "single_peaked_axis, weighted, item",
-        "Each ranking item per phase and arm: winners and the share of single-peaked "
-        "rankings.")
+        "phase, arm, n, n_invalid, condorcet_winner, borda_winner, single_peaked_share, "
+        "single_peaked_axis, single_peaked_baseline, single_peaked_excess, weighted, item",
+        "Each ranking item per phase and arm: valid and invalid rankings, winners, the share "
+        "of single-peaked rankings with its random baseline and the excess over it.")
     metaperception: pd.DataFrame = table(
         "phase, n_estimates, mean_estimate, actual_share, gap, ci_low, ci_high, "
         "share_overestimating, weighted, item, compared_with, threshold",
