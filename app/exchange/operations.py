@@ -14,10 +14,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.database import writing
+from app.jobs.runner import enqueue
 from app.models import (
     Answer,
     Campaign,
     Exposure,
+    Job,
     Pair,
     Rating,
     Statement,
@@ -28,7 +30,7 @@ from surveys import Answer as ParsedAnswer
 from surveys import Source, Survey
 
 __all__ = ["statements_from_page", "proposal_of", "withdraw_statements", "live_statements",
-           "load_seeds", "forget_participant"]  # fmt: skip
+           "load_seeds", "forget_participant", "request_triage"]  # fmt: skip
 
 
 def proposal_of(session: Session, survey: Survey, participant_id: int, source: Source,
@@ -158,3 +160,25 @@ def load_seeds(session: Session, campaign: Campaign, survey: Survey) -> int:
                 added += 1
     session.flush()
     return added
+
+
+def request_triage(session: Session, campaign_id: int) -> None:
+    """Ask the job runner to triage the campaign's new statements; commits.
+
+    One queued triage job serves every statement written before it runs, so
+    a burst of submissions adds one job, not one each (two racing submits
+    may add two: the second finds nothing left to do).
+    """
+    with writing(session):
+        queued = session.scalar(
+            select(Job.id).where(Job.campaign_id == campaign_id, Job.kind == "triage",
+                                 Job.status == "queued")
+        )  # fmt: skip
+        if queued is not None:
+            return
+        job = Job(campaign_id=campaign_id, kind="triage", fmt="-", options={},
+                  requested_by="system")  # fmt: skip
+        session.add(job)
+        session.flush()
+        job_id = job.id
+    enqueue(job_id)

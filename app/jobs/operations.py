@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from analysis import contract
 from app.audit import record_audit
+from app.exchange.triage_job import run_triage_job
 from app.models import Answer, Campaign, Job, Participant, utcnow
 
 __all__ = [
@@ -139,6 +140,12 @@ def run(session: Session, job_id: int) -> None:
     """Build the job's file. Any failure becomes the job's message, never an exception."""
     job = session.get(Job, job_id)
     if job is None or job.status != "queued":
+        return
+    if job.kind == "triage":  # no file: flags on the campaign's new statements
+        try:
+            run_triage_job(session, job)
+        except Exception:
+            current_app.logger.exception("job %s failed", job_id)
         return
     campaign = session.get(Campaign, job.campaign_id)
     folder = job_folder(job)

@@ -33,7 +33,8 @@ def jobs(slug: str):
         clean_expired(db.session)
         fail_stale(db.session)
     recent = db.session.scalars(
-        select(Job).where(Job.campaign_id == campaign.id).order_by(Job.id.desc()).limit(20)
+        select(Job).where(Job.campaign_id == campaign.id, Job.kind.in_(("export", "report")))
+        .order_by(Job.id.desc()).limit(20)
     ).all()  # fmt: skip
     busy = any(j.status in ("queued", "running") for j in recent)
     form = ExportForm()

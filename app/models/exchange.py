@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from analysis import contract
 from app.models.base import Base, UTCDateTime, one_of, utcnow
 
 __all__ = [
@@ -33,16 +34,16 @@ __all__ = [
     "StatementReport", "FrozenSet", "FrozenMember",
 ]  # fmt: skip
 
-STATEMENT_STATUSES = ("pending", "approved", "rejected", "withdrawn", "reported")
+STATEMENT_STATUSES = contract.STATEMENT_STATUSES
 #: Why a moderator rejects a statement (the export's ``reason`` codes).
-REASONS = ("incivility", "personal_data", "off_topic", "spam", "duplicate", "not_argument")
+REASONS = contract.REJECTION_REASONS
 #: Why a participant reports a card.
 REPORT_REASONS = ("incivility", "personal_data", "off_topic", "spam", "other")
-DECISIONS = ("approve", "reject", "report_hold", "restore")
-DECIDER_ROLES = ("owner", "manager", "moderator", "system")
-AGREE = ("agree", "disagree", "unsure")
+DECISIONS = contract.MODERATION_DECISIONS
+DECIDER_ROLES = contract.MODERATOR_ROLES
+AGREE = contract.AGREE_VALUES
 #: A frozen display set, or a snapshot of the live pool.
-POOL_KINDS = ("frozen", "live")
+POOL_KINDS = contract.POOL_MODES
 
 
 class Statement(Base):

@@ -12,7 +12,8 @@ from app.models.base import Base, UTCDateTime, utcnow
 __all__ = ["Job", "JOB_STATUSES", "JOB_KINDS"]
 
 JOB_STATUSES = ("queued", "running", "done", "failed")
-JOB_KINDS = ("export", "report")
+#: "triage": the exchange's automatic checks of new statements (app/exchange/triage_job.py).
+JOB_KINDS = ("export", "report", "triage")
 
 
 class Job(Base):
@@ -21,7 +22,7 @@ class Job(Base):
     __tablename__ = "job"
     __table_args__ = (
         CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
-        CheckConstraint("kind IN ('export', 'report')", name="kind"),
+        CheckConstraint("kind IN ('export', 'report', 'triage')", name="kind"),
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),
         Index("ix_job_campaign_created", "campaign_id", "created_at"),
     )

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.database import insert_ignoring_duplicates, writing
-from app.exchange.operations import forget_participant, statements_from_page
+from app.exchange.operations import forget_participant, request_triage, statements_from_page
 from app.models import Answer, Campaign, Invite, PageVisit, Participant, utcnow
 from app.participant.allocation import Allocation, allocate
 from app.participant.gate import allocates_at_gate, pass_gate
@@ -248,6 +248,7 @@ def _submit_once(session, campaign, survey, participant, step_key, answers) -> O
     step = next(s for s in steps_of(survey, participant) if s.key == step_key)
     counts = not participant.is_test  # test runs (previews) hold no quota places
     now = utcnow()
+    written: list[int] = []
     try:
         with writing(session):
             claim: dict = {"last_seen_at": now}
@@ -287,8 +288,8 @@ def _submit_once(session, campaign, survey, participant, step_key, answers) -> O
                 raise _AlreadyClaimedError
             _store_answers(session, participant, step, step_key, answers, now)
             if survey.exchange is not None and step.phase == "post":
-                statements_from_page(session, campaign.id, survey, participant.id,
-                                     participant.language, answers, now)  # fmt: skip
+                written = statements_from_page(session, campaign.id, survey, participant.id,
+                                               participant.language, answers, now)  # fmt: skip
             if ending is not None:
                 release_places(session, participant.id)
             elif counts and next_key == THANKS:
@@ -308,6 +309,8 @@ def _submit_once(session, campaign, survey, participant, step_key, answers) -> O
         return None if fresh == step_key else Outcome.ALREADY_SAVED
     # The UPDATE bypassed the loaded object: let it reload if anyone looks.
     session.expire(participant)
+    if written:
+        request_triage(session, campaign.id)
     return Outcome.SAVED
 
 
