@@ -10,13 +10,13 @@ from flask_wtf.csrf import CSRFError
 
 from app.accounts.blueprint import bp as accounts_bp
 from app.accounts.session import configure_sessions
-from app.admin.blueprint import bp as admin_bp
 from app.audit.blueprint import bp as audit_bp
 from app.autocommit_reads import (
     begin_autocommit_reads,
     configure_autocommit_reads,
     end_autocommit_reads,
 )
+from app.campaigns.blueprint import bp as campaigns_bp
 from app.campaigns.surveys import SurveyChangedError
 from app.cli import register_commands
 from app.config import configure
@@ -26,7 +26,6 @@ from app.database import (
     configure_session_teardown,
     end_deferred_request,
 )
-from app.designer.blueprint import bp as designer_bp
 from app.edge import configure_edge_checks
 from app.errors import configure_errors
 from app.exchange.blueprint import bp as exchange_bp
@@ -35,12 +34,15 @@ from app.i18n import configure_i18n
 from app.jobs.blueprint import bp as jobs_bp
 from app.monitor.blueprint import bp as monitor_bp
 from app.participant.blueprint import bp as participant_bp
+from app.participant.blueprint import preview_bp
 from app.retention.blueprint import bp as retention_bp
 from app.security import check_rate_limit_storage, configure_proxy, configure_security_headers
 
 __all__ = ["create_app"]
 
 MIGRATIONS = os.path.join(os.path.dirname(__file__), "migrations")
+#: Where every page for staff lives; participants' pages are under /c/<slug>/.
+ADMIN = "/admin"
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -73,7 +75,7 @@ def configure_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "admin.login"
+    login_manager.login_view = "accounts.login"
 
 
 def configure_transactions(app: Flask) -> None:
@@ -98,15 +100,11 @@ def configure_transactions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    app.register_blueprint(participant_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(audit_bp)
-    app.register_blueprint(monitor_bp)
-    app.register_blueprint(jobs_bp)
-    app.register_blueprint(retention_bp)
-    app.register_blueprint(designer_bp)
+    """The site's map: the journey under /c/<slug>/, every staff page under /admin."""
+    app.register_blueprint(participant_bp, url_prefix="/c/<slug>")
     app.register_blueprint(exchange_bp, url_prefix="/c/<slug>/exchange")
+    for bp in (campaigns_bp, preview_bp, accounts_bp, audit_bp, monitor_bp, jobs_bp, retention_bp):
+        app.register_blueprint(bp, url_prefix=ADMIN)
 
 
 def register_error_pages(app: Flask) -> None:

@@ -19,8 +19,8 @@ from analysis.contract import EXPORT_FORMATS
 from app.accounts.cli import members_group, user_group
 from app.audit.cli import audit_command
 from app.campaigns.cli import design_changes, design_options, fail, register_fielding_commands
+from app.campaigns.library_cli import register_library_commands
 from app.campaigns.operations import CampaignError, create_campaign, set_status
-from app.designer.cli import register_designer_commands
 from app.export.one_shot import prepare_for_export
 from app.export.writer import write_export
 from app.extensions import db
@@ -335,6 +335,6 @@ def register_commands(app: Flask) -> None:
     for command in (survey_group, campaign_group, export_command, user_group,
                     analyse_command, power_command, demo_data_command):  # fmt: skip
         app.cli.add_command(command)
-    register_designer_commands(campaign_group, survey_group)
+    register_library_commands(campaign_group, survey_group)
 
 

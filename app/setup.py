@@ -12,6 +12,7 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from app.accounts.passwords import hash_password
 from app.campaigns.operations import create_campaign, set_status
 from app.campaigns.surveys import load_cached
 from app.extensions import db
@@ -36,8 +37,7 @@ def prepare_flagship(folder: Path, slug: str = FLAGSHIP_SLUG) -> SetupReport:
     password = None
     if db.session.scalar(select(User.id).limit(1)) is None:
         password = secrets.token_urlsafe(12)
-        user = User(email=ADMIN_EMAIL, role="owner")
-        user.set_password(password)
+        user = User(email=ADMIN_EMAIL, role="owner", password_hash=hash_password(password))
         db.session.add(user)
     survey = load_cached(folder)
     # The campaign of this survey version is the first of slug, slug-2,

@@ -197,7 +197,7 @@ def check_parley(url: str, saved: dict[str, int]) -> tuple[bool, str]:
     """Every participant has exactly the answers the client saved."""
     import sqlalchemy as sa
 
-    from app.participant.tokens import hash_code
+    from app.campaigns.tokens import hash_code
 
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as conn:

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
 
+from app.campaigns.allocation import arm_for_slot, module_order_for
 from app.campaigns.operations import create_campaign, set_status
 from app.extensions import db
 from app.models import Answer, Campaign, PageVisit, Participant
-from app.participant.allocation import arm_for_slot, module_order_for
 from app.participant.steps import journey
 from surveys import Survey, load_survey
 from tests.bots import auto_answer

@@ -1,11 +1,13 @@
-"""URL rules of the account pages; the views live in views.py."""
+"""URL rules of sign-in and the account pages (under /admin); the views live in views.py."""
 
 from flask import Blueprint
 
 from app.accounts import views
 
-bp = Blueprint("accounts", __name__, url_prefix="/admin")
+bp = Blueprint("accounts", __name__)
 
+bp.add_url_rule("/login", view_func=views.login, methods=["GET", "POST"])
+bp.add_url_rule("/logout", view_func=views.logout, methods=["POST"])
 bp.add_url_rule("/accounts", view_func=views.users, methods=["GET"])
 bp.add_url_rule("/accounts/invite", view_func=views.invite, methods=["POST"])
 bp.add_url_rule("/accounts/<int:user_id>/role", view_func=views.change_role, methods=["POST"])

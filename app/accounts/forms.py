@@ -1,5 +1,6 @@
 """Forms of the account pages (English: the admin area is not translated yet)."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -7,7 +8,13 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from app.accounts.operations import MIN_PASSWORD
 from app.models import ROLES
 
-__all__ = ["InviteForm", "RoleForm", "PlainForm", "SetPasswordForm", "CodeForm", "MemberForm"]
+__all__ = ["LoginForm", "InviteForm", "RoleForm", "PlainForm", "SetPasswordForm", "CodeForm",
+           "MemberForm"]  # fmt: skip
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
 class InviteForm(FlaskForm):

@@ -18,7 +18,7 @@ from flask_login import current_user, logout_user
 __all__ = ["configure_sessions"]
 
 #: Pages a signed-in owner without a required second factor may still open.
-TOTP_SETUP_ALLOWED = {"accounts.totp_setup", "admin.logout", "static"}
+TOTP_SETUP_ALLOWED = {"accounts.totp_setup", "accounts.logout", "static"}
 
 
 def configure_sessions(app: Flask) -> None:
@@ -37,7 +37,7 @@ def configure_sessions(app: Flask) -> None:
             session.pop("seen", None)
             flash("You were signed out after a period without activity. Please sign in again.",
                   "info")  # fmt: skip
-            return redirect(url_for("admin.login", next=request.path))
+            return redirect(url_for("accounts.login", next=request.path))
         session["seen"] = now
         if (
             app.config["PARLEY_REQUIRE_TOTP_FOR_OWNERS"]

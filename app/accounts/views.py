@@ -1,4 +1,5 @@
-"""Account pages: the team list, invitations, set-password links, second factor, members.
+"""Account pages: sign-in and sign-out, the team list, invitations, set-password links,
+second factor, members.
 
 Thin: forms are parsed here, decisions are in operations.py.
 """
@@ -8,13 +9,15 @@ from __future__ import annotations
 import time
 
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_required, login_user
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from app.accounts import totp
 from app.accounts.forms import (
     CodeForm,
     InviteForm,
+    LoginForm,
     MemberForm,
     PlainForm,
     RoleForm,
@@ -23,7 +26,9 @@ from app.accounts.forms import (
 from app.accounts.operations import (
     AccountError,
     add_member,
+    authenticate,
     create_user,
+    end_sessions,
     issue_link,
     link_user,
     remove_member,
@@ -33,7 +38,7 @@ from app.accounts.operations import (
 )
 from app.accounts.permissions import campaign_for_user, role_required
 from app.audit import record_audit
-from app.extensions import db, limiter
+from app.extensions import db, limiter, login_manager
 from app.models import Campaign, CampaignMember, User, utcnow
 
 #: Seconds a password-checked sign-in waits for its second factor.
@@ -49,6 +54,45 @@ def sign_in(user: User, how: str) -> None:
     user.last_login_at = utcnow()
     record_audit(db.session, "account.login", actor=user.email, detail=how)
     db.session.commit()
+
+
+@login_manager.user_loader
+def _load_user(session_token: str) -> User | None:
+    """The session cookie names the account's session token, not its id (see User)."""
+    user = db.session.scalar(select(User).where(User.session_token == session_token))
+    return user if user is not None and user.active else None
+
+
+@limiter.limit(lambda: current_app.config["PARLEY_LOGIN_LIMIT"], methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(db.session, form.email.data, form.password.data)
+        if user is not None and user.totp_secret:
+            # Password right: the second factor decides (totp_verify below).
+            session["pending_user"] = (user.session_token, time.time())
+            db.session.commit()  # a rehashed password
+            return redirect(url_for(".totp_verify"))
+        if user is not None:
+            sign_in(user, "password")
+            return redirect(url_for("campaigns.dashboard"))
+        db.session.commit()  # the failed attempt's audit row
+        form.password.errors.append(_("Email or password is not right."))
+    return render_template("accounts/login.html", form=form), 400 if form.errors else 200
+
+
+@login_required
+def logout():
+    """Sign out: every session of the account ends on the server, not only this cookie.
+
+    The account gets a new session token, so a copy of this cookie (or the
+    account's session on another device) no longer names anyone.
+    """
+    record_audit(db.session, "account.logout")
+    end_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    return redirect(url_for(".login"))
 
 
 @role_required("owner")
@@ -151,7 +195,7 @@ def set_password(token: str):
         else:
             db.session.commit()
             flash("Your password is set. Sign in with it now.", "info")
-            return redirect(url_for("admin.login"), code=303)
+            return redirect(url_for(".login"), code=303)
     return render_template("accounts/set_password.html", form=form, user=user), (
         400 if form.errors else 200
     )
@@ -177,16 +221,16 @@ def totp_verify():
     pending = session.get("pending_user")
     if not pending or time.time() - pending[1] > PENDING_SECONDS:
         session.pop("pending_user", None)
-        return redirect(url_for("admin.login"))
+        return redirect(url_for(".login"))
     user = db.session.scalar(select(User).where(User.session_token == pending[0]))
     if user is None or not user.active:
         session.pop("pending_user", None)
-        return redirect(url_for("admin.login"))
+        return redirect(url_for(".login"))
     form = CodeForm()
     if form.validate_on_submit():
         if totp.accept(db.session, user, form.code.data):
             sign_in(user, "password and second factor")
-            return redirect(url_for("admin.dashboard"))
+            return redirect(url_for("campaigns.dashboard"))
         record_audit(db.session, "account.login_failed", actor=user.email,
                      detail="wrong second-factor code")  # fmt: skip
         db.session.commit()
@@ -210,7 +254,7 @@ def totp_setup():
             record_audit(db.session, "account.totp_enabled", detail=current_user.email)
             db.session.commit()
             flash("Second factor set up: you will be asked for a code at every sign-in.", "info")
-            return redirect(url_for("admin.dashboard"), code=303)
+            return redirect(url_for("campaigns.dashboard"), code=303)
         form.code.errors.append("That code is not right; check the time on your phone.")
     return render_template(
         "accounts/totp_setup.html", done=False, form=form, secret=secret,
@@ -246,7 +290,7 @@ def add_campaign_member(slug: str):
         if add_member(db.session, campaign, user):
             flash(f"{user.email} is now a member.", "info")
         db.session.commit()
-    return redirect(url_for("admin.campaign", slug=slug) + "#members", code=303)
+    return redirect(url_for("campaigns.campaign", slug=slug) + "#members", code=303)
 
 
 @login_required
@@ -257,4 +301,4 @@ def remove_campaign_member(slug: str, user_id: int):
         if remove_member(db.session, campaign, user):
             flash(f"{user.email} is no longer a member.", "info")
         db.session.commit()
-    return redirect(url_for("admin.campaign", slug=slug) + "#members", code=303)
+    return redirect(url_for("campaigns.campaign", slug=slug) + "#members", code=303)

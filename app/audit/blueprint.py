@@ -4,7 +4,7 @@ from flask import Blueprint
 
 from app.audit import views
 
-bp = Blueprint("audit", __name__, url_prefix="/admin")
+bp = Blueprint("audit", __name__)
 
 bp.add_url_rule("/audit", view_func=views.trail, methods=["GET"])
 bp.add_url_rule("/audit.csv", view_func=views.trail_csv, methods=["GET"])

@@ -18,6 +18,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.campaigns.design import ACCESS_MODES, COMPLETION_KEYS, CampaignError, DesignError
+from app.campaigns.followup import write_links_csv
 from app.campaigns.invites import (
     create_invites,
     find_invite,
@@ -28,7 +29,6 @@ from app.campaigns.invites import (
 from app.campaigns.operations import apply_schedules, set_followup_status, update_design
 from app.extensions import db
 from app.models import Campaign
-from app.participant.followup import write_links_csv
 
 __all__ = ["design_options", "design_changes", "register_fielding_commands", "fail"]
 

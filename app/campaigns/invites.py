@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from app.audit import record_audit
 from app.campaigns.design import CampaignError
+from app.campaigns.tokens import hash_code, new_resume_code, normalise
 from app.models import Campaign, Invite, utcnow
-from app.participant.tokens import hash_code, new_resume_code, normalise
 
 __all__ = ["create_invites", "revoke_invites", "list_invites", "find_invite", "invite_link",
            "invite_counts", "InviteRow", "MAX_INVITES_PER_CALL"]  # fmt: skip

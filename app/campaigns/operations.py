@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import record_audit
+from app.campaigns.allocation import default_block_size
 from app.campaigns.design import (
     DESIGN_FIELDS,
     CampaignError,
@@ -28,7 +29,6 @@ from app.campaigns.surveys import (
 from app.exchange.operations import load_seeds
 from app.export.codebook import build_codebook
 from app.models import Campaign, Quota, utcnow
-from app.participant.allocation import default_block_size
 from surveys import Survey
 
 __all__ = ["create_campaign", "set_status", "audit", "update_design", "apply_schedules",

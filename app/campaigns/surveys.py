@@ -26,7 +26,7 @@ class SurveyChangedError(RuntimeError):
 
 
 def uploaded_surveys_folder() -> Path:
-    """Where surveys uploaded as zips are kept (see app.designer.uploads)."""
+    """Where surveys uploaded as zips are kept (see app.campaigns.uploads)."""
     return Path(current_app.instance_path) / "surveys"
 
 

@@ -4,7 +4,7 @@ from flask import Blueprint
 
 from app.jobs import views
 
-bp = Blueprint("jobs", __name__, url_prefix="/admin")
+bp = Blueprint("jobs", __name__)
 
 bp.add_url_rule("/campaign/<slug>/exports", view_func=views.jobs, methods=["GET"])
 bp.add_url_rule("/campaign/<slug>/exports", endpoint="start_export",

@@ -64,7 +64,7 @@ class Participant(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: A manager's preview run (app.designer.testmode): never counted in
+    #: A manager's preview run (app.participant.preview): never counted in
     #: allocation, quotas, results, monitors or exports unless asked for.
     is_test: Mapped[bool] = mapped_column(default=False, server_default=false())
 

@@ -32,8 +32,8 @@ class User(UserMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    #: argon2id hash (app.accounts.passwords); older werkzeug hashes are
-    #: replaced on the next successful sign-in. "!" for "no password yet".
+    #: argon2id hash (made and checked by app.accounts.passwords); older werkzeug
+    #: hashes are replaced on the next successful sign-in. "!" for "no password yet".
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="analyst")
     #: A deactivated account cannot sign in and its open sessions end.
@@ -55,15 +55,6 @@ class User(UserMixin, Base):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
-    def set_password(self, password: str) -> None:
-        from app.accounts.passwords import hash_password
-
-        self.password_hash = hash_password(password)
-
-    def check_password(self, password: str) -> bool:
-        from app.accounts.passwords import verify_password
-
-        return verify_password(self.password_hash, password)[0]
 
 
 class CampaignMember(Base):

@@ -1,8 +1,9 @@
 """Monitor figures of one campaign, computed from the database by plain functions.
 
 Every figure leaves test participants (previews) out; the funnel counts
-them apart. The same :func:`funnel` feeds the dashboard and the campaign
-page, so the two can never disagree.
+them apart. The funnel and the arm balance are the campaign's own counts
+(app.campaigns.counts), shown by the dashboard, the campaign page and
+the monitor alike, so they can never disagree.
 
 Definitions (docs/monitor.md explains them for operators):
 
@@ -33,36 +34,30 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from analysis.contract import items_where
+from app.campaigns.counts import ArmRow, Funnel, arm_balance, counted, funnel
 from app.export.codebook import word_count
-from app.models import Answer, Arrival, Campaign, PageVisit, Participant, Quota, utcnow
+from app.models import Answer, Campaign, PageVisit, Participant, Quota, utcnow
 from app.participant.steps import journey
 from surveys import Survey
 
 __all__ = [
-    "Funnel", "funnel", "page_dropoff", "durations", "completions_per_hour", "languages",
+    "Funnel", "funnel", "ArmRow", "page_dropoff", "durations", "completions_per_hour", "languages",
     "arm_balance", "quotas", "strata", "quality", "percentile", "SECONDS_PER_ITEM_MIN",
     "READING_WPM_MAX", "STRAIGHTLINE_MIN_ITEMS",
 ]  # fmt: skip
 
 #: A question page answered faster than this many seconds per question is speeding
 #: (reading and answering one simple question takes people about 3-5 s).
-#: Outcomes that end a journey at the about-you pages, before any treatment.
-ENDED_BEFORE_ALLOCATION = ("screened_out", "over_quota")
 SECONDS_PER_ITEM_MIN = 2.0
 #: Reading a briefing faster than this is skimming at best: careful reading of
 #: prose runs at about 200-300 words per minute, skimming at 400-700.
 READING_WPM_MAX = 600.0
 #: Straight-lining needs at least this many Likert answers to mean anything.
 STRAIGHTLINE_MIN_ITEMS = 4
-
-def _real(campaign: Campaign):
-    """Participants that count: this campaign's, test participants left out."""
-    return and_(Participant.campaign_id == campaign.id, Participant.is_test.is_(False))
-
 
 def percentile(values: list[float], q: float) -> float | None:
     """The ``q``-th percentile (0-100) by linear interpolation; None without values."""
@@ -73,58 +68,6 @@ def percentile(values: list[float], q: float) -> float | None:
     low = int(position)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
-# --- the funnel ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Funnel:
-    arrived: int
-    consented: int
-    started: int
-    in_progress: int
-    completed: int
-    #: reason (outcome) -> participants screened out for it
-    screened_out: dict[str, int]
-    withdrawn: int
-    #: Test participants (previews), in none of the figures above.
-    test: int
-
-    @property
-    def screened_out_total(self) -> int:
-        return sum(self.screened_out.values())
-
-
-def funnel(session: Session, campaign: Campaign) -> Funnel:
-    arrived = session.scalar(
-        select(func.coalesce(func.sum(Arrival.visits), 0)).where(
-            Arrival.campaign_id == campaign.id
-        )
-    )
-    by_status: Counter = Counter()
-    screened: Counter = Counter()
-    for status, outcome, n in session.execute(
-        select(Participant.status, Participant.outcome, func.count())
-        .where(_real(campaign)).group_by(Participant.status, Participant.outcome)
-    ):  # fmt: skip
-        by_status[status] += n
-        if status == "screened_out":
-            screened[outcome or "screened_out"] += n
-    started = session.scalar(
-        select(func.count(func.distinct(PageVisit.participant_id)))
-        .join(Participant, Participant.id == PageVisit.participant_id)
-        .where(_real(campaign), PageVisit.submitted_at.is_not(None))
-    )  # fmt: skip
-    test = session.scalar(
-        select(func.count()).where(Participant.campaign_id == campaign.id,
-                                   Participant.is_test.is_(True))
-    )  # fmt: skip
-    return Funnel(
-        arrived=int(arrived), consented=sum(by_status.values()), started=started,
-        in_progress=by_status["started"], completed=by_status["completed"],
-        screened_out=dict(sorted(screened.items())), withdrawn=by_status["withdrawn"], test=test,
-    )  # fmt: skip
 
 
 # --- where people are and where they stop ----------------------------------------
@@ -153,13 +96,13 @@ def page_dropoff(session: Session, campaign: Campaign, survey: Survey,
     reached = dict(session.execute(
         select(PageVisit.step, func.count()).join(Participant,
                                                   Participant.id == PageVisit.participant_id)
-        .where(_real(campaign)).group_by(PageVisit.step)
+        .where(counted(campaign)).group_by(PageVisit.step)
     ).all())  # fmt: skip
     here: Counter = Counter()
     stopped: Counter = Counter()
     for step, last_seen in session.execute(
         select(Participant.step, Participant.last_seen_at)
-        .where(_real(campaign), Participant.status == "started")
+        .where(counted(campaign), Participant.status == "started")
     ):  # fmt: skip
         (stopped if last_seen < idle_since else here)[step] += 1
     order = step_order(survey)
@@ -183,7 +126,7 @@ def durations(session: Session, campaign: Campaign) -> Durations:
         (done - began).total_seconds() / 60
         for began, done in session.execute(
             select(Participant.started_at, Participant.completed_at)
-            .where(_real(campaign), Participant.status == "completed",
+            .where(counted(campaign), Participant.status == "completed",
                    Participant.completed_at.is_not(None))
         )
     ]  # fmt: skip
@@ -199,7 +142,7 @@ def completions_per_hour(session: Session, campaign: Campaign, hours: int = 24,
     counts: Counter = Counter()
     for (done,) in session.execute(
         select(Participant.completed_at)
-        .where(_real(campaign), Participant.status == "completed",
+        .where(counted(campaign), Participant.status == "completed",
                Participant.completed_at >= first)
     ):  # fmt: skip
         counts[done.replace(minute=0, second=0, microsecond=0)] += 1
@@ -214,7 +157,7 @@ def languages(session: Session, campaign: Campaign) -> list[tuple[str, int, int]
         rows[lang]
     for lang, status, n in session.execute(
         select(Participant.language, Participant.status, func.count())
-        .where(_real(campaign)).group_by(Participant.language, Participant.status)
+        .where(counted(campaign)).group_by(Participant.language, Participant.status)
     ):  # fmt: skip
         rows[lang][0] += n
         if status == "completed":
@@ -223,50 +166,6 @@ def languages(session: Session, campaign: Campaign) -> list[tuple[str, int, int]
 
 
 # --- design: arms, quotas, strata -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ArmRow:
-    arm: str
-    weight: int
-    control: bool
-    starters: int
-    expected_starters: float
-    completers: int
-    expected_completers: float
-
-
-def arm_balance(session: Session, campaign: Campaign) -> list[ArmRow]:
-    """Actual vs expected (by the allocation ratio) among starters and among completers.
-
-    Starters are the allocated participants who submitted a page and were not
-    ended before allocation (screened out or over quota: they never saw a
-    treatment; participants started before issue 19 may carry an arm all the
-    same); completers those who completed. Expected = the group's total x
-    the arm's share of the weights.
-    """
-    arms = campaign.codebook["arms"]
-    total_weight = sum(a["weight"] for a in arms) or 1
-    starters_query = (
-        select(Participant.arm, func.count(func.distinct(Participant.id)))
-        .join(PageVisit, PageVisit.participant_id == Participant.id)
-        .where(_real(campaign), PageVisit.submitted_at.is_not(None), Participant.arm != "",
-               or_(Participant.outcome.is_(None),
-                   Participant.outcome.not_in(ENDED_BEFORE_ALLOCATION)))
-        .group_by(Participant.arm)
-    )
-    starters = dict(session.execute(starters_query).all())
-    completers = dict(session.execute(
-        select(Participant.arm, func.count())
-        .where(_real(campaign), Participant.status == "completed").group_by(Participant.arm)
-    ).all())  # fmt: skip
-    n_start, n_done = sum(starters.values()), sum(completers.values())
-    return [
-        ArmRow(a["id"], a["weight"], bool(a["control"]), starters.get(a["id"], 0),
-               n_start * a["weight"] / total_weight, completers.get(a["id"], 0),
-               n_done * a["weight"] / total_weight)
-        for a in arms
-    ]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -292,7 +191,7 @@ def strata(session: Session, campaign: Campaign) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = defaultdict(dict)
     for stratum, arm, n in session.execute(
         select(Participant.stratum, Participant.arm, func.count())
-        .where(_real(campaign), Participant.stratum != "", Participant.arm != "")
+        .where(counted(campaign), Participant.stratum != "", Participant.arm != "")
         .group_by(Participant.stratum, Participant.arm)
     ):  # fmt: skip
         out[stratum][arm] = n
@@ -345,7 +244,7 @@ def quality(session: Session, campaign: Campaign, survey: Survey | None) -> list
         select(Participant.id, Participant.arm, Participant.language, PageVisit.step,
                PageVisit.shown_at, PageVisit.submitted_at)
         .join(PageVisit, PageVisit.participant_id == Participant.id)
-        .where(_real(campaign), PageVisit.submitted_at.is_not(None))
+        .where(counted(campaign), PageVisit.submitted_at.is_not(None))
     )  # fmt: skip
     for pid, arm, lang, step, shown, submitted in visits:
         arm_of[pid] = arm
@@ -371,7 +270,7 @@ def quality(session: Session, campaign: Campaign, survey: Survey | None) -> list
     answers = session.execute(
         select(Answer.participant_id, Answer.item, Answer.value)
         .join(Participant, Participant.id == Answer.participant_id)
-        .where(_real(campaign), Answer.item.in_(likert + list(attention)),
+        .where(counted(campaign), Answer.item.in_(likert + list(attention)),
                Answer.phase != "profile")
     )  # fmt: skip
     for pid, item, value in answers:
@@ -384,7 +283,7 @@ def quality(session: Session, campaign: Campaign, survey: Survey | None) -> list
                 if len(v) >= STRAIGHTLINE_MIN_ITEMS and len(set(v)) == 1}  # fmt: skip
     for pid, arm in session.execute(
         select(Participant.id, Participant.arm)
-        .where(_real(campaign), Participant.outcome == "failed_attention")
+        .where(counted(campaign), Participant.outcome == "failed_attention")
     ):  # fmt: skip
         failed.add(pid)
         arm_of.setdefault(pid, arm)

@@ -1,10 +1,14 @@
-"""URL rules of the participant journey; the views live in views.py."""
+"""URL rules of the participant journey; the views live in views.py.
+
+``preview_bp`` is the journey's entry for a manager (preview.py): the
+factory registers it under /admin with the campaign pages.
+"""
 
 from flask import Blueprint
 
-from app.participant import followup_views, views
+from app.participant import followup_views, preview, views
 
-bp = Blueprint("participant", __name__, url_prefix="/c/<slug>")
+bp = Blueprint("participant", __name__)
 
 bp.add_url_rule("/", view_func=views.landing, methods=["GET"])
 bp.add_url_rule("/start", view_func=views.start, methods=["POST"])
@@ -26,3 +30,7 @@ bp.add_url_rule("/followup/<code>/start", endpoint="followup_start",
                 view_func=followup_views.start, methods=["POST"])
 bp.add_url_rule("/followup/<code>/step/<path:step_key>", endpoint="followup_submit",
                 view_func=followup_views.submit, methods=["POST"])
+
+# A manager's preview: a test participant, then the real journey (app/participant/preview.py).
+preview_bp = Blueprint("preview", __name__)
+preview_bp.add_url_rule("/campaign/<slug>/preview", view_func=preview.start, methods=["POST"])

@@ -1,8 +1,9 @@
 """The follow-up wave: completers answer the "after" items again, weeks later.
 
 Nobody's identity is needed to link the two waves. A completer is reached by
-a personal follow-up code (``parley followup links`` mints one per completer
-and writes the links to a CSV; only the code's SHA-256 is stored), or, in a
+a personal follow-up code (``parley followup links`` or the campaign's
+follow-up page mints one per completer and writes the links to a CSV:
+app.campaigns.followup; only the code's SHA-256 is stored), or, in a
 panel campaign, by the same panel id coming back to ``/c/<slug>/followup``
 (the id's keyed hash finds the participant, who then gets a fresh code). The
 code is the capability: ``/c/<slug>/followup/<code>`` shows that
@@ -18,29 +19,21 @@ second tab stores a page once.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TextIO
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.audit import record_audit
+from app.campaigns.tokens import hash_code, new_resume_code, normalise
 from app.database import writing
 from app.models import Answer, Campaign, Participant, utcnow
 from app.participant.operations import Outcome
-from app.participant.tokens import hash_code, new_resume_code, normalise
 from surveys import Answer as ParsedAnswer
 from surveys import Page, Survey
 
-__all__ = ["FollowupStep", "followup_steps", "FOLLOWUP_THANKS", "mint_codes", "find_by_followup",
-           "begin", "submit_followup", "followup_link", "mint_code_for",
-           "LINKS_CSV_COLUMNS", "write_links_csv"]  # fmt: skip
-
-#: Columns of the follow-up links CSV, the same from ``parley followup links`` and the browser.
-LINKS_CSV_COLUMNS = ["participant_id", "invite_code", "followup_code", "link"]
+__all__ = ["FollowupStep", "followup_steps", "FOLLOWUP_THANKS", "find_by_followup", "begin",
+           "submit_followup", "mint_code_for"]  # fmt: skip
 
 FOLLOWUP_THANKS = "followup:thanks"
 
@@ -55,55 +48,6 @@ def followup_steps(survey: Survey) -> list[FollowupStep]:
     """The post pages, in order, then the follow-up's thanks."""
     steps = [FollowupStep(f"followup:{p.id}", p) for p in survey.pages_in("post")]
     return steps + [FollowupStep(FOLLOWUP_THANKS)]
-
-
-def followup_link(base_url: str, campaign: Campaign, code: str) -> str:
-    return f"{base_url.rstrip('/')}/c/{campaign.slug}/followup/{normalise(code)}"
-
-
-def mint_codes(session: Session, campaign: Campaign, *, renew: bool = False
-               ) -> list[tuple[Participant, str]]:  # fmt: skip
-    """A follow-up code for every completer who has none (every completer with ``renew``).
-
-    Returns (participant, code) pairs; the codes are not stored, only their
-    hashes, so this is the one moment they can be written down. Renewing
-    makes earlier codes stop working. Does not commit.
-    """
-    query = select(Participant).where(Participant.campaign_id == campaign.id,
-                                      Participant.status == "completed",
-                                      Participant.is_test.is_(False))  # fmt: skip
-    if not renew:
-        query = query.where(Participant.followup_token_hash.is_(None))
-    minted = []
-    for participant in session.scalars(query.order_by(Participant.id)):
-        code = new_resume_code()
-        participant.followup_token_hash = hash_code(code)
-        minted.append((participant, code))
-    session.flush()
-    return minted
-
-
-def write_links_csv(session: Session, campaign: Campaign, out: TextIO, base_url: str,
-                    actor: str, *, renew: bool = False,
-                    invite_codes: Mapping[int, str] | None = None) -> int:  # fmt: skip
-    """Mint follow-up codes (see ``mint_codes``), write their CSV to ``out`` and audit it.
-
-    Does not commit.
-    The one code path of the CLI and the browser page, so both files look
-    alike. ``invite_codes`` maps participant ids to the invite code they
-    started with, when known, so a lab knows whom to send each link.
-    Returns how many links were written.
-    """
-    invite_codes = invite_codes or {}
-    minted = mint_codes(session, campaign, renew=renew)
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(LINKS_CSV_COLUMNS)
-    for participant, code in minted:
-        writer.writerow([participant.public_id, invite_codes.get(participant.id, ""), code,
-                         followup_link(base_url, campaign, code)])  # fmt: skip
-    record_audit(session, "followup.links", campaign=campaign, actor=actor,
-                 detail=f"{len(minted)} links" + (", all renewed" if renew else ""))  # fmt: skip
-    return len(minted)
 
 
 def mint_code_for(session: Session, participant: Participant) -> str:

@@ -11,6 +11,7 @@ from flask import abort, g, make_response, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from app.campaigns.design import is_panel, outcome_redirect, panel_settings
+from app.campaigns.tokens import normalise
 from app.database import reads_first
 from app.extensions import db
 from app.i18n import choose_language
@@ -18,7 +19,6 @@ from app.participant import followup as fu
 from app.participant.access import admission
 from app.participant.forms import ConfirmForm, FollowupCodeForm, page_form
 from app.participant.step_page import questions_html
-from app.participant.tokens import normalise
 from app.participant.views import _campaign
 
 __all__ = ["entry", "show", "start", "submit"]

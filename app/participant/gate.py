@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from app.campaigns.allocation import Allocation, allocate
 from app.models import Campaign, Participant
-from app.participant.allocation import Allocation, allocate
 from app.participant.quotas import claim_places, matching_quotas
 from app.participant.screening import stratum_for
 from surveys import Survey

@@ -19,8 +19,8 @@ from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.campaigns.cache import CachedCampaign, current_entry
+from app.campaigns.tokens import hash_code
 from app.models import Campaign, PageVisit, Participant
-from app.participant.tokens import hash_code
 
 __all__ = ["Visit", "visit"]
 

@@ -22,10 +22,11 @@ from sqlalchemy import Insert, Update, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.campaigns.allocation import Allocation, allocate
+from app.campaigns.tokens import hash_code, new_public_id, new_resume_code
 from app.database import insert_ignoring_duplicates, writing
 from app.exchange.operations import forget_participant, request_triage, statements_from_page
 from app.models import Answer, Campaign, Invite, PageVisit, Participant, utcnow
-from app.participant.allocation import Allocation, allocate
 from app.participant.gate import allocates_at_gate, pass_gate
 from app.participant.quotas import fill_places, matching_quotas, release_places
 from app.participant.screening import (
@@ -37,7 +38,6 @@ from app.participant.screening import (
     stratum_for,
 )
 from app.participant.steps import THANKS, Step, journey
-from app.participant.tokens import hash_code, new_public_id, new_resume_code
 from surveys import Answer as ParsedAnswer
 from surveys import Survey
 

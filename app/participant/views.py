@@ -17,20 +17,20 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 
 from app.campaigns.design import effective_status, outcome_code, outcome_redirect, panel_settings
+from app.campaigns.tokens import hash_code, normalise
 from app.database import reads_first
 from app.extensions import db, limiter
 from app.i18n import choose_language
 from app.markdown import survey_html
 from app.models import Campaign, Participant
-from app.monitor.arrivals import record_arrival
 from app.participant import operations as ops
 from app.participant.access import admission, target_reached
+from app.participant.arrivals import record_arrival
 from app.participant.forms import ConfirmForm, ConsentForm, ResumeForm, page_form
 from app.participant.lookup import visit
 from app.participant.panel import hash_external_id, panel_id_from
 from app.participant.results import results_for_thanks
 from app.participant.step_page import render_step
-from app.participant.tokens import hash_code, normalise
 
 COOKIE = "parley_{slug}"
 
@@ -50,7 +50,7 @@ def _campaign(slug: str) -> Campaign:
     campaign = db.session.merge(found.found.campaign, load=False)
     if campaign.status == "draft":
         # A draft exists only for its managers' previews: the resume cookie
-        # must belong to a test participant (app.designer.testmode).
+        # must belong to a test participant (app.participant.preview).
         tester = _participant(campaign)
         if tester is None or not tester.is_test:
             abort(404)

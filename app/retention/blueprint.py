@@ -4,7 +4,7 @@ from flask import Blueprint
 
 from app.retention import views
 
-bp = Blueprint("retention", __name__, url_prefix="/admin")
+bp = Blueprint("retention", __name__)
 
 bp.add_url_rule("/campaign/<slug>/retention", view_func=views.retention,
                 methods=["GET", "POST"])  # fmt: skip

@@ -11,10 +11,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.campaigns.allocation import arm_for_slot, module_order_for
 from app.extensions import db
 from app.models import Campaign, Participant, utcnow
 from app.participant import operations as ops
-from app.participant.allocation import arm_for_slot, module_order_for
 from surveys import EXAMPLE, load_survey
 
 SURVEY = load_survey(EXAMPLE)

@@ -9,10 +9,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app.campaigns.allocation import arm_for_slot
 from app.campaigns.operations import DesignError, set_status, update_design
 from app.extensions import db
 from app.models import Answer, AuditEvent, Campaign, Participant
-from app.participant.allocation import arm_for_slot
 from surveys import EXAMPLE, load_survey
 from tests.app.test_security import login, make_user
 from tests.bots import Bot

@@ -8,9 +8,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from analysis import load_database
-from app.designer.testmode import start_test_participant
 from app.extensions import db
 from app.models import AuditEvent, Campaign, Participant
+from app.participant.preview import start_test_participant
 from surveys import EXAMPLE, load_survey
 from tests.app.test_load_database import database_url
 from tests.bots import Bot

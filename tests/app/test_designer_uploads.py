@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app.designer.uploads import Limits, UploadError, store_survey_zip
+from app.campaigns.uploads import Limits, UploadError, store_survey_zip
 from app.extensions import db
 from app.models import AuditEvent, Campaign
 from surveys import EXAMPLE, SurveyError, load_survey

@@ -9,9 +9,9 @@ import re
 import pytest
 from sqlalchemy import select
 
+from app.campaigns.followup import LINKS_CSV_COLUMNS
 from app.extensions import db
 from app.models import AuditEvent, Campaign
-from app.participant.followup import LINKS_CSV_COLUMNS
 from surveys import EXAMPLE, load_survey
 from tests.app.test_security import login, make_user
 from tests.bots import Bot

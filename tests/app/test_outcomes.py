@@ -124,9 +124,9 @@ def test_an_outcome_redirect_overrides_the_panel_and_may_carry_the_id(app, make_
 
 
 def test_a_preview_holds_no_quota_place_and_is_not_a_followup_completer(app, make_campaign):
-    from app.designer.testmode import start_test_participant
+    from app.campaigns.followup import mint_codes
     from app.models import Campaign, Quota
-    from app.participant.followup import mint_codes
+    from app.participant.preview import start_test_participant
 
     make_campaign(design=design(quotas=[
         {"name": "young", "cap": 1, "conditions": {"age_band": "under_30"}}]))  # fmt: skip

@@ -24,11 +24,11 @@ from tests.app.test_security import login, make_user
 #: (owners and managers: upload surveys, create campaigns), and the campaign
 #: actions of app.accounts.permissions.ACTIONS.
 ROUTES = {
-    "admin.login": "public",
+    "accounts.login": "public",
     "accounts.set_password": "public",
     "accounts.totp_verify": "public",
-    "admin.logout": "signed_in",
-    "admin.dashboard": "signed_in",
+    "accounts.logout": "signed_in",
+    "campaigns.dashboard": "signed_in",
     "accounts.totp_setup": "signed_in",
     "accounts.users": "owner",
     "accounts.invite": "owner",
@@ -37,9 +37,9 @@ ROUTES = {
     "accounts.reset": "owner",
     "audit.trail": "owner",
     "audit.trail_csv": "owner",
-    "admin.campaign": "view",
+    "campaigns.campaign": "view",
     "monitor.monitor": "view",
-    "admin.change_status": "manage",
+    "campaigns.change_status": "manage",
     "jobs.jobs": "export",
     "jobs.start_export": "export",
     "jobs.start_report": "export",
@@ -49,21 +49,21 @@ ROUTES = {
     "retention.participant": "own",
     "retention.delete_participant": "own",
     "accounts.remove_campaign_member": "own",
-    "designer.surveys": "signed_in",
-    "designer.upload_survey": "designer",
-    "designer.new_campaign": "designer",
-    "designer.design": "view",
-    "designer.save_design": "manage",
-    "designer.preview": "manage",
-    "designer.delete_test_data": "manage",
-    "designer.invites": "view",
-    "designer.create_invites_csv": "manage",
-    "designer.revoke_invite": "manage",
-    "designer.revoke_all_invites": "manage",
-    "designer.followup": "view",
-    "designer.open_followup": "manage",
-    "designer.close_followup": "manage",
-    "designer.followup_links_csv": "manage",
+    "campaigns.surveys": "signed_in",
+    "campaigns.upload_survey": "designer",
+    "campaigns.new_campaign": "designer",
+    "campaigns.design": "view",
+    "campaigns.save_design": "manage",
+    "preview.start": "manage",
+    "campaigns.delete_test_data": "manage",
+    "campaigns.invites": "view",
+    "campaigns.create_invites_csv": "manage",
+    "campaigns.revoke_invite": "manage",
+    "campaigns.revoke_all_invites": "manage",
+    "campaigns.followup": "view",
+    "campaigns.open_followup": "manage",
+    "campaigns.close_followup": "manage",
+    "campaigns.followup_links_csv": "manage",
 }
 
 PERSONAS = ["anonymous", "analyst", "manager", "outsider", "owner"]
@@ -164,7 +164,7 @@ def test_the_permissions_matrix(app, world, persona):
     token = _token(client)
     seen = []
     # Logging out ends the session: it goes last.
-    for endpoint, level in sorted(ROUTES.items(), key=lambda kv: kv[0] == "admin.logout"):
+    for endpoint, level in sorted(ROUTES.items(), key=lambda kv: kv[0] == "accounts.logout"):
         if level == "public":
             continue
         url, methods = _url(app, endpoint, world)
@@ -175,7 +175,7 @@ def test_the_permissions_matrix(app, world, persona):
                 response = client.post(url, data={"csrf_token": token})
             response.close()  # a download streams its file: let it go
             got, want = outcome(response), expected(level, persona)
-            if endpoint == "admin.logout":  # everyone ends on the sign-in page
+            if endpoint == "accounts.logout":  # everyone ends on the sign-in page
                 want = "sign-in"
             seen.append((endpoint, method, got))
             assert got == want, f"{persona} {method} {url}: got {got}, want {want}"

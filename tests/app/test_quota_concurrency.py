@@ -14,9 +14,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
+from app.campaigns.allocation import arm_for_slot
 from app.extensions import db
 from app.models import Answer, Campaign, Participant, Quota, QuotaClaim, utcnow
-from app.participant.allocation import arm_for_slot
 from surveys import EXAMPLE, load_survey
 from tests.bots import Bot
 from tests.http import HttpClient, served

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from app.accounts.passwords import hash_password
 from app.extensions import db
 from app.markdown import render_markdown
 from app.models import Campaign, CampaignMember, User
@@ -14,8 +15,7 @@ from app.models import Campaign, CampaignMember, User
 def make_user(app, email="admin@example.org", password="correct horse", role="owner",
               campaigns=()):  # fmt: skip
     with app.app_context():
-        user = User(email=email, role=role)
-        user.set_password(password)
+        user = User(email=email, role=role, password_hash=hash_password(password))
         db.session.add(user)
         db.session.flush()
         for slug in campaigns:

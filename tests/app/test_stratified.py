@@ -9,9 +9,9 @@ from sqlalchemy import select, update
 
 from analysis import analyse_export, load_database, load_export
 from analysis.report import write_report
+from app.campaigns.allocation import arm_for_slot
 from app.extensions import db
 from app.models import Campaign, Participant, utcnow
-from app.participant.allocation import arm_for_slot
 from surveys import EXAMPLE, load_survey
 from tests.analysis.test_report_cases import BAD, _visible_text
 from tests.app.test_load_database import database_url

@@ -14,9 +14,9 @@ import shutil
 import time
 from pathlib import Path
 
+from app.campaigns import library as registry
 from app.campaigns import surveys as campaign_surveys
-from app.designer import registry
-from app.designer.uploads import Limits, store_survey_zip
+from app.campaigns.uploads import Limits, store_survey_zip
 from surveys import EXAMPLE, load_survey
 from tests.app.test_security import login, make_user
 from tests.survey_scale import big_survey
@@ -49,7 +49,7 @@ def test_a_19_mb_survey_is_checked_once_on_upload_and_fast(app, tmp_path, monkey
         loads.append(path)
         return original(path)
 
-    monkeypatch.setattr("app.designer.uploads.load_survey", counting)
+    monkeypatch.setattr("app.campaigns.uploads.load_survey", counting)
     started = time.process_time()
     with app.app_context():
         survey = store_survey_zip(io.BytesIO(data), tmp_path / "store", Limits())

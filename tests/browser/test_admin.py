@@ -11,6 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import func, select
 
+from app.accounts.passwords import hash_password
 from app.campaigns.operations import create_campaign, set_status
 from app.extensions import db
 from app.models import Campaign, Participant, User
@@ -32,8 +33,7 @@ def team(live_server):
             c = create_campaign(db.session, slug=slug, survey_folder=EXAMPLE, actor="test",
                                 block_size=8, seed="5eed" * 8)  # fmt: skip
             set_status(db.session, c, "open", "test")
-        owner = User(email=OWNER, role="owner")
-        owner.set_password(PASSWORD)
+        owner = User(email=OWNER, role="owner", password_hash=hash_password(PASSWORD))
         db.session.add(owner)
         db.session.commit()
     for k in range(8):

@@ -17,6 +17,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
+from app.accounts.passwords import hash_password
 from app.export.writer import write_export
 from app.extensions import db
 from app.models import Campaign, Participant, Quota, User
@@ -33,8 +34,8 @@ PROLIFIC = "https://app.prolific.com/submissions/complete?cc=C0MPLETE"
 def test_a_manager_designs_previews_and_opens_a_prolific_study(new_page, live_server, tmp_path):
     app, base = live_server.app, live_server.url
     with app.app_context():
-        user = User(email="manager@example.org", role="owner")
-        user.set_password("correct horse battery")
+        user = User(email="manager@example.org", role="owner",
+                    password_hash=hash_password("correct horse battery"))  # fmt: skip
         db.session.add(user)
         db.session.commit()
     survey = load_survey(EXAMPLE)

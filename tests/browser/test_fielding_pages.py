@@ -6,10 +6,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
+from app.campaigns.followup import mint_codes
 from app.campaigns.operations import set_followup_status
 from app.extensions import db
 from app.models import Campaign
-from app.participant.followup import mint_codes
 from surveys import EXAMPLE, load_survey
 from tests.bots import Bot
 from tests.browser.test_accessibility import AXE_OPTIONS, DANGLING_REFERENCES, readable

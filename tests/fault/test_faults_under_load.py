@@ -211,8 +211,8 @@ def _run(base: str, fault, figures: Counter) -> list[Bot]:
 
 
 def _check(engine: sa.Engine, bots: list[Bot], figures: Counter, label: str) -> None:
+    from app.campaigns.tokens import hash_code
     from app.participant.steps import journey
-    from app.participant.tokens import hash_code
 
     with engine.connect() as conn:
         people = conn.execute(sa.text(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from app.participant.allocation import arm_for_slot, default_block_size, module_order_for
+from app.campaigns.allocation import arm_for_slot, default_block_size, module_order_for
 from surveys import load_survey
 from tests.exchange_survey import with_exchange
 

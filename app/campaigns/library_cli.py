@@ -1,4 +1,4 @@
-"""``parley`` commands of the designer: import a survey zip, delete test data."""
+"""``parley`` commands of the survey library and test data: import a survey zip, delete previews."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from sqlalchemy import select
 
 from app.audit import record_audit
 from app.campaigns.surveys import uploaded_surveys_folder
-from app.designer.testmode import delete_test_participants
-from app.designer.uploads import Limits, UploadError, store_survey_zip, stored_folder
+from app.campaigns.testdata import delete_test_participants
+from app.campaigns.uploads import Limits, UploadError, store_survey_zip, stored_folder
 from app.extensions import db
 from app.models import Campaign
 from surveys import SurveyError
 
-__all__ = ["register_designer_commands"]
+__all__ = ["register_library_commands"]
 
 
 @click.command("import")
@@ -70,6 +70,6 @@ def test_data_delete(slug: str):
     click.echo(f"deleted {n} test participant(s) of campaign '{slug}'")
 
 
-def register_designer_commands(campaign_group: click.Group, survey_group: click.Group) -> None:
+def register_library_commands(campaign_group: click.Group, survey_group: click.Group) -> None:
     campaign_group.add_command(test_data_group)
     survey_group.add_command(survey_import)

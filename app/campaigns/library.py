@@ -1,8 +1,9 @@
-"""The surveys this server knows: the shipped folders and the uploaded ones.
+"""The survey library: the shipped survey folders and the uploaded ones.
 
-A campaign can be created from any of them. Each has a stable ``key`` used in
-forms (``shipped:<folder>`` or ``uploaded:<folder>``); a form never sends a
-path, so nobody can point a campaign at an arbitrary folder on the server.
+A campaign can be created from any of them (:func:`create_from_known`).
+Each has a stable ``key`` used in forms (``shipped:<folder>`` or
+``uploaded:<folder>``); a form never sends a path, so nobody can point a
+campaign at an arbitrary folder on the server.
 
 The survey list needs only a few facts of each survey (id, title, languages,
 arms, version), so those are kept per folder and its files' modification
@@ -16,11 +17,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
+from app.accounts.operations import add_member
+from app.campaigns.operations import create_campaign
 from app.campaigns.surveys import load_cached, survey_stamp, uploaded_surveys_folder
+from app.models import Campaign, User
 from surveys import SHIPPED, Survey, SurveyError, Text, load_survey
 from surveys.loader import DEFINITION_FILE
 
-__all__ = ["KnownSurvey", "Listing", "known_surveys", "find_survey"]
+__all__ = ["KnownSurvey", "Listing", "known_surveys", "find_survey", "create_from_known"]
 
 
 @dataclass(frozen=True)
@@ -99,3 +105,22 @@ def known_surveys() -> list[KnownSurvey]:
 
 def find_survey(key: str) -> KnownSurvey | None:
     return next((k for k in known_surveys() if k.key == key), None)
+
+
+def create_from_known(
+    session: Session, known: KnownSurvey, *, slug: str, user: User, title: str | None = None
+) -> Campaign:
+    """A draft campaign on a survey of the library (shipped or uploaded); does not commit.
+
+    Changing a draft's design is :func:`app.campaigns.operations.update_design`
+    (one validated operation for the browser, the CLI and the tests).
+
+    A manager who creates a campaign becomes its member, or they could not
+    see what they just made (owners see every campaign anyway).
+    """
+    campaign = create_campaign(
+        session, slug=slug, survey_folder=known.folder, actor=user.email, title=title or None
+    )
+    if user.role != "owner":
+        add_member(session, campaign, user)
+    return campaign

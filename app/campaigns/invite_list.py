@@ -1,4 +1,4 @@
-"""Invite codes in the browser: the CSV of personal links and the list a manager sees.
+"""Invite codes on the campaign pages: the CSV of personal links and the list a manager sees.
 
 Creating and revoking codes are app.campaigns.invites' operations; this
 module adds what the browser needs around them. Only a code's hash is
@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.campaigns.invites import invite_link
+from app.campaigns.tokens import hash_code
 from app.models import Campaign, Invite
-from app.participant.tokens import hash_code
 
 __all__ = ["CSV_COLUMNS", "invites_csv", "recent_invites", "MAX_BROWSER_INVITES", "LIST_LIMIT"]
 

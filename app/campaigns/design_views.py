@@ -1,4 +1,6 @@
-"""Designer views: parse the form, call an operation, render or redirect.
+"""Campaign pages around the design: the survey library, a new campaign, the design and its
+test data, invite codes and the follow-up wave. Views parse the form, call an
+operation, render or redirect; a manager's preview starts in app.participant.preview.
 
 Who may do what is app.accounts.permissions: owners and managers design,
 preview and delete test data (managers only on campaigns they belong to),
@@ -17,16 +19,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from app.accounts.permissions import campaign_for_user, can, role_required
 from app.audit import record_audit
 from app.campaigns.design import COMPLETION_KEYS
-from app.campaigns.invites import create_invites, invite_counts, revoke_invites
-from app.campaigns.operations import (
-    CampaignError,
-    DesignError,
-    set_followup_status,
-    update_design,
-)
-from app.campaigns.surveys import survey_for, uploaded_surveys_folder
-from app.designer.followup import followup_counts
-from app.designer.forms import (
+from app.campaigns.followup import followup_counts, write_links_csv
+from app.campaigns.forms import (
     ACCESS_LABELS,
     OUTCOME_LABELS,
     ConfirmForm,
@@ -42,19 +36,23 @@ from app.designer.forms import (
     design_data,
     design_form,
 )
-from app.designer.invites import LIST_LIMIT, invites_csv, recent_invites
-from app.designer.operations import create_from_known
-from app.designer.registry import find_survey, known_surveys
-from app.designer.testmode import (
+from app.campaigns.invite_list import LIST_LIMIT, invites_csv, recent_invites
+from app.campaigns.invites import create_invites, invite_counts, revoke_invites
+from app.campaigns.library import create_from_known, find_survey, known_surveys
+from app.campaigns.operations import (
+    CampaignError,
+    DesignError,
+    set_followup_status,
+    update_design,
+)
+from app.campaigns.surveys import survey_for, uploaded_surveys_folder
+from app.campaigns.testdata import (
     PREVIEW_STATUSES,
     count_test_participants,
     delete_test_participants,
-    start_test_participant,
 )
-from app.designer.uploads import Limits, UploadError, store_survey_zip
+from app.campaigns.uploads import Limits, UploadError, store_survey_zip
 from app.extensions import csrf, db
-from app.participant.followup import write_links_csv
-from app.participant.views import set_resume_cookie
 from surveys import SurveyError
 
 DESIGNERS = ("owner", "manager")
@@ -66,7 +64,7 @@ def _limits() -> Limits:
 
 @login_required
 def surveys():
-    return render_template("designer/surveys.html", known=known_surveys(),
+    return render_template("campaigns/surveys.html", known=known_surveys(),
                            form=UploadSurveyForm(), limits=_limits(),
                            may_design=current_user.role in DESIGNERS)  # fmt: skip
 
@@ -102,7 +100,7 @@ def upload_survey():
                 id=stored.id, version=stored.version[:12]), "info")  # fmt: skip
         return redirect(url_for(".surveys"), code=303)
     return render_template(
-        "designer/surveys.html", known=known_surveys(), form=form, limits=limits,
+        "campaigns/surveys.html", known=known_surveys(), form=form, limits=limits,
         problems=problems, refused=refused, filename=name, may_design=True,
     ), 400  # fmt: skip
 
@@ -131,7 +129,7 @@ def new_campaign():
                       "info")  # fmt: skip
                 return redirect(url_for(".design", slug=campaign.slug), code=303)
     status = 400 if form.errors else 200
-    return render_template("designer/new.html", form=form), status
+    return render_template("campaigns/new.html", form=form), status
 
 
 def _design_page(campaign, survey, form, status=200, loose=()):
@@ -139,7 +137,7 @@ def _design_page(campaign, survey, form, status=200, loose=()):
     preview.arm.choices = choices((a.id, a.id) for a in survey.arms)
     preview.language.choices = choices((lang, lang) for lang in campaign.languages)
     return render_template(
-        "designer/design.html", c=campaign, survey=survey, form=form, preview=preview,
+        "campaigns/design.html", c=campaign, survey=survey, form=form, preview=preview,
         confirm=ConfirmForm(formdata=None), tests=count_test_participants(db.session, campaign),
         can_preview=campaign.status in PREVIEW_STATUSES, loose=list(loose),
         may_manage=can(current_user, "manage", campaign), outcomes=COMPLETION_KEYS,
@@ -182,29 +180,6 @@ def save_design(slug: str):
 
 
 @login_required
-def preview(slug: str):
-    campaign = campaign_for_user(slug, "manage")
-    survey = survey_for(campaign)
-    form = PreviewForm()
-    form.arm.choices = choices((a.id, a.id) for a in survey.arms)
-    form.language.choices = choices((lang, lang) for lang in campaign.languages)
-    if not form.validate_on_submit():
-        flash(_("Choose an arm and a language for the preview."), "error")
-        return redirect(url_for(".design", slug=slug), code=303)
-    try:
-        started = start_test_participant(
-            db.session, campaign, survey, arm=form.arm.data, language=form.language.data,
-            actor=current_user.email,
-        )  # fmt: skip
-    except CampaignError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for(".design", slug=slug), code=303)
-    response = redirect(url_for("participant.show_step", slug=slug), code=303)
-    return set_resume_cookie(response, campaign, started.resume_code)
-
-
-@login_required
 def delete_test_data(slug: str):
     campaign = campaign_for_user(slug, "manage")
     if ConfirmForm().validate_on_submit():
@@ -218,7 +193,7 @@ def delete_test_data(slug: str):
 
 def _invites_page(campaign, create=None, revoke=None, status=200):
     return render_template(
-        "designer/invites.html", c=campaign, counts=invite_counts(db.session, campaign),
+        "campaigns/invites.html", c=campaign, counts=invite_counts(db.session, campaign),
         invites=recent_invites(db.session, campaign), limit=LIST_LIMIT,
         create=create or CreateInvitesForm(formdata=None),
         revoke=revoke or RevokeInviteForm(formdata=None), confirm=ConfirmForm(formdata=None),
@@ -288,7 +263,7 @@ def revoke_all_invites(slug: str):
 
 def _followup_page(campaign, links=None, status=200):
     return render_template(
-        "designer/followup.html", c=campaign, counts=followup_counts(db.session, campaign),
+        "campaigns/followup.html", c=campaign, counts=followup_counts(db.session, campaign),
         links=links or FollowupLinksForm(formdata=None), confirm=ConfirmForm(formdata=None),
         may_manage=can(current_user, "manage", campaign),
     ), status  # fmt: skip

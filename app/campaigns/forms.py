@@ -1,4 +1,4 @@
-"""Designer forms (Flask-WTF: every one carries and checks a CSRF token).
+"""Forms of the campaign pages (Flask-WTF: every one carries and checks a CSRF token).
 
 The design form is built per survey (one ratio per arm, one screening rule
 per about-you question, its options in the quota conditions) and converts
@@ -38,7 +38,7 @@ from app.campaigns.design import COMPLETION_KEYS, MAX_ARM_WEIGHT
 from app.models import Campaign
 from surveys import Item, Survey
 
-__all__ = ["UploadSurveyForm", "NewCampaignForm", "design_form", "design_data",
+__all__ = ["StatusForm", "UploadSurveyForm", "NewCampaignForm", "design_form", "design_data",
            "design_changes", "attach_problems", "PreviewForm", "ConfirmForm",
            "CreateInvitesForm", "RevokeInviteForm", "FollowupLinksForm",
            "screening_items", "choices", "OUTCOME_LABELS", "ACCESS_LABELS",
@@ -63,6 +63,13 @@ OUTCOME_LABELS = {
     "declined": _l("Declined consent"),
     "followup": _l("Follow-up finished"),
 }
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(
+        _l("New status"),
+        choices=["open", "paused", "closed", "archived"],
+    )
 
 
 class UploadSurveyForm(FlaskForm):

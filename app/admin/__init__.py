@@ -1,1 +1,0 @@
-"""Administrators: sign in, watch campaigns, change their status, download exports."""

@@ -1,0 +1,64 @@
+"""Campaign pages: the dashboard, one campaign's page and its status.
+
+Thin: who may look is app.accounts.permissions, the status rules are
+operations.set_status, the counts are counts.py (the monitor shows the same).
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.accounts.forms import PlainForm
+from app.accounts.permissions import campaign_for_user, can, visible_campaigns
+from app.accounts.views import member_form, members_of
+from app.campaigns.counts import arm_balance, funnel
+from app.campaigns.forms import StatusForm
+from app.campaigns.operations import CampaignError, set_status
+from app.extensions import db
+from app.models import AuditEvent
+
+
+@login_required
+def dashboard():
+    campaigns = db.session.scalars(visible_campaigns(current_user)).all()
+    return render_template(
+        "campaigns/dashboard.html",
+        rows=[(c, funnel(db.session, c)) for c in campaigns],
+    )
+
+
+@login_required
+def campaign(slug: str):
+    c = campaign_for_user(slug, "view")
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.campaign_id == c.id).order_by(AuditEvent.at.desc())
+        .limit(50)
+    ).all()  # fmt: skip
+    members = None
+    if can(current_user, "own", c):
+        members = members_of(db.session, c)
+    return render_template(
+        "campaigns/campaign.html", c=c, f=funnel(db.session, c), arms=arm_balance(db.session, c),
+        events=events, form=StatusForm(),
+        may_manage=can(current_user, "manage", c), members=members,
+        member_form=member_form(db.session, c) if members is not None else None,
+        plain=PlainForm(),
+    )
+
+
+@login_required
+def change_status(slug: str):
+    c = campaign_for_user(slug, "manage")
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            set_status(db.session, c, form.status.data, current_user.email)
+            db.session.commit()
+            flash(_("Campaign is now %(status)s.", status=c.status), "info")
+        except CampaignError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+    return redirect(url_for(".campaign", slug=slug), code=303)
