@@ -99,9 +99,10 @@ class Results:
         "n, deff, n_eff, min, max, variables",
         "One row when raking weights are used: Kish's design effect and effective n.")
     flow: pd.DataFrame = table(
-        "arm, allocated, screened_out, withdrawn, broke_off, completed, excluded, "
+        "arm, consented, allocated, screened_out, withdrawn, broke_off, completed, excluded, "
         "excluded_<rule>, analysed",
-        "Participant flow (CONSORT) per arm and a ``total`` row; ``excluded_<rule>`` for each "
+        "Participant counts per arm, the rows of those without an arm (screened out before "
+        "allocation, not yet allocated) and a ``total`` row; ``excluded_<rule>`` for each "
         "exclusion rule.")
     rates: pd.DataFrame = table(
         "arm, started, eligible, completed, broke_off, completion_rate, break_off_rate",
