@@ -10,7 +10,12 @@ from scipy import stats
 
 from analysis.weights import values_and_weights
 
-__all__ = ["bimodality_coefficient", "esteban_ray", "polarisation_measures", "group_distance"]
+__all__ = ["bimodality_coefficient", "esteban_ray", "polarisation_measures", "group_distance",
+           "ER_GROUPS"]
+
+#: Esteban-Ray's common grid in the report: five groups, the points of a 5-point scale
+#: (a 7-point item or a 0-100 thermometer is read on the same five; see esteban_ray)
+ER_GROUPS = 5
 
 
 def bimodality_coefficient(x, weights=None) -> float:
@@ -65,37 +70,63 @@ def bimodality_coefficient(x, weights=None) -> float:
 
 
 def esteban_ray(x, alpha: float = 1.6, lo: float | None = None, hi: float | None = None,
-                weights=None) -> float:
+                weights=None, groups: int | None = None) -> float:
     """Esteban-Ray (1994) polarisation index of discrete answers.
 
     Parameters
     ----------
     x : array
-        Answers (each distinct value is a group).
+        Answers.
     alpha : float
-        Polarisation sensitivity, in [0, 1.6] (Esteban & Ray 1994); 0 gives the
-        Gini mean difference (times the mean), 1.6 the most polarisation-sensitive.
+        Polarisation sensitivity ("identification"), in [0, 1.6] (Esteban &
+        Ray 1994). At 0 the index is the mean absolute difference
+        :math:`E|Y - Y'|` of two answers drawn at random (rescaled; twice the
+        mean times the Gini coefficient); larger values weigh large groups more.
     lo, hi : float, optional
-        Scale ends; answers are rescaled to [0, 1] so the index compares across
-        scales. Default: the observed range.
+        Scale ends; answers are rescaled to [0, 1]. Default: the observed range.
     weights : array, optional
         Survey weights, one per answer; the shares are then weighted shares.
+    groups : int, optional
+        ``None`` (default): each distinct answer is a group. An integer G:
+        the answers are first put on a common grid of G equal groups (see
+        Notes), so the index compares across scales with different numbers
+        of points.
 
     Notes
     -----
     :math:`ER = \\sum_i \\sum_j \\pi_i^{1+\\alpha} \\pi_j |y_i - y_j|` with
-    :math:`\\pi_i` the (weighted) share of answers at value :math:`y_i`
-    (scaled to [0, 1]), normalising constant K = 1. Its maximum, two equal
-    masses at the ends, is :math:`2 \\cdot 0.5^{2+\\alpha}`.
+    :math:`\\pi_i` the (weighted) share of answers in group i at position
+    :math:`y_i \\in [0, 1]`, normalising constant K = 1. Its maximum, two
+    equal masses at the ends, is :math:`2 \\cdot 0.5^{2+\\alpha}` (0.1649 at
+    alpha = 1.6).
+
+    With one group per answer the index depends on the number of points of
+    the scale: groups are smaller on a finer scale, so uniform answers give
+    :math:`(k+1) / (3 k^{1+\\alpha})` on k points (0.030 on 5, 0.017 on 7,
+    0.0002 on 101) and a 0-100 thermometer reads about 0. ``groups = G``
+    removes that: a scale of k equally spaced points is read as k equal
+    intervals of [0, 1] (point j covers [j/k, (j+1)/k]); each answer's share
+    is split over the G equal intervals [g/G, (g+1)/G] in proportion to the
+    overlap, and group g sits at :math:`g / (G-1)`. A scale of G points is
+    unchanged, uniform answers on any scale give uniform shares and so
+    :math:`(G+1) / (3 G^{1+\\alpha})` (0.0305 for G = 5), and answers at the two
+    ends of any scale give the maximum. Answers off the scale's integer grid
+    (non-integer values or ends) go whole to the interval holding them.
 
     Examples
     --------
     >>> from analysis.polarisation import esteban_ray
     >>> round(esteban_ray([1, 1, 7, 7], alpha=1.6, lo=1, hi=7), 4)  # 2 * 0.5 ** 3.6
     0.1649
+    >>> round(esteban_ray(range(101), lo=0, hi=100), 4)  # uniform thermometer, own points
+    0.0002
+    >>> round(esteban_ray(range(101), lo=0, hi=100, groups=5), 4)  # as uniform on 5 points
+    0.0305
     """
     if not 0 <= alpha <= 1.6:
         raise ValueError("alpha must be in [0, 1.6]")
+    if groups is not None and groups < 2:
+        raise ValueError("groups must be at least 2")
     x, w = values_and_weights(x, weights, "the values")
     if x.size == 0 or w.sum() == 0:
         return np.nan
@@ -105,7 +136,29 @@ def esteban_ray(x, alpha: float = 1.6, lo: float | None = None, hi: float | None
         return 0.0
     y, inverse = np.unique((x - lo) / (hi - lo), return_inverse=True)
     p = np.bincount(inverse, weights=w, minlength=y.size) / w.sum()
+    if groups is not None:
+        y, p = _on_grid(y, p, lo, hi, groups)
     return float(np.sum(p[:, None] ** (1 + alpha) * p[None, :] * np.abs(y[:, None] - y[None, :])))
+
+
+def _on_grid(y: np.ndarray, p: np.ndarray, lo: float, hi: float,
+             groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shares ``p`` at positions ``y`` in [0, 1] moved onto ``groups`` equal groups."""
+    span = hi - lo
+    steps = y * span
+    on_grid = float(span).is_integer() and np.allclose(steps, np.round(steps))
+    edges = np.arange(groups + 1) / groups
+    if on_grid:
+        k = int(round(span)) + 1
+        j = np.round(steps)
+        left, right = j / k, (j + 1) / k
+        overlap = np.clip(np.minimum(right[:, None], edges[None, 1:])
+                          - np.maximum(left[:, None], edges[None, :-1]), 0, None) * k
+    else:
+        g = np.minimum((y * groups).astype(int), groups - 1)
+        overlap = np.zeros((y.size, groups))
+        overlap[np.arange(y.size), g] = 1.0
+    return np.arange(groups) / (groups - 1), p @ overlap
 
 
 def _weighted_sd(x: np.ndarray, w: np.ndarray) -> float:
@@ -124,6 +177,7 @@ def polarisation_measures(
     scale: pd.DataFrame | None = None,
     alpha: float = 1.6,
     weights: str | None = None,
+    er_groups: int | None = ER_GROUPS,
 ) -> pd.DataFrame:
     """Polarisation measures per group.
 
@@ -143,6 +197,11 @@ def polarisation_measures(
     weights : str, optional
         Column of survey weights; every measure is then weighted (see Notes).
         Rows with a missing weight are dropped.
+    er_groups : int or None
+        Esteban-Ray on a common grid of this many groups (default
+        :data:`ER_GROUPS` = 5), so the index compares across items with 5,
+        7 or 101 points (:func:`esteban_ray`, ``groups``); ``None``: each
+        distinct answer is a group.
 
     Returns
     -------
@@ -194,7 +253,7 @@ def polarisation_measures(
             "mean": w @ x / sw,
             "sd": _weighted_sd(x, w),
             "bimodality": bimodality_coefficient(x, w),
-            "esteban_ray": esteban_ray(x, alpha, lo, hi, weights=w),
+            "esteban_ray": esteban_ray(x, alpha, lo, hi, weights=w, groups=er_groups),
             "dist_midpoint": (w @ np.abs(x - mid)) / sw / half if half > 0 else np.nan,
             "share_extreme": w @ ((x == lo) | (x == hi)) / sw,
             "weighted": weights is not None,

@@ -190,6 +190,37 @@ def test_polarisation_and_group_distance():
                                             + np.var([7, 7, 4], ddof=1) / 3))
 
 
+def test_esteban_ray_on_a_common_grid_compares_across_scales():
+    # Exact values from the formula of Esteban & Ray (1994), K = 1, alpha = 1.6.
+    # Own points: uniform answers on k points give (k + 1) / (3 k^(1 + alpha)), falling with
+    # k (issue #20: 0.030, 0.017, 0.0002). On the five-group grid every uniform gives the
+    # 5-point value, (5 + 1) / (3 * 5^2.6).
+    er = polarisation.esteban_ray
+    for k in (5, 7, 101):
+        assert er(np.arange(k), lo=0, hi=k - 1) == pytest.approx((k + 1) / (3 * k**2.6))
+        assert er(np.arange(k), lo=0, hi=k - 1, groups=5) == pytest.approx(6 / (3 * 5**2.6))
+    # a 5-point scale is its own grid: the same value as before
+    x5 = [1, 1, 2, 3, 5, 5, 5, 4]
+    assert er(x5, lo=1, hi=5, groups=5) == pytest.approx(er(x5, lo=1, hi=5))
+    # a bimodal thermometer: about 0 on its own 101 points, the two-ends maximum 2 * 0.5^3.6
+    # on the grid when the answers sit in the two outer fifths
+    rng = np.random.default_rng(1)
+    thermo = np.r_[rng.integers(0, 20, 50), rng.integers(81, 101, 50)]
+    assert er(thermo, lo=0, hi=100) < 0.01
+    assert er(thermo, lo=0, hi=100, groups=5) == pytest.approx(2 * 0.5**3.6)
+    assert er([0] * 5 + [100] * 5, lo=0, hi=100, groups=5) == pytest.approx(2 * 0.5**3.6)
+    # 7 points on 5 groups, by hand: point 2 of 7 covers [1/7, 2/7]; 0.4 of it lies in the
+    # first fifth [0, 0.2] and 0.6 in the second (positions 0 and 0.25)
+    by_hand = 0.4**2.6 * 0.6 * 0.25 + 0.6**2.6 * 0.4 * 0.25
+    assert er([2, 2, 2], lo=1, hi=7, groups=5) == pytest.approx(by_hand)
+    # the table uses the grid
+    df = pd.DataFrame({"item": ["t"] * 101 + ["l"] * 5, "phase": "pre",
+                       "value": np.r_[np.arange(101), np.arange(1, 6)]})
+    scale = pd.DataFrame({"item": ["t", "l"], "scale_min": [0.0, 1.0], "scale_max": [100.0, 5.0]})
+    pm = polarisation.polarisation_measures(df, by=("item", "phase"), scale=scale)
+    assert pm["esteban_ray"].tolist() == pytest.approx([6 / (3 * 5**2.6)] * 2)
+
+
 def test_rankings_by_hand():
     votes = ["a|b|c"] * 3 + ["b|c|a"] * 2 + ["c|b|a"] * 2
     df = pd.DataFrame({"text": votes, "phase": "pre", "arm": "x"})

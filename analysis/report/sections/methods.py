@@ -57,7 +57,11 @@ def render(page: Page) -> str:
         ("Knowledge", "Index = share correct over the knowledge items; don't know = wrong."),
         ("Polarisation", "SD; bimodality coefficient (Pfister et al. 2013; > 0.555 suggests "
                          "bimodality); Esteban-Ray index with α = 1.6 on answers rescaled to "
-                         "[0, 1]; mean distance from the midpoint (share of half-range); share "
+                         "[0, 1] and read on a common grid of five equal groups (each point "
+                         "of a k-point scale split over the fifths it covers), so 5- and "
+                         "7-point items and 0–100 thermometers compare (uniform answers "
+                         "0.031 on every scale, two camps at the ends 0.165); mean distance "
+                         "from the midpoint (share of half-range); share "
                          "at the scale ends."),
         ("Rankings", "First-choice shares, mean Borda score (k − 1 for first … 0 for last), "
                      "Condorcet winner, proximity to single-peakedness (List, Luskin, Fishkin "
