@@ -172,9 +172,43 @@ def run(session: Session, job_id: int) -> None:
     session.commit()
 
 
+class _StageFailedError(Exception):
+    """A job stage failed; the message says which stage and the real cause."""
+
+
 def _explain(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return f"This could not be made from the campaign's data: {text[:300]}"
+    if isinstance(exc, _StageFailedError):
+        return str(exc)
+    return f"The export failed: {_first_line(exc)}"
+
+
+def _first_line(exc: BaseException) -> str:
+    """The error's first line; with its type when the message alone would not say it
+    (a KeyError's message is only the missing key)."""
+    text = str(exc).strip()
+    line = text.splitlines()[0][:300] if text else ""
+    if line and isinstance(exc, ValueError):
+        return line
+    return f"{type(exc).__name__}: {line}" if line else type(exc).__name__
+
+
+def _report_failure(exc: Exception, export_error: type, plan_error: type) -> _StageFailedError:
+    """Say why a report failed (issue 19, 1): the data so far, or a fault that more data
+    will not cure. Only an error of the statistics on the data (a ValueError such as "too
+    few participants for opinion groups") is a matter of the data so far; an export the
+    analysis refuses, a plan it cannot use, or any other error is a fault to report."""
+    text = _first_line(exc)
+    if isinstance(exc, export_error):
+        return _StageFailedError("The analysis refused the campaign's export; this is a fault "
+                                 "in Parley, not a lack of data (please report it): "
+                                 f"{text}")  # fmt: skip
+    if isinstance(exc, plan_error):
+        return _StageFailedError(f"The campaign's analysis plan cannot be used: {text}")
+    if type(exc) is ValueError:
+        return _StageFailedError(f"The report cannot be drawn from the data so far: {text}")
+    return _StageFailedError("The report failed on an error in Parley, not on the data "
+                             "(please report it; the server log has the details): "
+                             f"{text}")  # fmt: skip
 
 
 def _run_export(session: Session, job: Job, campaign: Campaign, folder: Path) -> str:
@@ -194,11 +228,15 @@ def _run_export(session: Session, job: Job, campaign: Campaign, folder: Path) ->
 
 def _run_report(session: Session, job: Job, campaign: Campaign, folder: Path) -> str:
     # pandas, statsmodels and matplotlib load here, in the worker, never at web start-up.
-    from analysis import write_report
+    from analysis import ExportError, write_report
+    from analysis.plan import PlanError
     from app.jobs.exporting import export_to
 
     _progress(session, job, 10)
-    export_to(session, campaign, folder / "export", "csv", {})
+    try:
+        export_to(session, campaign, folder / "export", "csv", {})
+    except Exception as exc:
+        raise _StageFailedError(f"The export the report reads failed: {_first_line(exc)}") from exc
     _progress(session, session.get(Job, job.id), 40)
     name = f"{campaign.slug}-report.html"
     # Warnings are not failures: numpy's on tiny groups (a zero variance, an
@@ -207,7 +245,10 @@ def _run_report(session: Session, job: Job, campaign: Campaign, folder: Path) ->
     # live report at random.)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # numpy's numerical and pandas' deprecation warnings
-        write_report(folder / "export", folder / name)
+        try:
+            write_report(folder / "export", folder / name)
+        except Exception as exc:
+            raise _report_failure(exc, ExportError, PlanError) from exc
     shutil.rmtree(folder / "export", ignore_errors=True)
     return name
 
