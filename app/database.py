@@ -67,6 +67,9 @@ def configure_engine(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows are overwritten with zeros, not left in free pages: a
+        # purge or a withdrawal must not leave answers readable in the file.
+        cur.execute("PRAGMA secure_delete = ON")
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")

@@ -38,6 +38,7 @@ from app.participant.screening import (
     stratum_for,
 )
 from app.participant.steps import THANKS, Step, journey
+from app.retention.erasure import erase_links, remove_campaign_files
 from surveys import Answer as ParsedAnswer
 from surveys import Survey
 
@@ -400,7 +401,9 @@ def withdraw(session: Session, participant: Participant) -> None:
     What the participant wrote, rated or reported in the argument exchange
     goes too (``app.exchange.operations.forget_participant``).
 
-    Quota places the participant held or filled are given back. A panel
+    Quota places the participant held or filled are given back; the stratum,
+    invite link and the campaign's export files go too (``app.retention.erasure``:
+    the stratum is made of about-you answers, the files hold answers). A panel
     participant's keyed id hash stays on the tombstone, so the same panel
     id cannot start a second time (it sees that it withdrew).
     """
@@ -409,9 +412,13 @@ def withdraw(session: Session, participant: Participant) -> None:
         session.execute(delete(Answer).where(Answer.participant_id == participant.id))
         session.execute(delete(PageVisit).where(PageVisit.participant_id == participant.id))
         forget_participant(session, participant.id)
+        erase_links(session, select(Participant.id).where(Participant.id == participant.id))
+        remove_campaign_files(session, participant.campaign_id)
         participant.status = "withdrawn"
         participant.withdrawn_at = utcnow()
         participant.resume_token_hash = None
+        participant.followup_token_hash = None
+        participant.stratum, participant.allocation_seq = "", None
 
 
 def find_by_code(session: Session, campaign: Campaign, code: str) -> Participant | None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.jobs.operations import clean_expired
 from app.models import Campaign
+from app.retention.erasure import flush_deleted
 from app.retention.operations import (
     RetentionError,
     delete_participant_data,
@@ -86,4 +87,5 @@ def participant_delete(slug, code, external_id):
     counts = delete_participant_data(db.session, campaign, participant,
                                      "resume code" if code else "external id")  # fmt: skip
     db.session.commit()
+    flush_deleted(db.session)
     click.echo(f"deleted the data of {participant.public_id}: {counts.describe()}")

@@ -2,8 +2,10 @@
 
 What goes: every answer (free text and about-you answers included), every
 page time, the hashes that could link a row back to a person or a panel
-account (resume code, follow-up code, external id), and any export or
-report file already made of the campaign. What stays: one anonymous row per
+account (resume code, follow-up code, external id), the randomisation
+stratum, quota claims, invite-code links and exchange data
+(``app.retention.erasure``), and any export or report file of the campaign,
+finished or left partial by a killed job. What stays: one anonymous row per
 participant (random id, arm, language, status, timestamps), so the
 campaign's counts and arm balance still add up, and the audit trail, which
 records what was deleted and by whom.
@@ -14,7 +16,6 @@ that is open, or has no retention period, is never purged.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +25,8 @@ from sqlalchemy.orm import Session
 from analysis.contract import items_where
 from app.audit import record_audit
 from app.models import Answer, Campaign, Job, PageVisit, Participant, utcnow
+from app.participant.quotas import release_places
+from app.retention.erasure import erase_links, flush_deleted, remove_campaign_files
 
 __all__ = ["PurgeCount", "expired_campaigns", "count_data", "purge", "set_retention",
            "delete_participant_data", "find_participant", "RetentionError"]  # fmt: skip
@@ -124,21 +127,12 @@ def count_data(session: Session, campaign: Campaign,
 def _erase(session: Session, campaign: Campaign, ids_query) -> None:
     session.execute(delete(Answer).where(Answer.participant_id.in_(ids_query)))
     session.execute(delete(PageVisit).where(PageVisit.participant_id.in_(ids_query)))
+    erase_links(session, ids_query)
     session.execute(
         update(Participant).where(Participant.id.in_(ids_query))
         .values(external_id_hash=None, resume_token_hash=None, followup_token_hash=None)
         .execution_options(synchronize_session=False)
     )  # fmt: skip
-
-
-def _remove_files(session: Session, campaign: Campaign) -> None:
-    from app.jobs.operations import job_folder
-
-    for job in session.scalars(select(Job).where(Job.campaign_id == campaign.id,
-                                                 Job.file_name.is_not(None))):  # fmt: skip
-        shutil.rmtree(job_folder(job), ignore_errors=True)
-        job.file_name = None
-        job.expires_at = utcnow()
 
 
 def purge(session: Session, now: datetime | None = None, dry_run: bool = False
@@ -159,13 +153,15 @@ def purge(session: Session, now: datetime | None = None, dry_run: bool = False
             continue
         ids = select(Participant.id).where(Participant.campaign_id == campaign.id)
         _erase(session, campaign, ids)
-        _remove_files(session, campaign)
+        remove_campaign_files(session, campaign.id)
         campaign.purged_at = utcnow()
         record_audit(session, "retention.purge", campaign=campaign, detail=counts.describe())
         session.commit()
         done.append(counts)
     if dry_run:
         session.rollback()
+    elif done:
+        flush_deleted(session)
     return done
 
 
@@ -189,7 +185,9 @@ def delete_participant_data(session: Session, campaign: Campaign, participant: P
                             how: str) -> PurgeCount:  # fmt: skip
     """Delete one participant's data on their request; they count as withdrawn from now on."""
     counts = count_data(session, campaign, [participant.id])
+    release_places(session, participant.id, filled_too=True)
     _erase(session, campaign, select(Participant.id).where(Participant.id == participant.id))
+    remove_campaign_files(session, campaign.id)  # they hold this participant's answers
     session.execute(
         update(Participant).where(Participant.id == participant.id)
         .values(status="withdrawn", withdrawn_at=utcnow())

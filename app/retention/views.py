@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 
 from app.accounts.permissions import campaign_for_user
 from app.extensions import db
+from app.retention.erasure import flush_deleted
 from app.retention.operations import (
     count_data,
     delete_participant_data,
@@ -85,5 +86,6 @@ def delete_participant(slug: str):
         else:
             counts = delete_participant_data(db.session, campaign, found, how)
             db.session.commit()
+            flush_deleted(db.session)
             flash(f"Deleted the data of {found.public_id}: {counts.describe()}.", "info")
     return redirect(url_for(".retention", slug=slug), code=303)
