@@ -11,7 +11,7 @@ from scipy import stats
 from analysis.plan import expand_hypotheses
 
 __all__ = ["simulate_power", "sample_size", "ancova_power", "ancova_sample_size",
-           "plan_sample_size"]
+           "plan_sample_size", "within_arm_correlation"]
 
 
 def simulate_power(
@@ -185,6 +185,33 @@ def ancova_sample_size(effect: float, power: float = 0.8, correlation: float = 0
         else:
             lo = mid
     return max(hi, 3)
+
+
+def within_arm_correlation(pairs, arms: Sequence[str], before: str = "pre",
+                           after: str = "post", arm: str = "arm") -> float:
+    """Correlation of before and after answers within arms, pooled over ``arms``.
+
+    Both answers are centred on their arm's means before correlating, so a
+    difference between the arms (the treatment effect) does not enter: this
+    is the residual correlation of the ANCOVA's two variables, the
+    :math:`\\rho` of :func:`ancova_power`. NaN with fewer than 3 pairs.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"arm": ["a"] * 3 + ["b"] * 3, "pre": [1, 2, 3, 1, 2, 3],
+    ...                   "post": [1, 2, 3, 11, 12, 13]})
+    >>> within_arm_correlation(d, ["a", "b"])  # pooled raw r is 0.17
+    1.0
+    """
+    d = pairs[pairs[arm].isin(list(arms))][[arm, before, after]].dropna()
+    if len(d) < 3:
+        return float("nan")
+    g = d.groupby(arm, observed=True)
+    x = d[before] - g[before].transform("mean")
+    y = d[after] - g[after].transform("mean")
+    sxy, sxx, syy = (x * y).sum(), (x * x).sum(), (y * y).sum()
+    return float(sxy / np.sqrt(sxx * syy)) if sxx > 0 and syy > 0 else float("nan")
 
 
 def plan_sample_size(plan: dict, treated_arms: Sequence[str] | None = None,

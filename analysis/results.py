@@ -142,8 +142,12 @@ class Results:
         "Difference in differences (Welch), each arm against control: a secondary "
         "estimator.")
     power: pd.DataFrame = table(
-        "item, arm, n_arm, n_control, minimum_effect, correlation, alpha, power",
-        "Power reached for each confirmatory test at the plan's minimum effect.")
+        "item, arm, n_arm, n_control, minimum_effect, correlation, correlation_source, "
+        "correlation_within_arm, alpha, tests, power",
+        "Power reached for each confirmatory test at the plan's minimum effect, at alpha / "
+        "``tests`` (the expanded family) under a family-wise correction, with the plan's "
+        "before/after ``correlation`` (``correlation_source`` says so); the observed "
+        "within-arm correlation beside it.")
     subgroup_effects: pd.DataFrame = table(
         f"item, <subgroup>, arm, {_DID}",
         "Difference in differences per subgroup level (empty without ``options.subgroup``).")

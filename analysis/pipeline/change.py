@@ -126,17 +126,16 @@ def plan_step(run: Run) -> None:
     anc.loc[conf.index, "supported"] = ok
     res.ancova = anc
     alpha = plan["alpha"] / k if plan["correction"] in ("holm", "bonferroni") else plan["alpha"]
-    rho = run.pp.groupby("item")[["pre", "post"]].apply(
-        lambda d: d["pre"].corr(d["post"]) if len(d) > 2 else np.nan)
     rows = []
     for r in conf.itertuples(index=False):
-        r_obs = rho.get(r.item, np.nan)
-        corr = float(r_obs) if np.isfinite(r_obs) and abs(r_obs) < 0.99 else plan["correlation"]
         rows.append({"item": r.item, "arm": r.arm, "n_arm": r.n_arm, "n_control": r.n_control,
-                     "minimum_effect": plan["minimum_effect"], "correlation": corr,
-                     "alpha": alpha,
+                     "minimum_effect": plan["minimum_effect"],
+                     "correlation": plan["correlation"], "correlation_source": "planned",
+                     "correlation_within_arm": power.within_arm_correlation(
+                         run.pp[run.pp["item"] == r.item], [r.arm, ex.control_arm]),
+                     "alpha": alpha, "tests": k,
                      "power": power.ancova_power(r.n_arm, r.n_control, plan["minimum_effect"],
-                                                 corr, alpha)})
+                                                 plan["correlation"], alpha)})
     res.power = pd.DataFrame(rows)
 
 

@@ -179,3 +179,37 @@ def test_parley_power_takes_the_treated_arms(tmp_path, capsys):
     assert "284 analysed participants per arm (1420 in 5 arms" in out and "12 tests" in out
     assert main(["power", str(star), "--n-sims", "0"]) == 1
     assert 'every treated arm (arm = "*")' in capsys.readouterr().err
+
+
+def test_power_reached_uses_the_planned_correlation_and_the_expanded_family(data):
+    # A "*" plan of one item over the four treated arms: 4 tests, alpha / 4 each; power
+    # from the plan's correlation (0.6), checked against statsmodels TTestIndPower at
+    # d = 0.25 / sqrt(1 - 0.36). The observed within-arm correlation beside it is the
+    # partial correlation of before and after given arm, checked against the correlation
+    # of the residuals of statsmodels OLS fits (pre ~ arm, post ~ arm).
+    import statsmodels.formula.api as smf
+
+    plan = parse_plan(STAR_PLAN.split("[[hypotheses]]")[0] + '[[hypotheses]]\nid = "H"\n'
+                      'item = "support_accord"\narm = "*"\ndirection = "any"\n')
+    res = analyse_export(_export(data), n_boot=0, plan=plan)
+    pw = res.power
+    assert len(pw) == 4 and (pw["tests"] == 4).all()
+    assert (pw["correlation"] == 0.6).all() and (pw["correlation_source"] == "planned").all()
+    assert pw["alpha"].tolist() == pytest.approx([0.05 / 4] * 4)
+    for r in pw.itertuples():
+        ref = TTestIndPower().power(0.25 / np.sqrt(1 - 0.36), nobs1=r.n_arm,
+                                    ratio=r.n_control / r.n_arm, alpha=0.05 / 4)
+        assert r.power == pytest.approx(ref, rel=1e-9)
+    row = pw.iloc[0]
+    pp = res.export.answers  # rebuild the pairs of the row's arm and control
+    kept = set(res.analysed)
+    a = pp[(pp["item"] == "support_accord") & pp["participant_id"].isin(kept)
+           & pp["phase"].isin(["pre", "post"])]
+    wide = a.pivot_table(index=["participant_id", "arm"], columns="phase", values="value",
+                         observed=True).dropna().reset_index()
+    wide = wide[wide["arm"].isin([row["arm"], data.manifest["design"]["control_arm"]])]
+    r_pre = smf.ols("pre ~ C(arm)", wide).fit().resid
+    r_post = smf.ols("post ~ C(arm)", wide).fit().resid
+    assert row["correlation_within_arm"] == pytest.approx(np.corrcoef(r_pre, r_post)[0, 1],
+                                                          rel=1e-9)
+    assert "using the plan's before/after correlation" in render_report(res)

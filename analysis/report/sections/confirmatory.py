@@ -61,12 +61,20 @@ def render(page: Page) -> str | None:
         body += table(pw.assign(label=pw["item"].map(page.label)),
                       "Power at the sample reached for the plan's minimum effect",
                       ["label", "arm", "n_arm", "n_control", "minimum_effect", "correlation",
-                       "alpha", "power"], {"label": "item", "minimum_effect": "effect (SD)",
-                                           "alpha": "α per test"},
+                       "correlation_within_arm", "alpha", "power"],
+                      {"label": "item", "minimum_effect": "effect (SD)",
+                       "correlation": "planned correlation",
+                       "correlation_within_arm": "observed within-arm correlation",
+                       "alpha": "α per test"},
                       guard=("n_arm", "n_control"), min_cell=page.min_cell,
                       html_cols=("label",))
         body += ("<p>Power of the ANCOVA test to detect the minimum effect of interest with "
-                 "the participants analysed, using the observed before/after correlation "
-                 "(closed form; Borm et al. 2007). Low power means a non-significant result "
-                 "says little.</p>")
+                 "the participants analysed"
+                 + (f", at α ÷ {int(pw['tests'].iloc[0])} (the number of confirmatory tests)"
+                    if plan["correction"] in ("holm", "bonferroni") else "")
+                 + ", using the plan's before/after correlation (closed form; "
+                 "Borm et al. 2007), not the observed one, which is shown beside it: power "
+                 "computed from the data's own estimates says nothing the p-value does not "
+                 "(Hoenig &amp; Heisey 2001). Low power means a non-significant result says "
+                 "little.</p>")
     return body + "</div>"
