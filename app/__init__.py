@@ -11,32 +11,32 @@ from flask_wtf.csrf import CSRFError
 from app.accounts.blueprint import bp as accounts_bp
 from app.accounts.session import configure_sessions
 from app.audit.blueprint import bp as audit_bp
-from app.autocommit_reads import (
-    begin_autocommit_reads,
-    configure_autocommit_reads,
-    end_autocommit_reads,
-)
 from app.campaigns.blueprint import bp as campaigns_bp
 from app.campaigns.surveys import SurveyChangedError
 from app.cli import register_commands
 from app.config import configure
-from app.database import (
-    begin_deferred_request,
-    configure_engine,
-    configure_session_teardown,
-    end_deferred_request,
-)
-from app.edge import configure_edge_checks
-from app.errors import configure_errors
 from app.exchange.blueprint import bp as exchange_bp
 from app.extensions import csrf, db, limiter, login_manager, migrate
-from app.i18n import configure_i18n
 from app.jobs.blueprint import bp as jobs_bp
 from app.monitor.blueprint import bp as monitor_bp
 from app.participant.blueprint import bp as participant_bp
 from app.participant.blueprint import preview_bp
 from app.retention.blueprint import bp as retention_bp
-from app.security import check_rate_limit_storage, configure_proxy, configure_security_headers
+from app.web.autocommit_reads import (
+    begin_autocommit_reads,
+    configure_autocommit_reads,
+    end_autocommit_reads,
+)
+from app.web.database import (
+    begin_deferred_request,
+    configure_engine,
+    configure_session_teardown,
+    end_deferred_request,
+)
+from app.web.edge import configure_edge_checks
+from app.web.errors import configure_errors
+from app.web.i18n import configure_i18n
+from app.web.security import check_rate_limit_storage, configure_proxy, configure_security_headers
 
 __all__ = ["create_app"]
 
@@ -79,10 +79,10 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_transactions(app: Flask) -> None:
-    """GET, HEAD and ``@reads_first`` views read without SQLite's write lock (app/database.py).
+    """GET, HEAD and ``@reads_first`` views read without SQLite's write lock (app/web/database.py).
 
     On PostgreSQL the participant blueprint's such views read in autocommit
-    (app/autocommit_reads.py).
+    (app/web/autocommit_reads.py).
     """
 
     @app.before_request

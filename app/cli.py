@@ -291,8 +291,8 @@ def demo_data_command(out, n_per_arm, seed):
 @with_appcontext
 def run_command(host, port, workers, threads, dev, setup):
     """Start Parley (with the flagship campaign open) and print how to use it."""
-    from app.security import ConfigurationError, check_rate_limit_storage
     from app.serve import command_path, serve
+    from app.web.security import ConfigurationError, check_rate_limit_storage
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     if not dev:

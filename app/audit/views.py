@@ -8,9 +8,9 @@ from sqlalchemy import select
 from app.accounts.permissions import role_required
 from app.audit.operations import record_audit
 from app.audit.queries import AuditFilter, audit_query, csv_lines
-from app.database import writing
 from app.extensions import db
 from app.models import Campaign
+from app.web.database import writing
 
 #: Rows per page on screen (the CSV has all).
 PAGE = 100

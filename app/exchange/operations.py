@@ -13,7 +13,6 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from app.database import writing
 from app.jobs.runner import enqueue
 from app.models import (
     Answer,
@@ -26,6 +25,7 @@ from app.models import (
     StatementReport,
     utcnow,
 )
+from app.web.database import writing
 from surveys import Answer as ParsedAnswer
 from surveys import Source, Survey
 

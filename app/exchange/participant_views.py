@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from flask import abort, g, render_template, request
 
-from app.database import reads_first
 from app.exchange import operations as ops
 from app.extensions import db
 from app.models import Campaign, Participant
 from app.participant.forms import ConfirmForm
 from app.participant.lookup import visit
+from app.web.database import reads_first
 
 __all__ = ["statement", "own_statements"]
 

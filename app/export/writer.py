@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
 from analysis import contract
-from app.database import read_snapshot
 from app.models import Answer, Campaign, PageVisit, Participant, utcnow
+from app.web.database import read_snapshot
 
 __all__ = ["ExportResult", "write_export", "spreadsheet_safe", "manifest",
            "PARTICIPANT_COLUMNS"]  # fmt: skip

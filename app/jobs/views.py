@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from app.accounts.permissions import campaign_for_user
 from app.audit import record_audit
-from app.database import writing
 from app.extensions import db
 from app.jobs.forms import FORMAT_LABELS, ExportForm, ReportForm
 from app.jobs.operations import (
@@ -22,6 +21,7 @@ from app.jobs.operations import (
 )
 from app.jobs.runner import enqueue
 from app.models import Job, Participant
+from app.web.database import writing
 
 MIMETYPES = {".zip": "application/zip", ".html": "text/html"}
 

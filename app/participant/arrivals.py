@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from app.database import insert_ignoring_duplicates, writing
 from app.models import Arrival, Campaign, utcnow
+from app.web.database import insert_ignoring_duplicates, writing
 
 __all__ = ["record_arrival", "hour_of"]
 

@@ -26,9 +26,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.campaigns.tokens import hash_code, new_resume_code, normalise
-from app.database import writing
 from app.models import Answer, Campaign, Participant, utcnow
 from app.participant.operations import Outcome
+from app.web.database import writing
 from surveys import Answer as ParsedAnswer
 from surveys import Page, Survey
 

@@ -12,14 +12,14 @@ from flask_babel import gettext as _
 
 from app.campaigns.design import is_panel, outcome_redirect, panel_settings
 from app.campaigns.tokens import normalise
-from app.database import reads_first
 from app.extensions import db
-from app.i18n import choose_language
 from app.participant import followup as fu
 from app.participant.access import admission
 from app.participant.forms import ConfirmForm, FollowupCodeForm, page_form
 from app.participant.step_page import questions_html
 from app.participant.views import _campaign
+from app.web.database import reads_first
+from app.web.i18n import choose_language
 
 __all__ = ["entry", "show", "start", "submit"]
 

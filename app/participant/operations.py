@@ -8,8 +8,8 @@ already claimed and stores nothing, and the unique key on answers backs this
 up at the database level.
 
 Requests read first and write last: each write below runs in
-``app.database.writing``, a short transaction of its own, so on SQLite the
-write lock is held only around the write (see app/database.py). What a
+``app.web.database.writing``, a short transaction of its own, so on SQLite the
+write lock is held only around the write (see app/web/database.py). What a
 write decides from earlier reads it checks again in SQL (the claim).
 """
 
@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 
 from app.campaigns.allocation import Allocation, allocate
 from app.campaigns.tokens import hash_code, new_public_id, new_resume_code
-from app.database import insert_ignoring_duplicates, writing
 from app.exchange.operations import forget_participant, request_triage, statements_from_page
 from app.models import Answer, Campaign, Invite, PageVisit, Participant, utcnow
 from app.participant.gate import allocates_at_gate, pass_gate
@@ -39,6 +38,7 @@ from app.participant.screening import (
 )
 from app.participant.steps import THANKS, Step, journey
 from app.retention.erasure import erase_links, remove_campaign_files
+from app.web.database import insert_ignoring_duplicates, writing
 from surveys import Answer as ParsedAnswer
 from surveys import Survey
 

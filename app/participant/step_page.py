@@ -12,10 +12,10 @@ from flask import g, get_template_attribute, render_template
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from app.markdown import survey_html
 from app.participant import operations as ops
 from app.participant.forms import ConfirmForm, page_form
 from app.participant.page_cache import cacheable, page_html
+from app.web.markdown import survey_html
 
 __all__ = ["render_step", "questions_html"]
 

@@ -18,10 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.campaigns.design import effective_status, outcome_code, outcome_redirect, panel_settings
 from app.campaigns.tokens import hash_code, normalise
-from app.database import reads_first
 from app.extensions import db, limiter
-from app.i18n import choose_language
-from app.markdown import survey_html
 from app.models import Campaign, Participant
 from app.participant import operations as ops
 from app.participant.access import admission, target_reached
@@ -31,6 +28,9 @@ from app.participant.lookup import visit
 from app.participant.panel import hash_external_id, panel_id_from
 from app.participant.results import results_for_thanks
 from app.participant.step_page import render_step
+from app.web.database import reads_first
+from app.web.i18n import choose_language
+from app.web.markdown import survey_html
 
 COOKIE = "parley_{slug}"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from app.security import CSP
+from app.web.security import CSP
 
 
 def test_a_page_with_errors_allows_exactly_its_own_script(client, make_campaign):

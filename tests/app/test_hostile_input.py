@@ -193,7 +193,7 @@ def test_without_the_proxy_setting_forwarded_addresses_are_ignored(backend, requ
 
 
 def test_several_workers_with_in_memory_limits_refuse_to_start(tmp_path):
-    from app.security import ConfigurationError
+    from app.web.security import ConfigurationError
 
     config = {"TESTING": True, "SECRET_KEY": "x",
               "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite'}",
@@ -205,7 +205,7 @@ def test_several_workers_with_in_memory_limits_refuse_to_start(tmp_path):
 
 
 def test_the_environment_sets_proxies_and_workers(monkeypatch, tmp_path):
-    from app.security import ConfigurationError
+    from app.web.security import ConfigurationError
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'p.sqlite'}")
     monkeypatch.setenv("PARLEY_SECRET_KEY", "x" * 32)

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.accounts.passwords import hash_password
 from app.extensions import db
-from app.markdown import render_markdown
 from app.models import Campaign, CampaignMember, User
+from app.web.markdown import render_markdown
 
 
 def make_user(app, email="admin@example.org", password="correct horse", role="owner",

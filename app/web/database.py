@@ -41,7 +41,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, scoped_session
 
-from app.autocommit_reads import begin_write
+from app.web.autocommit_reads import begin_write
 
 __all__ = [
     "configure_engine", "reads_first", "writing", "deferred_scope", "begin_deferred_request",

@@ -6,7 +6,7 @@ SELECT of a participant page view (app/participant/lookup.py), half of the
 view's round trips. A participant request's reads need no transaction of
 their own (each statement is its own snapshot under READ COMMITTED either
 way), so in its reads-first scope the connection runs in autocommit, and
-every write, which goes through ``app.database.writing``, opens a real
+every write, which goes through ``app.web.database.writing``, opens a real
 transaction on the same connection with an explicit ``BEGIN`` first
 (:func:`begin_write`): a page is still saved whole or not at all. psycopg
 commits and rolls back by the server's transaction status, so the session's
