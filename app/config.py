@@ -57,6 +57,10 @@ def defaults(instance_path: str) -> dict:
         "PARLEY_REDIS_URL": "redis://127.0.0.1:6379/0",
         "PARLEY_RQ_QUEUE": "parley",
         "PARLEY_JOB_TIMEOUT_SECONDS": 3600,
+        #: A running job's worker writes a heartbeat this often; a job whose
+        #: heartbeat is older than PARLEY_JOB_DEAD_SECONDS lost its worker.
+        "PARLEY_JOB_HEARTBEAT_SECONDS": 5,
+        "PARLEY_JOB_DEAD_SECONDS": 30,
         #: Finished export and report files are deleted after this many hours.
         "PARLEY_JOB_KEEP_HOURS": 24,
         #: The monitor page reloads itself this often.

@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.extensions import db
-from app.jobs.operations import clean_expired
+from app.jobs.operations import clean_expired, fail_stale
 
 __all__ = ["jobs_group"]
 
@@ -34,5 +34,7 @@ def jobs_worker(burst):
 @jobs_group.command("clean")
 @with_appcontext
 def jobs_clean():
-    """Delete the files of jobs older than PARLEY_JOB_KEEP_HOURS."""
-    click.echo(f"removed the files of {clean_expired(db.session)} expired job(s)")
+    """Delete the files of jobs older than PARLEY_JOB_KEEP_HOURS, and of failed or dead jobs."""
+    dead = fail_stale(db.session)
+    click.echo(f"marked {dead} job(s) of stopped workers failed; removed the files of "
+               f"{clean_expired(db.session)} expired or failed job(s)")

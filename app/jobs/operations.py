@@ -11,6 +11,7 @@ deleted. A report is reused while the campaign's data have not changed
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import shutil
 import warnings
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from analysis import contract
 from app.audit import record_audit
 from app.exchange.triage_job import run_triage_job
+from app.jobs.heartbeat import beating, fail_dead, worker_name
 from app.models import Answer, Campaign, Job, Participant, utcnow
 
 __all__ = [
@@ -96,7 +98,12 @@ def request_export(session: Session, campaign: Campaign, fmt: str, options: dict
 
 def request_report(session: Session, campaign: Campaign, actor: str | None = None
                    ) -> tuple[Job, bool]:  # fmt: skip
-    """(job, reused): the report of the data as they are now, reusing one already made."""
+    """(job, reused): the report of the data as they are now, reusing one already made.
+
+    Jobs whose worker died are failed first (``fail_stale``), so a dead job is
+    never handed back as "being made".
+    """
+    fail_stale(session)
     now_print = fingerprint(session, campaign)
     existing = session.scalars(
         select(Job).where(Job.campaign_id == campaign.id, Job.kind == "report",
@@ -149,14 +156,16 @@ def run(session: Session, job_id: int) -> None:
         return
     campaign = session.get(Campaign, job.campaign_id)
     folder = job_folder(job)
+    job.heartbeat_at, job.worker = utcnow(), worker_name()
     _progress(session, job, 5)
     try:
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir(parents=True)
-        if job.kind == "export":
-            name = _run_export(session, job, campaign, folder)
-        else:
-            name = _run_report(session, job, campaign, folder)
+        with beating(job_id):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True, mode=0o700)
+            if job.kind == "export":
+                name = _run_export(session, job, campaign, folder)
+            else:
+                name = _run_report(session, job, campaign, folder)
     except Exception as exc:  # the person who asked reads this: no traceback, no 500
         session.rollback()
         current_app.logger.exception("job %s failed", job_id)
@@ -177,9 +186,22 @@ class _StageFailedError(Exception):
 
 
 def _explain(exc: Exception) -> str:
+    if _disk_full(exc):
+        return ("The server's disk is full, so the file could not be written. Free some "
+                "space (or ask the administrator to), then ask again.")
     if isinstance(exc, _StageFailedError):
         return str(exc)
     return f"The export failed: {_first_line(exc)}"
+
+
+def _disk_full(exc: BaseException | None) -> bool:
+    """True if ``exc`` or an error that caused it is "no space left on device" (or quota)."""
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def _first_line(exc: BaseException) -> str:
@@ -254,26 +276,41 @@ def _run_report(session: Session, job: Job, campaign: Campaign, folder: Path) ->
 
 
 def fail_stale(session: Session) -> int:
-    """Jobs queued or running longer than the job timeout: their worker is gone (a restart
-    killed the thread, or no RQ worker runs). Marked failed, so the page stops waiting."""
+    """Jobs whose worker is gone, marked failed so the page stops waiting; returns how many.
+
+    A running job whose heartbeat stopped (app/jobs/heartbeat.py) is failed
+    with that reason within ``PARLEY_JOB_DEAD_SECONDS``; a job still queued
+    after the job timeout found no worker (a restart killed the thread, or
+    no RQ worker runs). Either way its partial files are removed.
+    """
+    dead = fail_dead(session, job_folder)
     limit = utcnow() - timedelta(seconds=current_app.config["PARLEY_JOB_TIMEOUT_SECONDS"])
     stale = session.scalars(select(Job).where(Job.status.in_(("queued", "running")),
                                               Job.created_at < limit)).all()  # fmt: skip
     for job in stale:
+        shutil.rmtree(job_folder(job), ignore_errors=True)
         job.status, job.finished_at = "failed", utcnow()
         job.message = ("No worker finished this in time (the server restarted, or no "
                        "'parley jobs worker' is running). Ask again.")
     session.commit()
-    return len(stale)
+    return dead + len(stale)
 
 
 def clean_expired(session: Session) -> int:
-    """Delete the files of expired jobs (their rows stay); returns how many."""
+    """Delete the files of expired jobs, and what failed jobs left behind; returns how many.
+
+    Job rows stay. A failed job's folder (the partial files of a job that
+    failed, or whose worker was killed) is removed too.
+    """
     n = 0
     for job in session.scalars(select(Job).where(Job.expires_at < utcnow(),
                                                  Job.file_name.is_not(None))):  # fmt: skip
         shutil.rmtree(job_folder(job), ignore_errors=True)
         job.file_name = None
         n += 1
+    for job in session.scalars(select(Job).where(Job.status == "failed")):
+        if job_folder(job).exists():
+            shutil.rmtree(job_folder(job), ignore_errors=True)
+            n += 1
     session.commit()
     return n

@@ -48,3 +48,8 @@ class Job(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: After this the file is deleted and the job shows as expired.
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Written every few seconds by the worker running the job (app/jobs/heartbeat.py);
+    #: a running job whose heartbeat stopped lost its worker.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Which worker runs it: host, process id and thread.
+    worker: Mapped[str | None] = mapped_column(String(120))
