@@ -15,6 +15,7 @@ from app.campaigns.blueprint import bp as campaigns_bp
 from app.campaigns.surveys import SurveyChangedError
 from app.cli import register_commands
 from app.config import configure
+from app.exchange.blueprint import admin_bp as exchange_admin_bp
 from app.exchange.blueprint import bp as exchange_bp
 from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.jobs.blueprint import bp as jobs_bp
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exchange_bp, url_prefix="/c/<slug>/exchange")
     for bp in (campaigns_bp, preview_bp, accounts_bp, audit_bp, monitor_bp, jobs_bp, retention_bp):
         app.register_blueprint(bp, url_prefix=ADMIN)
+    app.register_blueprint(exchange_admin_bp, url_prefix=ADMIN)
 
 
 def register_error_pages(app: Flask) -> None:

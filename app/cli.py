@@ -21,6 +21,7 @@ from app.audit.cli import audit_command
 from app.campaigns.cli import design_changes, design_options, fail, register_fielding_commands
 from app.campaigns.library_cli import register_library_commands
 from app.campaigns.operations import CampaignError, create_campaign, set_status
+from app.exchange.cli import exchange_group
 from app.export.one_shot import prepare_for_export
 from app.export.writer import write_export
 from app.extensions import db
@@ -327,6 +328,7 @@ def register_commands(app: Flask) -> None:
     campaign_group.add_command(members_group)
     register_fielding_commands(app, campaign_group)
     app.cli.add_command(jobs_group)
+    app.cli.add_command(exchange_group)
     app.cli.add_command(monitor_command)
     app.cli.add_command(audit_command)
     campaign_group.add_command(retention_command)

@@ -55,7 +55,9 @@ def user_group():
 
 @user_group.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), default="analyst", show_default=True,
+# The fixed interface names these three roles (docs/accounts.md): a moderator
+# account comes from ``user invite --role moderator`` or ``user role``.
+@click.option("--role", type=click.Choice(ROLES[:3]), default="analyst", show_default=True,
               help="owner: everything; manager: runs member campaigns; analyst: reads them.")
 @click.option("--password-stdin", is_flag=True,
               help="Read the password from the first line of standard input (for scripts).")

@@ -3,7 +3,8 @@
 Three roles: an **owner** may do everything on every campaign and manages
 accounts; a **manager** runs the campaigns they are a member of; an
 **analyst** reads the monitor, exports and reports of their campaigns and
-changes nothing. For a manager or analyst another campaign does not exist:
+changes nothing; a **moderator** sees only the argument exchange's moderation
+queue of their campaigns (``moderate``). For anyone but an owner another campaign does not exist:
 its URLs answer 404, so not even its slug leaks.
 
 Views use :func:`campaign_for_user` (campaign URLs) or :func:`role_required`
@@ -38,6 +39,8 @@ ACTIONS = {
     "manage": {"owner", "manager"},
     # membership, retention, deleting a participant's data
     "own": {"owner"},
+    # the exchange's moderation queue: the only campaign page a moderator sees
+    "moderate": {"owner", "manager", "moderator"},
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -64,6 +64,8 @@ def _limits() -> Limits:
 
 @login_required
 def surveys():
+    if current_user.role == "moderator":  # a moderator sees only moderation queues
+        abort(403)
     return render_template("campaigns/surveys.html", known=known_surveys(),
                            form=UploadSurveyForm(), limits=_limits(),
                            may_design=current_user.role in DESIGNERS)  # fmt: skip

@@ -23,6 +23,8 @@ from app.models import AuditEvent
 
 @login_required
 def dashboard():
+    if current_user.role == "moderator":  # a moderator sees only moderation queues
+        return redirect(url_for("exchange_admin.queues"))
     campaigns = db.session.scalars(visible_campaigns(current_user)).all()
     return render_template(
         "campaigns/dashboard.html",

@@ -7,8 +7,15 @@ Two blueprints, their URL prefixes set in the factory (``app/__init__.py``):
 
 from flask import Blueprint
 
-from app.exchange import participant_views
+from app.exchange import admin_views, participant_views
 
 bp = Blueprint("exchange", __name__)
 bp.add_url_rule("/statement", view_func=participant_views.statement, methods=["GET", "POST"])
 bp.app_context_processor(lambda: {"own_statements": participant_views.own_statements})
+
+admin_bp = Blueprint("exchange_admin", __name__)
+admin_bp.add_url_rule("/moderation", view_func=admin_views.queues, methods=["GET"])
+admin_bp.add_url_rule("/campaign/<slug>/moderation", view_func=admin_views.queue,
+                      methods=["GET"])  # fmt: skip
+admin_bp.add_url_rule("/campaign/<slug>/moderation/<int:statement_id>",
+                      view_func=admin_views.decide, methods=["POST"])  # fmt: skip

@@ -6,6 +6,8 @@ from app.models.audit import AuditEvent
 from app.models.base import Base, utcnow
 from app.models.campaign import ACCESS_MODES, CAMPAIGN_STATUSES, Campaign
 from app.models.exchange import (
+    REASONS,
+    REPORT_REASONS,
     Exposure,
     FrozenMember,
     FrozenSet,
@@ -24,6 +26,7 @@ __all__ = [
     "ACCESS_MODES", "AccountToken", "Answer", "Arrival", "AuditEvent", "Base", "CAMPAIGN_STATUSES",
     "Campaign", "CampaignMember", "Exposure", "FrozenMember", "FrozenSet", "Invite", "JOB_KINDS",
     "JOB_STATUSES", "Job", "ModerationDecision", "OUTCOMES", "PARTICIPANT_STATUSES", "PageVisit",
-    "Pair", "Participant", "Quota", "QuotaClaim", "ROLES", "Rating", "Statement",
+    "Pair", "Participant", "Quota", "QuotaClaim", "REASONS", "REPORT_REASONS", "ROLES", "Rating",
+    "Statement",
     "StatementReport", "User", "utcnow",
 ]  # fmt: skip

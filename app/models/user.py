@@ -14,8 +14,9 @@ from app.models.base import Base, UTCDateTime, utcnow
 __all__ = ["User", "CampaignMember", "AccountToken", "ROLES", "TOKEN_PURPOSES"]
 
 #: owner: everything, manages accounts; manager: runs the campaigns they belong
-#: to; analyst: reads monitors, exports and reports of their campaigns.
-ROLES = ("owner", "manager", "analyst")
+#: to; analyst: reads monitors, exports and reports of their campaigns;
+#: moderator: sees only the exchange's moderation queue of their campaigns.
+ROLES = ("owner", "manager", "analyst", "moderator")
 #: What a one-time account link is for.
 TOKEN_PURPOSES = ("invite", "reset")
 
@@ -27,7 +28,7 @@ def new_session_token() -> str:
 class User(UserMixin, Base):
     __tablename__ = "user_account"
     __table_args__ = (
-        CheckConstraint("role IN ('owner', 'manager', 'analyst')", name="role"),
+        CheckConstraint("role IN ('owner', 'manager', 'analyst', 'moderator')", name="role"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

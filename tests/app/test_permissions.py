@@ -20,9 +20,10 @@ from app.extensions import db
 from app.models import Campaign, Job, User, utcnow
 from tests.app.test_security import login, make_user
 
-#: endpoint -> level. Levels: public, signed_in, owner (account pages), designer
-#: (owners and managers: upload surveys, create campaigns), and the campaign
-#: actions of app.accounts.permissions.ACTIONS.
+#: endpoint -> level. Levels: public, signed_in, staff (signed in, not a
+#: moderator), owner (account pages), designer (owners and managers: upload
+#: surveys, create campaigns), moderators (the list of one's moderation
+#: queues), and the campaign actions of app.accounts.permissions.ACTIONS.
 ROUTES = {
     "accounts.login": "public",
     "accounts.set_password": "public",
@@ -49,7 +50,7 @@ ROUTES = {
     "retention.participant": "own",
     "retention.delete_participant": "own",
     "accounts.remove_campaign_member": "own",
-    "campaigns.surveys": "signed_in",
+    "campaigns.surveys": "staff",
     "campaigns.upload_survey": "designer",
     "campaigns.new_campaign": "designer",
     "campaigns.design": "view",
@@ -64,11 +65,18 @@ ROUTES = {
     "campaigns.open_followup": "manage",
     "campaigns.close_followup": "manage",
     "campaigns.followup_links_csv": "manage",
+    "exchange_admin.queues": "moderators",
+    "exchange_admin.queue": "moderate",
+    "exchange_admin.decide": "moderate",
 }
 
-PERSONAS = ["anonymous", "analyst", "manager", "outsider", "owner"]
+PERSONAS = ["anonymous", "analyst", "manager", "moderator", "outsider", "owner"]
 ALLOWED = {
-    "signed_in": {"analyst", "manager", "outsider", "owner"},
+    "signed_in": {"analyst", "manager", "moderator", "outsider", "owner"},
+    # everyone signed in but a moderator, who sees only moderation queues
+    "staff": {"analyst", "manager", "outsider", "owner"},
+    "moderators": {"manager", "moderator", "outsider", "owner"},
+    "moderate": {"manager", "moderator", "owner"},
     "owner": {"owner"},
     "designer": {"manager", "outsider", "owner"},
     "view": {"analyst", "manager", "owner"},
@@ -84,7 +92,7 @@ def expected(level: str, persona: str) -> str:
         return "sign-in"
     if persona in ALLOWED[level]:
         return "ok"
-    if persona == "outsider" and level in ("view", "export", "manage", "own"):
+    if persona == "outsider" and level in ("view", "export", "manage", "own", "moderate"):
         return "404"
     return "403"
 
@@ -110,6 +118,7 @@ def world(app, make_campaign):
     make_user(app, "analyst@example.org", role="analyst", campaigns=[slug])
     make_user(app, "manager@example.org", role="manager", campaigns=[slug])
     make_user(app, "outsider@example.org", role="manager", campaigns=["elsewhere"])
+    make_user(app, "moderator@example.org", role="moderator", campaigns=[slug])
     make_user(app, "target@example.org", role="analyst")
     with app.app_context():
         target = db.session.scalar(select(User.id).where(User.email == "target@example.org"))
@@ -136,7 +145,7 @@ def world(app, make_campaign):
 def _url(app, endpoint: str, world) -> tuple[str, set[str]]:
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     values = {"slug": world["slug"], "user_id": world["target"], "token": "not-a-token",
-              "job_id": world["job"]}
+              "job_id": world["job"], "statement_id": 1}
     with app.test_request_context():
         from flask import url_for
 

@@ -1,0 +1,92 @@
+"""``parley exchange ...``: the moderation queue and freezing a display set (fixed interface).
+
+    parley exchange queue SLUG                         # pending statements: ID<TAB>text
+    parley exchange moderate SLUG ID --approve | --reject REASON
+    parley exchange freeze SLUG [--min-ratings 80]     # prints the frozen set's hash
+
+Commands run with the operator's database access (shell access is an
+owner's): decisions are recorded with the role ``owner`` and the operating
+system account as the actor in the audit trail.
+"""
+
+from __future__ import annotations
+
+import re
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from app.audit.operations import cli_actor
+from app.exchange import moderation
+from app.exchange.pools import PoolError, freeze
+from app.extensions import db
+from app.models import REASONS, Campaign
+
+__all__ = ["exchange_group"]
+
+#: Line breaks and tabs inside a text would break "one statement a line".
+_BREAKS = re.compile(r"[\t\r\n\v\f\x85\u2028\u2029]+")
+
+
+@click.group("exchange")
+def exchange_group():
+    """The argument exchange: moderation queue and display sets."""
+
+
+def _campaign(slug: str) -> Campaign:
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None:
+        raise click.ClickException(f"no campaign '{slug}'")
+    return campaign
+
+
+@exchange_group.command("queue")
+@click.argument("slug")
+@with_appcontext
+def queue_command(slug):
+    """Print the statements waiting for a decision, riskiest first: ID<TAB>text."""
+    campaign = _campaign(slug)
+    entries = moderation.queue(db.session, campaign)
+    db.session.commit()
+    for entry in entries:
+        click.echo(f"{entry.id}\t{_BREAKS.sub(' ', entry.text)}")
+
+
+@exchange_group.command("moderate")
+@click.argument("slug")
+@click.argument("statement_id", type=int)
+@click.option("--approve", is_flag=True, help="Approve the statement.")
+@click.option("--reject", "reason", type=click.Choice(REASONS), help="Reject it, for this reason.")
+@with_appcontext
+def moderate_command(slug, statement_id, approve, reason):
+    """Approve a statement, or reject it with a reason code."""
+    if approve == bool(reason):
+        raise click.UsageError("give exactly one of --approve or --reject REASON")
+    campaign = _campaign(slug)
+    try:
+        recorded = moderation.decide(db.session, campaign, statement_id,
+                                     "approve" if approve else "reject", reason, None,
+                                     actor=cli_actor(), role="owner")  # fmt: skip
+    except moderation.ModerationError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"statement {statement_id}: {recorded}")
+
+
+@exchange_group.command("freeze")
+@click.argument("slug")
+@click.option("--min-ratings", default=80, show_default=True, type=click.IntRange(min=1),
+              help="Freeze every approved statement with at least this many ratings.")
+@with_appcontext
+def freeze_command(slug, min_ratings):
+    """Freeze the display set; print its SHA-256 (the exposures' pool_version)."""
+    campaign = _campaign(slug)
+    try:
+        frozen = freeze(db.session, campaign, min_ratings=min_ratings, actor=cli_actor())
+    except PoolError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(frozen.pool_version)
