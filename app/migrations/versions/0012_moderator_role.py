@@ -1,14 +1,14 @@
 """moderator role: an account that sees only the exchange's moderation queue
 
-Revision ID: 0011_moderator_role
-Revises: 0010_triage_jobs
+Revision ID: 0012_moderator_role
+Revises: 0011_job_heartbeat
 Create Date: 2026-12-07 02:50:00
 """
 
 from alembic import op
 
-revision = "0011_moderator_role"
-down_revision = "0010_triage_jobs"
+revision = "0012_moderator_role"
+down_revision = "0011_job_heartbeat"
 branch_labels = None
 depends_on = None
 
