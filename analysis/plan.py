@@ -72,6 +72,8 @@ def parse_plan(text: str, source: str = "plan.toml") -> dict[str, Any]:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PlanError(f"{source}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise PlanError(f"{source}: arrays or tables are nested too deeply") from None
     problems = []
     known = {"version", "title", "correction", "alpha", "power", "minimum_effect",
              "correlation", "exclusions", "hypotheses", "notes"}

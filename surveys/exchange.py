@@ -209,6 +209,9 @@ def _statements(reader, raw, key, proposals, limits) -> tuple[Seed, ...]:
         except tomllib.TOMLDecodeError as exc:
             reader.problem("", f"not valid TOML: {exc}", file=name)
             continue
+        except RecursionError:
+            reader.problem("", "arrays or tables are nested too deeply", file=name)
+            continue
         if not isinstance(tables, list) or not tables or not all(
                 isinstance(t, dict) for t in tables):  # fmt: skip
             reader.problem("statements", "must list statements ([[statements]])", file=name)

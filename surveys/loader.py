@@ -222,6 +222,9 @@ def load_survey(folder: str | Path) -> Survey:
         raise SurveyError([Problem(DEFINITION_FILE, "", f"not valid TOML: {exc}")]) from None
     except UnicodeDecodeError as exc:
         raise SurveyError([Problem(DEFINITION_FILE, "", f"not UTF-8 text: {exc}")]) from None
+    except RecursionError:  # tomllib (and the walk above) recurse once per level
+        raise SurveyError([Problem(DEFINITION_FILE, "", "arrays or tables are nested too "
+                                   "deeply (a survey needs a few levels, not hundreds)")]) from None
     reader = _Reader(folder)
     reader.files_read.add(path.resolve())
     reader.unknown(data, TOP_KEYS, "")

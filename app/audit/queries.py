@@ -53,7 +53,7 @@ def audit_query(f: AuditFilter) -> Select:
         query = query.where(AuditEvent.campaign_slug == f.campaign)
     if f.since:
         query = query.where(AuditEvent.at >= datetime.combine(f.since, time(), UTC))
-    if f.until:
+    if f.until and f.until < date.max:  # "until the last day there is": no bound
         query = query.where(
             AuditEvent.at < datetime.combine(f.until + timedelta(days=1), time(), UTC)
         )

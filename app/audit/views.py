@@ -14,12 +14,16 @@ from app.web.database import writing
 
 #: Rows per page on screen (the CSV has all).
 PAGE = 100
+#: The highest page number asked of the database (100 million rows).
+MAX_PAGE = 1_000_000
 
 
 @role_required("owner")
 def trail():
     f = AuditFilter(request.args)
-    page = max(request.args.get("page", 1, type=int), 1)
+    # Clamped: a page number past any real trail (or past what an OFFSET can
+    # hold) shows an empty last page instead of a database error.
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
     events = db.session.scalars(audit_query(f).limit(PAGE + 1).offset((page - 1) * PAGE)).all()
     slugs = db.session.scalars(select(Campaign.slug).order_by(Campaign.slug)).all()
     return render_template("audit/trail.html", events=events[:PAGE], more=len(events) > PAGE,

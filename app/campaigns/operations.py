@@ -192,6 +192,9 @@ def freeze_plan(campaign: Campaign) -> None:
         tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CampaignError(f"{path}: the analysis plan is not valid TOML ({exc})") from None
+    except RecursionError:
+        raise CampaignError(f"{path}: the analysis plan nests arrays or tables too "
+                            "deeply") from None
     campaign.plan_text = text
     campaign.plan_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
 
