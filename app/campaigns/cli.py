@@ -96,6 +96,9 @@ _OPTIONS = [
                  help="About-you questions to stratify the randomisation by; 'none' for none."),
     click.option("--end-on-failed-attention/--continue-on-failed-attention", default=None,
                  help="End the survey on a wrong attention-check answer."),
+    click.option("--show-results/--no-show-results", default=None,
+                 help="Show running results on the thanks page (off unless asked: they can "
+                      "contaminate a follow-up wave or estimate items and reveal the design)."),
     click.option("--opens-at", metavar="ISO-TIME",
                  help="Take participants from this time (e.g. 2026-12-01T09:00+01:00)."),
     click.option("--closes-at", metavar="ISO-TIME", help="Stop taking participants at this time."),
@@ -140,8 +143,9 @@ def design_changes(opts: dict) -> dict:
         changes["quotas"] = [] if tuple(quotas) == ("none",) else [_quota(q) for q in quotas]
     if opts.get("strata"):
         changes["strata"] = [] if opts["strata"] == "none" else opts["strata"].split(",")
-    if opts.get("end_on_failed_attention") is not None:
-        changes["end_on_failed_attention"] = opts["end_on_failed_attention"]
+    for flag in ("end_on_failed_attention", "show_results"):
+        if opts.get(flag) is not None:
+            changes[flag] = opts[flag]
     for field in ("opens_at", "closes_at", "target_n"):
         if opts.get(field) is not None:
             changes[field] = opts[field]

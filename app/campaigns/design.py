@@ -63,8 +63,9 @@ __all__ = [
 #: Every key of a design; update_design refuses any other.
 DESIGN_FIELDS = (
     "title", "languages", "block_size", "seed", "rebalance_dropouts", "abandon_after_minutes",
-    "results_min_completed", "access", "panel", "completion", "screening", "quotas", "strata",
-    "end_on_failed_attention", "opens_at", "closes_at", "target_n", "arm_weights",
+    "results_min_completed", "show_results", "access", "panel", "completion", "screening",
+    "quotas", "strata", "end_on_failed_attention", "opens_at", "closes_at", "target_n",
+    "arm_weights",
 )  # fmt: skip
 #: Largest allocation ratio of one arm.
 MAX_ARM_WEIGHT = 20
@@ -384,6 +385,8 @@ def validate_design(survey: Survey, design: dict) -> list[str]:
     for field in ("abandon_after_minutes", "results_min_completed"):
         if not isinstance(design[field], int) or design[field] < 0:
             problems.append(f"{field}: a whole number, 0 or more")
+    if not isinstance(design["show_results"], bool):
+        problems.append("show_results: true or false")
     if design["access"] not in ACCESS_MODES:
         problems.append(f"access: one of {', '.join(ACCESS_MODES)}")
     else:

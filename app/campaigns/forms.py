@@ -165,6 +165,13 @@ class _DesignForm(FlaskForm):
         description=_l("Optional: the campaign stops taking new participants once reached."),
         validators=[Optional(), NumberRange(1, 10_000_000)],
     )
+    show_results = BooleanField(
+        _l("Show running results to participants on the thanks page"),
+        description=_l("Off unless you need it: results seen at the end can change answers "
+                       "in a follow-up wave, tell participants what share of people hold a "
+                       "view (which estimate questions ask them to guess), and reveal the "
+                       "study's design to people who may take part again."),
+    )
     results_min_completed = IntegerField(
         _l("Completed participants before the thanks page shows results"),
         validators=[InputRequired(_l("Give a number.")), NumberRange(1, 1_000_000)],
@@ -254,6 +261,7 @@ def design_data(campaign: Campaign, survey: Survey) -> dict:
         "rebalance_dropouts": campaign.rebalance_dropouts,
         "abandon_after_minutes": campaign.abandon_after_minutes,
         "results_min_completed": campaign.results_min_completed,
+        "show_results": campaign.show_results,
         "strata": list(campaign.strata or []), "access": campaign.access,
         "panel_id_param": panel.get("id_param", ""), "panel_redirect": panel.get("redirect", ""),
         "panel_label": panel.get("label", ""),
@@ -325,6 +333,7 @@ def design_changes(form, survey: Survey) -> dict:
         "rebalance_dropouts": form.rebalance_dropouts.data,
         "abandon_after_minutes": form.abandon_after_minutes.data,
         "results_min_completed": form.results_min_completed.data,
+        "show_results": form.show_results.data,
         "strata": [i.id for i in form.survey_items if i.id in (form.strata.data or [])],
         "access": access,
         "panel": panel,

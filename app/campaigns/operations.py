@@ -119,7 +119,8 @@ def create_campaign(
 #: A new campaign's design before the caller's choices (validated together with them).
 DEFAULT_DESIGN = {
     "title": "", "languages": [], "block_size": 1, "seed": "", "rebalance_dropouts": False,
-    "abandon_after_minutes": 120, "results_min_completed": 30, "access": "open", "panel": None,
+    "abandon_after_minutes": 120, "results_min_completed": 30, "show_results": False,
+    "access": "open", "panel": None,
     "completion": {}, "screening": [], "quotas": [], "strata": [],
     "end_on_failed_attention": False, "opens_at": None, "closes_at": None, "target_n": None,
     "arm_weights": None,

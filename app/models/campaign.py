@@ -57,6 +57,9 @@ class Campaign(Base):
     languages: Mapped[list[str]] = mapped_column(JSON)
     #: Completed participants needed before the thanks page shows results.
     results_min_completed: Mapped[int] = mapped_column(default=30)
+    #: Show running results on the thanks page (opt-in: they can contaminate a
+    #: follow-up wave or estimate items and give the design away; issue 19, 5).
+    show_results: Mapped[bool] = mapped_column(default=False, server_default="0")
     #: The survey's codebook at creation (docs/export-format.md), so exports never
     #: depend on the survey files still being there or unchanged.
     #: Deferred: it is large (180 KB for the flagship) and only exports read it,

@@ -231,7 +231,7 @@ def show_step(slug: str):
     if step.kind == "thanks":
         outcome = participant.outcome or "completed"
         results = None
-        if outcome == "completed":
+        if outcome == "completed" and campaign.show_results:
             results = results_for_thanks(db.session, campaign, g.survey, participant.language)
         return _ending_page(campaign, outcome, session.get(_panel_key(slug)), results)
     if effective_status(campaign) in ("closed", "archived", "ended"):

@@ -18,7 +18,7 @@ def finish(client, slug: str, before: int, after: int) -> str:
 
 
 def test_results_appear_only_from_the_threshold_on(app, make_campaign):
-    slug = make_campaign(results_min_completed=3)
+    slug = make_campaign(results_min_completed=3, design={"show_results": True})
     first = finish(app.test_client(), slug, 1, 2)
     second = finish(app.test_client(), slug, 2, 4)
     assert "Results will appear here once enough people have taken part." in second
