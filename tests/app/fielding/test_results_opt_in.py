@@ -71,7 +71,7 @@ def test_the_migration_keeps_existing_campaigns_showing_results(app, runner, mak
         db.drop_all()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     make_campaign("old")  # a campaign of before the migration ...
-    downgraded = runner.invoke(args=["db", "downgrade", "0010_triage_jobs"])
+    downgraded = runner.invoke(args=["db", "downgrade", "0012_moderator_role"])
     assert downgraded.exit_code == 0, downgraded.output
     upgraded = runner.invoke(args=["db", "upgrade"])  # ... meets it
     assert upgraded.exit_code == 0, upgraded.output

@@ -6,16 +6,16 @@ fielding must not change what its participants see halfway, which would
 split it into two conditions; its operator can switch it off with
 ``parley campaign edit SLUG --no-show-results`` (or the design page).
 
-Revision ID: 0011_show_results
-Revises: 0010_triage_jobs
+Revision ID: 0013_show_results
+Revises: 0012_moderator_role
 Create Date: 2026-12-07 02:45:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_show_results"
-down_revision = "0010_triage_jobs"
+revision = "0013_show_results"
+down_revision = "0012_moderator_role"
 branch_labels = None
 depends_on = None
 
