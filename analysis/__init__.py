@@ -30,7 +30,7 @@ _API: dict[str, tuple[str, ...]] = {
     "analysis.effects": ("ancova", "diff_in_diff", "robust_ols"),
     "analysis.exchange.anchors": ("anchor_scores", "opinion_centres"),
     "analysis.exchange.bridging": ("BridgingFit", "bridging_fit"),
-    "analysis.groups": ("opinion_groups",),
+    "analysis.groups": ("gap_statistic", "opinion_groups"),
     "analysis.load": ("Export", "ExportError", "export_from_frames", "load_database",
                       "load_export"),
     "analysis.multiplicity": ("adjust_pvalues",),

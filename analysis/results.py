@@ -201,8 +201,14 @@ class Results:
         "group, item, n, agree, disagree, agree_rest, difference, representative, consensus",
         "Opinion groups: agreement with each item per group, against the rest.")
     groups_choice: pd.DataFrame = table(
-        "k, silhouette",
-        "Opinion groups: mean silhouette for each number of groups tried.")
+        "k, silhouette, gap, gap_se",
+        "Opinion groups: mean silhouette and the gap statistic (Tibshirani et al. 2001) for "
+        "one group and each number of groups tried.")
+    groups_verdict: pd.DataFrame = table(
+        "verdict, k, k_gap, k_silhouette, silhouette",
+        "Opinion groups: one row, ``clear groups`` when the gap statistic finds two or more "
+        "groups (then ``k`` is its number), else ``no clear groups`` (the map's best-"
+        "silhouette split is shown, not as groups).")
     groups_explained: pd.DataFrame = table(
         "component, share",
         "Opinion groups: share of variance of each principal component.")

@@ -87,10 +87,11 @@ def groups_step(run: Run) -> None:
         og = groups.opinion_groups(post, items, seed=run.opt.seed)
         res.groups_map, res.groups_items = og["map"], og["items"]
         res.groups_choice, res.groups_explained = og["choice"], og["explained"]
+        res.groups_verdict = og["verdict"]
     except ValueError as exc:
         run.res.notes.append(f"Opinion groups not computed: {exc}.")
         res.groups_map = res.groups_items = res.groups_choice = pd.DataFrame()
-        res.groups_explained = pd.DataFrame()
+        res.groups_explained = res.groups_verdict = pd.DataFrame()
 
 
 def freetext_step(run: Run) -> None:
