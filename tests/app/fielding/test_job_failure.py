@@ -82,13 +82,13 @@ def test_a_programming_error_in_the_report_names_itself(app, client, make_campai
 
 
 def test_a_failed_export_stage_says_the_export_failed(app, client, make_campaign, monkeypatch):
-    def full_disk(*_args, **_kwargs):
-        raise OSError(28, "No space left on device")
+    def unwritable(*_args, **_kwargs):
+        raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(exporting, "export_to", full_disk)
+    monkeypatch.setattr(exporting, "export_to", unwritable)
     job, html = _failed_report(app, client, make_campaign("lab"))
-    assert job.message == ("The export the report reads failed: OSError: [Errno 28] No space "
-                           "left on device")  # fmt: skip
+    assert job.message == ("The export the report reads failed: PermissionError: [Errno 13] "
+                           "Permission denied")  # fmt: skip
     assert "from the data so far" not in html
 
 
