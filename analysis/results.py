@@ -104,6 +104,11 @@ class Results:
         "Participant counts per arm, the rows of those without an arm (screened out before "
         "allocation, not yet allocated) and a ``total`` row; ``excluded_<rule>`` for each "
         "exclusion rule.")
+    consort: pd.DataFrame = table(
+        "stage, box, arm, n",
+        "The CONSORT diagram's boxes (:func:`analysis.consort.consort_flow`): each participant "
+        "in exactly one box per stage (``consented``, ``allocation``, ``follow-through``, "
+        "``analysis``), per arm and ``total``.")
     rates: pd.DataFrame = table(
         "arm, started, eligible, completed, broke_off, completion_rate, break_off_rate",
         "Completion among starters and break-off, per arm and in total.")
@@ -271,12 +276,20 @@ class Results:
         return {a: int(counts.get(a, 0)) for a in self.export.arms}
 
     def flow_counts(self) -> dict[str, int]:
-        """started, completed, excluded, analysed (whole sample)."""
-        p = self.export.participants
-        ex = self.exclusions
-        excluded = int(ex.set_index("rule").loc["any", "flagged"]) if not ex.empty else 0
-        return {"started": len(p), "completed": int((p["status"] == "completed").sum()),
-                "excluded": excluded, "analysed": int(self.analysed.nunique())}
+        """The flow diagram's totals (:attr:`consort`): started (consented), allocated,
+        completed, kept (completed or broke off: answers kept), excluded (by the rules),
+        analysed."""
+        c = self.consort
+        total = (c[c["arm"] == "total"].set_index("box")["n"] if not c.empty
+                 else pd.Series(dtype="int64"))
+
+        def n(box: str) -> int:
+            return int(total.get(box, 0))
+
+        excluded = int(total[total.index.str.startswith("excluded: ")].sum())
+        return {"started": n("consented"), "allocated": n("allocated"),
+                "completed": n("completed"), "kept": n("completed") + n("broke off"),
+                "excluded": excluded, "analysed": n("analysed")}
 
     def kish_n(self) -> float:
         """Kish effective sample size of the analysed sample (n when unweighted)."""

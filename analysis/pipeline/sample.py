@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import balance, flow, quality, reading
+from analysis.consort import consort_flow
 from analysis.frames import isin_ids
 from analysis.pipeline.run import PRE_TREATMENT, Run, kept_clean
 from analysis.tidy import profile_table
@@ -54,6 +55,8 @@ def flow_step(run: Run) -> None:
     res = run.res
     res.flow = flow.participant_flow(run.ex, res.flags, run.opt.exclusions, run.res.analysed)
     res.rates = flow.outcome_rates(res.flow)
+    res.consort = consort_flow(run.ex, res.flags, run.opt.exclusions, run.res.kept,
+                               run.res.analysed)
 
 
 def checks_step(run: Run) -> None:

@@ -97,11 +97,12 @@ def render_report(res: Results, min_cell: int | None = None) -> str:
                 lang=(ex.codebook.get("survey") or {}).get("languages", ["en"])[0])
     camp = ex.manifest.get("campaign") or {}
     title = f"Parley analysis: {camp.get('title') or camp.get('slug')}"
-    n = len(ex.participants)
-    analysed = int(res.analysed.nunique())
+    f = res.flow_counts()  # the flow diagram's boxes, so the header agrees with it
     parts = [f"<h1>{esc(title)}</h1>",
-             f"<p>{n:,} participants started; {len(res.kept):,} kept after exclusions, "
-             f"{analysed:,} analysed. Arms: {esc(', '.join(ex.arms)) or 'none'}. Exported "
+             f"<p>{f['started']:,} participants started (consented), {f['allocated']:,} were "
+             f"allocated to arms and {f['completed']:,} completed; {f['excluded']:,} were "
+             f"excluded by the rules and {f['analysed']:,} are analysed (see Participant "
+             f"flow). Arms: {esc(', '.join(ex.arms)) or 'none'}. Exported "
              f"{esc(str(ex.manifest.get('exported_at')))}.</p>"]
     for note in res.notes:
         parts.append(f'<p class="note">{esc(note)}</p>')

@@ -23,7 +23,8 @@ import pandas as pd  # noqa: E402
 
 from analysis.results import Results  # noqa: E402
 
-__all__ = ["MIN_CELL", "TOO_FEW", "Page", "fmt", "table", "svg", "figure", "esc", "plt"]
+__all__ = ["MIN_CELL", "TOO_FEW", "Page", "fmt", "p_text", "table", "svg", "figure", "esc",
+           "plt"]
 
 #: Default minimum cell size: an estimate from fewer participants is not
 #: shown. Ten is the smallest cell many statistical offices publish (for
@@ -34,6 +35,10 @@ TOO_FEW = "too few participants"
 NOT_COMPUTABLE = "–"
 
 esc = html.escape
+
+#: columns whose values are whole numbers even when stored as floats (answer codes,
+#: thresholds, degrees of freedom of a chi-square): printed 1, 2, not 1.000, 2.000
+WHOLE_NUMBER_COLUMNS = ("category", "threshold", "df", "k", "group", "scale_min", "scale_max")
 
 
 @dataclass
@@ -87,7 +92,9 @@ def fmt(v, col: str = "") -> str:
         if not math.isfinite(v):
             return NOT_COMPUTABLE
         if col == "p" or col.startswith("p_"):
-            return "<0.0001" if v < 1e-4 else f"{v:.4f}"
+            return "&lt; 0.0001" if v < 1e-4 else f"{v:.4f}"
+        if col in WHOLE_NUMBER_COLUMNS and float(v).is_integer():
+            return f"{int(v):,}"
         if col.startswith("share") or col in ("first_share", "agree", "disagree", "agree_rest",
                                               "support_before", "support_after", "rate",
                                               "failed", "power"):
@@ -97,6 +104,12 @@ def fmt(v, col: str = "") -> str:
         return f"{v:.3f}" if abs(v) < 1000 else f"{v:,.0f}"
     text = str(v)
     return esc(text) if text.lower() not in ("nan", "inf", "-inf", "<na>") else NOT_COMPUTABLE
+
+
+def p_text(v) -> str:
+    """A p-value in a sentence (HTML): "p = 0.0123" or "p &lt; 0.0001", never "p = <0.0001"."""
+    text = fmt(v, "p")
+    return f"p {text}" if text.startswith("&lt;") else f"p = {text}"
 
 
 def _is_count(col: str) -> bool:

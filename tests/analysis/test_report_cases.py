@@ -93,7 +93,7 @@ def test_report_of_three_participants_shows_no_estimate(data):
     html = _report(_cut(data, keep=keep))
     assert "too few participants" in html
     assert "Small cells" in html
-    assert "&lt;0.0001" not in html and "<0.0001" not in html  # no tiny p from 3 people
+    assert "&lt; 0.0001" not in html and "< 0.0001" not in html  # no tiny p from 3 people
 
 
 def test_report_of_the_demo_data_has_every_section(data):

@@ -1,10 +1,10 @@
-"""Participant flow: a CONSORT-style diagram (SVG, numbers in text) and AAPOR-named rates."""
+"""Participant flow: the CONSORT diagram (SVG, numbers in text; boxes that add up per arm)
+and completion among starters."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from analysis.flow import BEFORE_ALLOCATION
 from analysis.report.html import Page, esc, table
 
 ID = "flow"
@@ -20,30 +20,54 @@ def _box(y: int, lines: list[str], height: int) -> str:
             f'stroke="#505a5f"/>{text}')
 
 
-def flow_svg(flow: pd.DataFrame, rules: list[str], control: str | None) -> str:
-    """The flow as boxes stacked top to bottom (fits a phone), every number as text."""
-    rows = flow.set_index("arm")
-    total = rows.loc["total"]
-    arms = flow[~flow["arm"].isin(["total", *BEFORE_ALLOCATION])]
-    before = [f"  {c}: n = {rows.loc[c, 'consented']:,}" for c in BEFORE_ALLOCATION
-              if c in rows.index]
-    consented = total.get("consented", total["allocated"])
-    # the losses after allocation: the rows before allocation are counted in their box
-    after = total - rows.loc[[c for c in BEFORE_ALLOCATION if c in rows.index]].sum()
+def _counts(consort: pd.DataFrame) -> pd.DataFrame:
+    """Boxes x arms (``total`` last), in the order of the stages."""
+    c = consort.assign(order=range(len(consort)))
+    wide = c.pivot_table(index=["stage", "box"], columns="arm", values="n", aggfunc="sum",
+                         sort=False)
+    order = c.groupby(["stage", "box"], sort=False)["order"].min().sort_values().index
+    arms = [a for a in pd.unique(c["arm"]) if a != "total"] + ["total"]
+    return wide.reindex(index=order, columns=arms)
+
+
+def _lines(counts: pd.DataFrame, stage: str, arms: list[str], control: str | None,
+           per_arm: tuple[str, ...] = ()) -> list[str]:
+    rows = counts.loc[stage]
+    out = []
+    for box, row in rows.iterrows():
+        if row["total"] == 0 and box not in per_arm:
+            continue
+        out.append(f"{box}: n = {int(row['total']):,}")
+        if box in per_arm:
+            out += [f"  {a}{' (control)' if a == control else ''}: {int(row[a]):,}"
+                    for a in arms if pd.notna(row.get(a))]
+    return out
+
+
+def flow_svg(consort: pd.DataFrame, control: str | None) -> str:
+    """The flow as boxes stacked top to bottom (fits a phone), every number as text.
+
+    One box per stage; within a stage each participant is counted once, so a
+    stage's lines add up to the box above it (the table beside it has every
+    box per arm).
+    """
+    counts = _counts(consort)
+    arms = [a for a in counts.columns if a != "total"]
+    consented = int(counts.loc[("consented", "consented"), "total"])
+    before = _lines(counts, "allocation", arms, control, ("allocated",))
     boxes = [
-        [f"Started: consented, n = {consented:,}"] + before
-        + ([f"Allocated: n = {total['allocated']:,}"] if before else []),
-        [f"Screened out: n = {after['screened_out']:,}",
-         f"Withdrew (data deleted): n = {after['withdrawn']:,}",
-         f"Broke off before the end: n = {after['broke_off']:,}"],
-        ["Allocated to arms:"] + [
-            f"  {a}{' (control)' if a == control else ''}: {n:,}"
-            for a, n in zip(arms["arm"], arms["allocated"], strict=True)],
-        [f"Completed: n = {total['completed']:,}"],
-        [f"Excluded by the rules: n = {total['excluded']:,}"] + [
-            f"  {RULE_WORDS.get(r, r)}: {total.get(f'excluded_{r}', 0):,}" for r in rules],
-        [f"Analysed (complete before/after answers): n = {total['analysed']:,}"] + [
-            f"  {a}: {n:,}" for a, n in zip(arms["arm"], arms["analysed"], strict=True)],
+        [f"Consented (rows in the export): n = {consented:,}"],
+        ["Allocation (of those who consented):"] + [f"  {line}" for line in before],
+        ["Follow-through (of those allocated):"] + [
+            f"  {line}" for line in _lines(counts, "follow-through", arms, control,
+                                            ("completed",))],
+        ["Not analysed (of those who completed or broke off):"] + [
+            f"  {line}" for line in _lines(counts.drop(("analysis", "analysed")), "analysis",
+                                            arms, control)],
+        [f"Analysed (complete before/after answers): n = "
+         f"{int(counts.loc[('analysis', 'analysed'), 'total']):,}"] + [
+            f"  {a}{' (control)' if a == control else ''}: "
+            f"{int(counts.loc[('analysis', 'analysed'), a]):,}" for a in arms],
     ]
     parts, y = [], 0
     for i, lines in enumerate(boxes):
@@ -55,7 +79,7 @@ def flow_svg(flow: pd.DataFrame, rules: list[str], control: str | None) -> str:
                          f'<path d="M194 {y + 12} l6 8 l6 -8" fill="none" stroke="#1b1b1b" '
                          'stroke-width="2"/>')
             y += 22
-    desc = ". ".join("; ".join(lines) for lines in boxes)
+    desc = ". ".join("; ".join(line.strip() for line in lines) for lines in boxes)
     return (f'<svg class="flow" role="img" aria-labelledby="flow-t flow-d" '
             f'viewBox="0 0 400 {y + 4}" width="100%" xmlns="http://www.w3.org/2000/svg">'
             f'<title id="flow-t">Participant flow</title><desc id="flow-d">{esc(desc)}</desc>'
@@ -63,26 +87,37 @@ def flow_svg(flow: pd.DataFrame, rules: list[str], control: str | None) -> str:
 
 
 def render(page: Page) -> str | None:
-    fl = page.res.flow
-    if fl is None or fl.empty:
+    consort = page.res.consort
+    if consort.empty:
         return None
     rules = list(page.res.options.exclusions)
-    body = [f'<figure>{flow_svg(fl, rules, page.ex.control_arm)}<figcaption>Participant flow '
-            "(CONSORT style). Arrivals on the landing page who did not consent are not in "
-            "the export.</figcaption></figure>"]
-    labels = {f"excluded_{r}": f"excluded: {RULE_WORDS.get(r, r)}" for r in rules}
-    body.append(table(fl, "Participant flow by arm", labels=labels))
+    words = {f"excluded: {r}": f"excluded: {RULE_WORDS.get(r, r)}" for r in rules}
+    consort = consort.assign(box=consort["box"].replace(words))
+    body = [f"<figure>{flow_svg(consort, page.ex.control_arm)}<figcaption>Participant flow "
+            "(CONSORT 2010 style): within each stage every participant is in exactly one box, "
+            "so the boxes add up to the one above, per arm. Arrivals on the landing page who "
+            "did not consent are not in the export. A participant flagged by several "
+            "exclusion rules is counted under the first rule listed (the Exclusions table in "
+            "Data quality counts every flag).</figcaption></figure>"]
+    counts = _counts(consort).reset_index()
+    counts = counts.assign(stage=counts["stage"].where(~counts["stage"].duplicated(), ""))
+    counts.columns = [str(c) for c in counts.columns]
+    for a in counts.columns[2:]:
+        counts[a] = counts[a].astype("Int64")
+    body.append(table(counts, "Participant flow by arm: each stage's boxes add up to the box "
+                      "above", labels={page.ex.control_arm or "": f"{page.ex.control_arm} "
+                                       "(control)"}))
     rates = page.res.rates
-    body.append(table(rates, "Completion and break-off rates (opt-in sample)",
+    body.append(table(rates, "Completion and break-off among starters (opt-in sample)",
                       ["arm", "started", "eligible", "completed", "broke_off",
                        "completion_rate", "break_off_rate"],
-                      {"completion_rate": "completion rate", "break_off_rate": "break-off rate"},
+                      {"completion_rate": "completion among starters",
+                       "break_off_rate": "break-off rate"},
                       guard=("eligible",), min_cell=page.min_cell))
-    body.append("<p>Rates as AAPOR names them for opt-in samples (Standard Definitions; "
-                "Callegaro &amp; DiSogra 2008): completion rate = completed ÷ eligible "
-                "starters, break-off rate = break-offs ÷ eligible starters (screened-out "
-                "participants are not eligible). Response rates (RR1–RR6) do not apply: an "
-                "opt-in sample has no sampling frame. The participation rate (usable "
-                "responses ÷ invitations) needs the number of invitations, which the export "
-                "does not hold.</p>")
+    body.append("<p>Completion among starters = completed ÷ eligible starters, break-off "
+                "rate = break-offs ÷ eligible starters (screened-out participants "
+                "are not eligible), as Callegaro &amp; DiSogra (2008) report opt-in samples. "
+                "These are not AAPOR's completion rate, whose denominator is the invitations; "
+                "AAPOR's response rates (RR1–RR6) do not apply either: an opt-in sample has no "
+                "sampling frame, and the export does not hold the number of invitations.</p>")
     return "".join(body)

@@ -48,10 +48,14 @@ def render(page: Page) -> str:
                             if res.plan and res.plan.get("primary_items")
                             else ("all tests of a table" if o.family == "all"
                                   else "the tests of one item")) + "."),
-        ("Ordinal", "Category shares; Stuart-Maxwell marginal homogeneity (statsmodels, no "
-                    "zero-cell shift); McNemar on support (answer ≥ threshold, by default the "
-                    "first point above the scale midpoint), exact binomial below 25 discordant "
-                    "pairs, else chi-square with continuity correction."),
+        ("Ordinal", "Category shares; Stuart-Maxwell test of marginal homogeneity (Stuart "
+                    "1955, Maxwell 1970), Parley's own implementation "
+                    "(analysis.ordinal.stuart_maxwell): the Moore-Penrose inverse of the "
+                    "margins' covariance as in R's coin::mh_test, categories nobody moved into "
+                    "or out of left out, no zero-cell shift; McNemar on support (answer ≥ "
+                    "threshold, by default the first point above the scale midpoint), exact "
+                    "binomial below 25 discordant pairs, else chi-square with continuity "
+                    "correction."),
         ("Constructs", "Score = mean of the construct's items after reverse keying "
                        "(min + max − value), all items required; Cronbach's alpha, listwise."),
         ("Knowledge", "Index = share correct over the knowledge items; don't know = wrong."),
@@ -66,7 +70,8 @@ def render(page: Page) -> str:
         ("Rankings", "First-choice shares, mean Borda score (k − 1 for first … 0 for last), "
                      "Condorcet winner, proximity to single-peakedness (List, Luskin, Fishkin "
                      "& McLean 2013)."),
-        ("Meta-perception", "Estimated share (estimate_<item>) minus the actual share in the "
+        ("Meta-perception", "Estimated share (an estimate item, which names the item it "
+                            "estimates, or estimate_&lt;item&gt;) minus the actual share in the "
                             "sample answering at or above the support threshold, per phase; "
                             "the CI treats the actual share as known."),
         ("Opinion groups", "Pol.is-style: after answers of Likert items centred and scaled by "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.report.html import TOO_FEW, Page, esc, finite, fmt
+from analysis.report.html import TOO_FEW, Page, esc, finite, fmt, p_text
 
 ID = "summary"
 HEADING = "Summary"
@@ -59,7 +59,7 @@ def _primary_sentences(page: Page) -> list[str]:
         out.append(
             f"<li>{what}: {fmt(abs(row.estimate))} points {direction} than control on the "
             f"{esc(page.scale_of(row.item))} scale (95% CI {fmt(row.ci_low)} to "
-            f"{fmt(row.ci_high)}; p = {fmt(p_adj, 'p')} adjusted by {esc(correction)}; "
+            f"{fmt(row.ci_high)}; {p_text(p_adj)} adjusted by {esc(correction)}; "
             f"n = {row.n_arm} vs {row.n_control}).</li>")
     return out
 
@@ -68,9 +68,13 @@ def render(page: Page) -> str:
     ex, res = page.ex, page.res
     flow = res.flow_counts()
     arms = ", ".join(f"{esc(a)}{' (control)' if a == ex.control_arm else ''}" for a in ex.arms)
-    parts = [f"<p>{flow['started']:,} participants started (consented and were allocated), "
-             f"{flow['completed']:,} completed, {flow['excluded']:,} were excluded by the "
-             f"exclusion rules and {flow['analysed']:,} are analysed. Arms: {arms or 'none'}."
+    parts = [f"<p>{flow['started']:,} participants started (consented) and "
+             f"{flow['allocated']:,} were allocated to arms; {flow['completed']:,} completed and "
+             f"{flow['kept'] - flow['completed']:,} broke off with their answers kept; of these "
+             f"{flow['kept']:,}, {flow['excluded']:,} were excluded by the exclusion rules, "
+             f"{flow['kept'] - flow['excluded'] - flow['analysed']:,} have no complete "
+             f"before/after pair (or no weight) and {flow['analysed']:,} are analysed. "
+             f"Arms: {arms or 'none'}."
              f" Effective sample size (Kish): {res.kish_n():,.1f}"
              f" ({esc(res.weights_used())}).</p>"]
     primary = _primary_sentences(page)
