@@ -73,6 +73,8 @@ def defaults(instance_path: str) -> dict:
         #: Resume-code attempts allowed per address (codes cannot be guessed;
         #: the limit only stops free load).
         "PARLEY_RESUME_LIMIT": "20 per minute;200 per hour",
+        #: Refused invite or follow-up codes allowed per address (app/participant/code_limit.py).
+        "PARLEY_CODE_LIMIT": "20 per minute;200 per hour",
         #: Reverse proxies in front of the app whose X-Forwarded-* headers are
         #: trusted (0: none, the app faces clients directly).
         "PARLEY_TRUSTED_PROXIES": 0,

@@ -15,6 +15,7 @@ from app.campaigns.tokens import normalise
 from app.extensions import db
 from app.participant import followup as fu
 from app.participant.access import admission
+from app.participant.code_limit import code_limit
 from app.participant.forms import ConfirmForm, FollowupCodeForm, page_form
 from app.participant.step_page import questions_html
 from app.participant.views import _campaign
@@ -43,6 +44,7 @@ def _open_campaign(slug: str):
 
 
 @reads_first
+@code_limit
 def entry(slug: str):
     """A panel id coming back, or the form to type a follow-up code."""
     campaign = _open_campaign(slug)
@@ -75,6 +77,7 @@ def _participant(campaign, code: str):
     return participant
 
 
+@code_limit
 def show(slug: str, code: str):
     campaign = _open_campaign(slug)
     participant = _participant(campaign, code)
@@ -101,6 +104,7 @@ def _render(campaign, participant, code, form=None, status=200):
 
 
 @reads_first
+@code_limit
 def start(slug: str, code: str):
     campaign = _open_campaign(slug)
     participant = _participant(campaign, code)
@@ -110,6 +114,7 @@ def start(slug: str, code: str):
 
 
 @reads_first
+@code_limit
 def submit(slug: str, code: str, step_key: str):
     campaign = _open_campaign(slug)
     participant = _participant(campaign, code)

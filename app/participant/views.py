@@ -23,6 +23,7 @@ from app.models import Campaign, Participant
 from app.participant import operations as ops
 from app.participant.access import admission, target_reached
 from app.participant.arrivals import record_arrival
+from app.participant.code_limit import code_limit
 from app.participant.forms import ConfirmForm, ConsentForm, ResumeForm, page_form
 from app.participant.lookup import visit
 from app.participant.panel import hash_external_id, panel_id_from
@@ -103,17 +104,20 @@ def _closed_page(campaign: Campaign):
     return render_template("participant/closed.html", campaign=campaign), 403
 
 
+@code_limit
 def landing(slug: str):
     campaign = _campaign(slug)
     participant = _participant(campaign, request.args)
     admitted = None
     if participant is None:
-        record_arrival(db.session, campaign)
         g.lang = choose_language(campaign.languages, request.args.get("lang"))
         if request.args.get("lang") in campaign.languages:
             session["lang"] = request.args["lang"]
         if campaign.is_open:
             admitted = admission(db.session, campaign, request.args)
+        if admitted is None or admitted.problem not in CODE_REFUSED:
+            record_arrival(db.session, campaign)  # a guessed code is no arrival
+        if admitted is not None:
             if admitted.problem:
                 return _access_page(campaign, admitted.problem)
             if admitted.returning is None and target_reached(db.session, campaign):
@@ -133,6 +137,9 @@ def _landing_page(campaign, participant, admitted, form, status=200):
     ), status
 
 
+#: Problems of an invite code that was wrong, used or revoked: not counted as arrivals.
+CODE_REFUSED = {"invite_invalid", "invite_used", "invite_revoked"}
+
 #: Page and status for each reason a link cannot start a participant.
 ACCESS_STATUS = {
     "invite_missing": 400, "invite_invalid": 400, "invite_revoked": 403, "invite_used": 409,
@@ -148,6 +155,7 @@ def _access_page(campaign: Campaign, problem: str):
 
 
 @reads_first
+@code_limit
 def start(slug: str):
     campaign = _campaign(slug)
     if _participant(campaign, request.form) is not None:
