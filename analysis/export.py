@@ -45,6 +45,11 @@ class Export:
 
     ``answers`` may be passed as ``None`` together with ``keyed_answers``: the
     text form is then made when first read.
+    exchange : dict of DataFrame
+        The argument exchange's files present in the export (format 1.5),
+        by table name (``statements``, ``ratings``, ``pairs``, ``exposures``,
+        ``moderation``, ``frozen_sets``; ``analysis.contract.EXCHANGE_COLUMNS``),
+        typed as the contract says; empty for an export without an exchange.
     keyed_answers : DataFrame or None
         The same answers with the key columns (``participant_id, arm, phase,
         module, item, page``) as categoricals, kept by the loader for
@@ -64,6 +69,7 @@ class Export:
     source: str = ""
     keyed_answers: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     pages: pd.DataFrame | None = field(default=None, repr=False)
+    exchange: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __getattribute__(self, name: str):
         # The loaders pass answers=None with keyed_answers: the text form is then
@@ -91,7 +97,8 @@ class Export:
                     keyed[col] = as_category(keyed[col])
             object.__setattr__(self, "keyed_answers", keyed)
         return Export(self.participants, keyed, self.codebook, self.manifest, self.items,
-                      self.source, keyed_answers=keyed, pages=self.pages)
+                      self.source, keyed_answers=keyed, pages=self.pages,
+                      exchange=self.exchange)
 
     @property
     def control_arm(self) -> str | None:

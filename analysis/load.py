@@ -25,8 +25,10 @@ from analysis.contract import (
     ANSWERS_FILE,
     CODEBOOK_FILE,
     ESCAPE_MARK,
+    EXCHANGE_COLUMNS,
     MANIFEST_FILE,
     OPTIONAL_PARTICIPANT_COLUMNS,
+    OPTIONAL_STATEMENT_COLUMNS,
     PAGE_COLUMNS,
     PAGES_FILE,
     PARTICIPANT_COLUMNS,
@@ -219,8 +221,13 @@ def load_export(path: str | Path) -> Export:
         if isinstance(n_pages, int) and n_pages != len(pages):
             raise ExportError(PAGES_FILE, f"has {len(pages)} rows but manifest.json "
                               f"row_counts.pages says {n_pages}")
+    exchange = {name: read_csv(src.read(f"{name}.csv"), f"{name}.csv", columns,
+                               OPTIONAL_STATEMENT_COLUMNS if name == "statements" else None,
+                               legacy)
+                for name, columns in EXCHANGE_COLUMNS.items()
+                if f"{name}.csv" in names}  # fmt: skip
     return Export(participants, None, codebook, manifest, items, str(path),
-                  keyed_answers=answers, pages=pages)
+                  keyed_answers=answers, pages=pages, exchange=exchange)
 
 
 def export_from_frames(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
+from analysis.exchange.summary import ExchangeResults
 from analysis.export import Export
 from analysis.frames import isin_ids
 from analysis.options import Options
@@ -71,6 +72,10 @@ class Results:
         The analysis plan followed (see :func:`analysis.pipeline.resolve_plan`).
     deviations : list of str
         Ways the analysis departs from the plan, in words.
+    exchange : ExchangeResults or None
+        The argument exchange's analysis (:func:`analysis.exchange.summary.analyse_exchange`:
+        the bridging fit, the design, its notes); its tables are also the
+        ``exchange_*`` tables. ``None`` without exchange files.
     """
 
     export: Export
@@ -80,6 +85,7 @@ class Results:
     analysed: pd.Series = field(default_factory=lambda: pd.Series(dtype="str"), repr=False)
     plan: dict | None = None
     deviations: list[str] = field(default_factory=list)
+    exchange: ExchangeResults | None = field(default=None, repr=False)
 
     # -- the sample: who took part, who was kept, how they were weighted
     funnel: pd.DataFrame = table(
@@ -231,6 +237,37 @@ class Results:
     text_examples: pd.DataFrame = table(
         "item, language, theme, text",
         "Example answers of each theme.")
+
+    # -- the argument exchange (analysis/exchange/; empty without exchange files)
+    exchange_flow: pd.DataFrame = table(
+        "stage, n",
+        "Exchange statements written, moderated (by status and rejection reason), in the "
+        "frozen set, rated and scored.")
+    exchange_scores: pd.DataFrame = table(
+        "statement, intercept, slope_<anchor>, n_ratings, bridging, lower, p_<group>, "
+        "se_<group>, spread, n_<group>, status, se_bridging, proposal, side, language, seed, "
+        "text",
+        "One row per rated argument: the bridging model's scores (``p_<group>``: predicted "
+        "fairness in each opinion group; ``n_<group>``: its ratings from that group; "
+        "``se_bridging``: the SE of the least convinced group's), with the statement.")
+    exchange_centres: pd.DataFrame = table(
+        "group, <anchor>, n",
+        "Opinion groups of the raters: centre on each anchor dimension and raters.")
+    exchange_effects: pd.DataFrame = table(
+        "item, estimate, se, ci_low, ci_high, p, p_holm, n_peers, n_placebo, wave",
+        "Peers' arguments vs placebo statements on each outcome (ANCOVA on the before "
+        "answer, HC2; Holm over the outcomes), at ``post`` and ``followup``.")
+    exchange_effects_by_arm: pd.DataFrame = table(
+        "item, briefing, estimate, se, ci_low, ci_high, p, p_holm, n_peers, n_placebo",
+        "The same within each briefing arm (Holm within each arm).")
+    exchange_statement_effects: pd.DataFrame = table(
+        "statement, n_exposed, estimate, se, p, q, shrunk, shrunk_se, tau",
+        "Each frozen-set statement's own effect on the first outcome (HC2, "
+        "Benjamini-Hochberg ``q``, empirical-Bayes ``shrunk``).")
+    exchange_diagnostics: pd.DataFrame = table(
+        "quantity, value",
+        "The bridging model's diagnostics: ratings, raters, sigma, edf, convergence, "
+        "ratings per statement and group.")
 
     # -- checks: balance, attention, reading, the briefings' questions
     balance: pd.DataFrame = table(

@@ -76,6 +76,7 @@ from analysis.demo_sample import (
     progress,
 )
 from analysis.load import export_from_frames
+from analysis.synthetic_exchange import write_demo_exchange
 
 __all__ = [
     "ARMS",
@@ -265,6 +266,8 @@ def write_demo_export(
     n_per_arm: int = 200,
     effects: dict[tuple[str, str], float] | None = None,
     seed: int = 0,
+    *,
+    exchange: bool = True,
     **options,
 ) -> Path:
     """Write a synthetic export folder (the four contract files plus ``truth.csv``).
@@ -275,6 +278,11 @@ def write_demo_export(
         Folder to create (it may exist; files in it are overwritten).
     n_per_arm, effects, seed, **options
         As for :func:`make_demo_data`.
+    exchange : bool
+        Add the argument exchange's files (statements, ratings, pairs,
+        exposures, moderation, frozen sets) with known bridging values and a
+        known effect, and ``exchange_truth.csv``
+        (:func:`analysis.synthetic_exchange.write_demo_exchange`).
 
     Returns
     -------
@@ -285,6 +293,8 @@ def write_demo_export(
     data = make_demo_data(n_per_arm, effects, seed, **options)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    if exchange:  # the argument exchange's files (analysis/synthetic_exchange.py)
+        data = write_demo_exchange(out, data, seed)
     for name, frame, columns in ((PARTICIPANTS_FILE, data.participants, PARTICIPANT_COLUMNS),
                                  (ANSWERS_FILE, data.answers, ANSWER_COLUMNS)):
         frame = frame[list(columns)].copy()

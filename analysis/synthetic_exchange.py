@@ -9,13 +9,26 @@ raters, the balanced ratings and the truth; ``analysis.synthetic_exchange_tables
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["SimulatedFairness", "simulate_fairness", "CAMP_CENTRES"]
+from analysis.contract import (
+    EXCHANGE_COLUMNS,
+    OPTIONAL_STATEMENT_COLUMNS,
+    REJECTION_REASONS,
+    escape_formula,
+)
+from analysis.exchange.anchors import anchor_scores
+
+__all__ = ["SimulatedFairness", "simulate_fairness", "CAMP_CENTRES", "DemoExchange",
+           "demo_exchange", "write_demo_exchange", "DEMO_ANCHORS", "DEMO_EFFECT_ITEM",
+           "DEMO_EFFECT"]
 
 #: the camps' centres on the raw anchor axis (before standardising)
 CAMP_CENTRES = (-1.2, 0.0, 1.2)
@@ -137,3 +150,252 @@ def simulate_fairness(n_statements: int = 60, per_statement: int = 40,
                              index=pd.Index([1, 2, 3], name="group")),  # fmt: skip
         truth=truth,
     )
+
+
+# --------------------------------------------------------------------------- demo export
+
+#: the demo's anchor items (their before answers place each rater)
+DEMO_ANCHORS = ("support_accord", "support_armistice", "support_strength")
+#: the demo's known effect of reading peers' arguments (vs placebo) on the after answer
+DEMO_EFFECT_ITEM, DEMO_EFFECT = "support_accord", 0.3
+#: the statement whose exposure adds a further known step probability
+DEMO_STATEMENT_EFFECT = 0.4
+_PLACEBO_TEXTS = ("Tomatoes grow best in full sun.", "A library card is free in most towns.",
+                  "Cycling to work takes about twenty minutes here.",
+                  "Bread keeps longer in a cloth bag.", "Most trains run every half hour.",
+                  "Tea tastes different with soft water.", "Autumn leaves make good compost.",
+                  "Chess clubs often meet on Tuesdays.")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoExchange:
+    """The exchange part of a demo export (:func:`demo_exchange`).
+
+    Attributes
+    ----------
+    tables : dict of DataFrame
+        File stem -> frame with the contract's columns (text not yet escaped).
+    answers : DataFrame
+        The answers with the known exposure effect added to the after answers.
+    codebook : dict
+        The codebook with its ``exchange`` key.
+    truth : DataFrame
+        Per statement: ``p_1 .. p_3`` (true mean fairness among the left,
+        centre and right raters), ``bridging`` (their minimum), ``effect``
+        (the true extra effect of seeing it on the outcome, scale points).
+    effect : float
+        True average effect of peers' arguments vs placebo on
+        :data:`DEMO_EFFECT_ITEM` among the exchange participants.
+    """
+
+    tables: dict
+    answers: pd.DataFrame
+    codebook: dict
+    truth: pd.DataFrame
+    effect: float
+
+
+def demo_exchange(participants: pd.DataFrame, answers: pd.DataFrame, codebook: dict,
+                  seed: int = 0, *, per_proposal: int = 12, cards: int = 8) -> DemoExchange:
+    """Statements, ratings, pairs, exposures and moderation for the demo campaign.
+
+    Completed participants with before answers to :data:`DEMO_ANCHORS` are
+    randomised half to peers' arguments, half to placebo statements.
+    Peers see ``cards`` statements drawn at random from the frozen set
+    (``per_proposal`` approved statements per proposal), each with inclusion
+    probability ``cards / set size``; rating y = mean of two Bernoulli draws
+    with probability ``clip(q_n + b_n z_u + lean_u, 0.02, 0.98)`` (z from the
+    anchors). The outcome effect: a peer's after answer to
+    :data:`DEMO_EFFECT_ITEM` rises one point with probability 0.3 (0.7 when
+    the first statement was among the cards), unless at the top of the scale.
+    """
+    rng = np.random.default_rng([seed, 25])
+    done = participants.loc[participants["status"] == "completed", "participant_id"]
+    pre = answers[(answers["phase"] == "pre") & answers["item"].isin(DEMO_ANCHORS)
+                  & answers["participant_id"].isin(done)]  # fmt: skip
+    wide = pre.pivot(index="participant_id", columns="item", values="value")
+    wide = wide.reindex(columns=list(DEMO_ANCHORS)).astype(float).dropna()
+    z = anchor_scores(wide)["z1"]
+    lr = answers[(answers["item"] == "left_right")].set_index("participant_id")["value"]
+    camp = np.digitize(lr.reindex(z.index).astype(float).to_numpy(), [3.5, 6.5])
+    people = z.index.to_numpy()
+    peers = rng.random(people.size) < 0.5
+    lean = rng.normal(0, 0.08, people.size)
+    props = [m["id"] for m in codebook.get("modules", []) if m.get("kind") == "proposal"]
+    n_st = per_proposal * len(props)
+    q = rng.uniform(0.35, 0.8, n_st)
+    b = rng.uniform(0.0, 0.22, n_st) * rng.choice([-1.0, 1.0], n_st)
+    prob = np.clip(q[:, None] + b[:, None] * z.to_numpy()[None, :] + lean[None, :], 0.02, 0.98)
+    truth = pd.DataFrame({f"p_{g + 1}": prob[:, camp == g].mean(axis=1) for g in range(3)},
+                         index=pd.Index(np.arange(1, n_st + 1), name="statement"))  # fmt: skip
+    truth["bridging"] = truth.min(axis=1)
+    truth["effect"] = 0.0
+    statements = _demo_statements(rng, props, per_proposal, b, people)
+    frozen = statements[(statements["status"] == "approved")]
+    version = hashlib.sha256(",".join(map(str, frozen["statement"])).encode()).hexdigest()
+    ids_peer = np.arange(1, n_st + 1)
+    ids_placebo = statements.loc[statements["placebo"] == 1, "statement"].to_numpy()
+    who_p, who_c = np.flatnonzero(peers), np.flatnonzero(~peers)
+    seen_p = ids_peer[rng.random((who_p.size, n_st)).argsort(axis=1)[:, :cards]]
+    seen_c = ids_placebo[rng.random((who_c.size, ids_placebo.size)).argsort(axis=1)[:, :cards]]
+    k_c = seen_c.shape[1]
+    part = np.concatenate([np.repeat(who_p, cards), np.repeat(who_c, k_c)])
+    stmt = np.concatenate([seen_p.ravel(), seen_c.ravel()])
+    pos = np.concatenate([np.tile(np.arange(1, cards + 1), who_p.size),
+                          np.tile(np.arange(1, k_c + 1), who_c.size)])  # fmt: skip
+    arm = participants.set_index("participant_id")["arm"]
+    exposures = pd.DataFrame({
+        "participant": people[part], "statement": stmt, "position": pos,
+        "probability": np.where(stmt <= n_st, cards / n_st, k_c / ids_placebo.size),
+        "pool_version": version, "arm": arm.reindex(people[part]).to_numpy()})  # fmt: skip
+    p_fair = np.where(stmt <= n_st, prob[np.minimum(stmt, n_st) - 1, part], 0.75)
+    fair = 0.5 * ((rng.random(stmt.size) < p_fair).astype(float) + (rng.random(stmt.size) < p_fair))
+    skipped = rng.random(stmt.size) < 0.04
+    agree_draw = rng.random(stmt.size)
+    agree = np.where(agree_draw < 0.1, "unsure", np.where(agree_draw < 0.1 + 0.8 * p_fair,
+                                                          "agree", "disagree"))  # fmt: skip
+    when = pd.Timestamp("2026-11-05T10:00:00+00:00") + pd.to_timedelta(part * 7 + pos, unit="s")
+    ratings = pd.DataFrame({
+        "rater": exposures["participant"], "statement": stmt,
+        "fair": np.where(skipped, np.nan, fair), "skipped": skipped.astype(int),
+        "agree": np.where(skipped, None, agree), "position": pos,
+        "answered_at": when.map(lambda t: t.isoformat())})  # fmt: skip
+    new_answers, effect = _apply_effect(answers, people, peers, seen_p, who_p, rng)
+    truth.loc[1, "effect"] = DEMO_STATEMENT_EFFECT * effect[1]
+    tables = {
+        "statements": statements, "ratings": ratings,
+        "pairs": _demo_pairs(rng, seen_p, people[who_p], prob[:, who_p], statements, when),
+        "exposures": exposures,
+        "moderation": _demo_moderation(rng, statements),
+        "frozen_sets": pd.DataFrame({
+            "pool_version": version, "statement": frozen["statement"],
+            "language": frozen["language"], "proposal": frozen["proposal"],
+            "frozen_at": "2026-11-04T12:00:00+00:00"}),
+    }  # fmt: skip
+    book = {**codebook, "exchange": {"anchors": list(DEMO_ANCHORS), "cards": cards,
+                                     "pairs": 2, "mode": "frozen"}}  # fmt: skip
+    return DemoExchange(tables, new_answers, book, truth, effect[0])
+
+
+def write_demo_exchange(out: Path, data, seed: int = 0):
+    """Write the exchange files of a demo export into ``out``; ``data`` with them added.
+
+    ``data`` is the generator's ``DemoData`` (any dataclass with
+    ``participants``, ``answers``, ``codebook``, ``manifest``); the copy
+    returned has the answers with the known effect, the codebook's
+    ``exchange`` key and the files in the manifest. ``exchange_truth.csv``
+    (not part of the contract) holds :attr:`DemoExchange.truth` and the
+    true average effect (a row ``statement = "all"``).
+    """
+    ex = demo_exchange(data.participants, data.answers, data.codebook, seed)
+    files = []
+    for name, frame in ex.tables.items():
+        columns = {**EXCHANGE_COLUMNS[name], **(OPTIONAL_STATEMENT_COLUMNS
+                                                if name == "statements" else {})}  # fmt: skip
+        frame = frame[list(columns)].copy()
+        for c, kind in columns.items():
+            if kind == "text":
+                frame[c] = frame[c].map(escape_formula, na_action="ignore")
+        frame.to_csv(out / f"{name}.csv", index=False, lineterminator="\n", encoding="utf-8")
+        files.append(f"{name}.csv")
+    truth = ex.truth.reset_index()
+    truth["statement"] = truth["statement"].astype(str)
+    extra = {"statement": "all", "effect": ex.effect, "item": DEMO_EFFECT_ITEM}
+    pd.concat([truth, pd.DataFrame([extra])]).to_csv(out / "exchange_truth.csv", index=False,
+                                                     lineterminator="\n")  # fmt: skip
+    manifest = {**data.manifest, "files": [*data.manifest.get("files", []), *files],
+                "row_counts": {**data.manifest["row_counts"],
+                               **{n: len(f) for n, f in ex.tables.items()}}}  # fmt: skip
+    return dataclasses.replace(data, answers=ex.answers, codebook=ex.codebook, manifest=manifest)
+
+
+def _demo_statements(rng, props, per_proposal, b, people) -> pd.DataFrame:
+    """Approved statements 1..n (proposal by proposal), then rejected, withdrawn, placebo."""
+    n_st = per_proposal * len(props)
+    rows = []
+    for k in range(n_st):  # statements, not ratings
+        prop, j = props[k // per_proposal], k % per_proposal
+        side = "for" if b[k] > 0 else "against"
+        seed = j < 4
+        lead = "=" if j == 5 else ""  # a formula-like start, escaped in the file
+        text = (f"{lead}On {prop}: argument {j + 1} {side} the proposal, "
+                f"{'a <b>seed</b> from the briefing' if seed else 'written by a participant'}.")
+        rows.append((k + 1, "de" if j == 7 else "en", prop, side, "" if seed else "comment",
+                     int(seed), 0, "approved", "", text, "" if seed else str(rng.choice(people))))
+    nid = n_st
+    for prop in props:
+        for _ in range(2):
+            nid += 1
+            rows.append((nid, "en", prop, "for", "comment", 0, 0, "rejected",
+                         str(rng.choice(REJECTION_REASONS)), "", str(rng.choice(people))))
+    for status in ("withdrawn", "pending"):
+        nid += 1
+        text = "" if status == "withdrawn" else "Still waiting for a moderator."
+        rows.append((nid, "en", props[0], "against", "comment", 0, 0, status, "", text,
+                     str(rng.choice(people))))
+    for text in _PLACEBO_TEXTS:
+        nid += 1
+        rows.append((nid, "en", "", "", "", 1, 1, "approved", "", text, ""))
+    return pd.DataFrame(rows, columns=["statement", "language", "proposal", "side",
+                                       "source_item", "seed", "placebo", "status", "reason",
+                                       "text", "author"])  # fmt: skip
+
+
+def _apply_effect(answers, people, peers, seen_p, who_p, rng):
+    """Answers with the known effect; (true mean effect, share of peers below the top)."""
+    out = answers.copy()
+    hit = ((out["phase"] == "post") & (out["item"] == DEMO_EFFECT_ITEM)).to_numpy()
+    post = out.loc[hit].set_index("participant_id")["value"].astype(float)
+    saw_first = (seen_p == 1).any(axis=1)
+    p_step = pd.Series(DEMO_EFFECT + DEMO_STATEMENT_EFFECT * saw_first, index=people[who_p])
+    p_step = p_step.reindex(post.index).fillna(0.0)
+    top = post.max() if post.notna().any() else 0.0
+    below = (post < top).astype(float)
+    step = (rng.random(post.size) < p_step.to_numpy()) & (below.to_numpy() > 0)
+    out.loc[hit, "value"] = (post.to_numpy() + step).astype(int)
+    treated = post.index.isin(people[who_p])
+    return out, ((p_step * below)[treated].mean(), below[treated].mean())
+
+
+def _demo_pairs(rng, seen_p, raters, prob, statements, when) -> pd.DataFrame:
+    """Two pairwise choices per peer: two statements of one proposal, Bradley-Terry-like."""
+    per = statements[(statements["status"] == "approved") & (statements["placebo"] == 0)]
+    by_prop = per.groupby("proposal")["statement"].apply(np.asarray)
+    n = raters.size * 2
+    who = np.repeat(np.arange(raters.size), 2)
+    prop = rng.integers(len(by_prop), size=n)
+    size = by_prop.iloc[0].size
+    pick = rng.random((n, size)).argsort(axis=1)[:, :2]
+    ids = np.stack([by_prop.iloc[p] for p in range(len(by_prop))])[prop[:, None], pick]
+    p_left = prob[ids[:, 0] - 1, who]
+    p_right = prob[ids[:, 1] - 1, who]
+    left_wins = rng.random(n) < 1 / (1 + np.exp(-6 * (p_left - p_right)))
+    chosen = np.where(left_wins, ids[:, 0], ids[:, 1]).astype(float)
+    chosen[rng.random(n) < 0.03] = np.nan
+    return pd.DataFrame({"rater": raters[who], "left": ids[:, 0], "right": ids[:, 1],
+                         "chosen": pd.array(chosen, dtype="Int64"),
+                         "proposal": np.asarray(by_prop.index)[prop],
+                         "answered_at": "2026-11-05T12:00:00+00:00"})  # fmt: skip
+
+
+def _demo_moderation(rng, statements) -> pd.DataFrame:
+    """One decision per participant statement; 30% coded a second time, blind."""
+    decided = statements[(statements["seed"] == 0) & statements["status"].isin(
+        ["approved", "rejected", "withdrawn"])]  # fmt: skip
+    reject = (decided["status"] == "rejected").to_numpy()
+    first = pd.DataFrame({"statement": decided["statement"].to_numpy(),
+                          "decision": np.where(reject, "reject", "approve"),
+                          "reason": np.where(reject, decided["reason"], ""),
+                          "moderator_role": "moderator", "second": 0,
+                          "decided_at": "2026-11-03T09:00:00+00:00"})  # fmt: skip
+    again = rng.random(len(first)) < 0.3
+    second = first[again].copy()
+    flip = rng.random(len(second)) < 0.12
+    second["decision"] = np.where(flip, np.where(second["decision"] == "reject", "approve",
+                                                 "reject"), second["decision"])  # fmt: skip
+    second["reason"] = np.where(second["decision"] == "reject",
+                                np.where(second["reason"] == "", "off_topic", second["reason"]),
+                                "")  # fmt: skip
+    second["moderator_role"], second["second"] = "manager", 1
+    second["decided_at"] = "2026-11-03T15:00:00+00:00"
+    return pd.concat([first, second], ignore_index=True)

@@ -18,7 +18,7 @@ from analysis.export import Export
 from analysis.frames import as_text_columns
 from analysis.load import load_export
 from analysis.options import Options
-from analysis.pipeline import change, opinion, sample
+from analysis.pipeline import change, exchange, opinion, sample
 from analysis.pipeline.change import resolve_plan
 from analysis.pipeline.run import Run, as_text
 from analysis.results import Results
@@ -47,9 +47,10 @@ STEPS: list[tuple[str, object]] = [
     ("followup", change.followup_step),
     ("flow", sample.flow_step),
     ("checks", sample.checks_step),
+    ("exchange", exchange.exchange_step),
 ]
 #: steps that run even when no participant has a complete before/after pair
-ALWAYS = ("quality", "weights", "shifts", "flow", "checks")
+ALWAYS = ("quality", "weights", "shifts", "flow", "checks", "exchange")
 
 
 def analyse_export(export: Export | str | Path, options: Options | None = None,

@@ -22,6 +22,7 @@ from analysis.report.sections import (
     constructs,
     distributions,
     effects,
+    exchange,
     flow,
     followup,
     freetext,
@@ -56,6 +57,7 @@ SECTIONS = [
     rankings,
     perception,
     groups,
+    exchange,
     freetext,
     quality,
     methods,
@@ -80,6 +82,7 @@ figcaption{font-size:.9rem;color:#333}
 .note{background:#fff7d6;border-left:4px solid #b58100;padding:.5rem .8rem}
 .confirmatory{border-left:4px solid #1d70b8;padding-left:.8rem}
 .flow{max-width:40rem}
+.exchange-pair{display:grid;grid-template-columns:repeat(auto-fit,minmax(20rem,1fr));gap:1rem}
 nav ul{columns:2 14rem}dt{font-weight:600}
 @media (max-width:40rem){body{padding:.5rem}h1{font-size:1.4rem}}
 """

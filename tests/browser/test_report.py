@@ -33,7 +33,7 @@ def test_the_report_is_accessible_and_fits_a_phone(new_page, report, width):
     page = new_page(viewport={"width": width, "height": 900})
     page.goto(report.as_uri())
     for ident in ("summary", "flow", "checks", "confirmatory", "items", "effects",
-                  "subgroups", "freetext", "methods"):
+                  "subgroups", "exchange", "freetext", "methods"):
         assert page.locator(f"section#{ident}").count() == 1, ident
     assert page.locator("h1").first.inner_text().startswith("Parley analysis")
     assert page.locator("svg").count() >= 3

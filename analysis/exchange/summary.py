@@ -1,0 +1,218 @@
+"""The exchange's analysis for the report: every table from the exported files alone.
+
+:func:`analyse_exchange` reads an export's exchange tables (format 1.5) and
+returns :class:`ExchangeResults`; ``analysis.pipeline`` stores it on the
+results and the report section "Listening to the other side" formats it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis.contract import EXCHANGE_CODEBOOK_KEY, LIVE_POOL_PREFIX
+from analysis.exchange.anchors import anchor_scores, opinion_centres
+from analysis.exchange.bridging import BridgingFit, bridging_fit
+from analysis.exchange.effects import exchange_condition, peer_effects, statement_effects
+from analysis.tidy import pairs as before_after_pairs
+
+__all__ = ["ExchangeResults", "analyse_exchange", "exchange_anchors"]
+
+
+@dataclass
+class ExchangeResults:
+    """What the exchange analysis found (:func:`analyse_exchange`).
+
+    Attributes
+    ----------
+    flow : DataFrame
+        ``stage, n``: statements written, seeds, placebo, by moderation
+        status and rejection reason, in the frozen set, rated, scored.
+    scores : DataFrame
+        One row per rated statement: the columns of
+        :meth:`BridgingFit.scores` plus ``proposal, side, language, seed,
+        text`` and ``se_bridging`` (the SE of the least convinced group).
+    centres : DataFrame
+        The opinion groups' centres on the anchor scale, with ``n`` raters.
+    effects : DataFrame
+        Peers vs placebo (:func:`analysis.exchange.effects.peer_effects`)
+        for each outcome at ``post`` and ``followup`` (column ``wave``).
+    effects_by_arm : DataFrame
+        The same within each briefing arm (column ``briefing``).
+    statement_effects : DataFrame
+        Per-statement exposure effects, shrunk (frozen design only).
+    diagnostics : DataFrame
+        ``quantity, value``: ratings, raters, statements, sigma, edf, the
+        fit's sweeps and last parameter change, ratings per statement and group.
+    design : str
+        ``frozen``, ``live`` or ``none`` (no exposures), from the exposures'
+        pool versions.
+    notes : list of str
+        Plain sentences for the report (warnings, what was left out).
+    fit : BridgingFit or None
+        The model itself.
+    """
+
+    flow: pd.DataFrame
+    scores: pd.DataFrame = field(default_factory=pd.DataFrame)
+    centres: pd.DataFrame = field(default_factory=pd.DataFrame)
+    effects: pd.DataFrame = field(default_factory=pd.DataFrame)
+    effects_by_arm: pd.DataFrame = field(default_factory=pd.DataFrame)
+    statement_effects: pd.DataFrame = field(default_factory=pd.DataFrame)
+    diagnostics: pd.DataFrame = field(default_factory=pd.DataFrame)
+    design: str = "none"
+    notes: list = field(default_factory=list)
+    fit: BridgingFit | None = None
+
+
+def exchange_anchors(export, d: int = 1) -> pd.DataFrame:
+    """The anchors z of every participant with before answers to the anchor items.
+
+    The items are ``codebook["exchange"]["anchors"]`` in their order (the
+    first fixes the sign); answers are the ``pre`` values, missing codes
+    left out (:func:`analysis.exchange.anchors.anchor_scores`).
+    """
+    spec = export.codebook.get(EXCHANGE_CODEBOOK_KEY) or {}
+    items = list(spec.get("anchors") or [])
+    if not items:
+        raise ValueError("the codebook names no anchor items (codebook['exchange']['anchors'])")
+    a = export.answers
+    a = a[(a["phase"] == "pre") & a["item"].isin(items)]
+    missing_codes = export.items.set_index("item")["missing_codes"].to_dict()
+    bad = np.zeros(len(a), dtype=bool)
+    for item in items:  # a few anchor items
+        bad |= ((a["item"] == item) & a["value"].isin(missing_codes.get(item) or [])).to_numpy()
+    wide = a[~bad].pivot_table(index="participant_id", columns="item", values="value",
+                               aggfunc="first", observed=True)  # fmt: skip
+    wide = wide.reindex(columns=items).astype(float)
+    return anchor_scores(wide, d=min(d, len(items)))
+
+
+def _flow(statements: pd.DataFrame, ratings: pd.DataFrame, frozen: pd.DataFrame,
+          scores: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
+    st = statements
+    own = st[(st["seed"] == 0) & (st["placebo"] == 0)]
+    rows = [("written by participants", len(own)), ("seeds (research team)",
+            int(((st["seed"] == 1) & (st["placebo"] == 0)).sum())),
+            ("placebo statements", int((st["placebo"] == 1).sum()))]  # fmt: skip
+    for status, n in own["status"].value_counts().sort_index().items():
+        rows.append((f"participants' statements {status}", int(n)))
+    for reason, n in own.loc[own["status"] == "rejected", "reason"].value_counts().items():
+        rows.append((f"rejected: {reason}", int(n)))
+    rows.append(("in the frozen display set", int(frozen["statement"].nunique())
+                 if not frozen.empty else 0))  # fmt: skip
+    rated = ratings.loc[ratings["fair"].notna(), "statement"].nunique()
+    rows.append(("rated (at least one fairness rating)", int(rated)))
+    scored = int((scores["status"] != "needs-ratings").sum()) if not scores.empty else 0
+    rows.append(("scored (enough ratings from at least two groups)", scored))
+    return pd.DataFrame(rows, columns=["stage", "n"])
+
+
+def analyse_exchange(export, participants: pd.Series | None = None, *, seed: int = 0,
+                     outcomes: list | None = None) -> ExchangeResults | None:  # fmt: skip
+    """The whole exchange analysis of an export, or ``None`` when it has no exchange.
+
+    Parameters
+    ----------
+    export : Export
+        A loaded export (:func:`analysis.load_export`) with ``exchange`` tables.
+    participants : Series of str, optional
+        Participant ids kept after exclusions (effects are on these only;
+        every rating counts for the bridging scores).
+    seed : int
+        For the opinion groups' k-means.
+    outcomes : list of str, optional
+        Outcome items for the effects; default the preregistered primary
+        items, else every numeric before/after item.
+    """
+    tables = getattr(export, "exchange", None) or {}
+    if "statements" not in tables or "ratings" not in tables:
+        return None
+    st, rt = tables["statements"], tables["ratings"]
+    frozen = tables.get("frozen_sets", pd.DataFrame(columns=["statement"]))
+    exposures = tables.get("exposures", pd.DataFrame(columns=["participant", "statement",
+                                                              "pool_version"]))  # fmt: skip
+    res = ExchangeResults(flow=_flow(st, rt, frozen, pd.DataFrame()))
+    try:
+        z = exchange_anchors(export)
+    except ValueError as exc:
+        res.notes.append(f"Bridging scores not computed: {exc}.")
+        return res
+    groups, centres = opinion_centres(z, seed=seed)
+    real = st.loc[st["placebo"] == 0, "statement"]
+    use = rt[rt["fair"].notna() & rt["statement"].isin(real) & rt["rater"].isin(z.index)]
+    dropped = int(rt["fair"].notna().sum() - len(use))
+    if use.empty:
+        res.notes.append("No fairness ratings of arguments to score.")
+        return res
+    ratings = pd.DataFrame({"rater": use["rater"].astype(str).to_numpy(),
+                            "statement": use["statement"].astype(int).to_numpy(),
+                            "rating": use["fair"].astype(float).to_numpy()})  # fmt: skip
+    fit = bridging_fit(ratings, z)
+    raters = groups.reindex(fit.raters.index)
+    scores = fit.scores(centres, raters)
+    labels = [str(g) for g in centres.index]
+    p = scores[[f"p_{g}" for g in labels]].to_numpy()
+    se = scores[[f"se_{g}" for g in labels]].to_numpy()
+    scores["se_bridging"] = se[np.arange(len(scores)), p.argmin(axis=1)]
+    info = st.set_index("statement")[["proposal", "side", "language", "seed", "text"]]
+    scores = scores.join(info.reindex(scores.index))
+    res.scores, res.fit = scores, fit
+    res.centres = centres.assign(n=groups.value_counts().reindex(centres.index).to_numpy())
+    res.flow = _flow(st, rt, frozen, scores)
+    per_group = scores[[f"n_{g}" for g in labels]]
+    res.diagnostics = pd.DataFrame([
+        ("ratings used", fit.n_ratings), ("raters", len(fit.raters)),
+        ("statements scored", len(scores)),
+        ("ratings left out (rater without anchors, placebo, skipped)", dropped
+         + int(rt["fair"].isna().sum())),
+        ("residual SD (sigma)", float(np.sqrt(fit.sigma2))), ("effective df", fit.edf),
+        ("conjugate-gradient steps", fit.cg_steps), ("coordinate sweeps", fit.sweeps),
+        ("largest parameter change in the last sweep", fit.max_change),
+        ("median ratings per statement", float(scores["n_ratings"].median())),
+        ("median ratings per statement and group", float(np.median(per_group.to_numpy()))),
+        ("statements with fewer than 5 ratings in some group",
+         int((per_group.to_numpy() < 5).any(axis=1).sum())),
+    ], columns=["quantity", "value"])  # fmt: skip
+    _effects(res, export, exposures, st, participants, outcomes, groups)
+    return res
+
+
+def _effects(res, export, exposures, st, participants, outcomes, groups) -> None:
+    """Peers vs placebo on the outcomes, by arm, and per statement (frozen design)."""
+    if exposures.empty:
+        res.design = "none"
+        return
+    live = exposures["pool_version"].astype(str).str.startswith(LIVE_POOL_PREFIX)
+    res.design = "live" if live.any() else "frozen"
+    condition = exchange_condition(exposures, st)
+    if outcomes is None:
+        pre = export.preregistration or {}
+        outcomes = list(pre.get("primary_items") or [])
+    if not outcomes:
+        t = export.items
+        both = t["phases"].map(lambda ph: "pre" in ph and "post" in ph)
+        outcomes = list(t.loc[t["numeric"] & both, "item"])
+    frames = []
+    for wave in ("post", "followup"):
+        pp = before_after_pairs(export, outcomes, after=wave, participants=participants)
+        if pp.empty:
+            continue
+        pp = pp.rename(columns={wave: "post"})
+        eff = peer_effects(pp, condition, outcomes)
+        frames.append(eff.assign(wave=wave))
+        if wave == "post":
+            res.effects_by_arm = peer_effects(pp.rename(columns={"arm": "briefing"}), condition,
+                                              outcomes, by="briefing")  # fmt: skip
+            if res.design == "frozen":
+                peers = exposures[exposures["participant"].map(condition) == "peers"]
+                inside = pp[pp["participant_id"].isin(condition.index)]
+                res.statement_effects = statement_effects(inside, peers, outcomes[0])
+    res.effects = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if res.design == "live":
+        res.notes.append("The exposures come from a live pool: which statements a participant "
+                         "saw depended on who had written before, so per-statement effects are "
+                         "not estimated and the peers-vs-placebo contrast is only as clean as "
+                         "the pool snapshots allow (block-adjusted).")

@@ -1,0 +1,177 @@
+"""Listening to the other side: the argument exchange's statements, bridging scores, effects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.report.html import Page, esc, figure, fmt, plt, svg, table
+
+ID = "exchange"
+HEADING = "Listening to the other side"
+#: a group's fairness is shown only with at least this many of its raters
+MIN_RATERS = 5
+TOO_FEW = f"too few (under {MIN_RATERS})"
+_TOP = 3
+
+
+def _groups(x) -> list[str]:
+    return [str(g) for g in x.centres.index]
+
+
+def _display(rows: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
+    """Rows of the bridging table with each group's cell "too few" under 5 raters."""
+    out = pd.DataFrame({"statement": rows.index.astype(str),
+                        "text": rows["text"].fillna("").to_numpy(),
+                        "language": rows["language"].to_numpy()})  # fmt: skip
+    for g in groups:
+        n = rows[f"n_{g}"].to_numpy()
+        p = rows[f"p_{g}"].to_numpy()
+        out[f"raters {g}"] = n
+        out[f"fair {g}"] = [fmt(float(v)) if k >= MIN_RATERS else TOO_FEW
+                            for v, k in zip(p, n, strict=True)]  # fmt: skip
+    enough = (rows[[f"n_{g}" for g in groups]].to_numpy() >= MIN_RATERS).all(axis=1)
+    for col, src in (("bridging", "bridging"), ("SE", "se_bridging"), ("lower", "lower")):
+        out[col] = [fmt(float(v)) if ok else TOO_FEW
+                    for v, ok in zip(rows[src], enough, strict=True)]  # fmt: skip
+    out["status"] = rows["status"].to_numpy()
+    return out
+
+
+def _proposals(x) -> str:
+    s = x.scores
+    groups = _groups(x)
+    parts = []
+    for prop, rows in s.groupby(s["proposal"].fillna(""), sort=True):
+        scored = rows[rows["status"] != "needs-ratings"]
+        best = scored.sort_values("bridging", ascending=False).head(_TOP)
+        worst = scored.sort_values("spread", ascending=False).head(_TOP)
+        name = prop or "no proposal"
+        parts.append(f"<h3>Proposal {esc(name)}</h3>")
+        if scored.empty:
+            parts.append(f"<p>No statement about {esc(name)} has enough ratings yet "
+                         f"({len(rows)} rated).</p>")
+            continue
+        parts.append('<div class="exchange-pair">'
+                     + table(_display(best, groups), f"{name}: most bridging arguments")
+                     + table(_display(worst, groups), f"{name}: most divisive arguments")
+                     + "</div>")  # fmt: skip
+    return "".join(parts)
+
+
+def _map(x) -> str:
+    s, fit = x.scores, x.fit
+    col = fit.columns[0]
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    colour = {"bridging": "#00703c", "divisive": "#d4351c", "mixed": "#505a5f",
+              "needs-ratings": "#b1b4b6"}  # fmt: skip
+    for status, sub in s.groupby("status"):
+        ax.scatter(sub[f"slope_{col}"], fit.mu + sub["intercept"], s=18,
+                   c=colour.get(status, "#505a5f"), label=status)  # fmt: skip
+    lo, hi = float(s[f"slope_{col}"].min()), float(s[f"slope_{col}"].max())
+    xs = np.linspace(lo - 0.05, hi + 0.05, 2)
+    for g, m in x.centres[col].items():
+        # the line where group g's predicted fairness is 0.5: above it, g finds the statement fair
+        ax.plot(xs, 0.5 - float(m) * xs, lw=1, ls="--", label=f"group {g} at 0.5 (z={m:.2f})")
+    ax.set_xlabel(f"slope on {col} (how much fairness depends on the rater's position)")
+    ax.set_ylabel("mu + intercept (fairness at the centre)")
+    ax.legend(fontsize=8)
+    desc = (f"{len(s)} statements by slope and intercept; dashed lines mark where each "
+            "group's predicted fairness is 0.5. Numbers in the tables above.")
+    return figure(svg(fig, "Intercept against slope", desc),
+                  "Each point is a statement: high and flat means fair to every group.")
+
+
+def _summary(x) -> str:
+    s = x.scores
+    n_bridging = int((s["status"] == "bridging").sum()) if not s.empty else 0
+    n_divisive = int((s["status"] == "divisive").sum()) if not s.empty else 0
+    scored = int((s["status"] != "needs-ratings").sum()) if not s.empty else 0
+    text = (f"{scored} arguments had enough ratings to be scored: {n_bridging} were judged "
+            f"fair by every opinion group (bridging) and {n_divisive} split the groups "
+            "(divisive).")
+    post = x.effects[x.effects["wave"] == "post"] if not x.effects.empty else x.effects
+    if not post.empty:
+        sig = post[post["p_holm"] < 0.05]
+        if sig.empty:
+            text += (" Reading peers' arguments instead of placebo statements changed none of "
+                     "the outcomes detectably after Holm's correction.")
+        else:
+            text += " Reading peers' arguments instead of placebo statements changed " + "; ".join(
+                f"{r.item} by {r.estimate:+.2f} (95% CI {r.ci_low:.2f} to {r.ci_high:.2f})"
+                for r in sig.itertuples()) + "."  # fmt: skip
+    return f"<p>{esc(text)}</p>"
+
+
+def _design(x) -> str:
+    if x.design == "frozen":
+        return ("<p>Design: a frozen display set; each participant's cards were drawn at random "
+                "from it with known probabilities, so no one's treatment depended on anyone "
+                "else's assignment and each statement's own effect is identified.</p>")
+    if x.design == "live":
+        return ("<p>Design: a live pool; what a participant read depended on who wrote before, "
+                "so the estimates lean on the pool snapshots (interference is possible).</p>")
+    return "<p>No exposures were exported: effects of the exchange are not estimated.</p>"
+
+
+@dataclass(frozen=True)
+class _View:
+    """The exchange tables of the results, indexed for the section."""
+
+    scores: pd.DataFrame
+    centres: pd.DataFrame
+    flow: pd.DataFrame
+    effects: pd.DataFrame
+    effects_by_arm: pd.DataFrame
+    statement_effects: pd.DataFrame
+    diagnostics: pd.DataFrame
+    fit: object
+    design: str
+    notes: list
+
+
+def _view(res) -> _View:
+    scores = res.exchange_scores
+    return _View(
+        scores=scores.set_index("statement") if not scores.empty else scores,
+        centres=res.exchange_centres.set_index("group"), flow=res.exchange_flow,
+        effects=res.exchange_effects, effects_by_arm=res.exchange_effects_by_arm,
+        statement_effects=res.exchange_statement_effects.set_index("statement")
+        if not res.exchange_statement_effects.empty else res.exchange_statement_effects,
+        diagnostics=res.exchange_diagnostics, fit=res.exchange.fit, design=res.exchange.design,
+        notes=res.exchange.notes)  # fmt: skip
+
+
+def render(page: Page) -> str | None:
+    if page.res.exchange is None:
+        return None
+    x = _view(page.res)
+    parts = [_summary(x) if not x.scores.empty else ""]
+    parts += [f'<p class="note">{esc(n)}</p>' for n in x.notes]
+    parts.append(table(x.flow, "Statement flow: written, moderated, pooled, rated, scored"))
+    if not x.scores.empty:
+        parts.append("<p>Fairness is the predicted share of a group's raters judging the "
+                     "argument fair (0 = No, 0.5 = Somewhat, 1 = Yes); bridging is the least "
+                     "convinced group's; lower is its 90% lower bound.</p>")
+        parts.append(_proposals(x))
+        parts.append(_map(x))
+        parts.append(table(x.centres.reset_index(), "Opinion groups: centres on the anchor "
+                           "scale and raters per group"))  # fmt: skip
+    parts.append(_design(x))
+    labels = {"estimate": "peers − placebo", "p_holm": "p (Holm)"}
+    if not x.effects.empty:
+        parts.append(table(x.effects, "Effect of reading peers' arguments vs placebo "
+                           "(ANCOVA on the before answer, HC2)", labels=labels))  # fmt: skip
+    if not x.effects_by_arm.empty:
+        parts.append(table(x.effects_by_arm, "The same within each briefing arm",
+                           labels=labels))  # fmt: skip
+    if not x.statement_effects.empty:
+        se = x.statement_effects.reset_index()
+        se = se.reindex(se["shrunk"].abs().sort_values(ascending=False).index).head(10)
+        parts.append(table(se, "Largest per-statement exposure effects (empirical-Bayes "
+                           "shrunk; q: Benjamini-Hochberg)"))  # fmt: skip
+    if not x.diagnostics.empty:
+        parts.append(table(x.diagnostics, "Diagnostics of the bridging model"))
+    return "".join(parts)
