@@ -19,6 +19,7 @@ def metaperception_gap(
     value: str = "value",
     level: float = 0.95,
     weights: str | None = None,
+    subject: str = "participant_id",
 ) -> pd.DataFrame:
     """Estimated share supporting minus the actual share supporting in the sample.
 
@@ -40,24 +41,38 @@ def metaperception_gap(
         Column of survey weights in both frames (rows without a weight are
         dropped): the mean estimate, the actual share and the share
         overestimating are then weighted.
+    subject : str
+        Participant column. When both frames have it, a participant's
+        estimate and support answer are paired in the variance (they are
+        correlated); otherwise the two samples are taken as independent.
 
     Returns
     -------
     DataFrame
-        ``by`` columns, ``n_estimates``, ``mean_estimate`` (%), ``actual_share``
-        (% supporting among those who answered the support item), ``gap``
-        (mean estimate minus actual share, percentage points), ``ci_low``,
-        ``ci_high``, ``share_overestimating``, ``weighted`` (bool).
+        ``by`` columns, ``n_estimates``, ``n_support``, ``mean_estimate`` (%),
+        ``actual_share`` (% supporting among those who answered the support
+        item), ``gap`` (mean estimate minus actual share, percentage points),
+        ``se`` (of the gap), ``ci_low``, ``ci_high``, ``se_estimate`` (of the
+        mean estimate alone), ``share_overestimating``, ``weighted`` (bool).
 
     Notes
     -----
-    The CI treats the actual share as known (it is the sample's own share):
-    :math:`gap \\pm t_{n-1} SE`, with :math:`SE = s_{est} / \\sqrt n`
-    unweighted and, weighted, the linearisation SE of the weighted mean
-    estimate, :math:`\\sqrt{\\frac{n}{n-1} \\sum w_i^2 (e_i - \\bar e_w)^2} / \\sum w_i`
-    (R ``survey::svymean``, weights-only design). Weighted, the actual share
-    is the weighted share supporting: the population share the raking
-    targets, which is what participants are asked to estimate.
+    Both terms of the gap are estimates from the sample, so the interval
+    carries the sampling error of both and their covariance: by
+    linearisation, participant i contributes
+    :math:`z_i = w_i (e_i - \\bar e) / \\sum_E w - w_i (s_i - \\hat p) / \\sum_S w`
+    (each term only when i answered that item; :math:`s_i` = 100 when
+    supporting, else 0), and
+    :math:`SE^2 = \\frac{n}{n-1} \\sum_i z_i^2` over the n participants with
+    any answer, with :math:`t_{n-1}` (R ``survey::svycontrast`` of the two
+    domain means, weights-only design, uses the same terms). Unweighted and
+    when everyone answered both items this is the paired t interval of
+    :math:`e_i - s_i`; with no one in common it is close to
+    :math:`s_e^2 / n_E + \\hat p (100 - \\hat p) / n_S`. Treating the
+    actual share as known (``se_estimate``) understates the uncertainty.
+    Weighted, the actual share is the weighted share supporting: the
+    population share the raking targets, which is what participants are
+    asked to estimate.
 
     Examples
     --------
@@ -76,41 +91,50 @@ def metaperception_gap(
             raise ValueError(f"column(s) {missing} not in {name}")
     if not 0 < level < 1:
         raise ValueError("level must be between 0 and 1")
+    paired = subject in estimates.columns and subject in support.columns
     need = [value] + ([weights] if weights else [])
-    e = estimates[[*by, *need]].dropna(subset=need)
-    s = support[[*by, *need]].dropna(subset=need)
-    e = e.assign(_w=e[weights].astype(float) if weights else 1.0)
-    s = s.assign(_w=s[weights].astype(float) if weights else 1.0)
+    e = estimates[[*by, *need] + ([subject] if paired else [])].dropna(subset=need)
+    s = support[[*by, *need] + ([subject] if paired else [])].dropna(subset=need)
+    e = e.assign(_w=e[weights].astype(float) if weights else 1.0, _src="e")
+    s = s.assign(_w=s[weights].astype(float) if weights else 1.0, _src="s",
+                 **{value: (s[value] >= threshold) * 100.0})
     if (e["_w"] < 0).any() or (s["_w"] < 0).any():
         raise ValueError(f"weights column {weights!r} has negative values")
-    s = s.assign(_wsup=(s[value] >= threshold) * 100.0 * s["_w"])
-    sg = s.groupby(by, observed=True)[["_wsup", "_w"]].sum()
-    actual = (sg["_wsup"] / sg["_w"]).rename("actual_share")
-    e = e.assign(_we=e["_w"] * e[value])
-    eg = e.groupby(by, observed=True)
-    es = eg[["_w", "_we"]].sum()
-    mean = (es["_we"] / es["_w"]).rename("mean_estimate")
-    n = eg.size().rename("n_estimates")
-    centre = mean.reindex(pd.MultiIndex.from_frame(e[by]) if len(by) > 1 else e[by[0]])
-    lin = (e["_w"] ** 2 * (e[value] - centre.to_numpy()) ** 2).groupby(
-        [e[c] for c in by], observed=True).sum()
-    nn = n.astype(float)
-    se = (np.sqrt(nn / np.maximum(nn - 1, 1) * lin) / es["_w"]).rename("_se")
-    out = pd.concat([n, mean, se, actual], axis=1).reset_index()
-    out = out.dropna(subset=["n_estimates"])
-    out["gap"] = out["mean_estimate"] - out["actual_share"]
-    crit = stats.t.ppf(1 - (1 - level) / 2, np.maximum(out["n_estimates"] - 1, 1))
-    out["ci_low"] = out["gap"] - crit * out["_se"]
-    out["ci_high"] = out["gap"] + crit * out["_se"]
-    over = e.merge(out[[*by, "actual_share"]], on=by)
-    over["_wo"] = (over[value] > over["actual_share"]) * over["_w"]
-    so = over.groupby(by, observed=True)[["_wo", "_w"]].sum()
-    share_over = (so["_wo"] / so["_w"]).rename("share_overestimating")
-    out = out.merge(share_over.reset_index(), on=by, how="left")
-    out["n_estimates"] = out["n_estimates"].astype("int64")
-    out.loc[out["n_estimates"] < 2, ["ci_low", "ci_high"]] = np.nan
-    out["weighted"] = weights is not None
-    return out.drop(columns="_se")
+    if not paired:  # every row its own participant
+        e = e.assign(_id=np.arange(len(e)))
+        s = s.assign(_id=np.arange(len(e), len(e) + len(s)))
+        subject = "_id"
+    rows = []
+    s_groups = dict(iter(s.groupby(by, observed=True, sort=False)))
+    for key, eg in e.groupby(by, observed=True, sort=True):
+        sg = s_groups.get(key)
+        if sg is None or sg["_w"].sum() == 0 or eg["_w"].sum() == 0:
+            continue
+        key = key if isinstance(key, tuple) else (key,)
+        we, ws = eg["_w"].to_numpy(), sg["_w"].to_numpy()
+        ev, sv = eg[value].to_numpy(dtype=float), sg[value].to_numpy(dtype=float)
+        mean, actual = we @ ev / we.sum(), ws @ sv / ws.sum()
+        ze = we * (ev - mean) / we.sum()
+        zs = -ws * (sv - actual) / ws.sum()
+        z = pd.concat([pd.Series(ze, index=eg[subject].to_numpy()),
+                       pd.Series(zs, index=sg[subject].to_numpy())]).groupby(level=0).sum()
+        n, n_e = len(z), len(ev)
+        se = np.sqrt(n / (n - 1) * (z**2).sum()) if n > 1 else np.nan
+        se_e = np.sqrt(n_e / (n_e - 1) * (ze**2).sum()) if n_e > 1 else np.nan
+        crit = stats.t.ppf(1 - (1 - level) / 2, n - 1) if n > 1 else np.nan
+        gap = mean - actual
+        ok = n_e >= 2
+        rows.append({**dict(zip(by, key, strict=True)), "n_estimates": n_e,
+                     "n_support": len(sv), "mean_estimate": mean, "actual_share": actual,
+                     "gap": gap, "se": se,
+                     "ci_low": gap - crit * se if ok else np.nan,
+                     "ci_high": gap + crit * se if ok else np.nan,
+                     "se_estimate": se_e,
+                     "share_overestimating": we @ (ev > actual) / we.sum(),
+                     "weighted": weights is not None})
+    return pd.DataFrame(rows, columns=[*by, "n_estimates", "n_support", "mean_estimate",
+                                       "actual_share", "gap", "se", "ci_low", "ci_high",
+                                       "se_estimate", "share_overestimating", "weighted"])
 
 
 def affective_distance(

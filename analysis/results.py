@@ -202,9 +202,12 @@ class Results:
         "Each ranking item per phase and arm: valid and invalid rankings, winners, the share "
         "of single-peaked rankings with its random baseline and the excess over it.")
     metaperception: pd.DataFrame = table(
-        "phase, n_estimates, mean_estimate, actual_share, gap, ci_low, ci_high, "
-        "share_overestimating, weighted, item, compared_with, threshold",
-        "Estimated against actual share supporting the item an estimate item names.")
+        "phase, arm, n_estimates, n_support, mean_estimate, actual_share, gap, se, ci_low, "
+        "ci_high, se_estimate, share_overestimating, weighted, item, compared_with, threshold",
+        "Estimated against actual share supporting the item an estimate item names: before "
+        "the briefing pooled (``arm`` is ``pooled``), after it per arm. The interval "
+        "carries the sampling error of both shares (``se``); ``se_estimate`` is the "
+        "estimate's alone.")
     groups_map: pd.DataFrame = table(
         "participant_id, pc1, pc2, group",
         "Opinion groups: each participant's position on two principal components and group.")

@@ -54,6 +54,10 @@ def rankings_step(run: Run) -> None:
     run.res.ranking_groups = pd.concat(rg, ignore_index=True) if rg else pd.DataFrame()
 
 
+#: the ``arm`` of meta-perception rows before the briefing, pooled over the arms
+ALL_ARMS = "pooled"
+
+
 def metaperception_step(run: Run) -> None:
     items, opt, clean = run.ex.items, run.opt, run.clean
     mp = []
@@ -71,8 +75,15 @@ def metaperception_step(run: Run) -> None:
         s = clean[(clean["item"] == target) & clean["phase"].isin(["pre", "post"])]
         if e.empty or s.empty:
             continue
-        mp.append(perception.metaperception_gap(run.with_w(e), run.with_w(s), thr,
-                                                by=("phase",), weights=run.wcol).assign(
+        # before the briefing all arms are one sample; after it each arm is its own
+        pre = perception.metaperception_gap(
+            run.with_w(e[e["phase"] == "pre"]), run.with_w(s[s["phase"] == "pre"]), thr,
+            by=("phase",), weights=run.wcol).assign(arm=ALL_ARMS)
+        post = perception.metaperception_gap(
+            run.with_w(e[e["phase"] == "post"]), run.with_w(s[s["phase"] == "post"]), thr,
+            by=("phase", "arm"), weights=run.wcol)
+        both = pd.concat([pre, order_arms(post, run.ex)], ignore_index=True)
+        mp.append(both[["phase", "arm", *pre.columns.drop(["phase", "arm"])]].assign(
             item=est, compared_with=target, threshold=thr))
     run.res.metaperception = pd.concat(mp, ignore_index=True) if mp else pd.DataFrame()
 

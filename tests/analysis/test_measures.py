@@ -279,6 +279,40 @@ def test_single_peaked_baseline_is_the_share_of_random_rankings():
     assert g.iloc[0]["single_peaked_excess"] == pytest.approx(1 / 3)
 
 
+def test_metaperception_interval_carries_the_actual_shares_error():
+    # References: (1) everyone answered both items: scipy's one-sample t interval of the
+    # paired differences e_i - s_i (s_i = 100 when supporting); (2) some answered only one:
+    # statsmodels OLS of the stacked answers on "is a support answer" with a cluster-robust
+    # (CR0) covariance by participant, times G / (G - 1), G participants: its slope is
+    # -(gap) and its variance the gap's.
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(3)
+    n = 80
+    ids = np.arange(n)
+    sup_v = rng.integers(1, 8, n).astype(float)
+    est_v = np.clip(40 + 20 * (sup_v >= 5) + rng.normal(0, 15, n), 0, 100)
+    est = pd.DataFrame({"participant_id": ids, "phase": "pre", "value": est_v})
+    sup = pd.DataFrame({"participant_id": ids, "phase": "pre", "value": sup_v})
+    r = perception.metaperception_gap(est, sup, threshold=5).iloc[0]
+    d = est_v - 100.0 * (sup_v >= 5)
+    ci = stats.ttest_1samp(d, 0).confidence_interval(0.95)
+    assert (r["gap"], r["ci_low"], r["ci_high"]) == pytest.approx((d.mean(), ci.low, ci.high))
+    assert r["se"] == pytest.approx(d.std(ddof=1) / np.sqrt(n))
+    # partial overlap: 20 answered only the estimate, 15 only the support item
+    e2, s2 = est.iloc[:60], sup.iloc[20:]
+    r2 = perception.metaperception_gap(e2, s2, threshold=5).iloc[0]
+    y = np.r_[e2["value"], 100.0 * (s2["value"] >= 5)]
+    x = sm.add_constant(np.r_[np.zeros(len(e2)), np.ones(len(s2))])
+    g = np.r_[e2["participant_id"], s2["participant_id"]]
+    fit = sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": g, "use_correction": False})
+    groups_n = len(np.unique(g))
+    assert r2["gap"] == pytest.approx(-fit.params[1])
+    assert r2["se"] == pytest.approx(np.sqrt(fit.cov_params()[1, 1] * groups_n / (groups_n - 1)))
+    assert r2["ci_high"] - r2["gap"] == pytest.approx(stats.t.ppf(0.975, groups_n - 1) * r2["se"])
+    assert r2["se"] > r2["se_estimate"]  # the actual share's error enters
+
+
 def test_metaperception_gap_by_hand():
     est = pd.DataFrame({"phase": "pre", "value": [30.0, 50.0]})
     sup = pd.DataFrame({"phase": "pre", "value": [6, 2, 5, 1]})

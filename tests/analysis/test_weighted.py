@@ -143,7 +143,15 @@ def test_weighted_metaperception_by_hand():
     assert r["actual_share"] == pytest.approx(actual)
     assert r["gap"] == pytest.approx(mean - actual)
     se = np.sqrt(3 / 2 * (1 * (30 - mean) ** 2 + 9 * (50 - mean) ** 2 + 4 * (80 - mean) ** 2)) / 6
-    assert r["ci_high"] - r["gap"] == pytest.approx(stats.t.ppf(0.975, 2) * se)
+    assert r["se_estimate"] == pytest.approx(se)  # the estimate's own SE (survey::svymean)
+    # the gap's SE carries the actual share's error too (issue #20); without participant
+    # ids the two samples are independent: 7 participants, linearised terms by hand
+    ze = np.array([1 * (30 - mean), 3 * (50 - mean), 2 * (80 - mean)]) / 6
+    zs = -np.array([2 * (100 - actual), 1 * (0 - actual), 1 * (100 - actual),
+                    4 * (0 - actual)]) / 8
+    se_gap = np.sqrt(7 / 6 * ((ze**2).sum() + (zs**2).sum()))
+    assert r["se"] == pytest.approx(se_gap) and r["se"] > r["se_estimate"]
+    assert r["ci_high"] - r["gap"] == pytest.approx(stats.t.ppf(0.975, 6) * se_gap)
     assert r["share_overestimating"] == pytest.approx(5 / 6)  # 50 and 80 exceed 37.5
 
 
