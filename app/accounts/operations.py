@@ -71,8 +71,9 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     replaced by a current argon2id hash.
     """
     user = find_user(session, email)
-    ok, new_hash = (False, None) if user is None else verify_password(user.password_hash,
-                                                                       password)  # fmt: skip
+    # An unknown email costs a password check too (against a dummy hash), so
+    # the time of a refusal does not say whether the account exists.
+    ok, new_hash = verify_password(user.password_hash if user else "", password)
     if not ok or not user.active:
         record_audit(session, "account.login_failed", actor=email.strip()[:254] or "(empty)",
                      detail="inactive account" if ok else None)  # fmt: skip

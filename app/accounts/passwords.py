@@ -9,12 +9,15 @@ and :func:`verify_password` then hands back a new hash for the caller to store.
 
 from __future__ import annotations
 
+import contextlib
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash
 
-__all__ = ["hash_password", "verify_password", "UNUSABLE"]
+__all__ = ["hash_password", "verify_password", "spend_like_a_check", "UNUSABLE"]
 
 #: Stored for an account whose owner has not set a password yet (invited):
 #: no password ever matches it.
@@ -30,6 +33,22 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+#: A hash of a random password per argon2 setting, checked against for an
+#: unknown account or one without a password, so that a sign-in takes as
+#: long whether or not the account exists (no timing oracle for emails).
+_DUMMY: dict[tuple, str] = {}
+
+
+def spend_like_a_check(password: str) -> None:
+    """Do the work of one password check, for an account that does not exist."""
+    hasher = _hasher()
+    key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+    if key not in _DUMMY:
+        _DUMMY[key] = hasher.hash(secrets.token_urlsafe(16))
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        hasher.verify(_DUMMY[key], password)
+
+
 def verify_password(stored: str, password: str) -> tuple[bool, str | None]:
     """(matches, new hash to store or None).
 
@@ -38,6 +57,7 @@ def verify_password(stored: str, password: str) -> tuple[bool, str | None]:
     sign-in without anyone resetting passwords.
     """
     if not stored or stored == UNUSABLE:
+        spend_like_a_check(password)
         return False, None
     hasher = _hasher()
     if stored.startswith("$argon2"):
