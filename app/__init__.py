@@ -36,6 +36,7 @@ from app.web.database import (
 )
 from app.web.edge import configure_edge_checks
 from app.web.errors import configure_errors
+from app.web.file_modes import configure_file_modes
 from app.web.i18n import configure_i18n
 from app.web.security import check_rate_limit_storage, configure_proxy, configure_security_headers
 
@@ -49,8 +50,9 @@ ADMIN = "/admin"
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the app; ``test_config`` replaces instance config and environment."""
     app = Flask(__name__, instance_relative_config=True)
-    os.makedirs(app.instance_path, exist_ok=True)
+    os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     configure(app, test_config)
+    configure_file_modes(app)
     check_rate_limit_storage(app)
     configure_proxy(app)
     configure_errors(app)
