@@ -76,6 +76,8 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int,
         "timeout": timeout,
         "post_fork": post_fork,
         "accesslog": os.environ.get("PARLEY_ACCESS_LOG"),  # "-" for stdout
+        # Paths and query strings may carry tokens and codes: logged redacted.
+        "logger_class": "app.web.access_log.RedactingLogger",
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "parley",
