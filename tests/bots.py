@@ -103,6 +103,8 @@ class Bot:
     def answers_for(self, step_key: str) -> dict:
         if step_key.startswith("read:"):
             return {}
+        if step_key.startswith("card:"):  # the exchange's statement cards (app/exchange)
+            return {"fair": "somewhat", "agree": "unsure"} if 'name="fair"' in self.html else {}
         page_id = step_key.split(":")[1]
         if page_id in self.plan:
             return self.plan[page_id]

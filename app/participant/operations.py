@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from app.campaigns.allocation import Allocation, allocate
 from app.campaigns.tokens import hash_code, new_public_id, new_resume_code
+from app.exchange.cards import deal
 from app.exchange.operations import forget_participant, request_triage, statements_from_page
 from app.models import Answer, Campaign, Invite, PageVisit, Participant, utcnow
 from app.participant.gate import allocates_at_gate, pass_gate
@@ -36,7 +37,7 @@ from app.participant.screening import (
     stored_profile_choices,
     stratum_for,
 )
-from app.participant.steps import THANKS, Step, journey
+from app.participant.steps import THANKS, Step, exchange_step, journey
 from app.retention.erasure import erase_links, remove_campaign_files
 from app.web.database import insert_ignoring_duplicates, writing
 from surveys import Answer as ParsedAnswer
@@ -153,7 +154,7 @@ def find_by_external_id(session: Session, campaign: Campaign, external_id_hash: 
 
 
 def steps_of(survey: Survey, participant: Participant) -> list[Step]:
-    return journey(survey, participant.modules)
+    return journey(survey, participant.modules, exchange_step(survey, participant.arm))
 
 
 def current_step(survey: Survey, participant: Participant) -> Step:
@@ -205,6 +206,7 @@ def submit_step(
     step_key: str,
     answers: dict[str, ParsedAnswer | None],
     campaign: Campaign | None = None,
+    also=None,
 ) -> Outcome:
     """Store the answers of ``step_key`` and move on, all in one transaction; commits.
 
@@ -225,20 +227,25 @@ def submit_step(
     An ended participant keeps their answers, gets status ``screened_out``
     with the reason in ``outcome``, and goes to the thanks page.
 
+    ``also(session, now)``, when given, writes in the same transaction after
+    the claim (a card's rating, app/exchange/cards.py); the step before the
+    first card deals the participant's cards.
+
     Returns ALREADY_SAVED (nothing stored) if the step was submitted before,
     NOT_YET if the participant has not reached it.
     """
     if campaign is None:
         campaign = session.get(Campaign, participant.campaign_id)
     for _attempt in range(START_RETRIES):
-        outcome = _submit_once(session, campaign, survey, participant, step_key, answers)
+        outcome = _submit_once(session, campaign, survey, participant, step_key, answers, also)
         if outcome is not None:
             return outcome
         session.expire(participant)
     return Outcome.ALREADY_SAVED
 
 
-def _submit_once(session, campaign, survey, participant, step_key, answers) -> Outcome | None:
+def _submit_once(session, campaign, survey, participant, step_key, answers,
+                 also=None) -> Outcome | None:  # fmt: skip
     """One attempt of submit_step; None means "retry" (an allocation slot was taken)."""
     keys = [s.key for s in steps_of(survey, participant)]
     if step_key not in keys:
@@ -272,7 +279,7 @@ def _submit_once(session, campaign, survey, participant, step_key, answers) -> O
                                  replaces_id=drawn.replaces_id)  # fmt: skip
             if ending is None and fails_attention(campaign, survey, answers):
                 ending = "failed_attention"
-            keys = [s.key for s in journey(survey, modules)]
+            keys = [s.key for s in journey(survey, modules, exchange_step(survey, arm))]
             next_key = keys[keys.index(step_key) + 1]
             if ending is not None:
                 claim.update(step=THANKS, status="screened_out", outcome=ending)
@@ -288,6 +295,10 @@ def _submit_once(session, campaign, survey, participant, step_key, answers) -> O
             if claimed != 1:
                 raise _AlreadyClaimedError
             _store_answers(session, participant, step, step_key, answers, now)
+            if also is not None:
+                also(session, now)
+            if next_key == "card:1" and ending is None:
+                deal(session, campaign, survey, participant, exchange_step(survey, arm), now)
             if survey.exchange is not None and step.phase == "post":
                 written = statements_from_page(session, campaign.id, survey, participant.id,
                                                participant.language, answers, now)  # fmt: skip

@@ -12,6 +12,9 @@ from flask import g, get_template_attribute, render_template
 from flask_babel import get_locale
 from markupsafe import Markup
 
+from app.exchange.card_page import render_card
+from app.exchange.cards import card_for
+from app.extensions import db
 from app.participant import operations as ops
 from app.participant.forms import ConfirmForm, page_form
 from app.participant.page_cache import cacheable, page_html
@@ -23,6 +26,12 @@ __all__ = ["render_step", "questions_html"]
 def render_step(campaign, participant, step, form=None, status=200):
     """The step's page; a fresh one (no form given) from the page cache when it may."""
     done, total = ops.progress(g.survey, participant)
+    if step.kind == "card":  # what a card shows is the participant's own deal
+        card = card_for(db.session, participant, step.position)
+        form = form or ConfirmForm()
+        return render_card(campaign, participant, step, card, done, total, form,
+                           getattr(form, "card_errors", ()),
+                           getattr(form, "card_sent", None)), status  # fmt: skip
     if form is not None or not cacheable():
         return _step_html(campaign, participant, step, form, done, total), status
     key = (step.key, participant.language, str(get_locale()), done, total,

@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.campaigns.design import effective_status, outcome_code, outcome_redirect, panel_settings
 from app.campaigns.tokens import hash_code, normalise
+from app.exchange.card_page import card_submission
 from app.extensions import db, limiter
 from app.models import Campaign, Participant
 from app.participant import operations as ops
@@ -262,17 +263,21 @@ def submit(slug: str, step_key: str):
     step = steps.get(step_key)
     if step is None or step.key != participant.step or step.kind == "thanks":
         return _not_current(slug, participant, step_key)
-    if step.kind == "read":
+    also = None
+    if step.kind in ("read", "card"):
         form = ConfirmForm()
     else:
         form = page_form(step.page, g.survey.items, participant.language, request.form,
                          version=g.survey.version)  # fmt: skip
-    if not form.validate_on_submit():
+    if step.kind == "card" and form.validate_on_submit():
+        form, also = card_submission(participant, step, form)
+    if not form.validate_on_submit() or getattr(form, "card_errors", ()):
         return render_step(campaign, participant, step, form, status=400)
     answers = {f.item.id: f.answer for f in form if hasattr(f, "item")}
     participant_id = participant.id
     try:
-        outcome = ops.submit_step(db.session, g.survey, participant, step_key, answers, campaign)
+        outcome = ops.submit_step(db.session, g.survey, participant, step_key, answers, campaign,
+                                  also=also)  # fmt: skip
     except OperationalError:
         # The connection died, perhaps during the COMMIT itself: if the page was
         # saved all the same, say so instead of showing an error (issue 11, 5).

@@ -1,0 +1,121 @@
+"""The exchange step: dealing a participant's cards, showing one, saving its rating.
+
+Each card is a step of the journey (``card:<n>``), so a card is saved whole
+or not at all with the journey's own claim (``UPDATE participant SET step =
+next WHERE step = this``, app/participant/operations.py): a double submit,
+the back button or a second tab finds the step claimed and stores nothing,
+and ``rating``'s unique key (rater x statement) backs it up. The deck is
+dealt in the transaction that claims the step before the first card, so it
+exists exactly once (``exposure`` is unique per participant and position).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.exchange.moderation import report
+from app.exchange.routing import deal_seed, draw, pool_for
+from app.models import REPORT_REASONS, Campaign, Exposure, Participant, Rating, Statement
+from surveys import Survey
+
+__all__ = ["FAIR", "AGREE_CHOICES", "CardAnswer", "deal", "card_for", "parse_card", "save_card",
+           "ShownCard"]  # fmt: skip
+
+#: The fair question's choices -> the stored ``fair`` (None: skipped).
+FAIR = {"yes": 1.0, "somewhat": 0.5, "no": 0.0, "skip": None}
+AGREE_CHOICES = ("agree", "disagree", "unsure")
+
+
+@dataclass(frozen=True)
+class CardAnswer:
+    """A parsed card: fair (None when skipped), agree, and a report reason if any."""
+
+    fair: float | None
+    skipped: bool
+    agree: str | None
+    report: str | None
+
+
+@dataclass(frozen=True)
+class ShownCard:
+    """What a card page shows: the statement (if it may still be shown) and where it is."""
+
+    position: int
+    statement_id: int | None
+    text: str | None
+    language: str | None
+    proposal: str | None
+    #: Written by the research team (a seed or placebo statement).
+    seed: bool = False
+
+
+def deal(session: Session, campaign: Campaign, survey: Survey, participant: Participant,
+         step: str, now: datetime) -> int:  # fmt: skip
+    """Deal the participant's cards (once); returns how many. Runs in the claim's transaction."""
+    have = session.scalar(select(Exposure.id).where(Exposure.participant_id == participant.id)
+                          .limit(1))  # fmt: skip
+    if have is not None:
+        return 0
+    pool = pool_for(session, campaign, survey, participant, step)
+    cards = draw(pool, survey.exchange.cards, deal_seed(campaign, participant))
+    session.add_all(
+        Exposure(participant_id=participant.id, statement_id=c.statement_id,
+                 position=c.position, probability=c.probability, pool_version=pool.version,
+                 dealt_at=now)
+        for c in cards
+    )  # fmt: skip
+    session.flush()
+    return len(cards)
+
+
+def card_for(session: Session, participant: Participant, position: int) -> ShownCard:
+    """The card at ``position``; its text only while the statement is approved."""
+    row = session.execute(
+        select(Statement.id, Statement.text, Statement.language, Statement.proposal,
+               Statement.status, Statement.participant_id)
+        .join(Exposure, Exposure.statement_id == Statement.id)
+        .where(Exposure.participant_id == participant.id, Exposure.position == position)
+    ).first()  # fmt: skip
+    if row is None:
+        return ShownCard(position, None, None, None, None)
+    shown = row.status == "approved" and row.participant_id != participant.id
+    return ShownCard(position, row.id, row.text if shown else None, row.language, row.proposal,
+                     row.participant_id is None)  # fmt: skip
+
+
+def parse_card(form: dict, card: ShownCard) -> tuple[CardAnswer | None, list[str]]:
+    """The answer of a card's form, or None and the error codes (``fair``, ``agree``,
+    ``report``). A card whose statement can no longer be shown counts as skipped."""
+    if card.text is None:
+        return CardAnswer(None, True, None, None), []
+    errors = []
+    fair = form.get("fair", "")
+    if fair not in FAIR:
+        errors.append("fair")
+    agree = form.get("agree", "") or None
+    if agree is not None and agree not in AGREE_CHOICES:
+        errors.append("agree")
+    reason = form.get("report", "") or None
+    if reason is not None and reason not in REPORT_REASONS:
+        errors.append("report")
+    if errors:
+        return None, errors
+    return CardAnswer(FAIR[fair], fair == "skip", agree, reason), []
+
+
+def save_card(session: Session, participant_id: int, card: ShownCard, answer: CardAnswer,
+              now: datetime, seconds: float | None = None) -> None:  # fmt: skip
+    """Store the card's rating (and report) in the step's claim transaction."""
+    if card.statement_id is None:
+        return
+    session.add(Rating(participant_id=participant_id, statement_id=card.statement_id,
+                       fair=answer.fair, skipped=answer.skipped, agree=answer.agree,
+                       position=card.position, answered_at=now,
+                       seconds_on_page=seconds))  # fmt: skip
+    session.flush()
+    if answer.report is not None:
+        report(session, card.statement_id, participant_id, answer.report)
