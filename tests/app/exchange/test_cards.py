@@ -150,7 +150,7 @@ def test_three_reports_from_cards_hold_a_statement(app, client, exchange_campaig
     (sid,) = add_statements(app, "debate", [
         "A market every Saturday would bring farmers and customers to the centre again."])
     approve(app, [sid])
-    for k in range(3):
+    for _reporter in range(3):
         c = app.test_client()
         bot = to_first_card(c, exchange_survey)
         for n in (1, 2, 3):
