@@ -111,7 +111,11 @@ def users():
 
 
 def _link_page(user: User, token: str, purpose: str):
-    link = url_for("accounts.set_password", token=token, _external=True)
+    # The site's public address when set (behind a proxy the request's host may
+    # be an internal one); else the address this request came to.
+    base = current_app.config.get("PARLEY_BASE_URL")
+    link = (base.rstrip("/") + url_for("accounts.set_password", token=token) if base
+            else url_for("accounts.set_password", token=token, _external=True))  # fmt: skip
     return render_template("accounts/link.html", user=user, link=link, purpose=purpose,
                            hours=current_app.config["PARLEY_LINK_HOURS"][purpose])  # fmt: skip
 
