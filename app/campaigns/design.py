@@ -385,7 +385,7 @@ def validate_design(survey: Survey, design: dict) -> list[str]:
     for field in ("abandon_after_minutes", "results_min_completed"):
         if not isinstance(design[field], int) or design[field] < 0:
             problems.append(f"{field}: a whole number, 0 or more")
-    if not isinstance(design["show_results"], bool):
+    if not isinstance(design.get("show_results", False), bool):
         problems.append("show_results: true or false")
     if design["access"] not in ACCESS_MODES:
         problems.append(f"access: one of {', '.join(ACCESS_MODES)}")
