@@ -192,10 +192,14 @@ def _private_csv(path: Path):
 @with_appcontext
 def campaign_edit(slug, title, languages, block_size, seed, rebalance_dropouts, abandon_after,
                   results_min, **opts):  # fmt: skip
-    """Change the design of the draft campaign SLUG (an open campaign's design is pinned).
+    """Change the design of campaign SLUG; once opened, only its operational settings.
 
-    Only the options given change. --completion-code and --redirect add to the
-    codes already set; --allow/--deny, --quota and --strata replace the lists.
+    A draft may change anything. An open, paused or closed campaign may change
+    its title, completion codes and redirects, schedule, target n, quota caps
+    and results settings, each change audited with its old and new value;
+    the rest was pinned when it opened. Only the options given change.
+    --completion-code and --redirect add to the codes already set;
+    --allow/--deny, --quota and --strata replace the lists.
     """
     campaign = _campaign(slug)
     changes = design_changes(opts)

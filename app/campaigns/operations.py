@@ -20,6 +20,7 @@ from app.campaigns.design import (
     merged_design,
     opening_problems,
 )
+from app.campaigns.settings import change_settings
 from app.campaigns.surveys import (
     load_cached,
     resolve_survey_path,
@@ -129,17 +130,21 @@ DEFAULT_DESIGN = {
 
 def update_design(session: Session, campaign: Campaign, changes: dict, actor: str,
                   survey: Survey | None = None) -> Campaign:  # fmt: skip
-    """Change a draft campaign's design (any keys of DESIGN_FIELDS); does not commit.
+    """Change a campaign's design (any keys of DESIGN_FIELDS); does not commit.
 
     Validates the whole resulting design against the pinned survey. Raises
-    DesignError listing every problem, and changes nothing, when the
-    campaign is not a draft (opening pins the design), a key is unknown or
-    the result is invalid. Records one audit event naming the changed fields.
+    DesignError listing every problem, and changes nothing, when a key is
+    unknown or the result is invalid. A draft may change anything (one
+    audit event naming the changed fields); an opened campaign (open,
+    paused, closed) only its operational settings, each change audited with
+    its old and new value (app.campaigns.settings); an archived one nothing.
     """
-    if campaign.status != "draft":
-        raise DesignError([f"the design of a {campaign.status} campaign cannot change "
-                           f"(opening pins it); pausing and closing stay possible"])  # fmt: skip
+    if campaign.status == "archived":
+        raise DesignError(["an archived campaign cannot change"])
     merged = merged_design(campaign, changes, survey or survey_for(campaign))
+    if campaign.status != "draft":
+        change_settings(session, campaign, merged, actor)
+        return campaign
     changed = [f for f in DESIGN_FIELDS if merged[f] != getattr(campaign, f)]
     for field in changed:
         setattr(campaign, field, merged[field])

@@ -17,8 +17,12 @@ from app.accounts.views import member_form, members_of
 from app.campaigns.counts import arm_balance, funnel
 from app.campaigns.forms import StatusForm
 from app.campaigns.operations import CampaignError, set_status
+from app.campaigns.settings import SETTINGS_ACTION
 from app.extensions import db
 from app.models import AuditEvent
+
+#: Audit actions shown as the campaign's change history (design and settings).
+HISTORY_ACTIONS = ("campaign.design", SETTINGS_ACTION)
 
 
 @login_required
@@ -39,12 +43,13 @@ def campaign(slug: str):
         select(AuditEvent).where(AuditEvent.campaign_id == c.id).order_by(AuditEvent.at.desc())
         .limit(50)
     ).all()  # fmt: skip
+    history = [e for e in events if e.action in HISTORY_ACTIONS]
     members = None
     if can(current_user, "own", c):
         members = members_of(db.session, c)
     return render_template(
         "campaigns/campaign.html", c=c, f=funnel(db.session, c), arms=arm_balance(db.session, c),
-        events=events, form=StatusForm(),
+        events=events, history=history, form=StatusForm(),
         may_manage=can(current_user, "manage", c), members=members,
         member_form=member_form(db.session, c) if members is not None else None,
         plain=PlainForm(),

@@ -112,8 +112,10 @@ def test_opening_pins_the_design_and_creates_the_quota_counters(app):
         assert [(q.name, q.cap, q.used) for q in quotas] == [
             ("young", 50, 0), ("trees-arm", 80, 0), ("young-trees", 20, 0)
         ]
-        with pytest.raises(DesignError, match="design of a open campaign cannot change"):
-            update_design(db.session, campaign, {"target_n": 5}, "t")
+        # The seed is pinned; target_n is an operational setting (issue 19, 4).
+        with pytest.raises(DesignError, match="seed of this open campaign cannot change"):
+            update_design(db.session, campaign, {"seed": "other", "target_n": 5}, "t")
+        assert campaign.target_n == 400
 
 
 def test_a_prolific_campaign_cannot_open_without_a_completion_code(app):
