@@ -7,7 +7,18 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["standardised_differences"]
+__all__ = ["standardised_differences", "IMBALANCE", "BALANCE_RULE"]
+
+#: The one pre-specified balance rule: a baseline variable whose standardised difference
+#: exceeds this (in absolute value) between an arm and the reference is imbalanced
+IMBALANCE = 0.1
+#: the rule in words, for the report's text and its warning (the same rule in both)
+BALANCE_RULE = (
+    f"a baseline variable with |d| > {IMBALANCE:g} between an arm and the reference is "
+    "imbalanced and is to be added as a covariate to that arm's ANCOVA in a sensitivity "
+    "analysis; the primary ANCOVA adjusts for the before answer only, as planned. "
+    "Baseline differences are described, not tested: after randomisation any difference is "
+    "chance by construction (CONSORT 2010, explanation of item 15; Altman 1985)")
 
 
 def standardised_differences(
@@ -36,7 +47,8 @@ def standardised_differences(
     -------
     DataFrame
         ``variable, level`` ("" for numeric), ``arm, n_arm, n_reference,
-        value_arm, value_reference`` (mean, or share in the level), ``smd``.
+        value_arm, value_reference`` (mean, or share in the level), ``smd``,
+        ``imbalanced`` (:math:`|d| >` :data:`IMBALANCE`).
 
     Notes
     -----
@@ -46,8 +58,11 @@ def standardised_differences(
     numeric :math:`d = (\\bar x_a - \\bar x_r) / \\sqrt{(s_a^2 + s_r^2)/2}`;
     a level of a categorical variable with shares :math:`p`:
     :math:`d = (p_a - p_r) / \\sqrt{(p_a(1-p_a) + p_r(1-p_r))/2}`.
-    |d| above 0.1 is the usual mark of imbalance. When both variances are 0
-    the difference is undefined (NaN).
+    |d| above 0.1 is the usual mark of imbalance (Austin 2009) and the one
+    rule here (:data:`IMBALANCE`, :data:`BALANCE_RULE`). No significance test
+    of baseline differences is made: after randomisation they are chance by
+    construction (CONSORT 2010, item 15). When both variances are 0 the
+    difference is undefined (NaN, not imbalanced).
 
     Examples
     --------
@@ -80,5 +95,7 @@ def standardised_differences(
                 rows.append({"variable": var, "level": str(level), "arm": arm,
                              "n_arm": len(a), "n_reference": len(r), "value_arm": pa,
                              "value_reference": pr, "smd": smd})
-    return pd.DataFrame(rows, columns=["variable", "level", "arm", "n_arm", "n_reference",
-                                       "value_arm", "value_reference", "smd"])
+    out = pd.DataFrame(rows, columns=["variable", "level", "arm", "n_arm", "n_reference",
+                                      "value_arm", "value_reference", "smd"])
+    out["imbalanced"] = out["smd"].abs().gt(IMBALANCE)
+    return out

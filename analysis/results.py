@@ -274,9 +274,11 @@ class Results:
 
     # -- checks: balance, attention, reading, the briefings' questions
     balance: pd.DataFrame = table(
-        "variable, level, arm, n_arm, n_reference, value_arm, value_reference, smd",
+        "variable, level, arm, n_arm, n_reference, value_arm, value_reference, smd, "
+        "imbalanced",
         "Standardised differences of the profile and before answers, each arm against the "
-        "reference (control) arm.")
+        "reference (control) arm; ``imbalanced`` by the one balance rule, |d| > 0.1 "
+        "(``analysis.balance.BALANCE_RULE``). Described, not tested.")
     attention_by_arm: pd.DataFrame = table(
         "arm, phase, n, failed",
         "Share failing the attention checks, per arm and phase.")

@@ -100,3 +100,29 @@ def test_subgroup_effects_are_per_subgroup_did_with_bh_over_all_of_them():
              & (se["arm"] == "accord")].iloc[0]
     ref = de[(de["item"] == "support_accord") & (de["arm"] == "accord")].iloc[0]
     assert row["estimate"] == pytest.approx(ref["estimate"], rel=1e-12)
+
+
+def test_one_balance_rule_in_the_table_the_text_and_the_warning():
+    # Issue #20: "|d| above 0.1" in the text and 0.25 in the warning were two rules. One
+    # rule now, |d| > 0.1 (Austin 2009's mark), used by the table, the text and the warning;
+    # baseline differences described, not tested (CONSORT 2010, item 15).
+    from analysis.balance import BALANCE_RULE, IMBALANCE
+    from analysis.report import render_report
+
+    assert IMBALANCE == 0.1
+    df = pd.DataFrame({"arm": ["t"] * 4 + ["c"] * 4,
+                       "x": [1.0, 2.0, 3.0, 6.0, 1.0, 1.0, 2.0, 4.0],
+                       "y": [1.0, 2.0, 3.0, 4.0, 1.0, 2.0, 3.0, 4.1]})
+    out = standardised_differences(df, "arm", "c", numeric=["x", "y"]).set_index("variable")
+    assert out.loc["x", "imbalanced"] and not out.loc["y", "imbalanced"]  # 0.55 and -0.02
+    ex, _ = make_demo_export(60, seed=2, n_items=6)
+    res = analyse_export(ex, n_boot=0)
+    html = render_report(res)
+    big = res.balance[res.balance["smd"].abs() > 0.1]
+    assert (res.balance["imbalanced"] == res.balance["smd"].abs().gt(0.1)).all()
+    assert not big.empty  # 60 per arm: some chance differences pass 0.1
+    assert f"standardised difference(s) above {IMBALANCE:g}" in html
+    assert "above 0.25" not in html
+    assert "|d| &gt; 0.1 between an arm and the reference is imbalanced" in html
+    assert "Baseline differences are described, not tested" in BALANCE_RULE
+    assert not {"p", "p_value", "statistic"} & set(res.balance.columns)

@@ -3,6 +3,7 @@ knowledge gain, attention-check failure, and the exclusion rule used."""
 
 from __future__ import annotations
 
+from analysis.balance import BALANCE_RULE, IMBALANCE
 from analysis.reading import FAST_WPM, TYPICAL_WPM
 from analysis.report.html import Page, esc, table
 
@@ -27,13 +28,14 @@ def render(page: Page) -> str | None:
             lambda v: page.label(v.removeprefix("before: ")) + (
                 " (before)" if v.startswith("before: ") else "")))
         body.append(f"<p>Standardised differences (Austin 2009) of the about-you answers, "
-                    f"the language and the before answers, each arm against {esc(ref)}; "
-                    "|d| above 0.1 is the usual mark of imbalance.</p>")
+                    f"the language and the before answers, each arm against {esc(ref)}. "
+                    f"The balance rule, fixed before the data: {esc(BALANCE_RULE)}.</p>")
         body.append(table(bal, f"Balance before treatment: each arm vs {ref}",
                           ["label", "level", "arm", "n_arm", "n_reference", "value_arm",
-                           "value_reference", "smd"],
+                           "value_reference", "smd", "imbalanced"],
                           {"label": "variable", "value_arm": "arm mean or share",
-                           "value_reference": f"{ref} mean or share", "smd": "std. difference"},
+                           "value_reference": f"{ref} mean or share", "smd": "std. difference",
+                           "imbalanced": f"|d| > {IMBALANCE:g}"},
                           guard=("n_arm", "n_reference"), min_cell=page.min_cell,
                           html_cols=("label",)))
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analysis.balance import IMBALANCE
 from analysis.report.html import TOO_FEW, Page, esc, finite, fmt, p_text
 
 ID = "summary"
@@ -28,11 +29,14 @@ def warnings(page: Page) -> list[str]:
                    "effects against control.")
     bal = res.balance
     if not bal.empty and "smd" in bal:
-        big = bal[bal["smd"].abs() > 0.25]
+        big = bal[bal["smd"].abs() > IMBALANCE]
         big = big[big["n_arm"].ge(page.min_cell) & big["n_reference"].ge(page.min_cell)]
         if not big.empty:
-            out.append(f"Imbalance: {len(big)} standardised difference(s) above 0.25 between "
-                       "arms before treatment (see Balance).")
+            names = sorted(set(big["variable"]))
+            out.append(f"Imbalance: {len(big)} standardised difference(s) above {IMBALANCE:g} "
+                       f"between arms before treatment ({', '.join(names[:6])}"
+                       f"{', …' if len(names) > 6 else ''}); by the balance rule, adjust "
+                       "for them in a sensitivity analysis (see Balance).")
     att = res.attention_by_arm
     if not att.empty:
         high = att[(att["n"] >= page.min_cell) & (att["failed"] > 0.2)]
