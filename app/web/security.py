@@ -13,10 +13,13 @@ the real number of proxies: a client could then forge its address.
 With more than one worker process, the default in-memory limiter storage
 would give each worker its own counts (N workers: N times the limit), so
 declaring ``PARLEY_WORKERS`` (or ``WEB_CONCURRENCY``) above 1 with
-``memory://`` storage is a start-up error: use Redis.
+``memory://`` storage is a start-up error: use Redis. A plain
+``gunicorn -w N`` start is detected from gunicorn's own configuration.
 """
 
 import secrets
+import sys
+from pathlib import Path
 
 from flask import Flask, Response, g
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -47,13 +50,38 @@ def configure_proxy(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
 
 
+def gunicorn_workers() -> int | None:
+    """The worker count of the gunicorn command that runs this process, or None.
+
+    A plain ``gunicorn -w 2 'app:create_app()'`` says nothing to Parley's
+    settings, so gunicorn's own configuration is read the way gunicorn
+    reads it: the command line, the config file (``-c`` or
+    ``./gunicorn.conf.py``) and ``GUNICORN_CMD_ARGS``.
+    """
+    if "gunicorn" not in Path(sys.argv[0]).as_posix():
+        return None
+    from gunicorn.app.wsgiapp import WSGIApplication
+
+    class _Probe(WSGIApplication):  # reads the configuration, serves nothing
+        def chdir(self) -> None:
+            pass
+
+    try:
+        return int(_Probe("%(prog)s [OPTIONS] [APP_MODULE]").cfg.workers)
+    except (SystemExit, Exception):  # not a gunicorn command line after all
+        return None
+
+
 def check_rate_limit_storage(app: Flask) -> None:
     """Refuse per-process (memory) limit counts when several workers serve."""
-    workers = _count(app, "PARLEY_WORKERS")
+    configured, started = _count(app, "PARLEY_WORKERS"), gunicorn_workers() or 0
+    workers = max(configured, started)
+    said = (f"PARLEY_WORKERS={configured}" if configured >= started
+            else f"gunicorn --workers {started}")  # fmt: skip
     storage = str(app.config.get("RATELIMIT_STORAGE_URI", "memory://"))
     if workers > 1 and storage.startswith("memory://"):
         raise ConfigurationError(
-            f"PARLEY_WORKERS={workers} with RATELIMIT_STORAGE_URI={storage}: every worker "
+            f"{said} with RATELIMIT_STORAGE_URI={storage}: every worker "
             "would count sign-in and resume attempts on its own. Set "
             "PARLEY_RATELIMIT_STORAGE_URI=redis://HOST:6379 (see README, 'Behind a reverse "
             "proxy, with several workers')."
