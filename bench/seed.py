@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from app.campaigns.allocation import arm_for_slot, module_order_for
 from app.campaigns.operations import create_campaign, set_status
@@ -40,6 +40,21 @@ def _answer(item, rng: random.Random):
 def answers_per_participant(survey: Survey) -> float:
     steps = journey(survey, list(survey.arms[0].modules))
     return sum(len(s.page.items) for s in steps if s.page)
+
+
+def _advance_id_sequences(conn) -> None:
+    """PostgreSQL: move the id sequences past the ids written here.
+
+    Participant ids are given explicitly (answers refer to them in the same
+    batch), which does not advance ``participant_id_seq``; without this the
+    next participant to start took id 1 again and failed on the primary key.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for table in ("participant", "answer", "page_visit"):  # fixed names, not input
+        statement = (f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                     f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)")  # fmt: skip
+        conn.execute(text(statement))
 
 
 def seed_campaign(survey_folder, slug: str, n_answers: int, seed: int = 1, batch: int = 20_000
@@ -101,6 +116,7 @@ def seed_campaign(survey_folder, slug: str, n_answers: int, seed: int = 1, batch
         if len(answers) >= batch:
             flush()
     flush()
+    _advance_id_sequences(conn)
     db.session.commit()
     assert db.session.scalar(select(Campaign.id).where(Campaign.slug == slug)) == campaign_id
     return n_participants, total
