@@ -271,6 +271,13 @@ class Results:
         "quantity, value",
         "The bridging model's diagnostics: ratings, raters, sigma, edf, convergence, "
         "ratings per statement and group.")
+    exchange_checks: pd.DataFrame = table(
+        "check, value, note",
+        "Checks beside the bridging scores: Pol.is consensus, the learned factor, split-half "
+        "reliability, bootstrap SE calibration.")
+    exchange_sensitivity: pd.DataFrame = table(
+        "lam, spearman_vs_5, mean_bridging, n_bridging",
+        "Bridging scores under the statement penalties 2, 5 and 10.")
 
     # -- checks: balance, attention, reading, the briefings' questions
     balance: pd.DataFrame = table(

@@ -11,10 +11,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from analysis.contract import EXCHANGE_CODEBOOK_KEY, LIVE_POOL_PREFIX
 from analysis.exchange.anchors import anchor_scores, opinion_centres
 from analysis.exchange.bridging import BridgingFit, bridging_fit
+from analysis.exchange.checks import (
+    learned_factor,
+    penalty_sensitivity,
+    polis_consensus,
+    rater_bootstrap,
+    split_half,
+)
 from analysis.exchange.effects import exchange_condition, peer_effects, statement_effects
 from analysis.tidy import pairs as before_after_pairs
 
@@ -46,6 +54,14 @@ class ExchangeResults:
     diagnostics : DataFrame
         ``quantity, value``: ratings, raters, statements, sigma, edf, the
         fit's sweeps and last parameter change, ratings per statement and group.
+    checks : DataFrame
+        ``check, value, note``: Pol.is consensus vs bridging (rank
+        correlation), the learned factor's correlation with z (only when
+        raters average at least 30 ratings), split-half reliability,
+        bootstrap-to-model SE ratio.
+    sensitivity : DataFrame
+        Scores under lam_c = lam_f in {2, 5, 10}
+        (:func:`analysis.exchange.checks.penalty_sensitivity`).
     design : str
         ``frozen``, ``live`` or ``none`` (no exposures), from the exposures'
         pool versions.
@@ -62,6 +78,8 @@ class ExchangeResults:
     effects_by_arm: pd.DataFrame = field(default_factory=pd.DataFrame)
     statement_effects: pd.DataFrame = field(default_factory=pd.DataFrame)
     diagnostics: pd.DataFrame = field(default_factory=pd.DataFrame)
+    checks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     design: str = "none"
     notes: list = field(default_factory=list)
     fit: BridgingFit | None = None
@@ -111,7 +129,8 @@ def _flow(statements: pd.DataFrame, ratings: pd.DataFrame, frozen: pd.DataFrame,
 
 
 def analyse_exchange(export, participants: pd.Series | None = None, *, seed: int = 0,
-                     outcomes: list | None = None) -> ExchangeResults | None:  # fmt: skip
+                     outcomes: list | None = None, n_boot: int = 50,
+                     ) -> ExchangeResults | None:  # fmt: skip
     """The whole exchange analysis of an export, or ``None`` when it has no exchange.
 
     Parameters
@@ -126,6 +145,8 @@ def analyse_exchange(export, participants: pd.Series | None = None, *, seed: int
     outcomes : list of str, optional
         Outcome items for the effects; default the preregistered primary
         items, else every numeric before/after item.
+    n_boot : int
+        Rater-bootstrap refits for the SE check (0: none).
     """
     tables = getattr(export, "exchange", None) or {}
     if "statements" not in tables or "ratings" not in tables:
@@ -176,8 +197,39 @@ def analyse_exchange(export, participants: pd.Series | None = None, *, seed: int
         ("statements with fewer than 5 ratings in some group",
          int((per_group.to_numpy() < 5).any(axis=1).sum())),
     ], columns=["quantity", "value"])  # fmt: skip
+    _checks(res, ratings, use, z, centres, groups, n_boot, seed)
     _effects(res, export, exposures, st, participants, outcomes, groups)
     return res
+
+
+def _checks(res, ratings, use, z, centres, groups, n_boot, seed) -> None:
+    """The checks beside the scores (analysis/exchange/checks.py)."""
+    s = res.scores[res.scores["status"] != "needs-ratings"]
+    rows = []
+    agree = use[["rater", "statement", "agree"]].assign(rater=use["rater"].astype(str))
+    if agree["agree"].notna().any() and len(s) >= 3:
+        cons = polis_consensus(agree, groups).reindex(s.index)["consensus"]
+        rows.append(("Pol.is consensus (agree answers, Jeffreys prior) vs bridging",
+                     float(stats.spearmanr(cons, s["bridging"], nan_policy="omit")[0]),
+                     "Spearman over scored statements"))  # fmt: skip
+    per_rater = float(ratings.groupby("rater").size().mean())
+    if per_rater >= 30:
+        g, _ = learned_factor(ratings, seed=seed)
+        r = float(np.corrcoef(g, z.loc[g.index].iloc[:, 0])[0, 1])
+        rows.append(("learned factor vs anchor z1", abs(r), "absolute correlation"))
+    else:
+        rows.append(("learned factor vs anchor z1", np.nan,
+                     f"not computed: raters average {per_rater:.1f} ratings (needs 30)"))
+    if len(s) >= 3 and ratings["rater"].nunique() >= 20:
+        half = split_half(ratings, z, centres, seed=seed)
+        rows.append(("split-half reliability (Spearman-Brown)", half["reliability"],
+                     f"halves correlate {half['r_half']:.3f}"))  # fmt: skip
+    if n_boot > 1:
+        boot = rater_bootstrap(ratings, z, centres, n_boot=n_boot, seed=seed)
+        rows.append(("bootstrap / model SE of bridging (median)",
+                     float(boot["ratio"].median()), f"{n_boot} rater resamples"))
+    res.checks = pd.DataFrame(rows, columns=["check", "value", "note"])
+    res.sensitivity = penalty_sensitivity(ratings, z, centres)
 
 
 def _effects(res, export, exposures, st, participants, outcomes, groups) -> None:

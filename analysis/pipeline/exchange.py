@@ -14,7 +14,8 @@ def exchange_step(run: Run) -> None:
     Bridging scores use every rating; effects use the participants kept
     after the exclusion rules.
     """
-    x = analyse_exchange(run.res.export, run.kept, seed=run.opt.seed)
+    x = analyse_exchange(run.res.export, run.kept, seed=run.opt.seed,
+                         n_boot=min(run.opt.n_boot, 50))
     run.res.exchange = x
     if x is None:
         return
@@ -25,3 +26,5 @@ def exchange_step(run: Run) -> None:
     run.res.exchange_effects_by_arm = x.effects_by_arm
     run.res.exchange_statement_effects = x.statement_effects.reset_index()
     run.res.exchange_diagnostics = x.diagnostics
+    run.res.exchange_checks = x.checks
+    run.res.exchange_sensitivity = x.sensitivity

@@ -127,6 +127,8 @@ class _View:
     effects_by_arm: pd.DataFrame
     statement_effects: pd.DataFrame
     diagnostics: pd.DataFrame
+    checks: pd.DataFrame
+    sensitivity: pd.DataFrame
     fit: object
     design: str
     notes: list
@@ -140,7 +142,8 @@ def _view(res) -> _View:
         effects=res.exchange_effects, effects_by_arm=res.exchange_effects_by_arm,
         statement_effects=res.exchange_statement_effects.set_index("statement")
         if not res.exchange_statement_effects.empty else res.exchange_statement_effects,
-        diagnostics=res.exchange_diagnostics, fit=res.exchange.fit, design=res.exchange.design,
+        diagnostics=res.exchange_diagnostics, checks=res.exchange_checks,
+        sensitivity=res.exchange_sensitivity, fit=res.exchange.fit, design=res.exchange.design,
         notes=res.exchange.notes)  # fmt: skip
 
 
@@ -174,4 +177,9 @@ def render(page: Page) -> str | None:
                            "shrunk; q: Benjamini-Hochberg)"))  # fmt: skip
     if not x.diagnostics.empty:
         parts.append(table(x.diagnostics, "Diagnostics of the bridging model"))
+    if not x.checks.empty:
+        parts.append(table(x.checks, "Checks: other rankings, reliability, SE calibration"))
+    if not x.sensitivity.empty:
+        parts.append(table(x.sensitivity, "Sensitivity to the statement penalties "
+                           "(lam_c = lam_f)"))  # fmt: skip
     return "".join(parts)
