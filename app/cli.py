@@ -175,8 +175,11 @@ def campaign_list():
               help="About-you (profile) answers, which may be sensitive.")
 @click.option("--include-test", is_flag=True,
               help="Add test participants (previews), with a column is_test.")
+@click.option("--include-authors", is_flag=True,
+              help="Add the author's participant id to the exchange's statements.csv.")
 @with_appcontext
-def export_command(slug, out, fmt, include_external_id, free_text, about_you, include_test):
+def export_command(slug, out, fmt, include_external_id, free_text, about_you, include_test,
+                   include_authors):  # fmt: skip
     """Export campaign SLUG into the folder OUT (see docs/export-format.md).
 
     The browser's exports leave free text and about-you answers out unless
@@ -187,7 +190,8 @@ def export_command(slug, out, fmt, include_external_id, free_text, about_you, in
     try:
         result = write_export(db.session, campaign, out, fmt=fmt,
                               include_external_id=include_external_id, include_text=free_text,
-                              include_profile=about_you, include_test=include_test)
+                              include_profile=about_you, include_test=include_test,
+                              include_authors=include_authors)
     except FileExistsError as exc:
         # The export command `parley run` prints is pasted again on a later day:
         # say what to do instead of a traceback (an export never overwrites one).

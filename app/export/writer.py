@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
 from analysis import contract
+from app.export.exchange_tables import write_exchange_tables
 from app.models import Answer, Campaign, PageVisit, Participant, utcnow
 from app.web.database import read_snapshot
 
@@ -264,7 +265,7 @@ def manifest(campaign: Campaign, counts: dict[str, int], files: list[str]) -> di
 def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "csv",
                  include_external_id: bool = False, chunk: int = BATCH, *,
                  include_text: bool = True, include_profile: bool = True,
-                 include_test: bool = False):  # fmt: skip
+                 include_test: bool = False, include_authors: bool = False):  # fmt: skip
     """Write ``campaign`` to the folder ``out`` (created; must be empty if it exists).
 
     ``include_external_id`` adds the column ``external_id_hash`` to
@@ -285,6 +286,10 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
     Test participants (managers' previews) are left out unless
     ``include_test``; then participants.csv gains the column ``is_test``
     (0/1) and the manifest says ``"include_test": true``.
+
+    A campaign with an argument exchange gets its six files
+    (app/export/exchange_tables.py); ``include_authors`` adds the author's
+    participant id to statements.csv (never by default).
     """
     leave_out = tuple(name for name, keep in (("free_text", include_text),
                                               ("about_you", include_profile)) if not keep)
@@ -301,7 +306,7 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
     try:
         with read_snapshot(session):  # consistent files; no participant is held off
             counts = _write_folder(session, campaign, work, fmt, include_external_id, chunk,
-                                   leave_out, include_test)
+                                   leave_out, include_test, include_authors)
         if fmt == "zip":
             archive = shutil.make_archive(str(work), "zip", root_dir=work)
             Path(archive).replace(final)
@@ -321,8 +326,8 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
 
 def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str,
                   external_id: bool = False, chunk: int = BATCH,
-                  leave_out: tuple[str, ...] = (), include_test: bool = False
-                  ) -> dict[str, int]:  # fmt: skip
+                  leave_out: tuple[str, ...] = (), include_test: bool = False,
+                  include_authors: bool = False) -> dict[str, int]:  # fmt: skip
     columns = (PARTICIPANT_COLUMNS + ([EXTERNAL_ID_COLUMN] if external_id else [])
                + (["is_test"] if include_test else []))  # fmt: skip
     # A campaign opened before format 1.5 stored a codebook without its type facts.
@@ -349,6 +354,10 @@ def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str,
     )
     files = [contract.PARTICIPANTS_FILE, contract.ANSWERS_FILE, contract.PAGES_FILE,
              contract.CODEBOOK_FILE]  # fmt: skip
+    exchange = write_exchange_tables(session, campaign, out, include_authors=include_authors,
+                                     include_test=include_test)  # fmt: skip
+    counts.update(exchange)
+    files += [f"{name}.csv" for name in exchange]
     if wide is not None:
         from app.export.formats import write_other_format
 
