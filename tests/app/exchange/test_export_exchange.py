@@ -67,7 +67,6 @@ def test_every_format_carries_the_exchange_files(app, fielded, tmp_path, fmt):
 
         zipfile.ZipFile(result.path).extractall(folder)
     for name, columns in contract.EXCHANGE_COLUMNS.items():
-        rows = read(folder / f"{name}.csv")
         with (folder / f"{name}.csv").open(encoding="utf-8") as f:
             assert next(csv.reader(f)) == list(columns), name
     statements = {int(r["statement"]): r for r in read(folder / "statements.csv")}
