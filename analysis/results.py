@@ -275,6 +275,14 @@ class Results:
         "check, value, note",
         "Checks beside the bridging scores: Pol.is consensus, the learned factor, split-half "
         "reliability, bootstrap SE calibration.")
+    exchange_moderation: pd.DataFrame = table(
+        "by, level, decided, rejected, rate",
+        "Rejection rates of participants' statements by language and by the author's "
+        "opinion group (when authors are exported).")
+    exchange_moderation_tests: pd.DataFrame = table(
+        "test, statistic, df, p, n, note",
+        "Chi-square tests of equal rejection rates, and Cohen's kappa of the blind second "
+        "coding.")
     exchange_sensitivity: pd.DataFrame = table(
         "lam, spearman_vs_5, mean_bridging, n_bridging",
         "Bridging scores under the statement penalties 2, 5 and 10.")

@@ -24,6 +24,7 @@ from analysis.exchange.checks import (
     split_half,
 )
 from analysis.exchange.effects import exchange_condition, peer_effects, statement_effects
+from analysis.exchange.moderation import equal_rates_test, moderator_agreement, rejection_rates
 from analysis.tidy import pairs as before_after_pairs
 
 __all__ = ["ExchangeResults", "analyse_exchange", "exchange_anchors"]
@@ -59,6 +60,13 @@ class ExchangeResults:
         correlation), the learned factor's correlation with z (only when
         raters average at least 30 ratings), split-half reliability,
         bootstrap-to-model SE ratio.
+    moderation : DataFrame
+        ``by, level, decided, rejected, rate``: rejection rates of the
+        participants' statements by language and (with an author column) by
+        the author's opinion group.
+    moderation_tests : DataFrame
+        ``test, statistic, df, p, n, note``: chi-square tests of equal
+        rejection rates, and Cohen's kappa on the double-coded sample.
     sensitivity : DataFrame
         Scores under lam_c = lam_f in {2, 5, 10}
         (:func:`analysis.exchange.checks.penalty_sensitivity`).
@@ -79,6 +87,8 @@ class ExchangeResults:
     statement_effects: pd.DataFrame = field(default_factory=pd.DataFrame)
     diagnostics: pd.DataFrame = field(default_factory=pd.DataFrame)
     checks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    moderation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    moderation_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     design: str = "none"
     notes: list = field(default_factory=list)
@@ -160,8 +170,10 @@ def analyse_exchange(export, participants: pd.Series | None = None, *, seed: int
         z = exchange_anchors(export)
     except ValueError as exc:
         res.notes.append(f"Bridging scores not computed: {exc}.")
+        _moderation(res, st, tables.get("moderation"), None)
         return res
     groups, centres = opinion_centres(z, seed=seed)
+    _moderation(res, st, tables.get("moderation"), groups)
     real = st.loc[st["placebo"] == 0, "statement"]
     use = rt[rt["fair"].notna() & rt["statement"].isin(real) & rt["rater"].isin(z.index)]
     dropped = int(rt["fair"].notna().sum() - len(use))
@@ -200,6 +212,38 @@ def analyse_exchange(export, participants: pd.Series | None = None, *, seed: int
     _checks(res, ratings, use, z, centres, groups, n_boot, seed)
     _effects(res, export, exposures, st, participants, outcomes, groups)
     return res
+
+
+def _moderation(res, st, moderation, groups) -> None:
+    """Rejection rates by language and the author's group; moderators' kappa."""
+    frames, tests = [], []
+    bys = [("language", "language")]
+    if groups is not None and "author" in st.columns:
+        author_group = st.set_index("statement")["author"].map(groups).dropna().astype(int)
+        bys.append(("author's opinion group", author_group.astype(str)))
+    elif "author" not in st.columns:
+        res.notes.append("The export has no statement authors (exported without them), so "
+                         "rejection rates by the author's opinion group are not shown.")
+    for label, by in bys:
+        rates = rejection_rates(st, by)
+        if rates.empty:
+            continue
+        frames.append(rates.assign(by=label))
+        t = equal_rates_test(rates)
+        note = ("expected counts under 5: the chi-square is approximate"
+                if t["min_expected"] < 5 else "")  # fmt: skip
+        tests.append((f"equal rejection rates by {label} (chi-square)", t["chi2"], t["df"],
+                      t["p"], t["n"], note))  # fmt: skip
+    if moderation is not None and not moderation.empty:
+        k = moderator_agreement(moderation)
+        tests.append(("moderators' agreement (Cohen's kappa)", k["kappa"], np.nan, np.nan,
+                      k["n"], f"raw agreement {k['agreement']:.1%}" if k["n"] else
+                      "no statement was coded twice"))  # fmt: skip
+    if frames:
+        res.moderation = pd.concat(frames, ignore_index=True)[
+            ["by", "level", "decided", "rejected", "rate"]]
+    res.moderation_tests = pd.DataFrame(tests, columns=["test", "statistic", "df", "p", "n",
+                                                        "note"])  # fmt: skip
 
 
 def _checks(res, ratings, use, z, centres, groups, n_boot, seed) -> None:

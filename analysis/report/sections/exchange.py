@@ -128,6 +128,8 @@ class _View:
     statement_effects: pd.DataFrame
     diagnostics: pd.DataFrame
     checks: pd.DataFrame
+    moderation: pd.DataFrame
+    moderation_tests: pd.DataFrame
     sensitivity: pd.DataFrame
     fit: object
     design: str
@@ -143,8 +145,9 @@ def _view(res) -> _View:
         statement_effects=res.exchange_statement_effects.set_index("statement")
         if not res.exchange_statement_effects.empty else res.exchange_statement_effects,
         diagnostics=res.exchange_diagnostics, checks=res.exchange_checks,
-        sensitivity=res.exchange_sensitivity, fit=res.exchange.fit, design=res.exchange.design,
-        notes=res.exchange.notes)  # fmt: skip
+        sensitivity=res.exchange_sensitivity, moderation=res.exchange_moderation,
+        moderation_tests=res.exchange_moderation_tests, fit=res.exchange.fit,
+        design=res.exchange.design, notes=res.exchange.notes)  # fmt: skip
 
 
 def render(page: Page) -> str | None:
@@ -162,6 +165,12 @@ def render(page: Page) -> str | None:
         parts.append(_map(x))
         parts.append(table(x.centres.reset_index(), "Opinion groups: centres on the anchor "
                            "scale and raters per group"))  # fmt: skip
+    if not x.moderation.empty:
+        parts.append(table(x.moderation, "Moderation: rejection rates of participants' "
+                           "statements"))  # fmt: skip
+    if not x.moderation_tests.empty:
+        parts.append(table(x.moderation_tests, "Moderation: equal rates and agreement",
+                           labels={"statistic": "chi-square or kappa"}))  # fmt: skip
     parts.append(_design(x))
     labels = {"estimate": "peers − placebo", "p_holm": "p (Holm)"}
     if not x.effects.empty:
