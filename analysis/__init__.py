@@ -25,6 +25,7 @@ from typing import Any
 #: The public API, the one list of it: module -> the names it gives the package.
 #: ``__all__``, attribute access and ``dir()`` follow from it.
 _API: dict[str, tuple[str, ...]] = {
+    "analysis.attrition": ("attrition_by_arm", "lee_bounds", "nonsubstantive_rates"),
     "analysis.cli": ("analyse", "demo_data"),
     "analysis.constructs": ("construct_scores", "cronbach_alpha", "knowledge_index"),
     "analysis.effects": ("ancova", "diff_in_diff", "robust_ols"),

@@ -119,6 +119,21 @@ class Results:
         "arm, started, eligible, completed, broke_off, completion_rate, break_off_rate",
         "Completion among starters and break-off, per arm and in total.")
 
+    attrition: pd.DataFrame = table(
+        "arm, allocated, retained, lost, attrition, chi2, df, p",
+        "Allocated participants kept by the exclusion rules, and how many of them are lost "
+        "to the analysis, per arm; the ``total`` row tests that attrition is the same in "
+        "every arm (Pearson's chi-square).")
+    lee_bounds: pd.DataFrame = table(
+        "item, arm, n_arm, n_control, q_treated, q_control, trim_share, trimmed, difference, "
+        "lower, upper",
+        "Lee (2009) bounds on each planned item's effect (difference in mean change, arm "
+        "minus control) under differential attrition; empty without a plan or a control.")
+    nonsubstantive: pd.DataFrame = table(
+        "phase, arm, answers, nonsubstantive, share, chi2, df, p",
+        "Share of \"don't know\" and other answers the codebook flags missing, per phase "
+        "and arm, with Pearson's chi-square test across arms per phase.")
+
     # -- before and after, within each arm
     shifts: pd.DataFrame = table(
         f"item, arm, {_SHIFT}, {_ADJUSTED}",

@@ -46,6 +46,7 @@ STEPS: list[tuple[str, object]] = [
     ("freetext", opinion.freetext_step),
     ("followup", change.followup_step),
     ("flow", sample.flow_step),
+    ("attrition", sample.attrition_step),
     ("checks", sample.checks_step),
     ("exchange", exchange.exchange_step),
 ]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import balance, flow, quality, reading
+from analysis import attrition, balance, flow, quality, reading
 from analysis.consort import consort_flow
 from analysis.frames import isin_ids
-from analysis.pipeline.run import PRE_TREATMENT, Run, kept_clean
+from analysis.pipeline.run import PRE_TREATMENT, Run, kept_clean, order_arms
 from analysis.tidy import profile_table
 from analysis.weights import kish, rake, read_margins
 
@@ -109,3 +109,34 @@ def checks_step(run: Run) -> None:
     else:
         g = mod.groupby(["item", "module", "arm"], sort=False)["value"]
         res.module_questions = g.agg(n="count", mean="mean", sd="std").reset_index()
+
+
+def attrition_step(run: Run) -> None:
+    """Attrition by arm (test), Lee bounds for the planned items, non-substantive answers."""
+    ex, res = run.ex, run.res
+    p = ex.participants
+    base = p[p["arm"].notna() & isin_ids(p["participant_id"], run.kept)]
+    res.attrition = order_arms(attrition.attrition_by_arm(base, res.analysed), ex)
+    ns = order_arms(attrition.nonsubstantive_rates(ex.answers, ex.items), ex)
+    res.nonsubstantive = ns.sort_values("phase", key=lambda s: s.map({"pre": 0, "post": 1}),
+                                        kind="stable", ignore_index=True)
+    control = ex.control_arm
+    items = res.plan["primary_items"] if res.plan else []
+    if not control or run.pp is None or run.pp.empty or not items:
+        res.lee_bounds = pd.DataFrame()
+        return
+    n_alloc = base["arm"].astype(str).value_counts()
+    pp = run.pp.assign(change=run.pp["post"] - run.pp["pre"])
+    rows = []
+    for item in items:
+        mine = pp[pp["item"] == item]
+        y0 = mine.loc[mine["arm"] == control, "change"].to_numpy(dtype=float)
+        for arm in ex.arms:
+            if arm == control:
+                continue
+            y1 = mine.loc[mine["arm"] == arm, "change"].to_numpy(dtype=float)
+            b = attrition.lee_bounds(y1, y0, int(n_alloc.get(arm, 0)),
+                                     int(n_alloc.get(control, 0)))
+            rows.append({"item": item, "arm": arm, "n_arm": y1.size, "n_control": y0.size,
+                         **b})
+    res.lee_bounds = pd.DataFrame(rows)

@@ -3,6 +3,8 @@ knowledge gain, attention-check failure, and the exclusion rule used."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from analysis.balance import BALANCE_RULE, IMBALANCE
 from analysis.reading import FAST_WPM, TYPICAL_WPM
 from analysis.report.html import Page, esc, table
@@ -68,9 +70,51 @@ def render(page: Page) -> str | None:
                           ["arm", "n", "mean_before", "mean_after", "shift", "ci_low",
                            "ci_high"], {"shift": "gain"}, guard=("n",),
                           min_cell=page.min_cell))
+    body += _attrition(page)
     att = res.attention_by_arm
     body.append(table(att, "Attention-check failure by arm and phase", ["arm", "phase", "n",
                                                                       "failed"],
                       {"failed": "share failed"}, guard=("n",), min_cell=page.min_cell,
                       empty="Attention checks: none in this survey."))
     return "".join(body)
+
+
+def _attrition(page: Page) -> list[str]:
+    """Attrition by arm with its test, Lee bounds, "don't know" rates by arm and phase."""
+    res, body = page.res, []
+    at = res.attrition
+    if at is not None and not at.empty:
+        total = at.set_index("arm").loc["total"]
+        body.append(table(at.drop(columns=["chi2", "df", "p"]),
+                          "Attrition after allocation, by arm (allocated and kept by the "
+                          "exclusion rules; lost = not in the analysis)",
+                          guard=("allocated",), min_cell=page.min_cell))
+        if pd.notna(total["p"]):
+            body.append(f"<p>Differential attrition: Pearson's χ² = {total['chi2']:.2f}, "
+                        f"df = {int(total['df'])}, p = {total['p']:.3f} for the same "
+                        "attrition in every arm.</p>")
+    lee = res.lee_bounds
+    if lee is not None and not lee.empty:
+        lee = lee.assign(label=lee["item"].map(page.label))
+        body.append(table(lee, "Lee (2009) bounds on each planned item's effect under "
+                          "differential attrition (change before to after, arm minus control)",
+                          ["label", "arm", "n_arm", "n_control", "q_treated", "q_control",
+                           "trim_share", "trimmed", "difference", "lower", "upper"],
+                          {"label": "item", "q_treated": "share observed (arm)",
+                           "q_control": "share observed (control)", "trim_share": "trimmed",
+                           "trimmed": "arm trimmed", "difference": "untrimmed difference"},
+                          guard=("n_arm", "n_control"), min_cell=page.min_cell,
+                          html_cols=("label",)))
+        body.append("<p>The arm that kept more of its participants is trimmed by the excess "
+                    "share, from the top for the lower bound and from the bottom for the "
+                    "upper; the bounds hold whatever the lost participants would have "
+                    "answered, if the briefing never made one person stay and another "
+                    "leave.</p>")
+    ns = res.nonsubstantive
+    if ns is not None and not ns.empty:
+        body.append(table(ns, "“Don't know” and other non-substantive answers, by phase and "
+                          "arm (χ² test across arms per phase)",
+                          ["phase", "arm", "answers", "nonsubstantive", "share", "chi2", "df",
+                           "p"], {"nonsubstantive": "don't know etc."},
+                          guard=("answers",), min_cell=page.min_cell))
+    return body
