@@ -298,6 +298,10 @@ class Results:
         "test, statistic, df, p, n, note",
         "Chi-square tests of equal rejection rates, and Cohen's kappa of the blind second "
         "coding.")
+    exchange_dri: pd.DataFrame = table(
+        "phase, by, group, n, dri, pairs, sampled",
+        "Deliberative Reason Index (Niemeyer et al.) before and after: overall, by exchange "
+        "condition and by briefing arm; pairs sampled above 5,000 participants.")
     exchange_sensitivity: pd.DataFrame = table(
         "lam, spearman_vs_5, mean_bridging, n_bridging",
         "Bridging scores under the statement penalties 2, 5 and 10.")

@@ -23,6 +23,7 @@ from analysis.exchange.checks import (
     rater_bootstrap,
     split_half,
 )
+from analysis.exchange.dri import dri
 from analysis.exchange.effects import exchange_condition, peer_effects, statement_effects
 from analysis.exchange.moderation import equal_rates_test, moderator_agreement, rejection_rates
 from analysis.tidy import pairs as before_after_pairs
@@ -67,6 +68,10 @@ class ExchangeResults:
     moderation_tests : DataFrame
         ``test, statistic, df, p, n, note``: chi-square tests of equal
         rejection rates, and Cohen's kappa on the double-coded sample.
+    dri : DataFrame
+        ``phase, by, group, n, dri, pairs, sampled``: the Deliberative
+        Reason Index before and after, overall, by exchange condition and by
+        briefing arm (:func:`analysis.exchange.dri.dri`).
     sensitivity : DataFrame
         Scores under lam_c = lam_f in {2, 5, 10}
         (:func:`analysis.exchange.checks.penalty_sensitivity`).
@@ -88,6 +93,7 @@ class ExchangeResults:
     diagnostics: pd.DataFrame = field(default_factory=pd.DataFrame)
     checks: pd.DataFrame = field(default_factory=pd.DataFrame)
     moderation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dri: pd.DataFrame = field(default_factory=pd.DataFrame)
     moderation_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     design: str = "none"
@@ -211,7 +217,48 @@ def analyse_exchange(export, participants: pd.Series | None = None, *, seed: int
     ], columns=["quantity", "value"])  # fmt: skip
     _checks(res, ratings, use, z, centres, groups, n_boot, seed)
     _effects(res, export, exposures, st, participants, outcomes, groups)
+    condition = exchange_condition(exposures, st) if not exposures.empty else pd.Series(
+        dtype=str)  # fmt: skip
+    res.dri = _dri_table(export, condition, participants, seed)
     return res
+
+
+def _dri_table(export, condition: pd.Series, participants, seed: int) -> pd.DataFrame:
+    """DRI before and after: considerations = attitude items, preferences = the ranking."""
+    t = export.items
+    both = t["phases"].map(lambda ph: "pre" in ph and "post" in ph)
+    views = list(t.loc[both & t["attitude"].astype(bool), "item"])
+    ranking = list(t.loc[both & (t["text_coding"] == "ranked_option_ids"), "item"])
+    if len(views) < 3 or not ranking:
+        return pd.DataFrame()
+    options = list(t.set_index("item").loc[ranking[0], "option_ids"])
+    a = export.answers
+    arm = export.participants.set_index("participant_id")["arm"]
+    rows = []
+    for phase in ("pre", "post"):
+        ph = a[a["phase"] == phase]
+        if participants is not None:
+            ph = ph[ph["participant_id"].isin(participants)]
+        c = ph[ph["item"].isin(views)].pivot_table(index="participant_id", columns="item",
+                                                   values="value", aggfunc="first",
+                                                   observed=True)  # fmt: skip
+        ranked = ph.loc[ph["item"] == ranking[0]].set_index("participant_id")["text"].dropna()
+        order = ranked.astype(str).str.split("|")
+        pos = pd.DataFrame({o: order.map(lambda r, o=o: r.index(o) + 1 if o in r else np.nan)
+                            for o in options}, index=order.index)  # fmt: skip
+        people = c.index.intersection(pos.index)
+        splits = [("all", "all", people)]
+        splits += [("exchange", g, people.intersection(condition.index[condition == g]))
+                   for g in ("peers", "placebo")]  # fmt: skip
+        splits += [("arm", g, people.intersection(arm.index[arm == g]))
+                   for g in export.arms]  # fmt: skip
+        for by, group, ids in splits:  # a few groups
+            if len(ids) < 2:
+                continue
+            r = dri(c.loc[ids], pos.loc[ids], seed=seed)
+            rows.append({"phase": phase, "by": by, "group": group, "n": r["n"],
+                         "dri": r["dri"], "pairs": r["pairs"], "sampled": r["sampled"]})
+    return pd.DataFrame(rows)
 
 
 def _moderation(res, st, moderation, groups) -> None:

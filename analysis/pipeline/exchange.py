@@ -27,6 +27,7 @@ def exchange_step(run: Run) -> None:
     run.res.exchange_statement_effects = x.statement_effects.reset_index()
     run.res.exchange_diagnostics = x.diagnostics
     run.res.exchange_checks = x.checks
+    run.res.exchange_dri = x.dri
     run.res.exchange_moderation = x.moderation
     run.res.exchange_moderation_tests = x.moderation_tests
     run.res.exchange_sensitivity = x.sensitivity

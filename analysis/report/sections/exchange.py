@@ -128,6 +128,7 @@ class _View:
     statement_effects: pd.DataFrame
     diagnostics: pd.DataFrame
     checks: pd.DataFrame
+    dri: pd.DataFrame
     moderation: pd.DataFrame
     moderation_tests: pd.DataFrame
     sensitivity: pd.DataFrame
@@ -144,7 +145,7 @@ def _view(res) -> _View:
         effects=res.exchange_effects, effects_by_arm=res.exchange_effects_by_arm,
         statement_effects=res.exchange_statement_effects.set_index("statement")
         if not res.exchange_statement_effects.empty else res.exchange_statement_effects,
-        diagnostics=res.exchange_diagnostics, checks=res.exchange_checks,
+        diagnostics=res.exchange_diagnostics, checks=res.exchange_checks, dri=res.exchange_dri,
         sensitivity=res.exchange_sensitivity, moderation=res.exchange_moderation,
         moderation_tests=res.exchange_moderation_tests, fit=res.exchange.fit,
         design=res.exchange.design, notes=res.exchange.notes)  # fmt: skip
@@ -184,6 +185,12 @@ def render(page: Page) -> str | None:
         se = se.reindex(se["shrunk"].abs().sort_values(ascending=False).index).head(10)
         parts.append(table(se, "Largest per-statement exposure effects (empirical-Bayes "
                            "shrunk; q: Benjamini-Hochberg)"))  # fmt: skip
+    if not x.dri.empty:
+        parts.append(table(x.dri, "Deliberative Reason Index before (pre) and after (post): "
+                           "how far pairs of participants who agree on the considerations "
+                           "also agree on their ranking of the proposals (1 = fully "
+                           "consistent); all pairs up to 5,000 participants, 1,000,000 "
+                           "sampled pairs above", guard=("n",)))  # fmt: skip
     if not x.diagnostics.empty:
         parts.append(table(x.diagnostics, "Diagnostics of the bridging model"))
     if not x.checks.empty:

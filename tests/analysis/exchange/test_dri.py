@@ -1,0 +1,81 @@
+"""The Deliberative Reason Index against a hand-worked example of its definition.
+
+Reference: Niemeyer, Veri, Dryzek and Bachtiger, "How Deliberation Happens:
+Enabling Deliberative Reason", APSR 2024 (first view 2023), and its
+supplementary code: d_ij = |r_C - r_P| / sqrt(2) for each pair of
+participants (Spearman correlations of considerations and of preference
+rankings), DRI = (lambda - 2 mean d) / lambda with lambda = sqrt(2) / 2.
+The R package deliberr implements the same; there is no R on this machine
+(no CRAN access), so its output could not be run and kept here: the
+reference is the hand computation below, with Spearman's textbook formula
+1 - 6 sum(d^2) / (n (n^2 - 1)) for untied ranks.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from analysis.exchange.dri import dri
+from analysis.exchange.summary import analyse_exchange
+
+C = pd.DataFrame([[1, 2, 3, 4], [2, 1, 4, 3], [4, 3, 2, 1]], index=["a", "b", "c"])
+P = pd.DataFrame([[1, 2, 3], [1, 3, 2], [3, 2, 1]], index=["a", "b", "c"])
+
+
+def spearman_by_hand(x, y):
+    n = len(x)
+    return 1 - 6 * sum((xi - yi) ** 2 for xi, yi in zip(x, y, strict=True)) / (n * (n * n - 1))
+
+
+def test_group_and_individual_dri_follow_the_definition_worked_by_hand():
+    # a-b: r_C = 1 - 6*4/60 = 0.6, r_P = 1 - 6*2/24 = 0.5; a-c: -1 and -1; b-c: -0.6 and -0.5
+    assert spearman_by_hand([1, 2, 3, 4], [2, 1, 4, 3]) == pytest.approx(0.6)
+    assert spearman_by_hand([1, 3, 2], [3, 2, 1]) == pytest.approx(-0.5)
+    d = {}
+    for i, j in itertools.combinations(C.index, 2):
+        rc = spearman_by_hand(C.loc[i].tolist(), C.loc[j].tolist())
+        rp = spearman_by_hand(P.loc[i].tolist(), P.loc[j].tolist())
+        d[(i, j)] = abs(rc - rp) / math.sqrt(2)
+    lam = math.sqrt(2) / 2
+    group = (lam - 2 * np.mean(list(d.values()))) / lam
+    out = dri(C, P)
+    assert out["dri"] == pytest.approx(group, abs=1e-12) and out["dri"] == pytest.approx(1 - 0.4 / 3)
+    ind_a = (lam - 2 * (d[("a", "b")] + d[("a", "c")]) / 2) / lam
+    assert out["individual"]["a"] == pytest.approx(ind_a)
+    assert out["pairs"] == 3 and not out["sampled"]
+
+
+def test_ties_use_average_ranks_and_constant_answers_are_left_out():
+    c = pd.DataFrame([[1, 1, 2, 3], [3, 3, 3, 3], [2, 1, 1, 3], [1, 2, 3, 3]], index=list("abcd"))
+    p = pd.DataFrame([[1, 2, 3], [1, 2, 3], [2, 1, 3], [3, 1, 2]], index=list("abcd"))
+    out = dri(c, p)
+    assert out["n"] == 3 and out["dropped"] == 1  # b answered every consideration alike
+    # average-rank Spearman, as R's cor(method = "spearman")
+    ids = ["a", "c", "d"]
+    ds = [abs(stats.spearmanr(c.loc[i], c.loc[j])[0] - stats.spearmanr(p.loc[i], p.loc[j])[0])
+          / math.sqrt(2) for i, j in itertools.combinations(ids, 2)]
+    assert out["dri"] == pytest.approx(1 - 2 * math.sqrt(2) * np.mean(ds))
+
+
+def test_above_the_limit_pairs_are_sampled_and_agree_with_all_pairs():
+    rng = np.random.default_rng(3)
+    lean = rng.normal(size=600)
+    c = pd.DataFrame(np.round(lean[:, None] * np.linspace(-1, 1, 8) + rng.normal(0, 1, (600, 8))))
+    p = pd.DataFrame(lean[:, None] * np.array([-1, 0, 1]) + rng.normal(0, 0.7, (600, 3)))
+    full = dri(c, p)
+    sampled = dri(c, p, max_full=100, n_pairs=300_000)
+    assert sampled["sampled"] and sampled["pairs"] == 300_000
+    assert sampled["dri"] == pytest.approx(full["dri"], abs=0.01)
+
+
+def test_the_demo_report_has_the_dri_before_and_after(demo):
+    table = analyse_exchange(demo, n_boot=0).dri
+    assert set(table["phase"]) == {"pre", "post"}
+    assert {"all", "peers", "placebo"} <= set(table["group"])
+    assert table["dri"].between(-1, 1).all()
