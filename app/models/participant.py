@@ -73,6 +73,11 @@ class Participant(Base):
     #: HMAC-SHA256 of the panel's participant id with the server's external-id key
     #: (app.participant.panel); the id itself is never stored.
     external_id_hash: Mapped[str | None] = mapped_column(String(64))
+    #: Keyed hash of the panel's session id (Prolific SESSION_ID, MTurk
+    #: assignmentId) the participant started with: with it, the panel link
+    #: alone resumes them in a new browser after they saved a page
+    #: (app/participant/panel_resume.py).
+    panel_session_hash: Mapped[str | None] = mapped_column(String(64))
     #: SHA-256 of the personal follow-up code (app.participant.followup).
     followup_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: Next follow-up step ("followup:<page>" or "followup:thanks"); null before starting it.

@@ -28,6 +28,7 @@ from app.exchange.cards import deal
 from app.exchange.operations import forget_participant, request_triage, statements_from_page
 from app.models import Answer, Campaign, Invite, PageVisit, Participant, utcnow
 from app.participant.gate import allocates_at_gate, pass_gate
+from app.participant.panel_resume import check_may_continue
 from app.participant.quotas import fill_places, matching_quotas, release_places
 from app.participant.screening import (
     choices_of,
@@ -79,6 +80,7 @@ def start(
     *,
     invite_code: str | None = None,
     external_id_hash: str | None = None,
+    panel_session: str | None = None,
 ) -> Started:
     """Create a participant (or continue the one of ``external_id_hash``); commits.
 
@@ -91,7 +93,7 @@ def start(
     and nothing is stored. With ``external_id_hash`` (a panel id's keyed
     hash) a second start with the same id, even at the same moment, finds
     the first participant (the unique key on ``(campaign, external_id_hash)``
-    decides the race) and continues it.
+    decides the race) and continues it if ``panel_resume.may_continue`` lets it.
 
     Retries when a concurrent start took the same allocation slot (the
     unique key on ``(campaign, stratum, allocation_seq)`` says so).
@@ -103,6 +105,7 @@ def start(
                 if external_id_hash is not None:
                     existing = find_by_external_id(session, campaign, external_id_hash)
                     if existing is not None:
+                        check_may_continue(session, existing, panel_session)
                         existing.resume_token_hash = hash_code(code)
                         return Started(existing, code, continued=True)
                 if allocates_at_gate(campaign):
@@ -121,6 +124,7 @@ def start(
                     replaces_id=allocation.replaces_id,
                     resume_token_hash=hash_code(code),
                     external_id_hash=external_id_hash,
+                    panel_session_hash=panel_session,
                 )
                 session.add(participant)
                 session.flush()
@@ -409,14 +413,10 @@ class _AlreadyClaimedError(Exception):
 def withdraw(session: Session, participant: Participant) -> None:
     """Delete every answer and page time; keep a tombstone row for arm balance; commits.
 
-    What the participant wrote, rated or reported in the argument exchange
-    goes too (``app.exchange.operations.forget_participant``).
-
-    Quota places the participant held or filled are given back; the stratum,
-    invite link and the campaign's export files go too (``app.retention.erasure``:
-    the stratum is made of about-you answers, the files hold answers). A panel
-    participant's keyed id hash stays on the tombstone, so the same panel
-    id cannot start a second time (it sees that it withdrew).
+    Exchange texts and ratings go (``exchange.operations.forget_participant``),
+    quota places are given back, and the stratum, invite link and the
+    campaign's export files go (``app.retention.erasure``). The panel id's
+    keyed hash stays, so the same id cannot start again (it sees it withdrew).
     """
     with writing(session):
         release_places(session, participant.id, filled_too=True)
@@ -427,8 +427,8 @@ def withdraw(session: Session, participant: Participant) -> None:
         remove_campaign_files(session, participant.campaign_id)
         participant.status = "withdrawn"
         participant.withdrawn_at = utcnow()
-        participant.resume_token_hash = None
-        participant.followup_token_hash = None
+        participant.resume_token_hash = participant.followup_token_hash = None
+        participant.panel_session_hash = None
         participant.stratum, participant.allocation_seq = "", None
 
 

@@ -28,6 +28,7 @@ from app.participant.code_limit import code_limit
 from app.participant.forms import ConfirmForm, ConsentForm, ResumeForm, page_form
 from app.participant.lookup import visit
 from app.participant.panel import hash_external_id, panel_id_from
+from app.participant.panel_resume import ResumeNeedsProofError, may_continue, panel_session_hash
 from app.participant.results import results_for_thanks
 from app.participant.step_page import render_step
 from app.web.database import reads_first
@@ -121,6 +122,9 @@ def landing(slug: str):
         if admitted is not None:
             if admitted.problem:
                 return _access_page(campaign, admitted.problem)
+            if admitted.returning is not None and not may_continue(
+                    db.session, admitted.returning, panel_session_hash(campaign, request.args)):
+                return _access_page(campaign, "panel_resume_code")  # fmt: skip
             if admitted.returning is None and target_reached(db.session, campaign):
                 return _access_page(campaign, "full")
     return _landing_page(campaign, participant, admitted, ConsentForm())
@@ -145,6 +149,7 @@ CODE_REFUSED = {"invite_invalid", "invite_used", "invite_revoked"}
 ACCESS_STATUS = {
     "invite_missing": 400, "invite_invalid": 400, "invite_revoked": 403, "invite_used": 409,
     "panel_id_missing": 400, "mturk_preview": 200, "withdrawn": 409, "full": 403,
+    "panel_resume_code": 409,
 }  # fmt: skip
 
 
@@ -177,7 +182,10 @@ def start(slug: str):
     try:
         started = ops.start(db.session, campaign, g.survey, g.lang,
                             invite_code=admitted.invite_code,
-                            external_id_hash=admitted.external_id_hash)  # fmt: skip
+                            external_id_hash=admitted.external_id_hash,
+                            panel_session=panel_session_hash(campaign, request.form))  # fmt: skip
+    except ResumeNeedsProofError:  # saved a page: the id alone does not continue them
+        return _access_page(campaign, "panel_resume_code")
     except ops.InviteUnavailableError:
         # Used or revoked between the check and the start (a second tab, say).
         again = admission(db.session, campaign, request.form)

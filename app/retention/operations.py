@@ -130,7 +130,8 @@ def _erase(session: Session, campaign: Campaign, ids_query) -> None:
     erase_links(session, ids_query)
     session.execute(
         update(Participant).where(Participant.id.in_(ids_query))
-        .values(external_id_hash=None, resume_token_hash=None, followup_token_hash=None)
+        .values(external_id_hash=None, resume_token_hash=None, followup_token_hash=None,
+                panel_session_hash=None)
         .execution_options(synchronize_session=False)
     )  # fmt: skip
 

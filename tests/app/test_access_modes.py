@@ -152,13 +152,14 @@ def test_a_prolific_link_stores_only_the_keyed_hash_of_the_id(app, make_campaign
 def test_the_same_panel_id_twice_continues_the_same_participant(app, make_campaign):
     make_campaign(design=PROLIFIC)
     first = Bot(app.test_client(), "town", SURVEY)
-    first.start(query=f"PROLIFIC_PID={PID}")
+    first.start(query=f"PROLIFIC_PID={PID}&STUDY_ID=s1&SESSION_ID=x9")
     first.submit_current()  # the about-you page is saved
     with app.app_context():
         step = db.session.scalar(select(Participant.step))
-    # Later, on another device, the panel sends them back with the same id.
+    # Later, on another device, the panel sends them back with the same id (and
+    # their session id: after a saved page the id alone is not enough, issue 23, 7).
     other = app.test_client()
-    status, html = landing_html(other, f"PROLIFIC_PID={PID}")
+    status, html = landing_html(other, f"PROLIFIC_PID={PID}&STUDY_ID=s1&SESSION_ID=x9")
     assert status == 200 and "Welcome back" in html and 'name="agree"' not in html
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
     response = other.post("/c/town/start", data={**hidden, "csrf_token": _csrf(html)},

@@ -60,6 +60,9 @@ def test_axe_finds_no_violations_on_the_fielding_pages(new_page, live_server):
         (_, code), = mint_codes(db.session, campaign)
         set_followup_status(db.session, campaign, "open", "test")
         db.session.commit()
+    page.goto(url + "?PROLIFIC_PID=done-1")  # their id alone, in another browser
+    assert page.locator("h1").inner_text() == "Continue with your resume code"
+    scan("panel id of someone who saved answers, without proof")
     page.goto(url + "followup/" + code)
     scan("follow-up intro")
     page.click("main button[type=submit]")

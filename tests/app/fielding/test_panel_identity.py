@@ -54,7 +54,9 @@ def test_the_link_resumes_its_own_id_not_the_cookies(app, make_campaign):
     make_campaign(design=PROLIFIC)
     a_browser, b_browser = app.test_client(), app.test_client()
     Bot(b_browser, "town", SURVEY).start(query=f"PROLIFIC_PID={SECOND}")  # B stops early
-    Bot(a_browser, "town", SURVEY).walk(query=f"PROLIFIC_PID={FIRST}")  # A finishes
+    # A finishes; Prolific's links carry the session id, which lets A back in from
+    # a browser without A's cookie after A saved pages (issue 23, 7).
+    Bot(a_browser, "town", SURVEY).walk(query=f"PROLIFIC_PID={FIRST}&SESSION_ID=sess-a")
     # B comes back on A's computer: B's own place, not A's ending.
     html = a_browser.get(f"/c/town/?PROLIFIC_PID={SECOND}").get_data(as_text=True)
     assert "Welcome back" in html and "CDONE1" not in html and 'name="agree"' not in html
@@ -69,8 +71,11 @@ def test_the_link_resumes_its_own_id_not_the_cookies(app, make_campaign):
     assert 'name="agree"' not in a_browser.get(f"/c/town/?PROLIFIC_PID={SECOND}").get_data(
         as_text=True
     )
-    again = a_browser.get(f"/c/town/?PROLIFIC_PID={FIRST}").get_data(as_text=True)
+    again = a_browser.get(f"/c/town/?PROLIFIC_PID={FIRST}&SESSION_ID=sess-a").get_data(
+        as_text=True)
     assert "Welcome back" in again
+    # A's id alone no longer continues A in a browser that is not A's.
+    assert a_browser.get(f"/c/town/?PROLIFIC_PID={FIRST}").status_code == 409
 
 
 def test_the_same_id_in_the_link_keeps_the_cookies_participant(app, make_campaign):
