@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-__all__ = ["adjust_pvalues", "METHODS"]
+__all__ = ["adjust_pvalues", "bonferroni_intervals", "METHODS"]
 
 #: our short names -> statsmodels ``multipletests`` method names
 METHODS = {"holm": "holm", "bh": "fdr_bh", "bonferroni": "bonferroni", "by": "fdr_by"}
@@ -96,4 +97,37 @@ def adjust_pvalues(
             reject, adj, _, _ = multipletests(sub.to_numpy(), alpha=alpha, method=METHODS[m])
             out.loc[sub.index, f"p_{m}"] = adj
             out.loc[sub.index, f"reject_{m}"] = reject
+    return out
+
+
+def bonferroni_intervals(data: pd.DataFrame, k: int, level: float = 0.95,
+                         estimate: str = "estimate", se: str = "se",
+                         df: str = "df") -> pd.DataFrame:
+    """Bonferroni-adjusted confidence intervals: each of ``k`` tests at ``1 - (1 - level)/k``.
+
+    The interval is ``estimate ± t(1 - (1 - level) / (2k), df) · se``, the
+    simultaneous intervals that go with Bonferroni-adjusted p-values (they
+    cover all ``k`` parameters together with probability at least ``level``).
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``data`` with ``ci_low_adj`` and ``ci_high_adj``.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"estimate": [1.0], "se": [0.5], "df": [30.0]})
+    >>> r = bonferroni_intervals(d, k=5)
+    >>> round(float(r["ci_high_adj"].iloc[0] - 1.0) / 0.5, 3)  # t(0.995, 30), t table
+    2.75
+    """
+    if k < 1:
+        raise ValueError(f"k must be at least 1, got {k}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    out = data.copy()
+    q = stats.t.ppf(1 - (1 - level) / (2 * k), out[df].to_numpy(dtype=float))
+    half = q * out[se].to_numpy(dtype=float)
+    out["ci_low_adj"] = out[estimate].to_numpy(dtype=float) - half
+    out["ci_high_adj"] = out[estimate].to_numpy(dtype=float) + half
     return out

@@ -159,10 +159,11 @@ class Results:
     # -- effects against control
     ancova: pd.DataFrame = table(
         f"item, arm, {_ANCOVA}, confirmatory, family, {_ADJUSTED}, p_plan, direction, "
-        "supported",
+        "supported, ci_low_adj, ci_high_adj",
         "ANCOVA of the after answer on arm and the before answer, each arm against control "
-        "(the primary estimator); ``family`` only with a plan, ``p_plan``, ``direction`` and "
-        "``supported`` only on the plan's confirmatory rows.")
+        "(the primary estimator); ``family`` only with a plan; ``p_plan`` (p by the plan's "
+        "correction), ``direction``, ``supported`` and the Bonferroni-adjusted interval "
+        "``ci_low_adj, ci_high_adj`` only on the plan's confirmatory rows.")
     did: pd.DataFrame = table(
         f"item, arm, {_DID}",
         "Difference in differences (Welch), each arm against control: a secondary "

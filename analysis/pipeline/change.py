@@ -9,7 +9,7 @@ import pandas as pd
 from analysis import constructs, followup, power
 from analysis.effects import ancova, diff_in_diff
 from analysis.export import Export
-from analysis.multiplicity import adjust_pvalues
+from analysis.multiplicity import adjust_pvalues, bonferroni_intervals
 from analysis.options import Options
 from analysis.pipeline.run import Run, long_pairs_shifts, order_arms, wide
 from analysis.plan import deviations, parse_plan, plan_from_primary
@@ -124,6 +124,9 @@ def plan_step(run: Run) -> None:
                                     | ((want == "decrease") & (sign < 0)))
     anc.loc[conf.index, "direction"] = want
     anc.loc[conf.index, "supported"] = ok
+    adj = bonferroni_intervals(conf, k, level=1 - plan["alpha"])  # beside the adjusted p
+    anc.loc[conf.index, "ci_low_adj"] = adj["ci_low_adj"]
+    anc.loc[conf.index, "ci_high_adj"] = adj["ci_high_adj"]
     res.ancova = anc
     alpha = plan["alpha"] / k if plan["correction"] in ("holm", "bonferroni") else plan["alpha"]
     rows = []

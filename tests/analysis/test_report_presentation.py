@@ -11,10 +11,16 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
+from scipy import stats
 
+from analysis.multiplicity import bonferroni_intervals
 from analysis.pipeline import analyse_export
+from analysis.plan import parse_plan
 from analysis.report import render_report
 from analysis.report.html import fmt, p_text
 
@@ -69,3 +75,68 @@ def test_methods_credit_stuart_maxwell_and_escape_item_placeholders(report):
     text = htmllib.unescape(re.sub(r"<[^>]+>", " ", methods))
     assert "estimate_<item>" in text  # was swallowed as a tag
     assert "Parley's own implementation" in text and "(statsmodels" not in text
+
+
+FLAGSHIP_PLAN = Path(__file__).parents[2] / "surveys" / "peace_in_europe" / "plan.toml"
+
+
+def _primary_list(page: str) -> list[str]:
+    summary = _section(page, "summary")
+    start = summary.index("Primary outcomes")
+    return re.findall(r"<li>(.*?)</li>", summary[start:summary.index("</ul>", start)], re.S)
+
+
+def test_the_confirmatory_family_counts_tests_not_hypotheses(report):
+    """The demo's preregistration names 3 items for every treated arm: 3 x 4 = 12 tests,
+    and Holm runs over the 12 (Holm 1979: the family is the tests corrected together)."""
+    res, page = report
+    assert int(res.ancova["confirmatory"].sum()) == 12
+    for ident in ("summary", "confirmatory"):
+        section = _section(page, ident)
+        assert "The confirmatory family is 12 tests (3 hypotheses" in section
+        assert "corrected by holm over those 12" in section
+    assert "Correction over the 3 hypotheses" not in page
+    assert len(_primary_list(page)) == 12
+    assert "one test per arm to the family" in _section(page, "confirmatory")
+
+
+def test_a_plan_with_arm_specific_hypotheses_lists_exactly_them_as_primary(demo):
+    plan = parse_plan(FLAGSHIP_PLAN.read_text(encoding="utf-8"), "plan.toml")
+    res = analyse_export(demo, n_boot=0, plan=plan)
+    page = render_report(res)
+    primary = _primary_list(page)
+    assert len(primary) == 3
+    assert [p.split(":")[0] for p in primary] == ["H1", "H2", "H3"]
+    assert "accord vs control" in primary[0] and "armistice vs control" in primary[1]
+    assert "The confirmatory family is 3 tests (3 hypotheses)" in page
+    assert "one test per arm to the family" not in page
+    assert "over 3 tests" in primary[0]
+
+
+def test_confirmatory_rows_carry_labelled_and_bonferroni_intervals(report):
+    res, page = report
+    conf = res.ancova[res.ancova["confirmatory"]]
+    k = len(conf)
+    # simultaneous intervals: estimate ± t(1 - alpha/(2k), df) se (Bonferroni; the t
+    # quantile checked against a printed t table in analysis.multiplicity's doctest)
+    q = stats.t.ppf(1 - 0.05 / (2 * k), conf["df"])
+    assert np.allclose(conf["ci_high_adj"] - conf["estimate"], q * conf["se"])
+    assert ((conf["ci_low_adj"] < conf["ci_low"]) & (conf["ci_high_adj"] > conf["ci_high"])).all()
+    section = _section(page, "confirmatory")
+    assert "95% CI low (unadjusted)" in section and "CI low (Bonferroni, 12 tests)" in section
+    assert "two-sided p-value adjusted by holm over the 12 confirmatory tests is below" in section
+    assert "has the sign the hypothesis expects" in section
+    summary = _section(page, "summary")
+    assert "unadjusted; Bonferroni-adjusted CI" in summary
+
+
+def test_bonferroni_intervals_against_a_t_table():
+    """NIST/SEMATECH e-Handbook 1.3.6.7.2 (t table): t(0.995, 30) = 2.750,
+    t(0.995, 60) = 2.660; k = 5 tests at 95% use the 0.995 quantile."""
+    d = pd.DataFrame({"estimate": [0.0, 1.0], "se": [1.0, 2.0], "df": [30.0, 60.0]})
+    r = bonferroni_intervals(d, k=5, level=0.95)
+    multiplier = (r["ci_high_adj"] - d["estimate"]) / d["se"]
+    assert np.round(multiplier, 3).tolist() == [2.750, 2.660]
+    assert np.allclose(r["ci_low_adj"] + r["ci_high_adj"], 2 * d["estimate"])
+    with pytest.raises(ValueError, match="k must be"):
+        bonferroni_intervals(d, k=0)

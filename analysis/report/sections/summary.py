@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from analysis.balance import IMBALANCE
 from analysis.report.html import TOO_FEW, Page, esc, finite, fmt, p_text
+from analysis.report.sections.confirmatory import family, family_text
 
 ID = "summary"
 HEADING = "Summary"
@@ -47,23 +48,32 @@ def warnings(page: Page) -> list[str]:
 
 
 def _primary_sentences(page: Page) -> list[str]:
+    """One line per test of the plan's confirmatory family, labelled by its hypothesis."""
     anc = page.res.ancova
     if anc.empty or "confirmatory" not in anc or not anc["confirmatory"].any():
         return []
     out = []
     plan = page.res.plan or {}
+    fam = family(page)
     correction = plan.get("correction", "holm")
+    level = f"{page.res.options.level:.0%}"
     for row in anc[anc["confirmatory"]].itertuples(index=False):
-        what = f"{page.label(row.item, 70)}, {esc(row.arm)} vs control"
+        hyp = fam["ids"].get((row.item, row.arm))
+        named = hyp and hyp != row.item  # plans from --primary name a test by its item
+        what = (f"{esc(hyp) + ': ' if named else ''}{page.label(row.item, 70)}, "
+                f"{esc(row.arm)} vs control")
         if min(row.n_arm, row.n_control) < page.min_cell or not finite(row.estimate):
             out.append(f"<li>{what}: {TOO_FEW} (n = {row.n_arm} vs {row.n_control}).</li>")
             continue
         p_adj = getattr(row, "p_plan", row.p_holm)
         direction = "higher" if row.estimate > 0 else "lower"
+        adj = (f"; Bonferroni-adjusted CI {fmt(row.ci_low_adj)} to {fmt(row.ci_high_adj)}"
+               if finite(getattr(row, "ci_low_adj", None)) else "")
         out.append(
             f"<li>{what}: {fmt(abs(row.estimate))} points {direction} than control on the "
-            f"{esc(page.scale_of(row.item))} scale (95% CI {fmt(row.ci_low)} to "
-            f"{fmt(row.ci_high)}; {p_text(p_adj)} adjusted by {esc(correction)}; "
+            f"{esc(page.scale_of(row.item))} scale ({level} CI {fmt(row.ci_low)} to "
+            f"{fmt(row.ci_high)}, unadjusted{adj}; {p_text(p_adj)} adjusted by "
+            f"{esc(correction)} over {fam['tests']} tests; "
             f"n = {row.n_arm} vs {row.n_control}).</li>")
     return out
 
@@ -84,9 +94,9 @@ def render(page: Page) -> str:
     primary = _primary_sentences(page)
     plan = res.plan
     if primary:
-        parts.append("<p>Primary outcomes (confirmatory, from the analysis plan; after "
-                     "reading, adjusted for the before answer):</p><ul>"
-                     + "".join(primary) + "</ul>")
+        parts.append("<p>Primary outcomes (confirmatory: the tests the analysis plan names; "
+                     "after reading, against control, adjusted for the before answer). "
+                     f"{family_text(page)}</p><ul>" + "".join(primary) + "</ul>")
     elif plan and plan.get("primary_items"):
         parts.append("<p>The analysis plan names primary outcomes, but they could not be "
                      "estimated with this data (see the warnings).</p>")
