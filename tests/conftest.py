@@ -10,6 +10,7 @@ they fail instead, so CI can never pass without having tested PostgreSQL.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Callable
 
@@ -17,15 +18,19 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app
+from app.accounts.passwords import hash_password
 from app.campaigns.operations import create_campaign, set_status
 from app.extensions import db
 from app.jobs.runner import wait_for_threads
+from app.models import Campaign, CampaignMember, User
 from surveys import EXAMPLE
 
 PG_URL = os.environ.get(
     "PARLEY_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 BACKENDS = ["sqlite", "postgresql"]
+#: The account ``make_user`` and ``login`` use unless told otherwise.
+OWNER_EMAIL, PASSWORD = "admin@example.org", "correct horse"
 
 
 @pytest.fixture(scope="session")
@@ -134,5 +139,58 @@ def make_campaign(app) -> Callable:
                 set_status(db.session, campaign, status, "test")
             db.session.commit()
             return campaign.slug
+
+    return build
+
+
+def sign_in(client, email: str = OWNER_EMAIL, password: str = PASSWORD):
+    """Sign ``client`` in through the real form (CSRF token and all); returns the response."""
+    html = client.get("/admin/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+    return client.post("/admin/login", data={"csrf_token": token, "email": email,
+                                             "password": password})  # fmt: skip
+
+
+@pytest.fixture
+def make_user(app) -> Callable:
+    """Builder: an account (by default the owner ``admin@example.org``), member of ``campaigns``."""
+
+    def build(email: str = OWNER_EMAIL, password: str = PASSWORD, role: str = "owner",
+              campaigns=()):  # fmt: skip
+        with app.app_context():
+            user = User(email=email, role=role, password_hash=hash_password(password))
+            db.session.add(user)
+            db.session.flush()
+            for slug in campaigns:
+                campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == slug))
+                db.session.add(CampaignMember(campaign_id=campaign.id, user_id=user.id))
+            db.session.commit()
+
+    return build
+
+
+@pytest.fixture
+def login() -> Callable:
+    """``login(client, email=..., password=...)``: sign a test client in (see :func:`sign_in`)."""
+    return sign_in
+
+
+@pytest.fixture
+def admin(make_user, client):
+    """The test client, signed in as the owner ``admin@example.org``."""
+    make_user()
+    assert sign_in(client).status_code == 302
+    return client
+
+
+@pytest.fixture
+def signed_in(app, make_user) -> Callable:
+    """Builder: a fresh client signed in as a new account of ``role``, member of ``campaigns``."""
+
+    def build(email: str, role: str, campaigns=("town",)):
+        make_user(email, role=role, campaigns=list(campaigns))
+        client = app.test_client()
+        assert sign_in(client, email).status_code == 302
+        return client
 
     return build

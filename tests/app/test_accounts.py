@@ -10,7 +10,6 @@ from werkzeug.security import generate_password_hash
 from app.audit import record_audit
 from app.extensions import db
 from app.models import AuditEvent, Campaign, CampaignMember, User
-from tests.app.test_security import login, make_user
 
 
 def test_the_fixed_cli_interface_creates_accounts_and_members(app, runner, make_campaign):
@@ -45,9 +44,9 @@ def test_a_short_password_is_refused(runner):
     assert result.exit_code == 1 and "at least 10 characters" in result.output
 
 
-def test_a_member_sees_only_their_campaigns_and_others_answer_404(app, client, make_campaign):
+def test_a_member_sees_only_their_campaigns_and_others_answer_404(app, client, make_campaign, make_user, login):
     mine, other = make_campaign("mine"), make_campaign("other")
-    make_user(app, role="manager", campaigns=[mine])
+    make_user(role="manager", campaigns=[mine])
     login(client)
     dashboard = client.get("/admin/").get_data(as_text=True)
     assert "/admin/campaign/mine" in dashboard and "/admin/campaign/other" not in dashboard
@@ -59,7 +58,7 @@ def test_a_member_sees_only_their_campaigns_and_others_answer_404(app, client, m
         assert "other" not in response.get_data(as_text=True).lower().replace("another", "")
 
 
-def test_an_old_werkzeug_hash_becomes_argon2_on_sign_in(app, client):
+def test_an_old_werkzeug_hash_becomes_argon2_on_sign_in(app, client, login):
     with app.app_context():
         db.session.add(User(email="old@example.org", role="owner",
                             password_hash=generate_password_hash("correct horse")))  # fmt: skip
@@ -69,8 +68,8 @@ def test_an_old_werkzeug_hash_becomes_argon2_on_sign_in(app, client):
         assert db.session.scalar(select(User.password_hash)).startswith("$argon2id$")
 
 
-def test_a_hash_with_old_parameters_is_rehashed_on_sign_in(app, client):
-    make_user(app)
+def test_a_hash_with_old_parameters_is_rehashed_on_sign_in(app, client, make_user, login):
+    make_user()
     with app.app_context():
         before = db.session.scalar(select(User.password_hash))
     assert "t=1" in before
@@ -81,8 +80,8 @@ def test_a_hash_with_old_parameters_is_rehashed_on_sign_in(app, client):
     assert after != before and "m=2048,t=2" in after
 
 
-def test_sign_ins_and_failures_are_audited_with_the_address(app, client):
-    make_user(app)
+def test_sign_ins_and_failures_are_audited_with_the_address(app, client, make_user, login):
+    make_user()
     client.environ_base["REMOTE_ADDR"] = "192.0.2.7"
     login(client, password="wrong password")
     login(client)
@@ -93,9 +92,9 @@ def test_sign_ins_and_failures_are_audited_with_the_address(app, client):
                     ("account.login", "admin@example.org", "192.0.2.7")]  # fmt: skip
 
 
-def test_a_deactivated_account_cannot_sign_in_and_its_session_ends(app, client, runner):
-    make_user(app)
-    make_user(app, email="second@example.org")
+def test_a_deactivated_account_cannot_sign_in_and_its_session_ends(app, client, runner, make_user, login):
+    make_user()
+    make_user(email="second@example.org")
     login(client, "second@example.org")
     assert client.get("/admin/").status_code == 200
     assert runner.invoke(args=["user", "deactivate", "second@example.org"]).exit_code == 0
@@ -103,8 +102,8 @@ def test_a_deactivated_account_cannot_sign_in_and_its_session_ends(app, client, 
     assert login(client, "second@example.org").status_code == 400
 
 
-def test_the_last_owner_cannot_be_deactivated(app, runner):
-    make_user(app)
+def test_the_last_owner_cannot_be_deactivated(app, runner, make_user):
+    make_user()
     result = runner.invoke(args=["user", "deactivate", "admin@example.org"])
     assert result.exit_code == 1 and "last active owner" in result.output
 
@@ -158,9 +157,9 @@ def _post(client, page: str, url: str, data: dict):
     return client.post(url, data={"csrf_token": token, **data})
 
 
-def test_an_owner_invites_an_analyst_who_sets_a_password_once(app, client, make_campaign):
+def test_an_owner_invites_an_analyst_who_sets_a_password_once(app, client, make_campaign, make_user, login):
     make_campaign()
-    make_user(app)
+    make_user()
     login(client)
     page = _post(client, "/admin/accounts", "/admin/accounts/invite",
                  {"email": "ana@example.org", "role": "analyst"})  # fmt: skip
@@ -182,8 +181,8 @@ def test_an_owner_invites_an_analyst_who_sets_a_password_once(app, client, make_
     assert path.rsplit("/", 1)[1] not in token_hashes  # stored hashed
 
 
-def test_an_expired_link_does_not_work(app, client):
-    make_user(app)
+def test_an_expired_link_does_not_work(app, client, make_user):
+    make_user()
     with app.app_context():
         from app.accounts.operations import issue_link
 
@@ -194,8 +193,8 @@ def test_an_expired_link_does_not_work(app, client):
     assert client.get(f"/admin/set-password/{token}").status_code == 404
 
 
-def test_sign_in_with_a_second_factor_and_a_code_works_once(app, client):
-    make_user(app)
+def test_sign_in_with_a_second_factor_and_a_code_works_once(app, client, make_user, login):
+    make_user()
     login(client)
     page = client.get("/admin/account/second-factor").get_data(as_text=True)
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
@@ -217,16 +216,16 @@ def test_sign_in_with_a_second_factor_and_a_code_works_once(app, client):
     assert other.get("/admin/").status_code == 200
 
 
-def test_owners_must_set_up_a_second_factor_when_the_installation_says_so(app, client):
+def test_owners_must_set_up_a_second_factor_when_the_installation_says_so(app, client, make_user, login):
     app.config["PARLEY_REQUIRE_TOTP_FOR_OWNERS"] = True
-    make_user(app)
+    make_user()
     login(client)
     response = client.get("/admin/")
     assert response.status_code == 302 and "/admin/account/second-factor" in response.location
 
 
-def test_an_idle_session_ends(app, client):
-    make_user(app)
+def test_an_idle_session_ends(app, client, make_user, login):
+    make_user()
     login(client)
     assert client.get("/admin/").status_code == 200
     with client.session_transaction() as s:
@@ -236,10 +235,10 @@ def test_an_idle_session_ends(app, client):
     assert client.get("/admin/").status_code == 302
 
 
-def test_owners_filter_the_audit_trail_and_download_it_as_csv(app, client, make_campaign):
+def test_owners_filter_the_audit_trail_and_download_it_as_csv(app, client, make_campaign, make_user, login):
     make_campaign("town")
     make_campaign("harbour")
-    make_user(app)
+    make_user()
     login(client)
     page = client.get("/admin/audit?campaign=harbour").get_data(as_text=True)
     assert "campaign.create" in page and "town" not in page.split("<tbody>")[1]

@@ -14,7 +14,6 @@ from app.campaigns.operations import DesignError, set_status, update_design
 from app.extensions import db
 from app.models import Answer, AuditEvent, Campaign, Participant
 from surveys import EXAMPLE, load_survey
-from tests.app.test_security import login, make_user
 from tests.bots import Bot
 from tests.forms import form_values
 
@@ -44,13 +43,6 @@ def campaign(app, slug: str) -> Campaign:
 def audit_actions(app) -> list[str]:
     with app.app_context():
         return db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
-
-
-@pytest.fixture
-def admin(app, client):
-    make_user(app)
-    assert login(client).status_code == 302
-    return client
 
 
 def test_a_manager_creates_a_campaign_from_a_shipped_survey(app, admin):
@@ -259,9 +251,9 @@ def test_allocation_follows_the_campaign_ratios(app, make_campaign):
         assert arms == [arm_for_slot(SURVEY, seed, "", n, 6, weights) for n in range(6)]
 
 
-def test_an_analyst_sees_the_design_but_cannot_change_or_preview(app, client, make_campaign):
+def test_an_analyst_sees_the_design_but_cannot_change_or_preview(app, client, make_campaign, make_user, login):
     slug = make_campaign(status="draft")
-    make_user(app, email="analyst@example.org", role="analyst", campaigns=[slug])
+    make_user(email="analyst@example.org", role="analyst", campaigns=[slug])
     login(client, email="analyst@example.org")
     page = client.get(f"/admin/campaign/{slug}/design").get_data(as_text=True)
     assert "Save design" not in page and "Start a preview" not in page
@@ -409,9 +401,9 @@ def test_test_participants_never_fill_a_dropout_slot(app, admin, make_campaign):
         assert real.replaces_id is None and real.allocation_seq == 0
 
 
-def test_a_manager_designs_only_their_own_campaigns(app, client, make_campaign):
+def test_a_manager_designs_only_their_own_campaigns(app, client, make_campaign, make_user, login):
     other = make_campaign(slug="other", status="draft")
-    make_user(app, email="manager@example.org", role="manager")
+    make_user(email="manager@example.org", role="manager")
     login(client, email="manager@example.org")
     assert client.get(f"/admin/campaign/{other}/design").status_code == 404
     response = client.post("/admin/campaigns/new", data={

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, Invite, Participant
 from surveys import EXAMPLE, load_survey
-from tests.app.test_security import login, make_user
 from tests.bots import Bot
 
 SURVEY = load_survey(EXAMPLE)
@@ -26,13 +25,6 @@ def token(client, path: str) -> str:
 @pytest.fixture
 def invite_campaign(app, make_campaign):
     return make_campaign(design={"access": "invite"})
-
-
-@pytest.fixture
-def admin(app, client):
-    make_user(app)
-    assert login(client).status_code == 302
-    return client
 
 
 def make_codes(client, slug: str, n) -> list[dict]:
@@ -125,9 +117,9 @@ def test_a_bad_number_of_codes_is_an_error_on_the_page(app, admin, invite_campai
 
 
 def test_an_analyst_sees_which_codes_are_used_but_changes_nothing(app, client, admin,
-                                                                  invite_campaign):
+                                                                  invite_campaign, make_user, login):
     make_codes(admin, invite_campaign, 2)
-    make_user(app, email="analyst@example.org", role="analyst", campaigns=[invite_campaign])
+    make_user(email="analyst@example.org", role="analyst", campaigns=[invite_campaign])
     analyst = app.test_client()
     login(analyst, email="analyst@example.org")
     path = f"/admin/campaign/{invite_campaign}/invites"

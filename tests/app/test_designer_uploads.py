@@ -13,7 +13,6 @@ from app.campaigns.uploads import Limits, UploadError, store_survey_zip
 from app.extensions import db
 from app.models import AuditEvent, Campaign
 from surveys import EXAMPLE, SurveyError, load_survey
-from tests.app.test_security import login, make_user
 from tests.survey_zips import broken_zip, hostile_zips, survey_zip
 
 HOSTILE = hostile_zips()
@@ -35,13 +34,6 @@ def upload(client, data: bytes, name: str = "survey.zip", token: str | None = No
 
 def everything_under(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*")) if folder.exists() else []
-
-
-@pytest.fixture
-def admin(app, client):
-    make_user(app)
-    assert login(client).status_code == 302
-    return client
 
 
 def test_a_good_zip_is_stored_by_version_and_a_campaign_can_use_it(app, admin):
@@ -95,8 +87,8 @@ def test_an_upload_without_the_csrf_token_is_refused(app, admin):
     assert everything_under(Path(app.instance_path) / "surveys") == []
 
 
-def test_an_analyst_cannot_upload(app, client):
-    make_user(app, email="analyst@example.org", role="analyst")
+def test_an_analyst_cannot_upload(app, client, make_user, login):
+    make_user(email="analyst@example.org", role="analyst")
     login(client, email="analyst@example.org")
     assert upload(client, survey_zip()).status_code == 403
     assert everything_under(Path(app.instance_path) / "surveys") == []

@@ -13,7 +13,6 @@ from app.campaigns.followup import LINKS_CSV_COLUMNS
 from app.extensions import db
 from app.models import AuditEvent, Campaign
 from surveys import EXAMPLE, load_survey
-from tests.app.test_security import login, make_user
 from tests.bots import Bot
 
 SURVEY = load_survey(EXAMPLE)
@@ -23,13 +22,6 @@ PAGE = "/admin/campaign/town/followup"
 def token(client, path: str = PAGE) -> str:
     html = client.get(path).get_data(as_text=True)
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-
-
-def signed_in(app, email: str, role: str, campaigns=("town",)):
-    make_user(app, email, role=role, campaigns=list(campaigns))
-    client = app.test_client()
-    assert login(client, email).status_code == 302
-    return client
 
 
 @pytest.fixture
@@ -42,8 +34,8 @@ def town(app, make_campaign):
 
 
 @pytest.fixture
-def manager(app, town):
-    return signed_in(app, "manager@example.org", "manager")
+def manager(signed_in, town):
+    return signed_in("manager@example.org", "manager")
 
 
 def download(client, renew: bool = False) -> list[dict]:
@@ -112,8 +104,8 @@ def test_a_manager_opens_the_wave_downloads_links_and_closes_it(app, manager):
     ]
 
 
-def test_an_analyst_sees_the_page_but_may_not_act(app, town):
-    analyst = signed_in(app, "analyst@example.org", "analyst")
+def test_an_analyst_sees_the_page_but_may_not_act(app, town, signed_in):
+    analyst = signed_in("analyst@example.org", "analyst")
     page = analyst.get(PAGE)
     assert page.status_code == 200
     assert "Open the follow-up wave" not in page.get_data(as_text=True)
@@ -125,8 +117,8 @@ def test_an_analyst_sees_the_page_but_may_not_act(app, town):
     assert status(app) == "none"
 
 
-def test_a_manager_of_another_campaign_gets_404(app, town):
-    outsider = signed_in(app, "outsider@example.org", "manager", campaigns=["elsewhere"])
+def test_a_manager_of_another_campaign_gets_404(app, town, signed_in):
+    outsider = signed_in("outsider@example.org", "manager", campaigns=["elsewhere"])
     assert outsider.get(PAGE).status_code == 404
     csrf = token(outsider, "/admin/")
     assert outsider.post(PAGE + "/open", data={"csrf_token": csrf}).status_code == 404
@@ -145,9 +137,9 @@ def test_posts_without_a_csrf_token_are_refused(app, manager):
                                  ) is None  # fmt: skip
 
 
-def test_a_draft_campaign_offers_no_follow_up(app, make_campaign):
+def test_a_draft_campaign_offers_no_follow_up(app, make_campaign, signed_in):
     make_campaign("draft", status="draft")
-    client = signed_in(app, "manager@example.org", "manager", campaigns=["draft"])
+    client = signed_in("manager@example.org", "manager", campaigns=["draft"])
     page = client.get("/admin/campaign/draft/followup").get_data(as_text=True)
     assert "A draft campaign has no participants to follow up." in page
     assert "Open the follow-up wave" not in page

@@ -19,8 +19,8 @@ from app.campaigns.operations import CampaignError, create_campaign
 from app.extensions import db
 from app.models import Answer, Campaign, Participant
 from surveys import EXAMPLE, SurveyError, load_survey
-from tests.app.test_security import login, make_user
 from tests.bots import Bot
+from tests.conftest import sign_in
 
 SURVEY = load_survey(EXAMPLE)
 CODE_RE = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}(?:-[0-9A-HJKMNP-TV-Z]{4}){3}")
@@ -54,15 +54,15 @@ def test_control_characters_in_urls_get_a_clear_400(client, make_campaign, path)
     assert CONTROL_MESSAGE in response.get_data(as_text=True)
 
 
-def test_a_nul_in_an_admin_url_gets_a_400_not_a_database_error(app, client):
-    make_user(app)
+def test_a_nul_in_an_admin_url_gets_a_400_not_a_database_error(app, client, make_user, login):
+    make_user()
     login(client)
     response = client.get("/admin/campaign/a%00b")
     assert response.status_code == 400 and CONTROL_MESSAGE in response.get_data(as_text=True)
 
 
-def test_a_nul_in_the_sign_in_email_gets_a_400(app, client):
-    make_user(app)
+def test_a_nul_in_the_sign_in_email_gets_a_400(app, client, make_user, login):
+    make_user()
     response = login(client, email="adm\x00in@localhost")
     assert response.status_code == 400
     assert CONTROL_MESSAGE in response.get_data(as_text=True)
@@ -164,13 +164,13 @@ def _proxied_logins(app, addresses: list[str]) -> list[int]:
         c = app.test_client()
         c.environ_base["REMOTE_ADDR"] = "10.0.0.1"  # the proxy, for every request
         c.environ_base["HTTP_X_FORWARDED_FOR"] = address
-        statuses.append(login(c, password="wrong").status_code)
+        statuses.append(sign_in(c, password="wrong").status_code)
     return statuses
 
 
-def test_behind_a_trusted_proxy_each_client_has_its_own_sign_in_limit(backend, request, tmp_path):
+def test_behind_a_trusted_proxy_each_client_has_its_own_sign_in_limit(backend, request, tmp_path, make_user):
     app = _fresh_app(backend, request, tmp_path, PARLEY_TRUSTED_PROXIES=1)
-    make_user(app)
+    make_user()
     try:
         statuses = _proxied_logins(app, ["192.0.2.1"] * 10 + ["192.0.2.2"])
         assert statuses == [400] * 11  # the second client is not locked out by the first
@@ -180,9 +180,9 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_sign_in_limit(backend, r
         _drop(app)
 
 
-def test_without_the_proxy_setting_forwarded_addresses_are_ignored(backend, request, tmp_path):
+def test_without_the_proxy_setting_forwarded_addresses_are_ignored(backend, request, tmp_path, make_user):
     app = _fresh_app(backend, request, tmp_path)
-    make_user(app)
+    make_user()
     try:
         # X-Forwarded-For is not trusted by default: a client cannot dodge the
         # limit by inventing addresses.
@@ -366,9 +366,9 @@ def test_a_server_error_says_answers_are_safe_and_shows_a_logged_request_id(
 # --- also: downloads are never cached; bidi controls are stripped from survey texts ---
 
 
-def test_export_and_report_downloads_are_sent_with_no_store(app, client, make_campaign):
+def test_export_and_report_downloads_are_sent_with_no_store(app, client, make_campaign, make_user, login):
     slug = make_campaign()
-    make_user(app)
+    make_user()
     login(client)
     app.config["PARLEY_JOBS"] = "inline"
     from tests.app.test_jobs import ask, last_job
@@ -400,10 +400,10 @@ def test_bidi_controls_are_stripped_from_survey_texts_at_load(tmp_path):
 
 
 def test_the_report_of_a_campaign_without_participants_is_a_message_not_a_500(
-    app, client, make_campaign
+    app, client, make_campaign, make_user, login
 ):
     slug = make_campaign()
-    make_user(app)
+    make_user()
     login(client)
     from tests.app.test_jobs import ask
 
@@ -414,7 +414,7 @@ def test_the_report_of_a_campaign_without_participants_is_a_message_not_a_500(
 
 
 def test_the_report_without_a_control_participant_is_a_message_not_a_500(
-    app, client, make_campaign
+    app, client, make_campaign, make_user, login
 ):
     from sqlalchemy import update
 
@@ -423,7 +423,7 @@ def test_the_report_without_a_control_participant_is_a_message_not_a_500(
     with app.app_context():  # one finished participant, in a treatment arm whatever was drawn
         db.session.execute(update(Participant).values(arm="trees", module_order="trees"))
         db.session.commit()
-    make_user(app)
+    make_user()
     login(client)
     from tests.app.test_jobs import ask, last_job, wait_for
 
@@ -469,10 +469,10 @@ def test_a_commit_that_reports_a_lost_connection_after_saving_still_answers_save
 
 @pytest.mark.parametrize("path", ["/admin/accounts/{}/role", "/admin/accounts/{}/active",
                                   "/admin/accounts/{}/reset"])
-def test_an_id_beyond_the_integer_column_gets_a_404_not_a_database_error(app, client, path):
+def test_an_id_beyond_the_integer_column_gets_a_404_not_a_database_error(app, client, path, make_user, login):
     # Found by tests/fuzz on PostgreSQL: 2**31 in the URL reached the query, which
     # PostgreSQL refused ("integer out of range"), and the owner saw a server error.
-    make_user(app)
+    make_user()
     login(client)
     html = client.get("/admin/accounts").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)

@@ -19,7 +19,6 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import Answer, AuditEvent, Job, Participant, utcnow
 from surveys import EXAMPLE, load_survey
-from tests.app.test_security import login, make_user
 from tests.bots import Bot
 
 SURVEY = load_survey(EXAMPLE)
@@ -60,7 +59,7 @@ def export(app, client, slug, fmt, **options) -> tuple[Job, bytes]:
 
 
 @pytest.fixture
-def campaign(app, make_campaign):
+def campaign(app, make_campaign, make_user):
     slug = make_campaign(block_size=8)
     for k in range(4):
         Bot(app.test_client(), slug, SURVEY, overrides={
@@ -68,7 +67,7 @@ def campaign(app, make_campaign):
                        SURVEY.items["support_trees"].options[k].id},
             "after": {"q_reflection": f"=reason {k}"},
         }).walk()  # fmt: skip
-    make_user(app)
+    make_user()
     return slug
 
 
@@ -85,7 +84,7 @@ def unzip(data: bytes) -> zipfile.ZipFile:
     return zipfile.ZipFile(io.BytesIO(data))
 
 
-def test_every_browser_format_reads_back_equal_to_the_database(app, client, campaign, tmp_path):
+def test_every_browser_format_reads_back_equal_to_the_database(app, client, campaign, tmp_path, login):
     login(client)
     files = {}
     for fmt in FORMATS:
@@ -133,7 +132,7 @@ def test_every_browser_format_reads_back_equal_to_the_database(app, client, camp
     assert actions.count("export.request") == 6 and actions.count("export.download") == 6
 
 
-def test_safe_defaults_leave_out_free_text_and_about_you_answers(app, client, campaign):
+def test_safe_defaults_leave_out_free_text_and_about_you_answers(app, client, campaign, login):
     login(client)
     _job, data = export(app, client, campaign, "zip")
     archive = unzip(data)
@@ -143,14 +142,14 @@ def test_safe_defaults_leave_out_free_text_and_about_you_answers(app, client, ca
     assert json.loads(archive.read("manifest.json"))["left_out"] == ["free_text", "about_you"]
 
 
-def test_a_report_is_reused_while_the_data_do_not_change(app, client, make_campaign):
+def test_a_report_is_reused_while_the_data_do_not_change(app, client, make_campaign, make_user, login):
     campaign = make_campaign("reported", block_size=8, seed="5eed" * 8)
     for k in range(8):  # two per arm, answers that move (as in test_security's report test)
         Bot(app.test_client(), campaign, SURVEY, overrides={
             "before": {"q_support_trees": str(1 + (k * 3) % 5), "q_warmth_council": str(10 * k)},
             "after": {"q_support_trees": str(1 + k % 5), "q_warmth_council": str(5 + 9 * k)},
         }).walk()  # fmt: skip
-    make_user(app)
+    make_user()
     login(client)
     url = f"/admin/campaign/{campaign}/report"
     ask(client, campaign, url, {})
@@ -167,9 +166,9 @@ def test_a_report_is_reused_while_the_data_do_not_change(app, client, make_campa
 
 
 def test_a_report_of_an_empty_campaign_is_a_message_not_a_server_error(app, client,
-                                                                        make_campaign):  # fmt: skip
+                                                                        make_campaign, make_user, login):  # fmt: skip
     slug = make_campaign("empty")
-    make_user(app)
+    make_user()
     login(client)
     response = ask(client, slug, f"/admin/campaign/{slug}/report", {})
     assert response.status_code == 303
@@ -180,7 +179,7 @@ def test_a_report_of_an_empty_campaign_is_a_message_not_a_server_error(app, clie
 
 
 def test_a_report_job_that_fails_shows_its_reason_on_the_page(app, client, make_campaign,
-                                                              monkeypatch):  # fmt: skip
+                                                              monkeypatch, make_user, login):  # fmt: skip
     import analysis
 
     def broken(*_args, **_kwargs):
@@ -189,7 +188,7 @@ def test_a_report_job_that_fails_shows_its_reason_on_the_page(app, client, make_
     monkeypatch.setattr(analysis, "write_report", broken)
     slug = make_campaign("few")
     Bot(app.test_client(), slug, SURVEY).walk()
-    make_user(app)
+    make_user()
     login(client)
     ask(client, slug, f"/admin/campaign/{slug}/report", {})
     job = wait_for(app, last_job(app))
@@ -199,7 +198,7 @@ def test_a_report_job_that_fails_shows_its_reason_on_the_page(app, client, make_
     assert "The report cannot be drawn from the data so far" in html
 
 
-def test_files_are_removed_when_they_expire(app, client, campaign):
+def test_files_are_removed_when_they_expire(app, client, campaign, login):
     login(client)
     job, _data = export(app, client, campaign, "dta")
     with app.app_context():
@@ -212,7 +211,7 @@ def test_files_are_removed_when_they_expire(app, client, campaign):
                                                                   str(job.id), "town-dta.zip")))
 
 
-def test_jobs_run_on_rq_when_configured(app, client, campaign):
+def test_jobs_run_on_rq_when_configured(app, client, campaign, login):
     import redis
     from rq import SimpleWorker
 
@@ -237,7 +236,7 @@ def test_jobs_run_on_rq_when_configured(app, client, campaign):
     assert wait_for(app, job_id, timeout=5).status == "done"
 
 
-def test_downloads_are_sent_from_the_file_on_disk(app, client, campaign, monkeypatch):
+def test_downloads_are_sent_from_the_file_on_disk(app, client, campaign, monkeypatch, login):
     """send_file gets the path of the finished file: nothing is read into a BytesIO."""
     from pathlib import Path
 
@@ -251,7 +250,7 @@ def test_downloads_are_sent_from_the_file_on_disk(app, client, campaign, monkeyp
     assert len(given) == 1 and isinstance(given[0], Path) and given[0].is_file()
 
 
-def test_test_participants_are_left_out_unless_asked_for(app, client, campaign):
+def test_test_participants_are_left_out_unless_asked_for(app, client, campaign, login):
     with app.app_context():
         first = db.session.scalar(select(Participant).order_by(Participant.id))
         first.is_test = True
@@ -264,7 +263,7 @@ def test_test_participants_are_left_out_unless_asked_for(app, client, campaign):
     assert len(people) == 4 and people["is_test"].sum() == 1
 
 
-def test_a_job_whose_worker_is_gone_is_marked_failed(app, client, campaign):
+def test_a_job_whose_worker_is_gone_is_marked_failed(app, client, campaign, login):
     from datetime import timedelta
 
     app.config["PARLEY_JOBS"] = "rq"  # queued, and no worker runs in this test

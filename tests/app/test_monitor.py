@@ -21,7 +21,6 @@ from app.extensions import db
 from app.models import Campaign, PageVisit, Participant
 from app.monitor import figures as fig
 from surveys import EXAMPLE, load_survey
-from tests.app.test_security import login, make_user
 from tests.bots import Bot
 
 NOW = datetime(2026, 11, 26, 12, 30, tzinfo=UTC)
@@ -149,8 +148,8 @@ def test_the_funnel_counts_every_stage(app, built):
     assert f.screened_out == {"screened_out": 1}
 
 
-def test_the_dashboard_and_the_campaign_page_show_the_same_funnel(app, client, built):
-    make_user(app)
+def test_the_dashboard_and_the_campaign_page_show_the_same_funnel(app, client, built, make_user, login):
+    make_user()
     login(client)
     dashboard = client.get("/admin/").get_data(as_text=True)
     page = client.get(f"/admin/campaign/{built['slug']}").get_data(as_text=True)
@@ -223,8 +222,8 @@ def test_briefing_words_are_counted_as_a_reader_sees_them():
     assert word_count(text) == 11  # Costs The accord would take many years Russia's reform not guaranteed
 
 
-def test_the_monitor_page_refreshes_itself_and_draws_svg_with_text(app, client, built):
-    make_user(app)
+def test_the_monitor_page_refreshes_itself_and_draws_svg_with_text(app, client, built, make_user, login):
+    make_user()
     login(client)
     html = client.get(f"/admin/campaign/{built['slug']}/monitor").get_data(as_text=True)
     assert '<meta http-equiv="refresh" content="30">' in html
@@ -235,9 +234,9 @@ def test_the_monitor_page_refreshes_itself_and_draws_svg_with_text(app, client, 
     assert 'http-equiv="refresh"' not in off
 
 
-def test_an_empty_campaign_has_a_monitor_with_zeros(app, client, make_campaign):
+def test_an_empty_campaign_has_a_monitor_with_zeros(app, client, make_campaign, make_user, login):
     slug = make_campaign()
-    make_user(app)
+    make_user()
     login(client)
     response = client.get(f"/admin/campaign/{slug}/monitor")
     assert response.status_code == 200 and '<td data-stage="consented">0</td>' in response.get_data(

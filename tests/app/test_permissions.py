@@ -18,7 +18,6 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Campaign, Job, User, utcnow
-from tests.app.test_security import login, make_user
 
 #: endpoint -> level. Levels: public, signed_in, staff (signed in, not a
 #: moderator), owner (account pages), designer (owners and managers: upload
@@ -110,16 +109,16 @@ def outcome(response) -> str:
 
 
 @pytest.fixture
-def world(app, make_campaign):
+def world(app, make_campaign, make_user, login):
     app.config["PARLEY_JOBS"] = "inline"  # no job thread outliving the test's database
     slug = make_campaign("town")
     make_campaign("elsewhere")
-    make_user(app, "owner@example.org", role="owner")
-    make_user(app, "analyst@example.org", role="analyst", campaigns=[slug])
-    make_user(app, "manager@example.org", role="manager", campaigns=[slug])
-    make_user(app, "outsider@example.org", role="manager", campaigns=["elsewhere"])
-    make_user(app, "moderator@example.org", role="moderator", campaigns=[slug])
-    make_user(app, "target@example.org", role="analyst")
+    make_user("owner@example.org", role="owner")
+    make_user("analyst@example.org", role="analyst", campaigns=[slug])
+    make_user("manager@example.org", role="manager", campaigns=[slug])
+    make_user("outsider@example.org", role="manager", campaigns=["elsewhere"])
+    make_user("moderator@example.org", role="moderator", campaigns=[slug])
+    make_user("target@example.org", role="analyst")
     with app.app_context():
         target = db.session.scalar(select(User.id).where(User.email == "target@example.org"))
         town = db.session.scalar(select(Campaign).where(Campaign.slug == slug))

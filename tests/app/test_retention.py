@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Answer, AuditEvent, Campaign, Job, PageVisit, Participant, utcnow
 from surveys import EXAMPLE, load_survey
-from tests.app.test_security import login, make_user
 from tests.bots import Bot
 
 SURVEY = load_survey(EXAMPLE)
@@ -102,14 +101,14 @@ def test_purge_keeps_nothing_it_should_not(app, runner, make_campaign, tmp_path)
     assert runner.invoke(args=["purge"]).output == "no campaign is past its retention period\n"
 
 
-def test_an_owner_deletes_a_participants_data_found_by_resume_code(app, client, make_campaign):
+def test_an_owner_deletes_a_participants_data_found_by_resume_code(app, client, make_campaign, make_user, login):
     slug = make_campaign()
     keep = Bot(app.test_client(), slug, SURVEY)
     keep.walk()
     gone = Bot(app.test_client(), slug, SURVEY)
     gone.walk()
     code = re.search(r"Your resume code is ([A-Z0-9-]+)\.", gone.html).group(1)
-    make_user(app)
+    make_user()
     login(client)
     page = client.get(f"/admin/campaign/{slug}/retention").get_data(as_text=True)
     token = CSRF.search(page).group(1)

@@ -6,29 +6,9 @@ import re
 
 from sqlalchemy import select
 
-from app.accounts.passwords import hash_password
 from app.extensions import db
-from app.models import Campaign, CampaignMember, User
+from app.models import Campaign
 from app.web.markdown import render_markdown
-
-
-def make_user(app, email="admin@example.org", password="correct horse", role="owner",
-              campaigns=()):  # fmt: skip
-    with app.app_context():
-        user = User(email=email, role=role, password_hash=hash_password(password))
-        db.session.add(user)
-        db.session.flush()
-        for slug in campaigns:
-            campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-            db.session.add(CampaignMember(campaign_id=campaign.id, user_id=user.id))
-        db.session.commit()
-
-
-def login(client, email="admin@example.org", password="correct horse"):
-    html = client.get("/admin/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-    return client.post("/admin/login", data={"csrf_token": token, "email": email,
-                                             "password": password})  # fmt: skip
 
 
 def test_pages_carry_strict_security_headers(client, make_campaign):
@@ -64,22 +44,22 @@ def test_admin_pages_need_sign_in(client):
     assert response.status_code == 302 and "/admin/login" in response.headers["Location"]
 
 
-def test_sign_in_with_a_wrong_password_fails_clearly(app, client):
-    make_user(app)
+def test_sign_in_with_a_wrong_password_fails_clearly(app, client, make_user, login):
+    make_user()
     response = login(client, password="wrong")
     assert response.status_code == 400
     assert "Email or password is not right." in response.get_data(as_text=True)
 
 
-def test_sign_in_is_rate_limited(app, client):
-    make_user(app)
+def test_sign_in_is_rate_limited(app, client, make_user, login):
+    make_user()
     statuses = [login(client, password="wrong").status_code for _ in range(11)]
     assert statuses[:10] == [400] * 10 and statuses[10] == 429
 
 
-def test_an_analyst_can_watch_but_not_change_a_campaign(app, client, make_campaign):
+def test_an_analyst_can_watch_but_not_change_a_campaign(app, client, make_campaign, make_user, login):
     slug = make_campaign()
-    make_user(app, role="analyst", campaigns=[slug])
+    make_user(role="analyst", campaigns=[slug])
     assert login(client).status_code == 302
     page = client.get(f"/admin/campaign/{slug}")
     assert page.status_code == 200 and "Arm balance" in page.get_data(as_text=True)
@@ -92,9 +72,9 @@ def test_an_analyst_can_watch_but_not_change_a_campaign(app, client, make_campai
         assert db.session.scalar(select(Campaign.status)) == "open"
 
 
-def test_an_owner_can_close_a_campaign_and_download_its_export(app, client, make_campaign):
+def test_an_owner_can_close_a_campaign_and_download_its_export(app, client, make_campaign, make_user, login):
     slug = make_campaign()
-    make_user(app)
+    make_user()
     login(client)
     page = client.get(f"/admin/campaign/{slug}").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
@@ -107,7 +87,7 @@ def test_an_owner_can_close_a_campaign_and_download_its_export(app, client, make
     assert data[:2] == b"PK"
 
 
-def test_sign_in_limits_are_shared_through_redis(app, client):
+def test_sign_in_limits_are_shared_through_redis(app, client, make_user, login):
     """With several app processes the limits live in Redis (redis://127.0.0.1:6379)."""
     import uuid
 
@@ -125,7 +105,7 @@ def test_sign_in_limits_are_shared_through_redis(app, client):
         if os.environ.get("CI") == "true":
             pytest.fail(f"Redis not reachable on 127.0.0.1:6379: {exc}")
         pytest.skip(f"Redis not reachable on 127.0.0.1:6379: {exc}")
-    make_user(app)
+    make_user()
     config = {**app.config, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"}
     first, second = create_app(config), create_app(config)  # two "processes", one database
     # A fresh (documentation-range) client address, so counts from earlier runs

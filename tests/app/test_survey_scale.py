@@ -18,7 +18,6 @@ from app.campaigns import library as registry
 from app.campaigns import surveys as campaign_surveys
 from app.campaigns.uploads import Limits, store_survey_zip
 from surveys import EXAMPLE, load_survey
-from tests.app.test_security import login, make_user
 from tests.survey_scale import big_survey
 from tests.survey_zips import survey_zip
 
@@ -62,11 +61,11 @@ def _without_token(response) -> str:
     return re.sub(r'name="csrf_token"[^>]*', "", response.get_data(as_text=True))
 
 
-def test_the_survey_list_of_500_surveys_loads_none_of_them_again(app, client, monkeypatch):
+def test_the_survey_list_of_500_surveys_loads_none_of_them_again(app, client, monkeypatch, make_user, login):
     store = Path(app.instance_path) / "surveys"
     for i in range(500):
         shutil.copytree(EXAMPLE, store / f"example-{i:03d}")
-    make_user(app)
+    make_user()
     login(client)
     first = client.get("/admin/surveys")
     assert first.status_code == 200 and first.get_data(as_text=True).count("example-") >= 500

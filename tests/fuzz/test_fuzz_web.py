@@ -21,7 +21,6 @@ from app.extensions import db
 from app.models import Answer, Campaign, Participant
 from app.participant.steps import journey
 from surveys import EXAMPLE, load_survey
-from tests.app.test_security import login, make_user
 from tests.bots import Bot
 from tests.fuzz.conftest import FIGURES, fuzz_settings
 from tests.fuzz.strategies import (
@@ -151,9 +150,9 @@ def _routes(app) -> list:
     return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
 
 
-def test_every_url_and_form_survives_hostile_input(app, make_campaign, log_watch):
+def test_every_url_and_form_survives_hostile_input(app, make_campaign, log_watch, make_user, login):
     slug = make_campaign()
-    make_user(app)
+    make_user()
     admin = app.test_client()
     assert login(admin).status_code == 302
     anonymous = app.test_client()
@@ -262,7 +261,7 @@ def test_raw_bodies_of_any_type_and_size_are_refused_cleanly(app, make_campaign,
 
 
 def test_report_downloads_on_empty_and_control_less_campaigns_never_fail(
-    app, make_campaign, log_watch
+    app, make_campaign, log_watch, make_user, login
 ):
     from tests.app.test_jobs import ask, last_job, wait_for
 
@@ -272,7 +271,7 @@ def test_report_downloads_on_empty_and_control_less_campaigns_never_fail(
     with app.app_context():
         db.session.execute(sa.update(Participant).values(arm="trees", module_order="trees"))
         db.session.commit()
-    make_user(app)
+    make_user()
     admin = app.test_client()
     login(admin)
     for slug in (empty, lonely):

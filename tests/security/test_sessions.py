@@ -17,7 +17,6 @@ from sqlalchemy import select
 from app.accounts.operations import set_active, set_role
 from app.extensions import db
 from app.models import User
-from tests.app.test_security import login, make_user
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -37,8 +36,8 @@ def _sign_out(client) -> None:
     assert client.post("/admin/logout", data={"csrf_token": token}).status_code == 302
 
 
-def test_a_copied_cookie_does_not_sign_in_after_sign_out(app, client):
-    make_user(app)
+def test_a_copied_cookie_does_not_sign_in_after_sign_out(app, client, make_user, login):
+    make_user()
     login(client)
     copied = _cookie(client)
     assert _with_cookie(app, copied).get("/admin/").status_code == 200  # the copy works now
@@ -49,8 +48,8 @@ def test_a_copied_cookie_does_not_sign_in_after_sign_out(app, client):
     assert replay.get("/admin/accounts").status_code == 302
 
 
-def test_sign_out_ends_the_sessions_of_the_account_on_other_devices(app, client):
-    make_user(app)
+def test_sign_out_ends_the_sessions_of_the_account_on_other_devices(app, client, make_user, login):
+    make_user()
     login(client)
     laptop = app.test_client()
     login(laptop)
@@ -58,17 +57,17 @@ def test_sign_out_ends_the_sessions_of_the_account_on_other_devices(app, client)
     assert laptop.get("/admin/").status_code == 302
 
 
-def test_signing_in_again_after_sign_out_works(app, client):
-    make_user(app)
+def test_signing_in_again_after_sign_out_works(app, client, make_user, login):
+    make_user()
     login(client)
     _sign_out(client)
     login(client)
     assert client.get("/admin/").status_code == 200
 
 
-def test_a_role_change_or_deactivation_ends_a_copied_session(app, client):
-    make_user(app)
-    make_user(app, email="ana@example.org", role="manager")
+def test_a_role_change_or_deactivation_ends_a_copied_session(app, client, make_user, login):
+    make_user()
+    make_user(email="ana@example.org", role="manager")
     login(client, email="ana@example.org")
     copied = _cookie(client)
     with app.app_context():
@@ -85,8 +84,8 @@ def test_a_role_change_or_deactivation_ends_a_copied_session(app, client):
     assert _with_cookie(app, copied).get("/admin/").status_code == 302
 
 
-def test_a_password_reset_from_the_console_ends_a_copied_session(app, client, runner):
-    make_user(app)
+def test_a_password_reset_from_the_console_ends_a_copied_session(app, client, runner, make_user, login):
+    make_user()
     login(client)
     copied = _cookie(client)
     result = runner.invoke(args=["user", "reset-password", "admin@example.org"])

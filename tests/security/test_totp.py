@@ -18,14 +18,14 @@ from sqlalchemy import select
 from app.accounts import totp
 from app.extensions import db
 from app.models import AuditEvent, User
-from tests.app.test_security import login, make_user
+from tests.conftest import sign_in
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 RACERS = 4
 
 
-def _owner_with_second_factor(app) -> str:
-    make_user(app)
+def _owner_with_second_factor(app, make_user) -> str:
+    make_user()
     secret = pyotp.random_base32()
     with app.app_context():
         user = db.session.scalar(select(User))
@@ -38,14 +38,14 @@ def _waiting_for_code(app, address: str):
     """A browser whose password was right and that now stands at the code page."""
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
-    response = login(client)
+    response = sign_in(client)
     assert response.status_code == 302 and response.location.endswith("/admin/login/code")
     token = CSRF.search(client.get("/admin/login/code").get_data(as_text=True)).group(1)
     return client, token
 
 
-def test_one_code_sent_by_several_browsers_at_once_signs_in_once(app, monkeypatch):
-    secret = _owner_with_second_factor(app)
+def test_one_code_sent_by_several_browsers_at_once_signs_in_once(app, monkeypatch, make_user):
+    secret = _owner_with_second_factor(app, make_user)
     browsers = [_waiting_for_code(app, f"192.0.2.{10 + i}") for i in range(RACERS)]
     barrier = threading.Barrier(RACERS)
     original = totp.check_code
@@ -79,8 +79,8 @@ def test_one_code_sent_by_several_browsers_at_once_signs_in_once(app, monkeypatc
     assert len(logins) == 1
 
 
-def test_wrong_codes_lock_the_account_from_every_address(app):
-    secret = _owner_with_second_factor(app)
+def test_wrong_codes_lock_the_account_from_every_address(app, make_user):
+    secret = _owner_with_second_factor(app, make_user)
     for i in range(5):  # PARLEY_TOTP_ACCOUNT_LIMIT: 5 per 15 minutes, each from a new address
         client, token = _waiting_for_code(app, f"198.51.100.{i + 1}")
         response = client.post("/admin/login/code", data={"csrf_token": token, "code": "000000"
@@ -93,8 +93,8 @@ def test_wrong_codes_lock_the_account_from_every_address(app):
     assert client.get("/admin/").status_code == 302
 
 
-def test_right_codes_do_not_count_towards_the_lockout(app):
-    secret = _owner_with_second_factor(app)
+def test_right_codes_do_not_count_towards_the_lockout(app, make_user):
+    secret = _owner_with_second_factor(app, make_user)
     for i in range(7):
         client, token = _waiting_for_code(app, f"198.51.100.{i + 1}")
         with app.app_context():  # a fresh step each time, as a real clock would give

@@ -28,7 +28,6 @@ from analysis.contract import unescape_formula
 from app.extensions import db
 from app.models import Campaign
 from surveys import EXAMPLE, load_survey
-from tests.app.test_security import login, make_user
 from tests.bots import Bot
 
 #: Every payload carries the marker 1337, so a hit is ours, not the page's own markup.
@@ -112,7 +111,7 @@ def hostile_survey(tmp_path):
 
 @pytest.mark.slow
 def test_payloads_never_become_active_markup_in_pages_exports_or_the_report(
-    app, make_campaign, runner, tmp_path
+    app, make_campaign, runner, tmp_path, make_user, login
 ):
     folder, survey = hostile_survey(tmp_path)
     slug = make_campaign(slug="hostile", survey=folder, block_size=8,
@@ -148,7 +147,7 @@ def test_payloads_never_become_active_markup_in_pages_exports_or_the_report(
         "/c/%22%3E%3Cscript%3Ealert(1337)%3C%2Fscript%3E/").get_data(as_text=True)
 
     # Administrators: sign-in error, dashboard, campaign, monitor, audit, accounts.
-    make_user(app)
+    make_user()
     admin = app.test_client()
     pages["sign-in error"] = login(admin, email=PAYLOADS[1]).get_data(as_text=True)
     assert login(admin).status_code == 302

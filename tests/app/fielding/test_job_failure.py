@@ -21,18 +21,18 @@ from app.extensions import db
 from app.jobs import exporting
 from app.models import Job
 from surveys import EXAMPLE, load_survey
-from tests.app.test_security import login, make_user
 from tests.bots import Bot
+from tests.conftest import sign_in
 
 SURVEY = load_survey(EXAMPLE)
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 MORE_PEOPLE = "when more people have taken part"
 
 
-def _failed_report(app, client, slug: str) -> tuple[Job, str]:
+def _failed_report(app, client, make_user, slug: str) -> tuple[Job, str]:
     Bot(app.test_client(), slug, SURVEY).walk()
-    make_user(app)
-    login(client)
+    make_user()
+    sign_in(client)
     token = CSRF.search(client.get(f"/admin/campaign/{slug}/exports").get_data(as_text=True))[1]
     client.post(f"/admin/campaign/{slug}/report", data={"csrf_token": token})
     deadline = time.monotonic() + 90
@@ -49,7 +49,7 @@ def _failed_report(app, client, slug: str) -> tuple[Job, str]:
 
 def test_an_export_the_analysis_refuses_is_a_fault_not_a_lack_of_data(app, client,
                                                                       make_campaign,
-                                                                      monkeypatch):  # fmt: skip
+                                                                      monkeypatch, make_user):  # fmt: skip
     """A real ExportError from load_export: the export's manifest disagrees with its rows."""
     written = exporting.export_to
 
@@ -61,7 +61,7 @@ def test_an_export_the_analysis_refuses_is_a_fault_not_a_lack_of_data(app, clien
         return result
 
     monkeypatch.setattr(exporting, "export_to", export_then_break)
-    job, html = _failed_report(app, client, make_campaign("lab"))
+    job, html = _failed_report(app, client, make_user, make_campaign("lab"))
     assert job.message.startswith("The analysis refused the campaign's export; this is a fault "
                                   "in Parley, not a lack of data")  # fmt: skip
     assert "participants.csv: has 1 rows but manifest.json row_counts" in job.message
@@ -70,23 +70,23 @@ def test_an_export_the_analysis_refuses_is_a_fault_not_a_lack_of_data(app, clien
 
 
 def test_a_programming_error_in_the_report_names_itself(app, client, make_campaign,
-                                                        monkeypatch):  # fmt: skip
+                                                        monkeypatch, make_user):  # fmt: skip
     def broken(*_args, **_kwargs):
         raise KeyError("arm")
 
     monkeypatch.setattr(analysis, "write_report", broken)
-    job, html = _failed_report(app, client, make_campaign("lab"))
+    job, html = _failed_report(app, client, make_user, make_campaign("lab"))
     assert job.message == ("The report failed on an error in Parley, not on the data (please "
                            "report it; the server log has the details): KeyError: 'arm'")  # fmt: skip
     assert MORE_PEOPLE not in html and "from the data so far" not in html
 
 
-def test_a_failed_export_stage_says_the_export_failed(app, client, make_campaign, monkeypatch):
+def test_a_failed_export_stage_says_the_export_failed(app, client, make_campaign, monkeypatch, make_user):
     def unwritable(*_args, **_kwargs):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(exporting, "export_to", unwritable)
-    job, html = _failed_report(app, client, make_campaign("lab"))
+    job, html = _failed_report(app, client, make_user, make_campaign("lab"))
     assert job.message == ("The export the report reads failed: PermissionError: [Errno 13] "
                            "Permission denied")  # fmt: skip
     assert "from the data so far" not in html
@@ -94,11 +94,11 @@ def test_a_failed_export_stage_says_the_export_failed(app, client, make_campaign
 
 @pytest.mark.parametrize("error", ["too few participants or items for opinion groups"])
 def test_only_an_error_of_the_statistics_is_about_the_data_so_far(app, client, make_campaign,
-                                                                  monkeypatch, error):  # fmt: skip
+                                                                  monkeypatch, error, make_user):  # fmt: skip
     def too_few(*_args, **_kwargs):
         raise ValueError(error)
 
     monkeypatch.setattr(analysis, "write_report", too_few)
-    job, html = _failed_report(app, client, make_campaign("lab"))
+    job, html = _failed_report(app, client, make_user, make_campaign("lab"))
     assert job.message == f"The report cannot be drawn from the data so far: {error}"
     assert f"failed: The report cannot be drawn from the data so far: {error}" in html
