@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from app import markdown
+from app.web import markdown
 from surveys import EXAMPLE, SurveyError, load_survey
 from surveys.reader import MAX_TEXT_CHARS, MAX_TEXT_LINKS
 
