@@ -263,7 +263,7 @@ def test_raw_bodies_of_any_type_and_size_are_refused_cleanly(app, make_campaign,
 def test_report_downloads_on_empty_and_control_less_campaigns_never_fail(
     app, make_campaign, log_watch, make_user, login
 ):
-    from tests.app.test_jobs import ask, last_job, wait_for
+    from tests.app.jobs.test_jobs import ask, last_job, wait_for
 
     empty = make_campaign(slug="empty")
     lonely = make_campaign(slug="lonely", block_size=8)

@@ -156,7 +156,7 @@ def test_payloads_never_become_active_markup_in_pages_exports_or_the_report(
         response = admin.get(path)
         if response.status_code == 200:
             pages[path] = response.get_data(as_text=True)
-    from tests.app.test_jobs import ask, last_job, wait_for
+    from tests.app.jobs.test_jobs import ask, last_job, wait_for
 
     assert ask(admin, slug, f"/admin/campaign/{slug}/report", {}).status_code == 303
     job = wait_for(app, last_job(app))

@@ -14,8 +14,8 @@ from app.extensions import db
 from app.models import Campaign, Participant, utcnow
 from surveys import EXAMPLE, load_survey
 from tests.analysis.test_report_cases import BAD, _visible_text
+from tests.app.participant.test_quota_concurrency import at_once, each
 from tests.app.test_load_database import database_url
-from tests.app.test_quota_concurrency import at_once, each
 from tests.bots import Bot
 from tests.http import HttpClient, served
 

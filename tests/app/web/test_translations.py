@@ -17,7 +17,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 from markupsafe import escape
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TRANSLATIONS = ROOT / "app" / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
 LANGUAGES = ["de", "uk", "ru"]

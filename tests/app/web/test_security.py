@@ -81,7 +81,7 @@ def test_an_owner_can_close_a_campaign_and_download_its_export(app, client, make
     client.post(f"/admin/campaign/{slug}/status", data={"csrf_token": token, "status": "closed"})
     with app.app_context():
         assert db.session.scalar(select(Campaign.status)) == "closed"
-    from tests.app.test_jobs import export
+    from tests.app.jobs.test_jobs import export
 
     _job, data = export(app, client, slug, "zip")
     assert data[:2] == b"PK"

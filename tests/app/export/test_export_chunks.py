@@ -111,7 +111,7 @@ def test_the_parley_export_process_writes_what_the_app_writes(app, answered, tmp
     out = tmp_path / "process"
     parley = Path(sys.executable).parent / "parley"
     env = {**os.environ, "PARLEY_SECRET_KEY": "k", "DATABASE_URL": url,
-           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}  # this checkout's app
+           "PYTHONPATH": str(Path(__file__).resolve().parents[3])}  # this checkout's app
     done = subprocess.run([str(parley), "export", answered, str(out), "--format", fmt],
                           capture_output=True, text=True, check=False, env=env)  # fmt: skip
     assert done.returncode == 0, done.stderr

@@ -371,7 +371,7 @@ def test_export_and_report_downloads_are_sent_with_no_store(app, client, make_ca
     make_user()
     login(client)
     app.config["PARLEY_JOBS"] = "inline"
-    from tests.app.test_jobs import ask, last_job
+    from tests.app.jobs.test_jobs import ask, last_job
 
     ask(client, slug, f"/admin/campaign/{slug}/exports", {"fmt": "zip"})
     with client.get(f"/admin/campaign/{slug}/jobs/{last_job(app)}/download") as export:
@@ -405,7 +405,7 @@ def test_the_report_of_a_campaign_without_participants_is_a_message_not_a_500(
     slug = make_campaign()
     make_user()
     login(client)
-    from tests.app.test_jobs import ask
+    from tests.app.jobs.test_jobs import ask
 
     response = ask(client, slug, f"/admin/campaign/{slug}/report", {})
     page = client.get(response.location)
@@ -425,7 +425,7 @@ def test_the_report_without_a_control_participant_is_a_message_not_a_500(
         db.session.commit()
     make_user()
     login(client)
-    from tests.app.test_jobs import ask, last_job, wait_for
+    from tests.app.jobs.test_jobs import ask, last_job, wait_for
 
     ask(client, slug, f"/admin/campaign/{slug}/report", {})
     job = wait_for(app, last_job(app))

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from analysis import load_export
 from app.extensions import db
 from app.models import Answer, Participant
-from tests.app.test_export import complete, read_csv
+from tests.app.export.test_export import complete, read_csv
 
 #: what participants typed -> what answers.csv and wide.csv hold
 TYPED = {

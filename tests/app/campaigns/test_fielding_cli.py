@@ -171,7 +171,7 @@ def test_the_readme_fielding_example_is_a_valid_design(app, runner):
     import shlex
     from pathlib import Path
 
-    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Fielding a study", 1)[1].split("\n## ", 1)[0]
     text = section.replace("\\\n", " ")
     commands = [line.strip() for line in text.splitlines()
@@ -179,7 +179,7 @@ def test_the_readme_fielding_example_is_a_valid_design(app, runner):
     assert [c.split()[2] for c in commands] == ["create", "edit", "open"]
     for command in commands:
         args = shlex.split(re.sub(r"#.*", "", command))[1:]
-        args = [a.replace("surveys/peace_in_europe", str(Path(__file__).parents[2]
+        args = [a.replace("surveys/peace_in_europe", str(Path(__file__).parents[3]
                                                          / "surveys/peace_in_europe"))
                 for a in args]  # fmt: skip
         result = runner.invoke(args=args)
