@@ -26,7 +26,6 @@ from app.extensions import db
 from app.jobs.operations import job_folder, request_report
 from app.models import Campaign, Job, utcnow
 from surveys import EXAMPLE, load_survey
-from tests.app.test_security import login, make_user
 from tests.bots import Bot
 
 SURVEY = load_survey(EXAMPLE)
@@ -78,7 +77,7 @@ def _wait_for(predicate, seconds: float, what: str):
 
 
 def test_a_job_killed_with_its_server_fails_with_the_reason_and_no_files(app, client,
-                                                                         make_campaign):
+                                                                         make_campaign, make_user, login):
     app.config.update(PARLEY_JOB_HEARTBEAT_SECONDS=1, PARLEY_JOB_DEAD_SECONDS=4,
                       PARLEY_JOBS_DIR=str(Path(app.instance_path) / "jobs"))
     slug = make_campaign()
@@ -101,7 +100,7 @@ def test_a_job_killed_with_its_server_fails_with_the_reason_and_no_files(app, cl
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait(30)
-    make_user(app)
+    make_user()
     login(client)
     page = client.get(f"/admin/campaign/{slug}/exports").get_data(as_text=True)
     assert _job(app, job_id).status == "running"  # a few seconds: not yet given up on

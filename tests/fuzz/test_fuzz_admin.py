@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 
 from app.audit import record_audit
 from app.extensions import db
-from tests.app.test_security import login, make_user
 from tests.fuzz.conftest import FIGURES, fuzz_settings
 from tests.fuzz.strategies import nasty_number, nasty_text
 from tests.survey_zips import survey_zip
@@ -48,8 +47,8 @@ def _audit_case(client, since, until, page, actor):
         response.get_data()  # the CSV streams: its errors come while reading
 
 
-def test_audit_filters_never_fail(app, client, log_watch):
-    make_user(app)
+def test_audit_filters_never_fail(app, client, log_watch, make_user, login):
+    make_user()
     with app.app_context():
         record_audit(db.session, "account.create", detail="one row to find")
         db.session.commit()
@@ -93,7 +92,7 @@ def _upload_case(client, edit):
         assert "nested too deeply" in response.get_data(as_text=True)
 
 
-def test_uploaded_definitions_are_stored_or_explained(app, client, log_watch):
-    make_user(app)
+def test_uploaded_definitions_are_stored_or_explained(app, client, log_watch, make_user, login):
+    make_user()
     login(client)
     _upload_case(client)

@@ -26,7 +26,6 @@ from app.models import (
     Statement,
     User,
 )
-from tests.app.test_security import login, make_user
 from tests.security.test_xss_corpus import PAYLOADS, ActiveMarkup
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -68,13 +67,13 @@ def token(client, url):
 
 
 @pytest.fixture
-def people(app, exchange_campaign, make_campaign):
+def people(app, exchange_campaign, make_campaign, make_user, login):
     exchange_campaign("debate")
     make_campaign("elsewhere")
-    make_user(app, "manager@example.org", role="manager", campaigns=["debate"])
-    make_user(app, "mod@example.org", role="moderator", campaigns=["debate"])
-    make_user(app, "mod2@example.org", role="moderator", campaigns=["debate"])
-    make_user(app, "analyst@example.org", role="analyst", campaigns=["debate"])
+    make_user("manager@example.org", role="manager", campaigns=["debate"])
+    make_user("mod@example.org", role="moderator", campaigns=["debate"])
+    make_user("mod2@example.org", role="moderator", campaigns=["debate"])
+    make_user("analyst@example.org", role="analyst", campaigns=["debate"])
 
     def client_of(email):
         client = app.test_client()

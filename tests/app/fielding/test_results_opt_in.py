@@ -13,7 +13,6 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, Campaign
 from surveys import EXAMPLE, load_survey
-from tests.app.test_security import login, make_user
 from tests.bots import Bot
 
 SURVEY = load_survey(EXAMPLE)
@@ -54,9 +53,9 @@ def test_the_cli_switches_results_on_and_off(app, runner, make_campaign):
     assert details == ["changed show_results", "changed show_results"]
 
 
-def test_the_designer_says_why_results_are_off(app, client, make_campaign):
+def test_the_designer_says_why_results_are_off(app, client, make_campaign, make_user, login):
     slug = make_campaign(status="draft")
-    make_user(app)
+    make_user()
     login(client)
     html = client.get(f"/admin/campaign/{slug}/design").get_data(as_text=True)
     box = re.search(r'<input[^>]*name="show_results"[^>]*>', html)[0]
