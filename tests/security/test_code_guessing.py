@@ -15,7 +15,7 @@ from app.campaigns.invites import create_invites
 from app.extensions import db
 from app.models import Arrival, Campaign
 from surveys import EXAMPLE, load_survey
-from tests.app.test_followup import complete, links, run
+from tests.app.participant.test_followup import complete, links, run
 from tests.bots import Bot
 
 SURVEY = load_survey(EXAMPLE)

@@ -16,11 +16,10 @@ from argon2 import PasswordHasher
 
 from app.accounts.operations import authenticate, create_user
 from app.extensions import db
-from tests.app.test_security import login, make_user
 
 
-def test_every_refusal_costs_one_argon2_check(app, monkeypatch):
-    make_user(app)
+def test_every_refusal_costs_one_argon2_check(app, monkeypatch, make_user):
+    make_user()
     with app.app_context():
         create_user(db.session, "invited@example.org", "analyst")  # no password yet
         db.session.commit()
@@ -41,9 +40,9 @@ def test_every_refusal_costs_one_argon2_check(app, monkeypatch):
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_sign_in_time_does_not_say_whether_an_account_exists(app, client):
+def test_sign_in_time_does_not_say_whether_an_account_exists(app, client, make_user, login):
     app.config["PARLEY_ARGON2"] = {}  # the production parameters (argon2-cffi's defaults)
-    make_user(app)
+    make_user()
 
     def took(email: str) -> float:
         started = time.perf_counter()

@@ -14,7 +14,6 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import AuditEvent, Campaign, Quota
 from surveys import EXAMPLE, load_survey
-from tests.app.test_security import login, make_user
 from tests.bots import Bot
 
 SURVEY = load_survey(EXAMPLE)
@@ -91,10 +90,10 @@ def test_an_archived_campaign_changes_nothing(app, runner, make_campaign):
     assert result.exit_code != 0 and "an archived campaign cannot change" in result.output
 
 
-def test_the_campaign_page_shows_the_change_history(app, client, runner, make_campaign):
+def test_the_campaign_page_shows_the_change_history(app, client, runner, make_campaign, make_user, login):
     slug = make_campaign(design=PROLIFIC)
     runner.invoke(args=["campaign", "edit", slug, "--completion-code", "completed=CDONE42"])
-    make_user(app)
+    make_user()
     login(client)
     html = client.get(f"/admin/campaign/{slug}").get_data(as_text=True)
     history = html[html.index('id="change-history"'):html.index('id="audit-log"')]
