@@ -59,6 +59,8 @@ def anchor_scores(pre: pd.DataFrame, d: int = 1) -> pd.DataFrame:
     x = pre[keep].to_numpy(dtype=float)
     if x.shape[0] < 3:
         raise ValueError("anchors need at least 3 participants with answers")
+    if (np.isfinite(x).sum(axis=0) < 2).any():  # nanstd would warn: no variance to tell
+        raise ValueError("every anchor item needs answers that vary")
     sd = np.nanstd(x, axis=0, ddof=1)
     if not (np.isfinite(sd) & (sd > 0)).all():
         raise ValueError("every anchor item needs answers that vary")

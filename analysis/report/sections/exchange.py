@@ -141,7 +141,8 @@ def _view(res) -> _View:
     scores = res.exchange_scores
     return _View(
         scores=scores.set_index("statement") if not scores.empty else scores,
-        centres=res.exchange_centres.set_index("group"), flow=res.exchange_flow,
+        centres=res.exchange_centres.set_index("group")  # none when scores were not computed
+        if "group" in res.exchange_centres else res.exchange_centres, flow=res.exchange_flow,
         effects=res.exchange_effects, effects_by_arm=res.exchange_effects_by_arm,
         statement_effects=res.exchange_statement_effects.set_index("statement")
         if not res.exchange_statement_effects.empty else res.exchange_statement_effects,
