@@ -6,7 +6,6 @@ Flask's own commands (``parley db upgrade`` from Flask-Migrate, ``parley shell``
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 
 import click
@@ -21,6 +20,7 @@ from app.audit.cli import audit_command
 from app.campaigns.cli import design_changes, design_options, fail, register_fielding_commands
 from app.campaigns.library_cli import register_library_commands
 from app.campaigns.operations import CampaignError, create_campaign, set_status
+from app.cli_support import acting_user, campaign_or_fail
 from app.exchange.cli import exchange_group
 from app.export.one_shot import prepare_for_export
 from app.export.writer import write_export
@@ -35,15 +35,6 @@ from surveys import FLAGSHIP, SurveyError, load_survey
 __all__ = ["register_commands", "run_command"]
 
 
-def _actor() -> str:
-    return f"cli:{getpass.getuser()}"
-
-
-def _campaign(slug: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    if campaign is None:
-        raise click.ClickException(f"no campaign '{slug}' (see: parley campaign list)")
-    return campaign
 
 
 # --- survey ------------------------------------------------------------------
@@ -104,7 +95,7 @@ def campaign_create(slug, survey_path, title, languages, block_size, rebalance_d
     prereg = {"primary_items": primary.split(","), "family": "primary"} if primary else None
     try:
         campaign = create_campaign(
-            db.session, slug=slug, survey_folder=survey_path, actor=_actor(), title=title,
+            db.session, slug=slug, survey_folder=survey_path, actor=acting_user(), title=title,
             languages=languages.split(",") if languages else None, block_size=block_size,
             rebalance_dropouts=rebalance_dropouts, results_min_completed=results_min,
             preregistration=prereg, design=design_changes(design),
@@ -120,9 +111,9 @@ def _status_command(name: str, status: str):
     @click.argument("slug")
     @with_appcontext
     def command(slug):
-        campaign = _campaign(slug)
+        campaign = campaign_or_fail(slug)
         try:
-            set_status(db.session, campaign, status, _actor())
+            set_status(db.session, campaign, status, acting_user())
         except CampaignError as exc:
             raise click.ClickException(str(exc)) from None
         db.session.commit()
@@ -185,7 +176,7 @@ def export_command(slug, out, fmt, include_external_id, free_text, about_you, in
     The browser's exports leave free text and about-you answers out unless
     asked; this command keeps them by default, as scripts written for it expect.
     """
-    campaign = _campaign(slug)
+    campaign = campaign_or_fail(slug)
     prepare_for_export(fmt)  # this process ends with the export (app/export/one_shot.py)
     try:
         result = write_export(db.session, campaign, out, fmt=fmt,

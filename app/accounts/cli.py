@@ -23,6 +23,7 @@ from app.accounts.operations import (
 )
 from app.accounts.passwords import hash_password
 from app.audit import record_audit
+from app.cli_support import campaign_or_fail
 from app.extensions import db
 from app.models import ROLES, Campaign, CampaignMember, User
 
@@ -35,12 +36,6 @@ def _user(email: str) -> User:
         raise click.ClickException(f"no account {email} (see: parley user list)")
     return user
 
-
-def _campaign(slug: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    if campaign is None:
-        raise click.ClickException(f"no campaign '{slug}' (see: parley campaign list)")
-    return campaign
 
 
 def _link(token: str) -> str:
@@ -188,7 +183,7 @@ def members_group():
 def members_add(slug, email):
     """Let EMAIL see (analyst) or run (manager) campaign SLUG."""
     user = _user(email)
-    added = add_member(db.session, _campaign(slug), user)
+    added = add_member(db.session, campaign_or_fail(slug), user)
     db.session.commit()
     click.echo(f"{user.email} {'is now' if added else 'was already'} a member of '{slug}'")
 
@@ -200,7 +195,7 @@ def members_add(slug, email):
 def members_remove(slug, email):
     """Take EMAIL off campaign SLUG."""
     user = _user(email)
-    removed = remove_member(db.session, _campaign(slug), user)
+    removed = remove_member(db.session, campaign_or_fail(slug), user)
     db.session.commit()
     click.echo(f"{user.email} {'removed from' if removed else 'was not a member of'} '{slug}'")
 
@@ -210,7 +205,7 @@ def members_remove(slug, email):
 @with_appcontext
 def members_list(slug):
     """List the members of campaign SLUG with their roles."""
-    campaign = _campaign(slug)
+    campaign = campaign_or_fail(slug)
     rows = db.session.execute(
         select(User.email, User.role).join(CampaignMember, CampaignMember.user_id == User.id)
         .where(CampaignMember.campaign_id == campaign.id).order_by(User.email)

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import getpass
-
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
+from app.cli_support import acting_user
 from app.models import AuditEvent, Campaign
 
-__all__ = ["record_audit", "cli_actor"]
-
-
-def cli_actor() -> str:
-    """Who runs a ``parley`` command: the operating-system account."""
-    return f"cli:{getpass.getuser()}"
+__all__ = ["record_audit"]
 
 
 def record_audit(
@@ -40,7 +34,7 @@ def record_audit(
         elif has_request_context():
             actor = "anonymous"
         else:
-            actor = cli_actor()
+            actor = acting_user()
     if remote_addr is None and has_request_context():
         remote_addr = request.remote_addr
     event = AuditEvent(

@@ -8,14 +8,12 @@ below are shared by ``parley campaign create`` and ``parley campaign edit``.
 from __future__ import annotations
 
 import csv
-import getpass
 import os
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from app.campaigns.design import ACCESS_MODES, COMPLETION_KEYS, CampaignError, DesignError
 from app.campaigns.followup import write_links_csv
@@ -27,6 +25,7 @@ from app.campaigns.invites import (
     revoke_invites,
 )
 from app.campaigns.operations import apply_schedules, set_followup_status, update_design
+from app.cli_support import acting_user, campaign_or_fail
 from app.extensions import db
 from app.models import Campaign
 
@@ -35,15 +34,6 @@ __all__ = ["design_options", "design_changes", "register_fielding_commands", "fa
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
-def _actor() -> str:
-    return f"cli:{getpass.getuser()}"
-
-
-def _campaign(slug: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    if campaign is None:
-        raise click.ClickException(f"no campaign '{slug}' (see: parley campaign list)")
-    return campaign
 
 
 def fail(exc: Exception):
@@ -201,7 +191,7 @@ def campaign_edit(slug, title, languages, block_size, seed, rebalance_dropouts, 
     --completion-code and --redirect add to the codes already set;
     --allow/--deny, --quota and --strata replace the lists.
     """
-    campaign = _campaign(slug)
+    campaign = campaign_or_fail(slug)
     changes = design_changes(opts)
     plain = {"title": title, "block_size": block_size, "seed": seed,
              "rebalance_dropouts": rebalance_dropouts, "abandon_after_minutes": abandon_after,
@@ -211,7 +201,7 @@ def campaign_edit(slug, title, languages, block_size, seed, rebalance_dropouts, 
     if not changes:
         raise click.UsageError("nothing to change: give at least one option (see --help)")
     try:
-        update_design(db.session, campaign, _merge_completion(campaign, changes), _actor())
+        update_design(db.session, campaign, _merge_completion(campaign, changes), acting_user())
     except CampaignError as exc:
         raise fail(exc) from None
     db.session.commit()
@@ -226,7 +216,7 @@ def campaign_tick():
     Participants are turned away on time without it (the schedule is read on
     every request); run it from cron to have the closing in the audit log.
     """
-    closed = apply_schedules(db.session, _actor())
+    closed = apply_schedules(db.session, acting_user())
     db.session.commit()
     for slug in closed:
         click.echo(f"campaign '{slug}' closed on schedule")
@@ -250,11 +240,11 @@ def invites_group():
 @with_appcontext
 def invites_create(slug, n, out, base_url):
     """Make N single-use codes for campaign SLUG and write their personal links to --out."""
-    campaign = _campaign(slug)
+    campaign = campaign_or_fail(slug)
     if out.exists():
         raise click.ClickException(f"{out} exists; choose a new file (codes are shown once)")
     try:
-        codes = create_invites(db.session, campaign, n, _actor())
+        codes = create_invites(db.session, campaign, n, acting_user())
     except CampaignError as exc:
         raise fail(exc) from None
     base = _base_url(base_url)
@@ -271,7 +261,7 @@ def invites_create(slug, n, out, base_url):
 @with_appcontext
 def invites_list(slug):
     """Count and list the codes of SLUG (unused, used, revoked; never the codes themselves)."""
-    rows = list_invites(db.session, _campaign(slug))
+    rows = list_invites(db.session, campaign_or_fail(slug))
     states = {s: sum(r.state == s for r in rows) for s in ("unused", "used", "revoked")}
     click.echo(", ".join(f"{k} {v}" for k, v in states.items()))
     for r in rows:
@@ -290,7 +280,7 @@ def invites_revoke(slug, codes, everything):
     if bool(codes) == everything:
         raise click.UsageError("give --code CODE (repeatable) or --all")
     chosen = None if everything else list(codes)
-    count = revoke_invites(db.session, _campaign(slug), _actor(), chosen)
+    count = revoke_invites(db.session, campaign_or_fail(slug), acting_user(), chosen)
     db.session.commit()
     click.echo(f"revoked {count} code(s)")
 
@@ -309,8 +299,8 @@ def _followup_status_command(name: str):
     @with_appcontext
     def command(slug):
         try:
-            set_followup_status(db.session, _campaign(slug), name + ("" if name == "open" else "d"),
-                                _actor())  # fmt: skip
+            status = name + ("" if name == "open" else "d")
+            set_followup_status(db.session, campaign_or_fail(slug), status, acting_user())
         except CampaignError as exc:
             raise fail(exc) from None
         db.session.commit()
@@ -340,12 +330,12 @@ _followup_status_command("close")
 @with_appcontext
 def followup_links(slug, out, invites_csv, renew, base_url):
     """Write a personal follow-up link for each completer of SLUG to --out."""
-    campaign = _campaign(slug)
+    campaign = campaign_or_fail(slug)
     if out.exists():
         raise click.ClickException(f"{out} exists; choose a new file (codes are shown once)")
     by_participant = _invites_by_participant(campaign, invites_csv) if invites_csv else {}
     with _private_csv(out) as f:
-        n = write_links_csv(db.session, campaign, f, _base_url(base_url), _actor(),
+        n = write_links_csv(db.session, campaign, f, _base_url(base_url), acting_user(),
                             renew=renew, invite_codes=by_participant)  # fmt: skip
     db.session.commit()
     click.echo(f"{n} follow-up links for '{slug}' written to {out}")

@@ -7,14 +7,13 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from app.audit import record_audit
 from app.campaigns.surveys import uploaded_surveys_folder
 from app.campaigns.testdata import delete_test_participants
 from app.campaigns.uploads import Limits, UploadError, store_survey_zip, stored_folder
+from app.cli_support import campaign_or_fail
 from app.extensions import db
-from app.models import Campaign
 from surveys import SurveyError
 
 __all__ = ["register_library_commands"]
@@ -63,9 +62,7 @@ def test_data_group():
 @with_appcontext
 def test_data_delete(slug: str):
     """Delete every test participant of campaign SLUG and their answers (audited)."""
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    if campaign is None:
-        raise click.ClickException(f"no campaign '{slug}' (see: parley campaign list)")
+    campaign = campaign_or_fail(slug)
     n = delete_test_participants(db.session, campaign)
     click.echo(f"deleted {n} test participant(s) of campaign '{slug}'")
 

@@ -15,13 +15,12 @@ import re
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
-from app.audit.operations import cli_actor
+from app.cli_support import acting_user, campaign_or_fail
 from app.exchange import moderation
 from app.exchange.pools import PoolError, freeze
 from app.extensions import db
-from app.models import REASONS, Campaign
+from app.models import REASONS
 
 __all__ = ["exchange_group"]
 
@@ -34,19 +33,13 @@ def exchange_group():
     """The argument exchange: moderation queue and display sets."""
 
 
-def _campaign(slug: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    if campaign is None:
-        raise click.ClickException(f"no campaign '{slug}'")
-    return campaign
-
 
 @exchange_group.command("queue")
 @click.argument("slug")
 @with_appcontext
 def queue_command(slug):
     """Print the statements waiting for a decision, riskiest first: ID<TAB>text."""
-    campaign = _campaign(slug)
+    campaign = campaign_or_fail(slug)
     entries = moderation.queue(db.session, campaign)
     db.session.commit()
     for entry in entries:
@@ -63,11 +56,11 @@ def moderate_command(slug, statement_id, approve, reason):
     """Approve a statement, or reject it with a reason code."""
     if approve == bool(reason):
         raise click.UsageError("give exactly one of --approve or --reject REASON")
-    campaign = _campaign(slug)
+    campaign = campaign_or_fail(slug)
     try:
         recorded = moderation.decide(db.session, campaign, statement_id,
                                      "approve" if approve else "reject", reason, None,
-                                     actor=cli_actor(), role="owner")  # fmt: skip
+                                     actor=acting_user(), role="owner")  # fmt: skip
     except moderation.ModerationError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
@@ -82,9 +75,9 @@ def moderate_command(slug, statement_id, approve, reason):
 @with_appcontext
 def freeze_command(slug, min_ratings):
     """Freeze the display set; print its SHA-256 (the exposures' pool_version)."""
-    campaign = _campaign(slug)
+    campaign = campaign_or_fail(slug)
     try:
-        frozen = freeze(db.session, campaign, min_ratings=min_ratings, actor=cli_actor())
+        frozen = freeze(db.session, campaign, min_ratings=min_ratings, actor=acting_user())
     except PoolError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from analysis import contract
 from app.audit import record_audit
+from app.cli_support import acting_user
 from app.exchange.triage_job import run_triage_job
 from app.jobs.heartbeat import beating, fail_dead, worker_name
 from app.models import Answer, Campaign, Job, Participant, utcnow
@@ -126,8 +127,6 @@ def request_report(session: Session, campaign: Campaign, actor: str | None = Non
 
 
 def _actor() -> str:
-    from app.audit.operations import cli_actor
-
     try:
         from flask_login import current_user
 
@@ -135,7 +134,7 @@ def _actor() -> str:
             return current_user.email
     except RuntimeError:
         pass
-    return cli_actor()
+    return acting_user()
 
 
 def _progress(session: Session, job: Job, percent: int, status: str = "running") -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from app.campaigns.surveys import SurveyChangedError, survey_for
+from app.cli_support import campaign_or_fail
 from app.extensions import db
-from app.models import Campaign
 from app.monitor import figures as fig
 
 __all__ = ["monitor_command"]
@@ -19,9 +18,7 @@ __all__ = ["monitor_command"]
 @with_appcontext
 def monitor_command(slug):
     """Print campaign SLUG's live figures: funnel, pages, time, arms, quotas, quality."""
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    if campaign is None:
-        raise click.ClickException(f"no campaign '{slug}' (see: parley campaign list)")
+    campaign = campaign_or_fail(slug)
     try:
         survey = survey_for(campaign)
     except (SurveyChangedError, FileNotFoundError):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
+from app.cli_support import campaign_or_fail
 from app.extensions import db
 from app.jobs.operations import clean_expired
-from app.models import Campaign
 from app.retention.erasure import flush_deleted
 from app.retention.operations import (
     RetentionError,
@@ -20,12 +19,6 @@ from app.retention.operations import (
 
 __all__ = ["purge_command", "retention_command", "participant_group"]
 
-
-def _campaign(slug: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    if campaign is None:
-        raise click.ClickException(f"no campaign '{slug}' (see: parley campaign list)")
-    return campaign
 
 
 @click.command("purge")
@@ -55,7 +48,7 @@ def purge_command(dry_run):
 @with_appcontext
 def retention_command(slug, days):
     """Keep campaign SLUG's data DAYS days after closing ("none": until decided)."""
-    campaign = _campaign(slug)
+    campaign = campaign_or_fail(slug)
     try:
         value = None if days == "none" else int(days)
         set_retention(db.session, campaign, value)
@@ -80,7 +73,7 @@ def participant_delete(slug, code, external_id):
     """Delete the answers of the participant of SLUG with this resume code or panel id."""
     if bool(code) == bool(external_id):
         raise click.ClickException("give --code or --external-id (one of them)")
-    campaign = _campaign(slug)
+    campaign = campaign_or_fail(slug)
     participant = find_participant(db.session, campaign, code=code, external_id=external_id)
     if participant is None:
         raise click.ClickException("no participant of this campaign has that code or id")
