@@ -10,10 +10,12 @@ analysts may look at a campaign's design and change nothing.
 from __future__ import annotations
 
 import io
+import re
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.accounts.permissions import campaign_for_user, can, role_required
@@ -45,6 +47,7 @@ from app.campaigns.operations import (
     set_followup_status,
     update_design,
 )
+from app.campaigns.settings import OPERATIONAL_FIELDS
 from app.campaigns.surveys import survey_for, uploaded_surveys_folder
 from app.campaigns.testdata import (
     PREVIEW_STATUSES,
@@ -155,21 +158,52 @@ def design(slug: str):
     return _design_page(campaign, survey, form)
 
 
+#: The inputs of an opened campaign's settings form (app.campaigns.settings).
+SETTINGS_INPUT = re.compile(r"csrf_token|title|code_\w+|redirect_\w+|opens_at|closes_at|target_n|"
+                            r"quota_\d+_cap|show_results|results_min_completed")
+
+
+def _as_formdata(form) -> list[tuple[str, str]]:
+    """The form's values as a browser would post them (to fill in the pinned inputs)."""
+    pairs = []
+    for name, field in form._fields.items():
+        if field.type == "BooleanField":
+            pairs += [(name, "y")] if field.data else []
+        elif field.type in ("MultiCheckboxField", "SelectMultipleField"):
+            pairs += [(name, str(value)) for value in field.data or []]
+        elif field.type in ("SelectField", "RadioField"):
+            pairs.append((name, "" if field.data is None else str(field.data)))
+        elif name != "csrf_token":
+            pairs.append((name, field._value()))
+    return pairs
+
+
 @login_required
 def save_design(slug: str):
     campaign = campaign_for_user(slug, "manage")
     survey = survey_for(campaign)
     n_quotas = len(campaign.quotas or [])
-    if campaign.status != "draft":
-        flash(_("This campaign is %(status)s: its design was pinned when it opened and cannot "
-                "change.", status=campaign.status), "error")  # fmt: skip
+    if campaign.status == "archived":
+        flash(_("This campaign is archived: nothing about it can change."), "error")
         return redirect(url_for(".design", slug=slug), code=303)
-    posted = request.form.get("n_quotas", "")
-    rows = min(int(posted), 100) if posted.isdigit() else 0
-    form = design_form(survey, max(n_quotas, rows), formdata=request.form)
+    if campaign.status != "draft":
+        # Opened: only the operational inputs come from the request; the pinned
+        # rest is the stored design, so update_design sees no pinned change.
+        stored = design_form(survey, n_quotas, data=design_data(campaign, survey))
+        posted = MultiDict(_as_formdata(stored))
+        for name in stored._fields:
+            if SETTINGS_INPUT.fullmatch(name):
+                posted.setlist(name, request.form.getlist(name))
+        form = design_form(survey, n_quotas, formdata=posted)
+    else:
+        posted = request.form.get("n_quotas", "")
+        rows = min(int(posted), 100) if posted.isdigit() else 0
+        form = design_form(survey, max(n_quotas, rows), formdata=request.form)
     if not form.validate_on_submit():
         return _design_page(campaign, survey, form, 400)
     changes = design_changes(form, survey)
+    if campaign.status != "draft":  # the form's reading of a pinned field is not a change
+        changes = {k: v for k, v in changes.items() if k in OPERATIONAL_FIELDS}
     try:
         update_design(db.session, campaign, changes, current_user.email, survey)
     except DesignError as exc:

@@ -115,8 +115,10 @@ def test_a_manager_designs_previews_and_opens_a_prolific_study(new_page, live_se
     page.select_option("#status", "open")
     page.click("form[action$='/status'] button[type=submit]")
     page.goto(f"{base}/admin/campaign/study/design")
-    assert "design is pinned and cannot change" in page.inner_text("main")
-    assert page.locator("form.design-form button[type=submit]").count() == 0
+    assert "design is pinned" in page.inner_text("main")
+    # A summary and the settings that may still change (issue 19, 4), no pinned inputs.
+    assert page.locator("#seed").count() == 0
+    assert page.locator("form.design-form button[type=submit]").inner_text() == "Save settings"
     assert "Test participants in this campaign: 1." in page.inner_text("main")
     scan("design of an open campaign")
     page.click("text=Invite codes: make, download, revoke")

@@ -8,6 +8,9 @@ works also when open, audited.
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 from sqlalchemy import select
 
@@ -98,3 +101,55 @@ def test_the_campaign_page_shows_the_change_history(app, client, runner, make_ca
     html = client.get(f"/admin/campaign/{slug}").get_data(as_text=True)
     history = html[html.index('id="change-history"'):html.index('id="audit-log"')]
     assert "cli:" in history and "CDONE42" in history and "C0DE-TYPO" in history
+
+
+def _design_page(client, slug: str) -> str:
+    return client.get(f"/admin/campaign/{slug}/design").get_data(as_text=True)
+
+
+def _settings_post(html: str) -> dict:
+    """Every input of the settings form as the page fills it (a browser without JavaScript)."""
+    form = html[html.index('id="settings"'):]
+    form = form[:form.index("</form>")]
+    fields = dict(re.findall(r'<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', form))
+    fields.update({name: "y" for name in re.findall(r'<input[^>]*checked[^>]*name="([^"]+)"', form)})
+    return {k: unescape(v) for k, v in fields.items()}
+
+
+def test_an_open_campaigns_design_page_is_a_summary_and_a_settings_form(app, client,
+                                                                        make_campaign):  # fmt: skip
+    slug = make_campaign(design=PROLIFIC)
+    make_user(app)
+    login(client)
+    html = _design_page(client, slug)
+    assert "Pinned when the campaign opened" in html and 'name="seed"' not in html
+    assert 'name="weight_trees"' not in html and 'name="strata"' not in html
+    data = _settings_post(html)
+    assert data["code_completed"] == "C0DE-TYPO" and data["quota_0_cap"] == "1"
+    data.update(code_completed="CDONE42", quota_0_cap="3", show_results="y",
+                closes_at="2030-01-31T18:00")  # fmt: skip
+    response = client.post(f"/admin/campaign/{slug}/design", data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign))
+        assert campaign.completion["completed"]["code"] == "CDONE42"
+        assert campaign.show_results is True and campaign.closes_at.year == 2030
+        assert db.session.scalar(select(Quota.cap)) == 3
+        assert campaign.seed and campaign.access == "prolific"  # untouched
+    [detail] = _settings_events(app)
+    assert "CDONE42" in detail and "quota young cap: 1 -> 3" in detail
+    assert "show_results: False -> True" in detail
+
+
+def test_posting_a_pinned_field_to_an_open_campaign_changes_nothing(app, client, make_campaign):
+    slug = make_campaign(design=PROLIFIC)
+    make_user(app)
+    login(client)
+    data = _settings_post(_design_page(client, slug))
+    with app.app_context():
+        seed = db.session.scalar(select(Campaign.seed))
+    client.post(f"/admin/campaign/{slug}/design", data={**data, "seed": "forged",
+                                                        "block_size": "99"})  # fmt: skip
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign))
+        assert (campaign.seed, campaign.block_size) != ("forged", 99) and campaign.seed == seed
