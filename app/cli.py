@@ -29,6 +29,7 @@ from app.jobs.cli import jobs_group
 from app.models import Campaign, Participant
 from app.monitor.cli import monitor_command
 from app.retention.cli import participant_group, purge_command, retention_command
+from app.serve import command_path, serve
 from app.setup import prepare_flagship
 from surveys import FLAGSHIP, SurveyError, load_survey
 
@@ -103,7 +104,8 @@ def campaign_create(slug, survey_path, title, languages, block_size, rebalance_d
     except (CampaignError, SurveyError) as exc:
         raise fail(exc) from None
     db.session.commit()
-    click.echo(f"created campaign '{campaign.slug}' (draft); open it: parley campaign open {slug}")
+    click.echo(f"created campaign '{campaign.slug}' (draft); open it: "
+               f"{command_path()} campaign open {slug}")  # fmt: skip
 
 
 def _status_command(name: str, status: str):
@@ -188,7 +190,7 @@ def export_command(slug, out, fmt, include_external_id, free_text, about_you, in
         # say what to do instead of a traceback (an export never overwrites one).
         raise click.ClickException(f"{exc}; choose a new folder or remove the old export") from None
     click.echo(f"exported {result.participants} participants and {result.answers} answers "
-               f"to {result.path}")  # fmt: skip
+               f"to {Path(result.path).absolute()}")  # fmt: skip
 
 
 # --- analysis ----------------------------------------------------------------
@@ -226,7 +228,7 @@ def analyse_command(export, out, margins, exclude, subgroup, n_boot, seed, plan,
                        min_cell=min_cell)  # fmt: skip
     except (ExportError, PlanError) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"report written to {path}")
+    click.echo(f"report written to {Path(path).absolute()}")
 
 
 @click.command("power")
@@ -287,7 +289,6 @@ def demo_data_command(out, n_per_arm, seed):
 @with_appcontext
 def run_command(host, port, workers, threads, dev, setup):
     """Start Parley (with the flagship campaign open) and print how to use it."""
-    from app.serve import command_path, serve
     from app.web.security import ConfigurationError, check_rate_limit_storage
 
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -311,7 +312,8 @@ def run_command(host, port, workers, threads, dev, setup):
         else:
             click.echo(f"  Admin password:    set on first run; reset with: "
                        f"{parley} user reset-password {report.admin_email}")  # fmt: skip
-        click.echo(f"  Export:            {parley} export {report.slug} exports/{report.slug}")
+        exports = (Path("exports") / report.slug).absolute()
+        click.echo(f"  Export:            {parley} export {report.slug} {exports}")
         click.echo("")
     if dev:
         run_simple(host, port, app, threaded=True, use_reloader=False)

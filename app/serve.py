@@ -19,20 +19,16 @@ __all__ = ["serve", "command_path"]
 
 
 def command_path() -> str:
-    """How to call ``parley`` from a fresh shell in the current folder.
+    """How to call ``parley`` from a fresh shell in any folder: its absolute path.
 
-    ``.venv/bin/parley`` (relative, when it lies under the current folder) or
-    an absolute path: a fresh shell has no virtual environment activated, so
-    a bare ``parley`` would not be found.
+    A fresh shell has no virtual environment activated, so a bare ``parley``
+    would not be found, and a relative ``.venv/bin/parley`` works only from
+    the folder it was printed in (issue 19, 6).
     """
     script = Path(sys.argv[0])
     if script.name != "parley" or not script.exists():
         script = Path(sys.executable).parent / "parley"
-    script = script.absolute()
-    try:
-        return str(script.relative_to(Path.cwd()))
-    except ValueError:
-        return str(script)
+    return str(script.absolute())
 
 
 def _die_with_parent(master: int) -> None:

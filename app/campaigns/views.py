@@ -6,7 +6,7 @@ operations.set_status, the counts are counts.py (the monitor shows the same).
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from app.accounts.permissions import campaign_for_user, can, visible_campaigns
 from app.accounts.views import member_form, members_of
 from app.campaigns.counts import arm_balance, funnel
 from app.campaigns.forms import StatusForm
+from app.campaigns.links import study_links
 from app.campaigns.operations import CampaignError, set_status
 from app.campaigns.settings import SETTINGS_ACTION
 from app.extensions import db
@@ -50,6 +51,7 @@ def campaign(slug: str):
     return render_template(
         "campaigns/campaign.html", c=c, f=funnel(db.session, c), arms=arm_balance(db.session, c),
         events=events, history=history, form=StatusForm(),
+        links=study_links(c, current_app.config.get("PARLEY_BASE_URL") or request.url_root),
         may_manage=can(current_user, "manage", c), members=members,
         member_form=member_form(db.session, c) if members is not None else None,
         plain=PlainForm(),
