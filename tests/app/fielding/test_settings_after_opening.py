@@ -117,9 +117,9 @@ def _settings_post(html: str) -> dict:
 
 
 def test_an_open_campaigns_design_page_is_a_summary_and_a_settings_form(app, client,
-                                                                        make_campaign):  # fmt: skip
+                                                                        make_campaign, make_user, login):  # fmt: skip
     slug = make_campaign(design=PROLIFIC)
-    make_user(app)
+    make_user()
     login(client)
     html = _design_page(client, slug)
     assert "Pinned when the campaign opened" in html and 'name="seed"' not in html
@@ -141,9 +141,9 @@ def test_an_open_campaigns_design_page_is_a_summary_and_a_settings_form(app, cli
     assert "show_results: False -> True" in detail
 
 
-def test_posting_a_pinned_field_to_an_open_campaign_changes_nothing(app, client, make_campaign):
+def test_posting_a_pinned_field_to_an_open_campaign_changes_nothing(app, client, make_campaign, make_user, login):
     slug = make_campaign(design=PROLIFIC)
-    make_user(app)
+    make_user()
     login(client)
     data = _settings_post(_design_page(client, slug))
     with app.app_context():

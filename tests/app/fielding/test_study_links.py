@@ -8,7 +8,6 @@ from html import unescape
 import pytest
 
 from surveys import EXAMPLE, load_survey
-from tests.app.test_security import login, make_user
 from tests.bots import Bot
 
 SURVEY = load_survey(EXAMPLE)
@@ -33,26 +32,26 @@ def _links(client, slug: str) -> list[str]:
     ({"access": "invite"}, ["https://survey.example.org/c/town/?invite=CODE",
                             "https://survey.example.org/c/town/followup"]),
 ])  # fmt: skip
-def test_each_access_mode_gets_its_absolute_link(app, client, make_campaign, design, expected):
+def test_each_access_mode_gets_its_absolute_link(app, client, make_campaign, design, expected, make_user, login):
     app.config["PARLEY_BASE_URL"] = "https://survey.example.org/"
     slug = make_campaign(design=design)
-    make_user(app)
+    make_user()
     login(client)
     assert _links(client, slug) == expected
 
 
-def test_without_a_base_url_the_request_decides(app, client, make_campaign):
+def test_without_a_base_url_the_request_decides(app, client, make_campaign, make_user, login):
     app.config["PARLEY_BASE_URL"] = None
     slug = make_campaign()
-    make_user(app)
+    make_user()
     login(client)
     assert _links(client, slug)[0] == "http://localhost/c/town/"
 
 
-def test_the_prolific_link_works_as_prolific_fills_it_in(app, client, make_campaign):
+def test_the_prolific_link_works_as_prolific_fills_it_in(app, client, make_campaign, make_user, login):
     app.config["PARLEY_BASE_URL"] = "http://localhost/"
     slug = make_campaign(design=PROLIFIC)
-    make_user(app)
+    make_user()
     login(client)
     link = _links(client, slug)[0]
     filled = (link.replace("{{%PROLIFIC_PID%}}", "5f1a2b3c4d5e6f7a8b9c0d1e")
