@@ -303,6 +303,11 @@ class Results:
         "phase, by, group, n, dri, pairs, sampled",
         "Deliberative Reason Index (Niemeyer et al.) before and after: overall, by exchange "
         "condition and by briefing arm; pairs sampled above 5,000 participants.")
+    exchange_pairwise: pd.DataFrame = table(
+        "statement, proposal, bridging_rank, schulze_rank, strength, slope_<anchor>, n_pairs, "
+        "wins",
+        "Per proposal: each statement's rank by bridging and by Schulze over the opinion "
+        "groups' rankings, and its Bradley-Terry strength from the pairwise choices.")
     exchange_sensitivity: pd.DataFrame = table(
         "lam, spearman_vs_5, mean_bridging, n_bridging",
         "Bridging scores under the statement penalties 2, 5 and 10.")

@@ -26,6 +26,7 @@ from analysis.exchange.checks import (
 from analysis.exchange.dri import dri
 from analysis.exchange.effects import exchange_condition, peer_effects, statement_effects
 from analysis.exchange.moderation import equal_rates_test, moderator_agreement, rejection_rates
+from analysis.exchange.pairwise import bradley_terry, schulze
 from analysis.tidy import pairs as before_after_pairs
 
 __all__ = ["ExchangeResults", "analyse_exchange", "exchange_anchors"]
@@ -72,6 +73,12 @@ class ExchangeResults:
         ``phase, by, group, n, dri, pairs, sampled``: the Deliberative
         Reason Index before and after, overall, by exchange condition and by
         briefing arm (:func:`analysis.exchange.dri.dri`).
+    pairwise : DataFrame
+        Per proposal and statement: Bradley-Terry ``strength`` and slopes
+        from the pairwise choices, ``n_pairs``, ``wins``, and
+        ``schulze_rank`` (Schulze over the opinion groups' rankings by
+        predicted fairness, each group weighted by its raters) beside
+        ``bridging_rank``.
     sensitivity : DataFrame
         Scores under lam_c = lam_f in {2, 5, 10}
         (:func:`analysis.exchange.checks.penalty_sensitivity`).
@@ -94,6 +101,7 @@ class ExchangeResults:
     checks: pd.DataFrame = field(default_factory=pd.DataFrame)
     moderation: pd.DataFrame = field(default_factory=pd.DataFrame)
     dri: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pairwise: pd.DataFrame = field(default_factory=pd.DataFrame)
     moderation_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
     sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     design: str = "none"
@@ -220,7 +228,32 @@ def analyse_exchange(export, participants: pd.Series | None = None, *, seed: int
     condition = exchange_condition(exposures, st) if not exposures.empty else pd.Series(
         dtype=str)  # fmt: skip
     res.dri = _dri_table(export, condition, participants, seed)
+    res.pairwise = _pairwise(tables.get("pairs"), z, res)
     return res
+
+
+def _pairwise(pairs, z, res) -> pd.DataFrame:
+    """Bradley-Terry per proposal beside Schulze over the groups' rankings."""
+    scored = res.scores[res.scores["status"] != "needs-ratings"]
+    labels = [str(g) for g in res.centres.index]
+    frames = []
+    for prop, rows in scored.groupby(scored["proposal"].fillna(""), sort=True):
+        if len(rows) < 2:
+            continue
+        ballots = -rows[[f"p_{g}" for g in labels]].T.set_axis(rows.index, axis=1)
+        sch = schulze(ballots.rank(axis=1, method="min"), res.centres["n"].to_numpy())
+        out = pd.DataFrame({"proposal": prop,
+                            "bridging_rank": rows["bridging"].rank(ascending=False,
+                                                                   method="min").astype(int),
+                            "schulze_rank": sch["rank"].reindex(rows.index)})  # fmt: skip
+        if pairs is not None and not pairs.empty:
+            pp = pairs[pairs["proposal"] == prop]
+            pp = pp.assign(rater=pp["rater"].astype(str))
+            if pp["chosen"].notna().sum() >= 10:
+                bt = bradley_terry(pp, z)
+                out = out.join(bt, how="left")
+        frames.append(out)
+    return pd.concat(frames).rename_axis("statement").reset_index() if frames else pd.DataFrame()
 
 
 def _dri_table(export, condition: pd.Series, participants, seed: int) -> pd.DataFrame:

@@ -28,6 +28,7 @@ def exchange_step(run: Run) -> None:
     run.res.exchange_diagnostics = x.diagnostics
     run.res.exchange_checks = x.checks
     run.res.exchange_dri = x.dri
+    run.res.exchange_pairwise = x.pairwise
     run.res.exchange_moderation = x.moderation
     run.res.exchange_moderation_tests = x.moderation_tests
     run.res.exchange_sensitivity = x.sensitivity

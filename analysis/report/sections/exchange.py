@@ -129,6 +129,7 @@ class _View:
     diagnostics: pd.DataFrame
     checks: pd.DataFrame
     dri: pd.DataFrame
+    pairwise: pd.DataFrame
     moderation: pd.DataFrame
     moderation_tests: pd.DataFrame
     sensitivity: pd.DataFrame
@@ -147,6 +148,7 @@ def _view(res) -> _View:
         statement_effects=res.exchange_statement_effects.set_index("statement")
         if not res.exchange_statement_effects.empty else res.exchange_statement_effects,
         diagnostics=res.exchange_diagnostics, checks=res.exchange_checks, dri=res.exchange_dri,
+        pairwise=res.exchange_pairwise,
         sensitivity=res.exchange_sensitivity, moderation=res.exchange_moderation,
         moderation_tests=res.exchange_moderation_tests, fit=res.exchange.fit,
         design=res.exchange.design, notes=res.exchange.notes)  # fmt: skip
@@ -186,6 +188,10 @@ def render(page: Page) -> str | None:
         se = se.reindex(se["shrunk"].abs().sort_values(ascending=False).index).head(10)
         parts.append(table(se, "Largest per-statement exposure effects (empirical-Bayes "
                            "shrunk; q: Benjamini-Hochberg)"))  # fmt: skip
+    if not x.pairwise.empty:
+        parts.append(table(x.pairwise, "Social-choice check: rank by bridging, by Schulze over "
+                           "the groups' rankings, and Bradley-Terry strength from the "
+                           "pairwise choices"))  # fmt: skip
     if not x.dri.empty:
         parts.append(table(x.dri, "Deliberative Reason Index before (pre) and after (post): "
                            "how far pairs of participants who agree on the considerations "
