@@ -67,17 +67,23 @@ def render(page: Page) -> str:
                          "0.031 on every scale, two camps at the ends 0.165); mean distance "
                          "from the midpoint (share of half-range); share "
                          "at the scale ends."),
-        ("Rankings", "First-choice shares, mean Borda score (k − 1 for first … 0 for last), "
-                     "Condorcet winner, proximity to single-peakedness (List, Luskin, Fishkin "
-                     "& McLean 2013)."),
+        ("Rankings", "A ranking must name each option exactly once; others are counted "
+                     "as invalid and left out. First-choice shares, mean Borda score (k − 1 "
+                     "for first … 0 for last), Condorcet winner, proximity to "
+                     "single-peakedness (List, Luskin, Fishkin & McLean 2013) with its random "
+                     "baseline 2^(k−1)/k! (2/3 for three options) and the excess over it."),
         ("Meta-perception", "Estimated share (an estimate item, which names the item it "
                             "estimates, or estimate_&lt;item&gt;) minus the actual share in the "
-                            "sample answering at or above the support threshold, per phase; "
-                            "the CI treats the actual share as known."),
+                            "sample answering at or above the support threshold, before the "
+                            "briefing pooled, after it per arm; the CI carries the sampling "
+                            "error of both shares and their covariance (linearisation)."),
         ("Opinion groups", "Pol.is-style: after answers of Likert items centred and scaled by "
-                           "half-range, PCA to two components, k-means (k = 2…5 by the best "
-                           "silhouette), items each group agrees with (≥ 60 %, above the rest) "
-                           "and consensus items (every group ≥ 60 %)."),
+                           "half-range, PCA to two components, k-means (k = 2…5); the number "
+                           "of groups by the gap statistic (Tibshirani, Walther & Hastie "
+                           "2001), which can find none (verdict “no clear groups”; the best-"
+                           "silhouette split is then shown as regions of the map); items each "
+                           "group agrees with (≥ 60 %, above the rest) and consensus items "
+                           "(every group ≥ 60 %)."),
         ("Weights", ("Raking (iterative proportional fitting) to the margins in "
                      f"{esc(o.margins)}; Kish design effect and effective n. "
                      + WEIGHTED_ESTIMATES if o.margins else
