@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from analysis.frames import missing_code_mask
+
 __all__ = ["attrition_by_arm", "lee_bounds", "nonsubstantive_rates"]
 
 
@@ -173,9 +175,7 @@ def nonsubstantive_rates(answers: pd.DataFrame, items: pd.DataFrame,
     if a.empty:
         return pd.DataFrame(columns=["phase", "arm", "answers", "nonsubstantive", "share",
                                      "chi2", "df", "p"])
-    item = a["item"].astype(str).to_numpy()
-    flag = np.fromiter((v in codes[i] for i, v in zip(item, a["value"].to_numpy(),
-                                                       strict=True)), bool, len(a))
+    flag = missing_code_mask(a["item"], a["value"].to_numpy(dtype=float), items)
     g = pd.DataFrame({"phase": a["phase"].astype(str).to_numpy(),
                       "arm": a["arm"].astype(str).to_numpy(), "flag": flag})
     out = g.groupby(["phase", "arm"], sort=False)["flag"].agg(answers="size",
