@@ -93,8 +93,9 @@ class NewCampaignForm(FlaskForm):
         ],  # fmt: skip
     )
     title = StringField(
-        _l("Title"),
-        description=_l("Optional: defaults to the survey's title."),
+        _l("Internal name"),
+        description=_l("Optional: defaults to the survey's title. Only your team sees it; "
+                       "participants see the survey's own title in their language."),
         validators=[Optional(), Length(max=200)],
     )
 
@@ -105,8 +106,12 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class _DesignForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(_l("Give the campaign a title.")),
-                                                  Length(max=200)])  # fmt: skip
+    title = StringField(
+        _l("Internal name"),
+        description=_l("Only your team sees it; participants see the survey's own title in "
+                       "their language."),
+        validators=[DataRequired(_l("Give the campaign a title.")), Length(max=200)],
+    )
     languages = MultiCheckboxField(
         _l("Languages"), description=_l("The first ticked language is the default.")
     )
