@@ -37,7 +37,7 @@ from app.models import (
     utcnow,
 )
 
-__all__ = ["erase_links", "remove_campaign_files", "flush_deleted"]
+__all__ = ["erase_links", "remove_campaign_files", "flush_deleted", "job_folders"]
 
 
 def erase_links(session: Session, ids: Select) -> None:
@@ -54,6 +54,12 @@ def erase_links(session: Session, ids: Select) -> None:
     )  # fmt: skip
     for model in (Rating, Pair, Exposure, StatementReport, Statement):
         session.execute(delete(model).where(model.participant_id.in_(ids)))
+
+
+def job_folders(session: Session, campaign_id: int) -> list:
+    """The job folders of the campaign that exist on disk (finished or partial)."""
+    jobs = session.scalars(select(Job).where(Job.campaign_id == campaign_id))
+    return [folder for folder in map(job_folder, jobs) if folder.exists()]
 
 
 def remove_campaign_files(session: Session, campaign_id: int) -> int:

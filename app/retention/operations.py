@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 
 from analysis.contract import items_where
 from app.audit import record_audit
-from app.models import Answer, Campaign, Job, PageVisit, Participant, utcnow
+from app.models import Answer, Campaign, Invite, PageVisit, Participant, QuotaClaim, utcnow
 from app.participant.quotas import release_places
-from app.retention.erasure import erase_links, flush_deleted, remove_campaign_files
+from app.retention.erasure import erase_links, flush_deleted, job_folders, remove_campaign_files
 
 __all__ = ["PurgeCount", "expired_campaigns", "count_data", "purge", "set_retention",
            "delete_participant_data", "find_participant", "RetentionError"]  # fmt: skip
@@ -48,17 +48,20 @@ class PurgeCount:
     external_ids: int
     codes: int
     files: int
+    #: Strata, quota claims and invite links (``app.retention.erasure``).
+    links: int = 0
 
     def describe(self) -> str:
+        links = f", {self.links} strata and quota/invite links" if self.links else ""
         return (f"{self.answers} answers ({self.free_text} free text, {self.about_you} "
                 f"about-you), {self.page_times} page times, {self.external_ids} external-id "
                 f"hashes, {self.codes} resume/follow-up code hashes, "
-                f"{self.files} export/report files")  # fmt: skip
+                f"{self.files} export/report files{links}")  # fmt: skip
 
     @property
     def empty(self) -> bool:
         return not (self.answers or self.page_times or self.external_ids or self.codes
-                    or self.files)  # fmt: skip
+                    or self.files or self.links)  # fmt: skip
 
 
 def set_retention(session: Session, campaign: Campaign, days: int | None) -> None:
@@ -116,12 +119,15 @@ def count_data(session: Session, campaign: Campaign,
         whose, or_(Participant.resume_token_hash.is_not(None),
                    Participant.followup_token_hash.is_not(None))))  # fmt: skip
     files = 0
-    if participant_ids is None:
-        files = session.scalar(select(func.count()).where(
-            Job.campaign_id == campaign.id, Job.file_name.is_not(None)))  # fmt: skip
+    if participant_ids is None:  # finished files, and folders a killed job left behind
+        files = len(job_folders(session, campaign.id))
+    ids = select(Participant.id).where(whose)
+    links = sum(session.scalar(select(func.count()).where(condition)) for condition in (
+        whose & (Participant.stratum != ""), QuotaClaim.participant_id.in_(ids),
+        Invite.participant_id.in_(ids)))  # fmt: skip
     return PurgeCount(campaign.slug, answers(), answers(Answer.item.in_(text_items)),
                       answers(Answer.phase == "profile"), page_times, external, codes,
-                      files)  # fmt: skip
+                      files, links)  # fmt: skip
 
 
 def _erase(session: Session, campaign: Campaign, ids_query) -> None:

@@ -138,3 +138,29 @@ def test_a_withdrawal_leaves_nothing_of_the_participant(app, make_campaign, tmp_
     with app.app_context():
         flush_deleted(db.session)  # what the next checkpoint does anyway
     _scan(app, participant_id, tmp_path)
+
+
+def test_a_purge_clears_what_an_earlier_purge_left_behind(app, make_campaign, tmp_path):
+    """An installation purged before this fix kept strata, claims, links and partial files:
+    the next purge finds them (the campaign is not 'empty') and removes them."""
+    participant_id, _bot = _take_part(app, make_campaign)
+    _exports(app)
+    with app.app_context():
+        campaign = db.session.scalar(select(Campaign))
+        campaign.status, campaign.retention_days = "closed", 1
+        campaign.closed_at = utcnow() - timedelta(days=2)
+        # What the purge of old removed (answers, page times, hashes, finished files) ...
+        ids = select(Participant.id)
+        for table in ("answer", "page_visit"):
+            db.session.execute(sa.text(f"DELETE FROM {table}"))  # noqa: S608 - fixed names
+        db.session.execute(sa.update(Participant).where(Participant.id.in_(ids)).values(
+            resume_token_hash=None, followup_token_hash=None, external_id_hash=None))
+        db.session.execute(sa.update(Job).where(Job.file_name.is_not(None)).values(
+            file_name=None))  # fmt: skip
+        db.session.commit()
+        # ... and what it left: the stratum, the quota claim, the invite link, a partial folder.
+        counts = purge(db.session, dry_run=True)
+        assert [c.slug for c in counts] == ["town"] and counts[0].links == 3
+        assert counts[0].files >= 1
+        assert [c.slug for c in purge(db.session)] == ["town"]
+    _scan(app, participant_id, tmp_path)
