@@ -25,6 +25,7 @@ from app.campaigns.invites import (
     revoke_invites,
 )
 from app.campaigns.operations import apply_schedules, set_followup_status, update_design
+from app.campaigns.panel_match import MATCH_COLUMNS, id_column_of, match_submissions
 from app.cli_support import acting_user, campaign_or_fail
 from app.extensions import db
 from app.models import Campaign
@@ -354,10 +355,54 @@ def _invites_by_participant(campaign: Campaign, path: Path) -> dict[int, str]:
     return found
 
 
+# --- panel match --------------------------------------------------------------------
+
+
+@click.group("panel")
+def panel_group():
+    """Work with a panel's own files (Prolific, MTurk, ...)."""
+
+
+@panel_group.command("match")
+@click.argument("slug")
+@click.argument("submissions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="CSV to write (readable by you only: it holds the panel's ids).")
+@click.option("--id-column", help="Column of the panel's participant id (default: found).")
+@with_appcontext
+def panel_match(slug, submissions, out, id_column):
+    """Join the panel's SUBMISSIONS.csv with each participant's outcome and code.
+
+    Each id is hashed with the campaign's key and looked up; the file's rows
+    are written to --out with parley_found, parley_status, parley_outcome,
+    parley_completion_code, parley_followup and parley_bonus added. Nothing
+    is stored.
+    """
+    campaign = campaign_or_fail(slug)
+    with submissions.open(newline="", encoding="utf-8-sig") as f:
+        reader = csv.DictReader(f)
+        header = list(reader.fieldnames or [])
+        try:
+            column = id_column_of(campaign, header, id_column)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        with _private_csv(out) as target:
+            writer = csv.DictWriter(target, [*header, *MATCH_COLUMNS])
+            writer.writeheader()
+            found = total = 0
+            for row in match_submissions(db.session, campaign, reader, column):
+                writer.writerow(row)
+                total += 1
+                found += row["parley_found"] == "yes"
+    click.echo(f"{found} of {total} rows matched a participant of '{slug}'; "
+               f"written to {out.absolute()}")  # fmt: skip
+
+
 def register_fielding_commands(app, campaign_group: click.Group) -> None:
-    """Add the fielding commands: ``campaign edit|tick``, ``invites``, ``followup``."""
+    """Add the fielding commands: ``campaign edit|tick``, ``invites``, ``followup``, ``panel``."""
     campaign_group.add_command(campaign_edit)
     campaign_group.add_command(campaign_tick)
     app.cli.add_command(invites_group)
     app.cli.add_command(followup_group)
+    app.cli.add_command(panel_group)
 
