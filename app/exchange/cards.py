@@ -18,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.exchange.moderation import report
-from app.exchange.routing import deal_seed, draw, pool_for
+from app.exchange.routing import LIVE_PREFIX, deal_seed, draw, pool_for
+from app.exchange.seeding import group_counts, opinion_groups, routed_draw
 from app.models import REPORT_REASONS, Campaign, Exposure, Participant, Rating, Statement
 from surveys import Survey
 
@@ -55,13 +56,25 @@ class ShownCard:
 
 def deal(session: Session, campaign: Campaign, survey: Survey, participant: Participant,
          step: str, now: datetime) -> int:  # fmt: skip
-    """Deal the participant's cards (once); returns how many. Runs in the claim's transaction."""
+    """Deal the participant's cards (once); returns how many. Runs in the claim's transaction.
+
+    Peers in the seeding stage (mode frozen, nothing frozen yet) are routed
+    (app/exchange/seeding.py); everyone else draws at random, stratified by
+    proposal (app/exchange/routing.py).
+    """
     have = session.scalar(select(Exposure.id).where(Exposure.participant_id == participant.id)
                           .limit(1))  # fmt: skip
     if have is not None:
         return 0
     pool = pool_for(session, campaign, survey, participant, step)
-    cards = draw(pool, survey.exchange.cards, deal_seed(campaign, participant))
+    rng, k = deal_seed(campaign, participant), survey.exchange.cards
+    if (step == "exchange" and survey.exchange.mode == "frozen"
+            and pool.version.startswith(LIVE_PREFIX)):  # the seeding stage: routed
+        groups = opinion_groups(session, campaign, survey)
+        by_group, total = group_counts(session, list(pool.statements), groups)
+        cards = routed_draw(pool, k, groups.get(participant.id, "all"), by_group, total, rng)
+    else:
+        cards = draw(pool, k, rng)
     session.add_all(
         Exposure(participant_id=participant.id, statement_id=c.statement_id,
                  position=c.position, probability=c.probability, pool_version=pool.version,
