@@ -279,6 +279,9 @@ class Results:
     exchange_effects_by_arm: pd.DataFrame = table(
         "item, briefing, estimate, se, ci_low, ci_high, p, p_holm, n_peers, n_placebo",
         "The same within each briefing arm (Holm within each arm).")
+    exchange_effects_by_group: pd.DataFrame = table(
+        "item, opinion_group, estimate, se, ci_low, ci_high, p, p_holm, n_peers, n_placebo",
+        "The same within each opinion group of the anchors (Holm within each group).")
     exchange_statement_effects: pd.DataFrame = table(
         "statement, n_exposed, estimate, se, p, q, shrunk, shrunk_se, tau",
         "Each frozen-set statement's own effect on the first outcome (HC2, "

@@ -52,6 +52,9 @@ class ExchangeResults:
         for each outcome at ``post`` and ``followup`` (column ``wave``).
     effects_by_arm : DataFrame
         The same within each briefing arm (column ``briefing``).
+    effects_by_group : DataFrame
+        The same within each opinion group of the anchors (column
+        ``opinion_group``; Holm within each group).
     statement_effects : DataFrame
         Per-statement exposure effects, shrunk (frozen design only).
     diagnostics : DataFrame
@@ -96,6 +99,7 @@ class ExchangeResults:
     centres: pd.DataFrame = field(default_factory=pd.DataFrame)
     effects: pd.DataFrame = field(default_factory=pd.DataFrame)
     effects_by_arm: pd.DataFrame = field(default_factory=pd.DataFrame)
+    effects_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
     statement_effects: pd.DataFrame = field(default_factory=pd.DataFrame)
     diagnostics: pd.DataFrame = field(default_factory=pd.DataFrame)
     checks: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -382,6 +386,9 @@ def _effects(res, export, exposures, st, participants, outcomes, groups) -> None
         if wave == "post":
             res.effects_by_arm = peer_effects(pp.rename(columns={"arm": "briefing"}), condition,
                                               outcomes, by="briefing")  # fmt: skip
+            by_group = pp.assign(opinion_group=pp["participant_id"].map(groups))
+            res.effects_by_group = peer_effects(by_group.dropna(subset=["opinion_group"]),
+                                                condition, outcomes, by="opinion_group")
             if res.design == "frozen":
                 peers = exposures[exposures["participant"].map(condition) == "peers"]
                 inside = pp[pp["participant_id"].isin(condition.index)]

@@ -125,6 +125,7 @@ class _View:
     flow: pd.DataFrame
     effects: pd.DataFrame
     effects_by_arm: pd.DataFrame
+    effects_by_group: pd.DataFrame
     statement_effects: pd.DataFrame
     diagnostics: pd.DataFrame
     checks: pd.DataFrame
@@ -145,6 +146,7 @@ def _view(res) -> _View:
         centres=res.exchange_centres.set_index("group")  # none when scores were not computed
         if "group" in res.exchange_centres else res.exchange_centres, flow=res.exchange_flow,
         effects=res.exchange_effects, effects_by_arm=res.exchange_effects_by_arm,
+        effects_by_group=res.exchange_effects_by_group,
         statement_effects=res.exchange_statement_effects.set_index("statement")
         if not res.exchange_statement_effects.empty else res.exchange_statement_effects,
         diagnostics=res.exchange_diagnostics, checks=res.exchange_checks, dri=res.exchange_dri,
@@ -182,6 +184,10 @@ def render(page: Page) -> str | None:
                            "(ANCOVA on the before answer, HC2)", labels=labels))  # fmt: skip
     if not x.effects_by_arm.empty:
         parts.append(table(x.effects_by_arm, "The same within each briefing arm",
+                           labels=labels))  # fmt: skip
+    if not x.effects_by_group.empty:
+        parts.append(table(x.effects_by_group, "The same within each opinion group (groups "
+                           "from the before answers, so not affected by the treatment)",
                            labels=labels))  # fmt: skip
     if not x.statement_effects.empty:
         se = x.statement_effects.reset_index()

@@ -67,6 +67,10 @@ def test_the_known_effect_of_peers_arguments_is_recovered(found, truth):
     assert row["p_holm"] < 0.05
     others = found.effects.query("wave == 'post' and item != @overall['item']")
     assert (others["estimate"].abs() < 3 * others["se"]).all()  # no effect put there
+    # within each opinion group too (groups from the before answers)
+    by_group = found.effects_by_group.query("item == @overall['item']")
+    assert set(by_group["opinion_group"]) == set(found.centres.index)
+    assert (by_group["estimate"] > 0).all() and (by_group["p_holm"] < 0.05).all()
     # the statement given its own extra effect is the one found (frozen design)
     se = found.statement_effects
     assert se["estimate"].idxmax() == 1 and se.loc[1, "q"] < 0.05
