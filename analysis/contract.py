@@ -63,7 +63,7 @@ __all__ = [
 #: value of ``manifest["format"]``
 FORMAT_NAME = "parley-export"
 #: the version this code writes (``manifest.json`` and ``codebook.json``)
-FORMAT_VERSION = "1.6"
+FORMAT_VERSION = "1.7"
 #: major version of ``format_version`` the reader understands (any minor)
 SUPPORTED_MAJOR = 1
 
@@ -97,6 +97,9 @@ OPTIONAL_PARTICIPANT_COLUMNS: dict[str, str] = {
     "outcome": "text",
     "followup_completed_at": "time",
     "external_id_hash": "text",
+    # 1.7: the panel's study and session (submission) ids of the start link
+    "panel_study_id": "text",
+    "panel_session_id": "text",
     # only in exports made with --include-test: 1 for a manager's preview run
     "is_test": "flag",
 }

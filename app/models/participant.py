@@ -78,6 +78,11 @@ class Participant(Base):
     #: alone resumes them in a new browser after they saved a page
     #: (app/participant/panel_resume.py).
     panel_session_hash: Mapped[str | None] = mapped_column(String(64))
+    #: The panel's study and session (submission) ids from the start link:
+    #: Prolific's STUDY_ID and SESSION_ID, MTurk's hitId and assignmentId. Not
+    #: personal data; exported as panel_study_id / panel_session_id (issue 19).
+    panel_study_id: Mapped[str | None] = mapped_column(String(128))
+    panel_session_id: Mapped[str | None] = mapped_column(String(128))
     #: SHA-256 of the personal follow-up code (app.participant.followup).
     followup_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: Next follow-up step ("followup:<page>" or "followup:thanks"); null before starting it.

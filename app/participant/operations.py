@@ -81,6 +81,7 @@ def start(
     invite_code: str | None = None,
     external_id_hash: str | None = None,
     panel_session: str | None = None,
+    panel_ids: tuple[str | None, str | None] = (None, None),
 ) -> Started:
     """Create a participant (or continue the one of ``external_id_hash``); commits.
 
@@ -125,6 +126,7 @@ def start(
                     resume_token_hash=hash_code(code),
                     external_id_hash=external_id_hash,
                     panel_session_hash=panel_session,
+                    panel_study_id=panel_ids[0], panel_session_id=panel_ids[1],
                 )
                 session.add(participant)
                 session.flush()

@@ -30,6 +30,7 @@ from app.campaigns.design import panel_settings
 from app.models import Campaign
 
 __all__ = ["external_id_key", "hash_external_id", "panel_id_from", "is_mturk_preview",
+           "panel_study_session", "STUDY_SESSION_PARAMS",
            "EXTERNAL_ID_RE"]  # fmt: skip
 
 EXTERNAL_ID_RE = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
@@ -76,6 +77,19 @@ def panel_id_from(campaign: Campaign, args) -> str | None:
         return None
     value = (args.get(settings.id_param) or "").strip()
     return value if EXTERNAL_ID_RE.match(value) else None
+
+
+#: The study and session parameters of each panel preset (issue 19: kept, exported).
+STUDY_SESSION_PARAMS = {"prolific": ("STUDY_ID", "SESSION_ID"), "mturk": ("hitId", "assignmentId")}
+
+
+def panel_study_session(campaign: Campaign, values) -> tuple[str | None, str | None]:
+    """The panel's (study id, session id) in the link or start form, each None if absent."""
+    params = STUDY_SESSION_PARAMS.get(campaign.access)
+    if params is None:
+        return None, None
+    found = [(values.get(p) or "").strip() for p in params]
+    return tuple(v if EXTERNAL_ID_RE.match(v) else None for v in found)  # type: ignore[return-value]
 
 
 def is_mturk_preview(campaign: Campaign, args) -> bool:

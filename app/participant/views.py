@@ -27,7 +27,7 @@ from app.participant.arrivals import record_arrival
 from app.participant.code_limit import code_limit
 from app.participant.forms import ConfirmForm, ConsentForm, ResumeForm, page_form
 from app.participant.lookup import visit
-from app.participant.panel import hash_external_id, panel_id_from
+from app.participant.panel import hash_external_id, panel_id_from, panel_study_session
 from app.participant.panel_resume import ResumeNeedsProofError, may_continue, panel_session_hash
 from app.participant.results import results_for_thanks
 from app.participant.step_page import render_step
@@ -183,7 +183,8 @@ def start(slug: str):
         started = ops.start(db.session, campaign, g.survey, g.lang,
                             invite_code=admitted.invite_code,
                             external_id_hash=admitted.external_id_hash,
-                            panel_session=panel_session_hash(campaign, request.form))  # fmt: skip
+                            panel_session=panel_session_hash(campaign, request.form),
+                            panel_ids=panel_study_session(campaign, request.form))  # fmt: skip
     except ResumeNeedsProofError:  # saved a page: the id alone does not continue them
         return _access_page(campaign, "panel_resume_code")
     except ops.InviteUnavailableError:

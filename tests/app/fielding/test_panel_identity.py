@@ -85,3 +85,25 @@ def test_the_same_id_in_the_link_keeps_the_cookies_participant(app, make_campaig
     html = client.get(f"/c/town/?PROLIFIC_PID={FIRST}").get_data(as_text=True)
     assert "Continue where you stopped" in html and 'href="/c/town/go"' in html
     assert len(_hashes(app)) == 1
+
+
+def test_the_panels_study_and_session_ids_are_kept_and_exported(app, runner, make_campaign,
+                                                                 tmp_path):  # fmt: skip
+    """Issue 19: STUDY_ID and SESSION_ID stay with the participant (not personal data)."""
+    import csv
+
+    make_campaign(design=PROLIFIC)
+    Bot(app.test_client(), "town", SURVEY).walk(
+        query=f"PROLIFIC_PID={FIRST}&STUDY_ID=study-77&SESSION_ID=sess-123")  # fmt: skip
+    Bot(app.test_client(), "town", SURVEY).walk(query=f"PROLIFIC_PID={SECOND}")
+    with app.app_context():
+        kept = db.session.execute(select(Participant.panel_study_id,
+                                         Participant.panel_session_id).order_by(Participant.id)).all()  # fmt: skip
+    assert [tuple(r) for r in kept] == [("study-77", "sess-123"), (None, None)]
+    result = runner.invoke(args=["export", "town", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "out" / "participants.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["panel_study_id"], r["panel_session_id"]) for r in rows] == [
+        ("study-77", "sess-123"), ("", "")]
+    assert not any(FIRST in v or SECOND in v for r in rows for v in r.values())
