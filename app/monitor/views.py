@@ -7,6 +7,7 @@ from flask_login import login_required
 
 from app.accounts.permissions import campaign_for_user
 from app.campaigns.surveys import SurveyChangedError, survey_for
+from app.exchange.figures import exchange_figures
 from app.extensions import db
 from app.monitor import charts
 from app.monitor import figures as fig
@@ -34,6 +35,8 @@ def monitor(slug: str):
         languages=fig.languages(db.session, campaign), arms=arms,
         quotas=fig.quotas(db.session, campaign), strata=fig.strata(db.session, campaign),
         quality=fig.quality(db.session, campaign, survey),
+        exchange=exchange_figures(db.session, campaign, survey)
+        if survey is not None and survey.exchange is not None else None,
         refresh_seconds=current_app.config["PARLEY_MONITOR_REFRESH_SECONDS"] if refresh else None,
         funnel_chart=charts.bars("funnel", "Funnel", funnel_rows),
         hour_chart=charts.columns("hours", "Completions per hour, last 24 hours (UTC)",
