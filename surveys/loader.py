@@ -139,7 +139,9 @@ class _Reader(DefinitionReader):
             **fields,
         )
 
-    def pages(self, raw: list, items: dict[str, Item]) -> tuple[Page, ...]:
+    def pages(self, raw: list, items: dict[str, Item],
+              groups: dict[str, tuple[str, ...]]) -> tuple[Page, ...]:  # fmt: skip
+        """Read the pages; a composite item's id (a grid) stands for its items (the rows)."""
         pages = []
         for i, table in enumerate(raw):
             place = f"pages[{i}]"
@@ -153,8 +155,9 @@ class _Reader(DefinitionReader):
                 self.problem(f"{place}.items", "must list at least one item id (as text)")
                 ids = []
             for item_id in ids:
-                if item_id not in items:
+                if item_id not in items and item_id not in groups:
                     self.problem(f"{place}.items", f"names item '{item_id}', which is not defined")
+            ids = [part for item_id in ids for part in groups.get(item_id, (item_id,))]
             pages.append(Page(
                 self.ident(table, place), str(phase), tuple(ids),
                 self.text(table, "title", place, required=False),
@@ -251,14 +254,24 @@ def load_survey(folder: str | Path) -> Survey:
     modules = reader.modules(_tables(reader, data, "modules"))
     arms = reader.arms(_tables(reader, data, "arms"), {m.id for m in modules})
     items: dict[str, Item] = {}
+    #: composite items (a rating grid) -> the ids of the items they stand for
+    groups: dict[str, tuple[str, ...]] = {}
     item_tables = _tables(reader, data, "items")
     for i, table in enumerate(item_tables):
         item = reader.item(table, f"items[{i}]")
-        if item is not None:
-            if item.id in items:
-                reader.problem(f"items[{i}]", f"duplicate id '{item.id}'")
-            items[item.id] = item
-    pages = reader.pages(_tables(reader, data, "pages"), items)
+        if item is None:
+            continue
+        if item.id in items or item.id in groups:
+            reader.problem(f"items[{i}]", f"duplicate id '{item.id}'")
+        parts = item.kind.expand(item, table, f"items[{i}]", reader)
+        if tuple(p.id for p in parts) != (item.id,):
+            groups[item.id] = tuple(p.id for p in parts)
+            for part in parts:
+                if part.id in items or part.id in groups:
+                    reader.problem(f"items[{i}]", f"duplicate id '{part.id}' (a row of "
+                                   f"'{item.id}')")  # fmt: skip
+        items.update((p.id, p) for p in parts)
+    pages = reader.pages(_tables(reader, data, "pages"), items, groups)
     for i, table in enumerate(item_tables):
         # An id of the wrong type (a list, a table) was reported above; skip it here.
         target = items.get(table.get("id")) if isinstance(table.get("id"), str) else None

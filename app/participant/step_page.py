@@ -8,6 +8,8 @@ A page with a form given (answers or errors) is always rendered anew.
 
 from __future__ import annotations
 
+from itertools import groupby
+
 from flask import g, get_template_attribute, render_template
 from flask_babel import get_locale
 from markupsafe import Markup
@@ -69,8 +71,14 @@ def questions_html(form, page_id: str, lang: str, cache: bool) -> Markup:
     key = (g.survey.version, page_id, lang)
     if cache and key in _QUESTIONS:
         return _QUESTIONS[key]
-    macro = get_template_attribute("participant/_items.html", "item")
-    html = Markup("").join(macro(field, lang) for field in form if hasattr(field, "item"))
+    one = get_template_attribute("participant/_items.html", "item")
+    together = get_template_attribute("participant/_items.html", "group")
+    fields = [field for field in form if hasattr(field, "item")]
+    html = Markup("")
+    # a composite's consecutive items (a grid's rows) are drawn by one widget
+    for group, run in groupby(fields, key=lambda f: f.item.kind.group(f.item)):
+        run = list(run)
+        html += together(run, lang) if group else Markup("").join(one(f, lang) for f in run)
     if cache:
         if len(_QUESTIONS) >= 1024:
             _QUESTIONS.clear()

@@ -32,12 +32,12 @@ from surveys.item_types.choices import (
     SingleChoice,
 )
 from surveys.item_types.numbers import Estimate, Number, NumberType, Thermometer
-from surveys.item_types.scales import Likert
+from surveys.item_types.scales import Likert, RatingGrid
 from surveys.item_types.text import FreeText
 
 __all__ = [
     "AnswerError", "Answer", "ItemType", "ChoiceType", "NumberType",
     "REGISTRY", "register", "unregister", "get_type",
     "Likert", "Thermometer", "Estimate", "Number", "SingleChoice", "Knowledge", "Attention",
-    "MultipleChoice", "Ranking", "FreeText",
+    "MultipleChoice", "Ranking", "FreeText", "RatingGrid",
 ]  # fmt: skip

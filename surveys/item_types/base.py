@@ -100,6 +100,10 @@ class ItemType:
     straightlining: ClassVar[bool] = False
     #: Code of the message shown when a required item is left empty.
     required_message: ClassVar[str] = "enter_answer"
+    #: Suffix of the id of the widget's first input after the field's id (``-1``
+    #: when the inputs are numbered: radios, checkboxes, rank selects), so the
+    #: error summary links to a control that takes focus.
+    first_input: ClassVar[str] = ""
     #: The form sends several values under the item's name (checkboxes).
     many_values: ClassVar[bool] = False
 

@@ -18,6 +18,7 @@ class ChoiceType(ItemType):
     """Pick one of the item's options; ``value`` is its code."""
 
     widget = "radios"
+    first_input = "-1"
     required_keys = ("options",)
     value_coding = "code"
     required_message = "select_answer"
@@ -49,6 +50,11 @@ class SingleChoice(ChoiceType):
 
     name = "single_choice"
     role = "screening"
+    sample = {
+        "text": {"en": "Where do you live?", "de": "Wo wohnen Sie?"},
+        "options": [{"id": "town", "label": {"en": "In town", "de": "In der Stadt"}},
+                    {"id": "outside", "label": {"en": "Outside", "de": "Außerhalb"}}],
+    }  # fmt: skip
 
 
 @register
@@ -58,6 +64,15 @@ class Knowledge(ChoiceType):
     name = "knowledge"
     required_keys = ("options", "correct")
     role = "knowledge"
+    sample = {
+        "text": {"en": "How many benches does the square have?",
+                 "de": "Wie viele Bänke hat der Platz?"},
+        "correct": "ten",
+        "options": [{"id": "five", "label": {"en": "Five", "de": "Fünf"}},
+                    {"id": "ten", "label": {"en": "Ten", "de": "Zehn"}},
+                    {"id": "dont_know", "label": {"en": "Don't know", "de": "Weiß nicht"},
+                     "missing": True}],
+    }  # fmt: skip
 
 
 @register
@@ -67,6 +82,13 @@ class Attention(ChoiceType):
     name = "attention"
     required_keys = ("options", "correct")
     role = "attention"
+    sample = {
+        "text": {"en": "Please choose 'Green' to show you are reading.",
+                 "de": "Bitte wählen Sie 'Grün', um zu zeigen, dass Sie lesen."},
+        "correct": "green",
+        "options": [{"id": "red", "label": {"en": "Red", "de": "Rot"}},
+                    {"id": "green", "label": {"en": "Green", "de": "Grün"}}],
+    }  # fmt: skip
 
 
 @register
@@ -75,8 +97,15 @@ class MultipleChoice(ItemType):
 
     name = "multiple_choice"
     widget = "checkboxes"
+    first_input = "-1"
     required_keys = ("options",)
     optional_keys = ("max_choices",)
+    sample = {
+        "text": {"en": "What do you do on the square?", "de": "Was tun Sie auf dem Platz?"},
+        "options": [{"id": "shop", "label": {"en": "Shop", "de": "Einkaufen"}},
+                    {"id": "meet", "label": {"en": "Meet people", "de": "Leute treffen"}},
+                    {"id": "rest", "label": {"en": "Rest", "de": "Ausruhen"}}],
+    }  # fmt: skip
     value_coding = "count"
     text_coding = "option_ids"
     required_message = "select_some"
@@ -112,10 +141,18 @@ class Ranking(ItemType):
 
     name = "ranking"
     widget = "ranking"
+    first_input = "-1"
     required_keys = ("options",)
     value_coding = None
     text_coding = "ranked_option_ids"
     required_message = "rank_all"
+    sample = {
+        "text": {"en": "Rank the uses of the square, 1 for the best.",
+                 "de": "Ordnen Sie die Nutzungen des Platzes, 1 für die beste."},
+        "options": [{"id": "park", "label": {"en": "Park", "de": "Park"}},
+                    {"id": "market", "label": {"en": "Market", "de": "Markt"}},
+                    {"id": "parking", "label": {"en": "Parking", "de": "Parkplatz"}}],
+    }  # fmt: skip
 
     def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
         return {"options": r.options(table, place)}

@@ -77,6 +77,11 @@ class Thermometer(NumberType):
     name = "thermometer"
     optional_keys = ("anchors",)
     attitude = True
+    sample = {
+        "text": {"en": "How warm do you feel towards the council?",
+                 "de": "Wie warm stehen Sie dem Rat gegenüber?"},
+        "anchors": {"en": ["Cold", "Neither", "Warm"], "de": ["Kalt", "Weder noch", "Warm"]},
+    }  # fmt: skip
 
     def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
         if "anchors" not in table:
@@ -91,6 +96,10 @@ class Estimate(NumberType):
     name = "estimate"
     optional_keys = ("estimates",)
     role = "estimate"
+    sample = {
+        "text": {"en": "What share of people do you think want more shade?",
+                 "de": "Welcher Anteil der Menschen will Ihrer Meinung nach mehr Schatten?"},
+    }  # fmt: skip
 
     def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
         if "estimates" not in table:
@@ -120,6 +129,11 @@ class Number(NumberType):
     name = "number"
     required_keys = ("min", "max")
     optional_keys = ("integer", "unit")
+    sample = {
+        "text": {"en": "How many days a week do you cross the square?",
+                 "de": "An wie vielen Tagen pro Woche überqueren Sie den Platz?"},
+        "min": 0, "max": 7, "unit": {"en": "days", "de": "Tage"},
+    }  # fmt: skip
 
     def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
         settings: dict[str, Any] = {}

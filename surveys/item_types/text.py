@@ -20,6 +20,10 @@ class FreeText(ItemType):
     name = "text"
     widget = "textarea"
     optional_keys = ("max_length",)
+    sample = {
+        "text": {"en": "What would you change on the square?",
+                 "de": "Was würden Sie auf dem Platz ändern?"},
+    }  # fmt: skip
     value_coding = None
     text_coding = "free_text"
     DEFAULT_MAX_LENGTH: ClassVar[int] = 2000

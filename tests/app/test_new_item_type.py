@@ -15,7 +15,6 @@ template is handed to the app's Jinja loader under that same name.
 from __future__ import annotations
 
 import json
-import shutil
 import zipfile
 from typing import ClassVar
 
@@ -29,9 +28,10 @@ from analysis.pipeline import analyse_export
 from analysis.report import render_report
 from app.extensions import db
 from app.models import Answer as StoredAnswer
-from surveys import EXAMPLE, load_survey
+from surveys import load_survey
 from surveys.item_types import Answer, AnswerError, NumberType, register, unregister
 from tests.bots import Bot, SubmissionMustFail
+from tests.samples import PRE_POST, sample_survey
 
 
 class Slider(NumberType):
@@ -45,6 +45,12 @@ class Slider(NumberType):
     widget = "slider"
     attitude = True
     bounds: ClassVar[tuple[float, float]] = (0.0, 100.0)
+    sample = {
+        "text": {"en": "How warm do you feel toward the town council? Move the slider or type "
+                       "a number.",
+                 "de": "Wie warm fühlen Sie sich dem Stadtrat gegenüber? Schieben oder Zahl "
+                       "eingeben."},
+    }  # fmt: skip
 
     def raw_values(self, item, name, getlist):
         box = [v for v in getlist(name) if v.strip()]
@@ -73,31 +79,18 @@ SLIDER_WIDGET = """\
 {% endmacro %}
 """
 
-SLIDER_ITEM = """
-[[items]]
-id = "warmth_slider"
-type = "slider"
-text.en = "How warm do you feel toward the town council? Move the slider or type a number."
-text.de = "Wie warm fühlen Sie sich dem Stadtrat gegenüber? Schieben oder Zahl eingeben."
-"""
-
-
 @pytest.fixture
 def slider(app, tmp_path):
-    """The slider registered, its template known to the app, and a survey that asks it."""
+    """The slider registered, its template known to the app, and a survey that asks it.
+
+    The survey is built from the registered types' samples (tests/samples.py):
+    every built-in type plus the slider, asked before and after reading.
+    """
     register(Slider)
     app.jinja_env.loader = ChoiceLoader([
         DictLoader({"participant/widgets/slider.html": SLIDER_WIDGET}), app.jinja_env.loader,
     ])  # fmt: skip
-    folder = tmp_path / "survey"
-    shutil.copytree(EXAMPLE, folder)
-    toml = folder / "survey.toml"
-    text = toml.read_text(encoding="utf-8")
-    for page in ('"know_area"]', '"reflection"]'):  # the end of the before and after pages
-        assert page in text
-        text = text.replace(page, page[:-1] + ', "warmth_slider"]', 1)
-    toml.write_text(text + SLIDER_ITEM, encoding="utf-8")
-    yield folder
+    yield sample_survey(tmp_path / "survey", pre_post=[*PRE_POST, "slider"])
     unregister("slider")
 
 
@@ -105,8 +98,8 @@ def test_a_slider_defined_in_one_file_goes_through_everything(app, runner, make_
                                                               slider, tmp_path):  # fmt: skip
     # definition
     survey = load_survey(slider)
-    item = survey.items["warmth_slider"]
-    assert isinstance(item.kind, Slider) and survey.phases_of("warmth_slider") == ("pre", "post")
+    item = survey.items["slider"]
+    assert isinstance(item.kind, Slider) and survey.phases_of("slider") == ("pre", "post")
     make_campaign("town", survey=slider)
 
     # page rendering, submit (refused and accepted), storage
@@ -114,26 +107,26 @@ def test_a_slider_defined_in_one_file_goes_through_everything(app, runner, make_
     for k, after in enumerate(afters):
         # varied after-answers (the opinion groups need some variance)
         bot = Bot(app.test_client(), "town", survey, overrides={"after": {
-            "q_warmth_slider": after, "q_support_trees": str(1 + k % 5),
-            "q_support_market": str(5 - k % 4)}})  # fmt: skip
+            "q_slider": after, "q_likert": str(1 + k % 5),
+            "q_thermometer": str(90 - 10 * (k % 4))}})  # fmt: skip
         bot.start()
         bot.submit("page:about")
-        assert 'type="range"' in bot.html and 'name="q_warmth_slider__range"' in bot.html
-        assert 'name="q_warmth_slider"' in bot.html
+        assert 'type="range"' in bot.html and 'name="q_slider__range"' in bot.html
+        assert 'name="q_slider"' in bot.html
         if k == 0:
             answers = bot.answers_for("page:before")
             bot.submit("page:before", SubmissionMustFail(
-                {**answers, "q_warmth_slider": "101"}, "Enter a number from 0 to 100."))
+                {**answers, "q_slider": "101"}, "Enter a number from 0 to 100."))
             bot.submit("page:before", SubmissionMustFail(
-                {**answers, "q_warmth_slider": "warm"}, "Enter a number, like 25."))
+                {**answers, "q_slider": "warm"}, "Enter a number, like 25."))
         # the box left empty: the range's value counts
-        bot.submit("page:before", {**bot.answers_for("page:before"), "q_warmth_slider": "",
-                                   "q_warmth_slider__range": "50"})  # fmt: skip
+        bot.submit("page:before", {**bot.answers_for("page:before"), "q_slider": "",
+                                   "q_slider__range": "50"})  # fmt: skip
         while bot.current_action():
             bot.submit_current()
     with app.app_context():
         stored = db.session.scalars(
-            select(StoredAnswer).where(StoredAnswer.item == "warmth_slider")
+            select(StoredAnswer).where(StoredAnswer.item == "slider")
         ).all()
         values = sorted((a.phase, a.value) for a in stored)
     assert values == sorted([("post", float(a)) for a in afters] + [("pre", 50.0)] * 8)
@@ -153,36 +146,37 @@ def test_a_slider_defined_in_one_file_goes_through_everything(app, runner, make_
         if wide_file:  # the wide file alone gives the same answers
             (out / "answers.csv").unlink()
             from_wide = load_export(out)
-            slider_rows = from_wide.answers[from_wide.answers["item"] == "warmth_slider"]
+            slider_rows = from_wide.answers[from_wide.answers["item"] == "slider"]
             assert sorted(zip(slider_rows["phase"], slider_rows["value"], strict=True)) == values
 
     # the codebook carries the type's facts
     folder = tmp_path / "export-csv"
     entry = next(i for i in json.loads((folder / "codebook.json").read_text())["items"]
-                 if i["id"] == "warmth_slider")  # fmt: skip
+                 if i["id"] == "slider")  # fmt: skip
     assert entry["type"] == "slider" and entry["value_coding"] == "quantity"
     assert entry["text_coding"] is None and entry["attitude"] is True
+    assert entry["role"] is None and entry["straightlining"] is False
     assert entry["scale"] == {"min": 0.0, "max": 100.0} and entry["options"] == []
 
     # load_export and the shifts table
     ex = exports["csv"]
     assert ex.codebook["format_version"] == contract.FORMAT_VERSION
-    row = ex.items.set_index("item").loc["warmth_slider"]
+    row = ex.items.set_index("item").loc["slider"]
     assert bool(row["numeric"]) and row["scale_max"] == 100.0
     shifts = paired_shifts(pairs(ex))
-    s = shifts[shifts["item"] == "warmth_slider"]
+    s = shifts[shifts["item"] == "slider"]
     assert s["n"].sum() == 8
     mean_shift = sum(float(a) - 50 for a in afters) / 8
     assert (s["shift"] * s["n"]).sum() / 8 == pytest.approx(mean_shift)
     for fmt, other in exports.items():
-        slider_rows = other.answers[other.answers["item"] == "warmth_slider"]
+        slider_rows = other.answers[other.answers["item"] == "slider"]
         assert len(slider_rows) == 16, fmt
 
     # the report
     res = analyse_export(ex, n_boot=200)
     table = res.tables["shifts"]
-    assert "warmth_slider" in set(table["item"])
-    assert "warmth_slider" in set(res.tables["polarisation"]["item"])
+    assert "slider" in set(table["item"])
+    assert "slider" in set(res.tables["polarisation"]["item"])
     html = render_report(res)
-    assert "warmth_slider" in html
-    assert not pd.isna(table.loc[table["item"] == "warmth_slider", "shift"]).any()
+    assert "slider" in html
+    assert not pd.isna(table.loc[table["item"] == "slider", "shift"]).any()

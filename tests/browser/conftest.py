@@ -219,7 +219,7 @@ class BrowserParticipant:
         widget = item.kind.widget
         base = f"q_{item.id}"
         index = self.modules_seen.index(module) if module else 0
-        if widget in ("radios", "scale"):
+        if widget in ("radios", "scale", "rating_grid"):
             n = len(item.options)
             if item.correct is not None and (phase == "post" or item.kind.role == "attention"):
                 option = next(o for o in item.options if o.code == item.correct)

@@ -1,8 +1,10 @@
-"""The item-type registry: the ten types, parsing raw form strings, codebook entries.
+"""The item-type registry: the eleven types, parsing raw form strings, codebook entries.
 
-Items come from the shipped example survey (one of every type), adjusted with
-:func:`dataclasses.replace` where a case needs another setting. The end of
-the file runs ``python -m surveys check`` in a subprocess.
+Parsing cases use the shipped example survey's item and option ids (not its
+wording), adjusted with :func:`dataclasses.replace` where a case needs
+another setting; codebook labels come from the types' own sample items
+(tests/samples.py). The end of the file runs ``python -m surveys check`` in
+a subprocess.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ import pytest
 
 from surveys import EXAMPLE, item_types, load_survey
 from surveys.item_types import REGISTRY, Answer, AnswerError, ItemType, get_type, register
+from tests.samples import sample_survey
 
 REPO = Path(__file__).resolve().parents[2]
 TYPES = {
     "likert", "thermometer", "estimate", "number", "single_choice", "multiple_choice",
-    "ranking", "text", "knowledge", "attention",
+    "ranking", "text", "knowledge", "attention", "rating_grid",
 }  # fmt: skip
 
 
@@ -57,7 +60,7 @@ def parse(survey, name: str, raw: list[str]) -> Answer | None:
 # --- the registry ------------------------------------------------------------
 
 
-def test_registry_has_the_ten_types():
+def test_registry_has_the_eleven_types():
     assert set(REGISTRY) == TYPES
     for name, cls in REGISTRY.items():
         assert issubclass(cls, ItemType)
@@ -65,8 +68,12 @@ def test_registry_has_the_ten_types():
         assert isinstance(cls.widget, str) and cls.widget
 
 
-def test_example_uses_every_type(survey):
-    assert {item.type for item in survey.items.values()} == TYPES
+def test_every_type_has_a_sample_item_that_loads(tmp_path):
+    """Tests build surveys from the types' samples (tests/samples.py), not a shipped survey."""
+    samples = load_survey(sample_survey(tmp_path / "samples"))
+    assert {item.type for item in samples.items.values()} == TYPES
+    for name in TYPES:
+        assert REGISTRY[name].sample.get("text", {}).keys() == {"en", "de"}, name
 
 
 @pytest.mark.parametrize(
@@ -335,26 +342,31 @@ def test_unicode_digits_are_invalid_choices(survey, name, raw):
 # --- codebook ----------------------------------------------------------------
 
 
-def test_codebook_likert(survey):
-    item = survey.items["support_trees"]
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory):
+    return load_survey(sample_survey(tmp_path_factory.mktemp("samples") / "survey"))
+
+
+def test_codebook_likert(samples):
+    item = samples.items["likert"]
     entry = item.kind.codebook(item)
     assert entry["scale"] == {"min": 1, "max": 5}
     assert entry["correct"] is None
     assert [o["code"] for o in entry["options"]] == [1, 2, 3, 4, 5]
     assert entry["options"][0] == {
-        "code": 1, "id": "1", "label": {"en": "Strongly oppose", "de": "Lehne stark ab"},
+        "code": 1, "id": "1", "label": {"en": "Strongly disagree", "de": "Stimme gar nicht zu"},
         "missing": False,
     }  # fmt: skip
 
 
-def test_codebook_choice_with_correct_and_missing(survey):
-    item = survey.items["know_area"]
+def test_codebook_choice_with_correct_and_missing(samples):
+    item = samples.items["knowledge"]
     entry = item.kind.codebook(item)
     assert entry["scale"] is None
     assert entry["correct"] == 2
     assert entry["options"] == [
-        {"code": 1, "id": "ten", "label": {"en": "Ten", "de": "Zehn"}, "missing": False},
-        {"code": 2, "id": "forty", "label": {"en": "Forty", "de": "Vierzig"}, "missing": False},
+        {"code": 1, "id": "five", "label": {"en": "Five", "de": "Fünf"}, "missing": False},
+        {"code": 2, "id": "ten", "label": {"en": "Ten", "de": "Zehn"}, "missing": False},
         {"code": 3, "id": "dont_know", "label": {"en": "Don't know", "de": "Weiß nicht"},
          "missing": True},
     ]  # fmt: skip

@@ -18,23 +18,27 @@ from analysis import contract
 from analysis.export import ExportError
 from analysis.validate import check_codebook, items_table
 from app.export.codebook import build_codebook
-from surveys import EXAMPLE, load_survey
+from surveys import load_survey
 from surveys.item_types import REGISTRY
+from tests.samples import sample_survey
 
-SURVEY = load_survey(EXAMPLE)
-EXAMPLE_OF = {item.type: item for item in SURVEY.items.values()}
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory):
+    """A survey asking every registered type's sample item (tests/samples.py)."""
+    return load_survey(sample_survey(tmp_path_factory.mktemp("samples") / "survey"))
 
 
 @pytest.mark.parametrize("type_name", sorted(REGISTRY))
-def test_a_types_codebook_entry_is_read_back_with_its_facts(type_name):
-    assert type_name in EXAMPLE_OF, f"the example survey has no {type_name} item to test"
-    item = EXAMPLE_OF[type_name]
+def test_a_types_codebook_entry_is_read_back_with_its_facts(samples, type_name):
+    item = next((i for i in samples.items.values() if i.type == type_name), None)
+    assert item is not None, f"the sample survey has no {type_name} item to test"
     kind = item.kind
     assert kind.value_coding in (*contract.VALUE_CODINGS, None)
     assert kind.text_coding in (*contract.TEXT_CODINGS, None)
     assert (kind.value_coding, kind.text_coding) != (None, None)
 
-    codebook = json.loads(json.dumps(build_codebook(SURVEY), ensure_ascii=False))
+    codebook = json.loads(json.dumps(build_codebook(samples), ensure_ascii=False))
     assert codebook["format_version"] == contract.FORMAT_VERSION
     entry = next(e for e in check_codebook(codebook)["items"] if e["id"] == item.id)
     assert entry["type"] == type_name

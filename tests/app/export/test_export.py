@@ -119,8 +119,9 @@ def test_spss_and_stata_files_carry_value_labels(app, runner, make_campaign, tmp
     column = "pre__support_trees"
     assert df[column].iloc[0] == 3  # auto_answer picks the middle of five points
     labels = meta.variable_value_labels[column]
-    assert labels[1] == "Strongly oppose" and labels[5] == "Strongly support"
-    assert "How much do you support" in meta.column_names_to_labels[column]
+    item = SURVEY.items["support_trees"]  # the labels as the definition words them
+    assert labels[1] == item.options[0].label["en"] and labels[5] == item.options[4].label["en"]
+    assert item.text["en"][:20] in meta.column_names_to_labels[column]
     if fmt == "dta":  # Stata's 32-character limit: long names are shortened, uniquely
         assert all(len(c) <= 32 for c in df.columns)
         assert len(set(df.columns)) == len(df.columns)
