@@ -108,7 +108,9 @@ def test_a_slider_defined_in_one_file_goes_through_everything(app, runner, make_
         # varied after-answers (the opinion groups need some variance)
         bot = Bot(app.test_client(), "town", survey, overrides={"after": {
             "q_slider": after, "q_likert": str(1 + k % 5),
-            "q_thermometer": str(90 - 10 * (k % 4))}})  # fmt: skip
+            "q_thermometer": str(90 - 10 * (k % 4)), "q_estimate": str(20 + 7 * k),
+            "q_number": str(k % 8), "q_rating_grid_safe": str(1 + k % 5),
+            "q_rating_grid_clean": str(5 - k % 3), "q_rating_grid_busy": str(1 + (k * 3) % 5)}})
         bot.start()
         bot.submit("page:about")
         assert 'type="range"' in bot.html and 'name="q_slider__range"' in bot.html
