@@ -34,6 +34,16 @@ _SHIFT = ("n, mean_before, sd_before, mean_after, sd_after, shift, se, ci_low, c
           "share_up, share_down, share_same, weighted")
 _ADJUSTED = "p_holm, reject_holm, p_bh, reject_bh, family_size"
 _ANCOVA = ("estimate, se, ci_low, ci_high, t, df, p, n_arm, n_control, slope_before, method")
+_LIKERT_SHARES = "item, arm, phase, category, n, total, share, weighted"
+_POLARISATION = ("item, phase, n, mean, sd, bimodality, esteban_ray, dist_midpoint, "
+                 "share_extreme, weighted")
+_RANKING_OPTIONS = "phase, arm, option, first_share, borda, mean_rank, item"
+_RANKING_GROUPS = ("phase, arm, n, n_invalid, condorcet_winner, borda_winner, "
+                   "single_peaked_share, single_peaked_axis, single_peaked_baseline, "
+                   "single_peaked_excess, weighted, item")
+_METAPERCEPTION = ("phase, arm, n_estimates, n_support, mean_estimate, actual_share, gap, se, "
+                   "ci_low, ci_high, se_estimate, share_overestimating, weighted, item, "
+                   "compared_with, threshold")
 _DID = ("shift_arm, shift_control, estimate, se, ci_low, ci_high, t, df, p, n_arm, n_control, "
         f"method, {_ADJUSTED}")
 
@@ -153,8 +163,13 @@ class Results:
         "McNemar's test of the share supporting (answer at or above ``threshold``) before "
         "and after.")
     likert_shares: pd.DataFrame = table(
-        "item, arm, phase, category, n, total, share, weighted",
-        "Share of each answer category of each Likert item, per arm and phase.")
+        _LIKERT_SHARES,
+        "Share of each answer category of each Likert item, per arm and phase, on the "
+        "paired sample (participants who answered the item before and after).")
+    likert_shares_unpaired: pd.DataFrame = table(
+        _LIKERT_SHARES,
+        "The same on everyone who answered each phase (a labelled extra: before and after "
+        "then differ in who answered).")
 
     # -- effects against control
     ancova: pd.DataFrame = table(
@@ -186,18 +201,22 @@ class Results:
     construct_shifts: pd.DataFrame = table(
         f"item, arm, {_SHIFT}",
         "Paired shifts of the construct scores (``item`` is the construct).")
+    construct_ancova: pd.DataFrame = table(
+        f"item, arm, {_ANCOVA}, {_ADJUSTED}",
+        "ANCOVA of the construct scores against control (the primary estimator).")
     construct_did: pd.DataFrame = table(
         f"item, arm, {_DID}",
-        "Difference in differences of the construct scores against control.")
+        "Difference in differences of the construct scores against control (secondary).")
     knowledge_shifts: pd.DataFrame = table(
         f"item, arm, {_SHIFT}",
         "Paired shifts of the knowledge index (``item`` is ``knowledge_index``).")
     knowledge_ancova: pd.DataFrame = table(
-        f"item, arm, {_ANCOVA}",
-        "ANCOVA of the knowledge index against control.")
+        f"item, arm, {_ANCOVA}, {_ADJUSTED}",
+        "ANCOVA of the knowledge index against control (the primary estimator), Holm over "
+        "the arms.")
     knowledge_did: pd.DataFrame = table(
         f"item, arm, {_DID}",
-        "Difference in differences of the knowledge index against control.")
+        "Difference in differences of the knowledge index against control (secondary).")
     followup: pd.DataFrame = table(
         "item, arm, n, mean_pre, mean_post, mean_followup, shift_post, shift_followup, "
         "persisted, estimate, ci_low, ci_high, p, p_holm",
@@ -206,24 +225,33 @@ class Results:
 
     # -- opinion structure
     polarisation: pd.DataFrame = table(
-        "item, phase, n, mean, sd, bimodality, esteban_ray, dist_midpoint, share_extreme, "
-        "weighted",
-        "Polarisation measures of each numeric attitude item, per phase.")
+        _POLARISATION,
+        "Polarisation measures of each numeric attitude item, per phase, on the paired "
+        "sample (participants who answered the item before and after).")
+    polarisation_unpaired: pd.DataFrame = table(
+        _POLARISATION, "The same on everyone who answered each phase (a labelled extra).")
     ranking_options: pd.DataFrame = table(
-        "phase, arm, option, first_share, borda, mean_rank, item",
-        "Each option of each ranking item: share ranking it first, Borda score, mean rank.")
+        _RANKING_OPTIONS,
+        "Each option of each ranking item: share ranking it first, Borda score, mean rank, "
+        "on the paired sample (participants who ranked before and after).")
     ranking_groups: pd.DataFrame = table(
-        "phase, arm, n, n_invalid, condorcet_winner, borda_winner, single_peaked_share, "
-        "single_peaked_axis, single_peaked_baseline, single_peaked_excess, weighted, item",
+        _RANKING_GROUPS,
         "Each ranking item per phase and arm: valid and invalid rankings, winners, the share "
-        "of single-peaked rankings with its random baseline and the excess over it.")
+        "of single-peaked rankings with its random baseline and the excess over it, on the "
+        "paired sample.")
+    ranking_options_unpaired: pd.DataFrame = table(
+        _RANKING_OPTIONS, "``ranking_options`` on everyone who ranked in each phase (extra).")
+    ranking_groups_unpaired: pd.DataFrame = table(
+        _RANKING_GROUPS, "``ranking_groups`` on everyone who ranked in each phase (extra).")
     metaperception: pd.DataFrame = table(
-        "phase, arm, n_estimates, n_support, mean_estimate, actual_share, gap, se, ci_low, "
-        "ci_high, se_estimate, share_overestimating, weighted, item, compared_with, threshold",
+        _METAPERCEPTION,
         "Estimated against actual share supporting the item an estimate item names: before "
-        "the briefing pooled (``arm`` is ``pooled``), after it per arm. The interval "
-        "carries the sampling error of both shares (``se``); ``se_estimate`` is the "
-        "estimate's alone.")
+        "the briefing pooled (``arm`` is ``pooled``), after it per arm, on the paired sample "
+        "(estimates and the item's answers of participants who gave them before and after). "
+        "The interval carries the sampling error of both shares (``se``); ``se_estimate`` is "
+        "the estimate's alone.")
+    metaperception_unpaired: pd.DataFrame = table(
+        _METAPERCEPTION, "The same on everyone who answered each phase (a labelled extra).")
     groups_map: pd.DataFrame = table(
         "participant_id, pc1, pc2, group",
         "Opinion groups: each participant's position on two principal components and group.")

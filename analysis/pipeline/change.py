@@ -144,7 +144,6 @@ def plan_step(run: Run) -> None:
 
 def constructs_step(run: Run) -> None:
     ex, opt, res, items, kept = run.ex, run.opt, run.res, run.ex.items, run.kept
-    control = ex.control_arm
     cs = constructs.construct_scores(ex)
     cs = cs[cs["participant_id"].isin(kept)]
     members = items[["item", "construct"]].dropna()
@@ -159,15 +158,23 @@ def constructs_step(run: Run) -> None:
                                                run.with_w)
     cpairs = wide(cs.rename(columns={"construct": "item", "score": "value"}))
     res.construct_did = did_or_empty(run, cpairs)
+    res.construct_ancova = ancova_or_empty(run, cpairs)
     ki = constructs.knowledge_index(ex)
     ki = ki[ki["participant_id"].isin(kept)].assign(item="knowledge_index").rename(
         columns={"index": "value"})
     res.knowledge_shifts = long_pairs_shifts(ki, opt, run.with_w)
     kpairs = wide(ki)
-    has_control = bool(control) and (kpairs["arm"] == control).any() and kpairs["arm"].nunique() > 1
-    res.knowledge_ancova = (ancova(run.with_w(kpairs), control=control, weights=run.wcol,
-                                    level=opt.level) if has_control else pd.DataFrame())
+    res.knowledge_ancova = ancova_or_empty(run, kpairs)
     res.knowledge_did = did_or_empty(run, kpairs)
+
+
+def ancova_or_empty(run: Run, wide: pd.DataFrame) -> pd.DataFrame:
+    """ANCOVA of each arm against control, Holm over the arms and items of ``wide``."""
+    control = run.ex.control_arm
+    if wide.empty or not control or not (wide["arm"] == control).any() or wide["arm"].nunique() < 2:
+        return pd.DataFrame()
+    anc = ancova(run.with_w(wide), control=control, weights=run.wcol, level=run.opt.level)
+    return adjust_pvalues(anc, "p", family=None)
 
 
 def did_or_empty(run: Run, wide: pd.DataFrame) -> pd.DataFrame:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis import groups, ordinal, perception, polarisation, rankings, themes
-from analysis.pipeline.run import Run, kept_clean, order_arms, threshold
+from analysis.pipeline.run import Run, kept_clean, order_arms, paired, threshold
 
 
 def ordinal_step(run: Run) -> None:
@@ -24,7 +24,8 @@ def ordinal_step(run: Run) -> None:
     res.mcnemar = order_arms(pd.concat(mcn, ignore_index=True), ex) if mcn else pd.DataFrame()
     run.clean = kept_clean(run)
     lk = run.clean[run.clean["item"].isin(likert) & run.clean["phase"].isin(["pre", "post"])]
-    res.likert_shares = ordinal.category_shares(run.with_w(lk), weights=run.wcol)
+    res.likert_shares = ordinal.category_shares(run.with_w(paired(lk)), weights=run.wcol)
+    res.likert_shares_unpaired = ordinal.category_shares(run.with_w(lk), weights=run.wcol)
 
 
 def polarisation_step(run: Run) -> None:
@@ -32,26 +33,33 @@ def polarisation_step(run: Run) -> None:
     numeric = items.loc[items["numeric"] & items["attitude"], "item"]
     clean = run.clean
     pol_in = clean[clean["item"].isin(numeric) & clean["phase"].isin(["pre", "post"])]
-    run.res.polarisation = polarisation.polarisation_measures(
-        run.with_w(pol_in), by=("item", "phase"), scale=items, weights=run.wcol)
+    for frame, name in ((paired(pol_in), "polarisation"), (pol_in, "polarisation_unpaired")):
+        setattr(run.res, name, polarisation.polarisation_measures(
+            run.with_w(frame), by=("item", "phase"), scale=items, weights=run.wcol))
 
 
 def rankings_step(run: Run) -> None:
     ex, items = run.ex, run.ex.items
     rk = items[items["text_coding"] == "ranked_option_ids"]
-    ro, rg = [], []
+    out = {"": ([], []), "_unpaired": ([], [])}
     for _, row in rk.iterrows():
         a = ex.answers
         a = a[(a["item"] == row["item"]) & a["participant_id"].isin(run.kept)
               & a["phase"].isin(["pre", "post"])]
         if a.empty:
             continue
-        o, g = rankings.ranking_summary(run.with_w(a), list(row["option_ids"]),
-                                        by=("phase", "arm"), weights=run.wcol)
-        ro.append(o.assign(item=row["item"]))
-        rg.append(g.assign(item=row["item"]))
-    run.res.ranking_options = pd.concat(ro, ignore_index=True) if ro else pd.DataFrame()
-    run.res.ranking_groups = pd.concat(rg, ignore_index=True) if rg else pd.DataFrame()
+        for suffix, frame in (("", paired(a, answered="text")), ("_unpaired", a)):
+            if frame.empty:
+                continue
+            o, g = rankings.ranking_summary(run.with_w(frame), list(row["option_ids"]),
+                                            by=("phase", "arm"), weights=run.wcol)
+            out[suffix][0].append(o.assign(item=row["item"]))
+            out[suffix][1].append(g.assign(item=row["item"]))
+    for suffix, (ro, rg) in out.items():
+        setattr(run.res, f"ranking_options{suffix}",
+                pd.concat(ro, ignore_index=True) if ro else pd.DataFrame())
+        setattr(run.res, f"ranking_groups{suffix}",
+                pd.concat(rg, ignore_index=True) if rg else pd.DataFrame())
 
 
 #: the ``arm`` of meta-perception rows before the briefing, pooled over the arms
@@ -60,7 +68,7 @@ ALL_ARMS = "pooled"
 
 def metaperception_step(run: Run) -> None:
     items, opt, clean = run.ex.items, run.opt, run.clean
-    mp = []
+    mp, unpaired = [], []
     estimate_rows = items.loc[items["role"] == "estimate", ["item", "estimates"]]
     for est, named in estimate_rows.itertuples(index=False):
         # The codebook names the estimated item (format 1.1); older exports
@@ -71,21 +79,28 @@ def metaperception_step(run: Run) -> None:
                                  "(give the item 'estimates = \"<item id>\"' in the survey).")
             continue
         thr = threshold(items, target, opt.support_threshold)
-        e = clean[(clean["item"] == est) & clean["phase"].isin(["pre", "post"])]
-        s = clean[(clean["item"] == target) & clean["phase"].isin(["pre", "post"])]
-        if e.empty or s.empty:
-            continue
-        # before the briefing all arms are one sample; after it each arm is its own
-        pre = perception.metaperception_gap(
-            run.with_w(e[e["phase"] == "pre"]), run.with_w(s[s["phase"] == "pre"]), thr,
-            by=("phase",), weights=run.wcol).assign(arm=ALL_ARMS)
-        post = perception.metaperception_gap(
-            run.with_w(e[e["phase"] == "post"]), run.with_w(s[s["phase"] == "post"]), thr,
-            by=("phase", "arm"), weights=run.wcol)
-        both = pd.concat([pre, order_arms(post, run.ex)], ignore_index=True)
-        mp.append(both[["phase", "arm", *pre.columns.drop(["phase", "arm"])]].assign(
-            item=est, compared_with=target, threshold=thr))
+        e_all = clean[(clean["item"] == est) & clean["phase"].isin(["pre", "post"])]
+        s_all = clean[(clean["item"] == target) & clean["phase"].isin(["pre", "post"])]
+        for e, s, into in ((paired(e_all), paired(s_all), mp), (e_all, s_all, unpaired)):
+            if not (e.empty or s.empty):
+                into.append(_gap(run, e, s, thr).assign(item=est, compared_with=target,
+                                                         threshold=thr))
     run.res.metaperception = pd.concat(mp, ignore_index=True) if mp else pd.DataFrame()
+    run.res.metaperception_unpaired = (pd.concat(unpaired, ignore_index=True) if unpaired
+                                       else pd.DataFrame())
+
+
+def _gap(run: Run, e: pd.DataFrame, s: pd.DataFrame, thr: float) -> pd.DataFrame:
+    """Estimated against actual share, before (pooled) and after (by arm)."""
+    # before the briefing all arms are one sample; after it each arm is its own
+    pre = perception.metaperception_gap(
+        run.with_w(e[e["phase"] == "pre"]), run.with_w(s[s["phase"] == "pre"]), thr,
+        by=("phase",), weights=run.wcol).assign(arm=ALL_ARMS)
+    post = perception.metaperception_gap(
+        run.with_w(e[e["phase"] == "post"]), run.with_w(s[s["phase"] == "post"]), thr,
+        by=("phase", "arm"), weights=run.wcol)
+    both = pd.concat([pre, order_arms(post, run.ex)], ignore_index=True)
+    return both[["phase", "arm", *pre.columns.drop(["phase", "arm"])]]
 
 
 def groups_step(run: Run) -> None:

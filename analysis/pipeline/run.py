@@ -93,3 +93,16 @@ def order_arms(frame: pd.DataFrame, ex: Export) -> pd.DataFrame:
 
 def as_text(s: pd.Series) -> pd.Series:
     return s.astype("str") if isinstance(s.dtype, pd.CategoricalDtype) else s
+
+
+def paired(frame: pd.DataFrame, answered: str = "value") -> pd.DataFrame:
+    """The before and after rows of participants who answered the item in both phases
+    (``answered`` not missing): the paired sample, as the shift tables use.
+
+    A before/after comparison of everyone who answered each phase mixes a change of
+    opinion with a change of who answered (break-offs, exclusions by phase)."""
+    f = frame[frame["phase"].isin(["pre", "post"]) & frame[answered].notna()]
+    both = f.groupby(["participant_id", "item"], observed=True, sort=False)["phase"].transform(
+        "nunique") == 2
+    return f[both.to_numpy()]
+

@@ -188,6 +188,17 @@ def svg(fig, title: str, desc: str) -> str:
             f'<desc id="{ident}d">{esc(desc)}</desc>' + out[end:])
 
 
+#: what the report calls the paired sample, in captions
+PAIRED = "paired sample: participants who answered before and after"
+UNPAIRED = ("Unpaired view (an extra): everyone who answered each phase, so before and after "
+            "differ in who answered as well as in what they think")
+
+
+def unpaired(body: str) -> str:
+    """The unpaired view of a table, folded away under a label (no JavaScript needed)."""
+    return f"<details><summary>{esc(UNPAIRED)}</summary>{body}</details>"
+
+
 def figure(svg_text: str, caption: str) -> str:
     return f"<figure>{svg_text}<figcaption>{esc(caption)}</figcaption></figure>"
 

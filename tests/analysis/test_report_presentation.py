@@ -140,3 +140,48 @@ def test_bonferroni_intervals_against_a_t_table():
     assert np.allclose(r["ci_low_adj"] + r["ci_high_adj"], 2 * d["estimate"])
     with pytest.raises(ValueError, match="k must be"):
         bonferroni_intervals(d, k=0)
+
+
+def test_distributions_polarisation_rankings_and_metaperception_use_the_paired_sample(report):
+    """Before and after on the same people, as the shift tables (Gerber et al. 2014, JEPS
+    reporting standards: compare like with like); the unpaired view only as an extra."""
+    res, page = report
+    for name in ("polarisation", "likert_shares"):
+        n = res[name].groupby(["item", "phase"])["n"].sum().unstack("phase")
+        assert (n["pre"] == n["post"]).all(), name
+        u = res[f"{name}_unpaired"].groupby(["item", "phase"])["n"].sum().unstack("phase")
+        assert (u["pre"] > u["post"]).any(), name  # break-offs: the samples differ
+    rg = res.ranking_groups.pivot_table(index="arm", columns="phase", values="n")
+    assert (rg["pre"] == rg["post"]).all()
+    mp = res.metaperception
+    assert mp.loc[mp["phase"] == "pre", "n_estimates"].sum() == mp.loc[
+        mp["phase"] == "post", "n_estimates"].sum()
+    for ident in ("ordinal", "polarisation", "rankings", "metaperception"):
+        section = _section(page, ident)
+        assert "paired sample: participants who answered before and after" in section, ident
+        assert "<details><summary>Unpaired view (an extra)" in section, ident
+
+
+def test_effects_against_control_come_first_and_within_arm_tests_are_descriptive(report):
+    res, page = report
+    order = [page.index(f'<section id="{i}"') for i in ("confirmatory", "effects", "items",
+                                                          "shifts", "ordinal")]
+    assert order == sorted(order)
+    shifts = _section(page, "shifts")
+    assert "Change within each arm (descriptive)" in shifts and "are descriptive" in shifts
+    ordinal = _section(page, "ordinal")
+    assert "within each arm (descriptive)" in ordinal
+
+
+def test_one_estimator_per_contrast_ancova_first_did_secondary(report):
+    res, page = report
+    items = _section(page, "items")
+    assert "effect vs control (ANCOVA)" in items and "difference in differences" not in items
+    row = res.ancova[(res.ancova["item"] == "support_accord") & (res.ancova["arm"] == "accord")]
+    first = items[:items.index("</table>")]
+    assert fmt(float(row["estimate"].iloc[0])) in first  # the ANCOVA estimate, not DiD's
+    did = res.did[(res.did["item"] == "support_accord") & (res.did["arm"] == "accord")]
+    assert fmt(float(did["estimate"].iloc[0])) not in first
+    effects = _section(page, "effects")
+    assert "Difference in differences (secondary estimator)" in effects
+    assert not res.construct_ancova.empty and "p_holm" in res.knowledge_ancova

@@ -266,12 +266,28 @@ def test_pipeline_uses_the_raking_weights(demo, tmp_path):
     clean = clean.assign(weight=clean["participant_id"].map(w))
     items = demo.items
     likert = clean[clean["item"].isin(res["likert_shares"]["item"])]
-    pd.testing.assert_frame_equal(res["likert_shares"],
+    # the report's tables use the paired sample (answered before and after), the
+    # unpaired view is kept beside them (issue #20)
+    pd.testing.assert_frame_equal(res["likert_shares_unpaired"],
                                   ordinal.category_shares(likert, weights="weight"))
+    pd.testing.assert_frame_equal(res["likert_shares"],
+                                  ordinal.category_shares(_paired(likert), weights="weight"))
     numeric = clean[clean["item"].isin(items.loc[items["type"].isin(["likert", "thermometer"]),
                                                  "item"])]
     expected = polarisation.polarisation_measures(numeric, by=("item", "phase"), scale=items,
                                                   weights="weight")
+    pd.testing.assert_frame_equal(res["polarisation_unpaired"], expected)
+    expected = polarisation.polarisation_measures(_paired(numeric), by=("item", "phase"),
+                                                  scale=items, weights="weight")
     pd.testing.assert_frame_equal(res["polarisation"], expected)
-    unweighted = polarisation.polarisation_measures(numeric, by=("item", "phase"), scale=items)
+    unweighted = polarisation.polarisation_measures(_paired(numeric), by=("item", "phase"),
+                                                    scale=items)
     assert not np.allclose(expected["mean"], unweighted["mean"])
+
+
+def _paired(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of participants with a value for the item both before and after."""
+    ok = frame.dropna(subset=["value"])
+    phases = ok.groupby(["participant_id", "item"])["phase"].nunique()
+    both = phases[phases == 2].index
+    return ok[pd.MultiIndex.from_frame(ok[["participant_id", "item"]]).isin(both)]

@@ -18,17 +18,16 @@ def render(page: Page) -> str | None:
     body = table(res.alpha, "Cronbach's alpha", guard=("n",), min_cell=page.min_cell)
     cs = res.construct_shifts
     if not cs.empty:
-        cdid = res.construct_did
         for construct in pd.unique(cs["item"]):
             body += f"<h3>Scale score: {esc(str(construct))}</h3>"
-            body += dp_table(page, cs, cdid, construct,
+            body += dp_table(page, cs, res.construct_ancova, construct,
                              f"Construct {construct}: mean of its items, reverse-keyed")
     ks = res.knowledge_shifts
     body += "<h3>Knowledge index</h3>"
     if ks.empty:
         body += "<p>No knowledge questions answered before and after.</p>"
     else:
-        body += dp_table(page, ks, res.knowledge_did, "knowledge_index",
+        body += dp_table(page, ks, res.knowledge_ancova, "knowledge_index",
                          "Knowledge index: share correct (don't know = wrong), by arm")
     body += table(res.knowledge_ancova, "Knowledge index vs control (ANCOVA)",
                   EFFECT_COLS, guard=("n_arm", "n_control"), min_cell=page.min_cell,

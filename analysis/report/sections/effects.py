@@ -27,7 +27,8 @@ def render(page: Page) -> str | None:
     expl = anc[~anc["confirmatory"]] if plan.get("primary_items") else anc
     expl = expl.assign(label=expl["item"].map(page.label),
                        scale=expl["item"].map(page.scale_of))
-    body = ["<p>ANCOVA: after ~ arm + before, HC2 standard errors. One forest plot per answer "
+    body = ["<p>ANCOVA, the report's one (primary) estimator of each effect against control: "
+            "after ~ arm + before, HC2 standard errors. One forest plot per answer "
             "scale, so effects on 1–7 items and 0–100 thermometers are each read on their own "
             "axis. Rows with fewer than the minimum cell size are left out of the plots.</p>"]
     ok = expl[expl[["n_arm", "n_control"]].min(axis=1).ge(page.min_cell)
@@ -45,15 +46,21 @@ def render(page: Page) -> str | None:
                 "95% CIs; the table below has every number."))
     caption = "ANCOVA effects vs control" + (" (exploratory)" if plan.get("primary_items")
                                              else "")
-    body.append(table(expl, caption, EFFECT_COLS, {"label": "item"},
+    level = f"{page.res.options.level:.0%}"
+    ci = {"ci_low": f"{level} CI low (unadjusted)", "ci_high": f"{level} CI high (unadjusted)",
+          "p": "p (unadjusted)", "p_holm": "p (Holm)", "p_bh": "p (BH)"}
+    body.append(table(expl, caption, EFFECT_COLS, {"label": "item", **ci},
                       guard=("n_arm", "n_control"), min_cell=page.min_cell,
                       html_cols=("label",)))
     did = page.res.did
     if not did.empty:
         did = did.assign(label=did["item"].map(page.label))
-        body.append(table(did, "Difference in differences (secondary)",
+        body.append("<p>Difference in differences (the arm's mean change minus control's, "
+                    "Welch t) is shown as a secondary estimator only; the ANCOVA above is the "
+                    "report's estimate of each effect.</p>")
+        body.append(table(did, "Difference in differences (secondary estimator)",
                           ["label", "arm", "n_arm", "n_control", "shift_arm", "shift_control",
                            "estimate", "ci_low", "ci_high", "p", "p_holm", "p_bh"],
-                          {"label": "item"}, guard=("n_arm", "n_control"),
+                          {"label": "item", **ci}, guard=("n_arm", "n_control"),
                           min_cell=page.min_cell, html_cols=("label",)))
     return "".join(body)
