@@ -71,6 +71,9 @@ class Quota(Base):
     conditions: Mapped[dict] = mapped_column(JSON)
     #: Places held or filled (QuotaClaim rows of this quota).
     used: Mapped[int] = mapped_column(default=0)
+    #: When the last free place was last taken (the quota was full): places
+    #: free after that are "free again" and the panel needs more places.
+    full_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class QuotaClaim(Base):

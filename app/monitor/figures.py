@@ -40,7 +40,7 @@ from sqlalchemy.orm import Session
 from analysis.contract import items_where
 from app.campaigns.counts import ArmRow, Funnel, arm_balance, counted, funnel
 from app.export.codebook import word_count
-from app.models import Answer, Campaign, PageVisit, Participant, Quota, utcnow
+from app.models import Answer, Campaign, PageVisit, Participant, Quota, QuotaClaim, utcnow
 from app.participant.steps import journey
 from surveys import Survey
 
@@ -175,15 +175,35 @@ class QuotaRow:
     #: Places held by participants still taking part plus completed ones.
     used: int
     conditions: dict = field(default_factory=dict)
+    #: Places filled by completers, and held by participants on their way.
+    completed: int = 0
+    held: int = 0
+    #: Places free although the quota was full once (released holders, a raised
+    #: cap): the panel's study is likely full, so it needs places added.
+    free_again: int = 0
+
+    @property
+    def free(self) -> int:
+        return self.cap - self.used
 
 
 def quotas(session: Session, campaign: Campaign) -> list[QuotaRow]:
+    """Each quota's places: completed, held, free, and free again after it was full."""
+    states = session.execute(
+        select(QuotaClaim.quota_id, QuotaClaim.state, func.count())
+        .join(Quota, Quota.id == QuotaClaim.quota_id)
+        .where(Quota.campaign_id == campaign.id)
+        .group_by(QuotaClaim.quota_id, QuotaClaim.state)
+    ).all()
+    count = {(quota_id, state): n for quota_id, state, n in states}
     return [
-        QuotaRow(q.name, q.cap, q.used, dict(q.conditions))
+        QuotaRow(q.name, q.cap, q.used, dict(q.conditions), count.get((q.id, "completed"), 0),
+                 count.get((q.id, "held"), 0),
+                 q.cap - q.used if q.full_at is not None else 0)
         for q in session.scalars(
             select(Quota).where(Quota.campaign_id == campaign.id).order_by(Quota.name)
         )
-    ]
+    ]  # fmt: skip
 
 
 def strata(session: Session, campaign: Campaign) -> dict[str, dict[str, int]]:

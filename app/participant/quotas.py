@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Campaign, Participant, Quota, QuotaClaim, utcnow
@@ -57,7 +57,8 @@ def _take(session: Session, quota_id: int) -> bool:
     return session.execute(
         update(Quota)
         .where(Quota.id == quota_id, Quota.used < Quota.cap)
-        .values(used=Quota.used + 1)
+        .values(used=Quota.used + 1,
+                full_at=case((Quota.used + 1 >= Quota.cap, utcnow()), else_=Quota.full_at))
         .execution_options(synchronize_session=False)
     ).rowcount == 1
 
