@@ -49,7 +49,10 @@ ADMIN = "/admin"
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the app; ``test_config`` replaces instance config and environment."""
-    app = Flask(__name__, instance_relative_config=True)
+    # PARLEY_INSTANCE_PATH: a host's own instance folder (several hosts, one database).
+    instance = os.environ.get("PARLEY_INSTANCE_PATH") if test_config is None else None
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.path.abspath(instance) if instance else None)  # fmt: skip
     os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     configure(app, test_config)
     configure_file_modes(app)
