@@ -3,7 +3,7 @@
 To approve submissions and pay bonuses, a lab has the panel's export (Prolific's
 submissions CSV, an MTurk batch file, ...) and needs Parley's view of each
 person. Parley never stored the panel ids, only their keyed hashes, so each id
-in the file is hashed with the campaign's key (app.participant.panel) and
+in the file is hashed with the campaign's key (app.campaigns.panel) and
 looked up; the file's rows come back, in their order and with all their
 columns, joined with Parley's columns. Nothing is stored: the ids live in the
 panel's file and in the output only.
@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.campaigns.design import outcome_code, panel_settings
+from app.campaigns.panel import EXTERNAL_ID_RE, hash_external_id
 from app.models import Campaign, Participant
-from app.participant.panel import EXTERNAL_ID_RE, hash_external_id
 
 __all__ = ["MATCH_COLUMNS", "ID_COLUMNS", "id_column_of", "match_submissions"]
 

@@ -71,7 +71,7 @@ class Participant(Base):
     #: Why the journey ended: completed, screened_out, over_quota or failed_attention.
     outcome: Mapped[str | None] = mapped_column(String(20))
     #: HMAC-SHA256 of the panel's participant id with the server's external-id key
-    #: (app.participant.panel); the id itself is never stored.
+    #: (app.campaigns.panel); the id itself is never stored.
     external_id_hash: Mapped[str | None] = mapped_column(String(64))
     #: Keyed hash of the panel's session id (Prolific SESSION_ID, MTurk
     #: assignmentId) the participant started with: with it, the panel link

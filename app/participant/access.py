@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from app.campaigns.design import panel_settings
 from app.campaigns.invites import find_invite
+from app.campaigns.panel import hash_external_id, is_mturk_preview, panel_id_from
 from app.models import Campaign, Participant
-from app.participant.panel import hash_external_id, is_mturk_preview, panel_id_from
 
 __all__ = ["Admission", "admission", "target_reached", "INVITE_PARAM"]
 

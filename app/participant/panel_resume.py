@@ -20,8 +20,8 @@ import hmac
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from app.campaigns.panel import EXTERNAL_ID_RE, hash_external_id
 from app.models import Campaign, PageVisit, Participant
-from app.participant.panel import EXTERNAL_ID_RE, hash_external_id
 
 __all__ = ["SESSION_PARAMS", "ResumeNeedsProofError", "panel_session_hash", "may_continue",
            "check_may_continue"]  # fmt: skip

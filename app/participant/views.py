@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 
 from app.campaigns.design import effective_status, outcome_code, outcome_redirect, panel_settings
+from app.campaigns.panel import hash_external_id, panel_id_from, panel_study_session
 from app.campaigns.tokens import hash_code, normalise
 from app.exchange.card_page import card_submission
 from app.extensions import db, limiter
@@ -27,7 +28,6 @@ from app.participant.arrivals import record_arrival
 from app.participant.code_limit import code_limit
 from app.participant.forms import ConfirmForm, ConsentForm, ResumeForm, page_form
 from app.participant.lookup import visit
-from app.participant.panel import hash_external_id, panel_id_from, panel_study_session
 from app.participant.panel_resume import ResumeNeedsProofError, may_continue, panel_session_hash
 from app.participant.results import results_for_thanks
 from app.participant.step_page import render_step

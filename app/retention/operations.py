@@ -180,7 +180,7 @@ def find_participant(session: Session, campaign: Campaign, *, code: str | None =
 
         return find_by_code(session, campaign, code.strip())
     if external_id:
-        from app.participant.panel import hash_external_id
+        from app.campaigns.panel import hash_external_id
 
         return session.scalar(select(Participant).where(
             Participant.campaign_id == campaign.id,

@@ -12,9 +12,9 @@ from html import unescape
 
 from sqlalchemy import select
 
+from app.campaigns.panel import hash_external_id
 from app.extensions import db
 from app.models import Campaign, Participant
-from app.participant.panel import hash_external_id
 from surveys import EXAMPLE, load_survey
 from tests.bots import Bot
 

@@ -48,7 +48,7 @@ def build(app, make_campaign, tmp_path):
         for _ in range(2):
             Bot(app.test_client(), slug, SURVEY).walk()
     with app.app_context():
-        from app.participant.panel import hash_external_id
+        from app.campaigns.panel import hash_external_id
 
         campaigns = {c.slug: c for c in db.session.scalars(select(Campaign))}
         for slug, days, closed_days_ago in (("old", 30, 31), ("recent", 30, 5), ("kept", None, 400)):
@@ -137,7 +137,7 @@ def test_the_cli_deletes_a_participant_found_by_panel_id(app, runner, make_campa
     slug = make_campaign()
     Bot(app.test_client(), slug, SURVEY).walk()
     with app.app_context():
-        from app.participant.panel import hash_external_id
+        from app.campaigns.panel import hash_external_id
 
         c = db.session.scalar(select(Campaign))
         p = db.session.scalar(select(Participant))
