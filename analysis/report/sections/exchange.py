@@ -156,6 +156,14 @@ def _view(res) -> _View:
         design=res.exchange.design, notes=res.exchange.notes)  # fmt: skip
 
 
+def plain_summary(res) -> str | None:
+    """The exchange's result in plain words for the report's summary (HTML), or None."""
+    if res.exchange is None or res.exchange_scores.empty:
+        return None
+    return (_summary(_view(res)).replace("<p>", "<p>Listening to the other side: ", 1)
+            .replace("</p>", ' (see <a href="#exchange">Listening to the other side</a>)</p>'))
+
+
 def render(page: Page) -> str | None:
     if page.res.exchange is None:
         return None

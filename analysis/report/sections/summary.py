@@ -5,6 +5,7 @@ from __future__ import annotations
 from analysis.balance import IMBALANCE
 from analysis.report.html import TOO_FEW, Page, esc, finite, fmt, p_text
 from analysis.report.sections.confirmatory import family, family_text
+from analysis.report.sections.exchange import plain_summary
 
 ID = "summary"
 HEADING = "Summary"
@@ -103,6 +104,9 @@ def render(page: Page) -> str:
     else:
         parts.append("<p>No analysis plan names primary outcomes: every result in this "
                      "report is exploratory.</p>")
+    exchange = plain_summary(res)
+    if exchange:
+        parts.append(exchange)
     w = warnings(page)
     if w:
         parts.append('<div class="note"><p><strong>Warnings</strong></p><ul>'

@@ -126,6 +126,9 @@ def test_the_report_section_shows_escaped_statements_and_both_lists(demo):
         assert f"{prop}: most bridging arguments" in html
         assert f"{prop}: most divisive arguments" in html
     assert "Intercept against slope" in html and "Statement flow" in html
+    summary = html.split('<section id="summary"', 1)[1].split("</section>", 1)[0]
+    assert "Listening to the other side: " in summary and "judged fair by every" in summary
+    assert "changed support_accord by +" in summary
 
 
 def test_a_group_with_fewer_than_five_raters_shows_too_few():
