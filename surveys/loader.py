@@ -2,8 +2,9 @@
 
 The loader collects *every* problem it finds (not just the first) and raises
 one :class:`SurveyError` listing them, each with the file, the place inside it
-(a TOML path such as ``items[3].options[1]``) and the problem, so an author
-fixes a definition in one pass. Nothing half-valid is ever returned.
+(a TOML path such as ``items[3] (rank_plans).options[1]``, an item named by
+its id too) and the problem, so an author fixes a definition in one pass.
+Nothing half-valid is ever returned.
 """
 
 from __future__ import annotations
@@ -184,8 +185,12 @@ class _Reader(DefinitionReader):
                 self.problem("pages", f"post item '{item_id}' has no pre twin "
                              "(ask it on a pre page, or mark it post_only = true)")  # fmt: skip
         shared = [i for i in pre if i in twin_set]
-        if [i for i in post_twins if i in pre_set] != shared:
-            self.problem("pages", "post items must be in the same order as on the pre pages")
+        asked = [i for i in post_twins if i in pre_set]
+        if asked != shared:
+            k = next((k for k, (a, b) in enumerate(zip(asked, shared, strict=False)) if a != b), 0)
+            page = next(p.id for p in pages if p.phase == "post" and asked[k] in p.items)
+            self.problem("pages", f"post page '{page}' asks '{asked[k]}' before '{shared[k]}', "
+                         f"but the pre pages ask '{shared[k]}' first: keep the pre order")
         used = {i for ids in in_phase.values() for i in ids}
         for item_id in items:
             if item_id not in used:
@@ -257,18 +262,19 @@ def load_survey(folder: str | Path) -> Survey:
     #: composite items (a rating grid) -> the ids of the items they stand for
     groups: dict[str, tuple[str, ...]] = {}
     item_tables = _tables(reader, data, "items")
+    where = [item_place(i, table) for i, table in enumerate(item_tables)]
     for i, table in enumerate(item_tables):
-        item = reader.item(table, f"items[{i}]")
+        item = reader.item(table, where[i])
         if item is None:
             continue
         if item.id in items or item.id in groups:
-            reader.problem(f"items[{i}]", f"duplicate id '{item.id}'")
-        parts = item.kind.expand(item, table, f"items[{i}]", reader)
+            reader.problem(where[i], f"duplicate id '{item.id}'")
+        parts = item.kind.expand(item, table, where[i], reader)
         if tuple(p.id for p in parts) != (item.id,):
             groups[item.id] = tuple(p.id for p in parts)
             for part in parts:
                 if part.id in items or part.id in groups:
-                    reader.problem(f"items[{i}]", f"duplicate id '{part.id}' (a row of "
+                    reader.problem(where[i], f"duplicate id '{part.id}' (a row of "
                                    f"'{item.id}')")  # fmt: skip
         items.update((p.id, p) for p in parts)
     pages = reader.pages(_tables(reader, data, "pages"), items, groups)
@@ -276,9 +282,9 @@ def load_survey(folder: str | Path) -> Survey:
         # An id of the wrong type (a list, a table) was reported above; skip it here.
         target = items.get(table.get("id")) if isinstance(table.get("id"), str) else None
         if target is not None:
-            target.kind.check_references(target, items, f"items[{i}]", reader)
+            target.kind.check_references(target, items, where[i], reader)
     module_ids = {m.id for m in modules}
-    places = {t.get("id"): f"items[{i}]" for i, t in enumerate(item_tables)
+    places = {t.get("id"): where[i] for i, t in enumerate(item_tables)
               if isinstance(t.get("id"), str)}
     items = {
         k: _with_summaries(reader, v, places.get(k, "items"), modules, module_ids)
@@ -300,6 +306,14 @@ def load_survey(folder: str | Path) -> Survey:
         thanks=thanks,
         exchange=exchange,
     )
+
+
+def item_place(index: int, table: dict) -> str:
+    """Where an ``[[items]]`` table is, named by its id when it has one: ``items[10] (trust)``."""
+    item_id = table.get("id")
+    if isinstance(item_id, str) and ID_RE.fullmatch(item_id):
+        return f"items[{index}] ({item_id})"
+    return f"items[{index}]"
 
 
 def _table(reader: _Reader, data: dict, key: str, allowed: set[str]) -> dict:

@@ -29,7 +29,7 @@ def test_survey_check_lists_problems_with_file_and_place(runner, tmp_path):
     (folder / "survey.toml").write_text(toml.replace('type = "thermometer"', 'type = "thermo"'))
     result = runner.invoke(args=["survey", "check", str(folder)])
     assert result.exit_code == 1
-    assert "survey.toml: items[4].type: unknown item type 'thermo'" in result.output
+    assert "survey.toml: items[4] (warmth_council).type: unknown item type 'thermo'" in result.output
 
 
 def test_campaign_lifecycle_through_the_cli_is_audited(app, runner):

@@ -58,13 +58,13 @@ def test_a_grid_definition_stands_for_one_likert_item_per_row(grid_survey):
 
 
 @pytest.mark.parametrize(("rows", "place", "message"), [
-    ([ROWS[0]], "items[1].rows", "must list at least two rows (id and text each)"),
-    ([ROWS[0], ROWS[0]], "items[1].rows", "duplicate id 'safe'"),
-    ([ROWS[0], {"id": "Bad", "text": {"en": "x", "de": "y"}}], "items[1].rows[1]",
+    ([ROWS[0]], "items[1] (rating_grid).rows", "must list at least two rows (id and text each)"),
+    ([ROWS[0], ROWS[0]], "items[1] (rating_grid).rows", "duplicate id 'safe'"),
+    ([ROWS[0], {"id": "Bad", "text": {"en": "x", "de": "y"}}], "items[1] (rating_grid).rows[1]",
      "'id' must be lowercase letters, digits or _ (got 'Bad')"),
-    ([ROWS[0], {"id": "deep"}], "items[1].rows[1]", "missing 'text'"),
-    ([ROWS[0], {**ROWS[1], "colour": "red"}], "items[1].rows[1]", "unknown key 'colour'"),
-    ([ROWS[0], {**ROWS[1], "reverse": "yes"}], "items[1].rows[1].reverse",
+    ([ROWS[0], {"id": "deep"}], "items[1] (rating_grid).rows[1]", "missing 'text'"),
+    ([ROWS[0], {**ROWS[1], "colour": "red"}], "items[1] (rating_grid).rows[1]", "unknown key 'colour'"),
+    ([ROWS[0], {**ROWS[1], "reverse": "yes"}], "items[1] (rating_grid).rows[1].reverse",
      "must be true or false"),
 ])  # fmt: skip
 def test_a_bad_grid_definition_is_refused_with_its_place(tmp_path, rows, place, message):

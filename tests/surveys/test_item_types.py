@@ -445,7 +445,7 @@ def test_check_lists_problems(tmp_path):
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         "survey.toml: arms[1].modules: names module 'markets', which is not defined",
-        "survey.toml: items[0].text: missing translation for language 'de'",
+        "survey.toml: items[0] (age_band).text: missing translation for language 'de'",
         "2 problem(s) found",
     ]
 

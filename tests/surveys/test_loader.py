@@ -288,7 +288,7 @@ CASES = {
     # --- item types
     "unknown item type": (
         [('type = "thermometer"', 'type = "thermometr"')],
-        TOML, "items[4].type", "unknown item type 'thermometr' (known: attention, estimate,",
+        TOML, "items[4] (warmth_council).type", "unknown item type 'thermometr' (known: attention, estimate,",
     ),
     # --- pre/post twins
     "post item with no pre twin": (
@@ -298,7 +298,8 @@ CASES = {
     "post items in another order than pre": (
         [(AFTER_ITEMS, AFTER_ITEMS.replace(
             '"support_trees", "support_market"', '"support_market", "support_trees"'))],
-        TOML, "pages", "post items must be in the same order as on the pre pages",
+        TOML, "pages", "post page 'after' asks 'support_market' before 'support_trees', but the pre "
+        "pages ask 'support_trees' first: keep the pre order",
     ),
     "post_only item on a pre page": (
         [(BEFORE_ITEMS, BEFORE_ITEMS.replace('"know_area"]', '"know_area", "attention"]'))],
@@ -348,49 +349,49 @@ CASES = {
     # --- missing translations
     "missing translation: item text": (
         [('text.de = "Wie alt sind Sie?"\n', "")],
-        TOML, "items[0].text", NO_DE,
+        TOML, "items[0] (age_band).text", NO_DE,
     ),
     "missing translation: item text in the default language": (
         [('text.en = "How old are you?"\n', "")],
-        TOML, "items[0].text", NO_EN,
+        TOML, "items[0] (age_band).text", NO_EN,
     ),
     "missing translation: empty text": (
         [('text.de = "Wie alt sind Sie?"', 'text.de = "  "')],
-        TOML, "items[0].text", NO_DE,
+        TOML, "items[0] (age_band).text", NO_DE,
     ),
     "missing text altogether": (
         [('text.en = "How old are you?"\ntext.de = "Wie alt sind Sie?"\n', "")],
-        TOML, "items[0]", "missing 'text'",
+        TOML, "items[0] (age_band)", "missing 'text'",
     ),
     "text not a table of languages": (
         [('text.en = "How old are you?"\ntext.de = "Wie alt sind Sie?"\n',
           'text = "How old are you?"\n')],
-        TOML, "items[0].text", "must be a table of languages",
+        TOML, "items[0] (age_band).text", "must be a table of languages",
     ),
     "undeclared language": (
         [('text.en = "How old are you?"\n',
           'text.en = "How old are you?"\ntext.fr = "Quel âge avez-vous ?"\n')],
-        TOML, "items[0].text.fr", "language 'fr' is not declared",
+        TOML, "items[0] (age_band).text.fr", "language 'fr' is not declared",
     ),
     "missing translation: option label": (
         [('label.en = "By bicycle", label.de = "Mit dem Fahrrad"', 'label.en = "By bicycle"')],
-        TOML, "items[1].options[1].label", NO_DE,
+        TOML, "items[1] (transport).options[1].label", NO_DE,
     ),
     "missing translation: likert anchors": (
         [('anchors.de = ["Einseitig dagegen", "Ausgewogen", "Einseitig dafür"]\n', "")],
-        TOML, "items[8].anchors", NO_DE,
+        TOML, "items[8] (balanced).anchors", NO_DE,
     ),
     "missing translation: thermometer anchors": (
         [('anchors.de = ["Sehr kalt", "Weder warm noch kalt", "Sehr warm"]\n', "")],
-        TOML, "items[4].anchors", NO_DE,
+        TOML, "items[4] (warmth_council).anchors", NO_DE,
     ),
     "missing translation: hint": (
         [('hint.de = "Ein Prozentsatz von 0 bis 100."\n', "")],
-        TOML, "items[5].hint", NO_DE,
+        TOML, "items[5] (share_trees).hint", NO_DE,
     ),
     "missing translation: unit": (
         [('unit.de = "Tage"\n', "")],
-        TOML, "items[9].unit", NO_DE,
+        TOML, "items[9] (visits).unit", NO_DE,
     ),
     "missing translation: page title": (
         [('title.de = "Über Sie"\n', "")],
@@ -419,7 +420,7 @@ CASES = {
     # --- duplicate ids
     "duplicate item id": (
         [('id = "reflection"', 'id = "attention"')],
-        TOML, "items[11]", "duplicate id 'attention'",
+        TOML, "items[11] (attention)", "duplicate id 'attention'",
     ),
     "duplicate page id": (
         [('id = "on_module"', 'id = "about"')],
@@ -435,65 +436,65 @@ CASES = {
     ),
     "duplicate option id": (
         [('{ id = "green", label.en', '{ id = "red", label.en')],
-        TOML, "items[10].options", "duplicate id 'red'",
+        TOML, "items[10] (attention).options", "duplicate id 'red'",
     ),
     # --- scales
     "likert with no labels": (
         [(BALANCED_ANCHORS, "")],
-        TOML, "items[8]", "the scale has no labels: add anchors.<lang> = [...]",
+        TOML, "items[8] (balanced)", "the scale has no labels: add anchors.<lang> = [...]",
     ),
     "likert with no labels (required key)": (
         [(BALANCED_ANCHORS, "")],
-        TOML, "items[8]", "a likert item needs 'anchors'",
+        TOML, "items[8] (balanced)", "a likert item needs 'anchors'",
     ),
     "likert with fewer labels than points": (
         [("points = 3", "points = 4")],
-        TOML, "items[8].anchors.en", "needs 4 labels, got 3",
+        TOML, "items[8] (balanced).anchors.en", "needs 4 labels, got 3",
     ),
     "likert with more labels than points (other language)": (
         [("points = 3", "points = 2")],
-        TOML, "items[8].anchors.de", "needs 2 labels, got 3",
+        TOML, "items[8] (balanced).anchors.de", "needs 2 labels, got 3",
     ),
     "likert with an empty label": (
         [('"One-sided against", "Balanced"', '"One-sided against", ""')],
-        TOML, "items[8].anchors.en", "label 2 is empty",
+        TOML, "items[8] (balanced).anchors.en", "label 2 is empty",
     ),
     "likert with too many points": (
         [("points = 3", "points = 12")],
-        TOML, "items[8].points", "must be a whole number from 2 to 11",
+        TOML, "items[8] (balanced).points", "must be a whole number from 2 to 11",
     ),
     "likert with one point": (
         [("points = 3", "points = 1")],
-        TOML, "items[8].points", "must be a whole number from 2 to 11",
+        TOML, "items[8] (balanced).points", "must be a whole number from 2 to 11",
     ),
     "likert with no points": (
         [("points = 3\n", "")],
-        TOML, "items[8]", "a likert item needs 'points'",
+        TOML, "items[8] (balanced)", "a likert item needs 'points'",
     ),
     "thermometer with two anchors": (
         [('"Very cold", "Neither warm nor cold", "Very warm"', '"Very cold", "Very warm"')],
-        TOML, "items[4].anchors.en", "needs 3 labels, got 2",
+        TOML, "items[4] (warmth_council).anchors.en", "needs 3 labels, got 2",
     ),
     # --- unknown keys (typos)
     "unknown item key": (
         [("max_length = 500", "max_lenght = 500")],
-        TOML, "items[11]", "unknown key 'max_lenght'",
+        TOML, "items[11] (reflection)", "unknown key 'max_lenght'",
     ),
     "misspelt common item key": (
         [("required = false\ntext.en = \"How old", "requierd = false\ntext.en = \"How old")],
-        TOML, "items[0]", "unknown key 'requierd'",
+        TOML, "items[0] (age_band)", "unknown key 'requierd'",
     ),
     "key of another item type": (
         [('type = "single_choice"\n', 'type = "single_choice"\npoints = 4\n')],
-        TOML, "items[0]", "unknown key 'points'",
+        TOML, "items[0] (age_band)", "unknown key 'points'",
     ),
     "reverse on a non-likert item": (
         [('type = "thermometer"\n', 'type = "thermometer"\nreverse = true\n')],
-        TOML, "items[4]", "unknown key 'reverse'",
+        TOML, "items[4] (warmth_council)", "unknown key 'reverse'",
     ),
     "unknown option key": (
         [('label.de = "Keine Angabe", missing = true', 'label.de = "Keine Angabe", mising = true')],
-        TOML, "items[0].options[3]", "unknown key 'mising'",
+        TOML, "items[0] (age_band).options[3]", "unknown key 'mising'",
     ),
     "unknown survey key": (
         [('id = "example"\n', 'id = "example"\nversion = 2\n')],
@@ -518,23 +519,23 @@ CASES = {
     # --- knowledge and attention
     "knowledge correct not among options": (
         [('correct = "forty"', 'correct = "fourty"')],
-        TOML, "items[7].correct", "'fourty' is not one of the options",
+        TOML, "items[7] (know_area).correct", "'fourty' is not one of the options",
     ),
     "attention correct not among options": (
         [('correct = "blue"', 'correct = "purple"')],
-        TOML, "items[10].correct", "'purple' is not one of the options",
+        TOML, "items[10] (attention).correct", "'purple' is not one of the options",
     ),
     "knowledge without correct": (
         [('correct = "forty"\n', "")],
-        TOML, "items[7]", "a knowledge item needs 'correct'",
+        TOML, "items[7] (know_area)", "a knowledge item needs 'correct'",
     ),
     "choice item with one option": (
         [('  { id = "market", label.en = "Market", label.de = "Markt" },\n', "")],
-        TOML, "items[6].options", "must list at least two options",
+        TOML, "items[6] (rank_plans).options", "must list at least two options",
     ),
     "option flag not a boolean": (
         [('label.de = "Keine Angabe", missing = true', 'label.de = "Keine Angabe", missing = 1')],
-        TOML, "items[0].options[3].missing", "must be true or false",
+        TOML, "items[0] (age_band).options[3].missing", "must be true or false",
     ),
     # --- pages
     "page naming an undefined item": (
@@ -587,7 +588,7 @@ CASES = {
     ),
     "bad option id": (
         [('{ id = "walk"', '{ id = "on foot"')],
-        TOML, "items[1].options[0]", WRONG_ID + " (got 'on foot')",
+        TOML, "items[1] (transport).options[0]", WRONG_ID + " (got 'on foot')",
     ),
     "missing item id": (
         [('id = "age_band"\n', "")],
@@ -595,7 +596,7 @@ CASES = {
     ),
     "bad construct": (
         [('construct = "support_trees"', 'construct = "Support for trees"')],
-        TOML, "items[2].construct", "must be a lowercase identifier",
+        TOML, "items[2] (support_trees).construct", "must be a lowercase identifier",
     ),
     "bad languages": (
         [('languages = ["en", "de"]', 'languages = ["English", "German"]')],
@@ -647,36 +648,36 @@ CASES = {
     # --- numbers and lengths
     "number with min equal to max": (
         [("min = 0\nmax = 31", "min = 31\nmax = 31")],
-        TOML, "items[9]", MIN_MAX,
+        TOML, "items[9] (visits)", MIN_MAX,
     ),
     "number with min above max": (
         [("min = 0\nmax = 31", "min = 40\nmax = 31")],
-        TOML, "items[9]", MIN_MAX,
+        TOML, "items[9] (visits)", MIN_MAX,
     ),
     "number with a string bound": (
         [("max = 31", 'max = "31"')],
-        TOML, "items[9]", MIN_MAX,
+        TOML, "items[9] (visits)", MIN_MAX,
     ),
     "number without max": (
         [("max = 31\n", "")],
-        TOML, "items[9]", "a number item needs 'max'",
+        TOML, "items[9] (visits)", "a number item needs 'max'",
     ),
     "max_length zero": (
         [("max_length = 500", "max_length = 0")],
-        TOML, "items[11].max_length", "must be a positive whole number",
+        TOML, "items[11] (reflection).max_length", "must be a positive whole number",
     ),
     "max_choices not a number": (
         [('type = "multiple_choice"\n', 'type = "multiple_choice"\nmax_choices = "two"\n')],
-        TOML, "items[1].max_choices", "must be a positive whole number",
+        TOML, "items[1] (transport).max_choices", "must be a positive whole number",
     ),
     "required not a boolean": (
         [("required = false\ntext.en = \"How old", "required = \"no\"\ntext.en = \"How old")],
-        TOML, "items[0].required", "must be true or false",
+        TOML, "items[0] (age_band).required", "must be true or false",
     ),
     # --- summaries
     "summary naming no module": (
         [("{summary:market}", "{summary:markets}")],
-        TOML, "items[3].text.en", "no module 'markets' to summarise",
+        TOML, "items[3] (support_market).text.en", "no module 'markets' to summarise",
     ),
 }
 # fmt: on
@@ -692,7 +693,7 @@ def test_loader_reports(tmp_path, edits, file, place, message):
 
 def test_summary_problem_place_is_a_toml_path(tmp_path):
     problems = problems_of(broken(tmp_path, ("{summary:market}", "{summary:markets}")))
-    assert has(problems, TOML, "items[3].text.en", "no module 'markets' to summarise"), show(
+    assert has(problems, TOML, "items[3] (support_market).text.en", "no module 'markets' to summarise"), show(
         problems
     )
 
@@ -701,7 +702,7 @@ def test_empty_likert_label_message_says_what_is_wrong(tmp_path):
     problems = problems_of(
         broken(tmp_path, ('"One-sided against", "Balanced"', '"One-sided against", ""'))
     )
-    messages = [p.message for p in problems if p.place == "items[8].anchors.en"]
+    messages = [p.message for p in problems if p.place == "items[8] (balanced).anchors.en"]
     assert messages, show(problems)
     assert not any("needs 3 labels, got 3" in m for m in messages), messages
 
@@ -730,7 +731,7 @@ def test_missing_module_file_on_disk(tmp_path):
 def test_one_problem_per_mistake(tmp_path):
     """A single missing translation is reported once, and nothing else is."""
     problems = problems_of(broken(tmp_path, ('text.de = "Wie alt sind Sie?"\n', "")))
-    assert problems == [Problem(TOML, "items[0].text", NO_DE)]
+    assert problems == [Problem(TOML, "items[0] (age_band).text", NO_DE)]
 
 
 def test_every_mistake_is_reported_not_just_the_first(tmp_path):
@@ -749,13 +750,13 @@ def test_every_mistake_is_reported_not_just_the_first(tmp_path):
         load_survey(folder)
     problems = caught.value.problems
     expected = [
-        (TOML, "items[0].text", NO_DE),
+        (TOML, "items[0] (age_band).text", NO_DE),
         (TOML, "arms[1].modules", "names module 'markets'"),
-        (TOML, "items[4].type", "unknown item type 'thermometr'"),
-        (TOML, "items[7].correct", "'fourty' is not one of the options"),
-        (TOML, "items[11]", "unknown key 'max_lenght'"),
+        (TOML, "items[4] (warmth_council).type", "unknown item type 'thermometr'"),
+        (TOML, "items[7] (know_area).correct", "'fourty' is not one of the options"),
+        (TOML, "items[11] (reflection)", "unknown key 'max_lenght'"),
         (TOML, "pages[2].phase", "got 'during'"),
-        (TOML, "items[3].text.en", "no module 'markets' to summarise"),
+        (TOML, "items[3] (support_market).text.en", "no module 'markets' to summarise"),
         ("modules/trees.de.md", "line 1", "must be the title"),
     ]
     for file, place, message in expected:
@@ -763,12 +764,12 @@ def test_every_mistake_is_reported_not_just_the_first(tmp_path):
     # The exception's message lists every problem, one per line.
     lines = str(caught.value).splitlines()
     assert lines == [str(p) for p in problems]
-    assert "survey.toml: items[0].text: missing translation for language 'de'" in lines
+    assert "survey.toml: items[0] (age_band).text: missing translation for language 'de'" in lines
 
 
 def test_problem_str():
-    assert str(Problem("survey.toml", "items[3].options[1]", "bad")) == (
-        "survey.toml: items[3].options[1]: bad"
+    assert str(Problem("survey.toml", "items[3] (support_market).options[1]", "bad")) == (
+        "survey.toml: items[3] (support_market).options[1]: bad"
     )
     assert str(Problem("survey.toml", "", "not valid TOML")) == "survey.toml: not valid TOML"
 
@@ -798,7 +799,7 @@ CRASHES = {
     ),
     "item type is a list": (
         [('type = "thermometer"', 'type = ["thermometer"]')],
-        "items[4].type",
+        "items[4] (warmth_council).type",
         TypeError,
     ),
     "page lists a list": (
@@ -852,7 +853,7 @@ def test_unknown_keys_in_consent_and_thanks(tmp_path, edits, place, message):
 
 def test_number_with_nan_bound(tmp_path):
     problems = problems_of(broken(tmp_path, ("min = 0\n", "min = nan\n")))
-    assert has(problems, TOML, "items[9]", MIN_MAX), show(problems)
+    assert has(problems, TOML, "items[9] (visits)", MIN_MAX), show(problems)
 
 
 def test_example_texts_are_text(survey):
@@ -867,7 +868,7 @@ def test_example_texts_are_text(survey):
 
 def test_a_malformed_summary_placeholder_is_reported(tmp_path):
     problems = problems_of(broken(tmp_path, ("{summary:market}", "{summary: market}")))
-    assert has(problems, TOML, "items[3].text.en", "write a summary as {summary:module_id}"), show(
+    assert has(problems, TOML, "items[3] (support_market).text.en", "write a summary as {summary:module_id}"), show(
         problems
     )
 
@@ -879,7 +880,7 @@ def test_a_language_listed_twice_is_reported(tmp_path):
 
 def test_an_estimate_naming_no_item_is_reported(tmp_path):
     problems = problems_of(broken(tmp_path, ('estimates = "support_trees"', 'estimates = "support_tres"')))
-    assert has(problems, TOML, "items[5].estimates", "names item 'support_tres', which is not defined"), show(problems)
+    assert has(problems, TOML, "items[5] (share_trees).estimates", "names item 'support_tres', which is not defined"), show(problems)
 
 
 def test_an_estimate_names_the_item_it_estimates(survey):
