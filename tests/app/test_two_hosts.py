@@ -12,8 +12,9 @@ client's requests to the hosts in turn (A, B, A, B, ...), adding
 - Participants whose every request alternates between the hosts finish, and
   the database holds each page they saw saved exactly once.
 - A campaign paused through one host is paused on the other at once.
-- Failed sign-ins count across hosts: the eleventh in a minute is refused,
-  whichever host it reaches (each host alone saw five or six).
+- Failed sign-ins and wrong resume codes count across hosts: the eleventh
+  sign-in (the 21st code) in a minute is refused, whichever host it reaches,
+  though each host alone saw only half of them.
 """
 
 from __future__ import annotations
@@ -222,6 +223,19 @@ def test_failed_sign_ins_count_across_hosts(hosts):
     assert statuses[10] == 429  # the eleventh, counted across both hosts
     # Another address is not held back by the attacker's count.
     assert _sign_in(Browser(url, "owner", "203.0.113.8"), "correct horse battery").status_code == 200
+
+
+def test_wrong_resume_codes_count_across_hosts(hosts):
+    proxy, url, _servers, _engine = hosts
+    guesser = Browser(url, "guesser", "192.0.2.77")
+    token = CSRF.search(guesser.get("/c/town/resume").get_data(as_text=True)).group(1)
+    statuses = [guesser.post("/c/town/resume", {"csrf_token": token,
+                                                "code": f"AAAA-BBBB-CCCC-{i:04d}"}).status_code
+                for i in range(21)]  # fmt: skip
+    posts = proxy.hosts_seen["guesser"][1:]
+    assert posts[:20].count(0) == 10 and posts[:20].count(1) == 10  # each host saw ten
+    assert statuses[:20] == [400] * 20
+    assert statuses[20] == 429  # the 21st, over the limit of 20 a minute across both hosts
 
 
 def test_a_pause_on_one_host_takes_effect_on_the_other_at_once(hosts):
