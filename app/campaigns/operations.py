@@ -21,10 +21,11 @@ from app.campaigns.design import (
     opening_problems,
 )
 from app.campaigns.settings import change_settings
+from app.campaigns.survey_copy import survey_files
 from app.campaigns.surveys import (
     load_cached,
-    resolve_survey_path,
     stored_survey_path,
+    survey_folder_of,
     survey_for,
 )
 from app.exchange.operations import load_seeds
@@ -95,6 +96,7 @@ def create_campaign(
         survey_version=survey.version,
         preregistration=preregistration,
         codebook=build_codebook(survey),
+        survey_files=survey_files(Path(survey_folder).resolve()),
         status="draft",
         **DEFAULT_DESIGN,
     )
@@ -190,7 +192,7 @@ def freeze_plan(campaign: Campaign) -> None:
     a plan leaves both columns empty. The text must be valid TOML; its
     content is checked by the analysis (``analysis.plan``).
     """
-    path = resolve_survey_path(campaign.survey_path) / PLAN_FILE
+    path = survey_folder_of(campaign) / PLAN_FILE
     if not path.is_file():
         return
     text = path.read_text(encoding="utf-8")

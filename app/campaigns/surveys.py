@@ -11,10 +11,12 @@ from pathlib import Path
 
 from flask import current_app
 
+from app.campaigns.survey_copy import copy_folder
 from surveys import SHIPPED, Survey, load_survey
 
 __all__ = ["resolve_survey_path", "survey_for", "SurveyChangedError", "stored_survey_path",
-           "uploaded_surveys_folder", "UPLOADED_PREFIX", "load_cached", "survey_stamp"]  # fmt: skip
+           "uploaded_surveys_folder", "UPLOADED_PREFIX", "load_cached", "survey_stamp",
+           "survey_folder_of"]  # fmt: skip
 
 #: How a campaign records a survey uploaded through the browser: the folder's
 #: name under the instance folder's ``surveys/``, so the instance can move.
@@ -62,9 +64,20 @@ def load_cached(folder: Path) -> Survey:
     return _load(str(folder), survey_stamp(folder))
 
 
+def survey_folder_of(campaign) -> Path:
+    """Where the campaign's survey is read: its own copy, else (no copy) its folder."""
+    if campaign.survey_files:
+        return copy_folder(campaign.id, campaign.survey_version, campaign.survey_files)
+    return resolve_survey_path(campaign.survey_path)
+
+
 def survey_for(campaign) -> Survey:
-    """The campaign's survey; raises SurveyChangedError if its files no longer match."""
-    survey = load_cached(resolve_survey_path(campaign.survey_path))
+    """The campaign's survey, from its own copy (issue 19) when it has one.
+
+    Raises SurveyChangedError if the files read no longer match the pinned
+    version (only possible for a campaign without a copy).
+    """
+    survey = load_cached(survey_folder_of(campaign))
     if survey.version != campaign.survey_version:
         raise SurveyChangedError(
             f"the files of survey '{survey.id}' changed after campaign '{campaign.slug}' "

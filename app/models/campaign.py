@@ -65,6 +65,10 @@ class Campaign(Base):
     #: Deferred: it is large (180 KB for the flagship) and only exports read it,
     #: never a participant page.
     codebook: Mapped[dict] = mapped_column(JSON, deferred=True)
+    #: The survey's files as they were when the campaign was created ({relative
+    #: path: base64}); the campaign is served from this copy (app.campaigns.
+    #: survey_copy). Deferred: only loading the survey reads it.
+    survey_files: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     #: Allocation ratio per arm id (0 leaves an arm out), or null for the
     #: survey's own arm weights. Set in the designer while the campaign is a draft.
     arm_weights: Mapped[dict[str, int] | None] = mapped_column(JSON)
