@@ -383,15 +383,34 @@ def _field_for(form, problem: str) -> str | None:
     return None
 
 
+_KEY = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
+_LEADING_KEY = re.compile(r"^[a-z]+(?=[: ])")
+
+
+def on_screen(form, problem: str) -> str:
+    """``problem`` in the words of the page: field keys become the labels on screen.
+
+    ``"closes_at must be after opens_at"`` reads "Closes at (UTC) must be
+    after Opens at (UTC)"; a leading key (``"seed: ..."``) becomes its label.
+    """
+    def label(match: re.Match) -> str:
+        name = match.group(0)
+        return str(form[name].label.text) if name in form else name
+
+    problem = _KEY.sub(label, problem)
+    return _LEADING_KEY.sub(label, problem, count=1)
+
+
 def attach_problems(form, problems: list[str]) -> list[str]:
-    """Show each of update_design's problems at its field; return those that fit none."""
+    """Show each of update_design's problems at its field, in the page's words
+    (:func:`on_screen`); return those that fit no field."""
     loose = []
     for problem in problems:
         name = _field_for(form, problem)
         if name is not None and name in form:
-            form[name].errors = [*form[name].errors, problem]
+            form[name].errors = [*form[name].errors, on_screen(form, problem)]
         else:
-            loose.append(problem)
+            loose.append(on_screen(form, problem))
     return loose
 
 

@@ -148,9 +148,9 @@ def test_saving_the_design_page_keeps_the_follow_up_code_set_from_the_cli(app, a
 
 @pytest.mark.parametrize("changes, message", [
     ({"block_size": "6"}, "block size must be a multiple of the arm weights&#39; sum (4)"),
-    ({"languages": []}, "languages: choose at least one"),
+    ({"languages": []}, "Languages: choose at least one"),
     ({"languages": ["fr"]}, "is not a valid choice"),
-    ({"seed": "bad seed!"}, "seed: 1-64 letters"),
+    ({"seed": "bad seed!"}, "Seed: 1-64 letters"),
     ({"weight_trees": "0", "weight_market": "0", "weight_both": "0", "weight_control": "0"},
      "at least one arm needs a ratio above 0"),
     ({"weight_trees": "-1"}, "Number must be between 0 and 20"),
@@ -162,7 +162,7 @@ def test_saving_the_design_page_keeps_the_follow_up_code_set_from_the_cli(app, a
      "quota 1: name is 1-64 lowercase"),
     ({"screen_age_band_mode": "allow"}, "list at least one option"),
     ({"opens_at": "2030-01-02T09:00", "closes_at": "2030-01-01T09:00"},
-     "closes_at must be after opens_at"),
+     "Closes at (UTC) must be after Opens at (UTC)"),
 ])  # fmt: skip
 def test_an_invalid_design_changes_nothing_and_says_why(app, admin, make_campaign, changes,
                                                         message):
