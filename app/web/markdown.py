@@ -28,6 +28,10 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 
 #: CommonMark; raw HTML is parsed (for ``<abbr>``) and left to nh3 to sanitise.
 _PARSER = MarkdownIt("commonmark")
+#: Every link becomes an ``<a>``, and nh3 (``url_schemes`` below) decides which
+#: addresses survive: markdown-it's own check would leave a refused link as its
+#: literal source text (``[x](javascript:...)``) on the participant's page.
+_PARSER.validateLink = lambda url: True
 
 #: Rendered survey texts by (survey version, place, language). A version is a
 #: content hash, so an entry never goes stale; the dict is emptied when it
