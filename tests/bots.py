@@ -105,6 +105,8 @@ class Bot:
             return {}
         if step_key.startswith("card:"):  # the exchange's statement cards (app/exchange)
             return {"fair": "somewhat", "agree": "unsure"} if 'name="fair"' in self.html else {}
+        if step_key.startswith("pair:"):  # the exchange's pairwise choices
+            return {"chosen": "left"} if 'name="chosen"' in self.html else {}
         page_id = step_key.split(":")[1]
         if page_id in self.plan:
             return self.plan[page_id]

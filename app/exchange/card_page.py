@@ -8,10 +8,18 @@ from __future__ import annotations
 from flask import g, render_template, request
 from flask_babel import gettext as _
 
-from app.exchange.cards import ShownCard, card_for, parse_card, save_card
+from app.exchange.cards import (
+    PAIR_CHOICES,
+    ShownCard,
+    card_for,
+    pair_for,
+    parse_card,
+    save_card,
+    save_pair,
+)
 from app.extensions import db
 
-__all__ = ["render_card", "error_messages", "card_submission"]
+__all__ = ["render_card", "render_pair", "error_messages", "card_submission"]
 
 
 def error_messages() -> dict[str, str]:
@@ -38,9 +46,33 @@ def render_card(campaign, participant, step, card: ShownCard, done: int, total: 
     )  # fmt: skip
 
 
+def render_pair(campaign, participant, step, done: int, total: int, form) -> str:
+    """A pairwise choice: which of two arguments helps more to understand a proposal."""
+    pair = pair_for(db.session, campaign, participant, step.position)
+    title = (g.survey.module(pair.proposal).title[participant.language]
+             if pair.proposal is not None else None)  # fmt: skip
+    return render_template(
+        "exchange/pair.html", campaign=campaign, step=step, pair=pair, done=done, total=total,
+        pairs=g.survey.exchange.pairs, proposal_title=title, form=form,
+        errors=list(getattr(form, "card_errors", ())),
+        sent=getattr(form, "card_sent", {}).get("chosen", ""),
+        message=_("Choose one of the two, or neither."),
+    )  # fmt: skip
+
+
 def card_submission(participant, step, form):
-    """(form, also) for a card's POST: the parsed answer's errors and sent values go on
-    the form (for the page again, status 400); ``also`` saves the rating in the claim."""
+    """(form, also) for a card's (or pair's) POST: the parsed answer's errors and sent
+    values go on the form (for the page again, status 400); ``also`` saves it in the claim."""
+    if step.kind == "pair":
+        pair = pair_for(db.session, g.campaign, participant, step.position)
+        chosen = request.form.get("chosen", "")
+        form.card_sent = {"chosen": chosen}
+        form.card_errors = ["chosen"] if pair.left is not None and chosen not in PAIR_CHOICES \
+            else []
+        if form.card_errors:
+            return form, None
+        participant_id = participant.id
+        return form, lambda session, now: save_pair(session, participant_id, pair, chosen, now)
     card = card_for(db.session, participant, step.position)
     answer, errors = parse_card(request.form, card)
     form.card_errors = errors

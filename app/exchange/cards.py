@@ -20,11 +20,14 @@ from sqlalchemy.orm import Session
 from app.exchange.moderation import report
 from app.exchange.routing import LIVE_PREFIX, deal_seed, draw, pool_for
 from app.exchange.seeding import group_counts, opinion_groups, routed_draw
-from app.models import REPORT_REASONS, Campaign, Exposure, Participant, Rating, Statement
+from app.models import REPORT_REASONS, Campaign, Exposure, Pair, Participant, Rating, Statement
 from surveys import Survey
 
 __all__ = ["FAIR", "AGREE_CHOICES", "CardAnswer", "deal", "card_for", "parse_card", "save_card",
-           "ShownCard"]  # fmt: skip
+           "ShownCard", "ShownPair", "pair_for", "save_pair", "PAIR_CHOICES"]  # fmt: skip
+
+#: A pairwise choice: the left statement, the right one, or neither.
+PAIR_CHOICES = ("left", "right", "neither")
 
 #: The fair question's choices -> the stored ``fair`` (None: skipped).
 FAIR = {"yes": 1.0, "somewhat": 0.5, "no": 0.0, "skip": None}
@@ -132,3 +135,49 @@ def save_card(session: Session, participant_id: int, card: ShownCard, answer: Ca
     session.flush()
     if answer.report is not None:
         report(session, card.statement_id, participant_id, answer.report)
+
+
+@dataclass(frozen=True)
+class ShownPair:
+    """A pairwise choice: two dealt statements about one proposal (None: no pair to show)."""
+
+    position: int
+    proposal: str | None = None
+    left: tuple[int, str] | None = None
+    right: tuple[int, str] | None = None
+
+
+def pair_for(session: Session, campaign: Campaign, participant: Participant,
+             position: int) -> ShownPair:  # fmt: skip
+    """The ``position``-th pair: two of the participant's dealt, still approved statements
+    about one proposal (proposals in turn), chosen by the participant's seeded stream."""
+    rows = session.execute(
+        select(Statement.id, Statement.text, Statement.proposal)
+        .join(Exposure, Exposure.statement_id == Statement.id)
+        .where(Exposure.participant_id == participant.id, Statement.status == "approved",
+               Statement.proposal.is_not(None))
+        .order_by(Exposure.position)
+    ).all()  # fmt: skip
+    by_proposal: dict[str, list[tuple[int, str]]] = {}
+    for sid, text, proposal in rows:
+        by_proposal.setdefault(proposal, []).append((sid, text))
+    usable = sorted(p for p, items in by_proposal.items() if len(items) >= 2)
+    if not usable:
+        return ShownPair(position)
+    proposal = usable[(position - 1) % len(usable)]
+    rng = deal_seed(campaign, participant)
+    rng.seed(f"{rng.random()}:pair:{position}")
+    left, right = rng.sample(by_proposal[proposal], 2)
+    return ShownPair(position, proposal, left, right)
+
+
+def save_pair(session: Session, participant_id: int, pair: ShownPair, chosen: str,
+              now: datetime) -> None:  # fmt: skip
+    """Store the choice (``left``, ``right`` or ``neither``) in the step's claim transaction."""
+    if pair.left is None:
+        return
+    pick = {"left": pair.left[0], "right": pair.right[0]}.get(chosen)
+    session.add(Pair(participant_id=participant_id, left_id=pair.left[0],
+                     right_id=pair.right[0], chosen_id=pick, proposal=pair.proposal,
+                     position=pair.position, answered_at=now))  # fmt: skip
+    session.flush()

@@ -14,7 +14,7 @@ from flask import g, get_template_attribute, render_template
 from flask_babel import get_locale
 from markupsafe import Markup
 
-from app.exchange.card_page import render_card
+from app.exchange.card_page import render_card, render_pair
 from app.exchange.cards import card_for
 from app.extensions import db
 from app.participant import operations as ops
@@ -28,6 +28,9 @@ __all__ = ["render_step", "questions_html"]
 def render_step(campaign, participant, step, form=None, status=200):
     """The step's page; a fresh one (no form given) from the page cache when it may."""
     done, total = ops.progress(g.survey, participant)
+    if step.kind == "pair":
+        form = form or ConfirmForm()
+        return render_pair(campaign, participant, step, done, total, form), status
     if step.kind == "card":  # what a card shows is the participant's own deal
         card = card_for(db.session, participant, step.position)
         form = form or ConfirmForm()

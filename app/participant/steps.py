@@ -8,7 +8,8 @@ Step keys: ``page:<page>`` (profile, pre and post pages),
 ``read:<module>`` (a briefing), ``page:<page>:<module>`` (questions on one
 module), ``card:<n>`` (the n-th statement card of the argument exchange,
 for arms that end with an exchange step, after the briefings and before the
-post pages) and ``thanks``.
+post pages), ``pair:<n>`` (the n-th pairwise choice, peers' arms only, after
+the cards) and ``thanks``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ THANKS = "thanks"
 @dataclass(frozen=True)
 class Step:
     key: str
-    kind: str  # "page", "read", "card" or "thanks"
+    kind: str  # "page", "read", "card", "pair" or "thanks"
     phase: str | None = None
     page: Page | None = None
     module: str = ""
@@ -65,6 +66,9 @@ def _derive(survey: Survey, modules: list[str], exchange: str | None) -> list[St
     if exchange is not None and survey.exchange is not None:
         steps.extend(Step(f"card:{n}", "card", "module", module=exchange, position=n)
                      for n in range(1, survey.exchange.cards + 1))  # fmt: skip
+        if exchange == "exchange":  # pairwise choices: peers' arguments only
+            steps.extend(Step(f"pair:{n}", "pair", "module", module=exchange, position=n)
+                         for n in range(1, survey.exchange.pairs + 1))  # fmt: skip
     steps.extend(_page(p) for p in survey.pages_in("post"))
     steps.append(Step(THANKS, "thanks"))
     return steps

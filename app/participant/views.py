@@ -273,12 +273,12 @@ def submit(slug: str, step_key: str):
     if step is None or step.key != participant.step or step.kind == "thanks":
         return _not_current(slug, participant, step_key)
     also = None
-    if step.kind in ("read", "card"):
+    if step.kind in ("read", "card", "pair"):
         form = ConfirmForm()
     else:
         form = page_form(step.page, g.survey.items, participant.language, request.form,
                          version=g.survey.version)  # fmt: skip
-    if step.kind == "card" and form.validate_on_submit():
+    if step.kind in ("card", "pair") and form.validate_on_submit():
         form, also = card_submission(participant, step, form)
     if not form.validate_on_submit() or getattr(form, "card_errors", ()):
         return render_step(campaign, participant, step, form, status=400)

@@ -36,6 +36,11 @@ def walk_with_cards(person: BrowserParticipant, found: dict, name: str, text: st
                 person.tick("#fair-2")
                 person.tick("#agree-1")
             person.submit()
+        elif key.startswith("pair:"):
+            if person.page.query_selector("#chosen-1"):
+                scan(person.page, f"{name}: pair", found)
+                person.tick("#chosen-1")
+            person.submit()
         elif key == "page:write":
             person.type_into("#q_reflection", text)
             person.submit()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.exchange.routing import Pool, draw, pool_for, shares
 from app.extensions import db
-from app.models import Campaign, Exposure, Participant, Rating, Statement, StatementReport
+from app.models import Campaign, Exposure, Pair, Participant, Rating, Statement, StatementReport
 from tests.app.exchange.test_moderation import add_statements
 from tests.bots import Bot
 from tests.security.test_xss_corpus import PAYLOADS, ActiveMarkup
@@ -193,3 +193,31 @@ def test_shares_and_the_stratified_draw_are_exact_and_reproducible():
     hits = sum(any(c.statement_id == 0 for c in draw(pool, 10, random.Random(k)))
                for k in range(4000))  # fmt: skip
     assert abs(hits / 4000 - 0.4) < 4 * 0.0077
+
+
+def test_a_pairwise_choice_compares_two_dealt_arguments_about_one_proposal(
+        app, client, exchange_campaign, exchange_survey):  # fmt: skip
+    exchange_campaign(**only("trees_peers"))
+    (sid,) = add_statements(app, "debate", [
+        "A market every Saturday would bring farmers and customers to the centre again."])
+    approve(app, [sid])
+    bot = to_first_card(client, exchange_survey)
+    for n in (1, 2, 3):
+        bot.submit(f"card:{n}")
+    assert bot.current_page() == "pair:1"
+    assert "helps you more to understand why people support" in bot.html
+    assert "farmers and customers" in bot.html
+    page = bot.html
+    refused = bot.submit_current({})
+    assert refused.status_code == 400 and "Choose one of the two, or neither." in bot.html
+    bot.html = page
+    bot.submit("pair:1", {"chosen": "right"})
+    assert bot.current_page() == "page:after"
+    bot.html = page
+    bot.submit_current({"chosen": "left"})  # the back button: stored once, as first chosen
+    with app.app_context():
+        pairs = db.session.execute(select(Pair.left_id, Pair.right_id, Pair.chosen_id,
+                                          Pair.proposal, Pair.position)).all()  # fmt: skip
+        assert len(pairs) == 1
+        left, right, chosen, proposal, position = pairs[0]
+        assert (chosen, proposal, position) == (right, "market", 1) and sid in (left, right)
