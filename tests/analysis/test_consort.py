@@ -86,3 +86,25 @@ def test_a_stratified_flow_counts_the_unallocated_once_by_hand(demo_copy):
     assert t["allocated"] == len(res.export.participants) - 7
     html = render_report(res)
     assert "screened out before allocation: n = 3" in html
+
+
+def test_over_quota_participants_get_their_own_boxes_before_and_after_allocation(demo_copy):
+    """Over quota is an outcome of its own (docs/export-format.md, `outcome`): counted by
+    hand, 2 over quota after allocation (the fault issue #19 item 3 describes) and 3 before
+    (the arm left empty, as a stratified campaign writes them)."""
+    p = pd.read_csv(demo_copy / "participants.csv", dtype=str, keep_default_na=False)
+    screened = p.index[p["status"] == "screened_out"]
+    p["outcome"] = ""
+    p.loc[screened[:5], "outcome"] = "over_quota"
+    before = set(p.loc[screened[:3], "participant_id"])
+    p.loc[screened[:3], ["arm", "module_order", "allocation_seq"]] = ""
+    p.to_csv(demo_copy / "participants.csv", index=False, lineterminator="\n")
+    a = pd.read_csv(demo_copy / "answers.csv", dtype=str, keep_default_na=False)
+    a.loc[a["participant_id"].isin(before), "arm"] = ""
+    a.to_csv(demo_copy / "answers.csv", index=False, lineterminator="\n")
+    res = analyse_export(load_export(demo_copy), n_boot=0)
+    _check_adds_up(res)
+    t = res.consort[res.consort["arm"] == "total"].set_index("box")["n"]
+    assert t["over quota before allocation"] == 3 and t["over quota after allocation"] == 2
+    assert t["screened out after allocation"] == len(screened) - 5
+    assert "over quota after allocation: n = 2" in render_report(res)
