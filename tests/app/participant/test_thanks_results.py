@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from app.export.codebook import build_codebook
@@ -81,7 +82,6 @@ def test_a_small_cell_is_not_shown_and_missing_codes_do_not_count(app, make_camp
         first = item.options[0]
         missing = Option(**{**first.__dict__, "missing": True})
         patched = type(item)(**{**item.__dict__, "options": (missing, *item.options[1:])})
-        survey = type(SURVEY)(**{**SURVEY.__dict__,
-                                 "items": {**SURVEY.items, "support_trees": patched}})
+        survey = dataclasses.replace(SURVEY, items={**SURVEY.items, "support_trees": patched})
         shown = results_for_thanks(db.session, campaign, survey, "en")
         assert [r.item_id for r in shown] == ["support_market"]
