@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
 from app.campaigns.design import effective_status, outcome_code, outcome_redirect, panel_settings
@@ -117,8 +118,8 @@ def landing(slug: str):
             session["lang"] = request.args["lang"]
         if campaign.is_open:
             admitted = admission(db.session, campaign, request.args)
-        if admitted is None or admitted.problem not in CODE_REFUSED:
-            record_arrival(db.session, campaign)  # a guessed code is no arrival
+        if _first_arrival(slug, admitted):
+            record_arrival(db.session, campaign)
         if admitted is not None:
             if admitted.problem:
                 return _access_page(campaign, admitted.problem)
@@ -128,6 +129,22 @@ def landing(slug: str):
             if admitted.returning is None and target_reached(db.session, campaign):
                 return _access_page(campaign, "full")
     return _landing_page(campaign, participant, admitted, ConsentForm())
+
+
+def _first_arrival(slug: str, admitted) -> bool:
+    """Whether this landing view counts as an arrival (issue 19): first arrivals only.
+
+    Not a guessed invite code, not a panel id that started before, not a
+    reload in a browser that arrived already (a marker in its signed session
+    cookie), and not the campaign's team looking at the link while signed in
+    (test runs stay out of the monitor's figures).
+    """
+    if admitted is not None and (admitted.problem in CODE_REFUSED or admitted.returning):
+        return False
+    if session.get(f"arrived:{slug}") or current_user.is_authenticated:
+        return False
+    session[f"arrived:{slug}"] = True
+    return True
 
 
 def _landing_page(campaign, participant, admitted, form, status=200):
