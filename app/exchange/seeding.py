@@ -25,7 +25,6 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -57,6 +56,11 @@ def opinion_groups(session: Session, campaign: Campaign, survey: Survey) -> dict
     people = sorted(answers)
     if len(people) < 3:
         return {}
+    # numpy only here, as app/export/formats.py imports pandas: the web
+    # process loads it when a seeding-stage deal needs it, not at start
+    # (tests/analysis/test_contract.py holds the export path free of it).
+    import numpy as np
+
     x = np.array([[answers[p].get(i, np.nan) for i in items] for p in people])
     varied = [j for j in range(len(items)) if np.sum(np.isfinite(x[:, j])) >= 2
               and np.nanstd(x[:, j]) > 0]  # fmt: skip

@@ -38,8 +38,6 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 __all__ = ["Finding", "triage_text", "personal_data", "script_flags", "word_list_hits",
            "signature", "similarity", "risk_of", "WEIGHTS", "NEAR_DUPLICATE",
            "PROFANITY_THRESHOLD"]  # fmt: skip
@@ -56,8 +54,21 @@ NEAR_DUPLICATE = 0.8
 PROFANITY_THRESHOLD = 0.8
 SHINGLE = 5
 HASHES = 64
-#: One seed per hash function; a shingle's hash is SplitMix64 of (CRC-32 xor seed).
-_SEEDS = np.random.default_rng(20261207).integers(0, 1 << 63, HASHES, dtype=np.uint64)[:, None]
+_MASK = (1 << 64) - 1
+
+
+def _mix(x: int) -> int:
+    """SplitMix64's finaliser: a 64-bit hash of a 64-bit value."""
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+#: One seed per hash function (SplitMix64's sequence, fixed, so signatures
+#: stored in the database stay comparable); a shingle's hash is SplitMix64 of
+#: (CRC-32 xor seed). Plain integers, not numpy: the web process imports this
+#: module with the job runner and must not load numpy (the contract test).
+_SEEDS = tuple(_mix(((i + 1) * 0x9E3779B97F4A7C15) & _MASK) for i in range(HASHES))
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|org|net|de|ru|ua|uk|eu|info|io|"
@@ -139,28 +150,25 @@ def word_list_hits(text: str, terms: Iterable[str]) -> list[str]:
     return [t for t in terms if f" {' '.join(WORD.findall(t.lower()))} " in words]
 
 
-def _shingles(text: str) -> np.ndarray:
+def _shingles(text: str) -> list[int]:
     norm = " ".join(WORD.findall(text.lower()))
     if len(norm) <= SHINGLE:
         grams = {norm}
     else:
         grams = {norm[i:i + SHINGLE] for i in range(len(norm) - SHINGLE + 1)}
-    return np.array(sorted(zlib.crc32(g.encode()) for g in grams), dtype=np.uint64)
+    return sorted(zlib.crc32(g.encode()) for g in grams)
 
 
 def signature(text: str) -> list[int]:
     """MinHash signature (64 values) of the text's character 5-shingles (words only,
     lowercased), so two texts' share of equal values estimates their Jaccard similarity."""
-    h = _shingles(text)[None, :] ^ _SEEDS  # arrays wrap on overflow, as SplitMix64 needs
-    h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    values = h ^ (h >> np.uint64(31))
-    return [int(v) for v in values.min(axis=1)]
+    shingles = _shingles(text)
+    return [min(_mix(s ^ seed) for s in shingles) for seed in _SEEDS]
 
 
 def similarity(a: Sequence[int], b: Sequence[int]) -> float:
     """Estimated Jaccard similarity of two signatures."""
-    return float(np.mean(np.asarray(a) == np.asarray(b))) if a and b else 0.0
+    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a) if a and b else 0.0
 
 
 def risk_of(flags: Iterable[str], profanity: float = 0.0) -> float:
