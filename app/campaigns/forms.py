@@ -70,6 +70,19 @@ class StatusForm(FlaskForm):
         _l("New status"),
         choices=["open", "paused", "closed", "archived"],
     )
+    confirm = BooleanField(_l("Yes, close or archive it (closing takes no one new; an archived "
+                              "campaign can never open again)"))  # fmt: skip
+
+    #: Statuses that need the confirmation ticked.
+    CONFIRM = ("closed", "archived")
+
+
+def status_form(current: str, transitions: dict) -> StatusForm:
+    """The status form offering only the changes allowed from ``current`` (issue 19)."""
+    form = StatusForm()
+    order = ["open", "paused", "closed", "archived"]
+    form.status.choices = [s for s in order if s in transitions[current]]
+    return form
 
 
 class UploadSurveyForm(FlaskForm):

@@ -15,9 +15,9 @@ from app.accounts.forms import PlainForm
 from app.accounts.permissions import campaign_for_user, can, visible_campaigns
 from app.accounts.views import member_form, members_of
 from app.campaigns.counts import arm_balance, funnel
-from app.campaigns.forms import StatusForm
+from app.campaigns.forms import StatusForm, status_form
 from app.campaigns.links import study_links
-from app.campaigns.operations import CampaignError, set_status
+from app.campaigns.operations import TRANSITIONS, CampaignError, set_status
 from app.campaigns.settings import SETTINGS_ACTION
 from app.extensions import db
 from app.models import AuditEvent
@@ -50,7 +50,7 @@ def campaign(slug: str):
         members = members_of(db.session, c)
     return render_template(
         "campaigns/campaign.html", c=c, f=funnel(db.session, c), arms=arm_balance(db.session, c),
-        events=events, history=history, form=StatusForm(),
+        events=events, history=history, form=status_form(c.status, TRANSITIONS),
         links=study_links(c, current_app.config.get("PARLEY_BASE_URL") or request.url_root),
         may_manage=can(current_user, "manage", c), members=members,
         member_form=member_form(db.session, c) if members is not None else None,
@@ -61,8 +61,12 @@ def campaign(slug: str):
 @login_required
 def change_status(slug: str):
     c = campaign_for_user(slug, "manage")
-    form = StatusForm()
-    if form.validate_on_submit():
+    form = status_form(c.status, TRANSITIONS)
+    if not form.validate_on_submit():
+        flash(_("A %(status)s campaign cannot change to that status.", status=c.status), "error")
+    elif form.status.data in StatusForm.CONFIRM and not form.confirm.data:
+        flash(_("Nothing changed: tick the box to confirm closing or archiving."), "error")
+    else:
         try:
             set_status(db.session, c, form.status.data, current_user.email)
             db.session.commit()

@@ -78,7 +78,9 @@ def test_an_owner_can_close_a_campaign_and_download_its_export(app, client, make
     login(client)
     page = client.get(f"/admin/campaign/{slug}").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    client.post(f"/admin/campaign/{slug}/status", data={"csrf_token": token, "status": "closed"})
+    # Closing asks for a confirmation (issue 19); ticked, it closes.
+    client.post(f"/admin/campaign/{slug}/status", data={"csrf_token": token, "status": "closed",
+                                                        "confirm": "y"})  # fmt: skip
     with app.app_context():
         assert db.session.scalar(select(Campaign.status)) == "closed"
     from tests.app.jobs.test_jobs import export
