@@ -58,6 +58,9 @@ def entry(slug: str):
             return _page("not_found", 404)
         if request.method == "POST" and ConfirmForm().validate_on_submit():
             code = fu.mint_code_for(db.session, participant)
+            # They said "start" on this welcome already: straight to the first
+            # page, not a second welcome (issue 19, smaller).
+            fu.begin(db.session, g.survey, participant)
             return redirect(url_for(".followup_show", slug=slug, code=normalise(code)), code=303)
         return _page("panel_intro", form=ConfirmForm(), carry=admitted.carry)
     form = FollowupCodeForm()
