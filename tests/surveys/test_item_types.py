@@ -467,3 +467,15 @@ def test_check_usage(args):
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.strip() == "usage: python -m surveys check PATH"
+
+
+@pytest.mark.parametrize("folder", [EXAMPLE, REPO / "surveys" / "peace_in_europe"])
+def test_a_shipped_thermometer_with_anchors_says_them_once(folder):
+    """The widget shows the 0/50/100 anchors as its own line; a hint repeating them is noise
+    (#22 item 8): a thermometer with anchors carries no hint."""
+    survey = load_survey(folder)
+    thermometers = [i for i in survey.items.values() if i.type == "thermometer"]
+    assert thermometers
+    for item in thermometers:
+        if item.setting("anchors"):
+            assert item.hint is None, item.id
