@@ -225,16 +225,25 @@ def _plain(rows: WideRows, chunk: int):
         yield batch
 
 
+def _csv_cell(value):
+    """Missing: empty; text escaped; a whole number as an integer (``3``, not ``3.0``: issue 19)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return escape_formula(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def _write_wide_csv(rows: WideRows, path: Path, chunk: int) -> None:
-    """Missing cells empty, numbers as Python writes floats, text escaped; no pandas."""
+    """Missing cells empty, whole numbers as integers, other numbers as Python writes floats,
+    text escaped; no pandas."""
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(rows.names)
         for batch in _plain(rows, rows.chunk):
-            writer.writerows(
-                ["" if v is None else escape_formula(v) if isinstance(v, str) else v
-                 for v in row] for row in batch
-            )  # fmt: skip
+            writer.writerows([_csv_cell(v) for v in row] for row in batch)
 
 
 def _parquet_schema(rows: WideRows, first: list | None):

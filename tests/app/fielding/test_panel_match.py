@@ -84,3 +84,18 @@ def test_a_file_without_an_id_column_is_refused_with_the_names_looked_for(app, r
     ok = runner.invoke(args=["panel", "match", slug, str(submissions), "--out",
                              str(tmp_path / "o.csv"), "--id-column", "who"])  # fmt: skip
     assert ok.exit_code == 0 and "0 of 1 rows matched" in ok.output
+
+
+def test_the_wide_csv_writes_whole_numbers_as_integers(app, runner, make_campaign, tmp_path):
+    """Issue 19, smaller: codes were written as ``1.0``; a whole number is ``1`` now."""
+    slug = make_campaign()
+    Bot(app.test_client(), slug, SURVEY).walk()
+    out = tmp_path / "wide"
+    result = runner.invoke(args=["export", slug, str(out), "--format", "wide"])
+    assert result.exit_code == 0, result.output
+    [wide] = list(out.glob("*wide*.csv"))
+    with wide.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    codes = [v for k, v in rows[0].items() if k.startswith("pre__support_trees")]
+    assert codes and all(v and "." not in v and int(v) >= 1 for v in codes), codes
+    assert not any(v.endswith(".0") for v in rows[0].values())
