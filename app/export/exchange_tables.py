@@ -12,13 +12,13 @@ exchange writes none of these files.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from analysis import contract
+from app.export.csv_rows import RowWriter
 from app.models import (
     Campaign,
     Exposure,
@@ -57,7 +57,7 @@ def _flag(value) -> str:
 
 def _write(path: Path, header: list[str], rows: list[list]) -> int:
     with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
+        writer = RowWriter(f)
         writer.writerow(header)
         writer.writerows(rows)
     return len(rows)

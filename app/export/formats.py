@@ -35,6 +35,7 @@ from analysis.contract import (
     stata_missing_tags,
     stata_names,
 )
+from app.export.csv_rows import RowWriter
 from app.export.wide_rows import WideRows
 
 if TYPE_CHECKING:
@@ -240,7 +241,7 @@ def _write_wide_csv(rows: WideRows, path: Path, chunk: int) -> None:
     """Missing cells empty, whole numbers as integers, other numbers as Python writes floats,
     text escaped; no pandas."""
     with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
+        writer = RowWriter(f)
         writer.writerow(rows.names)
         for batch in _plain(rows, rows.chunk):
             writer.writerows([_csv_cell(v) for v in row] for row in batch)

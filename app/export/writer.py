@@ -9,7 +9,6 @@ format writers read back a chunk at a time (app/export/formats.py).
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 import tempfile
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
 from analysis import contract
+from app.export.csv_rows import RowWriter
 from app.export.exchange_tables import write_exchange_tables
 from app.models import Answer, Campaign, PageVisit, Participant, utcnow
 from app.web.database import read_snapshot
@@ -230,7 +230,7 @@ def _page_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
 def _write_csv(path: Path, header: Iterable[str], chunks: Iterable[list[list]]) -> int:
     count = 0
     with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
+        writer = RowWriter(f)
         writer.writerow(header)
         for rows in chunks:
             writer.writerows(rows)
