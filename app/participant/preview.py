@@ -94,5 +94,7 @@ def start(slug: str):
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("campaigns.design", slug=slug), code=303)
-    response = redirect(url_for("participant.show_step", slug=slug), code=303)
+    # The landing page first: the preview shows consent and the decline ending
+    # too (issue 19), then the journey.
+    response = redirect(url_for("participant.landing", slug=slug), code=303)
     return set_resume_cookie(response, campaign, started.resume_code)

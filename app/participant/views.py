@@ -128,7 +128,16 @@ def landing(slug: str):
                 return _access_page(campaign, "panel_resume_code")  # fmt: skip
             if admitted.returning is None and target_reached(db.session, campaign):
                 return _access_page(campaign, "full")
+    if participant is not None and _previewing_consent(participant):
+        # A preview shows consent (and the decline ending) as anyone sees it.
+        return _landing_page(campaign, None, None, ConsentForm(), preview=True)
     return _landing_page(campaign, participant, admitted, ConsentForm())
+
+
+def _previewing_consent(participant: Participant) -> bool:
+    """A manager's test participant who has not saved a page: show them the consent page."""
+    return participant.is_test and ops.progress(g.survey, participant)[0] == 0 and (
+        participant.status == "started")
 
 
 def _first_arrival(slug: str, admitted) -> bool:
@@ -147,7 +156,7 @@ def _first_arrival(slug: str, admitted) -> bool:
     return True
 
 
-def _landing_page(campaign, participant, admitted, form, status=200):
+def _landing_page(campaign, participant, admitted, form, status=200, preview=False):
     consent = survey_html(g.survey.version, "consent", g.lang, g.survey.consent[g.lang])
     return render_template(
         "participant/landing.html",
@@ -156,6 +165,7 @@ def _landing_page(campaign, participant, admitted, form, status=200):
         admitted=admitted,
         consent=consent,
         form=form,
+        preview=preview,
     ), status
 
 

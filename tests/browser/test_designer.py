@@ -107,6 +107,9 @@ def test_a_manager_designs_previews_and_opens_a_prolific_study(new_page, live_se
     page.click("form[action$='/preview'] button[type=submit]")
     assert "Testmodus" in page.inner_text("main") or "Testmodus" in page.inner_text("body")
     tester = BrowserParticipant(page, f"{base}/c/study/", survey, how="pointer")
+    # The preview starts at the consent page, as a participant does (issue 19).
+    assert page.locator("#agree").count() == 1
+    tester.consent()
     tester.walk()
     assert tester.modules_seen == ["market"]
 

@@ -293,7 +293,11 @@ def test_a_draft_is_hidden_from_participants_but_a_manager_previews_it(app, admi
     assert outsider.get(f"/c/{slug}/").status_code == 404
     response = preview(admin, slug, "control", "de")
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/c/{slug}/go")
+    # The preview starts at the consent page (issue 19), as a participant does.
+    assert response.headers["Location"].endswith(f"/c/{slug}/")
+    landing = admin.get(f"/c/{slug}/").get_data(as_text=True)
+    assert 'name="agree"' in landing and "participant/decline" not in landing
+    assert f'formaction="/c/{slug}/decline"' in landing
     first = admin.get(f"/c/{slug}/go").get_data(as_text=True)
     assert "Test mode" in first or "Testmodus" in first
     assert 'lang="de"' in first
