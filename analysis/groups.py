@@ -63,6 +63,10 @@ def gap_statistic(coords: np.ndarray, k_max: int = 5, n_refs: int = 20, seed: in
     divides by B - 1 where the paper divides by B.
     """
     x = np.asarray(coords, dtype=float)
+    # No more groups than distinct points (k-means cannot fill more). With k
+    # equal to that number W_k = 0: log W_k = -inf and Gap(k) = +inf, a
+    # perfect split, which the rule below then chooses.
+    k_max = max(1, min(k_max, len(np.unique(x, axis=0))))
     rng = np.random.default_rng(seed)
     centred = x - x.mean(axis=0)
     _, _, vt = np.linalg.svd(centred, full_matrices=False)
@@ -74,9 +78,13 @@ def gap_statistic(coords: np.ndarray, k_max: int = 5, n_refs: int = 20, seed: in
             return float(np.log(((points - points.mean(axis=0)) ** 2).sum()))
         with threadpool_limits(1):
             km = KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(points)
-        return float(np.log(km.inertia_))
+        with np.errstate(divide="ignore"):
+            return float(np.log(km.inertia_))
 
     ks = np.arange(1, k_max + 1)
+    if not np.ptp(x, axis=0).any():  # every answer the same: no spread to split
+        return pd.DataFrame({"k": ks, "log_w": np.nan, "gap": np.nan, "gap_se": np.nan,
+                             "chosen": ks == 1})
     observed = np.array([log_w(x, k) for k in ks])
     refs = np.empty((n_refs, ks.size))
     for b in range(n_refs):

@@ -69,3 +69,21 @@ def test_the_report_shows_the_verdict(demo):
     assert v["verdict"] in (groups.CLEAR_GROUPS, groups.NO_CLEAR_GROUPS)
     html = render_report(res)
     assert f"Verdict: {v['verdict']}" in html
+
+
+def test_the_gap_statistic_without_spread_is_one_group_and_warns_nothing():
+    # Identical answers: W_k is 0 for every k, so the paper's log W_k is
+    # undefined; there is nothing to split, one group (filterwarnings=error
+    # would fail on numpy's divide-by-zero warning, as it did before).
+    g = groups.gap_statistic(np.ones((30, 3)), seed=0)
+    assert g["k"].tolist() == [1] and g["chosen"].tolist() == [True]
+
+
+def test_the_gap_statistic_on_two_answer_patterns_finds_two_groups():
+    # Two distinct answer patterns, 20 people each: W_2 = 0, so Gap(2) is
+    # +inf (a perfect split) and the paper's rule chooses k = 2; k-means is
+    # not asked for more groups than there are distinct points.
+    x = np.repeat(np.array([[0.0, 0.0], [1.0, 1.0]]), 20, axis=0)
+    g = groups.gap_statistic(x, seed=0)
+    assert g["k"].tolist() == [1, 2]
+    assert int(g.loc[g["chosen"], "k"].iloc[0]) == 2
