@@ -36,7 +36,7 @@ def readable(name: str, violations: list[dict]) -> str:
 
 def test_axe_finds_no_violations_on_any_page_type(participant):
     # Results on the thanks page from the first completed participant on.
-    person = participant(how="pointer", campaign={"results_min_completed": 1, "show_results": True})
+    person = participant(how="pointer", campaign={"results_min_completed": 1, "design": {"show_results": True}})
     page = person.page
     axe = Axe()
     checked: dict[str, list[dict]] = {}

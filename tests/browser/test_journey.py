@@ -32,7 +32,7 @@ def test_no_horizontal_scroll_at_360_px(participant):
     person = participant(
         viewport={"width": 360, "height": 740},
         how="pointer",
-        campaign={"results_min_completed": 1, "show_results": True},  # the thanks page shows its charts
+        campaign={"results_min_completed": 1, "design": {"show_results": True}},  # the thanks page shows its charts
     )
     widths: dict[str, int] = {}
 

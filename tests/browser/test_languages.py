@@ -90,7 +90,7 @@ def pattern(msgid: str) -> re.Pattern:
 @pytest.mark.parametrize("lang", ["en", "de", "uk", "ru"])
 def test_flagship_survey_in_each_language(participant, lang):
     person = participant(FLAGSHIP, slug="peace", how="script",
-                         campaign={"results_min_completed": 1, "show_results": True})  # fmt: skip
+                         campaign={"results_min_completed": 1, "design": {"show_results": True}})  # fmt: skip
     page = person.page
     survey = person.survey
     shown: list[tuple[str, str]] = []
