@@ -22,6 +22,7 @@ from app.accounts.permissions import campaign_for_user, can, role_required
 from app.audit import record_audit
 from app.campaigns.design import COMPLETION_KEYS
 from app.campaigns.followup import followup_counts, write_links_csv
+from app.campaigns.form_problems import attach_problems
 from app.campaigns.forms import (
     ACCESS_LABELS,
     OUTCOME_LABELS,
@@ -32,7 +33,6 @@ from app.campaigns.forms import (
     PreviewForm,
     RevokeInviteForm,
     UploadSurveyForm,
-    attach_problems,
     choices,
     design_changes,
     design_data,
