@@ -145,7 +145,7 @@ FORMULA_PREFIXES = (
     "=", "+", "-", "@", "\t", "\r", "\n",
     "\uff1d", "\uff0b", "\uff0d", "\uff20",  # fullwidth = + - @
     "\ufe66", "\ufe62", "\ufe63", "\ufe6b",  # small = + - @
-)  # fmt: skip
+)
 #: The escape: one leading apostrophe, which spreadsheets show as text.
 ESCAPE_MARK = "'"
 #: Format version from which escaping is lossless (see :func:`escape_formula`).

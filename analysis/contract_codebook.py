@@ -103,7 +103,7 @@ def upgrade_codebook(codebook: Mapping[str, Any]) -> dict:
         item.update({k: v for k, v in (facts or _NEUTRAL_FACTS).items() if k not in item})
         if "missing_codes" not in item:
             item["missing_codes"] = [o["code"] for o in item.get("options") or []
-                                     if isinstance(o, dict) and o.get("missing")]  # fmt: skip
+                                     if isinstance(o, dict) and o.get("missing")]
         items.append(item)
     return {**codebook, "items": items}
 

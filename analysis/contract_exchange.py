@@ -139,7 +139,7 @@ STATEMENT_SIDES = ("for", "against")
 STATEMENT_STATUSES = ("pending", "approved", "rejected", "withdrawn", "reported")
 REJECTION_REASONS = (
     "incivility", "personal_data", "off_topic", "spam", "duplicate", "not_argument",
-)  # fmt: skip
+)
 #: ``fair``: 1 Yes, 0.5 Somewhat, 0 No (the bridging model's ``rating``)
 FAIR_VALUES = (0.0, 0.5, 1.0)
 AGREE_VALUES = ("agree", "disagree", "unsure")

@@ -116,4 +116,4 @@ def _manifest_from_row(row: pd.Series, codebook: Mapping, counts: Mapping[str, i
         preregistration=json.loads(prereg) if isinstance(prereg, str) else None,
         row_counts=counts,
         format_version=codebook.get("format_version", "1.0"),
-    )  # fmt: skip
+    )

@@ -119,7 +119,7 @@ def _knowledge_draws(d: Sample, rng, item: _Item, item_eff: np.ndarray):
 
 
 def _scale_draws(d: Sample, rng, item: _Item, eff: dict, group: np.ndarray, straight: dict,
-                 latent: dict):  # fmt: skip
+                 latent: dict):
     """Before/after values of a scale item from the model, and the exact true shift per arm."""
     n, arm_idx, speeder, arms = d.n, d.arm_idx, d.speeder, d.arms
     arm_pos = {a: i for i, a in enumerate(arms)}

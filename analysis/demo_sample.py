@@ -91,7 +91,7 @@ def allocate(rng, arms: list[str], n_per_arm: int) -> Sample:
 
 
 def progress(d: Sample, rng, withdrawn_rate, screened_out_rate, dropout_rate,
-              speeder_rate) -> None:  # fmt: skip
+              speeder_rate) -> None:
     """Status, how far each participant got, and who speeds."""
     n = d.n
     u = rng.random(n)

@@ -225,7 +225,7 @@ def load_export(path: str | Path) -> Export:
                                OPTIONAL_STATEMENT_COLUMNS if name == "statements" else None,
                                legacy)
                 for name, columns in EXCHANGE_COLUMNS.items()
-                if f"{name}.csv" in names}  # fmt: skip
+                if f"{name}.csv" in names}
     return Export(participants, None, codebook, manifest, items, str(path),
                   keyed_answers=answers, pages=pages, exchange=exchange)
 

@@ -184,13 +184,13 @@ def make_demo_data(
         files=[PARTICIPANTS_FILE, ANSWERS_FILE, CODEBOOK_FILE],
         exported_at="2026-11-22T16:00:00+00:00",
         generator={"name": "analysis.synthetic", "seed": seed, "n_per_arm": n_per_arm},
-    )  # fmt: skip
+    )
     return DemoData(participants, answers, codebook, manifest, truth, tuple(d.pid[d.speeder]),
                     sample=d)
 
 
 def _checked_options(n_per_arm, effects, arms, n_items, dropout_rate, speeder_rate,
-                     screened_out_rate, withdrawn_rate) -> tuple[dict, list[_Item]]:  # fmt: skip
+                     screened_out_rate, withdrawn_rate) -> tuple[dict, list[_Item]]:
     """The effects merged over the defaults and the item catalogue, or a ``ValueError``."""
     if n_per_arm < 1:
         raise ValueError("n_per_arm must be at least 1")

@@ -64,7 +64,7 @@ class SimulatedFairness:
 
 def simulate_fairness(n_statements: int = 60, per_statement: int = 40,
                       raters_per_camp: int = 100, seed: int = 0, *, link: str = "ordinal",
-                      noise: float = 0.3) -> SimulatedFairness:  # fmt: skip
+                      noise: float = 0.3) -> SimulatedFairness:
     """Three camps rate statements; each statement gets ``per_statement`` balanced ratings.
 
     Parameters
@@ -115,7 +115,7 @@ def simulate_fairness(n_statements: int = 60, per_statement: int = 40,
     if link == "ordinal":
         mean = q[:, None] + b[:, None] * z[None, :] + eta[:, camp] + lean[None, :]
         ey = 0.5 * (stats.norm.sf((_CUTS[0] - mean) / noise)
-                    + stats.norm.sf((_CUTS[1] - mean) / noise))  # fmt: skip
+                    + stats.norm.sf((_CUTS[1] - mean) / noise))
     else:
         mean = np.clip(q[:, None] + b[:, None] * z[None, :] + lean[None, :], 0.02, 0.98)
         ey = mean
@@ -127,7 +127,7 @@ def simulate_fairness(n_statements: int = 60, per_statement: int = 40,
         k = base + (1 if g < extra else 0)
         pick = rng.random((n_statements, members.size)).argsort(axis=1)[:, :k]
         picks.append(np.column_stack([np.repeat(np.arange(n_statements), k),
-                                      members[pick].ravel()]))  # fmt: skip
+                                      members[pick].ravel()]))
     sn = np.vstack(picks)
     sn = sn[np.lexsort((sn[:, 1], sn[:, 0]))]
     m = mean[sn[:, 0], sn[:, 1]]
@@ -147,7 +147,7 @@ def simulate_fairness(n_statements: int = 60, per_statement: int = 40,
         anchors=pd.DataFrame({"z1": (z - zs_mean) / zs_sd}, index=raters),
         groups=pd.Series(camp + 1, index=raters, name="group"),
         centres=pd.DataFrame({"z1": (camp_mean - zs_mean) / zs_sd},
-                             index=pd.Index([1, 2, 3], name="group")),  # fmt: skip
+                             index=pd.Index([1, 2, 3], name="group")),
         truth=truth,
     )
 
@@ -164,7 +164,7 @@ _PLACEBO_TEXTS = ("Tomatoes grow best in full sun.", "A library card is free in 
                   "Cycling to work takes about twenty minutes here.",
                   "Bread keeps longer in a cloth bag.", "Most trains run every half hour.",
                   "Tea tastes different with soft water.", "Autumn leaves make good compost.",
-                  "Chess clubs often meet on Tuesdays.")  # fmt: skip
+                  "Chess clubs often meet on Tuesdays.")
 
 
 @dataclass(frozen=True)
@@ -212,7 +212,7 @@ def demo_exchange(participants: pd.DataFrame, answers: pd.DataFrame, codebook: d
     rng = np.random.default_rng([seed, 25])
     done = participants.loc[participants["status"] == "completed", "participant_id"]
     pre = answers[(answers["phase"] == "pre") & answers["item"].isin(DEMO_ANCHORS)
-                  & answers["participant_id"].isin(done)]  # fmt: skip
+                  & answers["participant_id"].isin(done)]
     wide = pre.pivot(index="participant_id", columns="item", values="value")
     wide = wide.reindex(columns=list(DEMO_ANCHORS)).astype(float).dropna()
     z = anchor_scores(wide)["z1"]
@@ -227,7 +227,7 @@ def demo_exchange(participants: pd.DataFrame, answers: pd.DataFrame, codebook: d
     b = rng.uniform(0.0, 0.22, n_st) * rng.choice([-1.0, 1.0], n_st)
     prob = np.clip(q[:, None] + b[:, None] * z.to_numpy()[None, :] + lean[None, :], 0.02, 0.98)
     truth = pd.DataFrame({f"p_{g + 1}": prob[:, camp == g].mean(axis=1) for g in range(3)},
-                         index=pd.Index(np.arange(1, n_st + 1), name="statement"))  # fmt: skip
+                         index=pd.Index(np.arange(1, n_st + 1), name="statement"))
     truth["bridging"] = truth.min(axis=1)
     truth["effect"] = 0.0
     statements = _demo_statements(rng, props, per_proposal, b, people)
@@ -242,24 +242,24 @@ def demo_exchange(participants: pd.DataFrame, answers: pd.DataFrame, codebook: d
     part = np.concatenate([np.repeat(who_p, cards), np.repeat(who_c, k_c)])
     stmt = np.concatenate([seen_p.ravel(), seen_c.ravel()])
     pos = np.concatenate([np.tile(np.arange(1, cards + 1), who_p.size),
-                          np.tile(np.arange(1, k_c + 1), who_c.size)])  # fmt: skip
+                          np.tile(np.arange(1, k_c + 1), who_c.size)])
     arm = participants.set_index("participant_id")["arm"]
     exposures = pd.DataFrame({
         "participant": people[part], "statement": stmt, "position": pos,
         "probability": np.where(stmt <= n_st, cards / n_st, k_c / ids_placebo.size),
-        "pool_version": version, "arm": arm.reindex(people[part]).to_numpy()})  # fmt: skip
+        "pool_version": version, "arm": arm.reindex(people[part]).to_numpy()})
     p_fair = np.where(stmt <= n_st, prob[np.minimum(stmt, n_st) - 1, part], 0.75)
     fair = 0.5 * ((rng.random(stmt.size) < p_fair).astype(float) + (rng.random(stmt.size) < p_fair))
     skipped = rng.random(stmt.size) < 0.04
     agree_draw = rng.random(stmt.size)
     agree = np.where(agree_draw < 0.1, "unsure", np.where(agree_draw < 0.1 + 0.8 * p_fair,
-                                                          "agree", "disagree"))  # fmt: skip
+                                                          "agree", "disagree"))
     when = pd.Timestamp("2026-11-05T10:00:00+00:00") + pd.to_timedelta(part * 7 + pos, unit="s")
     ratings = pd.DataFrame({
         "rater": exposures["participant"], "statement": stmt,
         "fair": np.where(skipped, np.nan, fair), "skipped": skipped.astype(int),
         "agree": np.where(skipped, None, agree), "position": pos,
-        "answered_at": when.map(lambda t: t.isoformat())})  # fmt: skip
+        "answered_at": when.map(lambda t: t.isoformat())})
     new_answers, effect = _apply_effect(answers, people, peers, seen_p, who_p, rng)
     truth.loc[1, "effect"] = DEMO_STATEMENT_EFFECT * effect[1]
     tables = {
@@ -271,9 +271,9 @@ def demo_exchange(participants: pd.DataFrame, answers: pd.DataFrame, codebook: d
             "pool_version": version, "statement": frozen["statement"],
             "language": frozen["language"], "proposal": frozen["proposal"],
             "frozen_at": "2026-11-04T12:00:00+00:00"}),
-    }  # fmt: skip
+    }
     book = {**codebook, "exchange": {"anchors": list(DEMO_ANCHORS), "cards": cards,
-                                     "pairs": 2, "mode": "frozen"}}  # fmt: skip
+                                     "pairs": 2, "mode": "frozen"}}
     return DemoExchange(tables, new_answers, book, truth, effect[0])
 
 
@@ -291,7 +291,7 @@ def write_demo_exchange(out: Path, data, seed: int = 0):
     files = []
     for name, frame in ex.tables.items():
         columns = {**EXCHANGE_COLUMNS[name], **(OPTIONAL_STATEMENT_COLUMNS
-                                                if name == "statements" else {})}  # fmt: skip
+                                                if name == "statements" else {})}
         frame = frame[list(columns)].copy()
         for c, kind in columns.items():
             if kind == "text":
@@ -302,10 +302,10 @@ def write_demo_exchange(out: Path, data, seed: int = 0):
     truth["statement"] = truth["statement"].astype(str)
     extra = {"statement": "all", "effect": ex.effect, "item": DEMO_EFFECT_ITEM}
     pd.concat([truth, pd.DataFrame([extra])]).to_csv(out / "exchange_truth.csv", index=False,
-                                                     lineterminator="\n")  # fmt: skip
+                                                     lineterminator="\n")
     manifest = {**data.manifest, "files": [*data.manifest.get("files", []), *files],
                 "row_counts": {**data.manifest["row_counts"],
-                               **{n: len(f) for n, f in ex.tables.items()}}}  # fmt: skip
+                               **{n: len(f) for n, f in ex.tables.items()}}}
     return dataclasses.replace(data, answers=ex.answers, codebook=ex.codebook, manifest=manifest)
 
 
@@ -338,7 +338,7 @@ def _demo_statements(rng, props, per_proposal, b, people) -> pd.DataFrame:
         rows.append((nid, "en", "", "", "", 1, 1, "approved", "", text, ""))
     return pd.DataFrame(rows, columns=["statement", "language", "proposal", "side",
                                        "source_item", "seed", "placebo", "status", "reason",
-                                       "text", "author"])  # fmt: skip
+                                       "text", "author"])
 
 
 def _apply_effect(answers, people, peers, seen_p, who_p, rng):
@@ -375,27 +375,27 @@ def _demo_pairs(rng, seen_p, raters, prob, statements, when) -> pd.DataFrame:
     return pd.DataFrame({"rater": raters[who], "left": ids[:, 0], "right": ids[:, 1],
                          "chosen": pd.array(chosen, dtype="Int64"),
                          "proposal": np.asarray(by_prop.index)[prop],
-                         "answered_at": "2026-11-05T12:00:00+00:00"})  # fmt: skip
+                         "answered_at": "2026-11-05T12:00:00+00:00"})
 
 
 def _demo_moderation(rng, statements) -> pd.DataFrame:
     """One decision per participant statement; 30% coded a second time, blind."""
     decided = statements[(statements["seed"] == 0) & statements["status"].isin(
-        ["approved", "rejected", "withdrawn"])]  # fmt: skip
+        ["approved", "rejected", "withdrawn"])]
     reject = (decided["status"] == "rejected").to_numpy()
     first = pd.DataFrame({"statement": decided["statement"].to_numpy(),
                           "decision": np.where(reject, "reject", "approve"),
                           "reason": np.where(reject, decided["reason"], ""),
                           "moderator_role": "moderator", "second": 0,
-                          "decided_at": "2026-11-03T09:00:00+00:00"})  # fmt: skip
+                          "decided_at": "2026-11-03T09:00:00+00:00"})
     again = rng.random(len(first)) < 0.3
     second = first[again].copy()
     flip = rng.random(len(second)) < 0.12
     second["decision"] = np.where(flip, np.where(second["decision"] == "reject", "approve",
-                                                 "reject"), second["decision"])  # fmt: skip
+                                                 "reject"), second["decision"])
     second["reason"] = np.where(second["decision"] == "reject",
                                 np.where(second["reason"] == "", "off_topic", second["reason"]),
-                                "")  # fmt: skip
+                                "")
     second["moderator_role"], second["second"] = "manager", 1
     second["decided_at"] = "2026-11-03T15:00:00+00:00"
     return pd.concat([first, second], ignore_index=True)

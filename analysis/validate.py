@@ -39,7 +39,7 @@ from analysis.frames import CATEGORY_COLUMNS, as_category, isin_ids, missing_cod
 __all__ = [
     "unescape_text", "legacy_escaping", "check_manifest", "check_codebook", "items_table",
     "read_csv", "type_columns", "check_participants", "check_answers", "check_pages", "as_text",
-]  # fmt: skip
+]
 
 
 def unescape_text(series: pd.Series, legacy: bool = False) -> pd.Series:

@@ -52,7 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # PARLEY_INSTANCE_PATH: a host's own instance folder (several hosts, one database).
     instance = os.environ.get("PARLEY_INSTANCE_PATH") if test_config is None else None
     app = Flask(__name__, instance_relative_config=True,
-                instance_path=os.path.abspath(instance) if instance else None)  # fmt: skip
+                instance_path=os.path.abspath(instance) if instance else None)
     os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
     configure(app, test_config)
     configure_file_modes(app)
@@ -130,7 +130,7 @@ def register_error_pages(app: Flask) -> None:
         slug = (request.view_args or {}).get("slug")
         if request.blueprint == "participant" and slug:
             flash(_("This page was open too long and its security check expired. "
-                    "Nothing was saved: please answer again."), "error")  # fmt: skip
+                    "Nothing was saved: please answer again."), "error")
             return redirect(url_for("participant.show_step", slug=slug), code=303)
         return render_template("errors/csrf.html"), 400
 

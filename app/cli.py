@@ -75,7 +75,7 @@ def campaign_group():
 @click.argument("slug")
 @click.option("--survey", "survey_path", required=True,
               type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Survey folder.")  # fmt: skip
+              help="Survey folder.")
 @click.option("--title", help="Defaults to the survey's title.")
 @click.option("--languages", help="Comma-separated subset of the survey's languages.")
 @click.option("--block-size", type=int, help="Allocation block length (default: 2 x arms).")
@@ -87,7 +87,7 @@ def campaign_group():
 @design_options
 @with_appcontext
 def campaign_create(slug, survey_path, title, languages, block_size, rebalance_dropouts,
-                    results_min, primary, **design):  # fmt: skip
+                    results_min, primary, **design):
     """Create a draft campaign SLUG pinned to the survey's current version.
 
     The design options (access, codes, screening, quotas, strata, schedule)
@@ -100,12 +100,12 @@ def campaign_create(slug, survey_path, title, languages, block_size, rebalance_d
             languages=languages.split(",") if languages else None, block_size=block_size,
             rebalance_dropouts=rebalance_dropouts, results_min_completed=results_min,
             preregistration=prereg, design=design_changes(design),
-        )  # fmt: skip
+        )
     except (CampaignError, SurveyError) as exc:
         raise fail(exc) from None
     db.session.commit()
     click.echo(f"created campaign '{campaign.slug}' (draft); open it: "
-               f"{command_path()} campaign open {slug}")  # fmt: skip
+               f"{command_path()} campaign open {slug}")
 
 
 def _status_command(name: str, status: str):
@@ -126,7 +126,7 @@ def _status_command(name: str, status: str):
 
 
 for _name, _status in (("open", "open"), ("pause", "paused"), ("close", "closed"),
-                       ("archive", "archived")):  # fmt: skip
+                       ("archive", "archived")):
     _status_command(_name, _status)
 
 
@@ -148,7 +148,7 @@ def campaign_list():
     )
     for c in db.session.scalars(select(Campaign).order_by(Campaign.id)):
         click.echo(f"{c.slug}\t{c.status}\t{c.survey_id}@{c.survey_version[:12]}\t"
-                   f"started {counts.get(c.id, 0)}\tcompleted {done.get(c.id, 0)}")  # fmt: skip
+                   f"started {counts.get(c.id, 0)}\tcompleted {done.get(c.id, 0)}")
 
 
 # --- export ------------------------------------------------------------------
@@ -172,7 +172,7 @@ def campaign_list():
               help="Add the author's participant id to the exchange's statements.csv.")
 @with_appcontext
 def export_command(slug, out, fmt, include_external_id, free_text, about_you, include_test,
-                   include_authors):  # fmt: skip
+                   include_authors):
     """Export campaign SLUG into the folder OUT (see docs/export-format.md).
 
     The browser's exports leave free text and about-you answers out unless
@@ -190,7 +190,7 @@ def export_command(slug, out, fmt, include_external_id, free_text, about_you, in
         # say what to do instead of a traceback (an export never overwrites one).
         raise click.ClickException(f"{exc}; choose a new folder or remove the old export") from None
     click.echo(f"exported {result.participants} participants and {result.answers} answers "
-               f"to {Path(result.path).absolute()}")  # fmt: skip
+               f"to {Path(result.path).absolute()}")
 
 
 # --- analysis ----------------------------------------------------------------
@@ -212,7 +212,7 @@ def export_command(slug, out, fmt, include_external_id, free_text, about_you, in
 @click.option("--min-cell", default=10, show_default=True, type=int,
               help="Fewer participants than this in a cell: 'too few participants'.")
 def analyse_command(export, out, margins, exclude, subgroup, n_boot, seed, plan, primary,
-                    min_cell):  # fmt: skip
+                    min_cell):
     """Turn the export EXPORT (folder or zip) into a self-contained HTML report."""
     # Imported here, not at the top: pandas, statsmodels and matplotlib take
     # seconds to import, and every web process would pay for it at start-up.
@@ -225,7 +225,7 @@ def analyse_command(export, out, margins, exclude, subgroup, n_boot, seed, plan,
         path = analyse(export, out, margins=margins, exclusions=exclusions,
                        subgroup=subgroup, n_boot=n_boot, seed=seed, plan=plan,
                        primary=primary.split(",") if primary else None,
-                       min_cell=min_cell)  # fmt: skip
+                       min_cell=min_cell)
     except (ExportError, PlanError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"report written to {Path(path).absolute()}")
@@ -308,10 +308,10 @@ def run_command(host, port, workers, threads, dev, setup):
         click.echo(f"  Admin sign-in:     {base}/admin/  as {report.admin_email}")
         if report.admin_password:
             click.echo(f"  Admin password:    {report.admin_password}   (shown once; reset "
-                       f"with: {parley} user reset-password {report.admin_email})")  # fmt: skip
+                       f"with: {parley} user reset-password {report.admin_email})")
         else:
             click.echo(f"  Admin password:    set on first run; reset with: "
-                       f"{parley} user reset-password {report.admin_email}")  # fmt: skip
+                       f"{parley} user reset-password {report.admin_email}")
         exports = (Path("exports") / report.slug).absolute()
         click.echo(f"  Export:            {parley} export {report.slug} {exports}")
         click.echo("")
@@ -332,7 +332,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(purge_command)
     app.cli.add_command(participant_group)
     for command in (survey_group, campaign_group, export_command, user_group,
-                    analyse_command, power_command, demo_data_command):  # fmt: skip
+                    analyse_command, power_command, demo_data_command):
         app.cli.add_command(command)
     register_library_commands(campaign_group, survey_group)
 

@@ -31,7 +31,7 @@ def main() -> None:
         help="Parley: civic deliberation surveys. Run 'parley run' to start.",
     )
     click.version_option(parley_version(), "--version", prog_name="Parley",
-                         message="%(prog)s %(version)s")(group)  # fmt: skip
+                         message="%(prog)s %(version)s")(group)
     for command in (run_command, shell_command, routes_command):
         group.add_command(command)
     group(prog_name="parley", args=sys.argv[1:])

@@ -50,7 +50,7 @@ def _die_with_parent(master: int) -> None:
 
 
 def serve(app: Flask, host: str, port: int, workers: int, threads: int,
-          timeout: int = 120) -> None:  # fmt: skip
+          timeout: int = 120) -> None:
     """Serve ``app`` with gunicorn until interrupted."""
     from gunicorn.app.base import BaseApplication
 

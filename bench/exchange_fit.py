@@ -78,7 +78,7 @@ def time_fit(n_ratings: int, rounds: int) -> dict:
             "fit": statistics.median(fits), "scores": statistics.median(scores),
             "total": statistics.median(f + s for f, s in zip(fits, scores, strict=True)),
             "rounds": ", ".join(f"{f + s:.2f}" for f, s in zip(fits, scores, strict=True)),
-            "convergence": sweeps[-1]}  # fmt: skip
+            "convergence": sweeps[-1]}
 
 
 def time_report(participants: int) -> list[dict]:
@@ -117,11 +117,11 @@ def main() -> int:
              "Data: 10 ratings per rater, about 100 per statement, one anchor dimension, three "
              "group centres. Times exclude imports and data generation; medians of the rounds.",
              "", "| ratings | raters | statements | fit s | scores s | total s | each round "
-             "(total s) | goal | convergence |", "|---:|---:|---:|---:|---:|---:|---|---|---|"]  # fmt: skip
+             "(total s) | goal | convergence |", "|---:|---:|---:|---:|---:|---:|---|---|---|"]
     for r in fits:
         goal = goals.get(r["ratings"])
         verdict = (f"< {goal:g} s: {'met' if r['total'] < goal else '**missed**'}"
-                   if goal else "")  # fmt: skip
+                   if goal else "")
         lines.append(f"| {r['ratings']:,} | {r['raters']:,} | {r['statements']:,} | "
                      f"{r['fit']:.2f} | {r['scores']:.2f} | {r['total']:.2f} | {r['rounds']} | "
                      f"{verdict} | {r['convergence']} |")
@@ -129,7 +129,7 @@ def main() -> int:
         lines += ["", "The report section's tables (`analyse_exchange`) on a demo export "
                   "(generation not timed):", "",
                   "| participants | ratings | statements | rater bootstrap | seconds |",
-                  "|---:|---:|---:|---:|---:|"]  # fmt: skip
+                  "|---:|---:|---:|---:|---:|"]
         lines += [f"| {r['participants']:,} | {r['ratings']:,} | {r['statements']} | "
                   f"{r['n_boot']} | {r['seconds']:.1f} |" for r in report]
     text = "\n".join(lines) + "\n"

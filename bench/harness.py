@@ -67,13 +67,13 @@ class Server:
     """A server process on loopback, started and stopped by the benchmark."""
 
     def __init__(self, name: str, argv: list[str], env: dict, path: str = "/",
-                 cwd: Path = ROOT):  # fmt: skip
+                 cwd: Path = ROOT):
         self.name, self.port = name, free_port()
         argv = [a.replace("{port}", str(self.port)) for a in argv]
         fd, self.log_path = tempfile.mkstemp(prefix=f"bench-{name}-", suffix=".log")
         self.log = os.fdopen(fd, "wb")
         self.proc = subprocess.Popen(argv, env={**os.environ, **env}, cwd=cwd, stdout=self.log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+                                     stderr=subprocess.STDOUT, start_new_session=True)
         self.url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -102,7 +102,7 @@ class Server:
 
 def gunicorn(name: str, target: str, env: dict, path: str = "/") -> Server:
     return Server(name, [str(BIN / "gunicorn"), "-w", "2", "-b", "127.0.0.1:{port}",
-                         "--no-control-socket", "--log-level", "warning", target], env, path)  # fmt: skip
+                         "--no-control-socket", "--log-level", "warning", target], env, path)
 
 
 def pg_schema() -> tuple[str, str]:
@@ -130,9 +130,9 @@ def prepare_parley(url: str) -> None:
     """Migrate the database and open the flagship campaign (in a process of its own)."""
     code = ("from app import create_app; from app.setup import prepare_flagship; "
             "from surveys import FLAGSHIP\n"
-            "app = create_app()\nwith app.app_context(): prepare_flagship(FLAGSHIP)\n")  # fmt: skip
+            "app = create_app()\nwith app.app_context(): prepare_flagship(FLAGSHIP)\n")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, capture_output=True,
-                   env={**os.environ, "DATABASE_URL": url, "PARLEY_SECRET_KEY": "bench"})  # fmt: skip
+                   env={**os.environ, "DATABASE_URL": url, "PARLEY_SECRET_KEY": "bench"})
 
 
 def parley_env(url: str) -> dict:
@@ -156,7 +156,7 @@ def wrk(url: str, seconds: int, headers: dict | None = None) -> dict:
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
     return {"rps": rps, "p50": ms("50"), "p99": ms("99"),
-            "bad": int(bad.group(1)) if bad else 0, "socket_errors": errors.group(0) if errors else ""}  # fmt: skip
+            "bad": int(bad.group(1)) if bad else 0, "socket_errors": errors.group(0) if errors else ""}
 
 
 def participant_cookie(server: Server) -> dict:
@@ -204,7 +204,7 @@ def check_parley(url: str, saved: dict[str, int]) -> tuple[bool, str]:
         stored = dict(conn.execute(sa.text(
             "SELECT p.resume_token_hash, count(a.id) FROM participant p "
             "LEFT JOIN answer a ON a.participant_id = p.id GROUP BY p.resume_token_hash"
-        )).all())  # fmt: skip
+        )).all())
     engine.dispose()
     expected = {hash_code(code): n for code, n in saved.items()}
     wrong = {h: (n, stored.get(h)) for h, n in expected.items() if stored.get(h) != n}
@@ -217,7 +217,7 @@ def check_rows(url: str, saved: dict[str, int]) -> tuple[bool, str]:
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
     with engine.connect() as conn:
         stored = dict(conn.execute(sa.text(
-            "SELECT participant, count(*) FROM row GROUP BY participant")).all())  # fmt: skip
+            "SELECT participant, count(*) FROM row GROUP BY participant")).all())
     engine.dispose()
     return stored == saved, f"{sum(saved.values())} rows checked"
 
@@ -237,13 +237,13 @@ def bench_http(args, report: dict) -> None:
             prepare_parley(url)
         for url in (insert_sqlite, pg_insert_url):  # create the table before the workers start
             subprocess.run([sys.executable, "-c", "import bench.servers.insert"], cwd=ROOT,
-                           env={**os.environ, "BENCH_DATABASE_URL": _sa(url)}, check=True)  # fmt: skip
+                           env={**os.environ, "BENCH_DATABASE_URL": _sa(url)}, check=True)
         servers["hello"] = gunicorn("hello", "bench.servers.hello:app", {})
         servers["form20"] = gunicorn("form20", "bench.servers.form20:app", {})
         servers["parley-sqlite"] = gunicorn("parley-sqlite", "app:create_app()",
-                                            parley_env(sqlite_url), f"/c/{SLUG}/")  # fmt: skip
+                                            parley_env(sqlite_url), f"/c/{SLUG}/")
         servers["parley-pg"] = gunicorn("parley-pg", "app:create_app()", parley_env(pg_url),
-                                        f"/c/{SLUG}/")  # fmt: skip
+                                        f"/c/{SLUG}/")
         servers["insert-sqlite"] = gunicorn("insert-sqlite", "bench.servers.insert:app",
                                             {"BENCH_DATABASE_URL": _sa(insert_sqlite)}, "/x")
         servers["insert-pg"] = gunicorn("insert-pg", "bench.servers.insert:app",
@@ -258,7 +258,7 @@ def bench_http(args, report: dict) -> None:
                               participant_cookie(servers["parley-sqlite"])),
             "parley-pg": (servers["parley-pg"].url + f"/c/{SLUG}/go",
                           participant_cookie(servers["parley-pg"])),
-        }  # fmt: skip
+        }
         if otree_url:
             gets["otree"] = (otree_url, None)
         report["load_before_http"] = os.getloadavg()
@@ -270,26 +270,26 @@ def bench_http(args, report: dict) -> None:
         report["get"] = results
         answers_for = flagship_answers()
         saves: dict[str, list] = {n: [] for n in ("parley-sqlite", "parley-pg", "insert-sqlite",
-                                                  "insert-pg")}  # fmt: skip
+                                                  "insert-pg")}
         checks: dict[str, list] = {n: [] for n in saves}
         for _round in range(args.rounds):
             for name in saves:
                 server = servers[name]
                 if name.startswith("parley"):
                     tally = walk_parley("127.0.0.1", server.port, SLUG, answers_for,
-                                        args.seconds, CONNECTIONS)  # fmt: skip
+                                        args.seconds, CONNECTIONS)
                     ok = check_parley(sqlite_url if name.endswith("sqlite") else pg_url,
-                                      _all_saved(checks[name], tally.saved))  # fmt: skip
+                                      _all_saved(checks[name], tally.saved))
                 else:
                     tally = post_rows("127.0.0.1", server.port, args.seconds, CONNECTIONS)
                     ok = check_rows(insert_sqlite if name.endswith("sqlite") else pg_insert_url,
-                                    _all_saved(checks[name], tally.saved, add=True))  # fmt: skip
+                                    _all_saved(checks[name], tally.saved, add=True))
                 lat = sorted(tally.latencies) or [0.0]
                 saves[name].append({
                     "per_s": tally.saves / args.seconds, "errors": tally.errors[:5],
                     "n_errors": len(tally.errors), "db_ok": ok[0], "db_check": ok[1],
                     "p50": 1000 * lat[len(lat) // 2], "p99": 1000 * lat[int(0.99 * (len(lat) - 1))],
-                })  # fmt: skip
+                })
         report["save"] = saves
         report["load_after_http"] = os.getloadavg()
     finally:
@@ -322,17 +322,17 @@ def start_otree() -> tuple[Server, str]:
     db = Path(tempfile.mkdtemp(prefix="bench-otree-")) / "db.sqlite3"
     env = {"OTREE_PRODUCTION": "1", "OTREE_ADMIN_PASSWORD": "bench", "OTREE_REST_KEY": "bench",
            "DATABASE_URL": f"sqlite:///{db}", "PYTHONPATH": "",
-           "PATH": f"{OTREE.parent}:{os.environ['PATH']}"}  # fmt: skip
+           "PATH": f"{OTREE.parent}:{os.environ['PATH']}"}
     server = Server("otree", [str(OTREE), "prodserver", "{port}"], env, "/", cwd=project)
     request = urllib.request.Request(
         server.url + "/api/sessions",
         data=json.dumps({"session_config_name": "twenty", "num_participants": 1}).encode(),
         headers={"otree-rest-key": "bench", "Content-Type": "application/json"}, method="POST",
-    )  # fmt: skip
+    )
     with urllib.request.urlopen(request, timeout=30) as r:
         code = json.loads(r.read())["code"]
     with urllib.request.urlopen(f"{server.url}/api/sessions/{code}",
-                                timeout=30) as r:  # fmt: skip
+                                timeout=30) as r:
         participant = json.loads(r.read())["participants"][0]["code"]
     start = f"{server.url}/InitializeParticipant/{participant}"
     with urllib.request.urlopen(start, timeout=30) as r:  # follows the redirect to the page
@@ -413,7 +413,7 @@ with app.app_context():
 def _run(code: str, env: dict, **values) -> dict:
     head = "".join(f"{k} = {v!r}\n" for k, v in values.items())
     proc = subprocess.run([sys.executable, "-c", head + code], cwd=ROOT, capture_output=True,
-                          text=True, check=False, env={**os.environ, **env})  # fmt: skip
+                          text=True, check=False, env={**os.environ, **env})
     if proc.returncode:
         raise SystemExit(f"stage failed:\n{proc.stderr[-3000:]}")
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCH")), None)
@@ -439,12 +439,12 @@ def bench_export(args, report: dict) -> None:
                 _run(SEED_STAGE, env, ROOT=str(ROOT), N=size)
                 dump = _run(DUMP_STAGE, env, URL=_sa(url), OUT=str(tmp / "dump.csv"))
                 rows.append({"backend": backend, "size": size, "format": "plain DB-API dump",
-                             **dump})  # fmt: skip
+                             **dump})
                 for fmt in formats:
                     out = tmp / f"out-{fmt}"
                     result = _run(EXPORT_STAGE, env, ROOT=str(ROOT), OUT=str(out), FMT=fmt)
                     rows.append({"backend": backend, "size": size, "format": fmt,
-                                 "baseline_seconds": dump["seconds"], **result})  # fmt: skip
+                                 "baseline_seconds": dump["seconds"], **result})
                     _save(report)
                     shutil.rmtree(out, ignore_errors=True)
                     with contextlib.suppress(FileNotFoundError):
@@ -496,9 +496,9 @@ def median(values):
 
 def machine() -> str:
     cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text()
-                .splitlines() if ln.startswith("model name")), platform.processor())  # fmt: skip
+                .splitlines() if ln.startswith("model name")), platform.processor())
     mem = next((ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines()
-                if ln.startswith("MemTotal")), "?")  # fmt: skip
+                if ln.startswith("MemTotal")), "?")
     return (f"{platform.system()} {platform.release()}, {os.cpu_count()} cores ({cpu}), "
             f"{int(mem) // 1024 // 1024} GiB, Python {platform.python_version()}")
 
@@ -520,21 +520,21 @@ def write_results(args, report: dict) -> str:
         f"{CONNECTIONS} connections, load generator on loopback (wrk for GETs; "
         "bench/client.py, Python threads with keep-alive, for page saves).",
         "",
-    ]  # fmt: skip
+    ]
     if "get" in report:
         med = {n: {k: median([r[k] for r in rs]) for k in ("rps", "p50", "p99")}
-               for n, rs in report["get"].items()}  # fmt: skip
+               for n, rs in report["get"].items()}
         lines += ["## Participant page GET (about_you, 6 items)", "",
                   f"Load average before/after: {_load(report['load_before_http'])} / "
                   f"{_load(report['load_after_http'])}", "",
                   "| server | req/s (each round) | median req/s | p50 ms | p99 ms |",
-                  "|---|---|---|---|---|"]  # fmt: skip
+                  "|---|---|---|---|---|"]
         for name, rs in report["get"].items():
             bad = sum(r["bad"] for r in rs)
             each = ", ".join(format(r["rps"], ".0f") for r in rs)
             lines.append(f"| {name} | {each} "
                          f"| {med[name]['rps']:.0f} | {med[name]['p50']:.1f} "
-                         f"| {med[name]['p99']:.1f}{f' ({bad} non-2xx)' if bad else ''} |")  # fmt: skip
+                         f"| {med[name]['p99']:.1f}{f' ({bad} non-2xx)' if bad else ''} |")
         lines += ["", "| goal | SQLite | PostgreSQL |", "|---|---|---|"]
         for backend in ("sqlite", "pg"):
             med.setdefault(f"parley-{backend}", {"rps": float("nan"), "p99": float("nan")})
@@ -556,12 +556,12 @@ def write_results(args, report: dict) -> str:
             row.append(f"{p:.0f} ms: {goal(p < 100)}")
         lines.append("| " + " | ".join(row) + " |")
         lines.append(f"| (bare 20-field WTForms page / hello world) | "
-                     f"{med['form20']['rps'] / hello:.3f}x | |")  # fmt: skip
+                     f"{med['form20']['rps'] / hello:.3f}x | |")
         lines.append("")
     if "save" in report:
         lines += ["## Page save (POST + redirected GET), participants walking the journey", "",
                   "| server | per s (each round) | median per s | p50 ms | p99 ms | errors "
-                  "| database check |", "|---|---|---|---|---|---|---|"]  # fmt: skip
+                  "| database check |", "|---|---|---|---|---|---|---|"]
         med = {}
         for name, rs in report["save"].items():
             med[name] = median([r["per_s"] for r in rs])
@@ -572,7 +572,7 @@ def write_results(args, report: dict) -> str:
                          f"| {med[name]:.0f} | {median([r['p50'] for r in rs]):.1f} "
                          f"| {median([r['p99'] for r in rs]):.1f} | {errors} "
                          f"| {'nothing lost or doubled' if ok else '**MISMATCH**'} "
-                         f"({rs[-1]['db_check']}) |")  # fmt: skip
+                         f"({rs[-1]['db_check']}) |")
         lines += ["", "| goal | SQLite | PostgreSQL |", "|---|---|---|"]
         row = ["page saves >= 0.5x one-row inserts, nothing lost"]
         for b in ("sqlite", "pg"):
@@ -587,7 +587,7 @@ def write_results(args, report: dict) -> str:
                   f"{_load(report.get('load_after_export'))}. Peak memory is the whole process's "
                   "peak resident memory (VmHWM), imports included.", "",
                   "| backend | answers | format | seconds | answers/s | vs dump | peak MB | goal |",
-                  "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+                  "|---|---|---|---|---|---|---|---|"]
         for r in report["export"]:
             rate = r["answers"] / r["seconds"]
             mb = r["max_rss_kb"] / 1024
@@ -597,25 +597,25 @@ def write_results(args, report: dict) -> str:
                 verdict = goal(ok) if r["size"] == 1_000_000 else ("" if ok else "(over)")
                 lines.append(f"| {r['backend']} | {r['answers']:,} | {r['format']} "
                              f"| {r['seconds']:.1f} | {rate:,.0f} | {ratio:.2f}x | {mb:.0f} "
-                             f"| {verdict} |")  # fmt: skip
+                             f"| {verdict} |")
             else:
                 lines.append(f"| {r['backend']} | {r['answers']:,} | {r['format']} "
-                             f"| {r['seconds']:.1f} | {rate:,.0f} | 1 | {mb:.0f} | |")  # fmt: skip
+                             f"| {r['seconds']:.1f} | {rate:,.0f} | 1 | {mb:.0f} | |")
         lines += ["", "Goal (at 1,000,000 answers): every format >= 0.5x the dump's answers/s "
-                  "and < 200 MB.", "", *_export_growth(report["export"])]  # fmt: skip
+                  "and < 200 MB.", "", *_export_growth(report["export"])]
     if "analysis" in report:
         lines += ["## Analysis report (participants x 40 items x 5 arms, write_report)", "",
                   f"Load average before/after: {_load(report['load_before_analysis'])} / "
                   f"{_load(report.get('load_after_analysis'))}", "",
                   "| participants | seconds | peak MB | s per 10k | MB per 10k "
                   "| goal (100k: < 30 s, < 2 GB) |",
-                  "|---|---|---|---|---|---|"]  # fmt: skip
+                  "|---|---|---|---|---|---|"]
         for r in report["analysis"]:
             mb = r["max_rss_kb"] / 1024
             per = 10_000 / r["participants"]
             verdict = goal(r["seconds"] < 30 and mb < 2048) if r["participants"] == 100_000 else ""
             lines.append(f"| {r['participants']:,} | {r['seconds']:.1f} | {mb:,.0f} "
-                         f"| {r['seconds'] * per:.2f} | {mb * per:.0f} | {verdict} |")  # fmt: skip
+                         f"| {r['seconds'] * per:.2f} | {mb * per:.0f} | {verdict} |")
         lines += ["", "Linear growth shows as a flat or falling 's per 10k' and 'MB per 10k' "
                   "(the fixed cost of the interpreter and libraries is spread thinner).", ""]
     if report.get("profile"):
@@ -637,7 +637,7 @@ def _export_growth(rows: list[dict]) -> list[str]:
             small, big = min(by_size), max(by_size)
             out.append(f"- {backend} {fmt}: peak {by_size[small]:.0f} MB at {small:,} answers, "
                        f"{by_size[big]:.0f} MB at {big:,} ({by_size[big] / by_size[small]:.2f}x "
-                       f"for {big // small}x the answers)")  # fmt: skip
+                       f"for {big // small}x the answers)")
     return ["Memory growth with size:", "", *out, ""] if out else []
 
 
@@ -654,14 +654,14 @@ def main() -> int:
     parser.add_argument("--skip-otree", action="store_true")
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
     parser.add_argument("--export-sizes", type=int, nargs="+",
-                        default=[100_000, 1_000_000, 3_000_000])  # fmt: skip
+                        default=[100_000, 1_000_000, 3_000_000])
     parser.add_argument("--formats", nargs="+",
-                        default=["csv", "wide", "parquet", "xlsx", "sav", "dta"])  # fmt: skip
+                        default=["csv", "wide", "parquet", "xlsx", "sav", "dta"])
     parser.add_argument("--big-formats", nargs="+", default=["csv", "parquet", "sav"],
                         help="Formats measured above 1M answers (time-bounded run).")
     parser.add_argument("--big-pg", action="store_true", help="Also above 1M on PostgreSQL.")
     parser.add_argument("--analysis-sizes", type=int, nargs="+",
-                        default=[25_000, 50_000, 100_000, 200_000])  # fmt: skip
+                        default=[25_000, 50_000, 100_000, 200_000])
     parser.add_argument("--profile", type=Path,
                         help="A Markdown file saying where the time goes (the profiles that "
                              "explain each figure), written into RESULTS.md.")
@@ -683,7 +683,7 @@ def main() -> int:
     if "http" in args.sections and not shutil.which("wrk"):
         raise SystemExit("wrk is needed for the GET figures: apt-get install wrk")
     report: dict = {"command": "bench/run " + " ".join(sys.argv[1:]),
-                    "load_start": os.getloadavg(), "notes": []}  # fmt: skip
+                    "load_start": os.getloadavg(), "notes": []}
     if args.profile:
         report["profile"] = args.profile.read_text(encoding="utf-8")
     for section in args.sections:

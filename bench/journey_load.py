@@ -96,7 +96,7 @@ def run(backend: str, participants: int, concurrency: int) -> dict:
             conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         config |= {"SQLALCHEMY_DATABASE_URI": PG_URL, "SQLALCHEMY_ENGINE_OPTIONS": {
             "connect_args": {"options": f"-csearch_path={schema}"},
-            "pool_size": concurrency + 2}}  # fmt: skip
+            "pool_size": concurrency + 2}}
     app = create_app(config)
     with app.app_context():
         db.create_all()

@@ -53,12 +53,12 @@ def _advance_id_sequences(conn) -> None:
         return
     for table in ("participant", "answer", "page_visit"):  # fixed names, not input
         statement = (f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                     f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)")  # fmt: skip
+                     f"COALESCE((SELECT max(id) FROM {table}), 0) + 1, false)")
         conn.execute(text(statement))
 
 
 def seed_campaign(survey_folder, slug: str, n_answers: int, seed: int = 1, batch: int = 20_000
-                  ) -> tuple[int, int]:  # fmt: skip
+                  ) -> tuple[int, int]:
     """Create campaign ``slug`` with about ``n_answers`` answers; returns (participants, answers)."""
     rng = random.Random(seed)
     survey = load_survey(survey_folder)
@@ -95,13 +95,13 @@ def seed_campaign(survey_folder, slug: str, n_answers: int, seed: int = 1, batch
             "status": "completed", "step": "thanks", "allocation_seq": seq,
             "resume_token_hash": f"{pid:064x}", "started_at": t, "last_seen_at": t,
             "completed_at": t + timedelta(minutes=20),
-        })  # fmt: skip
+        })
         for step in journey(survey, modules):
             if step.page is None:
                 continue
             shown, done = t, t + timedelta(seconds=rng.randint(5, 120))
             visits.append({"participant_id": pid, "step": step.key, "shown_at": shown,
-                           "submitted_at": done})  # fmt: skip
+                           "submitted_at": done})
             for item_id in step.page.items:
                 parsed = rng.choice(pools[item_id])
                 answers.append({
@@ -109,7 +109,7 @@ def seed_campaign(survey_folder, slug: str, n_answers: int, seed: int = 1, batch
                     "item": item_id, "value": parsed.value, "text": parsed.text,
                     "page": step.page.id, "answered_at": done,
                     "seconds_on_page": round((done - shown).total_seconds(), 3),
-                })  # fmt: skip
+                })
                 total += 1
             t = done
         n_participants += 1

@@ -23,13 +23,13 @@ from surveys.model import (
     Source,
     Survey,
     Text,
-)  # fmt: skip
+)
 
 __all__ = [
     "PHASES", "REGISTRY", "Answer", "AnswerError", "Arm", "Exchange", "Item", "ItemType", "Module",
     "Option", "Page", "Problem", "Seed", "Source", "Survey", "SurveyError", "Text", "load_survey",
     "SHIPPED", "FLAGSHIP", "EXAMPLE",
-]  # fmt: skip
+]
 
 #: Folder holding the surveys that ship with Parley.
 SHIPPED = Path(__file__).resolve().parent

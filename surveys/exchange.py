@@ -25,13 +25,13 @@ MODES = ("frozen", "live")
 #: The bounds of ``min_length`` and ``max_length`` (characters).
 LENGTH_LIMITS = (50, 600)
 KEYS = {"sources", "anchors", "min_length", "max_length", "cards", "pairs", "mode",
-        "seeds", "placebo", "words"}  # fmt: skip
+        "seeds", "placebo", "words"}
 PLACE = "exchange"
 
 
 def read_exchange(reader: DefinitionReader, raw, items: Mapping[str, Item],
                   pages: tuple[Page, ...], modules: tuple[Module, ...],
-                  arms: tuple[Arm, ...]) -> Exchange | None:  # fmt: skip
+                  arms: tuple[Arm, ...]) -> Exchange | None:
     """The survey's :class:`Exchange`, or None when it has no ``[exchange]`` table."""
     if raw is None:
         for i, arm in enumerate(arms):
@@ -57,7 +57,7 @@ def read_exchange(reader: DefinitionReader, raw, items: Mapping[str, Item],
     placebo = _statements(reader, raw, "placebo", None, (min_length, max_length))
     if "placebo" in raw and placebo and len(placebo) < cards:
         reader.problem(f"{PLACE}.placebo", f"must hold at least {cards} statements "
-                       f"(one per card), got {len(placebo)}")  # fmt: skip
+                       f"(one per card), got {len(placebo)}")
     _check_arms(reader, arms, bool(placebo))
     return Exchange(
         sources=_sources(reader, raw.get("sources"), items, pages, proposals),
@@ -74,7 +74,7 @@ def read_exchange(reader: DefinitionReader, raw, items: Mapping[str, Item],
 
 
 def _whole(reader: DefinitionReader, raw: dict, key: str, default: int, low: int,
-           high: int) -> int:  # fmt: skip
+           high: int) -> int:
     value = raw.get(key, default)
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         reader.problem(f"{PLACE}.{key}", f"must be a whole number from {low} to {high}")
@@ -102,7 +102,7 @@ def _anchors(reader, raw, items, pages) -> tuple[str, ...]:
             reader.problem(place, f"names item '{item_id}', which is not defined")
         elif not _phases(pages, item_id) & {"profile", "pre"}:
             reader.problem(place, f"item '{item_id}' is not asked before the briefings "
-                           "(on a profile or pre page)")  # fmt: skip
+                           "(on a profile or pre page)")
         elif not item.kind.numeric:
             reader.problem(place, f"item '{item_id}' has no numeric answer")
     reader.no_duplicates(ids, place)
@@ -125,7 +125,7 @@ def _sources(reader, raw, items, pages, proposals) -> tuple[Source, ...]:
             reader.problem(f"{place}.item", f"item '{item_id}' must be a text item")
         elif not _after_outcomes(pages, item_id, {s.get("item") for s in raw}):
             reader.problem(f"{place}.item", f"item '{item_id}' must come after every outcome "
-                           "question (on the last post pages, with no other item)")  # fmt: skip
+                           "question (on the last post pages, with no other item)")
         side = table.get("side")
         if side not in SIDES:
             reader.problem(f"{place}.side", f"must be 'for' or 'against' (got {side!r})")
@@ -134,13 +134,13 @@ def _sources(reader, raw, items, pages, proposals) -> tuple[Source, ...]:
             reader.problem(place, "give one of 'proposal' or 'proposal_from'")
         elif proposal is not None and proposal not in proposals:
             reader.problem(f"{place}.proposal", f"names {proposal!r}, which is not a proposal "
-                           "module")  # fmt: skip
+                           "module")
         elif source_from is not None:
             chooser = items.get(source_from) if isinstance(source_from, str) else None
             if chooser is None or chooser.type not in ("ranking", "single_choice") or not {
-                o.id for o in chooser.options} <= set(proposals):  # fmt: skip
+                o.id for o in chooser.options} <= set(proposals):
                 reader.problem(f"{place}.proposal_from", f"{source_from!r} must be a ranking or "
-                               "single choice whose options are proposal modules")  # fmt: skip
+                               "single choice whose options are proposal modules")
         sources.append(Source(str(item_id), str(side), proposal, source_from))
     reader.no_duplicates([s.item for s in sources], f"{PLACE}.sources")
     return tuple(sources)
@@ -213,7 +213,7 @@ def _statements(reader, raw, key, proposals, limits) -> tuple[Seed, ...]:
             reader.problem("", "arrays or tables are nested too deeply", file=name)
             continue
         if not isinstance(tables, list) or not tables or not all(
-                isinstance(t, dict) for t in tables):  # fmt: skip
+                isinstance(t, dict) for t in tables):
             reader.problem("statements", "must list statements ([[statements]])", file=name)
             continue
         by_lang[lang] = _read_statements(reader, name, tables, proposals, limits)
@@ -225,21 +225,21 @@ def _statements(reader, raw, key, proposals, limits) -> tuple[Seed, ...]:
         name = raw[key][lang]
         for k in first.keys() - found.keys():
             reader.problem("statements", f"statement '{k}' is missing (it is in the "
-                           f"'{first_lang}' file)", file=name)  # fmt: skip
+                           f"'{first_lang}' file)", file=name)
         for k in found.keys() - first.keys():
             reader.problem("statements", f"statement '{k}' is not in the '{first_lang}' file",
-                           file=name)  # fmt: skip
+                           file=name)
         for k in found.keys() & first.keys():
             if (found[k]["proposal"], found[k]["side"]) != (first[k]["proposal"],
-                                                            first[k]["side"]):  # fmt: skip
+                                                            first[k]["side"]):
                 reader.problem("statements", f"statement '{k}' has another proposal or side "
-                               f"than in the '{first_lang}' file", file=name)  # fmt: skip
+                               f"than in the '{first_lang}' file", file=name)
     return tuple(
         Seed(k, Text({lang: by_lang[lang].get(k, {}).get("text", "")
                       for lang in reader.languages}),
              first[k]["proposal"], first[k]["side"])
         for k in first
-    )  # fmt: skip
+    )
 
 
 def _read_statements(reader, name, tables, proposals, limits) -> dict[str, dict]:
@@ -252,7 +252,7 @@ def _read_statements(reader, name, tables, proposals, limits) -> dict[str, dict]
         key = table.get("id")
         if not isinstance(key, str) or not ID_RE.fullmatch(key):
             reader.problem(place, f"'id' must be lowercase letters, digits or _ (got {key!r})",
-                           file=name)  # fmt: skip
+                           file=name)
             continue
         if key in found:
             reader.problem("statements", f"duplicate id '{key}'", file=name)
@@ -260,16 +260,16 @@ def _read_statements(reader, name, tables, proposals, limits) -> dict[str, dict]
         if not isinstance(text, str) or not limits[0] <= len(text.strip()) <= limits[1]:
             size = len(text.strip()) if isinstance(text, str) else 0
             reader.problem(f"{place}.text", f"must be {limits[0]} to {limits[1]} characters "
-                           f"(got {size})", file=name)  # fmt: skip
+                           f"(got {size})", file=name)
         proposal = side = None
         if proposals is not None:
             proposal, side = table.get("proposal"), table.get("side")
             if proposal not in proposals:
                 reader.problem(f"{place}.proposal", f"names {proposal!r}, which is not a "
-                               "proposal module", file=name)  # fmt: skip
+                               "proposal module", file=name)
             if side not in SIDES:
                 reader.problem(f"{place}.side", f"must be 'for' or 'against' (got {side!r})",
-                               file=name)  # fmt: skip
+                               file=name)
         found[key] = {"text": str(text or "").strip(), "proposal": proposal, "side": side}
     return found
 
@@ -293,8 +293,8 @@ def _check_arms(reader: DefinitionReader, arms: tuple[Arm, ...], has_placebo: bo
             continue
         if arm.exchange == "exchange_placebo" and not has_placebo:
             reader.problem(f"arms[{i}].modules", "'exchange_placebo' needs exchange.placebo "
-                           "statements")  # fmt: skip
+                           "statements")
         twin = next(s for s in EXCHANGE_STEPS if s != arm.exchange)
         if (tuple(sorted(arm.modules)), twin) not in steps:
             reader.problem(f"arms[{i}]", f"no arm with the same briefings ends with '{twin}' "
-                           "(exposure must be crossed with the briefings)")  # fmt: skip
+                           "(exposure must be crossed with the briefings)")

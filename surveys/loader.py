@@ -98,7 +98,7 @@ class _Reader(DefinitionReader):
             arms.append(
                 Arm(self.ident(table, place), tuple(modules), weight,
                     self.flag(table, "control", place, False), exchange)
-            )  # fmt: skip
+            )
         if not arms:
             self.problem("arms", "define at least one arm")
         if sum(a.control for a in arms) > 1:
@@ -141,7 +141,7 @@ class _Reader(DefinitionReader):
         )
 
     def pages(self, raw: list, items: dict[str, Item],
-              groups: dict[str, tuple[str, ...]]) -> tuple[Page, ...]:  # fmt: skip
+              groups: dict[str, tuple[str, ...]]) -> tuple[Page, ...]:
         """Read the pages; a composite item's id (a grid) stands for its items (the rows)."""
         pages = []
         for i, table in enumerate(raw):
@@ -163,7 +163,7 @@ class _Reader(DefinitionReader):
                 self.ident(table, place), str(phase), tuple(ids),
                 self.text(table, "title", place, required=False),
                 self.text(table, "intro", place, required=False),
-            ))  # fmt: skip
+            ))
         self.no_duplicates([p.id for p in pages], "pages")
         self.check_phases(pages, items)
         return tuple(pages)
@@ -183,7 +183,7 @@ class _Reader(DefinitionReader):
         for item_id in post_twins:
             if item_id not in pre_set:
                 self.problem("pages", f"post item '{item_id}' has no pre twin "
-                             "(ask it on a pre page, or mark it post_only = true)")  # fmt: skip
+                             "(ask it on a pre page, or mark it post_only = true)")
         shared = [i for i in pre if i in twin_set]
         asked = [i for i in post_twins if i in pre_set]
         if asked != shared:
@@ -275,7 +275,7 @@ def load_survey(folder: str | Path) -> Survey:
             for part in parts:
                 if part.id in items or part.id in groups:
                     reader.problem(where[i], f"duplicate id '{part.id}' (a row of "
-                                   f"'{item.id}')")  # fmt: skip
+                                   f"'{item.id}')")
         items.update((p.id, p) for p in parts)
     pages = reader.pages(_tables(reader, data, "pages"), items, groups)
     for i, table in enumerate(item_tables):

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from surveys.item_types import ItemType
 
 __all__ = ["PHASES", "EXCHANGE_STEPS", "Text", "Option", "Item", "Page", "Module", "Arm",
-           "Source", "Seed", "Exchange", "Survey"]  # fmt: skip
+           "Source", "Seed", "Exchange", "Survey"]
 
 #: The order in which a participant meets the phases.
 PHASES = ("profile", "pre", "module", "post")

@@ -18,7 +18,7 @@ from typing import Any
 from surveys.model import Option, Text
 
 __all__ = ["Problem", "SurveyError", "DefinitionReader", "DEFINITION_FILE", "ID_RE",
-           "without_bidi_controls", "MAX_TEXT_CHARS", "MAX_TEXT_LINKS", "duplicates"]  # fmt: skip
+           "without_bidi_controls", "MAX_TEXT_CHARS", "MAX_TEXT_LINKS", "duplicates"]
 
 DEFINITION_FILE = "survey.toml"
 #: Identifier pattern, used with fullmatch: "$" would also match before a
@@ -153,11 +153,11 @@ class DefinitionReader:
     def _text_within_bounds(self, text: str, place: str, name: str) -> bool:
         if len(text) > MAX_TEXT_CHARS:
             self.problem(place, f"file '{name}' has {len(text):,} characters; a text may have "
-                                f"at most {MAX_TEXT_CHARS:,}")  # fmt: skip
+                                f"at most {MAX_TEXT_CHARS:,}")
             return False
         if (links := text.count("[")) > MAX_TEXT_LINKS:
             self.problem(place, f"file '{name}' has {links:,} links or '[' brackets; a text "
-                                f"may have at most {MAX_TEXT_LINKS:,}")  # fmt: skip
+                                f"may have at most {MAX_TEXT_LINKS:,}")
             return False
         return True
 
@@ -177,7 +177,7 @@ class DefinitionReader:
             options.append(
                 Option(j + 1, self.ident(opt, oplace), label or Text({}),
                        self.flag(opt, "missing", oplace, False))
-            )  # fmt: skip
+            )
         self.no_duplicates([o.id for o in options], f"{place}.options")
         return tuple(options)
 

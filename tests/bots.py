@@ -23,7 +23,7 @@ from html import unescape
 from surveys import Item, Survey
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
-                     r'name="csrf_token" value="([^"]+)"')  # fmt: skip
+                     r'name="csrf_token" value="([^"]+)"')
 ACTION_RE = re.compile(r'<form method="post" action="([^"]*/step/[^"]+)"')
 HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 

@@ -148,7 +148,7 @@ def sign_in(client, email: str = OWNER_EMAIL, password: str = PASSWORD):
     html = client.get("/admin/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
     return client.post("/admin/login", data={"csrf_token": token, "email": email,
-                                             "password": password})  # fmt: skip
+                                             "password": password})
 
 
 @pytest.fixture
@@ -156,7 +156,7 @@ def make_user(app) -> Callable:
     """Builder: an account (by default the owner ``admin@example.org``), member of ``campaigns``."""
 
     def build(email: str = OWNER_EMAIL, password: str = PASSWORD, role: str = "owner",
-              campaigns=()):  # fmt: skip
+              campaigns=()):
         with app.app_context():
             user = User(email=email, role=role, password_hash=hash_password(password))
             db.session.add(user)

@@ -73,14 +73,14 @@ def item_table(item_id: str, type_name: str, **extra) -> str:
 def sample_survey(folder: Path, pre_post: Iterable[str] = PRE_POST,
                   post_only: Iterable[str] = POST_ONLY, profile: Iterable[str] = PROFILE,
                   module: Iterable[str] = ("likert",), extra: Mapping[str, Mapping] = {},
-                  survey_id: str = "samples") -> Path:  # fmt: skip
+                  survey_id: str = "samples") -> Path:
     """Write a survey asking the samples of these types into ``folder``; return ``folder``.
 
     ``extra`` maps a type's name to keys that replace its sample's (for a
     case that needs another setting).
     """
     pre_post, post_only, profile, module = (list(x) for x in (pre_post, post_only, profile,
-                                                              module))  # fmt: skip
+                                                              module))
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "modules").mkdir(exist_ok=True)
     texts = {
@@ -94,7 +94,7 @@ def sample_survey(folder: Path, pre_post: Iterable[str] = PRE_POST,
         ("other", "de"): ("Die Stadtbibliothek", "Die Bibliothek öffnet um neun.",
                           "Nichts ändert sich; dieser Text handelt von der Bibliothek.",
                           "Die Bibliothek behält ihre Zeiten."),
-    }  # fmt: skip
+    }
     for (name, lang), (title, problem, proposal, summary) in texts.items():
         (folder / "modules" / f"{name}.{lang}.md").write_text(BRIEFING.format(
             title=title, problem=problem, proposal=proposal, summary=summary), encoding="utf-8")
@@ -119,7 +119,7 @@ def sample_survey(folder: Path, pre_post: Iterable[str] = PRE_POST,
         if types:
             toml.append(f'[[pages]]\nid = "{page_id}"\nphase = "{phase}"\n'
                         f'title.en = "{page_id}"\ntitle.de = "{page_id}"\n'
-                        f"items = {toml_value(types)}\n")  # fmt: skip
+                        f"items = {toml_value(types)}\n")
     for name in dict.fromkeys(profile + pre_post + post_only):
         keys = dict(extra.get(name, {}))
         if name in post_only:

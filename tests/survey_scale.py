@@ -23,12 +23,12 @@ def big_survey(folder: Path, n: int) -> Path:
             listed = ", ".join(f'"{i}"' for i in ids[start:start + 10])
             parts.append(f'[[pages]]\nid = "{phase}_{start}"\nphase = "{phase}"\n'
                          f'title.en = "More questions"\ntitle.de = "Weitere Fragen"\n'
-                         f"items = [{listed}]\n")  # fmt: skip
+                         f"items = [{listed}]\n")
     for item in ids:
         parts.append(f'[[items]]\nid = "{item}"\ntype = "likert"\npoints = 5\n'
                      f'text.en = "How much do you agree with statement {item}?"\n'
                      f'text.de = "Wie sehr stimmen Sie Aussage {item} zu?"\n'
                      'anchors.en = ["No", "Rather no", "Neither", "Rather yes", "Yes"]\n'
-                     'anchors.de = ["Nein", "Eher nein", "Weder noch", "Eher ja", "Ja"]\n')  # fmt: skip
+                     'anchors.de = ["Nein", "Eher nein", "Weder noch", "Eher ja", "Ja"]\n')
     (folder / "survey.toml").write_text("\n".join(parts), encoding="utf-8")
     return folder

@@ -100,7 +100,7 @@ def app_imports(path: Path) -> set[str]:
                 for alias in node.names:
                     sub = f"{node.module}.{alias.name}"
                     is_module = (ROOT / Path(*sub.split("."))).with_suffix(".py").exists() or (
-                        ROOT / Path(*sub.split(".")) / "__init__.py").exists()  # fmt: skip
+                        ROOT / Path(*sub.split(".")) / "__init__.py").exists()
                     found.add(sub if is_module else node.module)
         elif isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.split(".")[0] == "app")
@@ -115,7 +115,7 @@ def test_every_app_module_imports_only_its_layer_and_those_below():
         for imported in app_imports(path):
             if layer_of(imported, table) > layer_of(importer, table):
                 upward[(importer, imported)] = (f"{table[layer_of(importer, table)][0]} -> "
-                                                f"{table[layer_of(imported, table)][0]}")  # fmt: skip
+                                                f"{table[layer_of(imported, table)][0]}")
     unlisted = {k: v for k, v in upward.items() if k not in UPWARD_IMPORTS}
     assert not unlisted, "imports that go up the layers of docs/architecture.md:\n" + "\n".join(
         f"  {a} imports {b} ({why})" for (a, b), why in sorted(unlisted.items()))
@@ -139,7 +139,7 @@ def test_shipped_packages_keep_their_boundaries():
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
                          [node.module] if isinstance(node, ast.ImportFrom) and node.level == 0
-                         and node.module else [])  # fmt: skip
+                         and node.module else [])
                 for name in names:
                     assert name.split(".")[0] not in forbidden, f"{path} imports {name}"
 
@@ -152,7 +152,7 @@ def test_every_module_of_app_is_on_a_line_of_the_layers():
 
 KINDS_OF_CHANGE = ("A campaign page", "A participant page or step", "A question type",
                    "An export format", "A report section", "A CLI command", "A migration",
-                   "A new feature")  # fmt: skip
+                   "A new feature")
 
 
 def where_a_change_goes() -> str:

@@ -81,7 +81,7 @@ def anchor_scores(pre: pd.DataFrame, d: int = 1) -> pd.DataFrame:
 
 
 def kmeans(x: np.ndarray, k: int, seed: int = 0, n_init: int = 10,
-           max_iter: int = 300) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+           max_iter: int = 300) -> tuple[np.ndarray, np.ndarray]:
     """Lloyd's k-means with k-means++ starts: ``(labels, centres)`` of the best start.
 
     Notes
@@ -113,7 +113,7 @@ def kmeans(x: np.ndarray, k: int, seed: int = 0, n_init: int = 10,
             labels = new
             counts = np.bincount(labels, minlength=k)
             sums = np.stack([np.bincount(labels, x[:, j], minlength=k) for j in range(x.shape[1])],
-                            axis=1)  # fmt: skip
+                            axis=1)
             centres = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centres)
         sse = float(((x - centres[labels]) ** 2).sum())
         if best is None or sse < best[0]:
@@ -143,7 +143,7 @@ def silhouette(x: np.ndarray, labels: np.ndarray) -> float:
 
 def opinion_centres(z: pd.DataFrame, k: int | None = None, k_range=(2, 3, 4, 5),
                     seed: int = 0, sample: int = 2000,
-                    ) -> tuple[pd.Series, pd.DataFrame]:  # fmt: skip
+                    ) -> tuple[pd.Series, pd.DataFrame]:
     """Opinion groups of the raters and their centres on the z scale.
 
     Parameters
@@ -192,5 +192,5 @@ def opinion_centres(z: pd.DataFrame, k: int | None = None, k_range=(2, 3, 4, 5),
     rank[order] = np.arange(1, k + 1)
     groups = pd.Series(rank[labels], index=z.index, name="group")
     table = pd.DataFrame(centres[order], columns=z.columns,
-                         index=pd.Index(np.arange(1, k + 1), name="group"))  # fmt: skip
+                         index=pd.Index(np.arange(1, k + 1), name="group"))
     return groups, table

@@ -74,7 +74,7 @@ class BridgingFit:
 
     def scores(self, centres: pd.DataFrame, groups: pd.Series | None = None, *,
                min_ratings: int = 20, min_per_group: int = 5,
-               min_groups: int = 2) -> pd.DataFrame:  # fmt: skip
+               min_groups: int = 2) -> pd.DataFrame:
         """Predicted fairness per opinion group, bridging score and status per statement.
 
         Parameters
@@ -153,10 +153,10 @@ class BridgingFit:
         for g in labels:
             out[f"n_{g}"] = counts[g].to_numpy()
         enough = ((counts.to_numpy() >= min_per_group).sum(axis=1) >= min_groups) & (
-            out["n_ratings"].to_numpy() >= min_ratings)  # fmt: skip
+            out["n_ratings"].to_numpy() >= min_ratings)
         out["status"] = np.select(
             [~enough, out["lower"].to_numpy() >= 0.5, out["spread"].to_numpy() >= 0.4],
-            list(STATUSES[:3]), STATUSES[3])  # fmt: skip
+            list(STATUSES[:3]), STATUSES[3])
         return out
 
     def _group_counts(self, centres: pd.DataFrame, groups: pd.Series | None) -> pd.DataFrame:
@@ -165,7 +165,7 @@ class BridgingFit:
             z = self.raters[self.columns].to_numpy()
             g = nearest_centre(z, centres[self.columns].to_numpy(dtype=float))
             of_rater = pd.Series(np.asarray([str(x) for x in centres.index])[g],
-                                 index=self.raters.index)  # fmt: skip
+                                 index=self.raters.index)
         else:
             of_rater = groups.astype(str).reindex(self.raters.index)
         pairs = pd.DataFrame({"statement": self._groups_of.index,
@@ -187,7 +187,7 @@ def nearest_centre(z: np.ndarray, centres: np.ndarray) -> np.ndarray:
 
 def bridging_fit(ratings: pd.DataFrame, anchors: pd.DataFrame, *, lam_c: float = 5.0,
                  lam_f: float = 5.0, lam_a: float = 3.0, lam_mu: float = 1.0,
-                 tol: float = 1e-10, max_sweeps: int = 100_000) -> BridgingFit:  # fmt: skip
+                 tol: float = 1e-10, max_sweeps: int = 100_000) -> BridgingFit:
     """Fit the anchored bridging model to fairness ratings.
 
     Parameters
@@ -291,17 +291,17 @@ def bridging_fit(ratings: pd.DataFrame, anchors: pd.DataFrame, *, lam_c: float =
     while change > tol:
         if sweeps >= max_sweeps:
             raise RuntimeError(f"bridging_fit did not converge in {max_sweeps} sweeps "
-                               f"(last change {change:.3g})")  # fmt: skip
+                               f"(last change {change:.3g})")
         sweeps += 1
         mu_new, a_new = raters_given(y - _statement_part(feats, theta, n))
         theta_new = statements_given(y - mu_new - a_new[u])
         change = max(abs(mu_new - mu), float(np.abs(a_new - a).max()),
-                     float(np.abs(theta_new - theta).max()))  # fmt: skip
+                     float(np.abs(theta_new - theta).max()))
         mu, a, theta = mu_new, a_new, theta_new
     e = y - mu - a[u] - _statement_part(feats, theta, n)
     rss = float(e @ e)
     edf = float((w_u / (w_u + lam_a)).sum() + (w_n / (w_n + lam_c)).sum()
-                + (s_n / (s_n + lam_f)).sum() + 1.0)  # fmt: skip
+                + (s_n / (s_n + lam_f)).sum() + 1.0)
     if big_r - edf <= 0:
         raise ValueError(f"too few ratings ({big_r}) for the model's {edf:.1f} degrees of freedom")
     sigma2 = rss / (big_r - edf)
@@ -311,7 +311,7 @@ def bridging_fit(ratings: pd.DataFrame, anchors: pd.DataFrame, *, lam_c: float =
     st["n_ratings"] = w_n.astype(int)
     st["anchor_ss"] = s_n
     rt = pd.DataFrame({"intercept": a, "n_ratings": w_u.astype(int)},
-                      index=pd.Index(raters, name="rater"))  # fmt: skip
+                      index=pd.Index(raters, name="rater"))
     for k, c in enumerate(cols):
         rt[c] = zall[:, k]
     return BridgingFit(
@@ -331,7 +331,7 @@ def _statement_part(feats: np.ndarray, theta: np.ndarray, n: np.ndarray) -> np.n
 
 
 def _schur_cg(y, u, n, feats, a_inv, w_u, lam_a, lam_mu, statements_given, rtol=1e-13,
-              max_steps=2000):  # fmt: skip
+              max_steps=2000):
     """(mu, a) at the optimum by preconditioned conjugate gradients on the rater block.
 
     The statement block is eliminated exactly (its Schur complement), and
@@ -403,6 +403,6 @@ def _prepare(ratings: pd.DataFrame, anchors: pd.DataFrame):
     unknown = ~raters.isin(anchors.index)
     if unknown.any():
         raise ValueError(f"{int(unknown.sum())} rater(s) have no anchor, e.g. "
-                         f"{list(raters[unknown][:3])}")  # fmt: skip
+                         f"{list(raters[unknown][:3])}")
     groups_of = pd.Series(rated["rater"].to_numpy(), index=rated["statement"].to_numpy())
     return (len(cols), cols, u_codes, n_codes, y, raters, statements, groups_of)

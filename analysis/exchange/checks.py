@@ -15,7 +15,7 @@ from scipy import stats
 from analysis.exchange.bridging import bridging_fit
 
 __all__ = ["polis_consensus", "learned_factor", "split_half", "rater_bootstrap",
-           "penalty_sensitivity"]  # fmt: skip
+           "penalty_sensitivity"]
 
 
 def polis_consensus(ratings: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
@@ -65,7 +65,7 @@ def polis_consensus(ratings: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
 
 def learned_factor(ratings: pd.DataFrame, lam_i: float = 5.0, lam_f: float = 1.0,
                    iterations: int = 300, seed: int = 0,
-                   ) -> tuple[pd.Series, pd.DataFrame]:  # fmt: skip
+                   ) -> tuple[pd.Series, pd.DataFrame]:
     """The Community Notes model with a *learned* one-dimensional rater factor.
 
     Parameters
@@ -113,7 +113,7 @@ def learned_factor(ratings: pd.DataFrame, lam_i: float = 5.0, lam_f: float = 1.0
         mu = float((y - a[u] - c[n] - g[u] * h[n]).mean())
     return (pd.Series(g, index=pd.Index(raters, name="rater"), name="factor"),
             pd.DataFrame({"intercept": c, "factor": h},
-                         index=pd.Index(statements, name="statement")))  # fmt: skip
+                         index=pd.Index(statements, name="statement")))
 
 
 def _two_by_two(idx, size, r, x, lam_i, lam_f):
@@ -128,7 +128,7 @@ def _two_by_two(idx, size, r, x, lam_i, lam_f):
 
 
 def split_half(ratings: pd.DataFrame, anchors: pd.DataFrame, centres: pd.DataFrame,
-               seed: int = 0) -> dict:  # fmt: skip
+               seed: int = 0) -> dict:
     """Reliability of the bridging scores: two random halves of the raters.
 
     Returns ``{"r_half": Spearman between the halves' scores, "reliability":
@@ -151,7 +151,7 @@ def split_half(ratings: pd.DataFrame, anchors: pd.DataFrame, centres: pd.DataFra
 
 
 def rater_bootstrap(ratings: pd.DataFrame, anchors: pd.DataFrame, centres: pd.DataFrame,
-                    n_boot: int = 50, seed: int = 0) -> pd.DataFrame:  # fmt: skip
+                    n_boot: int = 50, seed: int = 0) -> pd.DataFrame:
     """Bootstrap SE of each statement's bridging score, resampling raters.
 
     Returns, by statement, ``se_model`` (the SE of the least convinced
@@ -181,7 +181,7 @@ def rater_bootstrap(ratings: pd.DataFrame, anchors: pd.DataFrame, centres: pd.Da
 
 
 def penalty_sensitivity(ratings: pd.DataFrame, anchors: pd.DataFrame, centres: pd.DataFrame,
-                        lams=(2.0, 5.0, 10.0)) -> pd.DataFrame:  # fmt: skip
+                        lams=(2.0, 5.0, 10.0)) -> pd.DataFrame:
     """Bridging scores with lam_c = lam_f = lam for each lam, and their rank agreement.
 
     Returns, per lam, ``lam``, ``spearman_vs_5`` (rank correlation with the
@@ -195,5 +195,5 @@ def penalty_sensitivity(ratings: pd.DataFrame, anchors: pd.DataFrame, centres: p
         rows.append({"lam": lam,
                      "spearman_vs_5": float(stats.spearmanr(t["bridging"], base["bridging"])[0]),
                      "mean_bridging": float(t["bridging"].mean()),
-                     "n_bridging": int((t["status"] == "bridging").sum())})  # fmt: skip
+                     "n_bridging": int((t["status"] == "bridging").sum())})
     return pd.DataFrame(rows)

@@ -35,7 +35,7 @@ def standardised_ranks(x: np.ndarray) -> np.ndarray:
     ranks[rows, order] = np.arange(1, x.shape[1] + 1, dtype=float)
     # average ranks for ties: mean rank within each (row, value) group
     key = pd.DataFrame({"row": np.repeat(np.arange(x.shape[0]), x.shape[1]),
-                        "value": x.ravel(), "rank": ranks.ravel()})  # fmt: skip
+                        "value": x.ravel(), "rank": ranks.ravel()})
     ranks = key.groupby(["row", "value"])["rank"].transform("mean").to_numpy().reshape(x.shape)
     centred = ranks - ranks.mean(axis=1, keepdims=True)
     norm = np.sqrt((centred**2).sum(axis=1, keepdims=True))
@@ -44,7 +44,7 @@ def standardised_ranks(x: np.ndarray) -> np.ndarray:
 
 
 def dri(considerations: pd.DataFrame, preferences: pd.DataFrame, *, max_full: int = MAX_FULL,
-        n_pairs: int = SAMPLED_PAIRS, seed: int = 0) -> dict:  # fmt: skip
+        n_pairs: int = SAMPLED_PAIRS, seed: int = 0) -> dict:
     """Group and individual Deliberative Reason Index.
 
     Parameters
@@ -98,7 +98,7 @@ def dri(considerations: pd.DataFrame, preferences: pd.DataFrame, *, max_full: in
     ids = both[complete][ok]
     n = ids.size
     out = {"dri": np.nan, "individual": pd.Series(dtype=float), "n": int(n), "pairs": 0,
-           "sampled": False, "dropped": int(len(considerations) - n)}  # fmt: skip
+           "sampled": False, "dropped": int(len(considerations) - n)}
     if n < 2:
         return out
     if n <= max_full:

@@ -37,11 +37,11 @@ def exchange_condition(exposures: pd.DataFrame, statements: pd.DataFrame) -> pd.
     shown = exposures.assign(placebo=exposures["statement"].map(placebo).fillna(0.0).to_numpy())
     share = shown.groupby("participant")["placebo"].mean()
     return pd.Series(np.where(share >= 1.0, PLACEBO, PEERS), index=share.index,
-                     name="condition")  # fmt: skip
+                     name="condition")
 
 
 def peer_effects(pairs: pd.DataFrame, condition: pd.Series, outcomes: Sequence[str],
-                 by: str | None = None) -> pd.DataFrame:  # fmt: skip
+                 by: str | None = None) -> pd.DataFrame:
     """Effect of peers' arguments vs placebo on each outcome (ANCOVA, HC2, Holm).
 
     Parameters
@@ -80,17 +80,17 @@ def peer_effects(pairs: pd.DataFrame, condition: pd.Series, outcomes: Sequence[s
     groups = ["item", by] if by else ["item"]
     if d.empty or d["condition"].nunique() < 2:
         return pd.DataFrame(columns=[*groups, "estimate", "se", "ci_low", "ci_high", "p",
-                                     "p_holm", "n_peers", "n_placebo"])  # fmt: skip
+                                     "p_holm", "n_peers", "n_placebo"])
     out = ancova(d, group="condition", control=PLACEBO, by=groups)
     out = out.rename(columns={"n_arm": "n_peers", "n_control": "n_placebo"})
     out = adjust_pvalues(out, family=by, methods=("holm",))
     keep = [*groups, "estimate", "se", "ci_low", "ci_high", "p", "p_holm", "n_peers",
-            "n_placebo"]  # fmt: skip
+            "n_placebo"]
     return out[keep].reset_index(drop=True)
 
 
 def statement_effects(pairs: pd.DataFrame, exposures: pd.DataFrame, item: str,
-                      min_exposed: int = 20) -> pd.DataFrame:  # fmt: skip
+                      min_exposed: int = 20) -> pd.DataFrame:
     """Each statement's own effect on ``item``, shrunk (empirical Bayes), with FDR.
 
     Parameters
@@ -137,13 +137,13 @@ def statement_effects(pairs: pd.DataFrame, exposures: pd.DataFrame, item: str,
     e = np.zeros((len(d), len(stm)))
     e[d.index.get_indexer(ex["participant"]), pd.Index(stm).get_indexer(ex["statement"])] = 1.0
     arms = (pd.get_dummies(d["arm"], drop_first=True, dtype=float).to_numpy()
-            if "arm" in d.columns else np.empty((len(d), 0)))  # fmt: skip
+            if "arm" in d.columns else np.empty((len(d), 0)))
     x = np.column_stack([np.ones(len(d)), d["pre"].to_numpy(float), arms, e])
     fit = robust_ols(d["post"].to_numpy(float), x)
     first = x.shape[1] - len(stm)
     est, se, p = fit.params[first:], fit.bse[first:], fit.pvalues[first:]
     out = pd.DataFrame({"n_exposed": e.sum(axis=0).astype(int), "estimate": est, "se": se,
-                        "p": p}, index=pd.Index(stm, name="statement"))  # fmt: skip
+                        "p": p}, index=pd.Index(stm, name="statement"))
     out["q"] = adjust_pvalues(out, methods=("bh",))["p_bh"].to_numpy()
     centre = float(np.average(est, weights=1 / se**2))
     tau2 = max(0.0, float(np.var(est, ddof=1) - np.mean(se**2)))

@@ -42,7 +42,7 @@ def rejection_rates(statements: pd.DataFrame, by: pd.Series | str) -> pd.DataFra
      {'level': 'en', 'decided': 2, 'rejected': 1, 'rate': 0.5}]
     """
     own = statements[(statements["seed"] == 0) & (statements["placebo"] == 0)
-                     & statements["status"].isin(["approved", "rejected"])]  # fmt: skip
+                     & statements["status"].isin(["approved", "rejected"])]
     level = own[by] if isinstance(by, str) else own["statement"].map(by)
     d = pd.DataFrame({"level": level.astype("string").to_numpy(),
                       "rejected": (own["status"] == "rejected").to_numpy(int)}).dropna()
@@ -71,7 +71,7 @@ def equal_rates_test(rates: pd.DataFrame) -> dict:
         return {"chi2": np.nan, "df": np.nan, "p": np.nan, "n": n, "min_expected": np.nan}
     chi2, p, df, expected = stats.chi2_contingency(table, correction=False)
     return {"chi2": float(chi2), "df": int(df), "p": float(p), "n": n,
-            "min_expected": float(expected.min())}  # fmt: skip
+            "min_expected": float(expected.min())}
 
 
 def cohen_kappa(first, second) -> float:
@@ -97,7 +97,7 @@ def cohen_kappa(first, second) -> float:
     ib = np.searchsorted(levels, b.astype(str))
     po = float((ia == ib).mean())
     pe = float((np.bincount(ia, minlength=levels.size) / a.size)
-               @ (np.bincount(ib, minlength=levels.size) / b.size))  # fmt: skip
+               @ (np.bincount(ib, minlength=levels.size) / b.size))
     return np.nan if pe == 1 else (po - pe) / (1 - pe)
 
 

@@ -16,7 +16,7 @@ __all__ = ["bradley_terry", "schulze"]
 
 
 def bradley_terry(pairs: pd.DataFrame, anchors: pd.DataFrame, lam: float = 1.0,
-                  tol: float = 1e-10, max_iter: int = 100) -> pd.DataFrame:  # fmt: skip
+                  tol: float = 1e-10, max_iter: int = 100) -> pd.DataFrame:
     """Ridge Bradley-Terry model with a slope on the rater's anchors, by Newton's method.
 
     Parameters

@@ -131,24 +131,24 @@ def exchange_anchors(export, d: int = 1) -> pd.DataFrame:
     for item in items:  # a few anchor items
         bad |= ((a["item"] == item) & a["value"].isin(missing_codes.get(item) or [])).to_numpy()
     wide = a[~bad].pivot_table(index="participant_id", columns="item", values="value",
-                               aggfunc="first", observed=True)  # fmt: skip
+                               aggfunc="first", observed=True)
     wide = wide.reindex(columns=items).astype(float)
     return anchor_scores(wide, d=min(d, len(items)))
 
 
 def _flow(statements: pd.DataFrame, ratings: pd.DataFrame, frozen: pd.DataFrame,
-          scores: pd.DataFrame) -> pd.DataFrame:  # fmt: skip
+          scores: pd.DataFrame) -> pd.DataFrame:
     st = statements
     own = st[(st["seed"] == 0) & (st["placebo"] == 0)]
     rows = [("written by participants", len(own)), ("seeds (research team)",
             int(((st["seed"] == 1) & (st["placebo"] == 0)).sum())),
-            ("placebo statements", int((st["placebo"] == 1).sum()))]  # fmt: skip
+            ("placebo statements", int((st["placebo"] == 1).sum()))]
     for status, n in own["status"].value_counts().sort_index().items():
         rows.append((f"participants' statements {status}", int(n)))
     for reason, n in own.loc[own["status"] == "rejected", "reason"].value_counts().items():
         rows.append((f"rejected: {reason}", int(n)))
     rows.append(("in the frozen display set", int(frozen["statement"].nunique())
-                 if not frozen.empty else 0))  # fmt: skip
+                 if not frozen.empty else 0))
     rated = ratings.loc[ratings["fair"].notna(), "statement"].nunique()
     rows.append(("rated (at least one fairness rating)", int(rated)))
     scored = int((scores["status"] != "needs-ratings").sum()) if not scores.empty else 0
@@ -158,7 +158,7 @@ def _flow(statements: pd.DataFrame, ratings: pd.DataFrame, frozen: pd.DataFrame,
 
 def analyse_exchange(export, participants: pd.Series | None = None, *, seed: int = 0,
                      outcomes: list | None = None, n_boot: int = 50,
-                     ) -> ExchangeResults | None:  # fmt: skip
+                     ) -> ExchangeResults | None:
     """The whole exchange analysis of an export, or ``None`` when it has no exchange.
 
     Parameters
@@ -182,7 +182,7 @@ def analyse_exchange(export, participants: pd.Series | None = None, *, seed: int
     st, rt = tables["statements"], tables["ratings"]
     frozen = tables.get("frozen_sets", pd.DataFrame(columns=["statement"]))
     exposures = tables.get("exposures", pd.DataFrame(columns=["participant", "statement",
-                                                              "pool_version"]))  # fmt: skip
+                                                              "pool_version"]))
     res = ExchangeResults(flow=_flow(st, rt, frozen, pd.DataFrame()))
     try:
         z = exchange_anchors(export)
@@ -200,7 +200,7 @@ def analyse_exchange(export, participants: pd.Series | None = None, *, seed: int
         return res
     ratings = pd.DataFrame({"rater": use["rater"].astype(str).to_numpy(),
                             "statement": use["statement"].astype(int).to_numpy(),
-                            "rating": use["fair"].astype(float).to_numpy()})  # fmt: skip
+                            "rating": use["fair"].astype(float).to_numpy()})
     fit = bridging_fit(ratings, z)
     raters = groups.reindex(fit.raters.index)
     scores = fit.scores(centres, raters)
@@ -226,11 +226,11 @@ def analyse_exchange(export, participants: pd.Series | None = None, *, seed: int
         ("median ratings per statement and group", float(np.median(per_group.to_numpy()))),
         ("statements with fewer than 5 ratings in some group",
          int((per_group.to_numpy() < 5).any(axis=1).sum())),
-    ], columns=["quantity", "value"])  # fmt: skip
+    ], columns=["quantity", "value"])
     _checks(res, ratings, use, z, centres, groups, n_boot, seed)
     _effects(res, export, exposures, st, participants, outcomes, groups)
     condition = exchange_condition(exposures, st) if not exposures.empty else pd.Series(
-        dtype=str)  # fmt: skip
+        dtype=str)
     res.dri = _dri_table(export, condition, participants, seed)
     res.pairwise = _pairwise(tables.get("pairs"), z, res)
     return res
@@ -249,7 +249,7 @@ def _pairwise(pairs, z, res) -> pd.DataFrame:
         out = pd.DataFrame({"proposal": prop,
                             "bridging_rank": rows["bridging"].rank(ascending=False,
                                                                    method="min").astype(int),
-                            "schulze_rank": sch["rank"].reindex(rows.index)})  # fmt: skip
+                            "schulze_rank": sch["rank"].reindex(rows.index)})
         if pairs is not None and not pairs.empty:
             pp = pairs[pairs["proposal"] == prop]
             pp = pp.assign(rater=pp["rater"].astype(str))
@@ -278,17 +278,17 @@ def _dri_table(export, condition: pd.Series, participants, seed: int) -> pd.Data
             ph = ph[ph["participant_id"].isin(participants)]
         c = ph[ph["item"].isin(views)].pivot_table(index="participant_id", columns="item",
                                                    values="value", aggfunc="first",
-                                                   observed=True)  # fmt: skip
+                                                   observed=True)
         ranked = ph.loc[ph["item"] == ranking[0]].set_index("participant_id")["text"].dropna()
         order = ranked.astype(str).str.split("|")
         pos = pd.DataFrame({o: order.map(lambda r, o=o: r.index(o) + 1 if o in r else np.nan)
-                            for o in options}, index=order.index)  # fmt: skip
+                            for o in options}, index=order.index)
         people = c.index.intersection(pos.index)
         splits = [("all", "all", people)]
         splits += [("exchange", g, people.intersection(condition.index[condition == g]))
-                   for g in ("peers", "placebo")]  # fmt: skip
+                   for g in ("peers", "placebo")]
         splits += [("arm", g, people.intersection(arm.index[arm == g]))
-                   for g in export.arms]  # fmt: skip
+                   for g in export.arms]
         for by, group, ids in splits:  # a few groups
             if len(ids) < 2:
                 continue
@@ -315,19 +315,19 @@ def _moderation(res, st, moderation, groups) -> None:
         frames.append(rates.assign(by=label))
         t = equal_rates_test(rates)
         note = ("expected counts under 5: the chi-square is approximate"
-                if t["min_expected"] < 5 else "")  # fmt: skip
+                if t["min_expected"] < 5 else "")
         tests.append((f"equal rejection rates by {label} (chi-square)", t["chi2"], t["df"],
-                      t["p"], t["n"], note))  # fmt: skip
+                      t["p"], t["n"], note))
     if moderation is not None and not moderation.empty:
         k = moderator_agreement(moderation)
         tests.append(("moderators' agreement (Cohen's kappa)", k["kappa"], np.nan, np.nan,
                       k["n"], f"raw agreement {k['agreement']:.1%}" if k["n"] else
-                      "no statement was coded twice"))  # fmt: skip
+                      "no statement was coded twice"))
     if frames:
         res.moderation = pd.concat(frames, ignore_index=True)[
             ["by", "level", "decided", "rejected", "rate"]]
     res.moderation_tests = pd.DataFrame(tests, columns=["test", "statistic", "df", "p", "n",
-                                                        "note"])  # fmt: skip
+                                                        "note"])
 
 
 def _checks(res, ratings, use, z, centres, groups, n_boot, seed) -> None:
@@ -339,7 +339,7 @@ def _checks(res, ratings, use, z, centres, groups, n_boot, seed) -> None:
         cons = polis_consensus(agree, groups).reindex(s.index)["consensus"]
         rows.append(("Pol.is consensus (agree answers, Jeffreys prior) vs bridging",
                      float(stats.spearmanr(cons, s["bridging"], nan_policy="omit")[0]),
-                     "Spearman over scored statements"))  # fmt: skip
+                     "Spearman over scored statements"))
     per_rater = float(ratings.groupby("rater").size().mean())
     if per_rater >= 30:
         g, _ = learned_factor(ratings, seed=seed)
@@ -351,7 +351,7 @@ def _checks(res, ratings, use, z, centres, groups, n_boot, seed) -> None:
     if len(s) >= 3 and ratings["rater"].nunique() >= 20:
         half = split_half(ratings, z, centres, seed=seed)
         rows.append(("split-half reliability (Spearman-Brown)", half["reliability"],
-                     f"halves correlate {half['r_half']:.3f}"))  # fmt: skip
+                     f"halves correlate {half['r_half']:.3f}"))
     if n_boot > 1:
         boot = rater_bootstrap(ratings, z, centres, n_boot=n_boot, seed=seed)
         rows.append(("bootstrap / model SE of bridging (median)",
@@ -385,7 +385,7 @@ def _effects(res, export, exposures, st, participants, outcomes, groups) -> None
         frames.append(eff.assign(wave=wave))
         if wave == "post":
             res.effects_by_arm = peer_effects(pp.rename(columns={"arm": "briefing"}), condition,
-                                              outcomes, by="briefing")  # fmt: skip
+                                              outcomes, by="briefing")
             by_group = pp.assign(opinion_group=pp["participant_id"].map(groups))
             res.effects_by_group = peer_effects(by_group.dropna(subset=["opinion_group"]),
                                                 condition, outcomes, by="opinion_group")

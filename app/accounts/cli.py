@@ -96,9 +96,9 @@ def user_list():
         slugs = db.session.scalars(
             select(Campaign.slug).join(CampaignMember, CampaignMember.campaign_id == Campaign.id)
             .where(CampaignMember.user_id == user.id).order_by(Campaign.slug)
-        ).all()  # fmt: skip
+        ).all()
         click.echo(f"{user.email}\t{user.role}\t{'active' if user.active else 'deactivated'}\t"
-                   f"{'totp' if user.totp_secret else '-'}\t{','.join(slugs) or '-'}")  # fmt: skip
+                   f"{'totp' if user.totp_secret else '-'}\t{','.join(slugs) or '-'}")
 
 
 @user_group.command("role")
@@ -128,7 +128,7 @@ def _active_command(name: str, active: bool):
         click.echo(f"{email} is now {'active' if active else 'deactivated'}")
 
     command.help = ("Let EMAIL sign in again." if active else
-                       "Stop EMAIL from signing in and end their sessions.")  # fmt: skip
+                       "Stop EMAIL from signing in and end their sessions.")
     return command
 
 
@@ -209,6 +209,6 @@ def members_list(slug):
     rows = db.session.execute(
         select(User.email, User.role).join(CampaignMember, CampaignMember.user_id == User.id)
         .where(CampaignMember.campaign_id == campaign.id).order_by(User.email)
-    ).all()  # fmt: skip
+    ).all()
     for email, role in rows:
         click.echo(f"{email}\t{role}")

@@ -9,7 +9,7 @@ from app.accounts.operations import MIN_PASSWORD
 from app.models import ROLES
 
 __all__ = ["LoginForm", "InviteForm", "RoleForm", "PlainForm", "SetPasswordForm", "CodeForm",
-           "MemberForm"]  # fmt: skip
+           "MemberForm"]
 
 
 class LoginForm(FlaskForm):
@@ -42,7 +42,7 @@ class SetPasswordForm(FlaskForm):
 
 class CodeForm(FlaskForm):
     code = StringField("Six-digit code from your authenticator app",
-                       validators=[DataRequired(), Length(min=6, max=8)])  # fmt: skip
+                       validators=[DataRequired(), Length(min=6, max=8)])
 
 
 class MemberForm(FlaskForm):

@@ -22,7 +22,7 @@ __all__ = [
     "AccountError", "create_user", "find_user", "authenticate", "issue_link", "use_link",
     "link_user", "set_role", "set_active", "add_member", "remove_member", "MIN_PASSWORD",
     "end_sessions",
-]  # fmt: skip
+]
 
 #: Shortest password accepted (NIST SP 800-63B asks for at least 8).
 MIN_PASSWORD = 10
@@ -57,7 +57,7 @@ def create_user(session: Session, email: str, role: str, password: str | None = 
     if password is not None:
         check_password_rules(password)
     user = User(email=email, role=role,
-                password_hash=hash_password(password) if password else UNUSABLE)  # fmt: skip
+                password_hash=hash_password(password) if password else UNUSABLE)
     session.add(user)
     session.flush()
     record_audit(session, "account.create", detail=f"{email} as {role}")
@@ -76,7 +76,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     ok, new_hash = verify_password(user.password_hash if user else "", password)
     if not ok or not user.active:
         record_audit(session, "account.login_failed", actor=email.strip()[:254] or "(empty)",
-                     detail="inactive account" if ok else None)  # fmt: skip
+                     detail="inactive account" if ok else None)
         return None
     if new_hash:
         user.password_hash = new_hash
@@ -92,7 +92,7 @@ def issue_link(session: Session, user: User, purpose: str, hours: int) -> str:
     )
     token = secrets.token_urlsafe(32)
     session.add(AccountToken(user_id=user.id, token_hash=_hash_token(token), purpose=purpose,
-                             expires_at=utcnow() + timedelta(hours=hours)))  # fmt: skip
+                             expires_at=utcnow() + timedelta(hours=hours)))
     record_audit(session, f"account.{purpose}", detail=f"link for {user.email}, valid {hours} h")
     return token
 
@@ -115,7 +115,7 @@ def use_link(session: Session, token: str, password: str) -> User:
                AccountToken.expires_at > now)
         .values(used_at=now)
         .returning(AccountToken.user_id)
-    ).scalar_one_or_none()  # fmt: skip
+    ).scalar_one_or_none()
     if claimed is None:
         raise AccountError("this link has expired or was used already; ask an owner for a new one")
     user = session.get(User, claimed)
@@ -145,7 +145,7 @@ def set_active(session: Session, user: User, active: bool) -> None:
     user.active = active
     end_sessions(user)
     record_audit(session, "account.activate" if active else "account.deactivate",
-                 detail=user.email)  # fmt: skip
+                 detail=user.email)
 
 
 def _keep_an_owner(session: Session, user: User, role: str = "owner", active: bool = True):
@@ -155,7 +155,7 @@ def _keep_an_owner(session: Session, user: User, role: str = "owner", active: bo
     others = session.scalar(
         select(User.id).where(User.role == "owner", User.active.is_(True), User.id != user.id)
         .limit(1)
-    )  # fmt: skip
+    )
     if others is None:
         raise AccountError("this is the last active owner; make another owner first")
 

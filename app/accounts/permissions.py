@@ -27,7 +27,7 @@ from app.extensions import db
 from app.models import Campaign, CampaignMember, User
 
 __all__ = ["ACTIONS", "can", "campaign_for_user", "role_required", "visible_campaigns",
-           "is_member"]  # fmt: skip
+           "is_member"]
 
 #: Action on a campaign -> roles that may do it (members only, except owners).
 ACTIONS = {

@@ -36,7 +36,7 @@ def configure_sessions(app: Flask) -> None:
             logout_user()
             session.pop("seen", None)
             flash("You were signed out after a period without activity. Please sign in again.",
-                  "info")  # fmt: skip
+                  "info")
             return redirect(url_for("accounts.login", next=request.path))
         session["seen"] = now
         if (
@@ -47,6 +47,6 @@ def configure_sessions(app: Flask) -> None:
             and request.endpoint not in TOTP_SETUP_ALLOWED
         ):
             flash("This installation requires owners to use a second factor: set it up now.",
-                  "info")  # fmt: skip
+                  "info")
             return redirect(url_for("accounts.totp_setup"))
         return None

@@ -33,7 +33,7 @@ def provisioning_uri(secret: str, email: str, issuer: str = "Parley") -> str:
 
 
 def check_code(secret: str, code: str, last_step: int | None, now: float | None = None
-               ) -> int | None:  # fmt: skip
+               ) -> int | None:
     """The accepted time step, or None. The caller stores it as the new last step."""
     code = "".join(code.split())
     if not (code.isdigit() and len(code) == 6):
@@ -73,7 +73,7 @@ def accept(session: Session, user: User, code: str) -> bool:
                or_(User.totp_last_step.is_(None), User.totp_last_step < step))
         .values(totp_last_step=step)
         .execution_options(synchronize_session=False)
-    ).rowcount  # fmt: skip
+    ).rowcount
     if claimed != 1:
         return False
     set_committed_value(user, "totp_last_step", step)  # written already, not again at commit

@@ -102,7 +102,7 @@ def users():
     for user_id, slug in db.session.execute(
         select(CampaignMember.user_id, Campaign.slug)
         .join(Campaign, Campaign.id == CampaignMember.campaign_id).order_by(Campaign.slug)
-    ):  # fmt: skip
+    ):
         memberships.setdefault(user_id, []).append(slug)
     return render_template(
         "accounts/users.html", accounts=accounts, memberships=memberships, invite=InviteForm(),
@@ -115,9 +115,9 @@ def _link_page(user: User, token: str, purpose: str):
     # be an internal one); else the address this request came to.
     base = current_app.config.get("PARLEY_BASE_URL")
     link = (base.rstrip("/") + url_for("accounts.set_password", token=token) if base
-            else url_for("accounts.set_password", token=token, _external=True))  # fmt: skip
+            else url_for("accounts.set_password", token=token, _external=True))
     return render_template("accounts/link.html", user=user, link=link, purpose=purpose,
-                           hours=current_app.config["PARLEY_LINK_HOURS"][purpose])  # fmt: skip
+                           hours=current_app.config["PARLEY_LINK_HOURS"][purpose])
 
 
 @role_required("owner")
@@ -129,7 +129,7 @@ def invite():
     try:
         user = create_user(db.session, form.email.data, form.role.data)
         token = issue_link(db.session, user, "invite",
-                           current_app.config["PARLEY_LINK_HOURS"]["invite"])  # fmt: skip
+                           current_app.config["PARLEY_LINK_HOURS"]["invite"])
     except AccountError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -214,7 +214,7 @@ def _pending_account() -> str:
 @limiter.limit(lambda: current_app.config["PARLEY_LOGIN_LIMIT"], methods=["POST"])
 @limiter.limit(lambda: current_app.config["PARLEY_TOTP_ACCOUNT_LIMIT"], methods=["POST"],
                key_func=_pending_account, scope="totp-account",
-               deduct_when=lambda response: response.status_code == 400)  # fmt: skip
+               deduct_when=lambda response: response.status_code == 400)
 def totp_verify():
     """Second step of signing in, for accounts with a second factor.
 
@@ -236,7 +236,7 @@ def totp_verify():
             sign_in(user, "password and second factor")
             return redirect(url_for("campaigns.dashboard"))
         record_audit(db.session, "account.login_failed", actor=user.email,
-                     detail="wrong second-factor code")  # fmt: skip
+                     detail="wrong second-factor code")
         db.session.commit()
         form.code.errors.append("That code is not right (or was used already).")
     return render_template("accounts/totp_verify.html", form=form), 400 if form.errors else 200
@@ -263,14 +263,14 @@ def totp_setup():
     return render_template(
         "accounts/totp_setup.html", done=False, form=form, secret=secret,
         uri=totp.provisioning_uri(secret, current_user.email),
-    ), 400 if form.errors else 200  # fmt: skip
+    ), 400 if form.errors else 200
 
 
 def members_of(session, campaign: Campaign) -> list[User]:
     return session.scalars(
         select(User).join(CampaignMember, CampaignMember.user_id == User.id)
         .where(CampaignMember.campaign_id == campaign.id).order_by(User.email)
-    ).all()  # fmt: skip
+    ).all()
 
 
 def member_form(session, campaign: Campaign) -> MemberForm:

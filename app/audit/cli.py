@@ -24,7 +24,7 @@ __all__ = ["audit_command"]
 def audit_command(actor, action, campaign, since, until, csv_path):
     """List the audit trail, newest first, filtered; or export it as CSV."""
     f = AuditFilter({"actor": actor, "action": action, "campaign": campaign, "since": since,
-                     "until": until})  # fmt: skip
+                     "until": until})
     if csv_path:
         record_audit(db.session, "audit.export", detail=str(f.as_args()) or None)
         db.session.commit()

@@ -31,7 +31,7 @@ class AuditFilter:
     def as_args(self) -> dict[str, str]:
         values = {"actor": self.actor, "action": self.action, "campaign": self.campaign,
                   "since": self.since and self.since.isoformat(),
-                  "until": self.until and self.until.isoformat()}  # fmt: skip
+                  "until": self.until and self.until.isoformat()}
         return {k: v for k, v in values.items() if v}
 
 
@@ -75,4 +75,4 @@ def csv_lines(session: Session, query: Select) -> Iterator[str]:
     for e in session.scalars(query.execution_options(yield_per=1000)):
         yield line([e.id, e.at.isoformat(), spreadsheet_safe(e.actor), e.action,
                     e.campaign_slug or "", e.remote_addr or "",
-                    spreadsheet_safe(e.detail)])  # fmt: skip
+                    spreadsheet_safe(e.detail)])

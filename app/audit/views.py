@@ -27,7 +27,7 @@ def trail():
     events = db.session.scalars(audit_query(f).limit(PAGE + 1).offset((page - 1) * PAGE)).all()
     slugs = db.session.scalars(select(Campaign.slug).order_by(Campaign.slug)).all()
     return render_template("audit/trail.html", events=events[:PAGE], more=len(events) > PAGE,
-                           page=page, f=f, slugs=slugs)  # fmt: skip
+                           page=page, f=f, slugs=slugs)
 
 
 @role_required("owner")
@@ -37,4 +37,4 @@ def trail_csv():
         record_audit(db.session, "audit.export", detail=str(f.as_args()) or None)
     rows = csv_lines(db.session, audit_query(f))
     return Response(stream_with_context(rows), mimetype="text/csv", headers={
-        "Content-Disposition": "attachment; filename=parley-audit.csv"})  # fmt: skip
+        "Content-Disposition": "attachment; filename=parley-audit.csv"})

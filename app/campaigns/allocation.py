@@ -35,7 +35,7 @@ from app.models import Campaign, Participant, utcnow
 from surveys import Survey
 
 __all__ = ["Allocation", "arm_for_slot", "arm_weights", "module_order_for", "allocate",
-           "default_block_size"]  # fmt: skip
+           "default_block_size"]
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def arm_weights(survey: Survey, weights: dict[str, int] | None = None) -> dict[s
 def _block(
     survey: Survey, seed: str, stratum: str, block: int, size: int,
     weights: dict[str, int] | None = None,
-) -> list[str]:  # fmt: skip
+) -> list[str]:
     base = [arm for arm, w in arm_weights(survey, weights).items() for _ in range(w)]
     arms = (base * (size // len(base) + 1))[:size]
     random.Random(f"{seed}:{stratum}:{block}").shuffle(arms)
@@ -71,7 +71,7 @@ def _block(
 def arm_for_slot(
     survey: Survey, seed: str, stratum: str, seq: int, block_size: int,
     weights: dict[str, int] | None = None,
-) -> str:  # fmt: skip
+) -> str:
     """The arm of slot ``seq``: reproducible from the seed (and the campaign's ratios) alone."""
     block = _block(survey, seed, stratum, seq // block_size, block_size, weights)
     return block[seq % block_size]
@@ -117,7 +117,7 @@ def allocate(session: Session, campaign: Campaign, survey: Survey, stratum: str 
     last = session.scalar(select(func.max(Participant.allocation_seq)).where(in_stratum))
     seq = 0 if last is None else last + 1
     arm = arm_for_slot(survey, campaign.seed, stratum, seq, campaign.block_size,
-                       campaign.arm_weights)  # fmt: skip
+                       campaign.arm_weights)
     k = _arm_count(session, in_stratum, arm)
     return Allocation(arm, module_order_for(survey, campaign.seed, stratum, arm, k), seq)
 

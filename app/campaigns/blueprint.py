@@ -23,24 +23,24 @@ bp.add_url_rule("/campaigns/new", view_func=design_views.new_campaign, methods=[
 # A campaign's design and its test data.
 bp.add_url_rule("/campaign/<slug>/design", view_func=design_views.design, methods=["GET"])
 bp.add_url_rule("/campaign/<slug>/design", endpoint="save_design",
-                view_func=design_views.save_design, methods=["POST"])  # fmt: skip
+                view_func=design_views.save_design, methods=["POST"])
 bp.add_url_rule("/campaign/<slug>/test-data/delete", view_func=design_views.delete_test_data,
-                methods=["POST"])  # fmt: skip
+                methods=["POST"])
 
 # Invite codes.
 bp.add_url_rule("/campaign/<slug>/invites", view_func=design_views.invites, methods=["GET"])
 bp.add_url_rule("/campaign/<slug>/invites.csv", view_func=design_views.create_invites_csv,
-                methods=["POST"])  # fmt: skip
+                methods=["POST"])
 bp.add_url_rule("/campaign/<slug>/invites/revoke", view_func=design_views.revoke_invite,
-                methods=["POST"])  # fmt: skip
+                methods=["POST"])
 bp.add_url_rule("/campaign/<slug>/invites/revoke-all", view_func=design_views.revoke_all_invites,
-                methods=["POST"])  # fmt: skip
+                methods=["POST"])
 
 # The follow-up wave.
 bp.add_url_rule("/campaign/<slug>/followup", view_func=design_views.followup, methods=["GET"])
 bp.add_url_rule("/campaign/<slug>/followup/open", view_func=design_views.open_followup,
-                methods=["POST"])  # fmt: skip
+                methods=["POST"])
 bp.add_url_rule("/campaign/<slug>/followup/close", view_func=design_views.close_followup,
-                methods=["POST"])  # fmt: skip
+                methods=["POST"])
 bp.add_url_rule("/campaign/<slug>/followup.csv", view_func=design_views.followup_links_csv,
-                methods=["POST"])  # fmt: skip
+                methods=["POST"])

@@ -59,7 +59,7 @@ def _quota(value: str) -> dict:
     parts = value.split(":", 2)
     if len(parts) != 3 or not parts[1].isdigit():
         raise click.BadParameter(f"expected NAME:CAP:ITEM=OPTION[,ITEM=OPTION], got '{value}'",
-                                 param_hint="--quota")  # fmt: skip
+                                 param_hint="--quota")
     conditions = dict(_pairs(parts[2].split(","), "--quota"))
     return {"name": parts[0], "cap": int(parts[1]), "conditions": conditions}
 
@@ -94,7 +94,7 @@ _OPTIONS = [
                  help="Take participants from this time (e.g. 2026-12-01T09:00+01:00)."),
     click.option("--closes-at", metavar="ISO-TIME", help="Stop taking participants at this time."),
     click.option("--target-n", type=int, help="Completed participants wanted; new starts stop."),
-]  # fmt: skip
+]
 
 
 def design_options(command):
@@ -126,7 +126,7 @@ def design_changes(opts: dict) -> dict:
     rules = [{"item": k, "allow": v.split(",")}
              for k, v in _pairs(opts.get("allows") or (), "--allow")]
     rules += [{"item": k, "deny": v.split(",")}
-              for k, v in _pairs(opts.get("denies") or (), "--deny")]  # fmt: skip
+              for k, v in _pairs(opts.get("denies") or (), "--deny")]
     if rules:
         changes["screening"] = rules
     quotas = opts.get("quotas") or ()
@@ -182,7 +182,7 @@ def _private_csv(path: Path):
 @design_options
 @with_appcontext
 def campaign_edit(slug, title, languages, block_size, seed, rebalance_dropouts, abandon_after,
-                  results_min, **opts):  # fmt: skip
+                  results_min, **opts):
     """Change the design of campaign SLUG; once opened, only its operational settings.
 
     A draft may change anything. An open, paused or closed campaign may change
@@ -197,7 +197,7 @@ def campaign_edit(slug, title, languages, block_size, seed, rebalance_dropouts, 
     plain = {"title": title, "block_size": block_size, "seed": seed,
              "rebalance_dropouts": rebalance_dropouts, "abandon_after_minutes": abandon_after,
              "results_min_completed": results_min,
-             "languages": languages.split(",") if languages else None}  # fmt: skip
+             "languages": languages.split(",") if languages else None}
     changes.update({k: v for k, v in plain.items() if v is not None})
     if not changes:
         raise click.UsageError("nothing to change: give at least one option (see --help)")
@@ -237,7 +237,7 @@ def invites_group():
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="CSV file to write (columns: code, link); the codes exist only there.")
 @click.option("--base-url", help=f"Site address for the links (default: PARLEY_BASE_URL "
-                                 f"or {DEFAULT_BASE_URL}).")  # fmt: skip
+                                 f"or {DEFAULT_BASE_URL}).")
 @with_appcontext
 def invites_create(slug, n, out, base_url):
     """Make N single-use codes for campaign SLUG and write their personal links to --out."""
@@ -268,7 +268,7 @@ def invites_list(slug):
     for r in rows:
         when = r.used_at or r.revoked_at
         click.echo(f"{r.id}\t{r.state}\t{r.created_at:%Y-%m-%d %H:%M}"
-                   + (f"\t{when:%Y-%m-%d %H:%M}" if when else ""))  # fmt: skip
+                   + (f"\t{when:%Y-%m-%d %H:%M}" if when else ""))
 
 
 @invites_group.command("revoke")
@@ -319,14 +319,14 @@ _followup_status_command("close")
 @click.argument("slug")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="CSV file to write (columns: participant_id, invite_code, followup_code, "
-                   "link); the codes exist only there.")  # fmt: skip
+                   "link); the codes exist only there.")
 @click.option("--invites", "invites_csv",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The CSV of 'parley invites create': its codes are matched to their "
-                   "participants, so you know whom to send each follow-up link.")  # fmt: skip
+                   "participants, so you know whom to send each follow-up link.")
 @click.option("--renew", is_flag=True,
               help="New codes for every completer (earlier follow-up links stop working); "
-                   "without it only completers who have none get one.")  # fmt: skip
+                   "without it only completers who have none get one.")
 @click.option("--base-url", help="Site address for the links (default: PARLEY_BASE_URL).")
 @with_appcontext
 def followup_links(slug, out, invites_csv, renew, base_url):
@@ -337,7 +337,7 @@ def followup_links(slug, out, invites_csv, renew, base_url):
     by_participant = _invites_by_participant(campaign, invites_csv) if invites_csv else {}
     with _private_csv(out) as f:
         n = write_links_csv(db.session, campaign, f, _base_url(base_url), acting_user(),
-                            renew=renew, invite_codes=by_participant)  # fmt: skip
+                            renew=renew, invite_codes=by_participant)
     db.session.commit()
     click.echo(f"{n} follow-up links for '{slug}' written to {out}")
     if campaign.followup_status != "open":
@@ -395,7 +395,7 @@ def panel_match(slug, submissions, out, id_column):
                 total += 1
                 found += row["parley_found"] == "yes"
     click.echo(f"{found} of {total} rows matched a participant of '{slug}'; "
-               f"written to {out.absolute()}")  # fmt: skip
+               f"written to {out.absolute()}")
 
 
 def register_fielding_commands(app, campaign_group: click.Group) -> None:

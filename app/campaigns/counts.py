@@ -59,7 +59,7 @@ def funnel(session: Session, campaign: Campaign) -> Funnel:
     for status, outcome, n in session.execute(
         select(Participant.status, Participant.outcome, func.count())
         .where(counted(campaign)).group_by(Participant.status, Participant.outcome)
-    ):  # fmt: skip
+    ):
         by_status[status] += n
         if status == "screened_out":
             screened[outcome or "screened_out"] += n
@@ -67,16 +67,16 @@ def funnel(session: Session, campaign: Campaign) -> Funnel:
         select(func.count(func.distinct(PageVisit.participant_id)))
         .join(Participant, Participant.id == PageVisit.participant_id)
         .where(counted(campaign), PageVisit.submitted_at.is_not(None))
-    )  # fmt: skip
+    )
     test = session.scalar(
         select(func.count()).where(Participant.campaign_id == campaign.id,
                                    Participant.is_test.is_(True))
-    )  # fmt: skip
+    )
     return Funnel(
         arrived=int(arrived), consented=sum(by_status.values()), started=started,
         in_progress=by_status["started"], completed=by_status["completed"],
         screened_out=dict(sorted(screened.items())), withdrawn=by_status["withdrawn"], test=test,
-    )  # fmt: skip
+    )
 
 
 # --- design: arms ----------------------------------------------------------------------
@@ -116,11 +116,11 @@ def arm_balance(session: Session, campaign: Campaign) -> list[ArmRow]:
     completers = dict(session.execute(
         select(Participant.arm, func.count())
         .where(counted(campaign), Participant.status == "completed").group_by(Participant.arm)
-    ).all())  # fmt: skip
+    ).all())
     n_start, n_done = sum(starters.values()), sum(completers.values())
     return [
         ArmRow(a["id"], a["weight"], bool(a["control"]), starters.get(a["id"], 0),
                n_start * a["weight"] / total_weight, completers.get(a["id"], 0),
                n_done * a["weight"] / total_weight)
         for a in arms
-    ]  # fmt: skip
+    ]

@@ -58,7 +58,7 @@ __all__ = [
     "DesignError", "design_of",
     "validate_design", "panel_settings", "outcome_code", "outcome_redirect",
     "effective_status", "opening_problems", "is_panel", "merged_design",
-]  # fmt: skip
+]
 
 #: Every key of a design; update_design refuses any other.
 DESIGN_FIELDS = (
@@ -66,7 +66,7 @@ DESIGN_FIELDS = (
     "results_min_completed", "show_results", "access", "panel", "completion", "screening",
     "quotas", "strata", "end_on_failed_attention", "opens_at", "closes_at", "target_n",
     "arm_weights",
-)  # fmt: skip
+)
 #: Largest allocation ratio of one arm.
 MAX_ARM_WEIGHT = 20
 
@@ -111,7 +111,7 @@ PANEL_PRESETS = {
         "https://app.prolific.com/submissions/complete?cc={code}", "Prolific",
     ),
     "mturk": PanelSettings("workerId", ("assignmentId", "hitId"), None, "MTurk"),
-}  # fmt: skip
+}
 
 
 def is_panel(campaign: Campaign) -> bool:
@@ -126,9 +126,9 @@ def panel_settings(campaign: Campaign) -> PanelSettings | None:
     preset = PANEL_PRESETS.get(campaign.access)
     if preset is None:
         return PanelSettings(own.get("id_param", "pid"), (), own.get("redirect"),
-                             own.get("label") or "the panel")  # fmt: skip
+                             own.get("label") or "the panel")
     return PanelSettings(preset.id_param, preset.extra_params,
-                         own.get("redirect", preset.redirect), preset.label)  # fmt: skip
+                         own.get("redirect", preset.redirect), preset.label)
 
 
 def outcome_code(campaign: Campaign, outcome: str) -> str | None:
@@ -209,7 +209,7 @@ def _check_options(item, values, where: str, problems: list[str]) -> None:
     unknown = [v for v in values if v not in known]
     if unknown:
         problems.append(f"{where}: '{item.id}' has no option {', '.join(map(str, unknown))} "
-                        f"(options: {', '.join(sorted(known))})")  # fmt: skip
+                        f"(options: {', '.join(sorted(known))})")
 
 
 def _validate_completion(completion, problems: list[str]) -> None:
@@ -330,7 +330,7 @@ def _validate_arm_weights(survey: Survey, weights, problems: list[str]) -> int:
         for w in weights.values()
     ):
         problems.append(f"arm_weights: a whole number from 0 to {MAX_ARM_WEIGHT} for each arm "
-                        f"({', '.join(sorted(arms))})")  # fmt: skip
+                        f"({', '.join(sorted(arms))})")
         return 0
     if not sum(weights.values()):
         problems.append("arm_weights: at least one arm needs a ratio above 0")
@@ -410,5 +410,5 @@ def opening_problems(campaign: Campaign) -> list[str]:
     problems = []
     if campaign.access == "prolific" and not outcome_code(campaign, "completed"):
         problems.append("a Prolific campaign needs a completion code for 'completed' "
-                        "(--completion-code completed=CODE)")  # fmt: skip
+                        "(--completion-code completed=CODE)")
     return problems

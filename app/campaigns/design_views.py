@@ -71,7 +71,7 @@ def surveys():
         abort(403)
     return render_template("campaigns/surveys.html", known=known_surveys(),
                            form=UploadSurveyForm(), limits=_limits(),
-                           may_design=current_user.role in DESIGNERS)  # fmt: skip
+                           may_design=current_user.role in DESIGNERS)
 
 
 # Exempt from the app-wide CSRF check only because that check parses the body
@@ -99,15 +99,15 @@ def upload_survey():
     name = getattr(form.archive.data, "filename", "") or ""
     if stored is not None:
         record_audit(db.session, "survey.upload",
-                     detail=f"{stored.id} {stored.version} from {name[:100]}")  # fmt: skip
+                     detail=f"{stored.id} {stored.version} from {name[:100]}")
         db.session.commit()
         flash(_("Survey %(id)s was checked and stored (version %(version)s).",
-                id=stored.id, version=stored.version[:12]), "info")  # fmt: skip
+                id=stored.id, version=stored.version[:12]), "info")
         return redirect(url_for(".surveys"), code=303)
     return render_template(
         "campaigns/surveys.html", known=known_surveys(), form=form, limits=limits,
         problems=problems, refused=refused, filename=name, may_design=True,
-    ), 400  # fmt: skip
+    ), 400
 
 
 @role_required(*DESIGNERS)
@@ -124,14 +124,14 @@ def new_campaign():
         else:
             try:
                 campaign = create_from_known(db.session, known, slug=form.slug.data,
-                                             user=current_user, title=form.title.data)  # fmt: skip
+                                             user=current_user, title=form.title.data)
                 db.session.commit()
             except CampaignError as exc:
                 db.session.rollback()
                 form.slug.errors.append(str(exc))
             else:
                 flash(_("Draft campaign created. Check its design, preview it, then open it."),
-                      "info")  # fmt: skip
+                      "info")
                 return redirect(url_for(".design", slug=campaign.slug), code=303)
     status = 400 if form.errors else 200
     return render_template("campaigns/new.html", form=form), status
@@ -147,7 +147,7 @@ def _design_page(campaign, survey, form, status=200, loose=()):
         can_preview=campaign.status in PREVIEW_STATUSES, loose=list(loose),
         may_manage=can(current_user, "manage", campaign), outcomes=COMPLETION_KEYS,
         outcome_labels=OUTCOME_LABELS, access_labels=ACCESS_LABELS,
-    ), status  # fmt: skip
+    ), status
 
 
 @login_required
@@ -234,7 +234,7 @@ def _invites_page(campaign, create=None, revoke=None, status=200):
         create=create or CreateInvitesForm(formdata=None),
         revoke=revoke or RevokeInviteForm(formdata=None), confirm=ConfirmForm(formdata=None),
         may_manage=can(current_user, "manage", campaign),
-    ), status  # fmt: skip
+    ), status
 
 
 @login_required
@@ -302,7 +302,7 @@ def _followup_page(campaign, links=None, status=200):
         "campaigns/followup.html", c=campaign, counts=followup_counts(db.session, campaign),
         links=links or FollowupLinksForm(formdata=None), confirm=ConfirmForm(formdata=None),
         may_manage=can(current_user, "manage", campaign),
-    ), status  # fmt: skip
+    ), status
 
 
 @login_required

@@ -21,7 +21,7 @@ from app.campaigns.tokens import hash_code, new_resume_code, normalise
 from app.models import Campaign, Participant
 
 __all__ = ["FollowupCounts", "followup_counts", "LINKS_CSV_COLUMNS", "followup_link", "mint_codes",
-           "write_links_csv"]  # fmt: skip
+           "write_links_csv"]
 
 #: Columns of the follow-up links CSV, the same from ``parley followup links`` and the browser.
 LINKS_CSV_COLUMNS = ["participant_id", "invite_code", "followup_code", "link"]
@@ -44,7 +44,7 @@ def followup_counts(session: Session, campaign: Campaign) -> FollowupCounts:
                func.count(Participant.followup_completed_at))
         .where(Participant.campaign_id == campaign.id, Participant.status == "completed",
                Participant.is_test.is_(False))
-    ).one()  # fmt: skip
+    ).one()
     return FollowupCounts(*row)
 
 
@@ -53,7 +53,7 @@ def followup_link(base_url: str, campaign: Campaign, code: str) -> str:
 
 
 def mint_codes(session: Session, campaign: Campaign, *, renew: bool = False
-               ) -> list[tuple[Participant, str]]:  # fmt: skip
+               ) -> list[tuple[Participant, str]]:
     """A follow-up code for every completer who has none (every completer with ``renew``).
 
     Returns (participant, code) pairs; the codes are not stored, only their
@@ -62,7 +62,7 @@ def mint_codes(session: Session, campaign: Campaign, *, renew: bool = False
     """
     query = select(Participant).where(Participant.campaign_id == campaign.id,
                                       Participant.status == "completed",
-                                      Participant.is_test.is_(False))  # fmt: skip
+                                      Participant.is_test.is_(False))
     if not renew:
         query = query.where(Participant.followup_token_hash.is_(None))
     minted = []
@@ -76,7 +76,7 @@ def mint_codes(session: Session, campaign: Campaign, *, renew: bool = False
 
 def write_links_csv(session: Session, campaign: Campaign, out: TextIO, base_url: str,
                     actor: str, *, renew: bool = False,
-                    invite_codes: Mapping[int, str] | None = None) -> int:  # fmt: skip
+                    invite_codes: Mapping[int, str] | None = None) -> int:
     """Mint follow-up codes (see ``mint_codes``), write their CSV to ``out`` and audit it.
 
     Does not commit.
@@ -91,7 +91,7 @@ def write_links_csv(session: Session, campaign: Campaign, out: TextIO, base_url:
     writer.writerow(LINKS_CSV_COLUMNS)
     for participant, code in minted:
         writer.writerow([participant.public_id, invite_codes.get(participant.id, ""), code,
-                         followup_link(base_url, campaign, code)])  # fmt: skip
+                         followup_link(base_url, campaign, code)])
     record_audit(session, "followup.links", campaign=campaign, actor=actor,
-                 detail=f"{len(minted)} links" + (", all renewed" if renew else ""))  # fmt: skip
+                 detail=f"{len(minted)} links" + (", all renewed" if renew else ""))
     return len(minted)

@@ -18,7 +18,7 @@ _PROBLEM_FIELDS = [
     (re.compile(r"^block size\b"), lambda m, f: "block_size"),
     (re.compile(r"^seed\b"), lambda m, f: "seed"),
     (re.compile(r"^(abandon_after_minutes|results_min_completed|target_n|opens_at|closes_at|"
-                r"strata|access)\b"), lambda m, f: m.group(1)),  # fmt: skip
+                r"strata|access)\b"), lambda m, f: m.group(1)),
     (re.compile(r"^closes_at must"), lambda m, f: "closes_at"),
     (re.compile(r"^arm_weights\b"), lambda m, f: f"weight_{f.survey.arms[0].id}"),
     (re.compile(r"^panel\.redirect\b"), lambda m, f: "panel_redirect"),
@@ -29,7 +29,7 @@ _PROBLEM_FIELDS = [
     (re.compile(r"^quota (\d+)\b"), lambda m, f: f"quota_{int(m.group(1)) - 1}_name"),
     (re.compile(r"^screening rule (\d+)\b"),
      lambda m, f: f"screen_{f.screen_rules[int(m.group(1)) - 1]}_mode"),
-]  # fmt: skip
+]
 
 
 def _field_for(form, problem: str) -> str | None:

@@ -41,7 +41,7 @@ __all__ = ["StatusForm", "UploadSurveyForm", "NewCampaignForm", "design_form", "
            "design_changes", "PreviewForm", "ConfirmForm",
            "CreateInvitesForm", "RevokeInviteForm", "FollowupLinksForm",
            "screening_items", "choices", "OUTCOME_LABELS", "ACCESS_LABELS",
-           "EMPTY_QUOTA_ROWS"]  # fmt: skip
+           "EMPTY_QUOTA_ROWS"]
 
 #: Empty quota rows shown after the existing ones (save to get more).
 EMPTY_QUOTA_ROWS = 3
@@ -70,7 +70,7 @@ class StatusForm(FlaskForm):
         choices=["open", "paused", "closed", "archived"],
     )
     confirm = BooleanField(_l("Yes, close or archive it (closing takes no one new; an archived "
-                              "campaign can never open again)"))  # fmt: skip
+                              "campaign can never open again)"))
 
     #: Statuses that need the confirmation ticked.
     CONFIRM = ("closed", "archived")
@@ -97,12 +97,12 @@ class NewCampaignForm(FlaskForm):
     slug = StringField(
         _l("Link name"),
         description=_l("Lowercase letters, digits and hyphens; participants see it in the "
-                       "link /c/<name>/."),  # fmt: skip
+                       "link /c/<name>/."),
         validators=[
             DataRequired(_l("Give the campaign a link name.")),
             Regexp(r"^[a-z0-9][a-z0-9-]{1,62}$",
                    message=_l("Use 2 to 63 lowercase letters, digits or hyphens.")),
-        ],  # fmt: skip
+        ],
     )
     title = StringField(
         _l("Internal name"),
@@ -135,13 +135,13 @@ class _DesignForm(FlaskForm):
     seed = StringField(
         _l("Seed"),
         description=_l("With the seed, every allocation can be reproduced. It can be changed "
-                       "only while the campaign is a draft."),  # fmt: skip
+                       "only while the campaign is a draft."),
         validators=[DataRequired(_l("Give a seed.")), Length(max=64)],
     )
     rebalance_dropouts = BooleanField(
         _l("Balance arms among completers"),
         description=_l("A new participant takes the arm of someone who dropped out "
-                       "(see docs/randomisation.md)."),  # fmt: skip
+                       "(see docs/randomisation.md)."),
     )
     abandon_after_minutes = IntegerField(
         _l("Minutes of inactivity after which a participant counts as dropped out"),
@@ -150,13 +150,13 @@ class _DesignForm(FlaskForm):
     strata = MultiCheckboxField(
         _l("Stratify by"),
         description=_l("Arms are balanced within each combination of these answers "
-                       "(allocation then happens after the about-you page)."),  # fmt: skip
+                       "(allocation then happens after the about-you page)."),
     )
     access = SelectField(_l("Access"))
     panel_id_param = StringField(
         _l("Panel id parameter"),
         description=_l("Only for another panel: the name of the link parameter that carries "
-                       "the panel's participant id, for example pid."),  # fmt: skip
+                       "the panel's participant id, for example pid."),
         validators=[Optional(), Length(max=64)],
     )
     panel_redirect = StringField(
@@ -164,7 +164,7 @@ class _DesignForm(FlaskForm):
         description=_l("Where a finished participant goes back to; {code} and {id} are filled "
                        "in. Leave empty for the preset's (Prolific: its completion page)."),
         validators=[Optional(), Length(max=500)],
-    )  # fmt: skip
+    )
     panel_label = StringField(_l("Panel name"), validators=[Optional(), Length(max=60)])
     end_on_failed_attention = BooleanField(
         _l("End the survey for a participant who fails an attention check")
@@ -172,11 +172,11 @@ class _DesignForm(FlaskForm):
     opens_at = DateTimeLocalField(
         _l("Opens at (UTC)"), format=TIME_FORMAT, validators=[Optional()],
         description=_l("Optional: an open campaign takes participants only from this time."),
-    )  # fmt: skip
+    )
     closes_at = DateTimeLocalField(
         _l("Closes at (UTC)"), format=TIME_FORMAT, validators=[Optional()],
         description=_l("Optional: after this time the campaign takes no one new."),
-    )  # fmt: skip
+    )
     target_n = IntegerField(
         _l("Target number of completed participants"),
         description=_l("Optional: the campaign stops taking new participants once reached."),
@@ -200,7 +200,7 @@ def screening_items(survey: Survey) -> list[Item]:
     return [
         i for i in survey.items.values()
         if i.kind.role == "screening" and "profile" in survey.phases_of(i.id)
-    ]  # fmt: skip
+    ]
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -226,7 +226,7 @@ def design_form(survey: Survey, n_quotas: int, formdata=None, data: dict | None 
             arm.id,
             validators=[InputRequired(_l("Give a ratio (0 leaves the arm out).")),
                         NumberRange(0, MAX_ARM_WEIGHT)],
-        )  # fmt: skip
+        )
     for outcome in COMPLETION_KEYS:
         fields[f"code_{outcome}"] = StringField(
             _l("Code"), validators=[Optional(), Length(max=64)]
@@ -241,7 +241,7 @@ def design_form(survey: Survey, n_quotas: int, formdata=None, data: dict | None 
             choices=choices([("", _l("No rule")),
                              ("allow", _l("Only these answers may take part")),
                              ("deny", _l("These answers are screened out"))]),
-        )  # fmt: skip
+        )
         fields[f"screen_{item.id}_options"] = MultiCheckboxField(
             _l("Answers"), choices=choices((o.id, o.id) for o in item.options)
         )
@@ -285,7 +285,7 @@ def design_data(campaign: Campaign, survey: Survey) -> dict:
         "end_on_failed_attention": campaign.end_on_failed_attention,
         "opens_at": _local(campaign.opens_at), "closes_at": _local(campaign.closes_at),
         "target_n": campaign.target_n,
-    }  # fmt: skip
+    }
     weights = campaign.arm_weights or {a.id: a.weight for a in survey.arms}
     for arm in survey.arms:
         data[f"weight_{arm.id}"] = weights.get(arm.id, 0)
@@ -368,7 +368,7 @@ class CreateInvitesForm(FlaskForm):
     n = IntegerField(
         _l("How many codes"),
         description=_l("Each code starts one participant. The codes are shown only in the "
-                       "CSV file you download now: keep it safe."),  # fmt: skip
+                       "CSV file you download now: keep it safe."),
         validators=[InputRequired(_l("Give a number of codes.")), NumberRange(1, 10_000)],
     )
 
@@ -385,7 +385,7 @@ class FollowupLinksForm(FlaskForm):
     renew = BooleanField(
         _l("New codes for every completer"),
         description=_l("Earlier follow-up links stop working. Without this, only completers "
-                       "who have no link yet get one."),  # fmt: skip
+                       "who have no link yet get one."),
     )
 
 

@@ -55,4 +55,4 @@ def recent_invites(session: Session, campaign: Campaign, limit: int = LIST_LIMIT
     return list(session.scalars(
         select(Invite).where(Invite.campaign_id == campaign.id)
         .order_by(Invite.id.desc()).limit(limit)
-    ))  # fmt: skip
+    ))

@@ -22,7 +22,7 @@ from app.campaigns.tokens import hash_code, new_resume_code, normalise
 from app.models import Campaign, Invite, utcnow
 
 __all__ = ["create_invites", "revoke_invites", "list_invites", "find_invite", "invite_link",
-           "invite_counts", "InviteRow", "MAX_INVITES_PER_CALL"]  # fmt: skip
+           "invite_counts", "InviteRow", "MAX_INVITES_PER_CALL"]
 
 MAX_INVITES_PER_CALL = 100_000
 
@@ -46,7 +46,7 @@ def create_invites(session: Session, campaign: Campaign, n: int, actor: str) -> 
     """Make ``n`` new codes for an invite campaign; returns the codes (shown once). No commit."""
     if campaign.access != "invite":
         raise CampaignError(f"campaign '{campaign.slug}' uses {campaign.access} access, "
-                            f"not invite codes (parley campaign edit --access invite)")  # fmt: skip
+                            f"not invite codes (parley campaign edit --access invite)")
     if campaign.status in ("closed", "archived"):
         raise CampaignError(f"campaign '{campaign.slug}' is {campaign.status}")
     if not 1 <= n <= MAX_INVITES_PER_CALL:
@@ -60,7 +60,7 @@ def create_invites(session: Session, campaign: Campaign, n: int, actor: str) -> 
 
 def revoke_invites(session: Session, campaign: Campaign, actor: str,
                    codes: list[str] | None = None,
-                   ids: list[int] | None = None) -> int:  # fmt: skip
+                   ids: list[int] | None = None) -> int:
     """Revoke the given codes or invite ids (all unused ones when both are None).
 
     Returns how many were revoked. A used code stays used: its participant
@@ -108,5 +108,5 @@ def find_invite(session: Session, campaign: Campaign, code: str) -> Invite | Non
         return None
     return session.scalar(
         select(Invite).where(Invite.campaign_id == campaign.id,
-                             Invite.code_hash == hash_code(code))  # fmt: skip
+                             Invite.code_hash == hash_code(code))
     )

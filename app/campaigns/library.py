@@ -70,7 +70,7 @@ def _folders(root: Path) -> list[Path]:
     return sorted(
         p for p in root.iterdir()
         if p.is_dir() and not p.name.startswith(".") and (p / DEFINITION_FILE).is_file()
-    )  # fmt: skip
+    )
 
 
 def _listing(folder: Path) -> Listing | None:
@@ -98,7 +98,7 @@ def known_surveys() -> list[KnownSurvey]:
             if listing is not None:
                 found.append(KnownSurvey(f"{source}:{folder.name}", folder, source, listing))
     for gone in [f for f in _LISTINGS if f not in seen and Path(f).parent in (
-            SHIPPED, uploaded_surveys_folder())]:  # fmt: skip
+            SHIPPED, uploaded_surveys_folder())]:
         del _LISTINGS[gone]
     return found
 

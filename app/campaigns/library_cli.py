@@ -41,7 +41,7 @@ def survey_import(archive: Path):
             click.echo(str(problem), err=True)
         raise click.ClickException(f"{len(exc.problems)} problem(s) in {archive}") from None
     record_audit(db.session, "survey.upload", detail=f"{survey.id} {survey.version} "
-                 f"from {archive.name}")  # fmt: skip
+                 f"from {archive.name}")
     db.session.commit()
     folder = stored_folder(uploaded_surveys_folder(), survey)
     if folder.is_relative_to(Path.cwd()):
@@ -49,7 +49,7 @@ def survey_import(archive: Path):
     # Print the folder: `campaign create --survey` needs it and the name carries the version.
     click.echo(f"stored survey {survey.id} (version {survey.version[:12]}) in {folder}; create a "
                f"campaign on it in the browser (Surveys) or with: parley campaign create SLUG "
-               f"--survey {folder}")  # fmt: skip
+               f"--survey {folder}")
 
 
 @click.group("test-data")

@@ -19,7 +19,7 @@ __all__ = ["StudyLink", "study_links", "PROLIFIC_PLACEHOLDERS"]
 
 #: Prolific's URL parameters and the placeholders Prolific fills in.
 PROLIFIC_PLACEHOLDERS = (("PROLIFIC_PID", "{{%PROLIFIC_PID%}}"), ("STUDY_ID", "{{%STUDY_ID%}}"),
-                         ("SESSION_ID", "{{%SESSION_ID%}}"))  # fmt: skip
+                         ("SESSION_ID", "{{%SESSION_ID%}}"))
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from surveys import Survey
 
 __all__ = ["create_campaign", "set_status", "audit", "update_design", "apply_schedules",
            "set_followup_status",
-           "CampaignError", "DesignError", "TRANSITIONS"]  # fmt: skip
+           "CampaignError", "DesignError", "TRANSITIONS"]
 
 #: Used with fullmatch: ``^...$`` with match() would allow a final "\n".
 SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
@@ -127,11 +127,11 @@ DEFAULT_DESIGN = {
     "completion": {}, "screening": [], "quotas": [], "strata": [],
     "end_on_failed_attention": False, "opens_at": None, "closes_at": None, "target_n": None,
     "arm_weights": None,
-}  # fmt: skip
+}
 
 
 def update_design(session: Session, campaign: Campaign, changes: dict, actor: str,
-                  survey: Survey | None = None) -> Campaign:  # fmt: skip
+                  survey: Survey | None = None) -> Campaign:
     """Change a campaign's design (any keys of DESIGN_FIELDS); does not commit.
 
     Validates the whole resulting design against the pinned survey. Raises
@@ -152,7 +152,7 @@ def update_design(session: Session, campaign: Campaign, changes: dict, actor: st
         setattr(campaign, field, merged[field])
     if changed:
         record_audit(session, "campaign.design", campaign=campaign,
-                     detail="changed " + ", ".join(changed), actor=actor)  # fmt: skip
+                     detail="changed " + ", ".join(changed), actor=actor)
     return campaign
 
 
@@ -213,7 +213,7 @@ def _ensure_quota_rows(session: Session, campaign: Campaign) -> None:
     for quota in campaign.quotas or []:
         if quota["name"] not in existing:
             session.add(Quota(campaign_id=campaign.id, name=quota["name"], cap=quota["cap"],
-                              conditions=dict(quota["conditions"]), used=0))  # fmt: skip
+                              conditions=dict(quota["conditions"]), used=0))
     session.flush()
 
 
@@ -230,7 +230,7 @@ def apply_schedules(session: Session, actor: str) -> list[str]:
     due = session.scalars(
         select(Campaign).where(Campaign.status.in_(("open", "paused")),
                                Campaign.closes_at.is_not(None),
-                               Campaign.closes_at <= utcnow())  # fmt: skip
+                               Campaign.closes_at <= utcnow())
     ).all()
     for campaign in due:
         set_status(session, campaign, "closed", actor)
@@ -249,4 +249,4 @@ def set_followup_status(session: Session, campaign: Campaign, status: str, actor
         raise CampaignError("a draft campaign has no participants to follow up")
     previous, campaign.followup_status = campaign.followup_status, status
     record_audit(session, f"followup.{status}", campaign=campaign,
-                 detail=f"{previous} -> {status}", actor=actor)  # fmt: skip
+                 detail=f"{previous} -> {status}", actor=actor)

@@ -31,7 +31,7 @@ from app.models import Campaign
 
 __all__ = ["external_id_key", "hash_external_id", "panel_id_from", "is_mturk_preview",
            "panel_study_session", "STUDY_SESSION_PARAMS",
-           "EXTERNAL_ID_RE"]  # fmt: skip
+           "EXTERNAL_ID_RE"]
 
 EXTERNAL_ID_RE = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
 #: What MTurk sends while a worker only previews the HIT.

@@ -24,7 +24,7 @@ __all__ = ["MATCH_COLUMNS", "ID_COLUMNS", "id_column_of", "match_submissions"]
 
 #: Columns added to each of the panel's rows.
 MATCH_COLUMNS = ("parley_found", "parley_status", "parley_outcome", "parley_completion_code",
-                 "parley_followup", "parley_bonus")  # fmt: skip
+                 "parley_followup", "parley_bonus")
 #: Where panels put the participant's id, tried in this order after the campaign's
 #: own id parameter (Prolific's export says "Participant id"; MTurk's "WorkerId").
 ID_COLUMNS = ("Participant id", "participant_id", "PROLIFIC_PID", "WorkerId", "workerId")
@@ -38,11 +38,11 @@ def id_column_of(campaign: Campaign, header: list[str], given: str | None = None
         if name in header:
             return name
     raise ValueError(f"no participant id column in the file (looked for "
-                     f"{', '.join(candidates)}; name it with --id-column)")  # fmt: skip
+                     f"{', '.join(candidates)}; name it with --id-column)")
 
 
 def match_submissions(session: Session, campaign: Campaign, rows: Iterable[dict],
-                      id_column: str) -> Iterable[dict]:  # fmt: skip
+                      id_column: str) -> Iterable[dict]:
     """Each row of the panel's file with :data:`MATCH_COLUMNS` added (nothing is written).
 
     ``parley_found`` is ``yes`` when the id started in this campaign, else ``no``;

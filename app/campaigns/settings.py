@@ -28,7 +28,7 @@ __all__ = ["OPERATIONAL_FIELDS", "SETTINGS_ACTION", "change_settings"]
 
 #: What an opened campaign may still change.
 OPERATIONAL_FIELDS = ("title", "completion", "opens_at", "closes_at", "target_n", "quotas",
-                      "show_results", "results_min_completed")  # fmt: skip
+                      "show_results", "results_min_completed")
 #: The audit action of a change to an opened campaign's settings.
 SETTINGS_ACTION = "campaign.settings"
 
@@ -42,11 +42,11 @@ def change_settings(session: Session, campaign: Campaign, merged: dict, actor: s
     """
     problems = []
     pinned = [f for f in DESIGN_FIELDS
-              if f not in OPERATIONAL_FIELDS and merged[f] != getattr(campaign, f)]  # fmt: skip
+              if f not in OPERATIONAL_FIELDS and merged[f] != getattr(campaign, f)]
     if pinned:
         problems.append(f"{', '.join(pinned)} of this {campaign.status} campaign cannot change "
                         "(opening pins what comparability needs); these can: "
-                        + ", ".join(OPERATIONAL_FIELDS))  # fmt: skip
+                        + ", ".join(OPERATIONAL_FIELDS))
     quotas = session.scalars(select(Quota).where(Quota.campaign_id == campaign.id))
     rows = {q.name: q for q in quotas}
     problems += _quota_problems(campaign.quotas or [], merged["quotas"] or [], rows)
@@ -61,7 +61,7 @@ def change_settings(session: Session, campaign: Campaign, merged: dict, actor: s
             rows[quota["name"]].cap = quota["cap"]
     if changed:
         record_audit(session, SETTINGS_ACTION, campaign=campaign, detail="; ".join(notes),
-                     actor=actor)  # fmt: skip
+                     actor=actor)
     return changed
 
 
@@ -70,10 +70,10 @@ def _quota_problems(before: list[dict], after: list[dict], rows: dict[str, Quota
     new = {q["name"]: q["conditions"] for q in after}
     if old != new:
         return ["quotas of an opened campaign can change their caps only, not their "
-                "conditions or which quotas there are"]  # fmt: skip
+                "conditions or which quotas there are"]
     return [f"quota {q['name']}: the cap cannot be below the {rows[q['name']].used} places "
             "already held or completed"
-            for q in after if q["name"] in rows and q["cap"] < rows[q["name"]].used]  # fmt: skip
+            for q in after if q["name"] in rows and q["cap"] < rows[q["name"]].used]
 
 
 def _note(field: str, old, new) -> str:
@@ -81,7 +81,7 @@ def _note(field: str, old, new) -> str:
     if field == "quotas":
         caps = {q["name"]: q["cap"] for q in old or []}
         return "; ".join(f"quota {q['name']} cap: {caps.get(q['name'])} -> {q['cap']}"
-                         for q in new or [] if caps.get(q["name"]) != q["cap"])  # fmt: skip
+                         for q in new or [] if caps.get(q["name"]) != q["cap"])
     return f"{field}: {_shown(old)} -> {_shown(new)}"
 
 

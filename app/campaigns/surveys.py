@@ -16,7 +16,7 @@ from surveys import SHIPPED, Survey, load_survey
 
 __all__ = ["resolve_survey_path", "survey_for", "SurveyChangedError", "stored_survey_path",
            "uploaded_surveys_folder", "UPLOADED_PREFIX", "load_cached", "survey_stamp",
-           "survey_folder_of"]  # fmt: skip
+           "survey_folder_of"]
 
 #: How a campaign records a survey uploaded through the browser: the folder's
 #: name under the instance folder's ``surveys/``, so the instance can move.

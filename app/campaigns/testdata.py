@@ -23,7 +23,7 @@ def count_test_participants(session: Session, campaign: Campaign) -> int:
     return session.scalar(
         select(func.count()).select_from(Participant)
         .where(Participant.campaign_id == campaign.id, Participant.is_test.is_(True))
-    )  # fmt: skip
+    )
 
 
 def delete_test_participants(session: Session, campaign: Campaign, actor: str | None = None) -> int:

@@ -117,7 +117,7 @@ def _entry_problem(info: zipfile.ZipInfo, limits: Limits) -> str | None:
         return None
     if not info.filename.lower().endswith(ALLOWED_SUFFIXES):
         return _l("%(name)s: only %(kinds)s files belong in a survey",
-                  name=info.filename, kinds=", ".join(ALLOWED_SUFFIXES))  # fmt: skip
+                  name=info.filename, kinds=", ".join(ALLOWED_SUFFIXES))
     if info.compress_size and info.file_size / info.compress_size > limits.ratio:
         return _l("%(name)s: compressed suspiciously well (a zip bomb?)", name=info.filename)
     if info.file_size > limits.file_bytes:
@@ -130,7 +130,7 @@ def _entries(archive: zipfile.ZipFile, limits: Limits) -> list[_Entry]:
     infos = archive.infolist()
     if len(infos) > limits.members:
         raise UploadError([_l("the zip holds %(n)d entries; at most %(max)d are allowed",
-                              n=len(infos), max=limits.members)])  # fmt: skip
+                              n=len(infos), max=limits.members)])
     problems: list = []
     seen: set[str] = set()
     kept: list[zipfile.ZipInfo] = []
@@ -165,7 +165,7 @@ def _entries(archive: zipfile.ZipFile, limits: Limits) -> list[_Entry]:
     too_deep = [e.info.filename for e in entries if len(e.path.parts) > limits.depth]
     if too_deep:
         raise UploadError([_l("%(name)s: folders nested more than %(n)d deep",
-                              name=name, n=limits.depth) for name in too_deep])  # fmt: skip
+                              name=name, n=limits.depth) for name in too_deep])
     return entries
 
 
@@ -177,7 +177,7 @@ def _extract(archive: zipfile.ZipFile, entries: list[_Entry], target: Path, limi
         # Belt and braces: the name checks above already rule this out.
         if target.resolve() not in destination.resolve().parents:
             raise UploadError([_l("%(name)s: path leaves the survey folder",
-                                  name=entry.info.filename)])  # fmt: skip
+                                  name=entry.info.filename)])
         destination.parent.mkdir(parents=True, exist_ok=True)
         written = 0
         with archive.open(entry.info) as src, destination.open("xb") as dst:
@@ -186,7 +186,7 @@ def _extract(archive: zipfile.ZipFile, entries: list[_Entry], target: Path, limi
                 total += len(chunk)
                 if written > limits.file_bytes or total > limits.total_bytes:
                     raise UploadError([_l("%(name)s: unpacks to more than its limit (a zip "
-                                          "bomb?)", name=entry.info.filename)])  # fmt: skip
+                                          "bomb?)", name=entry.info.filename)])
                 dst.write(chunk)
 
 

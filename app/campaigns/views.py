@@ -43,7 +43,7 @@ def campaign(slug: str):
     events = db.session.scalars(
         select(AuditEvent).where(AuditEvent.campaign_id == c.id).order_by(AuditEvent.at.desc())
         .limit(50)
-    ).all()  # fmt: skip
+    ).all()
     history = [e for e in events if e.action in HISTORY_ACTIONS]
     members = None
     if can(current_user, "own", c):

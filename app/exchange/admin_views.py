@@ -29,9 +29,9 @@ def queues():
         select(Statement.campaign_id, func.count())
         .where(Statement.status.in_(moderation.WAITING), Statement.participant_id.is_not(None))
         .group_by(Statement.campaign_id)
-    ).all()) if campaigns else {}  # fmt: skip
+    ).all()) if campaigns else {}
     return render_template("exchange/queues.html",
-                           rows=[(c, waiting.get(c.id, 0)) for c in campaigns])  # fmt: skip
+                           rows=[(c, waiting.get(c.id, 0)) for c in campaigns])
 
 
 @login_required
@@ -41,7 +41,7 @@ def queue(slug: str):
     entries = moderation.queue(db.session, campaign, current_user)
     db.session.commit()  # triage done for the page is kept
     return render_template("exchange/queue.html", campaign=campaign, entries=entries,
-                           form=DecisionForm(), reasons=REASON_LABELS)  # fmt: skip
+                           form=DecisionForm(), reasons=REASON_LABELS)
 
 
 @login_required
@@ -54,7 +54,7 @@ def decide(slug: str, statement_id: int):
         return redirect(url_for(".queue", slug=slug)), 303
     try:
         recorded = moderation.decide(db.session, campaign, statement_id, form.decision.data,
-                                     form.reason.data or None, current_user)  # fmt: skip
+                                     form.reason.data or None, current_user)
     except moderation.ModerationError as exc:
         db.session.rollback()
         flash(str(exc), "error")

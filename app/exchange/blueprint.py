@@ -16,6 +16,6 @@ bp.app_context_processor(lambda: {"own_statements": participant_views.own_statem
 admin_bp = Blueprint("exchange_admin", __name__)
 admin_bp.add_url_rule("/moderation", view_func=admin_views.queues, methods=["GET"])
 admin_bp.add_url_rule("/campaign/<slug>/moderation", view_func=admin_views.queue,
-                      methods=["GET"])  # fmt: skip
+                      methods=["GET"])
 admin_bp.add_url_rule("/campaign/<slug>/moderation/<int:statement_id>",
-                      view_func=admin_views.decide, methods=["POST"])  # fmt: skip
+                      view_func=admin_views.decide, methods=["POST"])

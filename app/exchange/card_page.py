@@ -32,7 +32,7 @@ def error_messages() -> dict[str, str]:
 
 
 def render_card(campaign, participant, step, card: ShownCard, done: int, total: int,
-                form, errors=(), sent=None) -> str:  # fmt: skip
+                form, errors=(), sent=None) -> str:
     """The card page: the statement, the fair and agree questions, the report disclosure."""
     lang = participant.language
     proposal = None
@@ -43,21 +43,21 @@ def render_card(campaign, participant, step, card: ShownCard, done: int, total: 
         cards=g.survey.exchange.cards, placebo=step.module == "exchange_placebo",
         proposal_title=proposal, seed=card.seed, form=form, errors=list(errors),
         messages=error_messages(), sent=sent or {"fair": "", "agree": "", "report": ""},
-    )  # fmt: skip
+    )
 
 
 def render_pair(campaign, participant, step, done: int, total: int, form) -> str:
     """A pairwise choice: which of two arguments helps more to understand a proposal."""
     pair = pair_for(db.session, campaign, participant, step.position)
     title = (g.survey.module(pair.proposal).title[participant.language]
-             if pair.proposal is not None else None)  # fmt: skip
+             if pair.proposal is not None else None)
     return render_template(
         "exchange/pair.html", campaign=campaign, step=step, pair=pair, done=done, total=total,
         pairs=g.survey.exchange.pairs, proposal_title=title, form=form,
         errors=list(getattr(form, "card_errors", ())),
         sent=getattr(form, "card_sent", {}).get("chosen", ""),
         message=_("Choose one of the two, or neither."),
-    )  # fmt: skip
+    )
 
 
 def card_submission(participant, step, form):

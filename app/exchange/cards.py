@@ -24,7 +24,7 @@ from app.models import REPORT_REASONS, Campaign, Exposure, Pair, Participant, Ra
 from surveys import Survey
 
 __all__ = ["FAIR", "AGREE_CHOICES", "CardAnswer", "deal", "card_for", "parse_card", "save_card",
-           "ShownCard", "ShownPair", "pair_for", "save_pair", "PAIR_CHOICES"]  # fmt: skip
+           "ShownCard", "ShownPair", "pair_for", "save_pair", "PAIR_CHOICES"]
 
 #: A pairwise choice: the left statement, the right one, or neither.
 PAIR_CHOICES = ("left", "right", "neither")
@@ -58,7 +58,7 @@ class ShownCard:
 
 
 def deal(session: Session, campaign: Campaign, survey: Survey, participant: Participant,
-         step: str, now: datetime) -> int:  # fmt: skip
+         step: str, now: datetime) -> int:
     """Deal the participant's cards (once); returns how many. Runs in the claim's transaction.
 
     Peers in the seeding stage (mode frozen, nothing frozen yet) are routed
@@ -66,7 +66,7 @@ def deal(session: Session, campaign: Campaign, survey: Survey, participant: Part
     proposal (app/exchange/routing.py).
     """
     have = session.scalar(select(Exposure.id).where(Exposure.participant_id == participant.id)
-                          .limit(1))  # fmt: skip
+                          .limit(1))
     if have is not None:
         return 0
     pool = pool_for(session, campaign, survey, participant, step)
@@ -83,7 +83,7 @@ def deal(session: Session, campaign: Campaign, survey: Survey, participant: Part
                  position=c.position, probability=c.probability, pool_version=pool.version,
                  dealt_at=now)
         for c in cards
-    )  # fmt: skip
+    )
     session.flush()
     return len(cards)
 
@@ -95,12 +95,12 @@ def card_for(session: Session, participant: Participant, position: int) -> Shown
                Statement.status, Statement.participant_id)
         .join(Exposure, Exposure.statement_id == Statement.id)
         .where(Exposure.participant_id == participant.id, Exposure.position == position)
-    ).first()  # fmt: skip
+    ).first()
     if row is None:
         return ShownCard(position, None, None, None, None)
     shown = row.status == "approved" and row.participant_id != participant.id
     return ShownCard(position, row.id, row.text if shown else None, row.language, row.proposal,
-                     row.participant_id is None)  # fmt: skip
+                     row.participant_id is None)
 
 
 def parse_card(form: dict, card: ShownCard) -> tuple[CardAnswer | None, list[str]]:
@@ -124,14 +124,14 @@ def parse_card(form: dict, card: ShownCard) -> tuple[CardAnswer | None, list[str
 
 
 def save_card(session: Session, participant_id: int, card: ShownCard, answer: CardAnswer,
-              now: datetime, seconds: float | None = None) -> None:  # fmt: skip
+              now: datetime, seconds: float | None = None) -> None:
     """Store the card's rating (and report) in the step's claim transaction."""
     if card.statement_id is None:
         return
     session.add(Rating(participant_id=participant_id, statement_id=card.statement_id,
                        fair=answer.fair, skipped=answer.skipped, agree=answer.agree,
                        position=card.position, answered_at=now,
-                       seconds_on_page=seconds))  # fmt: skip
+                       seconds_on_page=seconds))
     session.flush()
     if answer.report is not None:
         report(session, card.statement_id, participant_id, answer.report)
@@ -148,7 +148,7 @@ class ShownPair:
 
 
 def pair_for(session: Session, campaign: Campaign, participant: Participant,
-             position: int) -> ShownPair:  # fmt: skip
+             position: int) -> ShownPair:
     """The ``position``-th pair: two of the participant's dealt, still approved statements
     about one proposal (proposals in turn), chosen by the participant's seeded stream."""
     rows = session.execute(
@@ -157,7 +157,7 @@ def pair_for(session: Session, campaign: Campaign, participant: Participant,
         .where(Exposure.participant_id == participant.id, Statement.status == "approved",
                Statement.proposal.is_not(None))
         .order_by(Exposure.position)
-    ).all()  # fmt: skip
+    ).all()
     by_proposal: dict[str, list[tuple[int, str]]] = {}
     for sid, text, proposal in rows:
         by_proposal.setdefault(proposal, []).append((sid, text))
@@ -172,12 +172,12 @@ def pair_for(session: Session, campaign: Campaign, participant: Participant,
 
 
 def save_pair(session: Session, participant_id: int, pair: ShownPair, chosen: str,
-              now: datetime) -> None:  # fmt: skip
+              now: datetime) -> None:
     """Store the choice (``left``, ``right`` or ``neither``) in the step's claim transaction."""
     if pair.left is None:
         return
     pick = {"left": pair.left[0], "right": pair.right[0]}.get(chosen)
     session.add(Pair(participant_id=participant_id, left_id=pair.left[0],
                      right_id=pair.right[0], chosen_id=pick, proposal=pair.proposal,
-                     position=pair.position, answered_at=now))  # fmt: skip
+                     position=pair.position, answered_at=now))
     session.flush()

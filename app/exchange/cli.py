@@ -60,7 +60,7 @@ def moderate_command(slug, statement_id, approve, reason):
     try:
         recorded = moderation.decide(db.session, campaign, statement_id,
                                      "approve" if approve else "reject", reason, None,
-                                     actor=acting_user(), role="owner")  # fmt: skip
+                                     actor=acting_user(), role="owner")
     except moderation.ModerationError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None

@@ -48,15 +48,15 @@ def exchange_figures(session: Session, campaign: Campaign, survey: Survey) -> Ex
     own = Statement.participant_id.is_not(None)
     status = Counter(dict(session.execute(
         select(Statement.status, func.count()).where(Statement.campaign_id == campaign.id, own)
-        .group_by(Statement.status)).all()))  # fmt: skip
+        .group_by(Statement.status)).all()))
     reasons = dict(session.execute(
         select(Statement.reason, func.count())
         .where(Statement.campaign_id == campaign.id, own, Statement.status == "rejected")
-        .group_by(Statement.reason)).all())  # fmt: skip
+        .group_by(Statement.reason)).all())
     pooled = session.execute(
         select(Statement.id, Statement.proposal, Statement.language)
         .where(Statement.campaign_id == campaign.id, Statement.status == "approved",
-               ~Statement.placebo).order_by(Statement.id)).all()  # fmt: skip
+               ~Statement.placebo).order_by(Statement.id)).all()
     groups = opinion_groups(session, campaign, survey)
     ratings = session.execute(
         select(Rating.statement_id, Rating.participant_id)
@@ -71,7 +71,7 @@ def exchange_figures(session: Session, campaign: Campaign, survey: Survey) -> Ex
                ModerationDecision.second)
         .join(Statement, Statement.id == ModerationDecision.statement_id)
         .where(Statement.campaign_id == campaign.id,
-               ModerationDecision.decision.in_(("approve", "reject")))).all()  # fmt: skip
+               ModerationDecision.decision.in_(("approve", "reject")))).all()
     first = {c.statement_id: c.decision for c in codes if not c.second}
     seconds = [(c.statement_id, c.decision) for c in codes if c.second]
     return ExchangeFigures(
@@ -83,4 +83,4 @@ def exchange_figures(session: Session, campaign: Campaign, survey: Survey) -> Ex
         coverage={t: sum(total[s.id] >= t for s in pooled) for t in TARGETS},
         pool=len(pooled), second_codes=len(seconds),
         second_agree=sum(first.get(sid) == d for sid, d in seconds),
-    )  # fmt: skip
+    )

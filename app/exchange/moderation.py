@@ -32,7 +32,7 @@ from app.models import (
 )
 
 __all__ = ["ModerationError", "QueueEntry", "queue", "decide", "report", "in_second_sample",
-           "SECOND_SHARE", "REPORTS_TO_HOLD", "moderator_role"]  # fmt: skip
+           "SECOND_SHARE", "REPORTS_TO_HOLD", "moderator_role"]
 
 #: Share of statements coded twice, blind.
 SECOND_SHARE = 0.05
@@ -74,7 +74,7 @@ def moderator_role(user: User | None) -> str:
 
 
 def queue(session: Session, campaign: Campaign, user: User | None = None,
-          limit: int = 200) -> list[QueueEntry]:  # fmt: skip
+          limit: int = 200) -> list[QueueEntry]:
     """Statements waiting for a decision, riskiest first (then oldest), and the blind
     second codings offered to ``user`` (never ones they coded first).
 
@@ -88,7 +88,7 @@ def queue(session: Session, campaign: Campaign, user: User | None = None,
                Statement.participant_id.is_not(None))
         .order_by(func.coalesce(Statement.risk, 1.0).desc(), Statement.id)
         .limit(limit)
-    ).all()  # fmt: skip
+    ).all()
     entries = [_entry(s, False) for s in waiting]
     if user is not None:
         entries += [_entry(s, True) for s in _second_codings(session, campaign, user)]
@@ -97,7 +97,7 @@ def queue(session: Session, campaign: Campaign, user: User | None = None,
 
 def _entry(s: Statement, second: bool) -> QueueEntry:
     return QueueEntry(s.id, s.text, s.language, s.proposal, s.side, s.risk or 0.0,
-                      tuple(s.flags or ()), s.status, second)  # fmt: skip
+                      tuple(s.flags or ()), s.status, second)
 
 
 def _second_codings(session: Session, campaign: Campaign, user: User) -> list[Statement]:
@@ -108,7 +108,7 @@ def _second_codings(session: Session, campaign: Campaign, user: User) -> list[St
         .join(Statement, Statement.id == ModerationDecision.statement_id)
         .where(Statement.campaign_id == campaign.id,
                ModerationDecision.decision.in_(("approve", "reject")))
-    ).all()  # fmt: skip
+    ).all()
     first_by = {r.statement_id: r.user_id for r in decided if not r.second}
     seconded = {r.statement_id for r in decided if r.second}
     ids = [sid for sid, who in first_by.items()
@@ -119,7 +119,7 @@ def _second_codings(session: Session, campaign: Campaign, user: User) -> list[St
         select(Statement).where(Statement.id.in_(ids), Statement.status.in_(("approved",
                                                                              "rejected")))
         .order_by(Statement.id)
-    ))  # fmt: skip
+    ))
 
 
 def decide(session: Session, campaign: Campaign, statement_id: int, decision: str,
@@ -144,7 +144,7 @@ def decide(session: Session, campaign: Campaign, statement_id: int, decision: st
         select(Statement).where(Statement.id == statement_id,
                                 Statement.campaign_id == campaign.id,
                                 Statement.participant_id.is_not(None))
-    )  # fmt: skip
+    )
     if statement is None:
         raise ModerationError(f"no statement {statement_id} waits in this campaign")
     role = role or moderator_role(user)
@@ -158,7 +158,7 @@ def decide(session: Session, campaign: Campaign, statement_id: int, decision: st
             .where(Statement.id == statement.id, Statement.status == statement.status)
             .values(status=new_status, reason=reason)
             .execution_options(synchronize_session=False)
-        ).rowcount  # fmt: skip
+        ).rowcount
         if claimed != 1:  # another moderator decided in the meantime
             raise ModerationError(f"statement {statement_id} was decided already")
         second = False
@@ -171,7 +171,7 @@ def decide(session: Session, campaign: Campaign, statement_id: int, decision: st
     record_audit(session, "exchange.second_code" if second else "exchange.moderate",
                  campaign=campaign, actor=actor,
                  detail=f"statement {statement.id}: {recorded}"
-                        + (f" ({reason})" if reason else ""))  # fmt: skip
+                        + (f" ({reason})" if reason else ""))
     session.flush()
     session.expire(statement)
     return recorded
@@ -185,7 +185,7 @@ def _second_open(session, campaign, statement, user_id) -> bool:
         select(ModerationDecision.user_id, ModerationDecision.second)
         .where(ModerationDecision.statement_id == statement.id,
                ModerationDecision.decision.in_(("approve", "reject")))
-    ).all()  # fmt: skip
+    ).all()
     firsts = [c.user_id for c in codes if not c.second]
     return bool(firsts) and not any(c.second for c in codes) and user_id not in firsts \
         and user_id is not None
@@ -203,10 +203,10 @@ def report(session: Session, statement_id: int, participant_id: int, reason: str
     if reason not in REPORT_REASONS:
         raise ModerationError(f"report reasons: {', '.join(REPORT_REASONS)}")
     session.add(StatementReport(statement_id=statement_id, participant_id=participant_id,
-                                reason=reason, reported_at=utcnow()))  # fmt: skip
+                                reason=reason, reported_at=utcnow()))
     session.flush()
     count = session.scalar(select(func.count()).select_from(StatementReport)
-                           .where(StatementReport.statement_id == statement_id))  # fmt: skip
+                           .where(StatementReport.statement_id == statement_id))
     if count < REPORTS_TO_HOLD:
         return False
     held = session.execute(
@@ -215,8 +215,8 @@ def report(session: Session, statement_id: int, participant_id: int, reason: str
                Statement.participant_id.is_not(None))
         .values(status="reported")
         .execution_options(synchronize_session=False)
-    ).rowcount  # fmt: skip
+    ).rowcount
     if held:
         session.add(ModerationDecision(statement_id=statement_id, role="system",
-                                       decision="report_hold"))  # fmt: skip
+                                       decision="report_hold"))
     return bool(held)

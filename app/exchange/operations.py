@@ -30,11 +30,11 @@ from surveys import Answer as ParsedAnswer
 from surveys import Source, Survey
 
 __all__ = ["statements_from_page", "proposal_of", "withdraw_statements", "live_statements",
-           "load_seeds", "forget_participant", "request_triage"]  # fmt: skip
+           "load_seeds", "forget_participant", "request_triage"]
 
 
 def proposal_of(session: Session, survey: Survey, participant_id: int, source: Source,
-                answers: dict[str, ParsedAnswer | None]) -> str | None:  # fmt: skip
+                answers: dict[str, ParsedAnswer | None]) -> str | None:
     """The proposal a source's statement argues about, or None when it cannot be told.
 
     A fixed ``proposal``; else the participant's answer to ``proposal_from``:
@@ -49,7 +49,7 @@ def proposal_of(session: Session, survey: Survey, participant_id: int, source: S
         rows = session.execute(
             select(Answer.phase, Answer.value, Answer.text)
             .where(Answer.participant_id == participant_id, Answer.item == item.id)
-        ).all()  # fmt: skip
+        ).all()
         if not rows:
             return None
         latest = max(rows, key=lambda r: 1 if r.phase == "post" else 0)
@@ -65,7 +65,7 @@ def proposal_of(session: Session, survey: Survey, participant_id: int, source: S
 def statements_from_page(session: Session, campaign_id: int, survey: Survey,
                          participant_id: int, language: str,
                          answers: dict[str, ParsedAnswer | None],
-                         now: datetime) -> list[int]:  # fmt: skip
+                         now: datetime) -> list[int]:
     """Store a pending statement for each source item answered on this page.
 
     Called inside the page's transaction. A text is stored as written (its
@@ -88,7 +88,7 @@ def statements_from_page(session: Session, campaign_id: int, survey: Survey,
             campaign_id=campaign_id, participant_id=participant_id, language=language,
             proposal=proposal, side=source.side, source_item=source.item, text=text,
             status="pending", created_at=now,
-        )  # fmt: skip
+        )
         session.add(statement)
         session.flush()
         made.append(statement.id)
@@ -101,7 +101,7 @@ def live_statements(session: Session, participant_id: int) -> list[Statement]:
         select(Statement)
         .where(Statement.participant_id == participant_id, Statement.status != "withdrawn")
         .order_by(Statement.id)
-    ))  # fmt: skip
+    ))
 
 
 def withdraw_statements(session: Session, participant_id: int) -> int:
@@ -118,7 +118,7 @@ def withdraw_statements(session: Session, participant_id: int) -> int:
                    Statement.status != "withdrawn")
             .values(status="withdrawn", text="", reason=None, signature=None)
             .execution_options(synchronize_session=False)
-        ).rowcount  # fmt: skip
+        ).rowcount
 
 
 def forget_participant(session: Session, participant_id: int) -> None:
@@ -144,7 +144,7 @@ def load_seeds(session: Session, campaign: Campaign, survey: Survey) -> int:
     have = {tuple(row) for row in session.execute(
         select(Statement.seed_key, Statement.placebo, Statement.language)
         .where(Statement.campaign_id == campaign.id, Statement.seed_key.is_not(None))
-    )}  # fmt: skip
+    )}
     added = 0
     now = utcnow()
     for placebo, seeds in ((False, survey.exchange.seeds), (True, survey.exchange.placebo)):
@@ -156,7 +156,7 @@ def load_seeds(session: Session, campaign: Campaign, survey: Survey) -> int:
                     campaign_id=campaign.id, seed_key=seed.key, placebo=placebo,
                     language=lang, proposal=seed.proposal, side=seed.side, text=text,
                     status="approved", risk=0.0, flags=[], created_at=now,
-                ))  # fmt: skip
+                ))
                 added += 1
     session.flush()
     return added
@@ -173,11 +173,11 @@ def request_triage(session: Session, campaign_id: int) -> None:
         queued = session.scalar(
             select(Job.id).where(Job.campaign_id == campaign_id, Job.kind == "triage",
                                  Job.status == "queued")
-        )  # fmt: skip
+        )
         if queued is not None:
             return
         job = Job(campaign_id=campaign_id, kind="triage", fmt="-", options={},
-                  requested_by="system")  # fmt: skip
+                  requested_by="system")
         session.add(job)
         session.flush()
         job_id = job.id

@@ -45,7 +45,7 @@ def statement(slug: str):
         return render_template("exchange/statement_withdrawn.html", campaign=campaign)
     statements = ops.live_statements(db.session, participant.id)
     return render_template("exchange/statement.html", campaign=campaign, form=form,
-                           statements=statements)  # fmt: skip
+                           statements=statements)
 
 
 def own_statements() -> bool:

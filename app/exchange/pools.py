@@ -28,7 +28,7 @@ def pool_hash(statements: list[Statement]) -> str:
     digest = hashlib.sha256()
     for s in sorted(statements, key=lambda s: s.id):
         digest.update("\t".join([str(s.id), s.language, s.proposal or "", s.side or "",
-                                 s.text]).encode() + b"\n")  # fmt: skip
+                                 s.text]).encode() + b"\n")
     return digest.hexdigest()
 
 
@@ -39,12 +39,12 @@ def ratings_per_statement(session: Session, campaign: Campaign) -> dict[int, int
         .join(Statement, Statement.id == Rating.statement_id)
         .where(Statement.campaign_id == campaign.id, Rating.fair.is_not(None))
         .group_by(Rating.statement_id)
-    ).all())  # fmt: skip
+    ).all())
 
 
 def freeze(session: Session, campaign: Campaign, *, min_ratings: int = 80,
            statement_ids: list[int] | None = None, user: User | None = None,
-           actor: str | None = None) -> FrozenSet:  # fmt: skip
+           actor: str | None = None) -> FrozenSet:
     """Freeze the display set; does not commit; returns it (the same one if frozen before).
 
     The set is ``statement_ids`` when given (each must be an approved,
@@ -58,7 +58,7 @@ def freeze(session: Session, campaign: Campaign, *, min_ratings: int = 80,
         unknown = sorted(set(statement_ids) - set(candidates))
         if unknown:
             raise PoolError("not approved statements of this campaign: "
-                            + ", ".join(map(str, unknown)))  # fmt: skip
+                            + ", ".join(map(str, unknown)))
         chosen = [candidates[i] for i in sorted(set(statement_ids))]
     else:
         counts = ratings_per_statement(session, campaign)
@@ -72,12 +72,12 @@ def freeze(session: Session, campaign: Campaign, *, min_ratings: int = 80,
         return existing
     frozen = FrozenSet(campaign_id=campaign.id, kind="frozen", pool_version=version,
                        min_ratings=None if statement_ids is not None else min_ratings,
-                       frozen_at=utcnow(), frozen_by=user.id if user else None)  # fmt: skip
+                       frozen_at=utcnow(), frozen_by=user.id if user else None)
     session.add(frozen)
     session.flush()
     session.add_all(FrozenMember(frozen_set_id=frozen.id, statement_id=s.id) for s in chosen)
     record_audit(session, "exchange.freeze", campaign=campaign, actor=actor,
-                 detail=f"{len(chosen)} statements, sha256 {version}")  # fmt: skip
+                 detail=f"{len(chosen)} statements, sha256 {version}")
     session.flush()
     return frozen
 
@@ -87,4 +87,4 @@ def active_frozen_set(session: Session, campaign: Campaign) -> FrozenSet | None:
     return session.scalar(
         select(FrozenSet).where(FrozenSet.campaign_id == campaign.id, FrozenSet.kind == "frozen")
         .order_by(FrozenSet.id.desc()).limit(1)
-    )  # fmt: skip
+    )

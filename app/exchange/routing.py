@@ -100,13 +100,13 @@ def draw(pool: Pool, k: int, rng: random.Random) -> list[Card]:
 
 
 def pool_for(session: Session, campaign: Campaign, survey: Survey, participant: Participant,
-             step: str) -> Pool:  # fmt: skip
+             step: str) -> Pool:
     """The pool ``participant`` draws from for ``step`` ("exchange" or "exchange_placebo")."""
     lang = participant.language
     if step == "exchange_placebo":
         rows = session.scalars(select(Statement).where(
             Statement.campaign_id == campaign.id, Statement.placebo,
-            Statement.language == lang, Statement.status == "approved"))  # fmt: skip
+            Statement.language == lang, Statement.status == "approved"))
         rows = list(rows)
         return Pool({s.id: None for s in rows}, f"placebo:{pool_hash(rows)}")
     frozen = active_frozen_set(session, campaign) if survey.exchange.mode == "frozen" else None
@@ -117,13 +117,13 @@ def pool_for(session: Session, campaign: Campaign, survey: Survey, participant: 
             .where(FrozenMember.frozen_set_id == frozen.id, Statement.language == lang,
                    Statement.status == "approved",
                    Statement.participant_id.is_distinct_from(participant.id))
-        ).all()  # fmt: skip
+        ).all()
         return Pool({r.id: r.proposal for r in rows}, frozen.pool_version)
     return _live_pool(session, campaign, survey, participant)
 
 
 def _live_pool(session: Session, campaign: Campaign, survey: Survey,
-               participant: Participant) -> Pool:  # fmt: skip
+               participant: Participant) -> Pool:
     query = select(Statement).where(
         Statement.campaign_id == campaign.id, ~Statement.placebo,
         Statement.language == participant.language, Statement.status == "approved")
@@ -132,13 +132,13 @@ def _live_pool(session: Session, campaign: Campaign, survey: Survey,
         writers = select(Participant.id).where(Participant.campaign_id == campaign.id,
                                                Participant.arm.not_in(peers))
         query = query.where(Statement.participant_id.is_(None)
-                            | Statement.participant_id.in_(writers))  # fmt: skip
+                            | Statement.participant_id.in_(writers))
     rows = list(session.scalars(query.order_by(Statement.id)))
     raters = session.scalar(select(func.count()).select_from(Participant).where(
-        Participant.campaign_id == campaign.id))  # fmt: skip
+        Participant.campaign_id == campaign.id))
     # The cap keeps the seeds and the oldest approved statements (first in, first rated).
     rows = rows[:max(pool_cap(raters or 0, survey.exchange.cards), len(
-        [r for r in rows if r.participant_id is None]))]  # fmt: skip
+        [r for r in rows if r.participant_id is None]))]
     snapshot = _snapshot(session, campaign, rows)
     return Pool({s.id: s.proposal for s in rows if s.participant_id != participant.id},
                 snapshot)
@@ -151,7 +151,7 @@ def _snapshot(session: Session, campaign: Campaign, rows: list[Statement]) -> st
                                                       FrozenSet.pool_version == version))
     if found is None and rows:
         snapshot = FrozenSet(campaign_id=campaign.id, kind="live", pool_version=version,
-                             frozen_at=utcnow())  # fmt: skip
+                             frozen_at=utcnow())
         session.add(snapshot)
         session.flush()
         session.add_all(FrozenMember(frozen_set_id=snapshot.id, statement_id=s.id) for s in rows)

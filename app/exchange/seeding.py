@@ -47,7 +47,7 @@ def opinion_groups(session: Session, campaign: Campaign, survey: Survey) -> dict
         .join(Participant, Participant.id == Answer.participant_id)
         .where(Participant.campaign_id == campaign.id, Answer.item.in_(items),
                Answer.phase.in_(("profile", "pre")), Answer.value.is_not(None))
-    ).all()  # fmt: skip
+    ).all()
     missing = {i: {o.code for o in survey.items[i].options if o.missing} for i in items}
     answers: dict[int, dict[str, float]] = {}
     for pid, item, value in rows:
@@ -63,7 +63,7 @@ def opinion_groups(session: Session, campaign: Campaign, survey: Survey) -> dict
 
     x = np.array([[answers[p].get(i, np.nan) for i in items] for p in people])
     varied = [j for j in range(len(items)) if np.sum(np.isfinite(x[:, j])) >= 2
-              and np.nanstd(x[:, j]) > 0]  # fmt: skip
+              and np.nanstd(x[:, j]) > 0]
     if not varied:
         return {}
     x = x[:, varied]
@@ -76,19 +76,19 @@ def opinion_groups(session: Session, campaign: Campaign, survey: Survey) -> dict
 
 
 def group_counts(session: Session, statement_ids: list[int],
-                 groups: dict[int, str]) -> tuple[Counter, Counter]:  # fmt: skip
+                 groups: dict[int, str]) -> tuple[Counter, Counter]:
     """Ratings (not skipped) per (statement, group) and per statement."""
     rows = session.execute(
         select(Rating.statement_id, Rating.participant_id)
         .where(Rating.statement_id.in_(statement_ids), Rating.fair.is_not(None))
-    ).all()  # fmt: skip
+    ).all()
     by_group = Counter((sid, groups.get(pid, "all")) for sid, pid in rows)
     total = Counter(sid for sid, _ in rows)
     return by_group, total
 
 
 def routed_draw(pool: Pool, k: int, group: str, by_group: Counter, total: Counter,
-                rng: random.Random) -> list[Card]:  # fmt: skip
+                rng: random.Random) -> list[Card]:
     """Up to ``k`` cards by priority within each proposal's share, with exact probabilities."""
     strata: dict[str | None, list[int]] = {}
     for sid, proposal in sorted(pool.statements.items()):
@@ -97,7 +97,7 @@ def routed_draw(pool: Pool, k: int, group: str, by_group: Counter, total: Counte
     chosen: list[tuple[int, float]] = []
     for proposal in sorted(strata, key=str):
         need = {sid: (by_group[(sid, group)], 0 if total[sid] < BONUS_UNDER else 1)
-                for sid in strata[proposal]}  # fmt: skip
+                for sid in strata[proposal]}
         ranked = sorted(strata[proposal], key=lambda s: (need[s], rng.random()))
         take = n[proposal]
         if take == 0:

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 __all__ = ["Finding", "triage_text", "personal_data", "script_flags", "word_list_hits",
            "signature", "similarity", "risk_of", "WEIGHTS", "NEAR_DUPLICATE",
-           "PROFANITY_THRESHOLD"]  # fmt: skip
+           "PROFANITY_THRESHOLD"]
 
 #: How much each flag adds to the risk (capped at 1): personal data and
 #: abuse first, then what makes a text unusable, then what a moderator
@@ -49,7 +49,7 @@ WEIGHTS = {
     "email": 0.9, "phone": 0.9, "handle": 0.7, "link": 0.7, "digits": 0.5,
     "word_list": 0.8, "profanity": 0.8, "near_duplicate": 0.4, "script": 0.5,
     "language": 0.3, "too_short": 0.3, "too_long": 0.3,
-}  # fmt: skip
+}
 NEAR_DUPLICATE = 0.8
 PROFANITY_THRESHOLD = 0.8
 SHINGLE = 5
@@ -72,7 +72,7 @@ _SEEDS = tuple(_mix(((i + 1) * 0x9E3779B97F4A7C15) & _MASK) for i in range(HASHE
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 LINK = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|org|net|de|ru|ua|uk|eu|info|io|"
-                  r"ly|me|tv|su|рф|укр)\b(?:/\S*)?", re.IGNORECASE)  # fmt: skip
+                  r"ly|me|tv|su|рф|укр)\b(?:/\S*)?", re.IGNORECASE)
 HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_]{2,}")
 #: A phone number: 7 to 15 digits written with a leading "+" or with spaces,
 #: dots, dashes, slashes or brackets between groups (a bare run is ``digits``).
@@ -107,7 +107,7 @@ def personal_data(text: str) -> list[str]:
     if without_mail != text:
         flags.append("email")
     if any(m.group().startswith("+") or not m.group().isdigit()
-           for m in PHONE.finditer(without_mail)):  # fmt: skip
+           for m in PHONE.finditer(without_mail)):
         flags.append("phone")
     if LINK.search(without_mail):
         flags.append("link")
@@ -181,7 +181,7 @@ def risk_of(flags: Iterable[str], profanity: float = 0.0) -> float:
 
 def triage_text(text: str, language: str, *, limits: tuple[int, int],
                 terms: Iterable[str] = (), earlier: Iterable[Sequence[int]] = (),
-                profanity: float | None = None) -> Finding:  # fmt: skip
+                profanity: float | None = None) -> Finding:
     """Every check on one text; ``earlier`` are the signatures of statements before it,
     ``profanity`` the English model's score (None when not scored)."""
     flags: list[str] = []

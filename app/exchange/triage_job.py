@@ -45,7 +45,7 @@ def triage_pending(session: Session, campaign: Campaign) -> int:
         .where(Statement.campaign_id == campaign.id, Statement.triaged_at.is_(None),
                Statement.participant_id.is_not(None))
         .order_by(Statement.id)
-    ))  # fmt: skip
+    ))
     if not todo:
         return 0
     earlier = {
@@ -55,20 +55,20 @@ def triage_pending(session: Session, campaign: Campaign) -> int:
             .where(Statement.campaign_id == campaign.id, Statement.signature.is_not(None),
                    Statement.status.not_in(("withdrawn", "rejected")))
         )
-    }  # fmt: skip
+    }
     english = [s for s in todo if s.language.split("-")[0] == "en"]
     scores = dict(zip([s.id for s in english], english_profanity([s.text for s in english]),
-                      strict=True))  # fmt: skip
+                      strict=True))
     now = utcnow()
     for statement in todo:
         before = [sig for (lang, sid), sig in earlier.items()
-                  if lang == statement.language and sid < statement.id]  # fmt: skip
+                  if lang == statement.language and sid < statement.id]
         found = triage_text(
             statement.text, statement.language,
             limits=(exchange.min_length, exchange.max_length),
             terms=exchange.words.get(statement.language.split("-")[0], ()),
             earlier=before, profanity=scores.get(statement.id),
-        )  # fmt: skip
+        )
         statement.flags, statement.risk = list(found.flags), found.risk
         statement.signature, statement.triaged_at = found.signature, now
         if statement.status == "pending":

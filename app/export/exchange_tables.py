@@ -65,7 +65,7 @@ def _write(path: Path, header: list[str], rows: list[list]) -> int:
 
 def write_exchange_tables(session: Session, campaign: Campaign, out: Path, *,
                           include_authors: bool = False,
-                          include_test: bool = False) -> dict[str, int]:  # fmt: skip
+                          include_test: bool = False) -> dict[str, int]:
     """Write the six exchange files into ``out``; returns row counts by table name
     (empty, and no file written, when the campaign has no exchange)."""
     if not (campaign.codebook or {}).get("exchange"):
@@ -80,7 +80,7 @@ def write_exchange_tables(session: Session, campaign: Campaign, out: Path, *,
         .where(Statement.campaign_id == campaign.id,
                Statement.participant_id.is_(None) | Statement.participant_id.in_(people))
         .order_by(Statement.id)
-    ).all()  # fmt: skip
+    ).all()
     kept = {s.id for s, _ in statements}
     columns = list(contract.STATEMENT_COLUMNS) + (
         list(contract.OPTIONAL_STATEMENT_COLUMNS) if include_authors else [])
@@ -88,7 +88,7 @@ def write_exchange_tables(session: Session, campaign: Campaign, out: Path, *,
     for s, public_id in statements:
         row = [s.id, s.language, _text(s.proposal), s.side or "", _text(s.source_item),
                _flag(s.seed), _flag(s.placebo), s.status, s.reason or "",
-               "" if s.status in HIDDEN else _text(s.text)]  # fmt: skip
+               "" if s.status in HIDDEN else _text(s.text)]
         if include_authors:
             row.append(public_id or "")
         statement_rows.append(row)
@@ -98,40 +98,40 @@ def write_exchange_tables(session: Session, campaign: Campaign, out: Path, *,
     ratings = session.execute(
         select(rater.public_id, Rating).join(rater, rater.id == Rating.participant_id)
         .where(Rating.participant_id.in_(people)).order_by(Rating.id)
-    ).all()  # fmt: skip
+    ).all()
     counts["ratings"] = _write(out / contract.RATINGS_FILE, list(contract.RATING_COLUMNS), [
         [pid, r.statement_id, _number(r.fair), _flag(r.skipped), r.agree or "", r.position,
          _time(r.answered_at)]
-        for pid, r in ratings if r.statement_id in kept])  # fmt: skip
+        for pid, r in ratings if r.statement_id in kept])
 
     pairs = session.execute(
         select(rater.public_id, Pair).join(rater, rater.id == Pair.participant_id)
         .where(Pair.participant_id.in_(people)).order_by(Pair.id)
-    ).all()  # fmt: skip
+    ).all()
     counts["pairs"] = _write(out / contract.PAIRS_FILE, list(contract.PAIR_COLUMNS), [
         [pid, p.left_id, p.right_id, p.chosen_id or "", _text(p.proposal), _time(p.answered_at)]
-        for pid, p in pairs])  # fmt: skip
+        for pid, p in pairs])
 
     exposures = session.execute(
         select(rater.public_id, rater.arm, Exposure)
         .join(rater, rater.id == Exposure.participant_id)
         .where(Exposure.participant_id.in_(people))
         .order_by(Exposure.participant_id, Exposure.position)
-    ).all()  # fmt: skip
+    ).all()
     counts["exposures"] = _write(out / contract.EXPOSURES_FILE, list(contract.EXPOSURE_COLUMNS), [
         [pid, e.statement_id, e.position, _number(e.probability), _text(e.pool_version),
          _text(arm)]
-        for pid, arm, e in exposures])  # fmt: skip
+        for pid, arm, e in exposures])
 
     decisions = session.scalars(
         select(ModerationDecision).join(Statement, Statement.id == ModerationDecision.statement_id)
         .where(Statement.campaign_id == campaign.id).order_by(ModerationDecision.id)
-    ).all()  # fmt: skip
+    ).all()
     counts["moderation"] = _write(out / contract.MODERATION_FILE,
                                   list(contract.MODERATION_COLUMNS), [
         [d.statement_id, d.decision, d.reason or "", d.role, _flag(d.second),
          _time(d.decided_at)]
-        for d in decisions if d.statement_id in kept])  # fmt: skip
+        for d in decisions if d.statement_id in kept])
 
     members = session.execute(
         select(FrozenSet.pool_version, FrozenSet.frozen_at, Statement.id, Statement.language,
@@ -140,9 +140,9 @@ def write_exchange_tables(session: Session, campaign: Campaign, out: Path, *,
         .join(Statement, Statement.id == FrozenMember.statement_id)
         .where(FrozenSet.campaign_id == campaign.id)
         .order_by(FrozenSet.id, Statement.id)
-    ).all()  # fmt: skip
+    ).all()
     counts["frozen_sets"] = _write(out / contract.FROZEN_SETS_FILE,
                                    list(contract.FROZEN_SET_COLUMNS), [
         [m.pool_version, m.id, m.language, _text(m.proposal), _time(m.frozen_at)]
-        for m in members])  # fmt: skip
+        for m in members])
     return counts

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 # alone, and an export's memory starts from what its format really needs.
 
 __all__ = ["wide_table", "write_other_format", "shorten_label", "rows_from_folder",
-           "CHUNK", "WIDE_FORMATS"]  # fmt: skip
+           "CHUNK", "WIDE_FORMATS"]
 
 #: Rows read, streamed and written at a time.
 CHUNK = 5000
@@ -89,7 +89,7 @@ def rows_from_folder(folder: Path, codebook: dict, chunk: int = CHUNK) -> WideRo
     with (folder / PARTICIPANTS_FILE).open(encoding="utf-8", newline="") as f:
         rows = WideRows(codebook, next(csv.reader(f)), folder, chunk)
     for name, add in ((PARTICIPANTS_FILE, rows.add_participants),
-                      (ANSWERS_FILE, rows.add_answers)):  # fmt: skip
+                      (ANSWERS_FILE, rows.add_answers)):
         with (folder / name).open(encoding="utf-8", newline="") as f:
             reader = csv.reader(f)
             next(reader)
@@ -99,7 +99,7 @@ def rows_from_folder(folder: Path, codebook: dict, chunk: int = CHUNK) -> WideRo
 
 
 def wide_table(folder: Path, codebook: dict, chunk: int = CHUNK
-               ) -> tuple[pd.DataFrame, dict, dict, dict]:  # fmt: skip
+               ) -> tuple[pd.DataFrame, dict, dict, dict]:
     """(table, column labels, value labels, missing codes) with one row per participant.
 
     Read from the folder's participants.csv and answers.csv, ``chunk`` rows
@@ -144,7 +144,7 @@ def _frame(rows: WideRows) -> pd.DataFrame:
     for j, name in enumerate(names):
         if name == "allocation_seq":
             data[name] = pd.array([None if v in ("", None) else int(v) for v in columns[j]],
-                                  dtype="Int64")  # fmt: skip
+                                  dtype="Int64")
         elif name == "replaced":
             data[name] = columns[j].astype("int8")
         elif j >= people and rows.is_text[j - people]:
@@ -174,7 +174,7 @@ def _write_sav(table, path, column_labels, value_labels, missing) -> None:
         variable_value_labels={c: {k: shorten_label(v, SPSS_VALUE_LABEL) for k, v in vl.items()}
                                for c, vl in value_labels.items()},
         missing_ranges={c: list(codes) for c, codes in missing.items()},
-    )  # fmt: skip
+    )
 
 
 def _write_dta(table, path, column_labels, value_labels, missing, codebook) -> None:
@@ -204,7 +204,7 @@ def _write_dta(table, path, column_labels, value_labels, missing, codebook) -> N
                        for c, t in column_labels.items()},
         variable_value_labels={names[c]: vl for c, vl in labels.items()},
         missing_user_values={names[c]: sorted(t.values()) for c, t in tags_of.items()},
-    )  # fmt: skip
+    )
 
 
 def _excel_cell(value):
@@ -266,7 +266,7 @@ def _parquet_schema(rows: WideRows, first: list | None):
             kind = (pa.int8(), "int8", "int8")
         elif j >= people:
             kind = ((pa.large_string(), "object", "string") if rows.is_text[j - people]
-                    else (pa.float64(), "float64", "float64"))  # fmt: skip
+                    else (pa.float64(), "float64", "float64"))
         elif first is None:  # no participants: pandas had empty object columns
             kind = (pa.null(), "empty", "object")
         elif isinstance(first[j], int):  # is_test from the database, 0/1
@@ -275,10 +275,10 @@ def _parquet_schema(rows: WideRows, first: list | None):
             kind = (pa.large_string(), "object", "str")
         fields.append(pa.field(name, kind[0]))
         meta.append({"name": name, "field_name": name, "pandas_type": kind[1],
-                     "numpy_type": kind[2], "metadata": None})  # fmt: skip
+                     "numpy_type": kind[2], "metadata": None})
     pandas_meta = {"index_columns": [], "column_indexes": [], "columns": meta, "attributes": {},
                    "creator": {"library": "pyarrow", "version": pa.__version__},
-                   "pandas_version": version("pandas")}  # fmt: skip
+                   "pandas_version": version("pandas")}
     return pa.schema(fields, metadata={b"pandas": json.dumps(pandas_meta).encode()})
 
 
@@ -356,7 +356,7 @@ def _write_xlsx(rows: WideRows, path: Path, chunk: int) -> None:
 
 
 def write_other_format(folder: Path, fmt: str, codebook: dict, wide: WideRows | None = None,
-                       chunk: int = CHUNK) -> list[str]:  # fmt: skip
+                       chunk: int = CHUNK) -> list[str]:
     """Write ``fmt`` into ``folder``; returns the names of the files written.
 
     ``wide`` is a :class:`WideRows` fed while the long files were written;

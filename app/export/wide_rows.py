@@ -46,7 +46,7 @@ class WideRows:
     """
 
     def __init__(self, codebook: dict, participant_columns: list[str], folder: Path,
-                 chunk: int) -> None:  # fmt: skip
+                 chunk: int) -> None:
         self.participant_columns = list(participant_columns)
         # the codebook says which column holds an item's answer, never the type's name
         self.items = {i["id"]: i for i in upgrade_codebook(codebook)["items"]}
@@ -70,7 +70,7 @@ class WideRows:
 
     def add_participants(self, rows) -> None:
         marshal.dump([[unescape_formula(v) if isinstance(v, str) else v for v in row]
-                      for row in rows], self._people_file)  # fmt: skip
+                      for row in rows], self._people_file)
 
     def add_answers(self, rows) -> None:
         """Rows in the columns of answers.csv (values and text as written there)."""
@@ -195,7 +195,7 @@ class WideRows:
             column_labels[column] = f"[{head}] {item['text'][self.lang]}"
             if not is_text and item["options"]:
                 value_labels[column] = {float(o["code"]): o["label"][self.lang]
-                                        for o in item["options"]}  # fmt: skip
+                                        for o in item["options"]}
                 codes = [float(c) for c in item["missing_codes"]]
                 if codes:
                     missing[column] = codes

@@ -28,7 +28,7 @@ from app.models import Answer, Campaign, PageVisit, Participant, utcnow
 from app.web.database import read_snapshot
 
 __all__ = ["ExportResult", "write_export", "spreadsheet_safe", "manifest",
-           "PARTICIPANT_COLUMNS"]  # fmt: skip
+           "PARTICIPANT_COLUMNS"]
 
 #: participants.csv as this writer fills it: the contract's columns, then the
 #: optional ones (1.3) it always writes.
@@ -157,7 +157,7 @@ def _whose(session: Session, campaign: Campaign, include_test: bool):
 
 def _participant_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
                       external_id: bool = False, include_test: bool = False
-                      ) -> Iterator[list[list]]:  # fmt: skip
+                      ) -> Iterator[list[list]]:
     """Rows of participants.csv; with ``external_id`` the keyed hash of the panel id, then
     with ``include_test`` the test flag, last."""
     p = Participant
@@ -168,7 +168,7 @@ def _participant_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
                p.external_id_hash, p.is_test)
         .where(_whose(session, campaign, include_test))
         .order_by(p.id)
-    )  # fmt: skip
+    )
     time = _Memo(_iso)
     for rows in _stream(session, query, chunk):
         yield [
@@ -178,12 +178,12 @@ def _participant_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
             + ([digest or ""] if external_id else []) + ([int(is_test)] if include_test else [])
             for (public_id, arm, order, lang, status, step, started, completed, stratum, seq,
                  replaced, outcome, followup, study, panel_session, digest, is_test) in rows
-        ]  # fmt: skip
+        ]
 
 
 def _answer_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
                  leave_out: tuple[str, ...] = (), include_test: bool = False
-                 ) -> Iterator[list[list]]:  # fmt: skip
+                 ) -> Iterator[list[list]]:
     a = Answer
     query = (
         select(Participant.public_id, Participant.arm, a.phase, a.module, a.item, a.value,
@@ -191,7 +191,7 @@ def _answer_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
         .join(a, a.participant_id == Participant.id)
         .where(_whose(session, campaign, include_test))
         .order_by(Participant.id, a.id)
-    )  # fmt: skip
+    )
     if "free_text" in leave_out:
         text_items = contract.items_where(campaign.codebook, "text_coding", "free_text")
         query = query.where(a.item.not_in(text_items))
@@ -207,11 +207,11 @@ def _answer_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
             (public_id, arm, phase, module, item, number[value], safe(text) if text else "",
              page, time[at], number[seconds])
             for public_id, arm, phase, module, item, value, text, page, at, seconds in rows
-        ]  # fmt: skip
+        ]
 
 
 def _page_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
-               include_test: bool = False) -> Iterator[list[list]]:  # fmt: skip
+               include_test: bool = False) -> Iterator[list[list]]:
     v = PageVisit
     query = (
         select(Participant.public_id, v.step, _raw(v.shown_at), _raw(v.submitted_at))
@@ -224,7 +224,7 @@ def _page_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
             (public_id, step, _iso(shown), _iso(submitted), _seconds(shown, submitted))
             if submitted else (public_id, step, _iso(shown), "", "")
             for public_id, step, shown, submitted in rows
-        ]  # fmt: skip
+        ]
 
 
 def _write_csv(path: Path, header: Iterable[str], chunks: Iterable[list[list]]) -> int:
@@ -267,7 +267,7 @@ def manifest(campaign: Campaign, counts: dict[str, int], files: list[str]) -> di
 def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "csv",
                  include_external_id: bool = False, chunk: int = BATCH, *,
                  include_text: bool = True, include_profile: bool = True,
-                 include_test: bool = False, include_authors: bool = False):  # fmt: skip
+                 include_test: bool = False, include_authors: bool = False):
     """Write ``campaign`` to the folder ``out`` (created; must be empty if it exists).
 
     ``include_external_id`` adds the column ``external_id_hash`` to
@@ -329,9 +329,9 @@ def write_export(session: Session, campaign: Campaign, out: Path, fmt: str = "cs
 def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str,
                   external_id: bool = False, chunk: int = BATCH,
                   leave_out: tuple[str, ...] = (), include_test: bool = False,
-                  include_authors: bool = False) -> dict[str, int]:  # fmt: skip
+                  include_authors: bool = False) -> dict[str, int]:
     columns = (PARTICIPANT_COLUMNS + ([EXTERNAL_ID_COLUMN] if external_id else [])
-               + (["is_test"] if include_test else []))  # fmt: skip
+               + (["is_test"] if include_test else []))
     # A campaign opened before format 1.5 stored a codebook without its type facts.
     codebook = contract.upgrade_codebook(campaign.codebook)
     wide = None
@@ -350,14 +350,14 @@ def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str,
         "answers": _write_csv(out / contract.ANSWERS_FILE, contract.ANSWER_COLUMNS, answers),
         "pages": _write_csv(out / contract.PAGES_FILE, contract.PAGE_COLUMNS,
                             _page_rows(session, campaign, chunk, include_test)),
-    }  # fmt: skip
+    }
     (out / contract.CODEBOOK_FILE).write_text(
         json.dumps(codebook, ensure_ascii=False, indent=2), encoding="utf-8"
     )
     files = [contract.PARTICIPANTS_FILE, contract.ANSWERS_FILE, contract.PAGES_FILE,
-             contract.CODEBOOK_FILE]  # fmt: skip
+             contract.CODEBOOK_FILE]
     exchange = write_exchange_tables(session, campaign, out, include_authors=include_authors,
-                                     include_test=include_test)  # fmt: skip
+                                     include_test=include_test)
     counts.update(exchange)
     files += [f"{name}.csv" for name in exchange]
     if wide is not None:

@@ -19,4 +19,4 @@ def export_to(session: Session, campaign: Campaign, out: Path, fmt: str, options
         include_test=bool(options.get("include_test")),
         include_text=bool(options.get("include_text")),
         include_profile=bool(options.get("include_profile")),
-    )  # fmt: skip
+    )

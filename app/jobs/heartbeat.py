@@ -38,7 +38,7 @@ def worker_name() -> str:
 def _beat(job_id: int) -> None:
     with db.engine.begin() as conn:
         conn.execute(update(Job).where(Job.id == job_id, Job.status == "running")
-                     .values(heartbeat_at=utcnow()))  # fmt: skip
+                     .values(heartbeat_at=utcnow()))
 
 
 @contextmanager
@@ -75,7 +75,7 @@ def fail_dead(session: Session, folder_of) -> int:
     dead = session.scalars(select(Job).where(
         Job.status == "running", Job.kind.in_(("export", "report")),
         or_(Job.heartbeat_at < limit, Job.heartbeat_at.is_(None) & (Job.created_at < limit)),
-    )).all()  # fmt: skip
+    )).all()
     for job in dead:
         last = job.heartbeat_at.strftime("%H:%M:%S UTC") if job.heartbeat_at else "never"
         shutil.rmtree(folder_of(job), ignore_errors=True)
@@ -83,6 +83,6 @@ def fail_dead(session: Session, folder_of) -> int:
         job.message = (f"The worker running this job stopped: its process ended or was "
                        f"killed (worker {job.worker or 'unknown'}, last sign of life {last}, "
                        f"nothing for over {dead_after} s). Its partial files are removed. "
-                       "Ask again.")  # fmt: skip
+                       "Ask again.")
     session.commit()
     return len(dead)

@@ -32,7 +32,7 @@ from app.models import Answer, Campaign, Job, Participant, utcnow
 __all__ = [
     "EXPORT_FORMATS", "EXPORT_OPTIONS", "JobError", "request_export", "request_report", "run",
     "fingerprint", "job_folder", "job_file", "clean_expired", "fail_stale",
-]  # fmt: skip
+]
 
 #: Browser export formats: the contract's, except that the long CSV folder comes as a zip.
 EXPORT_FORMATS = tuple(fmt for fmt in contract.EXPORT_FORMATS if fmt != "csv")
@@ -41,7 +41,7 @@ EXPORT_OPTIONS = ("include_test", "include_text", "include_profile")
 #: File a format's job hands out (the wide formats keep the long files beside
 #: them, so those come zipped too).
 SUFFIX = {"zip": ".zip", "wide": ".zip", "parquet": ".zip", "xlsx": ".zip", "sav": ".zip",
-          "dta": ".zip", "html": ".html"}  # fmt: skip
+          "dta": ".zip", "html": ".html"}
 
 
 class JobError(ValueError):
@@ -50,7 +50,7 @@ class JobError(ValueError):
 
 def jobs_root() -> Path:
     return Path(current_app.config.get("PARLEY_JOBS_DIR") or
-                Path(current_app.instance_path) / "jobs")  # fmt: skip
+                Path(current_app.instance_path) / "jobs")
 
 
 def job_folder(job: Job) -> Path:
@@ -72,33 +72,33 @@ def fingerprint(session: Session, campaign: Campaign) -> str:
                func.max(Participant.completed_at), func.max(Participant.withdrawn_at),
                func.count(Participant.completed_at))
         .where(Participant.campaign_id == campaign.id)
-    ).one()  # fmt: skip
+    ).one()
     a = session.execute(
         select(func.count(), func.max(Answer.id))
         .join(Participant, Participant.id == Answer.participant_id)
         .where(Participant.campaign_id == campaign.id)
-    ).one()  # fmt: skip
+    ).one()
     state = repr((campaign.id, campaign.status, campaign.survey_version, tuple(p), tuple(a)))
     return hashlib.sha256(state.encode()).hexdigest()
 
 
 def request_export(session: Session, campaign: Campaign, fmt: str, options: dict,
-                   actor: str | None = None) -> Job:  # fmt: skip
+                   actor: str | None = None) -> Job:
     if fmt not in EXPORT_FORMATS:
         raise JobError(f"unknown format {fmt!r}; choose from {', '.join(EXPORT_FORMATS)}")
     options = {k: bool(options.get(k)) for k in EXPORT_OPTIONS}
     job = Job(campaign_id=campaign.id, kind="export", fmt=fmt, options=options,
-              requested_by=actor or _actor())  # fmt: skip
+              requested_by=actor or _actor())
     session.add(job)
     session.flush()
     chosen = ", ".join(k for k, v in options.items() if v) or "safe defaults"
     record_audit(session, "export.request", campaign=campaign, actor=actor,
-                 detail=f"job {job.id}: {fmt} ({chosen})")  # fmt: skip
+                 detail=f"job {job.id}: {fmt} ({chosen})")
     return job
 
 
 def request_report(session: Session, campaign: Campaign, actor: str | None = None
-                   ) -> tuple[Job, bool]:  # fmt: skip
+                   ) -> tuple[Job, bool]:
     """(job, reused): the report of the data as they are now, reusing one already made.
 
     Jobs whose worker died are failed first (``fail_stale``), so a dead job is
@@ -111,18 +111,18 @@ def request_report(session: Session, campaign: Campaign, actor: str | None = Non
                           Job.fingerprint == now_print, Job.status.in_(("queued", "running",
                                                                           "done")))
         .order_by(Job.id.desc())
-    ).all()  # fmt: skip
+    ).all()
     for job in existing:
         if job.status != "done" or job_file(job) is not None:
             record_audit(session, "report.request", campaign=campaign, actor=actor,
-                         detail=f"job {job.id} reused: the data have not changed")  # fmt: skip
+                         detail=f"job {job.id} reused: the data have not changed")
             return job, True
     job = Job(campaign_id=campaign.id, kind="report", fmt="html", options={},
-              fingerprint=now_print, requested_by=actor or _actor())  # fmt: skip
+              fingerprint=now_print, requested_by=actor or _actor())
     session.add(job)
     session.flush()
     record_audit(session, "report.request", campaign=campaign, actor=actor,
-                 detail=f"job {job.id}")  # fmt: skip
+                 detail=f"job {job.id}")
     return job, False
 
 
@@ -222,14 +222,14 @@ def _report_failure(exc: Exception, export_error: type, plan_error: type) -> _St
     if isinstance(exc, export_error):
         return _StageFailedError("The analysis refused the campaign's export; this is a fault "
                                  "in Parley, not a lack of data (please report it): "
-                                 f"{text}")  # fmt: skip
+                                 f"{text}")
     if isinstance(exc, plan_error):
         return _StageFailedError(f"The campaign's analysis plan cannot be used: {text}")
     if type(exc) is ValueError:
         return _StageFailedError(f"The report cannot be drawn from the data so far: {text}")
     return _StageFailedError("The report failed on an error in Parley, not on the data "
                              "(please report it; the server log has the details): "
-                             f"{text}")  # fmt: skip
+                             f"{text}")
 
 
 def _run_export(session: Session, job: Job, campaign: Campaign, folder: Path) -> str:
@@ -285,7 +285,7 @@ def fail_stale(session: Session) -> int:
     dead = fail_dead(session, job_folder)
     limit = utcnow() - timedelta(seconds=current_app.config["PARLEY_JOB_TIMEOUT_SECONDS"])
     stale = session.scalars(select(Job).where(Job.status.in_(("queued", "running")),
-                                              Job.created_at < limit)).all()  # fmt: skip
+                                              Job.created_at < limit)).all()
     for job in stale:
         shutil.rmtree(job_folder(job), ignore_errors=True)
         job.status, job.finished_at = "failed", utcnow()
@@ -303,7 +303,7 @@ def clean_expired(session: Session) -> int:
     """
     n = 0
     for job in session.scalars(select(Job).where(Job.expires_at < utcnow(),
-                                                 Job.file_name.is_not(None))):  # fmt: skip
+                                                 Job.file_name.is_not(None))):
         shutil.rmtree(job_folder(job), ignore_errors=True)
         job.file_name = None
         n += 1

@@ -46,7 +46,7 @@ def enqueue(job_id: int) -> None:
     mode = app.config["PARLEY_JOBS"]
     if mode == "rq":
         rq_queue(app).enqueue("app.jobs.tasks.run_job", job_id,
-                              job_timeout=app.config["PARLEY_JOB_TIMEOUT_SECONDS"])  # fmt: skip
+                              job_timeout=app.config["PARLEY_JOB_TIMEOUT_SECONDS"])
     elif mode == "inline":
         run(db.session, job_id)
     else:

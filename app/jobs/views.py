@@ -35,12 +35,12 @@ def jobs(slug: str):
     recent = db.session.scalars(
         select(Job).where(Job.campaign_id == campaign.id, Job.kind.in_(("export", "report")))
         .order_by(Job.id.desc()).limit(20)
-    ).all()  # fmt: skip
+    ).all()
     busy = any(j.status in ("queued", "running") for j in recent)
     form = ExportForm()
     return render_template("jobs/jobs.html", c=campaign, jobs=recent, busy=busy, form=form,
                            labels=FORMAT_LABELS, report_form=ReportForm(),
-                           available={j.id for j in recent if job_file(j)})  # fmt: skip
+                           available={j.id for j in recent if job_file(j)})
 
 
 @login_required
@@ -51,7 +51,7 @@ def start_export(slug: str):
         flash("Choose one of the formats.", "error")
         return redirect(url_for(".jobs", slug=slug), code=303)
     options = {"include_test": form.include_test.data, "include_text": form.include_text.data,
-               "include_profile": form.include_profile.data}  # fmt: skip
+               "include_profile": form.include_profile.data}
     job = request_export(db.session, campaign, form.fmt.data, options)
     db.session.commit()
     enqueue(job.id)
@@ -67,10 +67,10 @@ def start_report(slug: str):
     finished = db.session.scalar(
         select(func.count()).select_from(Participant)
         .where(Participant.campaign_id == campaign.id, Participant.status == "completed")
-    )  # fmt: skip
+    )
     if not finished:
         flash(_("No participant has finished yet: the report needs finished participants."),
-              "error")  # fmt: skip
+              "error")
         return redirect(url_for(".jobs", slug=slug), code=303)
     job, reused = request_report(db.session, campaign)
     db.session.commit()
@@ -94,7 +94,7 @@ def download(slug: str, job_id: int):
         abort(404)
     with writing(db.session):
         record_audit(db.session, f"{job.kind}.download", campaign=campaign,
-                     detail=f"job {job.id}: {job.fmt}")  # fmt: skip
+                     detail=f"job {job.id}: {job.fmt}")
     suffix = SUFFIX[job.fmt]
     return send_file(path, mimetype=MIMETYPES[suffix], as_attachment=True,
-                     download_name=path.name, max_age=0, conditional=True)  # fmt: skip
+                     download_name=path.name, max_age=0, conditional=True)

@@ -29,4 +29,4 @@ __all__ = [
     "Pair", "Participant", "Quota", "QuotaClaim", "REASONS", "REPORT_REASONS", "ROLES", "Rating",
     "Statement",
     "StatementReport", "User", "utcnow",
-]  # fmt: skip
+]

@@ -61,4 +61,4 @@ APPEND_ONLY_DDL = {
 for _dialect, _statements in APPEND_ONLY_DDL.items():
     for _sql in _statements:
         event.listen(AuditEvent.__table__, "after_create",
-                     DDL(_sql).execute_if(dialect=_dialect))  # fmt: skip
+                     DDL(_sql).execute_if(dialect=_dialect))

@@ -32,7 +32,7 @@ __all__ = [
     "STATEMENT_STATUSES", "REASONS", "REPORT_REASONS", "DECISIONS", "DECIDER_ROLES", "AGREE",
     "POOL_KINDS", "Statement", "Rating", "Pair", "Exposure", "ModerationDecision",
     "StatementReport", "FrozenSet", "FrozenMember",
-]  # fmt: skip
+]
 
 STATEMENT_STATUSES = contract.STATEMENT_STATUSES
 #: Why a moderator rejects a statement (the export's ``reason`` codes).
@@ -57,7 +57,7 @@ class Statement(Base):
         UniqueConstraint("campaign_id", "seed_key", "placebo", "language"),
         CheckConstraint(one_of("status", STATEMENT_STATUSES), name="status"),
         CheckConstraint(f"reason IS NULL OR (status = 'rejected' AND "
-                        f"{one_of('reason', REASONS)})", name="reason"),  # fmt: skip
+                        f"{one_of('reason', REASONS)})", name="reason"),
         CheckConstraint("side IS NULL OR side IN ('for', 'against')", name="side"),
         CheckConstraint("(participant_id IS NULL) = (seed_key IS NOT NULL)", name="origin"),
         CheckConstraint("NOT placebo OR seed_key IS NOT NULL", name="placebo_is_set"),
@@ -168,7 +168,7 @@ class Rating(Base):
         UniqueConstraint("participant_id", "statement_id"),
         CheckConstraint("fair IS NULL OR fair IN (0, 0.5, 1)", name="fair"),
         CheckConstraint("(skipped AND fair IS NULL) OR (NOT skipped AND fair IS NOT NULL)",
-                        name="skipped"),  # fmt: skip
+                        name="skipped"),
         CheckConstraint(f"agree IS NULL OR {one_of('agree', AGREE)}", name="agree"),
     )
 

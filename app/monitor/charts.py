@@ -18,7 +18,7 @@ TEXT = "#1b1b1b"
 
 
 def bars(ident: str, title: str, rows: list[tuple[str, float]],
-         expected: list[float] | None = None) -> Markup:  # fmt: skip
+         expected: list[float] | None = None) -> Markup:
     """Horizontal bars, one per (label, value); an optional expected value as a red tick."""
     width, label_w, row_h = 640, 180, 26
     top = max([v for _, v in rows] + (expected or []) + [1])
@@ -37,15 +37,15 @@ def bars(ident: str, title: str, rows: list[tuple[str, float]],
         y = 4 + i * row_h
         w = span * value / top
         parts.append(f'<text x="{label_w - 6}" y="{y + 17}" text-anchor="end" fill="{TEXT}" '
-                     f'font-size="13">{escape(label)}</text>')  # fmt: skip
+                     f'font-size="13">{escape(label)}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{w:.1f}" height="{row_h - 8}" '
-                     f'fill="{BAR}"/>')  # fmt: skip
+                     f'fill="{BAR}"/>')
         parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 17}" fill="{TEXT}" '
-                     f'font-size="13">{_fmt(value)}</text>')  # fmt: skip
+                     f'font-size="13">{_fmt(value)}</text>')
         if expected:
             x = label_w + span * expected[i] / top
             parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y + 1}" y2="{y + row_h - 1}" '
-                         f'stroke="{MARK}" stroke-width="3"/>')  # fmt: skip
+                         f'stroke="{MARK}" stroke-width="3"/>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text part escaped  # nosec B704
 
@@ -67,13 +67,13 @@ def columns(ident: str, title: str, rows: list[tuple[str, float]]) -> Markup:
         h = (height - bottom - 16) * value / top
         x = i * step
         parts.append(f'<rect x="{x + 1:.1f}" y="{height - bottom - h:.1f}" '
-                     f'width="{step - 2:.1f}" height="{h:.1f}" fill="{BAR}"/>')  # fmt: skip
+                     f'width="{step - 2:.1f}" height="{h:.1f}" fill="{BAR}"/>')
         if value:
             parts.append(f'<text x="{x + step / 2:.1f}" y="{height - bottom - h - 3:.1f}" '
                          f'text-anchor="middle" font-size="11" fill="{TEXT}">{_fmt(value)}</text>')
         if i in (0, len(rows) // 2, len(rows) - 1):
             parts.append(f'<text x="{x + step / 2:.1f}" y="{height - 6}" text-anchor="middle" '
-                         f'font-size="11" fill="{TEXT}">{escape(label)}</text>')  # fmt: skip
+                         f'font-size="11" fill="{TEXT}">{escape(label)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text part escaped  # nosec B704
 

@@ -42,10 +42,10 @@ def monitor_command(slug):
                    f"completers {a.completers} (expected {a.expected_completers:.1f})")
     for q in fig.quotas(db.session, campaign):
         click.echo(f"quota\t{q.name}\t{q.used}/{q.cap}\tcompleted {q.completed}\theld {q.held}\t"
-                   f"free {q.free}")  # fmt: skip
+                   f"free {q.free}")
         if q.free_again:
             click.echo(f"quota\t{q.name}\t{q.free_again} places are free again: add places on "
-                       "the panel")  # fmt: skip
+                       "the panel")
     for stratum, arms in fig.strata(db.session, campaign).items():
         click.echo(f"stratum\t{stratum}\t" + ", ".join(f"{a} {n}" for a, n in arms.items()))
     for q in fig.quality(db.session, campaign, survey):

@@ -48,7 +48,7 @@ __all__ = [
     "Funnel", "funnel", "ArmRow", "page_dropoff", "durations", "completions_per_hour", "languages",
     "arm_balance", "quotas", "strata", "quality", "percentile", "SECONDS_PER_ITEM_MIN",
     "READING_WPM_MAX", "STRAIGHTLINE_MIN_ITEMS",
-]  # fmt: skip
+]
 
 #: A question page answered faster than this many seconds per question is speeding
 #: (reading and answering one simple question takes people about 3-5 s).
@@ -90,20 +90,20 @@ def step_order(survey: Survey) -> list[str]:
 
 
 def page_dropoff(session: Session, campaign: Campaign, survey: Survey,
-                 now: datetime | None = None) -> list[PageRow]:  # fmt: skip
+                 now: datetime | None = None) -> list[PageRow]:
     now = now or utcnow()
     idle_since = now - timedelta(minutes=campaign.abandon_after_minutes)
     reached = dict(session.execute(
         select(PageVisit.step, func.count()).join(Participant,
                                                   Participant.id == PageVisit.participant_id)
         .where(counted(campaign)).group_by(PageVisit.step)
-    ).all())  # fmt: skip
+    ).all())
     here: Counter = Counter()
     stopped: Counter = Counter()
     for step, last_seen in session.execute(
         select(Participant.step, Participant.last_seen_at)
         .where(counted(campaign), Participant.status == "started")
-    ):  # fmt: skip
+    ):
         (stopped if last_seen < idle_since else here)[step] += 1
     order = step_order(survey)
     known = [k for k in order if k in reached or k in here or k in stopped]
@@ -129,12 +129,12 @@ def durations(session: Session, campaign: Campaign) -> Durations:
             .where(counted(campaign), Participant.status == "completed",
                    Participant.completed_at.is_not(None))
         )
-    ]  # fmt: skip
+    ]
     return Durations(len(minutes), percentile(minutes, 50), percentile(minutes, 90))
 
 
 def completions_per_hour(session: Session, campaign: Campaign, hours: int = 24,
-                         now: datetime | None = None) -> list[tuple[datetime, int]]:  # fmt: skip
+                         now: datetime | None = None) -> list[tuple[datetime, int]]:
     """Completions in each of the last ``hours`` UTC hours, oldest first, this hour last."""
     now = now or utcnow()
     current = now.replace(minute=0, second=0, microsecond=0)
@@ -144,10 +144,10 @@ def completions_per_hour(session: Session, campaign: Campaign, hours: int = 24,
         select(Participant.completed_at)
         .where(counted(campaign), Participant.status == "completed",
                Participant.completed_at >= first)
-    ):  # fmt: skip
+    ):
         counts[done.replace(minute=0, second=0, microsecond=0)] += 1
     return [(first + timedelta(hours=h), counts[first + timedelta(hours=h)])
-            for h in range(hours)]  # fmt: skip
+            for h in range(hours)]
 
 
 def languages(session: Session, campaign: Campaign) -> list[tuple[str, int, int]]:
@@ -158,7 +158,7 @@ def languages(session: Session, campaign: Campaign) -> list[tuple[str, int, int]
     for lang, status, n in session.execute(
         select(Participant.language, Participant.status, func.count())
         .where(counted(campaign)).group_by(Participant.language, Participant.status)
-    ):  # fmt: skip
+    ):
         rows[lang][0] += n
         if status == "completed":
             rows[lang][1] += n
@@ -203,7 +203,7 @@ def quotas(session: Session, campaign: Campaign) -> list[QuotaRow]:
         for q in session.scalars(
             select(Quota).where(Quota.campaign_id == campaign.id).order_by(Quota.name)
         )
-    ]  # fmt: skip
+    ]
 
 
 def strata(session: Session, campaign: Campaign) -> dict[str, dict[str, int]]:
@@ -213,7 +213,7 @@ def strata(session: Session, campaign: Campaign) -> dict[str, dict[str, int]]:
         select(Participant.stratum, Participant.arm, func.count())
         .where(counted(campaign), Participant.stratum != "", Participant.arm != "")
         .group_by(Participant.stratum, Participant.arm)
-    ):  # fmt: skip
+    ):
         out[stratum][arm] = n
     return {k: dict(sorted(v.items())) for k, v in sorted(out.items())}
 
@@ -265,7 +265,7 @@ def quality(session: Session, campaign: Campaign, survey: Survey | None) -> list
                PageVisit.shown_at, PageVisit.submitted_at)
         .join(PageVisit, PageVisit.participant_id == Participant.id)
         .where(counted(campaign), PageVisit.submitted_at.is_not(None))
-    )  # fmt: skip
+    )
     for pid, arm, lang, step, shown, submitted in visits:
         arm_of[pid] = arm
         seconds = max((submitted - shown).total_seconds(), 0.0)
@@ -292,7 +292,7 @@ def quality(session: Session, campaign: Campaign, survey: Survey | None) -> list
         .join(Participant, Participant.id == Answer.participant_id)
         .where(counted(campaign), Answer.item.in_(likert + list(attention)),
                Answer.phase != "profile")
-    )  # fmt: skip
+    )
     for pid, item, value in answers:
         if item in attention:
             if value is None or value != attention[item]:
@@ -300,11 +300,11 @@ def quality(session: Session, campaign: Campaign, survey: Survey | None) -> list
         else:
             likert_values[pid].append(value)
     straight = {pid for pid, v in likert_values.items()
-                if len(v) >= STRAIGHTLINE_MIN_ITEMS and len(set(v)) == 1}  # fmt: skip
+                if len(v) >= STRAIGHTLINE_MIN_ITEMS and len(set(v)) == 1}
     for pid, arm in session.execute(
         select(Participant.id, Participant.arm)
         .where(counted(campaign), Participant.outcome == "failed_attention")
-    ):  # fmt: skip
+    ):
         failed.add(pid)
         arm_of.setdefault(pid, arm)
 
@@ -312,5 +312,5 @@ def quality(session: Session, campaign: Campaign, survey: Survey | None) -> list
     for arm in [a["id"] for a in campaign.codebook["arms"]]:
         mine = {pid for pid, a in arm_of.items() if a == arm}
         rows.append(QualityRow(arm, len(mine), len(mine & speeders), len(mine & fast),
-                               len(mine & straight), len(mine & failed)))  # fmt: skip
+                               len(mine & straight), len(mine & failed)))
     return rows

@@ -27,7 +27,7 @@ def monitor(slug: str):
     arms = fig.arm_balance(db.session, campaign)
     funnel_rows = [("arrived", f.arrived), ("consented", f.consented), ("started", f.started),
                    ("in progress", f.in_progress), ("completed", f.completed),
-                   ("screened out", f.screened_out_total), ("withdrawn", f.withdrawn)]  # fmt: skip
+                   ("screened out", f.screened_out_total), ("withdrawn", f.withdrawn)]
     return render_template(
         "monitor/monitor.html",
         c=campaign, f=f, pages=pages, survey_missing=survey is None,
@@ -46,4 +46,4 @@ def monitor(slug: str):
                               [a.expected_starters for a in arms]),
         thresholds={"seconds_per_item": fig.SECONDS_PER_ITEM_MIN, "wpm": fig.READING_WPM_MAX,
                     "straightline": fig.STRAIGHTLINE_MIN_ITEMS},
-    )  # fmt: skip
+    )

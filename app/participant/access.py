@@ -66,14 +66,14 @@ def admission(session: Session, campaign: Campaign, values) -> Admission:
     digest = hash_external_id(campaign, external_id)
     returning = session.scalar(
         select(Participant).where(Participant.campaign_id == campaign.id,
-                                  Participant.external_id_hash == digest)  # fmt: skip
+                                  Participant.external_id_hash == digest)
     )
     if returning is not None and returning.status == "withdrawn":
         return Admission("withdrawn")
     carry = [(settings.id_param, external_id)]
     carry += [(p, values[p][:128]) for p in settings.extra_params if values.get(p)]
     return Admission(external_id=external_id, external_id_hash=digest, returning=returning,
-                     carry=tuple(carry))  # fmt: skip
+                     carry=tuple(carry))
 
 
 def target_reached(session: Session, campaign: Campaign) -> bool:
@@ -84,5 +84,5 @@ def target_reached(session: Session, campaign: Campaign) -> bool:
         select(func.count()).select_from(Participant)
         .where(Participant.campaign_id == campaign.id, Participant.status == "completed",
                Participant.is_test.is_(False))
-    )  # fmt: skip
+    )
     return done >= campaign.target_n

@@ -33,4 +33,4 @@ def record_arrival(session: Session, campaign: Campaign) -> None:
         session.execute(
             update(Arrival).where(Arrival.campaign_id == campaign.id, Arrival.hour == hour)
             .values(visits=Arrival.visits + 1)
-        )  # fmt: skip
+        )

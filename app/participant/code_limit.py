@@ -24,7 +24,7 @@ REFUSED = frozenset({400, 403, 404, 409})
 
 def _carries_no_code() -> bool:
     return not (request.values.get("invite") or request.form.get("code")
-                or (request.view_args or {}).get("code"))  # fmt: skip
+                or (request.view_args or {}).get("code"))
 
 
 code_limit = limiter.shared_limit(

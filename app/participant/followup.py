@@ -33,7 +33,7 @@ from surveys import Answer as ParsedAnswer
 from surveys import Page, Survey
 
 __all__ = ["FollowupStep", "followup_steps", "FOLLOWUP_THANKS", "find_by_followup", "begin",
-           "submit_followup", "mint_code_for"]  # fmt: skip
+           "submit_followup", "mint_code_for"]
 
 FOLLOWUP_THANKS = "followup:thanks"
 
@@ -58,7 +58,7 @@ def mint_code_for(session: Session, participant: Participant) -> str:
             update(Participant).where(Participant.id == participant.id)
             .values(followup_token_hash=hash_code(code))
             .execution_options(synchronize_session=False)
-        )  # fmt: skip
+        )
     return code
 
 
@@ -69,7 +69,7 @@ def find_by_followup(session: Session, campaign: Campaign, code: str) -> Partici
     return session.scalar(
         select(Participant).where(Participant.campaign_id == campaign.id,
                                   Participant.status == "completed",
-                                  Participant.followup_token_hash == hash_code(code))  # fmt: skip
+                                  Participant.followup_token_hash == hash_code(code))
     )
 
 
@@ -87,7 +87,7 @@ def begin(session: Session, survey: Survey, participant: Participant) -> None:
 
 
 def submit_followup(session: Session, survey: Survey, participant: Participant, step_key: str,
-                    answers: dict[str, ParsedAnswer | None]) -> Outcome:  # fmt: skip
+                    answers: dict[str, ParsedAnswer | None]) -> Outcome:
     """Store one follow-up page and move on, in one transaction; commits."""
     keys = [s.key for s in followup_steps(survey)]
     if step_key not in keys or step_key == FOLLOWUP_THANKS or participant.followup_step is None:
@@ -109,7 +109,7 @@ def submit_followup(session: Session, survey: Survey, participant: Participant, 
                        Participant.status == "completed")
                 .values(**values)
                 .execution_options(synchronize_session=False)
-            ).rowcount  # fmt: skip
+            ).rowcount
             if claimed != 1:
                 raise IntegrityError("claimed", None, Exception("step claimed"))
             rows = [
@@ -117,7 +117,7 @@ def submit_followup(session: Session, survey: Survey, participant: Participant, 
                  "item": item_id, "value": parsed.value, "text": parsed.text,
                  "page": page.id, "answered_at": now, "seconds_on_page": None}
                 for item_id, parsed in answers.items() if parsed is not None
-            ]  # fmt: skip
+            ]
             if rows:
                 session.execute(insert(Answer), rows)
     except IntegrityError:

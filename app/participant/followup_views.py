@@ -27,7 +27,7 @@ __all__ = ["entry", "show", "start", "submit"]
 
 def _page(mode: str, status: int = 200, **context):
     return render_template("participant/followup.html", campaign=g.campaign, mode=mode,
-                           panel=panel_settings(g.campaign), **context), status  # fmt: skip
+                           panel=panel_settings(g.campaign), **context), status
 
 
 def _stop(mode: str, status: int):
@@ -97,13 +97,13 @@ def _render(campaign, participant, code, form=None, status=200):
     step = steps[keys.index(participant.followup_step)]
     fresh = form is None
     form = form or page_form(step.page, g.survey.items, participant.language,
-                             version=g.survey.version)  # fmt: skip
+                             version=g.survey.version)
     questions = questions_html(form, step.page.id, participant.language, cache=fresh)
     action = url_for(".followup_submit", slug=campaign.slug, code=code, step_key=step.key)
     return render_template(
         "participant/page.html", campaign=campaign, step=step, form=form, questions=questions,
         action=action, done=keys.index(step.key), total=len(keys) - 1,
-    ), status  # fmt: skip
+    ), status
 
 
 @reads_first
@@ -126,7 +126,7 @@ def submit(slug: str, code: str, step_key: str):
     if step is None or step.page is None or participant.followup_step != step_key:
         return redirect(url_for(".followup_show", slug=slug, code=code), code=303)
     form = page_form(step.page, g.survey.items, participant.language, request.form,
-                     version=g.survey.version)  # fmt: skip
+                     version=g.survey.version)
     if not form.validate_on_submit():
         return _render(campaign, participant, code, form, status=400)
     answers = {f.item.id: f.answer for f in form if hasattr(f, "item")}

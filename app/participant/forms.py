@@ -17,7 +17,7 @@ from app.participant.messages import answer_error_message, required_message
 from surveys import AnswerError, Item, Page
 
 __all__ = ["ItemField", "page_form", "ConsentForm", "ResumeForm", "ConfirmForm", "FollowupCodeForm",
-           "field_name"]  # fmt: skip
+           "field_name"]
 
 
 def field_name(item_id: str) -> str:
@@ -70,7 +70,7 @@ _FORM_CLASSES_MAX = 1024
 
 
 def page_form(page: Page, items, lang: str, formdata=None, *, version: str | None = None
-              ) -> FlaskForm:  # fmt: skip
+              ) -> FlaskForm:
     """A form for ``page`` in ``lang``, instantiated on ``formdata``.
 
     With the survey's ``version`` the form class is built once per process

@@ -26,7 +26,7 @@ def allocates_at_gate(campaign: Campaign) -> bool:
 
 
 def pass_gate(session: Session, campaign: Campaign, survey: Survey, participant: Participant,
-              choices: dict[str, str], counts: bool) -> tuple[Allocation | None, bool]:  # fmt: skip
+              choices: dict[str, str], counts: bool) -> tuple[Allocation | None, bool]:
     """Quota places first, then the arm: ``(allocation to record or None, admitted)``.
 
     Call in the transaction that saves the gate page, after the screening
@@ -45,14 +45,14 @@ def pass_gate(session: Session, campaign: Campaign, survey: Survey, participant:
     """
     quotas = matching_quotas(session, campaign, choices, participant.arm) if counts else []
     if not claim_places(session, campaign, participant.id,
-                        [q for q in quotas if "arm" not in q.conditions]):  # fmt: skip
+                        [q for q in quotas if "arm" not in q.conditions]):
         return None, False
     if participant.allocated:
         arm_quotas = [q for q in quotas if "arm" in q.conditions]
         return None, claim_places(session, campaign, participant.id, arm_quotas)
     drawn = allocate(session, campaign, survey, stratum_for(campaign, choices))
     arm_quotas = [q for q in matching_quotas(session, campaign, choices, drawn.arm)
-                  if "arm" in q.conditions] if counts else []  # fmt: skip
+                  if "arm" in q.conditions] if counts else []
     if not claim_places(session, campaign, participant.id, arm_quotas):
         return Allocation("", [], drawn.seq, drawn.replaces_id), False
     return drawn, True

@@ -48,7 +48,7 @@ __all__ = [
     "Outcome", "Started", "start", "steps_of", "current_step", "record_first_view",
     "submit_step", "withdraw", "find_by_code", "set_language", "progress",
     "InviteUnavailableError", "find_by_external_id", "step_was_saved",
-]  # fmt: skip
+]
 
 START_RETRIES = 8
 
@@ -147,7 +147,7 @@ def _bind_invite(session: Session, campaign: Campaign, code: str, participant_id
                Invite.revoked_at.is_(None))
         .values(participant_id=participant_id, used_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount  # fmt: skip
+    ).rowcount
     if bound != 1:
         raise InviteUnavailableError
 
@@ -155,7 +155,7 @@ def _bind_invite(session: Session, campaign: Campaign, code: str, participant_id
 def find_by_external_id(session: Session, campaign: Campaign, external_id_hash: str):
     return session.scalar(
         select(Participant).where(Participant.campaign_id == campaign.id,
-                                  Participant.external_id_hash == external_id_hash)  # fmt: skip
+                                  Participant.external_id_hash == external_id_hash)
     )
 
 
@@ -251,7 +251,7 @@ def submit_step(
 
 
 def _submit_once(session, campaign, survey, participant, step_key, answers,
-                 also=None) -> Outcome | None:  # fmt: skip
+                 also=None) -> Outcome | None:
     """One attempt of submit_step; None means "retry" (an allocation slot was taken)."""
     keys = [s.key for s in steps_of(survey, participant)]
     if step_key not in keys:
@@ -274,7 +274,7 @@ def _submit_once(session, campaign, survey, participant, step_key, answers,
             if step_key == gate_key(survey) and ending is None:
                 choices = {**stored_profile_choices(session, survey, participant.id), **choices}
                 drawn, admitted = pass_gate(session, campaign, survey, participant, choices,
-                                             counts)  # fmt: skip
+                                             counts)
                 if not admitted:
                     ending = "over_quota"
                 if drawn is not None:
@@ -282,7 +282,7 @@ def _submit_once(session, campaign, survey, participant, step_key, answers,
                     claim.update(arm=arm, module_order="|".join(modules),
                                  stratum=stratum_for(campaign, choices),
                                  allocation_seq=drawn.seq,
-                                 replaces_id=drawn.replaces_id)  # fmt: skip
+                                 replaces_id=drawn.replaces_id)
             if ending is None and fails_attention(campaign, survey, answers):
                 ending = "failed_attention"
             keys = [s.key for s in journey(survey, modules, exchange_step(survey, arm))]
@@ -297,7 +297,7 @@ def _submit_once(session, campaign, survey, participant, step_key, answers,
                 _claim_statement(frozenset(claim)),
                 {"pid": participant.id, "this_step": step_key,
                  **{f"new_{key}": value for key, value in claim.items()}},
-            ).rowcount  # fmt: skip
+            ).rowcount
             if claimed != 1:
                 raise _AlreadyClaimedError
             _store_answers(session, participant, step, step_key, answers, now)
@@ -307,7 +307,7 @@ def _submit_once(session, campaign, survey, participant, step_key, answers,
                 deal(session, campaign, survey, participant, exchange_step(survey, arm), now)
             if survey.exchange is not None and step.phase == "post":
                 written = statements_from_page(session, campaign.id, survey, participant.id,
-                                               participant.language, answers, now)  # fmt: skip
+                                               participant.language, answers, now)
             if ending is not None:
                 release_places(session, participant.id)
             elif counts and next_key == THANKS:
@@ -370,7 +370,7 @@ def _claim_statement(columns: frozenset) -> Update:
                    _PARTICIPANT.c.step == bindparam("this_step"),
                    _PARTICIPANT.c.status == "started")
             .values({name: bindparam(f"new_{name}") for name in sorted(columns)})
-        )  # fmt: skip
+        )
     return statement
 
 

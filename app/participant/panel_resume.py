@@ -24,7 +24,7 @@ from app.campaigns.panel import EXTERNAL_ID_RE, hash_external_id
 from app.models import Campaign, PageVisit, Participant
 
 __all__ = ["SESSION_PARAMS", "ResumeNeedsProofError", "panel_session_hash", "may_continue",
-           "check_may_continue"]  # fmt: skip
+           "check_may_continue"]
 
 #: The parameter of each panel preset that names this person's session.
 SESSION_PARAMS = {"prolific": "SESSION_ID", "mturk": "assignmentId"}
@@ -54,7 +54,7 @@ def may_continue(session: Session, participant: Participant, session_hash: str |
 
 
 def check_may_continue(session: Session, participant: Participant,
-                       session_hash: str | None) -> None:  # fmt: skip
+                       session_hash: str | None) -> None:
     """Raise ResumeNeedsProofError unless :func:`may_continue`."""
     if not may_continue(session, participant, session_hash):
         raise ResumeNeedsProofError

@@ -69,7 +69,7 @@ def start_test_participant(
     session.flush()
     record_audit(session, "campaign.preview", campaign=campaign, actor=actor,
                  detail=f"test participant {participant.public_id}, arm {arm}, "
-                        f"language {language}")  # fmt: skip
+                        f"language {language}")
     session.commit()
     return Started(participant, code)
 
@@ -89,7 +89,7 @@ def start(slug: str):
         started = start_test_participant(
             db.session, campaign, survey, arm=form.arm.data, language=form.language.data,
             actor=current_user.email,
-        )  # fmt: skip
+        )
     except CampaignError as exc:
         db.session.rollback()
         flash(str(exc), "error")

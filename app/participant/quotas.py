@@ -41,7 +41,7 @@ __all__ = ["matching_quotas", "claim_places", "fill_places", "release_places"]
 
 
 def matching_quotas(session: Session, campaign: Campaign, choices: dict[str, str],
-                    arm: str) -> list[Quota]:  # fmt: skip
+                    arm: str) -> list[Quota]:
     """The campaign's quotas this participant falls under, in claim (id) order.
 
     ``choices`` maps profile item ids to the chosen option id.
@@ -77,7 +77,7 @@ def _give_back(session: Session, claim_id: int, quota_id: int, only_held: bool =
         session.execute(
             update(Quota).where(Quota.id == quota_id).values(used=Quota.used - 1)
             .execution_options(synchronize_session=False)
-        )  # fmt: skip
+        )
     return gone == 1
 
 
@@ -100,7 +100,7 @@ def _release_one_stale(session: Session, campaign: Campaign, quota_id: int) -> b
             .order_by(Participant.last_seen_at, QuotaClaim.id)
             .limit(1)
             .with_for_update(skip_locked=True, of=QuotaClaim)
-        )  # fmt: skip
+        )
         if stale is None:
             return False
         if _give_back(session, stale, quota_id):
@@ -109,7 +109,7 @@ def _release_one_stale(session: Session, campaign: Campaign, quota_id: int) -> b
 
 
 def _claim(session: Session, campaign: Campaign, quota: Quota, participant_id: int,
-           state: str) -> bool:  # fmt: skip
+           state: str) -> bool:
     taken = _take(session, quota.id) or (
         _release_one_stale(session, campaign, quota.id) and _take(session, quota.id)
     )
@@ -120,7 +120,7 @@ def _claim(session: Session, campaign: Campaign, quota: Quota, participant_id: i
 
 
 def claim_places(session: Session, campaign: Campaign, participant_id: int,
-                 quotas: list[Quota]) -> bool:  # fmt: skip
+                 quotas: list[Quota]) -> bool:
     """Hold a place in every quota of ``quotas``, or in none; True if all were free.
 
     Call inside the page's write transaction; no commit.
@@ -137,7 +137,7 @@ def claim_places(session: Session, campaign: Campaign, participant_id: int,
 
 
 def fill_places(session: Session, campaign: Campaign, participant_id: int,
-                quotas: list[Quota]) -> bool:  # fmt: skip
+                quotas: list[Quota]) -> bool:
     """At completion: turn held places into filled ones, claiming again any released.
 
     True if the participant has a filled place in every quota of ``quotas``;

@@ -48,14 +48,14 @@ def results_for_thanks(
         i for i in survey.items.values()
         if i.kind.straightlining and (i.construct or "").startswith("support_")
         and "pre" in survey.phases_of(i.id) and "post" in survey.phases_of(i.id)
-    ]  # fmt: skip
+    ]
     if not items:
         return None
     minimum = max(campaign.results_min_completed, 1)
     substantive = [
         (Answer.item == i.id) & Answer.value.not_in([o.code for o in i.options if o.missing])
         for i in items
-    ]  # fmt: skip
+    ]
     rows = session.execute(
         select(Answer.item, Answer.phase, func.avg(Answer.value), func.count(Answer.value))
         .join(Participant, Participant.id == Answer.participant_id)

@@ -26,7 +26,7 @@ from surveys import Answer as ParsedAnswer
 from surveys import Page, Survey
 
 __all__ = ["choices_of", "stored_profile_choices", "fails_screening",
-           "stratum_for", "gate_key", "fails_attention"]  # fmt: skip
+           "stratum_for", "gate_key", "fails_attention"]
 
 
 def gate_key(survey: Survey) -> str:
@@ -57,7 +57,7 @@ def stored_profile_choices(session: Session, survey: Survey, participant_id: int
         )
     ).all()
     return choices_of(survey, {item: ParsedAnswer(value=value) for item, value in rows
-                               if item in survey.items})  # fmt: skip
+                               if item in survey.items})
 
 
 def fails_screening(campaign: Campaign, page: Page, choices: dict[str, str]) -> bool:

@@ -36,11 +36,11 @@ def render_step(campaign, participant, step, form=None, status=200):
         form = form or ConfirmForm()
         return render_card(campaign, participant, step, card, done, total, form,
                            getattr(form, "card_errors", ()),
-                           getattr(form, "card_sent", None)), status  # fmt: skip
+                           getattr(form, "card_sent", None)), status
     if form is not None or not cacheable():
         return _step_html(campaign, participant, step, form, done, total), status
     key = (step.key, participant.language, str(get_locale()), done, total,
-           participant.is_test, participant.status)  # fmt: skip
+           participant.is_test, participant.status)
     pages = g.parley_visit.found.pages  # they go with the campaign's cache entry
     html = page_html(pages, key, lambda: _step_html(campaign, participant, step, None, done, total))
     return html, status

@@ -65,10 +65,10 @@ def _derive(survey: Survey, modules: list[str], exchange: str | None) -> list[St
         steps.extend(_page(p, module) for p in survey.pages_in("module"))
     if exchange is not None and survey.exchange is not None:
         steps.extend(Step(f"card:{n}", "card", "module", module=exchange, position=n)
-                     for n in range(1, survey.exchange.cards + 1))  # fmt: skip
+                     for n in range(1, survey.exchange.cards + 1))
         if exchange == "exchange":  # pairwise choices: peers' arguments only
             steps.extend(Step(f"pair:{n}", "pair", "module", module=exchange, position=n)
-                         for n in range(1, survey.exchange.pairs + 1))  # fmt: skip
+                         for n in range(1, survey.exchange.pairs + 1))
     steps.extend(_page(p) for p in survey.pages_in("post"))
     steps.append(Step(THANKS, "thanks"))
     return steps

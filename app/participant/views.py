@@ -125,7 +125,7 @@ def landing(slug: str):
                 return _access_page(campaign, admitted.problem)
             if admitted.returning is not None and not may_continue(
                     db.session, admitted.returning, panel_session_hash(campaign, request.args)):
-                return _access_page(campaign, "panel_resume_code")  # fmt: skip
+                return _access_page(campaign, "panel_resume_code")
             if admitted.returning is None and target_reached(db.session, campaign):
                 return _access_page(campaign, "full")
     if participant is not None and _previewing_consent(participant):
@@ -177,14 +177,14 @@ ACCESS_STATUS = {
     "invite_missing": 400, "invite_invalid": 400, "invite_revoked": 403, "invite_used": 409,
     "panel_id_missing": 400, "mturk_preview": 200, "withdrawn": 409, "full": 403,
     "panel_resume_code": 409,
-}  # fmt: skip
+}
 
 
 def _access_page(campaign: Campaign, problem: str):
     return render_template(
         "participant/access.html", campaign=campaign, problem=problem,
         panel=panel_settings(campaign),
-    ), ACCESS_STATUS[problem]  # fmt: skip
+    ), ACCESS_STATUS[problem]
 
 
 @reads_first
@@ -211,7 +211,7 @@ def start(slug: str):
                             invite_code=admitted.invite_code,
                             external_id_hash=admitted.external_id_hash,
                             panel_session=panel_session_hash(campaign, request.form),
-                            panel_ids=panel_study_session(campaign, request.form))  # fmt: skip
+                            panel_ids=panel_study_session(campaign, request.form))
     except ResumeNeedsProofError:  # saved a page: the id alone does not continue them
         return _access_page(campaign, "panel_resume_code")
     except ops.InviteUnavailableError:
@@ -304,7 +304,7 @@ def submit(slug: str, step_key: str):
         form = ConfirmForm()
     else:
         form = page_form(step.page, g.survey.items, participant.language, request.form,
-                         version=g.survey.version)  # fmt: skip
+                         version=g.survey.version)
     if step.kind in ("card", "pair") and form.validate_on_submit():
         form, also = card_submission(participant, step, form)
     if not form.validate_on_submit() or getattr(form, "card_errors", ()):
@@ -313,14 +313,14 @@ def submit(slug: str, step_key: str):
     participant_id = participant.id
     try:
         outcome = ops.submit_step(db.session, g.survey, participant, step_key, answers, campaign,
-                                  also=also)  # fmt: skip
+                                  also=also)
     except OperationalError:
         # The connection died, perhaps during the COMMIT itself: if the page was
         # saved all the same, say so instead of showing an error (issue 11, 5).
         if not ops.step_was_saved(db.session, participant_id, step_key):
             raise
         current_app.logger.warning("page %s was saved though its commit reported a lost "
-                                   "connection", step_key)  # fmt: skip
+                                   "connection", step_key)
         return redirect(url_for(".show_step", slug=slug))
     if outcome is not ops.Outcome.SAVED:
         return _not_current(slug, participant, step_key)
@@ -335,7 +335,7 @@ def _not_current(slug: str, participant: Participant, step_key: str):
         pass
     elif step_key in keys and keys.index(step_key) < keys.index(participant.step):
         flash(_("Those answers were already saved and can no longer be changed. "
-                "You are back where you left off."), "info")  # fmt: skip
+                "You are back where you left off."), "info")
     else:
         flash(_("That page is not available yet. You are back where you left off."), "info")
     return redirect(url_for(".show_step", slug=slug), code=303)

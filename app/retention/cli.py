@@ -78,7 +78,7 @@ def participant_delete(slug, code, external_id):
     if participant is None:
         raise click.ClickException("no participant of this campaign has that code or id")
     counts = delete_participant_data(db.session, campaign, participant,
-                                     "resume code" if code else "external id")  # fmt: skip
+                                     "resume code" if code else "external id")
     db.session.commit()
     flush_deleted(db.session)
     click.echo(f"deleted the data of {participant.public_id}: {counts.describe()}")

@@ -46,12 +46,12 @@ def erase_links(session: Session, ids: Select) -> None:
     session.execute(
         update(Invite).where(Invite.participant_id.in_(ids)).values(participant_id=None)
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    )
     session.execute(
         update(Participant).where(Participant.id.in_(ids), Participant.stratum != "")
         .values(stratum="", allocation_seq=None)
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    )
     for model in (Rating, Pair, Exposure, StatementReport, Statement):
         session.execute(delete(model).where(model.participant_id.in_(ids)))
 

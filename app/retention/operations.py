@@ -29,7 +29,7 @@ from app.participant.quotas import release_places
 from app.retention.erasure import erase_links, flush_deleted, job_folders, remove_campaign_files
 
 __all__ = ["PurgeCount", "expired_campaigns", "count_data", "purge", "set_retention",
-           "delete_participant_data", "find_participant", "RetentionError"]  # fmt: skip
+           "delete_participant_data", "find_participant", "RetentionError"]
 
 
 class RetentionError(ValueError):
@@ -56,12 +56,12 @@ class PurgeCount:
         return (f"{self.answers} answers ({self.free_text} free text, {self.about_you} "
                 f"about-you), {self.page_times} page times, {self.external_ids} external-id "
                 f"hashes, {self.codes} resume/follow-up code hashes, "
-                f"{self.files} export/report files{links}")  # fmt: skip
+                f"{self.files} export/report files{links}")
 
     @property
     def empty(self) -> bool:
         return not (self.answers or self.page_times or self.external_ids or self.codes
-                    or self.files or self.links)  # fmt: skip
+                    or self.files or self.links)
 
 
 def set_retention(session: Session, campaign: Campaign, days: int | None) -> None:
@@ -69,7 +69,7 @@ def set_retention(session: Session, campaign: Campaign, days: int | None) -> Non
         raise RetentionError("a retention period is 0 or more days")
     previous, campaign.retention_days = campaign.retention_days, days
     record_audit(session, "campaign.retention", campaign=campaign,
-                 detail=f"{_days(previous)} -> {_days(days)}")  # fmt: skip
+                 detail=f"{_days(previous)} -> {_days(days)}")
 
 
 def _days(days: int | None) -> str:
@@ -91,12 +91,12 @@ def expired_campaigns(session: Session, now: datetime | None = None) -> list[Cam
                                Campaign.closed_at.is_not(None),
                                Campaign.status.in_(("closed", "archived")))
         .order_by(Campaign.id)
-    ).all()  # fmt: skip
+    ).all()
     return [c for c in candidates if expires_at(c) <= now]
 
 
 def count_data(session: Session, campaign: Campaign,
-               participant_ids: list[int] | None = None) -> PurgeCount:  # fmt: skip
+               participant_ids: list[int] | None = None) -> PurgeCount:
     """What personal data the campaign (or these of its participants) still holds."""
     whose = Participant.campaign_id == campaign.id
     if participant_ids is not None:
@@ -107,27 +107,27 @@ def count_data(session: Session, campaign: Campaign,
         return session.scalar(
             select(func.count()).select_from(Answer)
             .join(Participant, Participant.id == Answer.participant_id).where(whose, *extra)
-        )  # fmt: skip
+        )
 
     page_times = session.scalar(
         select(func.count()).select_from(PageVisit)
         .join(Participant, Participant.id == PageVisit.participant_id).where(whose)
-    )  # fmt: skip
+    )
     external = session.scalar(select(func.count()).where(
-        whose, Participant.external_id_hash.is_not(None)))  # fmt: skip
+        whose, Participant.external_id_hash.is_not(None)))
     codes = session.scalar(select(func.count()).where(
         whose, or_(Participant.resume_token_hash.is_not(None),
-                   Participant.followup_token_hash.is_not(None))))  # fmt: skip
+                   Participant.followup_token_hash.is_not(None))))
     files = 0
     if participant_ids is None:  # finished files, and folders a killed job left behind
         files = len(job_folders(session, campaign.id))
     ids = select(Participant.id).where(whose)
     links = sum(session.scalar(select(func.count()).where(condition)) for condition in (
         whose & (Participant.stratum != ""), QuotaClaim.participant_id.in_(ids),
-        Invite.participant_id.in_(ids)))  # fmt: skip
+        Invite.participant_id.in_(ids)))
     return PurgeCount(campaign.slug, answers(), answers(Answer.item.in_(text_items)),
                       answers(Answer.phase == "profile"), page_times, external, codes,
-                      files, links)  # fmt: skip
+                      files, links)
 
 
 def _erase(session: Session, campaign: Campaign, ids_query) -> None:
@@ -139,11 +139,11 @@ def _erase(session: Session, campaign: Campaign, ids_query) -> None:
         .values(external_id_hash=None, resume_token_hash=None, followup_token_hash=None,
                 panel_session_hash=None)
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    )
 
 
 def purge(session: Session, now: datetime | None = None, dry_run: bool = False
-          ) -> list[PurgeCount]:  # fmt: skip
+          ) -> list[PurgeCount]:
     """Delete the expired data of every expired campaign (commits per campaign).
 
     ``dry_run`` counts what would go and changes nothing (not even the
@@ -173,7 +173,7 @@ def purge(session: Session, now: datetime | None = None, dry_run: bool = False
 
 
 def find_participant(session: Session, campaign: Campaign, *, code: str | None = None,
-                     external_id: str | None = None) -> Participant | None:  # fmt: skip
+                     external_id: str | None = None) -> Participant | None:
     """The participant of ``campaign`` with this resume code or panel id (both stored hashed)."""
     if code:
         from app.participant.operations import find_by_code
@@ -189,7 +189,7 @@ def find_participant(session: Session, campaign: Campaign, *, code: str | None =
 
 
 def delete_participant_data(session: Session, campaign: Campaign, participant: Participant,
-                            how: str) -> PurgeCount:  # fmt: skip
+                            how: str) -> PurgeCount:
     """Delete one participant's data on their request; they count as withdrawn from now on."""
     counts = count_data(session, campaign, [participant.id])
     release_places(session, participant.id, filled_too=True)
@@ -199,7 +199,7 @@ def delete_participant_data(session: Session, campaign: Campaign, participant: P
         update(Participant).where(Participant.id == participant.id)
         .values(status="withdrawn", withdrawn_at=utcnow())
         .execution_options(synchronize_session=False)
-    )  # fmt: skip
+    )
     record_audit(session, "participant.delete", campaign=campaign,
-                 detail=f"{participant.public_id} found by {how}: {counts.describe()}")  # fmt: skip
+                 detail=f"{participant.public_id} found by {how}: {counts.describe()}")
     return counts

@@ -22,7 +22,7 @@ from app.retention.operations import (
 
 class RetentionForm(FlaskForm):
     days = IntegerField("Days to keep the data after closing (empty: until someone decides)",
-                        validators=[Optional(), NumberRange(min=0, max=36500)])  # fmt: skip
+                        validators=[Optional(), NumberRange(min=0, max=36500)])
 
 
 class FindForm(FlaskForm):
@@ -48,7 +48,7 @@ def retention(slug: str):
         form.days.data = campaign.retention_days
     return render_template("retention/retention.html", c=campaign, form=form,
                            expires=expires_at(campaign), find=FindForm()), (
-        400 if form.errors else 200)  # fmt: skip
+        400 if form.errors else 200)
 
 
 @login_required
@@ -61,7 +61,7 @@ def participant(slug: str):
         return redirect(url_for(".retention", slug=slug), code=303)
     how = find.by.data
     kwargs = {"code": find.value.data} if how == "resume code" else {
-        "external_id": find.value.data}  # fmt: skip
+        "external_id": find.value.data}
     found = find_participant(db.session, campaign, **kwargs)
     if found is None:
         flash(f"No participant of this campaign has that {how}.", "error")
@@ -69,7 +69,7 @@ def participant(slug: str):
     confirm = DeleteForm(by=how, value=find.value.data)
     return render_template("retention/participant.html", c=campaign, p=found, how=how,
                            counts=count_data(db.session, campaign, [found.id]),
-                           confirm=confirm)  # fmt: skip
+                           confirm=confirm)
 
 
 @login_required
@@ -79,7 +79,7 @@ def delete_participant(slug: str):
     if form.validate_on_submit():
         how = form.by.data
         kwargs = {"code": form.value.data} if how == "resume code" else {
-            "external_id": form.value.data}  # fmt: skip
+            "external_id": form.value.data}
         found = find_participant(db.session, campaign, **kwargs)
         if found is None:
             flash("That participant's data are already deleted.", "info")

@@ -31,7 +31,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 __all__ = ["configure_autocommit_reads", "begin_autocommit_reads", "end_autocommit_reads",
-           "begin_write"]  # fmt: skip
+           "begin_write"]
 
 _WANTED: ContextVar[bool] = ContextVar("parley_autocommit_reads", default=False)
 #: Set in a pooled connection's info while this module put it in autocommit.

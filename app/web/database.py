@@ -47,7 +47,7 @@ __all__ = [
     "configure_engine", "reads_first", "writing", "deferred_scope", "begin_deferred_request",
     "end_deferred_request", "insert_ignoring_duplicates", "configure_session_teardown",
     "read_snapshot",
-]  # fmt: skip
+]
 
 log = logging.getLogger(__name__)
 
@@ -199,5 +199,5 @@ def configure_session_teardown(app: Flask, db) -> None:
             db.session.remove()
         except DBAPIError as exc:
             log.warning("closing the database session failed (connection lost): %s",
-                        str(exc).splitlines()[0])  # fmt: skip
+                        str(exc).splitlines()[0])
             db.session.registry.clear()

@@ -24,7 +24,7 @@ from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
 
 __all__ = ["configure_edge_checks", "has_control", "FORBIDDEN_IN_VALUES", "FORBIDDEN_ANYWHERE",
-           "IdConverter", "MAX_ID"]  # fmt: skip
+           "IdConverter", "MAX_ID"]
 
 #: The largest id an ``integer`` column holds on PostgreSQL (SQLite's are wider).
 MAX_ID = 2**31 - 1

@@ -89,5 +89,5 @@ def configure_errors(app: Flask) -> None:
         except Exception:  # noqa: BLE001 - the error page itself must never fail
             app.logger.exception("the error page could not be rendered")
             text = (f"Something went wrong. Saved answers are safe: open the survey link "
-                    f"again to continue. Error reference: {context['rid']}")  # fmt: skip
+                    f"again to continue. Error reference: {context['rid']}")
             return text, 500, {"Content-Type": "text/plain; charset=utf-8"}

@@ -23,7 +23,7 @@ __all__ = ["render_markdown", "survey_html"]
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "ul", "ol", "li", "h2", "h3", "h4", "blockquote", "a",
     "abbr", "code", "hr",
-}  # fmt: skip
+}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
 
 #: CommonMark; raw HTML is parsed (for ``<abbr>``) and left to nh3 to sanitise.

@@ -25,7 +25,7 @@ from flask import Flask, Response, g
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 __all__ = ["configure_security_headers", "configure_proxy", "check_rate_limit_storage",
-           "ConfigurationError", "csp_nonce"]  # fmt: skip
+           "ConfigurationError", "csp_nonce"]
 
 
 class ConfigurationError(RuntimeError):
@@ -77,7 +77,7 @@ def check_rate_limit_storage(app: Flask) -> None:
     configured, started = _count(app, "PARLEY_WORKERS"), gunicorn_workers() or 0
     workers = max(configured, started)
     said = (f"PARLEY_WORKERS={configured}" if configured >= started
-            else f"gunicorn --workers {started}")  # fmt: skip
+            else f"gunicorn --workers {started}")
     storage = str(app.config.get("RATELIMIT_STORAGE_URI", "memory://"))
     if workers > 1 and storage.startswith("memory://"):
         raise ConfigurationError(
@@ -114,7 +114,7 @@ def configure_security_headers(app: Flask) -> None:
         h = response.headers
         nonce = g.get("csp_nonce")
         policy = CSP.replace("script-src 'self'", f"script-src 'self' 'nonce-{nonce}'") if nonce \
-            else CSP  # fmt: skip
+            else CSP
         h.setdefault("Content-Security-Policy", policy)
         h.setdefault("X-Content-Type-Options", "nosniff")
         h.setdefault("X-Frame-Options", "DENY")

@@ -19,7 +19,7 @@ class TwentyQuestions(Form):
 
 for _n in range(1, 21):
     setattr(TwentyQuestions, f"q{_n}", RadioField(f"Question {_n}: how much do you agree?",
-                                                  choices=CHOICES))  # fmt: skip
+                                                  choices=CHOICES))
 
 
 @app.get("/")

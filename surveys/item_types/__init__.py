@@ -40,4 +40,4 @@ __all__ = [
     "REGISTRY", "register", "unregister", "get_type",
     "Likert", "Thermometer", "Estimate", "Number", "SingleChoice", "Knowledge", "Attention",
     "MultipleChoice", "Ranking", "FreeText", "RatingGrid",
-]  # fmt: skip
+]

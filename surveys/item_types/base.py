@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AnswerError", "Answer", "ItemType", "REGISTRY", "register", "unregister", "get_type",
     "single", "whole", "fmt",
-]  # fmt: skip
+]
 
 
 class AnswerError(ValueError):
@@ -132,11 +132,11 @@ class ItemType:
         return {}
 
     def check_references(self, item: Item, items: Mapping[str, Item], place: str,
-                         r: DefinitionReader) -> None:  # fmt: skip
+                         r: DefinitionReader) -> None:
         """Check settings that name other items, once every item is read."""
 
     def expand(self, item: Item, table: dict, place: str, r: DefinitionReader
-               ) -> tuple[Item, ...]:  # fmt: skip
+               ) -> tuple[Item, ...]:
         """The items a definition's ``[[items]]`` table stands for, each answered and stored.
 
         One item for most types. A composite type (a rating grid) returns one

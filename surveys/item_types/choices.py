@@ -54,7 +54,7 @@ class SingleChoice(ChoiceType):
         "text": {"en": "Where do you live?", "de": "Wo wohnen Sie?"},
         "options": [{"id": "town", "label": {"en": "In town", "de": "In der Stadt"}},
                     {"id": "outside", "label": {"en": "Outside", "de": "Außerhalb"}}],
-    }  # fmt: skip
+    }
 
 
 @register
@@ -72,7 +72,7 @@ class Knowledge(ChoiceType):
                     {"id": "ten", "label": {"en": "Ten", "de": "Zehn"}},
                     {"id": "dont_know", "label": {"en": "Don't know", "de": "Weiß nicht"},
                      "missing": True}],
-    }  # fmt: skip
+    }
 
 
 @register
@@ -88,7 +88,7 @@ class Attention(ChoiceType):
         "correct": "green",
         "options": [{"id": "red", "label": {"en": "Red", "de": "Rot"}},
                     {"id": "green", "label": {"en": "Green", "de": "Grün"}}],
-    }  # fmt: skip
+    }
 
 
 @register
@@ -105,7 +105,7 @@ class MultipleChoice(ItemType):
         "options": [{"id": "shop", "label": {"en": "Shop", "de": "Einkaufen"}},
                     {"id": "meet", "label": {"en": "Meet people", "de": "Leute treffen"}},
                     {"id": "rest", "label": {"en": "Rest", "de": "Ausruhen"}}],
-    }  # fmt: skip
+    }
     value_coding = "count"
     text_coding = "option_ids"
     required_message = "select_some"
@@ -152,7 +152,7 @@ class Ranking(ItemType):
         "options": [{"id": "park", "label": {"en": "Park", "de": "Park"}},
                     {"id": "market", "label": {"en": "Market", "de": "Markt"}},
                     {"id": "parking", "label": {"en": "Parking", "de": "Parkplatz"}}],
-    }  # fmt: skip
+    }
 
     def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
         return {"options": r.options(table, place)}

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from surveys.reader import DefinitionReader
 
 __all__ = ["NumberType", "Thermometer", "Estimate", "Number", "NUMBER_RE", "NUMBER_MAX_LENGTH",
-           "number_in_range"]  # fmt: skip
+           "number_in_range"]
 
 
 #: What a number box accepts: ASCII digits with an optional sign and one
@@ -81,7 +81,7 @@ class Thermometer(NumberType):
         "text": {"en": "How warm do you feel towards the council?",
                  "de": "Wie warm stehen Sie dem Rat gegenüber?"},
         "anchors": {"en": ["Cold", "Neither", "Warm"], "de": ["Kalt", "Weder noch", "Warm"]},
-    }  # fmt: skip
+    }
 
     def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
         if "anchors" not in table:
@@ -99,7 +99,7 @@ class Estimate(NumberType):
     sample = {
         "text": {"en": "What share of people do you think want more shade?",
                  "de": "Welcher Anteil der Menschen will Ihrer Meinung nach mehr Schatten?"},
-    }  # fmt: skip
+    }
 
     def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
         if "estimates" not in table:
@@ -110,7 +110,7 @@ class Estimate(NumberType):
         return {"settings": {"estimates": table["estimates"]}}
 
     def check_references(self, item: Item, items: Mapping[str, Item], place: str,
-                         r: DefinitionReader) -> None:  # fmt: skip
+                         r: DefinitionReader) -> None:
         target = item.setting("estimates")
         if target and target not in items:
             r.problem(f"{place}.estimates", f"names item '{target}', which is not defined")
@@ -133,7 +133,7 @@ class Number(NumberType):
         "text": {"en": "How many days a week do you cross the square?",
                  "de": "An wie vielen Tagen pro Woche überqueren Sie den Platz?"},
         "min": 0, "max": 7, "unit": {"en": "days", "de": "Tage"},
-    }  # fmt: skip
+    }
 
     def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
         settings: dict[str, Any] = {}

@@ -53,7 +53,7 @@ class Likert(ItemType):
         options = tuple(
             Option(k, str(k), Text({lang: labels[k - 1] for lang, labels in anchors.items()}))
             for k in range(1, points + 1)
-        ) if anchors else ()  # fmt: skip
+        ) if anchors else ()
         if "prefer_not" in table and options:
             label = r.text(table, "prefer_not", place)
             if label is not None:
@@ -118,7 +118,7 @@ class RatingGrid(Likert):
                                     "de": "Auf dem Platz ist zu viel los."},
              "reverse": True},
         ],
-    }  # fmt: skip
+    }
 
     def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
         fields = super().read(table, place, r)
@@ -136,13 +136,13 @@ class RatingGrid(Likert):
                 r.problem(f"{rplace}.construct", "must be a lowercase identifier")
                 construct = None
             rows.append((r.ident(row, rplace), r.text(row, "text", rplace) or Text({}),
-                         r.flag(row, "reverse", rplace, False), construct))  # fmt: skip
+                         r.flag(row, "reverse", rplace, False), construct))
         r.no_duplicates([row[0] for row in rows], f"{place}.rows")
         fields["settings"] = {**fields.get("settings", {}), "rows": tuple(rows)}
         return fields
 
     def expand(self, item: Item, table: dict, place: str, r: DefinitionReader
-               ) -> tuple[Item, ...]:  # fmt: skip
+               ) -> tuple[Item, ...]:
         settings = {k: v for k, v in item.settings.items() if k != "rows"}
         settings.update(grid=item.id, stem=item.text, stem_hint=item.hint)
         return tuple(
@@ -150,7 +150,7 @@ class RatingGrid(Likert):
                     construct=construct or item.construct,
                     settings=MappingProxyType({**settings, "row": row_id}))
             for row_id, text, reverse, construct in item.setting("rows", ())
-        )  # fmt: skip
+        )
 
     def group(self, item: Item) -> str | None:
         return item.setting("grid")
@@ -161,5 +161,5 @@ class RatingGrid(Likert):
         return {**super().codebook(item), "grid": {
             "id": item.setting("grid"), "row": item.setting("row"),
             "text": dict(stem) if stem else {}, "hint": dict(hint) if hint else None,
-        }}  # fmt: skip
+        }}
 

@@ -23,7 +23,7 @@ class FreeText(ItemType):
     sample = {
         "text": {"en": "What would you change on the square?",
                  "de": "Was würden Sie auf dem Platz ändern?"},
-    }  # fmt: skip
+    }
     value_coding = None
     text_coding = "free_text"
     DEFAULT_MAX_LENGTH: ClassVar[int] = 2000

@@ -18,9 +18,9 @@ from surveys.model import PHASES as DEFINITION_PHASES
 def test_importing_the_contract_loads_no_pandas():
     code = ("import sys, analysis.contract, app.export.codebook, app.export.writer; "
             "heavy = [m for m in ('pandas', 'numpy', 'scipy', 'matplotlib') if m in sys.modules]; "
-            "print(','.join(heavy))")  # fmt: skip
+            "print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)  # fmt: skip
+                         check=True)
     assert out.stdout.strip() == ""
 
 
@@ -75,13 +75,13 @@ def test_text_that_is_not_formula_like_is_written_as_typed(text):
 def test_wide_column_names_split_back_into_their_parts():
     codebook = {"modules": [{"id": "accord"}, {"id": "control"}],
                 "items": [{"id": "support", "phases": ["pre", "post"]},
-                          {"id": "clarity", "phases": ["module"], "modules": None}]}  # fmt: skip
+                          {"id": "clarity", "phases": ["module"], "modules": None}]}
     names = contract.wide_column_names(codebook)
     assert names == ["pre__support", "post__support", "module_accord__clarity",
-                     "module_control__clarity"]  # fmt: skip
+                     "module_control__clarity"]
     assert [contract.split_wide_column(n) for n in names] == [
         ("pre", "", "support"), ("post", "", "support"), ("module", "accord", "clarity"),
-        ("module", "control", "clarity")]  # fmt: skip
+        ("module", "control", "clarity")]
 
 
 def test_stata_names_are_short_safe_and_unique():
@@ -95,18 +95,18 @@ def test_stata_names_are_short_safe_and_unique():
 def test_every_export_format_names_its_file():
     assert contract.EXPORT_FORMATS["csv"] is None
     assert contract.WIDE_FILES == ("wide.csv", "wide.parquet", "wide.xlsx", "wide.sav",
-                                   "wide.dta")  # fmt: skip
+                                   "wide.dta")
 
 
 def test_the_manifest_builder_writes_what_the_reader_accepts():
     codebook = {"survey": {"id": "s", "version": "v", "languages": ["en", "de"]},
                 "arms": [{"id": "a", "modules": ["m"], "weight": 1, "control": False},
-                         {"id": "c", "modules": ["k"], "weight": 1, "control": True}]}  # fmt: skip
+                         {"id": "c", "modules": ["k"], "weight": 1, "control": True}]}
     manifest = contract.build_manifest(
         codebook, campaign={"slug": "x"}, block_size=4, seed="ab", rebalance_dropouts=False,
         preregistration={"primary_items": ["q"]}, row_counts={"participants": 3, "answers": 9},
         files=["answers.csv"], exported_at="2026-11-26T09:00:00+00:00", extra_key=1,
-    )  # fmt: skip
+    )
     assert check_manifest(manifest) is manifest
     assert manifest["format_version"] == contract.FORMAT_VERSION
     assert manifest["design"]["control_arm"] == "c"
@@ -123,7 +123,7 @@ def test_the_exchange_tables_are_part_of_the_contract_and_escaped():
     # the column order agreed with the app half (EXCHANGE_CONTRACT, issues #21/#25)
     assert list(contract.STATEMENT_COLUMNS) == [
         "statement", "language", "proposal", "side", "source_item", "seed", "placebo",
-        "status", "reason", "text"]  # fmt: skip
+        "status", "reason", "text"]
     assert list(contract.RATING_COLUMNS) == [
         "rater", "statement", "fair", "skipped", "agree", "position", "answered_at"]
     assert list(contract.PAIR_COLUMNS) == [
@@ -145,7 +145,7 @@ def test_the_export_format_page_documents_every_exchange_column_in_order():
     for name, columns in contract.EXCHANGE_COLUMNS.items():
         section = page.split(f"### {name}.csv", 1)[1].split("###", 1)[0]
         rows = [line.split("|")[1].strip() for line in section.splitlines()
-                if line.startswith("| `")]  # fmt: skip
+                if line.startswith("| `")]
         documented = [c.strip(" `") for row in rows for c in row.split(",")]
         every = list(columns) + (["author"] if name == "statements" else [])
         assert documented == every, name

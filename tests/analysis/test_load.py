@@ -47,7 +47,7 @@ def test_a_codebook_without_type_facts_still_loads_with_the_same_facts(demo_copy
     pd.testing.assert_frame_equal(old.answers, demo.answers)
     assert old.items.set_index("item")["numeric"].to_dict() == {
         i["id"]: i["type"] in ("likert", "thermometer", "estimate", "number")
-        for i in demo.codebook["items"]}  # fmt: skip
+        for i in demo.codebook["items"]}
 
 
 def test_demo_export_loads_with_contract_types(demo):

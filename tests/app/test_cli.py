@@ -34,7 +34,7 @@ def test_survey_check_lists_problems_with_file_and_place(runner, tmp_path):
 
 def test_campaign_lifecycle_through_the_cli_is_audited(app, runner):
     out = runner.invoke(args=["campaign", "create", "trial", "--survey", str(EXAMPLE),
-                              "--languages", "de,en"])  # fmt: skip
+                              "--languages", "de,en"])
     assert out.exit_code == 0, out.output
     assert runner.invoke(args=["campaign", "open", "trial"]).output == "campaign 'trial' is now open\n"
     assert runner.invoke(args=["campaign", "pause", "trial"]).exit_code == 0
@@ -71,13 +71,13 @@ def test_exporting_into_an_existing_export_says_so_without_a_traceback(runner, t
 
 def test_campaign_create_refuses_an_unknown_language(runner):
     result = runner.invoke(args=["campaign", "create", "t2", "--survey", str(EXAMPLE),
-                                 "--languages", "fr"])  # fmt: skip
+                                 "--languages", "fr"])
     assert result.exit_code == 1 and "no language fr" in result.output
 
 
 def test_user_create_stores_a_hash_not_the_password(app, runner):
     result = runner.invoke(args=["user", "create", "ops@example.org", "--role", "analyst"],
-                           input="s3cret-pass\ns3cret-pass\n")  # fmt: skip
+                           input="s3cret-pass\ns3cret-pass\n")
     assert result.exit_code == 0
     with app.app_context():
         user = db.session.scalar(select(User))
@@ -96,7 +96,7 @@ def test_migrations_create_the_same_schema_as_the_models(app, runner):
     with app.app_context():
         tables = set(inspect(db.engine).get_table_names())
     assert {"campaign", "participant", "answer", "page_visit", "user_account",
-            "audit_event", "alembic_version"} <= tables  # fmt: skip
+            "audit_event", "alembic_version"} <= tables
     # alembic check compares the migrated schema with the models and exits
     # non-zero on any difference (a model changed without a migration).
     check = runner.invoke(args=["db", "check"])
@@ -107,7 +107,7 @@ def test_the_parley_console_script_is_installed_and_lists_the_commands(tmp_path)
     parley = Path(sys.executable).parent / "parley"
     env = {**os.environ, "PARLEY_SECRET_KEY": "k", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
     result = subprocess.run([str(parley), "--help"], capture_output=True, text=True, check=False,
-                            env=env)  # fmt: skip
+                            env=env)
     for command in ("run", "db", "survey", "campaign", "export", "user", "analyse", "demo-data"):
         assert f"  {command} " in result.stdout, result.stdout
 

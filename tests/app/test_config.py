@@ -35,7 +35,7 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
     ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
     ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
     ("sqlite:////tmp/x.sqlite", "sqlite:////tmp/x.sqlite"),
-])  # fmt: skip
+])
 def test_database_urls_from_hosting_providers_are_normalised(given, used, tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": given, "SECRET_KEY": "k"})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == used

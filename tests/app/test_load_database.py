@@ -29,11 +29,11 @@ def test_the_database_reader_matches_the_export(app, runner, tmp_path):
         db.drop_all()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0  # creates the export views
     assert runner.invoke(args=["campaign", "create", "town", "--survey", str(EXAMPLE),
-                               "--primary", "support_trees"]).exit_code == 0  # fmt: skip
+                               "--primary", "support_trees"]).exit_code == 0
     assert runner.invoke(args=["campaign", "open", "town"]).exit_code == 0
     for k in range(3):
         Bot(app.test_client(), "town", SURVEY,
-            overrides={"after": {"q_reflection": f"=reason {k}"}}).walk()  # fmt: skip
+            overrides={"after": {"q_reflection": f"=reason {k}"}}).walk()
     Bot(app.test_client(), "town", SURVEY).start()  # one who has only started
     out = tmp_path / "export"
     assert runner.invoke(args=["export", "town", str(out)]).exit_code == 0
@@ -69,7 +69,7 @@ def test_the_export_views_have_exactly_the_contract_columns(app, runner):
             ("export_participants", contract.PARTICIPANT_COLUMNS,
              contract.OPTIONAL_PARTICIPANT_COLUMNS),
             ("export_answers", contract.ANSWER_COLUMNS, {}),
-        ):  # fmt: skip
+        ):
             result = db.session.execute(sa.text(f"SELECT * FROM {view} WHERE 1 = 0"))  # noqa: S608
             names = list(result.keys())
             assert names[: len(columns) + 1] == ["campaign_slug", *columns]

@@ -50,7 +50,7 @@ class Slider(NumberType):
                        "a number.",
                  "de": "Wie warm fühlen Sie sich dem Stadtrat gegenüber? Schieben oder Zahl "
                        "eingeben."},
-    }  # fmt: skip
+    }
 
     def raw_values(self, item, name, getlist):
         box = [v for v in getlist(name) if v.strip()]
@@ -89,13 +89,13 @@ def slider(app, tmp_path):
     register(Slider)
     app.jinja_env.loader = ChoiceLoader([
         DictLoader({"participant/widgets/slider.html": SLIDER_WIDGET}), app.jinja_env.loader,
-    ])  # fmt: skip
+    ])
     yield sample_survey(tmp_path / "survey", pre_post=[*PRE_POST, "slider"])
     unregister("slider")
 
 
 def test_a_slider_defined_in_one_file_goes_through_everything(app, runner, make_campaign,
-                                                              slider, tmp_path):  # fmt: skip
+                                                              slider, tmp_path):
     # definition
     survey = load_survey(slider)
     item = survey.items["slider"]
@@ -123,7 +123,7 @@ def test_a_slider_defined_in_one_file_goes_through_everything(app, runner, make_
                 {**answers, "q_slider": "warm"}, "Enter a number, like 25."))
         # the box left empty: the range's value counts
         bot.submit("page:before", {**bot.answers_for("page:before"), "q_slider": "",
-                                   "q_slider__range": "50"})  # fmt: skip
+                                   "q_slider__range": "50"})
         while bot.current_action():
             bot.submit_current()
     with app.app_context():
@@ -154,7 +154,7 @@ def test_a_slider_defined_in_one_file_goes_through_everything(app, runner, make_
     # the codebook carries the type's facts
     folder = tmp_path / "export-csv"
     entry = next(i for i in json.loads((folder / "codebook.json").read_text())["items"]
-                 if i["id"] == "slider")  # fmt: skip
+                 if i["id"] == "slider")
     assert entry["type"] == "slider" and entry["value_coding"] == "quantity"
     assert entry["text_coding"] is None and entry["attitude"] is True
     assert entry["role"] is None and entry["straightlining"] is False

@@ -19,7 +19,7 @@ def test_parley_power_expands_every_treated_arm_from_the_survey_beside_the_plan(
     assert "284 analysed participants per arm (1420 in 5 arms" in out.output
     assert "12 tests (3 hypotheses" in out.output
     one = runner.invoke(args=["power", str(folder / "plan.toml"), "--n-sims", "0",
-                              "--arms", "accord"])  # fmt: skip
+                              "--arms", "accord"])
     assert "3 tests (3 hypotheses" in one.output and "in 2 arms" in one.output
     alone = tmp_path / "plan.toml"  # no survey beside it: the arms must be given
     alone.write_text(STAR_PLAN)

@@ -33,14 +33,14 @@ ROWS = [
     {"id": name, "text": {"en": f"The square is {name}.", "de": f"Der Platz ist {name}."},
      **({"reverse": True} if name == "quiet" else {})}
     for name in ("safe", "clean", "quiet", "green", "lively", "open")
-]  # fmt: skip
+]
 ROW_IDS = [f"rating_grid_{r['id']}" for r in ROWS]
 
 
 @pytest.fixture
 def grid_survey(tmp_path):
     return sample_survey(tmp_path / "grid", pre_post=["rating_grid", "likert"],
-                         extra={"rating_grid": {"rows": ROWS}})  # fmt: skip
+                         extra={"rating_grid": {"rows": ROWS}})
 
 
 def test_a_grid_definition_stands_for_one_likert_item_per_row(grid_survey):
@@ -66,10 +66,10 @@ def test_a_grid_definition_stands_for_one_likert_item_per_row(grid_survey):
     ([ROWS[0], {**ROWS[1], "colour": "red"}], "items[1] (rating_grid).rows[1]", "unknown key 'colour'"),
     ([ROWS[0], {**ROWS[1], "reverse": "yes"}], "items[1] (rating_grid).rows[1].reverse",
      "must be true or false"),
-])  # fmt: skip
+])
 def test_a_bad_grid_definition_is_refused_with_its_place(tmp_path, rows, place, message):
     folder = sample_survey(tmp_path / "bad", pre_post=["rating_grid"],
-                           extra={"rating_grid": {"rows": rows}})  # fmt: skip
+                           extra={"rating_grid": {"rows": rows}})
     with pytest.raises(SurveyError) as caught:
         load_survey(folder)
     assert any(p.place == place and message in p.message for p in caught.value.problems), [
@@ -78,10 +78,10 @@ def test_a_bad_grid_definition_is_refused_with_its_place(tmp_path, rows, place, 
 
 def test_a_row_id_that_clashes_with_an_item_is_refused(tmp_path):
     folder = sample_survey(tmp_path / "clash", pre_post=["rating_grid", "likert"],
-                           extra={"likert": {"id": "rating_grid_safe"}})  # fmt: skip
+                           extra={"likert": {"id": "rating_grid_safe"}})
     toml = (folder / "survey.toml").read_text(encoding="utf-8")
     (folder / "survey.toml").write_text(toml.replace('"likert"]', '"rating_grid_safe"]'),
-                                        encoding="utf-8")  # fmt: skip
+                                        encoding="utf-8")
     with pytest.raises(SurveyError, match="duplicate id 'rating_grid_safe'"):
         load_survey(folder)
 
@@ -94,7 +94,7 @@ def _walk(app, survey, straight: bool, k: int):
         before = {f"q_{i}": str(1 + (j + k) % 5) for j, i in enumerate(ROW_IDS)}
         after = {f"q_{i}": str(1 + (j + k + 1) % 5) for j, i in enumerate(ROW_IDS)}
     bot = Bot(app.test_client(), "grid", survey,
-              overrides={"before": before, "after": after})  # fmt: skip
+              overrides={"before": before, "after": after})
     bot.start()
     while bot.current_action():
         bot.submit_current()
@@ -102,7 +102,7 @@ def _walk(app, survey, straight: bool, k: int):
 
 
 def test_a_grid_is_saved_exported_read_analysed_and_checked_row_by_row(
-        app, runner, make_campaign, grid_survey, tmp_path):  # fmt: skip
+        app, runner, make_campaign, grid_survey, tmp_path):
     survey = load_survey(grid_survey)
     make_campaign("grid", survey=grid_survey)
 
@@ -128,7 +128,7 @@ def test_a_grid_is_saved_exported_read_analysed_and_checked_row_by_row(
         stored = db.session.execute(
             select(StoredAnswer.item, StoredAnswer.phase, StoredAnswer.value)
             .where(StoredAnswer.item.in_(ROW_IDS))
-        ).all()  # fmt: skip
+        ).all()
     assert len(stored) == 8 * 6 * 2
     assert sorted(v for i, ph, v in stored if i == ROW_IDS[0] and ph == "pre") == sorted(
         float(b["q_" + ROW_IDS[0]]) for b, _a in expected.values())
@@ -153,7 +153,7 @@ def test_a_grid_is_saved_exported_read_analysed_and_checked_row_by_row(
         assert len(rows) == 96, fmt
         assert sorted(rows.loc[(rows["item"] == ROW_IDS[2]) & (rows["phase"] == "post"),
                                "value"]) == sorted(
-            float(a["q_" + ROW_IDS[2]]) for _b, a in expected.values()), fmt  # fmt: skip
+            float(a["q_" + ROW_IDS[2]]) for _b, a in expected.values()), fmt
     wide = (tmp_path / "export-wide" / "wide.csv").read_text(encoding="utf-8")
     assert all(f"pre__{i}" in wide and f"post__{i}" in wide for i in ROW_IDS)
 

@@ -28,7 +28,7 @@ def take_survey(client, slug: str, before: int, after: int, warmth: int) -> None
     Bot(client, slug, SURVEY, overrides={
         "before": {"q_support_trees": str(before), "q_warmth_council": str(warmth)},
         "after": {"q_support_trees": str(after), "q_warmth_council": str(warmth + 10)},
-    }).walk()  # fmt: skip
+    }).walk()
 
 
 def test_an_exported_campaign_analyses_to_the_numbers_in_the_database(app, runner, make_campaign, tmp_path):
@@ -37,7 +37,7 @@ def test_an_exported_campaign_analyses_to_the_numbers_in_the_database(app, runne
     for _ in range(16):
         before = int(rng.integers(1, 6))
         take_survey(app.test_client(), slug, before, int(rng.integers(1, 6)),
-                    int(rng.integers(0, 90)))  # fmt: skip
+                    int(rng.integers(0, 90)))
     out = tmp_path / "export"
     assert runner.invoke(args=["export", slug, str(out)]).exit_code == 0
 

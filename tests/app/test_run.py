@@ -30,9 +30,9 @@ def test_parley_version_is_parleys():
 def test_run_serves_with_gunicorn_and_prints_commands_that_work_in_a_fresh_shell(tmp_path):
     port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/parley.sqlite",
-           "PARLEY_SECRET_KEY": "k" * 32, "FLASK_DEBUG": "0"}  # fmt: skip
+           "PARLEY_SECRET_KEY": "k" * 32, "FLASK_DEBUG": "0"}
     server = subprocess.Popen([PARLEY, "run", "--port", str(port)], env=env, cwd=tmp_path,
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     printed = {}
     try:
         deadline = time.monotonic() + 60
@@ -57,12 +57,12 @@ def test_run_serves_with_gunicorn_and_prints_commands_that_work_in_a_fresh_shell
         fresh = {**env, "PATH": "/usr/bin:/bin"}
         fresh.pop("VIRTUAL_ENV", None)
         export = subprocess.run(shlex.split(printed["Export"]), cwd=tmp_path, env=fresh,
-                                capture_output=True, text=True, check=False)  # fmt: skip
+                                capture_output=True, text=True, check=False)
         assert export.returncode == 0, export.stderr
         assert (tmp_path / "exports" / "peace-in-europe" / "manifest.json").exists()
         reset = printed["Admin password"].split("reset with: ", 1)[1].rstrip(")")
         result = subprocess.run(shlex.split(reset), cwd=tmp_path, env=fresh,
-                                capture_output=True, text=True, check=False)  # fmt: skip
+                                capture_output=True, text=True, check=False)
         assert result.returncode == 0 and "new password" in result.stdout, result.stderr
     finally:
         server.send_signal(signal.SIGTERM)

@@ -43,7 +43,7 @@ PARTICIPANTS = 6
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 #: Hop-by-hop headers a proxy does not pass on (RFC 9110, 7.6.1).
 HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
-       "upgrade", "host", "content-length"}  # fmt: skip
+       "upgrade", "host", "content-length"}
 
 
 class AlternatingProxy:
@@ -143,16 +143,16 @@ def hosts(request, tmp_path_factory):
     base = PG_URL.replace("postgresql+psycopg://", "postgresql://")
     env = {**os.environ, "DATABASE_URL": f"{base}?options=-csearch_path%3D{schema}",
            "PARLEY_SECRET_KEY": uuid.uuid4().hex * 2, "PARLEY_RATELIMIT_STORAGE_URI": REDIS,
-           "PARLEY_TRUSTED_PROXIES": "1", "FLASK_DEBUG": "0"}  # fmt: skip
+           "PARLEY_TRUSTED_PROXIES": "1", "FLASK_DEBUG": "0"}
     first = {**env, "PARLEY_INSTANCE_PATH": str(tmp_path / "host-a")}
     for args in (["db", "upgrade"], ["campaign", "create", "town", "--survey", str(EXAMPLE)],
-                 ["campaign", "open", "town"]):  # fmt: skip
+                 ["campaign", "open", "town"]):
         subprocess.run([PARLEY, *args], env=first, check=True, capture_output=True, timeout=120)
     subprocess.run([PARLEY, "user", "create", "owner@example.org", "--role", "owner",
                     "--password-stdin"], input="correct horse battery\n", text=True, env=first,
-                   check=True, capture_output=True, timeout=120)  # fmt: skip
+                   check=True, capture_output=True, timeout=120)
     servers = [Server({**env, "PARLEY_INSTANCE_PATH": str(tmp_path / name)}, free_port())
-               for name in ("host-a", "host-b")]  # fmt: skip
+               for name in ("host-a", "host-b")]
     engine = sa.create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
     try:
         for server in servers:
@@ -174,7 +174,7 @@ def hosts(request, tmp_path_factory):
 def test_participants_alternating_between_hosts_lose_and_double_nothing(hosts):
     proxy, url, _servers, engine = hosts
     bots = [Bot(Browser(url, f"p{i}", f"198.51.100.{i + 1}"), "town", SURVEY)
-            for i in range(PARTICIPANTS)]  # fmt: skip
+            for i in range(PARTICIPANTS)]
     errors: list[BaseException] = []
 
     def walk(bot):
@@ -194,11 +194,11 @@ def test_participants_alternating_between_hosts_lose_and_double_nothing(hosts):
         assert seen[:4] == [0, 1, 0, 1] and set(seen) == {0, 1}  # every request took turns
     with engine.connect() as conn:
         statuses = conn.execute(sa.text("SELECT status, count(*) FROM participant "
-                                        "GROUP BY status")).all()  # fmt: skip
+                                        "GROUP BY status")).all()
         saved = conn.execute(sa.text("SELECT count(*) FROM page_visit "
-                                     "WHERE submitted_at IS NOT NULL")).scalar_one()  # fmt: skip
+                                     "WHERE submitted_at IS NOT NULL")).scalar_one()
         answers = conn.execute(sa.text("SELECT count(*), count(DISTINCT (participant_id, phase, "
-                                       "module, item)) FROM answer")).one()  # fmt: skip
+                                       "module, item)) FROM answer")).one()
     assert dict(statuses) == {"completed": PARTICIPANTS}  # no start doubled, nobody stuck
     assert saved == sum(len(b.history) for b in bots)  # each page saved once, none lost
     assert answers[0] == answers[1] > 0
@@ -216,7 +216,7 @@ def test_failed_sign_ins_count_across_hosts(hosts):
     token = CSRF.search(attacker.get("/admin/login").get_data(as_text=True)).group(1)
     statuses = [attacker.post("/admin/login", {"csrf_token": token, "email": "owner@example.org",
                                                "password": f"wrong {i}"}).status_code
-                for i in range(11)]  # fmt: skip
+                for i in range(11)]
     posts = proxy.hosts_seen["attacker"][1:]
     assert posts[:10].count(0) == 5 and posts[:10].count(1) == 5  # each host saw five
     assert statuses[:10] == [400] * 10
@@ -231,7 +231,7 @@ def test_wrong_resume_codes_count_across_hosts(hosts):
     token = CSRF.search(guesser.get("/c/town/resume").get_data(as_text=True)).group(1)
     statuses = [guesser.post("/c/town/resume", {"csrf_token": token,
                                                 "code": f"AAAA-BBBB-CCCC-{i:04d}"}).status_code
-                for i in range(21)]  # fmt: skip
+                for i in range(21)]
     posts = proxy.hosts_seen["guesser"][1:]
     assert posts[:20].count(0) == 10 and posts[:20].count(1) == 10  # each host saw ten
     assert statuses[:20] == [400] * 20

@@ -29,7 +29,7 @@ def test_the_url_map_matches_the_snapshot(tmp_path):
     app = create_app({
         "TESTING": True, "SECRET_KEY": "x", "RATELIMIT_STORAGE_URI": "memory://",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'map.sqlite'}",
-    })  # fmt: skip
+    })
     expected = SNAPSHOT.read_text(encoding="utf-8").splitlines()
     actual = url_map_lines(app)
     assert actual == expected, (
@@ -43,9 +43,9 @@ def test_no_two_rules_answer_the_same_url_and_method(tmp_path):
     app = create_app({
         "TESTING": True, "SECRET_KEY": "x", "RATELIMIT_STORAGE_URI": "memory://",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'map.sqlite'}",
-    })  # fmt: skip
+    })
     pairs = [(rule.rule, m) for rule in app.url_map.iter_rules() for m in rule.methods or ()
-             if m not in ("HEAD", "OPTIONS")]  # fmt: skip
+             if m not in ("HEAD", "OPTIONS")]
     assert len(pairs) == len(set(pairs))
 
 
@@ -58,7 +58,7 @@ def test_every_endpoint_named_in_the_code_exists(tmp_path):
     app = create_app({
         "TESTING": True, "SECRET_KEY": "x", "RATELIMIT_STORAGE_URI": "memory://",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'map.sqlite'}",
-    })  # fmt: skip
+    })
     root = Path(__file__).resolve().parents[2] / "app"
     named = re.compile(r"""url_for\(\s*['"]([a-z_]+\.[a-z_]+)['"]""")
     missing = []

@@ -31,7 +31,7 @@ def team(live_server):
     with app.app_context():
         for slug in ("town", "other"):
             c = create_campaign(db.session, slug=slug, survey_folder=EXAMPLE, actor="test",
-                                block_size=8, seed="5eed" * 8)  # fmt: skip
+                                block_size=8, seed="5eed" * 8)
             set_status(db.session, c, "open", "test")
         owner = User(email=OWNER, role="owner", password_hash=hash_password(PASSWORD))
         db.session.add(owner)
@@ -40,7 +40,7 @@ def team(live_server):
         Bot(app.test_client(), "town", SURVEY, overrides={
             "before": {"q_support_trees": str(1 + (k * 3) % 5), "q_warmth_council": str(10 * k)},
             "after": {"q_support_trees": str(1 + k % 5), "q_warmth_council": str(5 + 9 * k)},
-        }).walk()  # fmt: skip
+        }).walk()
     return live_server
 
 
@@ -98,7 +98,7 @@ def test_an_invited_analyst_watches_and_downloads_but_changes_nothing(team, new_
     assert analyst.locator("text=Change status").count() == 0
     token = analyst.get_attribute("input[name=csrf_token]", "value")
     forged = analyst.request.post(f"{url}/admin/campaign/town/status",
-                                  form={"csrf_token": token, "status": "closed"})  # fmt: skip
+                                  form={"csrf_token": token, "status": "closed"})
     assert forged.status == 403
     with team.app.app_context():
         assert db.session.scalar(select(Campaign.status).where(Campaign.slug == "town")) == "open"
@@ -146,7 +146,7 @@ def test_an_invited_analyst_watches_and_downloads_but_changes_nothing(team, new_
                  ("owner", "/admin/audit", "audit trail"),
                  ("owner", "/admin/campaign/town", "campaign (owner)"),
                  ("owner", "/admin/campaign/town/retention", "retention"),
-                 ("owner", "/admin/campaign/town/followup", "follow-up")]  # fmt: skip
+                 ("owner", "/admin/campaign/town/followup", "follow-up")]
         for who, path, name in pages:
             page = analyst if who == "analyst" else owner
             page.goto(url + path)

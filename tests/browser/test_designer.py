@@ -35,7 +35,7 @@ def test_a_manager_designs_previews_and_opens_a_prolific_study(new_page, live_se
     app, base = live_server.app, live_server.url
     with app.app_context():
         user = User(email="manager@example.org", role="owner",
-                    password_hash=hash_password("correct horse battery"))  # fmt: skip
+                    password_hash=hash_password("correct horse battery"))
         db.session.add(user)
         db.session.commit()
     survey = load_survey(EXAMPLE)
@@ -58,7 +58,7 @@ def test_a_manager_designs_previews_and_opens_a_prolific_study(new_page, live_se
 
     # A zip with a mistake: the loader's file, place and problem on the page.
     page.set_input_files("#archive", files=[{"name": "town.zip", "mimeType": "application/zip",
-                                              "buffer": broken_zip()}])  # fmt: skip
+                                              "buffer": broken_zip()}])
     page.click("form[action$='/surveys/upload'] button[type=submit]")
     summary = page.locator(".error-summary")
     assert "The survey has 1 problem(s)" in summary.inner_text()
@@ -68,7 +68,7 @@ def test_a_manager_designs_previews_and_opens_a_prolific_study(new_page, live_se
 
     # The fixed survey is stored and offered for a new campaign.
     page.set_input_files("#archive", files=[{"name": "town.zip", "mimeType": "application/zip",
-                                              "buffer": survey_zip()}])  # fmt: skip
+                                              "buffer": survey_zip()}])
     page.click("form[action$='/surveys/upload'] button[type=submit]")
     assert "was checked and stored" in page.locator(".notice").inner_text()
     page.click(f"a[href*='uploaded'][href*='example-{survey.version[:16]}']")
@@ -143,7 +143,7 @@ def test_a_manager_designs_previews_and_opens_a_prolific_study(new_page, live_se
         campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "study"))
         people = db.session.scalars(select(Participant).order_by(Participant.id)).all()
         assert [(p.is_test, p.status) for p in people] == [(True, "completed"),
-                                                          (False, "completed")]  # fmt: skip
+                                                          (False, "completed")]
         quota = db.session.scalar(select(Quota).where(Quota.campaign_id == campaign.id))
         assert (quota.name, quota.used) == ("middle", 1)
         write_export(db.session, campaign, tmp_path / "export")

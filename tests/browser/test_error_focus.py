@@ -12,7 +12,7 @@ def test_focus_moves_to_the_error_summary_after_an_error(participant, java_scrip
     person = participant(java_script_enabled=java_script)
     violations: list[str] = []
     person.page.on("console", lambda m: violations.append(m.text)
-                   if "Content Security Policy" in m.text else None)  # fmt: skip
+                   if "Content Security Policy" in m.text else None)
     person.open()
     person.press_button("form[action$='/start'] button[type=submit]:not([formaction])")
     summary = person.page.locator("#error-summary")

@@ -90,7 +90,7 @@ def test_write_moderate_and_rate(live_server, new_page, tmp_path):
             Statement.participant_id.is_not(None))) == "approved"
 
     rater = BrowserParticipant(new_page(viewport={"width": 360, "height": 740}), url, survey,
-                               how="keyboard")  # fmt: skip
+                               how="keyboard")
     rater.open()
     rater.consent()
     cards = walk_with_cards(rater, found, "rater 360px", "")

@@ -21,7 +21,7 @@ DESIGN = {
     "completion": {"completed": {"code": "C-DONE"}, "screened_out": {"code": "C-SCR"},
                    "declined": {"code": "C-NO"}, "followup": {"code": "C-FU"}},
     "screening": [{"item": "age_band", "deny": ["under_30"]}],
-}  # fmt: skip
+}
 
 
 def test_axe_finds_no_violations_on_the_fielding_pages(new_page, live_server):

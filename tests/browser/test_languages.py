@@ -42,7 +42,7 @@ FALLBACK_STRINGS = [
     "Save and continue", "Step %(done)s of %(total)s", "There is a problem", "optional",
     "Withdraw and delete my answers", "Save and continue later", "Change language",
     "Thank you", "Skip to main content", "Start the survey", "I have read this, continue",
-]  # fmt: skip
+]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
 
 
@@ -90,7 +90,7 @@ def pattern(msgid: str) -> re.Pattern:
 @pytest.mark.parametrize("lang", ["en", "de", "uk", "ru"])
 def test_flagship_survey_in_each_language(participant, lang):
     person = participant(FLAGSHIP, slug="peace", how="script",
-                         campaign={"results_min_completed": 1, "design": {"show_results": True}})  # fmt: skip
+                         campaign={"results_min_completed": 1, "design": {"show_results": True}})
     page = person.page
     survey = person.survey
     shown: list[tuple[str, str]] = []

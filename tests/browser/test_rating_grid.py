@@ -30,7 +30,7 @@ def _walk_and_check_stored(person, live_server) -> None:
 
 
 def test_a_grid_works_without_javascript_by_keyboard_on_a_phone(participant, live_server,
-                                                               tmp_path):  # fmt: skip
+                                                               tmp_path):
     folder = sample_survey(tmp_path / "grid", pre_post=["rating_grid", "likert"])
     person = participant(survey=folder, slug="grid", how="keyboard",
                          viewport={"width": 360, "height": 740}, java_script_enabled=False)
@@ -41,10 +41,10 @@ def test_a_grid_works_without_javascript_by_keyboard_on_a_phone(participant, liv
 
 @pytest.mark.parametrize("width", [1280, 360])
 def test_a_grid_page_fits_passes_axe_and_saves_every_row(participant, live_server, tmp_path,
-                                                        width):  # fmt: skip
+                                                        width):
     folder = sample_survey(tmp_path / "grid", pre_post=["rating_grid", "likert"])
     person = participant(survey=folder, slug="grid", how="pointer",
-                         viewport={"width": width, "height": 900})  # fmt: skip
+                         viewport={"width": width, "height": 900})
     page = person.page
     person.open()
     person.consent()

@@ -50,7 +50,7 @@ DEADLINE_S = 240
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 ACTION_RE = re.compile(r'<form method="post" action="([^"]*/step/[^"]+)"')
 LOST = (urllib.error.URLError, ConnectionError, http.client.HTTPException, socket.timeout,
-        TimeoutError)  # fmt: skip
+        TimeoutError)
 
 
 def free_port() -> int:
@@ -73,7 +73,7 @@ class Server:
     def start(self) -> None:
         log = open(os.environ.get("PARLEY_FAULT_LOG", os.devnull), "ab")  # noqa: SIM115
         self.proc = subprocess.Popen([PARLEY, "run", "--no-setup", "--port", str(self.port)],
-                                     env=self.env, stdout=log, stderr=log)  # fmt: skip
+                                     env=self.env, stdout=log, stderr=log)
         log.close()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -219,7 +219,7 @@ def _check(engine: sa.Engine, bots: list[Bot], figures: Counter, label: str) -> 
             "SELECT id, resume_token_hash, status, module_order FROM participant")).all()
         rows = conn.execute(sa.text(
             "SELECT participant_id, page, module, item, count(*) FROM answer "
-            "GROUP BY participant_id, page, module, item")).all()  # fmt: skip
+            "GROUP BY participant_id, page, module, item")).all()
     by_hash = {h: (pid, status, order) for pid, h, status, order in people}
     stored: dict[tuple, set] = {}
     duplicated = 0
@@ -240,7 +240,7 @@ def _check(engine: sa.Engine, bots: list[Bot], figures: Counter, label: str) -> 
     figures.update({"answers lost (acknowledged page not stored)": lost,
                     "answers duplicated": duplicated, "pages stored half": half,
                     "participants unfinished": unfinished,
-                    "participants": len(people)})  # fmt: skip
+                    "participants": len(people)})
     for key in ("answered 5xx", "connection errors",
                 "submits saved though their answer was 5xx or lost"):
         figures.setdefault(key, 0)  # printed even when nothing happened
@@ -255,12 +255,12 @@ def _check(engine: sa.Engine, bots: list[Bot], figures: Counter, label: str) -> 
 
 def _env(url: str) -> dict:
     return {**os.environ, "DATABASE_URL": url, "PARLEY_SECRET_KEY": "k" * 32,
-            "FLASK_DEBUG": "0"}  # fmt: skip
+            "FLASK_DEBUG": "0"}
 
 
 def _prepare(env: dict) -> None:
     for args in (["db", "upgrade"], ["campaign", "create", "town", "--survey", str(EXAMPLE)],
-                 ["campaign", "open", "town"]):  # fmt: skip
+                 ["campaign", "open", "town"]):
         subprocess.run([PARLEY, *args], env=env, check=True, capture_output=True, timeout=120)
 
 
@@ -332,7 +332,7 @@ def test_database_connections_terminated_mid_load_lose_and_duplicate_nothing(dat
             with killer.connect() as conn:
                 figures["backend connections terminated"] += conn.execute(sa.text(
                     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE application_name = :name"), {"name": name}).scalar()  # fmt: skip
+                    "WHERE application_name = :name"), {"name": name}).scalar()
             time.sleep(0.3)
 
     try:

@@ -96,7 +96,7 @@ def test_a_job_killed_with_its_server_fails_with_the_reason_and_no_files(app, cl
         first = _job(app, job_id)
         assert first.status == "running" and first.worker and f":{worker.pid}:" in first.worker
         _wait_for(lambda: _job(app, job_id).heartbeat_at > first.heartbeat_at, 10,
-                  "a heartbeat")  # fmt: skip
+                  "a heartbeat")
     finally:
         worker.send_signal(signal.SIGKILL)
         worker.wait(30)
@@ -116,7 +116,7 @@ def test_a_job_killed_with_its_server_fails_with_the_reason_and_no_files(app, cl
     assert "worker running this job stopped" in page
     with app.app_context():
         again, reused = request_report(db.session, db.session.scalar(select(Campaign)),
-                                       actor="test")  # fmt: skip
+                                       actor="test")
         db.session.commit()
         assert not reused and again.id != job_id
 
@@ -133,9 +133,9 @@ def test_jobs_clean_fails_dead_jobs_and_removes_what_they_left(app, runner, make
         campaign = db.session.scalar(select(Campaign))
         dead = Job(campaign_id=campaign.id, kind="export", fmt="zip", options={},
                    requested_by="test", status="running", worker="gone:1:t",
-                   heartbeat_at=utcnow() - timedelta(seconds=60))  # fmt: skip
+                   heartbeat_at=utcnow() - timedelta(seconds=60))
         failed = Job(campaign_id=campaign.id, kind="export", fmt="zip", options={},
-                     requested_by="test", status="failed", message="earlier")  # fmt: skip
+                     requested_by="test", status="failed", message="earlier")
         db.session.add_all([dead, failed])
         db.session.commit()
         folders = [job_folder(dead), job_folder(failed)]

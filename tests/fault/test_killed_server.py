@@ -69,7 +69,7 @@ class Browser:
 
 def start_server(env: dict, port: int) -> subprocess.Popen:
     proc = subprocess.Popen([PARLEY, "run", "--no-setup", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         # Ready when it answers HTTP, not when the port accepts: gunicorn's
@@ -88,9 +88,9 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
 def test_saved_pages_survive_a_killed_server(tmp_path):
     db_path = tmp_path / "parley.sqlite"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db_path}", "PARLEY_SECRET_KEY": "k" * 32,
-           "FLASK_DEBUG": "0"}  # fmt: skip
+           "FLASK_DEBUG": "0"}
     for args in (["db", "upgrade"], ["campaign", "create", "town", "--survey", str(EXAMPLE)],
-                 ["campaign", "open", "town"]):  # fmt: skip
+                 ["campaign", "open", "town"]):
         subprocess.run([PARLEY, *args], env=env, check=True, capture_output=True)
     port = free_port()
     server = start_server(env, port)

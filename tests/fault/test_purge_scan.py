@@ -74,7 +74,7 @@ def _rows_pointing_at(participant_id: int) -> dict[str, int]:
         for column in table.columns:
             if any(fk.column.table.name == "participant" for fk in column.foreign_keys):
                 n = db.session.scalar(select(sa.func.count()).select_from(table)
-                                      .where(column == participant_id))  # fmt: skip
+                                      .where(column == participant_id))
                 if n:
                     found[f"{table.name}.{column.name}"] = n
     return found
@@ -156,7 +156,7 @@ def test_a_purge_clears_what_an_earlier_purge_left_behind(app, make_campaign, tm
         db.session.execute(sa.update(Participant).where(Participant.id.in_(ids)).values(
             resume_token_hash=None, followup_token_hash=None, external_id_hash=None))
         db.session.execute(sa.update(Job).where(Job.file_name.is_not(None)).values(
-            file_name=None))  # fmt: skip
+            file_name=None))
         db.session.commit()
         # ... and what it left: the stratum, the quota claim, the invite link, a partial folder.
         counts = purge(db.session, dry_run=True)

@@ -26,7 +26,7 @@ _COMMON = dict(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                            HealthCheck.data_too_large, HealthCheck.filter_too_much],
     print_blob=True,
-)  # fmt: skip
+)
 settings.register_profile("ci", max_examples=40, derandomize=True, database=None, **_COMMON)
 settings.register_profile("nightly", max_examples=1500, **_COMMON)
 if PROFILE not in ("ci", "nightly"):

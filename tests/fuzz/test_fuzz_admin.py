@@ -27,10 +27,10 @@ pytestmark = pytest.mark.fuzz
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 EDGE_DATES = ["9999-12-31", "9999-12-30", "0001-01-01", "0000-01-01", "2026-02-30",
-              "10000-01-01", "-0001-01-01", "2026-12-07", "20261207", "2026-W49-1"]  # fmt: skip
+              "10000-01-01", "-0001-01-01", "2026-12-07", "20261207", "2026-W49-1"]
 a_date = st.one_of(st.sampled_from(EDGE_DATES), st.dates().map(str), nasty_text)
 a_page = st.one_of(st.sampled_from(["9" * 30, str(2**63), str(2**31), "-1", "0", "1e9"]),
-                   nasty_number, st.integers().map(str))  # fmt: skip
+                   nasty_number, st.integers().map(str))
 
 
 @given(since=a_date, until=a_date, page=a_page, actor=nasty_text)
@@ -39,7 +39,7 @@ a_page = st.one_of(st.sampled_from(["9" * 30, str(2**63), str(2**31), "-1", "0",
 @example(since="", until="", page="9" * 30, actor="")
 def _audit_case(client, since, until, page, actor):
     query = urllib.parse.urlencode({"since": since, "until": until, "page": page,
-                                    "actor": actor})  # fmt: skip
+                                    "actor": actor})
     for path in ("/admin/audit", "/admin/audit.csv"):
         response = client.get(f"{path}?{query}")
         FIGURES[("audit filter GET", response.status_code)] += 1
@@ -84,7 +84,7 @@ def _upload_case(client, edit):
     token = CSRF.search(client.get("/admin/surveys").get_data(as_text=True)).group(1)
     response = client.post("/admin/surveys/upload", data={
         "csrf_token": token, "archive": (io.BytesIO(data), "survey.zip")},
-        content_type="multipart/form-data")  # fmt: skip
+        content_type="multipart/form-data")
     FIGURES[("survey upload POST", response.status_code)] += 1
     assert response.status_code in (303, 400), (how, text[:80])
     if how == "nested" and text.count("[") + text.count("{") >= 1000:

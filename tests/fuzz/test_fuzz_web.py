@@ -64,7 +64,7 @@ def page_fields(page) -> dict[str, list[str]]:
 
 def table_counts() -> dict[str, int]:
     return {t.name: db.session.scalar(sa.select(sa.func.count()).select_from(t))
-            for t in db.metadata.sorted_tables}  # fmt: skip
+            for t in db.metadata.sorted_tables}
 
 
 def has_forbidden(pairs) -> bool:
@@ -83,7 +83,7 @@ def test_page_submits_store_the_whole_page_or_nothing(app, make_campaign, log_wa
     with app.app_context():
         participant = db.session.scalar(sa.select(Participant))
         pid, steps = participant.id, [s for s in journey(SURVEY, participant.modules)
-                                      if s.kind == "page"]  # fmt: skip
+                                      if s.kind == "page"]
 
     @st.composite
     def submission(draw):
@@ -114,10 +114,10 @@ def test_page_submits_store_the_whole_page_or_nothing(app, make_campaign, log_wa
         step, pairs = case
         with app.app_context():  # put the participant on this page, with nothing stored for it
             db.session.execute(sa.update(Participant).where(Participant.id == pid).values(
-                step=step.key, status="started", completed_at=None))  # fmt: skip
+                step=step.key, status="started", completed_at=None))
             db.session.execute(sa.delete(Answer).where(
                 Answer.participant_id == pid, Answer.page == step.page.id,
-                Answer.module == step.module))  # fmt: skip
+                Answer.module == step.module))
             db.session.commit()
         response = client.post(f"/c/{slug}/step/{step.key}", data=MultiDict(pairs))
         FIGURES[("participant page submit", response.status_code)] += 1
@@ -126,7 +126,7 @@ def test_page_submits_store_the_whole_page_or_nothing(app, make_campaign, log_wa
             now = db.session.scalar(sa.select(Participant.step).where(Participant.id == pid))
             stored = db.session.execute(sa.select(Answer.item, Answer.value, Answer.text).where(
                 Answer.participant_id == pid, Answer.page == step.page.id,
-                Answer.module == step.module)).all()  # fmt: skip
+                Answer.module == step.module)).all()
         if has_forbidden(pairs):
             assert response.status_code == 400 and now == step.key and not stored
         if now == step.key:  # refused: nothing of the page stored
@@ -166,7 +166,7 @@ def test_every_url_and_form_survives_hostile_input(app, make_campaign, log_watch
     for who, client in (("admin", admin), ("participant", anonymous)):
         html = client.get("/admin/login" if who == "admin" else f"/c/{slug}/resume")
         tokens[who] = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
-                                html.get_data(as_text=True)).group(1)  # fmt: skip
+                                html.get_data(as_text=True)).group(1)
     rules = _routes(app)
     # Destructive forms are left to their own tests: signing out or deactivating the
     # fuzzing account would only make the rest of the run shallow.
@@ -229,7 +229,7 @@ CONTENT_TYPES = st.sampled_from([
     "application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=latin-1",
     "multipart/form-data; boundary=x", "multipart/form-data", "application/json",
     "text/plain", "application/octet-stream", "", "multipart/form-data; boundary=",
-])  # fmt: skip
+])
 
 
 def test_raw_bodies_of_any_type_and_size_are_refused_cleanly(app, make_campaign, log_watch):
@@ -238,7 +238,7 @@ def test_raw_bodies_of_any_type_and_size_are_refused_cleanly(app, make_campaign,
     bot = Bot(client, slug, SURVEY)
     bot.start()
     targets = [bot.current_action(), f"/c/{slug}/start", f"/c/{slug}/resume",
-               f"/c/{slug}/language", f"/c/{slug}/withdraw", "/admin/login"]  # fmt: skip
+               f"/c/{slug}/language", f"/c/{slug}/withdraw", "/admin/login"]
 
     @given(st.sampled_from(targets), BODIES, CONTENT_TYPES)
     @fuzz_settings()

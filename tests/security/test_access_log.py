@@ -27,7 +27,7 @@ def _line(path: str, query: str = "", referer: str = "-") -> str:
     raw = path + (f"?{query}" if query else "")
     environ = {"REQUEST_METHOD": "GET", "RAW_URI": raw, "PATH_INFO": path,
                "QUERY_STRING": query, "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "192.0.2.1",
-               "HTTP_REFERER": referer}  # fmt: skip
+               "HTTP_REFERER": referer}
     resp = types.SimpleNamespace(status="200 OK", sent=10, headers=[])
     req = types.SimpleNamespace(headers=[("REFERER", referer)])
     logger.access(resp, req, environ, datetime.timedelta(seconds=0, microseconds=1500))

@@ -23,7 +23,7 @@ def test_bandit_finds_nothing_above_low():
     result = subprocess.run(
         [sys.executable, "-m", "bandit", "-r", *PACKAGES, "-q", "-f", "json"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    )
     assert result.stdout, f"bandit printed nothing: {result.stderr[-2000:]}"
     report = json.loads(result.stdout)
     assert not report["errors"], report["errors"]

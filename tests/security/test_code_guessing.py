@@ -35,7 +35,7 @@ def test_guessing_invite_codes_is_limited_and_counts_no_arrivals(app, make_campa
     guesser = app.test_client()
     guesser.environ_base["REMOTE_ADDR"] = "203.0.113.7"
     statuses = [guesser.get(f"/c/town/?invite=AAAA-BBBB-{i:04d}").status_code
-                for i in range(LIMIT + 5)]  # fmt: skip
+                for i in range(LIMIT + 5)]
     assert statuses[:LIMIT] == [400] * LIMIT and set(statuses[LIMIT:]) == {429}
     # Even a right code waits now, from that address; elsewhere it works.
     assert guesser.get(f"/c/town/?invite={codes[0]}").status_code == 429
@@ -61,6 +61,6 @@ def test_guessing_followup_codes_is_limited(app, runner, make_campaign, tmp_path
     guesser = app.test_client()
     guesser.environ_base["REMOTE_ADDR"] = "203.0.113.8"
     statuses = [guesser.get(f"/c/town/followup/ZZZZ-ZZZZ-{i:04d}").status_code
-                for i in range(LIMIT + 3)]  # fmt: skip
+                for i in range(LIMIT + 3)]
     assert statuses[:LIMIT] == [404] * LIMIT and set(statuses[LIMIT:]) == {429}
     assert app.test_client().get("/c/town/" + link.split("/c/town/", 1)[1]).status_code == 200

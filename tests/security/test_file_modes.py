@@ -37,7 +37,7 @@ def test_the_database_and_export_files_are_private(app, make_campaign, tmp_path)
     Bot(app.test_client(), slug, SURVEY).walk()
     with app.app_context():
         job = request_export(db.session, db.session.scalar(select(Campaign)), "wide",
-                             {"include_text": True}, actor="test")  # fmt: skip
+                             {"include_text": True}, actor="test")
         db.session.commit()
         run(db.session, job.id)
         folder = job_folder(job)
@@ -58,6 +58,6 @@ def test_an_older_world_readable_installation_is_narrowed_at_start(tmp_path):
     os.chmod(database, 0o644)
     app = create_app({"TESTING": True, "SECRET_KEY": "x",
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-                      "PARLEY_JOBS_DIR": str(instance / "jobs")})  # fmt: skip
+                      "PARLEY_JOBS_DIR": str(instance / "jobs")})
     app.instance_path = str(instance)
     assert _mode(database) == 0o600 and _mode(instance / "jobs") == 0o700

@@ -24,7 +24,7 @@ GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 
 def _config(tmp_path) -> dict:
     return {"TESTING": True, "SECRET_KEY": "x" * 32, "RATELIMIT_STORAGE_URI": "memory://",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite'}"}  # fmt: skip
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite'}"}
 
 
 @pytest.mark.parametrize(("argv", "env", "workers"), [
@@ -32,7 +32,7 @@ def _config(tmp_path) -> dict:
     (["--workers=3", "app:create_app()"], {}, 3),
     (["app:create_app()"], {"GUNICORN_CMD_ARGS": "--workers 4"}, 4),
     (["app:create_app()"], {}, 1),
-])  # fmt: skip
+])
 def test_the_worker_count_is_read_from_gunicorn(monkeypatch, tmp_path, argv, env, workers):
     monkeypatch.chdir(tmp_path)  # no gunicorn.conf.py of ours in the way
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
@@ -62,7 +62,7 @@ def test_outside_gunicorn_nothing_is_read(monkeypatch):
 def test_a_real_gunicorn_with_two_workers_refuses_to_start(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PARLEY_", "WEB_CONC"))}
     env.update(PYTHONPATH=str(ROOT), DATABASE_URL=f"sqlite:///{tmp_path / 'p.sqlite'}",
-               PARLEY_SECRET_KEY="x" * 32)  # fmt: skip
+               PARLEY_SECRET_KEY="x" * 32)
     done = subprocess.run([GUNICORN, "-w", "2", "-b", "127.0.0.1:0", "app:create_app()"],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode != 0

@@ -54,7 +54,7 @@ def test_the_panel_id_alone_does_not_continue_someone_who_saved_a_page(app, make
     victim = _victim_saved_a_page(app)
     before = _resume_hash(app)
     for query in ("PROLIFIC_PID=victim-5f3a",
-                  "PROLIFIC_PID=victim-5f3a&STUDY_ID=s1&SESSION_ID=guessed-1"):  # fmt: skip
+                  "PROLIFIC_PID=victim-5f3a&STUDY_ID=s1&SESSION_ID=guessed-1"):
         attacker = app.test_client()
         landing, posted = _start(attacker, query)
         assert landing.status_code == 409 and posted.status_code == 409

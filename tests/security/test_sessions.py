@@ -72,14 +72,14 @@ def test_a_role_change_or_deactivation_ends_a_copied_session(app, client, make_u
     copied = _cookie(client)
     with app.app_context():
         set_role(db.session, db.session.scalar(select(User).where(User.role == "manager")),
-                 "analyst")  # fmt: skip
+                 "analyst")
         db.session.commit()
     assert _with_cookie(app, copied).get("/admin/").status_code == 302
     login(client, email="ana@example.org")
     copied = _cookie(client)
     with app.app_context():
         set_active(db.session, db.session.scalar(select(User).where(User.role == "analyst")),
-                   False)  # fmt: skip
+                   False)
         db.session.commit()
     assert _with_cookie(app, copied).get("/admin/").status_code == 302
 

@@ -29,11 +29,11 @@ def _survey_with_consent(tmp_path, consent: str):
 
 
 LINKS_1500 = "Sources: " + " ".join(f"[{i}](https://example.org/{i})"
-                                      for i in range(1500)) + "\n"  # fmt: skip
+                                      for i in range(1500)) + "\n"
 
 
 def test_a_consent_of_1500_links_renders_in_under_a_second(app, client, make_campaign, tmp_path,
-                                                           monkeypatch):  # fmt: skip
+                                                           monkeypatch):
     monkeypatch.setattr(markdown, "_RENDERED", {})
     slug = make_campaign("linky", survey=_survey_with_consent(tmp_path, LINKS_1500))
     for _ in range(3):
@@ -47,7 +47,7 @@ def test_a_consent_of_1500_links_renders_in_under_a_second(app, client, make_cam
 
 
 def test_a_survey_text_is_rendered_once_per_version_and_language(app, client, make_campaign,
-                                                                  monkeypatch):  # fmt: skip
+                                                                  monkeypatch):
     monkeypatch.setattr(markdown, "_RENDERED", {})
     calls: list[str] = []
     original = markdown.render_markdown
@@ -74,7 +74,7 @@ def test_a_survey_text_is_rendered_once_per_version_and_language(app, client, ma
      f"at most {MAX_TEXT_LINKS:,}"),
     ("[" * (MAX_TEXT_LINKS + 1),
      f"file 'consent.en.md' has {MAX_TEXT_LINKS + 1:,} links or '[' brackets"),
-])  # fmt: skip
+])
 def test_a_text_beyond_the_bounds_is_refused_at_load_with_its_file(tmp_path, text, message):
     with pytest.raises(SurveyError) as caught:
         load_survey(_survey_with_consent(tmp_path, text))

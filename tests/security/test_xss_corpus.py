@@ -104,7 +104,7 @@ def hostile_survey(tmp_path):
     toml.write_text(text, encoding="utf-8")
     for md in folder.rglob("*.md"):
         md.write_text(md.read_text(encoding="utf-8") + "\n\n" + "\n\n".join(PAYLOADS) +
-                      "\n\n[x1337](javascript:alert(1337))\n", encoding="utf-8")  # fmt: skip
+                      "\n\n[x1337](javascript:alert(1337))\n", encoding="utf-8")
     survey = load_survey(folder)  # the hostile survey is valid: texts are data
     return folder, survey
 
@@ -115,7 +115,7 @@ def test_payloads_never_become_active_markup_in_pages_exports_or_the_report(
 ):
     folder, survey = hostile_survey(tmp_path)
     slug = make_campaign(slug="hostile", survey=folder, block_size=8,
-                         title=PAYLOADS[0] + " campaign")  # fmt: skip
+                         title=PAYLOADS[0] + " campaign")
     pages: dict[str, str] = {}
 
     # Participants: every step page, error pages echoing typed values, thanks.
@@ -152,7 +152,7 @@ def test_payloads_never_become_active_markup_in_pages_exports_or_the_report(
     pages["sign-in error"] = login(admin, email=PAYLOADS[1]).get_data(as_text=True)
     assert login(admin).status_code == 302
     for path in ("/admin/", f"/admin/campaign/{slug}", f"/admin/campaign/{slug}/monitor",
-                 "/admin/audit", "/admin/accounts"):  # fmt: skip
+                 "/admin/audit", "/admin/accounts"):
         response = admin.get(path)
         if response.status_code == 200:
             pages[path] = response.get_data(as_text=True)

@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 TYPES = {
     "likert", "thermometer", "estimate", "number", "single_choice", "multiple_choice",
     "ranking", "text", "knowledge", "attention", "rating_grid",
-}  # fmt: skip
+}
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +217,7 @@ BLANKS = [
     ("rank_plans", []),
     ("rank_plans", ["trees=", "market="]),
     ("rank_plans", ["trees= ", "market=  "]),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("name, raw", BLANKS)
@@ -356,7 +356,7 @@ def test_codebook_likert(samples):
     assert entry["options"][0] == {
         "code": 1, "id": "1", "label": {"en": "Strongly disagree", "de": "Stimme gar nicht zu"},
         "missing": False,
-    }  # fmt: skip
+    }
 
 
 def test_codebook_choice_with_correct_and_missing(samples):
@@ -369,7 +369,7 @@ def test_codebook_choice_with_correct_and_missing(samples):
         {"code": 2, "id": "ten", "label": {"en": "Ten", "de": "Zehn"}, "missing": False},
         {"code": 3, "id": "dont_know", "label": {"en": "Don't know", "de": "Weiß nicht"},
          "missing": True},
-    ]  # fmt: skip
+    ]
 
 
 @pytest.mark.parametrize(

@@ -146,12 +146,12 @@ def test_example_items(survey):
         "age_band", "transport", "support_trees", "support_market", "warmth_council",
         "share_trees", "rank_plans", "know_area", "balanced", "visits", "attention",
         "reflection",
-    ]  # fmt: skip
+    ]
     types = {i.type for i in survey.items.values()}
     assert types == {
         "likert", "thermometer", "estimate", "number", "single_choice", "multiple_choice",
         "ranking", "text", "knowledge", "attention",
-    }  # fmt: skip
+    }
     for item in survey.items.values():
         assert isinstance(item, Item)
         assert item.kind.name == item.type
@@ -176,7 +176,7 @@ def test_example_items(survey):
 
     assert survey.items["warmth_council"].settings["anchors"]["en"] == (
         "Very cold", "Neither warm nor cold", "Very warm",
-    )  # fmt: skip
+    )
     assert survey.items["share_trees"].hint["en"] == "A percentage from 0 to 100."
     assert survey.items["know_area"].correct == 2
     assert survey.items["attention"].correct == 2
@@ -189,7 +189,7 @@ def test_example_items(survey):
 
     reflection = survey.items["reflection"]
     assert (reflection.settings["max_length"], reflection.post_only, reflection.required) == (
-        500, True, False)  # fmt: skip
+        500, True, False)
 
 
 def test_example_pages_and_phases(survey):
@@ -283,7 +283,6 @@ BAD_WEIGHT = "must be a whole number from 1 to 100"
 MIN_MAX = "'min' and 'max' must be numbers with min < max"
 
 # id: (edits, file, place, message substring)
-# fmt: off
 CASES = {
     # --- item types
     "unknown item type": (
@@ -680,7 +679,6 @@ CASES = {
         TOML, "items[3] (support_market).text.en", "no module 'markets' to summarise",
     ),
 }
-# fmt: on
 
 
 @pytest.mark.parametrize("edits, file, place, message", CASES.values(), ids=CASES.keys())
@@ -823,7 +821,7 @@ CRASHES = {
         )
         for name, (edits, place, crash) in CRASHES.items()
     ],
-)  # fmt: skip
+)
 def test_wrongly_shaped_values_are_reported(tmp_path, edits, place, crash):
     problems = problems_of(broken(tmp_path, *edits))
     assert any(p.file == TOML and p.place == place for p in problems), show(problems)
@@ -845,7 +843,7 @@ def test_wrongly_shaped_values_are_reported(tmp_path, edits, place, crash):
             "thanks", "unknown key 'tetx'", id="thanks",
         ),
     ],
-)  # fmt: skip
+)
 def test_unknown_keys_in_consent_and_thanks(tmp_path, edits, place, message):
     problems = problems_of(broken(tmp_path, *edits))
     assert has(problems, TOML, place, message), show(problems)

@@ -279,7 +279,7 @@ def figures(text: str, lang: str) -> list[str]:
     for start, end, kind in found:
         previous = merged[-1] if merged else None
         if (previous and kind == "word" and previous[2] != "date"
-                and re.fullmatch(r"[\s-]*", text[previous[1]:start])):  # fmt: skip
+                and re.fullmatch(r"[\s-]*", text[previous[1]:start])):
             merged[-1] = (previous[0], end, "word")
         else:
             merged.append((start, end, kind))
@@ -447,7 +447,7 @@ def test_arguments_for_and_against_carry_as_many_figures(module, lang):
 
 
 @pytest.mark.parametrize(("module", "lang"), [c for c in CASES if c[1] != "en"],
-                         ids=[i for i in IDS if not i.endswith(".en")])  # fmt: skip
+                         ids=[i for i in IDS if not i.endswith(".en")])
 def test_translations_carry_the_same_figures_in_every_section(module, lang):
     english, translated = sections(module, "en"), sections(module, lang)
     for heading, text in english.items():
@@ -543,7 +543,7 @@ def figures_table() -> str:
         cells = " | ".join(str(body_words("#\n" + "\n".join(lines))) for _, lines in parsed)
         rows.append(f"| {m} | {cells} |")
     rows += ["", "| module | title characters (en/de/uk/ru) | figures (en) | for / against "
-             "(en) | problem words (en/de/uk/ru) | status phrases (en) |"]  # fmt: skip
+             "(en) | problem words (en/de/uk/ru) | status phrases (en) |"]
     rows.append("|---|---|---:|---:|---|---|")
     for m in MODULES:
         text = sections(m, "en")

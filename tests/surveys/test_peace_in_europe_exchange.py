@@ -13,7 +13,7 @@ LANGUAGES = ("en", "de", "uk", "ru")
 PROPOSALS = ("accord", "armistice", "strength")
 #: Wording the survey avoids (BALANCE.md section 5): it takes a side.
 BANNED = ("occupied", "besetzt", "окупован", "оккупирован", "new regions", "нові регіони",
-          "новые регионы")  # fmt: skip
+          "новые регионы")
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def exchange():
 def test_two_for_and_two_against_each_proposal(exchange):
     sides = sorted((s.proposal, s.side) for s in exchange.seeds)
     assert sides == sorted((p, side) for p in PROPOSALS for side in ("for", "against")
-                           for _ in range(2))  # fmt: skip
+                           for _ in range(2))
     for seed in exchange.seeds:
         assert set(seed.text) == set(LANGUAGES)
 
@@ -60,6 +60,6 @@ def test_word_lists_and_anchors(exchange):
     assert set(exchange.words) == set(LANGUAGES) and all(exchange.words.values())
     assert "орки" in exchange.words["uk"] and "idiot" in exchange.words["en"]
     assert exchange.anchors[:4] == ("support_accord", "support_armistice", "support_strength",
-                                    "left_right")  # fmt: skip
+                                    "left_right")
     assert [(s.item, s.side, s.proposal_from) for s in exchange.sources] == [
         ("strongest_argument_least_liked", "for", "rank_proposals")]

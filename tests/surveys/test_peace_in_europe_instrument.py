@@ -55,7 +55,7 @@ def test_survey_declares_the_four_languages_with_english_first(survey):
 def test_modules_are_three_proposals_and_one_control_with_a_file_per_language(survey):
     kinds = {m["id"]: m["kind"] for m in survey["modules"]}
     assert kinds == {"accord": "proposal", "armistice": "proposal", "strength": "proposal",
-                     "control": "control"}  # fmt: skip
+                     "control": "control"}
     for module in survey["modules"]:
         assert module["file"] == {lang: f"modules/{module['id']}.{lang}.md" for lang in LANGUAGES}
 
@@ -148,13 +148,13 @@ def test_every_attitude_construct_has_items_keyed_both_ways(survey, items):
     assert {c: k for c, k in keying.items() if k != {True, False}} == {}
     # The themes issue 3 names each have a construct of their own.
     assert {"deterrence", "negotiation", "inclusive_security", "eu_accession",
-            "treaty_guarantee", "hope_for_peace"} <= set(keying)  # fmt: skip
+            "treaty_guarantee", "hope_for_peace"} <= set(keying)
 
 
 def test_thermometers_cover_the_six_targets_with_three_anchors(survey, items):
     thermometers = pre(survey, items, "thermometer")
     targets = ["people of Russia", "Russian government", "people of Ukraine",
-               "European Union", "NATO", "United States"]  # fmt: skip
+               "European Union", "NATO", "United States"]
     assert len(thermometers) == len(targets)
     for target, item in zip(targets, thermometers, strict=True):
         assert target in item["text"]["en"]
@@ -238,7 +238,7 @@ def test_module_items_ask_the_four_questions_about_each_text(survey, items):
 def test_about_you_covers_the_six_questions(survey):
     assert phase_items(survey, "profile") == [
         "country", "age_band", "gender", "education", "left_right", "political_interest",
-    ]  # fmt: skip
+    ]
 
 
 def test_about_you_items_are_optional_with_prefer_not_to_say(survey, items):

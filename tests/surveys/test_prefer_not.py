@@ -17,7 +17,7 @@ SENSITIVE = [
     "russia_included_long_run", "agreements_will_be_broken", "accession_without_control",
     "guarantee_too_risky", "peace_possible", "accession_after_border", "guarantee_needed",
     "peace_unrealistic",
-]  # fmt: skip
+]
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,7 @@ def test_consents_say_answers_are_locked_and_how_to_withdraw():
                "Не бажаю відповідати"],
         "ru": ["изменить нельзя", "«Отказаться от участия и удалить мои ответы»",
                "Предпочитаю не отвечать"],
-    }  # fmt: skip
+    }
     for lang, wanted in needles.items():
         text = " ".join((FLAGSHIP / f"consent.{lang}.md").read_text(encoding="utf-8").split())
         for needle in wanted:

@@ -25,17 +25,17 @@ def _display(rows: pd.DataFrame, groups: list[str]) -> pd.DataFrame:
     """Rows of the bridging table with each group's cell "too few" under 5 raters."""
     out = pd.DataFrame({"statement": rows.index.astype(str),
                         "text": rows["text"].fillna("").to_numpy(),
-                        "language": rows["language"].to_numpy()})  # fmt: skip
+                        "language": rows["language"].to_numpy()})
     for g in groups:
         n = rows[f"n_{g}"].to_numpy()
         p = rows[f"p_{g}"].to_numpy()
         out[f"raters {g}"] = n
         out[f"fair {g}"] = [fmt(float(v)) if k >= MIN_RATERS else TOO_FEW
-                            for v, k in zip(p, n, strict=True)]  # fmt: skip
+                            for v, k in zip(p, n, strict=True)]
     enough = (rows[[f"n_{g}" for g in groups]].to_numpy() >= MIN_RATERS).all(axis=1)
     for col, src in (("bridging", "bridging"), ("SE", "se_bridging"), ("lower", "lower")):
         out[col] = [fmt(float(v)) if ok else TOO_FEW
-                    for v, ok in zip(rows[src], enough, strict=True)]  # fmt: skip
+                    for v, ok in zip(rows[src], enough, strict=True)]
     out["status"] = rows["status"].to_numpy()
     return out
 
@@ -57,7 +57,7 @@ def _proposals(x) -> str:
         parts.append('<div class="exchange-pair">'
                      + table(_display(best, groups), f"{name}: most bridging arguments")
                      + table(_display(worst, groups), f"{name}: most divisive arguments")
-                     + "</div>")  # fmt: skip
+                     + "</div>")
     return "".join(parts)
 
 
@@ -66,10 +66,10 @@ def _map(x) -> str:
     col = fit.columns[0]
     fig, ax = plt.subplots(figsize=(6, 4.5))
     colour = {"bridging": "#00703c", "divisive": "#d4351c", "mixed": "#505a5f",
-              "needs-ratings": "#b1b4b6"}  # fmt: skip
+              "needs-ratings": "#b1b4b6"}
     for status, sub in s.groupby("status"):
         ax.scatter(sub[f"slope_{col}"], fit.mu + sub["intercept"], s=18,
-                   c=colour.get(status, "#505a5f"), label=status)  # fmt: skip
+                   c=colour.get(status, "#505a5f"), label=status)
     lo, hi = float(s[f"slope_{col}"].min()), float(s[f"slope_{col}"].max())
     xs = np.linspace(lo - 0.05, hi + 0.05, 2)
     for g, m in x.centres[col].items():
@@ -101,7 +101,7 @@ def _summary(x) -> str:
         else:
             text += " Reading peers' arguments instead of placebo statements changed " + "; ".join(
                 f"{r.item} by {r.estimate:+.2f} (95% CI {r.ci_low:.2f} to {r.ci_high:.2f})"
-                for r in sig.itertuples()) + "."  # fmt: skip
+                for r in sig.itertuples()) + "."
     return f"<p>{esc(text)}</p>"
 
 
@@ -153,7 +153,7 @@ def _view(res) -> _View:
         pairwise=res.exchange_pairwise,
         sensitivity=res.exchange_sensitivity, moderation=res.exchange_moderation,
         moderation_tests=res.exchange_moderation_tests, fit=res.exchange.fit,
-        design=res.exchange.design, notes=res.exchange.notes)  # fmt: skip
+        design=res.exchange.design, notes=res.exchange.notes)
 
 
 def plain_summary(res) -> str | None:
@@ -178,45 +178,45 @@ def render(page: Page) -> str | None:
         parts.append(_proposals(x))
         parts.append(_map(x))
         parts.append(table(x.centres.reset_index(), "Opinion groups: centres on the anchor "
-                           "scale and raters per group"))  # fmt: skip
+                           "scale and raters per group"))
     if not x.moderation.empty:
         parts.append(table(x.moderation, "Moderation: rejection rates of participants' "
-                           "statements"))  # fmt: skip
+                           "statements"))
     if not x.moderation_tests.empty:
         parts.append(table(x.moderation_tests, "Moderation: equal rates and agreement",
-                           labels={"statistic": "chi-square or kappa"}))  # fmt: skip
+                           labels={"statistic": "chi-square or kappa"}))
     parts.append(_design(x))
     labels = {"estimate": "peers − placebo", "p_holm": "p (Holm)"}
     if not x.effects.empty:
         parts.append(table(x.effects, "Effect of reading peers' arguments vs placebo "
-                           "(ANCOVA on the before answer, HC2)", labels=labels))  # fmt: skip
+                           "(ANCOVA on the before answer, HC2)", labels=labels))
     if not x.effects_by_arm.empty:
         parts.append(table(x.effects_by_arm, "The same within each briefing arm",
-                           labels=labels))  # fmt: skip
+                           labels=labels))
     if not x.effects_by_group.empty:
         parts.append(table(x.effects_by_group, "The same within each opinion group (groups "
                            "from the before answers, so not affected by the treatment)",
-                           labels=labels))  # fmt: skip
+                           labels=labels))
     if not x.statement_effects.empty:
         se = x.statement_effects.reset_index()
         se = se.reindex(se["shrunk"].abs().sort_values(ascending=False).index).head(10)
         parts.append(table(se, "Largest per-statement exposure effects (empirical-Bayes "
-                           "shrunk; q: Benjamini-Hochberg)"))  # fmt: skip
+                           "shrunk; q: Benjamini-Hochberg)"))
     if not x.pairwise.empty:
         parts.append(table(x.pairwise, "Social-choice check: rank by bridging, by Schulze over "
                            "the groups' rankings, and Bradley-Terry strength from the "
-                           "pairwise choices"))  # fmt: skip
+                           "pairwise choices"))
     if not x.dri.empty:
         parts.append(table(x.dri, "Deliberative Reason Index before (pre) and after (post): "
                            "how far pairs of participants who agree on the considerations "
                            "also agree on their ranking of the proposals (1 = fully "
                            "consistent); all pairs up to 5,000 participants, 1,000,000 "
-                           "sampled pairs above", guard=("n",)))  # fmt: skip
+                           "sampled pairs above", guard=("n",)))
     if not x.diagnostics.empty:
         parts.append(table(x.diagnostics, "Diagnostics of the bridging model"))
     if not x.checks.empty:
         parts.append(table(x.checks, "Checks: other rankings, reliability, SE calibration"))
     if not x.sensitivity.empty:
         parts.append(table(x.sensitivity, "Sensitivity to the statement penalties "
-                           "(lam_c = lam_f)"))  # fmt: skip
+                           "(lam_c = lam_f)"))
     return "".join(parts)

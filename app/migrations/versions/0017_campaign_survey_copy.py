@@ -29,10 +29,10 @@ def upgrade():
     campaign = sa.table("campaign", sa.column("id", sa.Integer()),
                         sa.column("survey_path", sa.String()),
                         sa.column("survey_version", sa.String()),
-                        sa.column("survey_files", sa.JSON()))  # fmt: skip
+                        sa.column("survey_files", sa.JSON()))
     bind = op.get_bind()
     for row in bind.execute(sa.select(campaign.c.id, campaign.c.survey_path,
-                                      campaign.c.survey_version)).all():  # fmt: skip
+                                      campaign.c.survey_version)).all():
         folder = resolve_survey_path(row.survey_path)
         try:
             pinned = folder.is_dir() and load_survey(folder).version == row.survey_version
@@ -40,7 +40,7 @@ def upgrade():
             pinned = False
         if pinned:
             bind.execute(campaign.update().where(campaign.c.id == row.id)
-                         .values(survey_files=survey_files(folder)))  # fmt: skip
+                         .values(survey_files=survey_files(folder)))
 
 
 def downgrade():

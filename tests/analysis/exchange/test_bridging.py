@@ -28,10 +28,10 @@ RATINGS = pd.DataFrame(
      ("u4", "s2", 1.0), ("u4", "s3", 0.0), ("u4", "s4", 0.5),
      ("u5", "s1", 0.0), ("u5", "s2", 1.0),
      ("u6", "s3", 0.5), ("u6", "s4", 1.0), ("u6", "s1", 0.5)],
-    columns=["rater", "statement", "rating"])  # fmt: skip
+    columns=["rater", "statement", "rating"])
 ANCHORS = pd.DataFrame({"left": [-1.3, -0.4, 0.2, 1.1, 0.9, -0.5],
                         "young": [0.3, -1.0, 0.8, 0.1, -0.6, 1.2]},
-                       index=["u1", "u2", "u3", "u4", "u5", "u6"])  # fmt: skip
+                       index=["u1", "u2", "u3", "u4", "u5", "u6"])
 LAM_C, LAM_F, LAM_A, LAM_MU = 5.0, 5.0, 3.0, 1.0
 
 
@@ -50,7 +50,7 @@ def ridge_by_normal_equations(ratings, anchors):
         x[i, 1 + n_u + si] = 1.0
         x[i, 1 + n_u + n_n + si * d: 1 + n_u + n_n + (si + 1) * d] = anchors.loc[r].to_numpy()
     penalty = np.concatenate([[LAM_MU], np.full(n_u, LAM_A), np.full(n_n, LAM_C),
-                              np.full(n_n * d, LAM_F)])  # fmt: skip
+                              np.full(n_n * d, LAM_F)])
     hessian = x.T @ x + np.diag(penalty)
     theta = np.linalg.solve(hessian, x.T @ ratings["rating"].to_numpy())
     mu, a = theta[0], theta[1:1 + n_u]
@@ -67,7 +67,7 @@ def test_the_fit_is_the_ridge_optimum_solved_by_the_normal_equations():
     np.testing.assert_allclose(fit.raters.loc[raters, "intercept"], a, atol=1e-8)
     np.testing.assert_allclose(fit.statements.loc[statements, "intercept"], c, atol=1e-8)
     np.testing.assert_allclose(fit.statements.loc[statements, ["slope_left", "slope_young"]],
-                               f, atol=1e-8)  # fmt: skip
+                               f, atol=1e-8)
     assert fit.max_change <= 1e-10
     assert fit.rss == pytest.approx(rss, rel=1e-8)
 
@@ -113,7 +113,7 @@ def test_the_fixed_interface_columns():
     assert table.index.name == "statement"
     assert list(table.index) == ["s1", "s2", "s3", "s4"]
     expected = ["intercept", "slope_left", "slope_young", "n_ratings", "bridging", "lower",
-                "p_L", "se_L", "p_R", "se_R"]  # fmt: skip
+                "p_L", "se_L", "p_R", "se_R"]
     assert list(table.columns[: len(expected)]) == expected
     assert table["n_ratings"].tolist() == [5, 4, 4, 4]
     assert set(table["status"]) == {"needs-ratings"}  # under 20 ratings each
@@ -138,7 +138,7 @@ def test_status_follows_the_thresholds():
 
 def test_skips_are_left_out_and_bad_input_is_refused():
     with_skip = pd.concat([RATINGS, pd.DataFrame({"rater": ["u1"], "statement": ["s4"],
-                                                  "rating": [np.nan]})])  # fmt: skip
+                                                  "rating": [np.nan]})])
     assert bridging_fit(with_skip, ANCHORS).n_ratings == len(RATINGS)
     with pytest.raises(ValueError, match="0, 0.5 or 1"):
         bridging_fit(RATINGS.assign(rating=0.7), ANCHORS)
@@ -194,7 +194,7 @@ def test_anchor_scores_are_the_first_principal_component_of_the_standardised_ans
     latent = rng.normal(size=200)
     pre = pd.DataFrame({"a": latent + rng.normal(0, 0.5, 200),
                         "b": -latent + rng.normal(0, 0.7, 200),
-                        "c": rng.normal(size=200)})  # fmt: skip
+                        "c": rng.normal(size=200)})
     z = anchor_scores(pre, d=2)
     # independently: eigenvectors of the correlation matrix (R's prcomp(scale.=TRUE))
     corr = np.corrcoef(pre.to_numpy().T)

@@ -20,7 +20,7 @@ def test_polis_consensus_uses_the_jeffreys_prior_per_group():
     # group a: 3 agrees of 4 answers (one unsure); group b: 0 of 2
     r = pd.DataFrame({"rater": [1, 2, 3, 4, 5, 6, 7], "statement": 3,
                       "agree": ["agree", "agree", "agree", "unsure", "disagree", "disagree",
-                                None]})  # fmt: skip
+                                None]})
     groups = pd.Series({1: "a", 2: "a", 3: "a", 4: "a", 5: "b", 6: "b", 7: "b"})
     out = polis_consensus(r, groups).loc[3]
     assert out["agree_a"] == pytest.approx(3.5 / 5)  # (A + 1/2) / (S + 1)

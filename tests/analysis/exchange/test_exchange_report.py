@@ -134,7 +134,7 @@ def test_the_report_section_shows_escaped_statements_and_both_lists(demo):
 def test_a_group_with_fewer_than_five_raters_shows_too_few():
     rows = pd.DataFrame({"text": ["t"], "language": ["en"], "n_1": [12], "n_2": [4],
                          "p_1": [0.7], "p_2": [0.6], "bridging": [0.6], "se_bridging": [0.1],
-                         "lower": [0.43], "status": ["mixed"]}, index=[5])  # fmt: skip
+                         "lower": [0.43], "status": ["mixed"]}, index=[5])
     shown = _display(rows, ["1", "2"])
     assert shown.loc[0, "fair 1"] == "0.700" and shown.loc[0, "fair 2"] == TOO_FEW
     assert shown.loc[0, "bridging"] == TOO_FEW

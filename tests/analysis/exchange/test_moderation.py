@@ -21,7 +21,7 @@ def test_chi_square_matches_agrestis_party_identification_table():
     # first column playing "rejected" is not possible (3 columns), so the 2 x 3 table is
     # read transposed: levels = parties, rejected = females, decided = females + males.
     rates = pd.DataFrame({"level": ["dem", "ind", "rep"], "rejected": [762, 327, 468],
-                          "decided": [762 + 484, 327 + 239, 468 + 477]})  # fmt: skip
+                          "decided": [762 + 484, 327 + 239, 468 + 477]})
     out = equal_rates_test(rates)
     assert out["chi2"] == pytest.approx(30.07, abs=0.01) and out["df"] == 2
     assert out["p"] < 1e-6 and out["n"] == 2757
@@ -47,7 +47,7 @@ def test_rates_count_only_decided_participant_statements():
     st = pd.DataFrame({"statement": range(1, 8), "seed": [0, 0, 0, 0, 1, 0, 0],
                        "placebo": [0, 0, 0, 0, 0, 1, 0],
                        "status": ["approved", "rejected", "rejected", "pending", "approved",
-                                  "approved", "withdrawn"]})  # fmt: skip
+                                  "approved", "withdrawn"]})
     groups = pd.Series({1: "left", 2: "left", 3: "right", 4: "right"})
     out = rejection_rates(st, groups).set_index("level")
     assert out.loc["left", "decided"] == 2 and out.loc["left", "rate"] == 0.5

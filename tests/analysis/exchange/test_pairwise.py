@@ -13,7 +13,7 @@ def test_schulze_reproduces_the_worked_example_of_the_wikipedia_article():
     # en.wikipedia.org/wiki/Schulze_method, "Example": 45 voters, 5 candidates;
     # the strongest paths give the order E > A > C > B > D, winner E.
     orders = [(5, "ACBED"), (5, "ADECB"), (8, "BEDAC"), (3, "CABED"), (7, "CAEBD"),
-              (2, "CBADE"), (7, "DCEBA"), (8, "EBADC")]  # fmt: skip
+              (2, "CBADE"), (7, "DCEBA"), (8, "EBADC")]
     ballots = pd.DataFrame([{c: o.index(c) + 1 for c in "ABCDE"} for _, o in orders])
     out = schulze(ballots, [w for w, _ in orders])
     assert out.index.tolist() == ["E", "A", "C", "B", "D"]
@@ -53,7 +53,7 @@ def test_bradley_terry_is_the_penalised_logistic_optimum_found_by_scipy():
 
 def test_choices_without_an_answer_are_left_out():
     p = pd.DataFrame({"rater": [1, 1, 2], "left": [7, 8, 7], "right": [8, 9, 9],
-                      "chosen": [7, None, 9]})  # fmt: skip
+                      "chosen": [7, None, 9]})
     out = bradley_terry(p, pd.DataFrame({"z1": [0.0, 1.0]}, index=[1, 2]))
     assert out["n_pairs"].sum() == 4 and out["wins"].sum() == 2
     assert out["wins"].to_dict() == {7: 1, 8: 0, 9: 1}

@@ -14,7 +14,7 @@ def test_invitation_and_reset_links_use_the_public_address(app, client, make_use
     login(client)
     token = CSRF.search(client.get("/admin/accounts").get_data(as_text=True)).group(1)
     page = client.post("/admin/accounts/invite", data={
-        "csrf_token": token, "email": "ana@example.org", "role": "analyst"})  # fmt: skip
+        "csrf_token": token, "email": "ana@example.org", "role": "analyst"})
     link = LINK.search(page.get_data(as_text=True)).group(1)
     assert link.startswith("https://survey.example.org/admin/set-password/")
     assert client.get(link.removeprefix("https://survey.example.org")).status_code == 200
@@ -25,6 +25,6 @@ def test_without_a_public_address_the_link_uses_the_request_host(app, client, ma
     login(client)
     token = CSRF.search(client.get("/admin/accounts").get_data(as_text=True)).group(1)
     page = client.post("/admin/accounts/invite", data={
-        "csrf_token": token, "email": "ana@example.org", "role": "analyst"})  # fmt: skip
+        "csrf_token": token, "email": "ana@example.org", "role": "analyst"})
     assert LINK.search(page.get_data(as_text=True)).group(1).startswith(
         "http://localhost/admin/set-password/")

@@ -15,7 +15,7 @@ from app.models import AuditEvent, Campaign, CampaignMember, User
 def test_the_fixed_cli_interface_creates_accounts_and_members(app, runner, make_campaign):
     slug = make_campaign()
     result = runner.invoke(args=["user", "create", "Ana@Example.org", "--role", "analyst",
-                                 "--password-stdin"], input="a long passphrase\n")  # fmt: skip
+                                 "--password-stdin"], input="a long passphrase\n")
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["campaign", "members", "add", slug, "ana@example.org"])
     assert result.exit_code == 0, result.output
@@ -28,19 +28,19 @@ def test_the_fixed_cli_interface_creates_accounts_and_members(app, runner, make_
         actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
         assert actions[-2:] == ["account.create", "campaign.member_add"]
         assert db.session.scalar(select(AuditEvent.actor).order_by(AuditEvent.id.desc())
-                                 ).startswith("cli:")  # fmt: skip
+                                 ).startswith("cli:")
 
 
 @pytest.mark.parametrize("role", ["owner", "manager", "analyst"])
 def test_every_role_of_the_fixed_interface_is_accepted(app, runner, role):
     result = runner.invoke(args=["user", "create", f"{role}@example.org", "--role", role,
-                                 "--password-stdin"], input="a long passphrase\n")  # fmt: skip
+                                 "--password-stdin"], input="a long passphrase\n")
     assert result.exit_code == 0, result.output
 
 
 def test_a_short_password_is_refused(runner):
     result = runner.invoke(args=["user", "create", "a@example.org", "--role", "owner",
-                                 "--password-stdin"], input="short\n")  # fmt: skip
+                                 "--password-stdin"], input="short\n")
     assert result.exit_code == 1 and "at least 10 characters" in result.output
 
 
@@ -52,7 +52,7 @@ def test_a_member_sees_only_their_campaigns_and_others_answer_404(app, client, m
     assert "/admin/campaign/mine" in dashboard and "/admin/campaign/other" not in dashboard
     assert client.get(f"/admin/campaign/{mine}").status_code == 200
     for path in (f"/admin/campaign/{other}", f"/admin/campaign/{other}/exports",
-                 f"/admin/campaign/{other}/monitor"):  # fmt: skip
+                 f"/admin/campaign/{other}/monitor"):
         response = client.get(path)
         assert response.status_code == 404, path
         assert "other" not in response.get_data(as_text=True).lower().replace("another", "")
@@ -61,7 +61,7 @@ def test_a_member_sees_only_their_campaigns_and_others_answer_404(app, client, m
 def test_an_old_werkzeug_hash_becomes_argon2_on_sign_in(app, client, login):
     with app.app_context():
         db.session.add(User(email="old@example.org", role="owner",
-                            password_hash=generate_password_hash("correct horse")))  # fmt: skip
+                            password_hash=generate_password_hash("correct horse")))
         db.session.commit()
     assert login(client, "old@example.org").status_code == 302
     with app.app_context():
@@ -87,9 +87,9 @@ def test_sign_ins_and_failures_are_audited_with_the_address(app, client, make_us
     login(client)
     with app.app_context():
         rows = db.session.execute(select(AuditEvent.action, AuditEvent.actor,
-                                         AuditEvent.remote_addr).order_by(AuditEvent.id)).all()  # fmt: skip
+                                         AuditEvent.remote_addr).order_by(AuditEvent.id)).all()
     assert rows == [("account.login_failed", "admin@example.org", "192.0.2.7"),
-                    ("account.login", "admin@example.org", "192.0.2.7")]  # fmt: skip
+                    ("account.login", "admin@example.org", "192.0.2.7")]
 
 
 def test_a_deactivated_account_cannot_sign_in_and_its_session_ends(app, client, runner, make_user, login):
@@ -118,7 +118,7 @@ def test_audit_rows_cannot_be_updated_or_deleted(app, make_campaign):
         count = db.session.scalar(select(sa.func.count()).select_from(AuditEvent))
         db.session.commit()  # end the read (SQLite takes its write lock at BEGIN)
         for statement in ("UPDATE audit_event SET actor = 'someone else'",
-                          "DELETE FROM audit_event"):  # fmt: skip
+                          "DELETE FROM audit_event"):
             with (pytest.raises(sa.exc.DatabaseError, match="append-only"),
                   db.engine.begin() as conn):
                 conn.execute(sa.text(statement))
@@ -162,14 +162,14 @@ def test_an_owner_invites_an_analyst_who_sets_a_password_once(app, client, make_
     make_user()
     login(client)
     page = _post(client, "/admin/accounts", "/admin/accounts/invite",
-                 {"email": "ana@example.org", "role": "analyst"})  # fmt: skip
+                 {"email": "ana@example.org", "role": "analyst"})
     link = re.search(r'id="one-time-link" href="([^"]+)"', page.get_data(as_text=True)).group(1)
     path = link.split("localhost", 1)[1]
     invitee = app.test_client()
     invitee.environ_base["REMOTE_ADDR"] = "192.0.2.50"
     assert invitee.get(path).status_code == 200
     response = _post(invitee, path, path, {"password": "a fine passphrase",
-                                           "confirm": "a fine passphrase"})  # fmt: skip
+                                           "confirm": "a fine passphrase"})
     assert response.status_code == 303
     assert invitee.get(path).status_code == 404  # used: never again
     assert login(invitee, "ana@example.org", "a fine passphrase").status_code == 302
@@ -177,7 +177,7 @@ def test_an_owner_invites_an_analyst_who_sets_a_password_once(app, client, make_
         actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
         token_hashes = db.session.scalars(select(AccountToken.token_hash)).all()
     assert [a for a in actions if a.startswith("account.")][-4:] == ["account.create", "account.invite", "account.password_set",
-            "account.login"]  # fmt: skip
+            "account.login"]
     assert path.rsplit("/", 1)[1] not in token_hashes  # stored hashed
 
 
@@ -200,7 +200,7 @@ def test_sign_in_with_a_second_factor_and_a_code_works_once(app, client, make_us
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
     code = pyotp.TOTP(secret).now()
     assert _post(client, "/admin/account/second-factor", "/admin/account/second-factor",
-                 {"code": code}).status_code == 303  # fmt: skip
+                 {"code": code}).status_code == 303
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "192.0.2.60"
     response = login(other)
@@ -248,7 +248,7 @@ def test_owners_filter_the_audit_trail_and_download_it_as_csv(app, client, make_
     assert sorted(line.split(",")[4] for line in lines[1:]) == ["harbour", "town"]
     with app.app_context():
         assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())
-                                 ) == "audit.export"  # fmt: skip
+                                 ) == "audit.export"
 
 
 @pytest.mark.parametrize("command", [
@@ -258,7 +258,7 @@ def test_owners_filter_the_audit_trail_and_download_it_as_csv(app, client, make_
     ["campaign", "members", "list"], ["campaign", "retention"], ["purge"],
     ["participant", "delete"], ["monitor"], ["audit"], ["jobs", "worker"], ["jobs", "clean"],
     ["export"],
-])  # fmt: skip
+])
 def test_every_console_command_explains_itself(runner, command):
     result = runner.invoke(args=[*command, "--help"])
     assert result.exit_code == 0, result.output
@@ -269,7 +269,7 @@ def test_every_console_command_explains_itself(runner, command):
 def test_the_fixed_interface_is_in_the_help(runner):
     create = runner.invoke(args=["user", "create", "--help"]).output
     assert "Usage: parley user create [OPTIONS] EMAIL" in create.replace("flask", "parley") or (
-        "user create [OPTIONS] EMAIL" in create)  # fmt: skip
+        "user create [OPTIONS] EMAIL" in create)
     assert "--role [owner|manager|analyst]" in create and "--password-stdin" in create
     members = runner.invoke(args=["campaign", "members", "add", "--help"]).output
     assert "members add [OPTIONS] SLUG EMAIL" in members

@@ -124,7 +124,7 @@ def world(app, make_campaign, make_user, login):
         town = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
         job = Job(campaign_id=town.id, kind="export", fmt="zip", options={}, status="done",
                   progress=100, file_name="town.zip", requested_by="owner@example.org",
-                  expires_at=utcnow() + timedelta(hours=1))  # fmt: skip
+                  expires_at=utcnow() + timedelta(hours=1))
         db.session.add(job)
         db.session.commit()
         folder = Path(app.instance_path) / "jobs" / str(job.id)

@@ -137,4 +137,4 @@ def test_block_size_must_be_a_multiple_of_the_weights(app, block_size):
 
     with app.app_context(), pytest.raises(CampaignError, match="multiple"):
         create_campaign(db.session, slug="x1", survey_folder=EXAMPLE, actor="t",
-                        block_size=block_size)  # fmt: skip
+                        block_size=block_size)

@@ -37,7 +37,7 @@ GOOD = {
 def draft(app, **design):
     with app.app_context():
         campaign = create_campaign(db.session, slug="study", survey_folder=EXAMPLE, actor="t",
-                                   design=design)  # fmt: skip
+                                   design=design)
         db.session.commit()
         return campaign.id
 
@@ -80,7 +80,7 @@ def test_a_full_design_is_stored_and_audited(app):
         ({"block_size": 6}, "multiple of the arm weights"),
         ({"colour": "red"}, "unknown design field colour"),
     ],
-)  # fmt: skip
+)
 def test_an_invalid_design_is_refused_with_the_reason_and_changes_nothing(app, change, message):
     cid = draft(app)
     with app.app_context():
@@ -97,7 +97,7 @@ def test_every_problem_is_reported_at_once():
               "abandon_after_minutes": 1, "results_min_completed": 1, "access": "nope",
               "panel": None, "completion": {"won": {}}, "screening": [], "quotas": [],
               "strata": ["nope"], "end_on_failed_attention": False, "opens_at": None,
-              "closes_at": None, "target_n": None}  # fmt: skip
+              "closes_at": None, "target_n": None}
     problems = validate_design(SURVEY, design)
     assert len(problems) == 4, problems
 
@@ -139,7 +139,7 @@ def test_redirects_fill_in_the_code_of_the_outcome(app):
         update_design(db.session, campaign, {
             "access": "panel", "panel": {"id_param": "rid",
                                          "redirect": "https://p.example/end?s={code}&r={id}"},
-        }, "t")  # fmt: skip
+        }, "t")
         assert outcome_redirect(campaign, "screened_out", "a b") == (
             "https://p.example/end?s=SCR33N&r=a%20b"
         )

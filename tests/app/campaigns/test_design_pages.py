@@ -50,7 +50,7 @@ def test_a_manager_creates_a_campaign_from_a_shipped_survey(app, admin):
     assert 'value="shipped:example"' in page and 'value="shipped:peace_in_europe"' in page
     response = admin.post("/admin/campaigns/new", data={
         "csrf_token": token(admin, "/admin/campaigns/new"), "survey": "shipped:example",
-        "slug": "town", "title": "My town"})  # fmt: skip
+        "slug": "town", "title": "My town"})
     assert response.status_code == 303
     c = campaign(app, "town")
     assert (c.status, c.title, c.survey_path) == ("draft", "My town", "example")
@@ -61,7 +61,7 @@ def test_a_manager_creates_a_campaign_from_a_shipped_survey(app, admin):
     ("/etc", "town", "Not a valid choice"),
     ("shipped:example", "Town Square", "lowercase letters"),
     ("shipped:example", "", "Give the campaign a link name."),
-])  # fmt: skip
+])
 def test_creating_a_campaign_with_bad_input_shows_the_error(app, admin, survey, slug, message):
     response = admin.post("/admin/campaigns/new", data={
         "csrf_token": token(admin, "/admin/campaigns/new"), "survey": survey, "slug": slug})
@@ -86,7 +86,7 @@ def test_editing_a_draft_saves_the_whole_design_and_audits_it(app, admin, make_c
         quota_0_name="young", quota_0_cap="50", quota_0_c1="age_band=under_30",
         quota_1_name="young-control", quota_1_cap="10", quota_1_c1="age_band=under_30",
         quota_1_c2="arm=control", target_n="400", opens_at="2030-01-02T09:00",
-        closes_at="2030-02-01T18:30", end_on_failed_attention="y"))  # fmt: skip
+        closes_at="2030-02-01T18:30", end_on_failed_attention="y"))
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
     c = campaign(app, slug)
     assert c.title == "Town square 2"
@@ -105,7 +105,7 @@ def test_editing_a_draft_saves_the_whole_design_and_audits_it(app, admin, make_c
         {"name": "young", "cap": 50, "conditions": {"age_band": "under_30"}},
         {"name": "young-control", "cap": 10,
          "conditions": {"age_band": "under_30", "arm": "control"}},
-    ]  # fmt: skip
+    ]
     assert c.target_n == 400 and c.end_on_failed_attention is True
     assert c.opens_at.isoformat() == "2030-01-02T09:00:00+00:00"
     assert c.closes_at.isoformat() == "2030-02-01T18:30:00+00:00"
@@ -132,13 +132,13 @@ def test_saving_the_design_page_keeps_the_follow_up_code_set_from_the_cli(app, a
     """The CLI sets a code for the follow-up's ending; the page used to drop it on save."""
     result = runner.invoke(args=["campaign", "create", "wave", "--survey", str(EXAMPLE),
                                  "--access", "prolific", "--completion-code", "completed=C1",
-                                 "--completion-code", "followup=FOLLOW1"])  # fmt: skip
+                                 "--completion-code", "followup=FOLLOW1"])
     assert result.exit_code == 0, result.output
     values = form_values(admin.get("/admin/campaign/wave/design").get_data(as_text=True),
-                         "/design")  # fmt: skip
+                         "/design")
     assert values["code_followup"] == ["FOLLOW1"]
     response = admin.post("/admin/campaign/wave/design",
-                          data=design_data(admin, "wave", code_completed="C2"))  # fmt: skip
+                          data=design_data(admin, "wave", code_completed="C2"))
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
     assert campaign(app, "wave").completion == {
         "completed": {"code": "C2", "redirect": None},
@@ -163,7 +163,7 @@ def test_saving_the_design_page_keeps_the_follow_up_code_set_from_the_cli(app, a
     ({"screen_age_band_mode": "allow"}, "list at least one option"),
     ({"opens_at": "2030-01-02T09:00", "closes_at": "2030-01-01T09:00"},
      "Closes at (UTC) must be after Opens at (UTC)"),
-])  # fmt: skip
+])
 def test_an_invalid_design_changes_nothing_and_says_why(app, admin, make_campaign, changes,
                                                         message):
     slug = make_campaign(status="draft")
@@ -180,7 +180,7 @@ def test_an_invalid_design_changes_nothing_and_says_why(app, admin, make_campaig
     assert (after.title, after.languages, after.block_size, after.seed, after.arm_weights,
             after.quotas, after.access) == (before.title, before.languages, before.block_size,
                                             before.seed, before.arm_weights, before.quotas,
-                                            before.access)  # fmt: skip
+                                            before.access)
     assert "campaign.design" not in audit_actions(app)
 
 
@@ -203,7 +203,7 @@ def test_opening_pins_the_design(app, admin, make_campaign):
     data.update({"block_size": "8", "title": "Changed", "seed": "other-seed",
                  **{f"weight_{a.id}": "1" for a in SURVEY.arms}, "languages": ["en"],
                  "abandon_after_minutes": "120", "results_min_completed": "30",
-                 "access": "open"})  # fmt: skip
+                 "access": "open"})
     response = admin.post(f"/admin/campaign/{slug}/design", data=data)
     assert response.status_code == 303
     c = campaign(app, slug)  # the forged pinned fields changed nothing; the title may change
@@ -224,11 +224,11 @@ def test_arm_ratios_are_part_of_the_validated_design(app, make_campaign):
         c = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
         with pytest.raises(DesignError) as caught:
             update_design(db.session, c, {"arm_weights": {"trees": 3}, "block_size": 7},
-                          "test", SURVEY)  # fmt: skip
+                          "test", SURVEY)
         assert [p.split(":")[0] for p in caught.value.problems] == ["arm_weights"]
         update_design(db.session, c, {
             "arm_weights": {"trees": 3, "market": 1, "both": 0, "control": 2},
-            "block_size": 12}, "test", SURVEY)  # fmt: skip
+            "block_size": 12}, "test", SURVEY)
         assert (c.arm_weights["trees"], c.block_size) == (3, 12)
         with pytest.raises(DesignError, match="multiple of the arm weights' sum \\(6\\)"):
             update_design(db.session, c, {"block_size": 8}, "test", SURVEY)
@@ -239,7 +239,7 @@ def test_allocation_follows_the_campaign_ratios(app, make_campaign):
     with app.app_context():
         c = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
         update_design(db.session, c, {"block_size": 6, "arm_weights": {
-            "trees": 2, "market": 0, "both": 0, "control": 1}}, "test", SURVEY)  # fmt: skip
+            "trees": 2, "market": 0, "both": 0, "control": 1}}, "test", SURVEY)
         set_status(db.session, c, "open", "test")
         db.session.commit()
         weights, seed = c.arm_weights, c.seed
@@ -413,7 +413,7 @@ def test_a_manager_designs_only_their_own_campaigns(app, client, make_campaign, 
     assert client.get(f"/admin/campaign/{other}/design").status_code == 404
     response = client.post("/admin/campaigns/new", data={
         "csrf_token": token(client, "/admin/campaigns/new"), "survey": "shipped:example",
-        "slug": "mine"})  # fmt: skip
+        "slug": "mine"})
     assert response.status_code == 303
     # The creator became a member, so the new draft is theirs to design and preview.
     assert client.get("/admin/campaign/mine/design").status_code == 200

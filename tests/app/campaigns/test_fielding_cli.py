@@ -32,7 +32,7 @@ def campaign(app) -> Campaign:
 def test_the_fixed_interface_fields_a_prolific_study(app, runner):
     result = run(runner, "campaign", "create", "study", "--survey", EXAMPLE, "--access",
                  "prolific", "--completion-code", "completed=C0DE1",
-                 "--completion-code", "screened_out=SCR2")  # fmt: skip
+                 "--completion-code", "screened_out=SCR2")
     assert result.exit_code == 0, result.output
     assert run(runner, "campaign", "open", "study").exit_code == 0
     found = campaign(app)
@@ -46,16 +46,16 @@ def test_the_fixed_interface_fields_a_prolific_study(app, runner):
 
 def test_invites_create_writes_a_private_csv_of_working_links(app, runner, tmp_path):
     assert run(runner, "campaign", "create", "inv", "--survey", EXAMPLE,
-               "--access", "invite").exit_code == 0  # fmt: skip
+               "--access", "invite").exit_code == 0
     assert run(runner, "campaign", "open", "inv").exit_code == 0
     out = tmp_path / "codes.csv"
     result = run(runner, "invites", "create", "inv", "--n", 3, "--out", out,
-                 "--base-url", "https://survey.example.org")  # fmt: skip
+                 "--base-url", "https://survey.example.org")
     assert result.exit_code == 0, result.output
     with out.open() as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 3 and all(r["link"].startswith("https://survey.example.org/c/inv/?invite=")
-                                  for r in rows)  # fmt: skip
+                                  for r in rows)
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
     with app.app_context():
         hashes = set(db.session.scalars(select(Invite.code_hash)))
@@ -87,7 +87,7 @@ def test_campaign_edit_changes_a_draft_and_refuses_an_open_one(app, runner):
                  "--quota", "young:40:age_band=under_30", "--quota",
                  "young-trees:10:age_band=under_30,arm=trees", "--strata", "age_band",
                  "--end-on-failed-attention", "--target-n", 200,
-                 "--closes-at", "2030-01-01T00:00+00:00")  # fmt: skip
+                 "--closes-at", "2030-01-01T00:00+00:00")
     assert result.exit_code == 0, result.output
     found = campaign(app)
     assert found.panel == {"id_param": "rid",
@@ -175,12 +175,12 @@ def test_the_readme_fielding_example_is_a_valid_design(app, runner):
     section = readme.split("### Fielding a study", 1)[1].split("\n## ", 1)[0]
     text = section.replace("\\\n", " ")
     commands = [line.strip() for line in text.splitlines()
-                if line.strip().startswith("parley campaign ") and "peace" in line]  # fmt: skip
+                if line.strip().startswith("parley campaign ") and "peace" in line]
     assert [c.split()[2] for c in commands] == ["create", "edit", "open"]
     for command in commands:
         args = shlex.split(re.sub(r"#.*", "", command))[1:]
         args = [a.replace("surveys/peace_in_europe", str(Path(__file__).parents[3]
                                                          / "surveys/peace_in_europe"))
-                for a in args]  # fmt: skip
+                for a in args]
         result = runner.invoke(args=args)
         assert result.exit_code == 0, (command, result.output)

@@ -93,7 +93,7 @@ def test_a_manager_opens_the_wave_downloads_links_and_closes_it(app, manager):
         trail = db.session.execute(
             select(AuditEvent.action, AuditEvent.actor, AuditEvent.detail)
             .where(AuditEvent.action.like("followup.%")).order_by(AuditEvent.id)
-        ).all()  # fmt: skip
+        ).all()
     who = "manager@example.org"
     assert [tuple(t) for t in trail] == [
         ("followup.open", who, "none -> open"),
@@ -113,7 +113,7 @@ def test_an_analyst_sees_the_page_but_may_not_act(app, town, signed_in):
     for path in ("/open", "/close"):
         assert analyst.post(PAGE + path, data={"csrf_token": csrf}).status_code == 403
     assert analyst.post("/admin/campaign/town/followup.csv",
-                        data={"csrf_token": csrf}).status_code == 403  # fmt: skip
+                        data={"csrf_token": csrf}).status_code == 403
     assert status(app) == "none"
 
 
@@ -123,7 +123,7 @@ def test_a_manager_of_another_campaign_gets_404(app, town, signed_in):
     csrf = token(outsider, "/admin/")
     assert outsider.post(PAGE + "/open", data={"csrf_token": csrf}).status_code == 404
     assert outsider.post("/admin/campaign/town/followup.csv",
-                         data={"csrf_token": csrf}).status_code == 404  # fmt: skip
+                         data={"csrf_token": csrf}).status_code == 404
     assert status(app) == "none"
 
 
@@ -134,7 +134,7 @@ def test_posts_without_a_csrf_token_are_refused(app, manager):
     assert status(app) == "none"
     with app.app_context():
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.action.like("followup.%"))
-                                 ) is None  # fmt: skip
+                                 ) is None
 
 
 def test_a_draft_campaign_offers_no_follow_up(app, make_campaign, signed_in):
@@ -148,4 +148,4 @@ def test_a_draft_campaign_offers_no_follow_up(app, make_campaign, signed_in):
     assert "a draft campaign has no participants to follow up" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Campaign.followup_status)
-                                 .where(Campaign.slug == "draft")) == "none"  # fmt: skip
+                                 .where(Campaign.slug == "draft")) == "none"

@@ -59,7 +59,7 @@ def test_test_data_delete_from_the_command_line(app, runner, make_campaign):
         campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
         for arm in ("trees", "control"):
             start_test_participant(db.session, campaign, SURVEY, arm=arm, language="en",
-                                   actor="test")  # fmt: skip
+                                   actor="test")
     Bot(app.test_client(), slug, SURVEY).start()
     result = runner.invoke(args=["campaign", "test-data", "delete", slug])
     assert result.exit_code == 0, result.output
@@ -78,13 +78,13 @@ def test_the_database_reader_leaves_test_participants_out(app, runner):
         db.drop_all()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0  # creates the export views
     assert runner.invoke(args=["campaign", "create", "town", "--survey",
-                               str(EXAMPLE)]).exit_code == 0  # fmt: skip
+                               str(EXAMPLE)]).exit_code == 0
     assert runner.invoke(args=["campaign", "open", "town"]).exit_code == 0
     Bot(app.test_client(), "town", SURVEY).walk()
     with app.app_context():
         campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "town"))
         started = start_test_participant(db.session, campaign, SURVEY, arm="trees",
-                                         language="en", actor="test")  # fmt: skip
+                                         language="en", actor="test")
         test_id = started.participant.public_id
     tester = app.test_client()
     tester.set_cookie("parley_town", started.resume_code, path="/c/town/")

@@ -39,7 +39,7 @@ def test_concurrent_allocation_is_balanced_within_each_stratum_and_reproducible(
     with served(app) as base:
         bots = [Bot(HttpClient(base), "town", SURVEY,
                     overrides={"about": {"q_age_band": AGES[i % len(AGES)]}})
-                for i in range(n)]  # fmt: skip
+                for i in range(n)]
         each(bots, lambda b: b.start())
         assert {p.arm for p in people(app)} == {""}  # no arm before the about-you page
         at_once(bots, lambda b: b.submit_current())
@@ -53,7 +53,7 @@ def test_concurrent_allocation_is_balanced_within_each_stratum_and_reproducible(
         # Every slot of the stratum's sequence used once, and each arm is the seed's.
         assert sorted(p.allocation_seq for p in members) == list(range(len(members)))
         assert all(p.arm == arm_for_slot(SURVEY, "strata-seed", stratum, p.allocation_seq, 8)
-                   for p in members)  # fmt: skip
+                   for p in members)
         # Balanced within the stratum at every moment of its sequence (block of 8, 4 arms).
         ordered = sorted(members, key=lambda p: p.allocation_seq)
         for k in range(1, len(ordered) + 1):
@@ -76,7 +76,7 @@ def test_the_completers_balance_rule_works_within_the_stratum(app, make_campaign
     old = [arrive("over_60") for _ in range(2)]
     with app.app_context():
         db.session.execute(update(Participant).where(Participant.id == young[1].id)
-                           .values(last_seen_at=utcnow() - timedelta(hours=5)))  # fmt: skip
+                           .values(last_seen_at=utcnow() - timedelta(hours=5)))
         db.session.commit()
     # A newcomer of another stratum does not take the young dropout's arm ...
     newcomer_old = arrive("over_60")
@@ -90,7 +90,7 @@ def test_the_completers_balance_rule_works_within_the_stratum(app, make_campaign
 
 def test_screened_out_participants_take_no_slot(app, make_campaign):
     make_campaign(design={"strata": ["age_band"],
-                          "screening": [{"item": "age_band", "deny": ["under_30"]}]})  # fmt: skip
+                          "screening": [{"item": "age_band", "deny": ["under_30"]}]})
     for age in ("under_30", "over_60", "under_30", "over_60"):
         bot = Bot(app.test_client(), "town", SURVEY, overrides={"about": {"q_age_band": age}})
         bot.start()
@@ -99,7 +99,7 @@ def test_screened_out_participants_take_no_slot(app, make_campaign):
     assert [(p.status, p.arm != "", p.allocation_seq) for p in found] == [
         ("screened_out", False, None), ("started", True, 0),
         ("screened_out", False, None), ("started", True, 1),
-    ]  # fmt: skip
+    ]
     with app.app_context():
         assert db.session.scalar(select(Campaign.strata)) == ["age_band"]
 
@@ -114,11 +114,11 @@ def test_a_stratified_campaign_with_people_before_allocation_gives_a_report(
         db.drop_all()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0  # the export views too
     make_campaign(design={"strata": ["age_band"],
-                          "screening": [{"item": "age_band", "deny": ["under_30"]}]})  # fmt: skip
+                          "screening": [{"item": "age_band", "deny": ["under_30"]}]})
     for _ in range(4):
         Bot(app.test_client(), "town", SURVEY, overrides={"about": {"q_age_band": "over_60"}}).walk()
     screened = Bot(app.test_client(), "town", SURVEY,
-                   overrides={"about": {"q_age_band": "under_30"}})  # fmt: skip
+                   overrides={"about": {"q_age_band": "under_30"}})
     screened.start()
     screened.submit_current()
     Bot(app.test_client(), "town", SURVEY).start()  # not yet allocated

@@ -48,7 +48,7 @@ def approve(app, ids):
 
 
 def test_the_placebo_arm_rates_the_neutral_set_once_each(app, client, exchange_campaign,
-                                                         exchange_survey):  # fmt: skip
+                                                         exchange_survey):
     exchange_campaign(**only("trees_placebo"))
     bot = to_first_card(client, exchange_survey)
     assert "Statement 1 of 3" in bot.html and "Libraries that open on Sunday" in bot.html
@@ -69,7 +69,7 @@ def test_the_placebo_arm_rates_the_neutral_set_once_each(app, client, exchange_c
 
 
 def test_a_card_is_saved_once_whatever_the_browser_does(app, client, exchange_campaign,
-                                                        exchange_survey):  # fmt: skip
+                                                        exchange_survey):
     exchange_campaign(**only("trees_placebo"))
     bot = to_first_card(client, exchange_survey)
     page = bot.html
@@ -82,7 +82,7 @@ def test_a_card_is_saved_once_whatever_the_browser_does(app, client, exchange_ca
 
 
 def test_a_card_without_an_answer_is_refused_and_nothing_is_saved(app, client, exchange_campaign,
-                                                                  exchange_survey):  # fmt: skip
+                                                                  exchange_survey):
     exchange_campaign(**only("trees_placebo"))
     bot = to_first_card(client, exchange_survey)
     response = bot.submit_current({"agree": "agree"})
@@ -95,7 +95,7 @@ def test_a_card_without_an_answer_is_refused_and_nothing_is_saved(app, client, e
 
 
 def test_peers_see_only_approved_statements_never_their_own(app, client, exchange_campaign,
-                                                            exchange_survey):  # fmt: skip
+                                                            exchange_survey):
     exchange_campaign(**only("trees_peers"))
     ids = add_statements(app, "debate", [
         "Pending: trees would make the square a place to stay, not only to cross quickly.",
@@ -130,7 +130,7 @@ def test_peers_see_only_approved_statements_never_their_own(app, client, exchang
 
 
 def test_a_statement_rejected_after_the_deal_is_not_shown(app, client, exchange_campaign,
-                                                          exchange_survey):  # fmt: skip
+                                                          exchange_survey):
     exchange_campaign(**only("trees_placebo"))
     bot = to_first_card(client, exchange_survey)
     with app.app_context():
@@ -145,7 +145,7 @@ def test_a_statement_rejected_after_the_deal_is_not_shown(app, client, exchange_
 
 
 def test_three_reports_from_cards_hold_a_statement(app, client, exchange_campaign,
-                                                   exchange_survey):  # fmt: skip
+                                                   exchange_survey):
     exchange_campaign(**only("trees_peers"))
     (sid,) = add_statements(app, "debate", [
         "A market every Saturday would bring farmers and customers to the centre again."])
@@ -156,7 +156,7 @@ def test_three_reports_from_cards_hold_a_statement(app, client, exchange_campaig
         for n in (1, 2, 3):
             text_here = "farmers and customers" in bot.html
             bot.submit(f"card:{n}", {"fair": "no", **({"report": "incivility"} if text_here
-                                                       else {})})  # fmt: skip
+                                                       else {})})
     with app.app_context():
         assert len(db.session.scalars(select(StatementReport.id)).all()) == 3
         assert db.session.get(Statement, sid).status == "reported"
@@ -164,7 +164,7 @@ def test_three_reports_from_cards_hold_a_statement(app, client, exchange_campaig
 
 @pytest.mark.parametrize("payload", PAYLOADS[:6])
 def test_hostile_statements_are_inert_on_cards(app, client, exchange_campaign, exchange_survey,
-                                               payload):  # fmt: skip
+                                               payload):
     exchange_campaign(**only("trees_peers"))
     ids = add_statements(app, "debate", [f"{payload} and a market on Saturdays!",
                                           f"{payload} trees would shade the square."])
@@ -191,12 +191,12 @@ def test_shares_and_the_stratified_draw_are_exact_and_reproducible():
     # The inclusion probability is the draw's: simulated, statement 0 (in a) is drawn 40% of
     # the time (binomial SE over 4000 draws: 0.0077).
     hits = sum(any(c.statement_id == 0 for c in draw(pool, 10, random.Random(k)))
-               for k in range(4000))  # fmt: skip
+               for k in range(4000))
     assert abs(hits / 4000 - 0.4) < 4 * 0.0077
 
 
 def test_a_pairwise_choice_compares_two_dealt_arguments_about_one_proposal(
-        app, client, exchange_campaign, exchange_survey):  # fmt: skip
+        app, client, exchange_campaign, exchange_survey):
     exchange_campaign(**only("trees_peers"))
     (sid,) = add_statements(app, "debate", [
         "A market every Saturday would bring farmers and customers to the centre again."])
@@ -217,7 +217,7 @@ def test_a_pairwise_choice_compares_two_dealt_arguments_about_one_proposal(
     bot.submit_current({"chosen": "left"})  # the back button: stored once, as first chosen
     with app.app_context():
         pairs = db.session.execute(select(Pair.left_id, Pair.right_id, Pair.chosen_id,
-                                          Pair.proposal, Pair.position)).all()  # fmt: skip
+                                          Pair.proposal, Pair.position)).all()
         assert len(pairs) == 1
         left, right, chosen, proposal, position = pairs[0]
         assert (chosen, proposal, position) == (right, "market", 1) and sid in (left, right)

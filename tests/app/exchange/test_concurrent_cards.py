@@ -67,13 +67,13 @@ def test_concurrent_raters_save_each_card_once(app, exchange_campaign, exchange_
             select(Exposure.participant_id, Statement.status, Statement.participant_id,
                    Statement.language, Participant.language)
             .join(Statement, Statement.id == Exposure.statement_id)
-            .join(Participant, Participant.id == Exposure.participant_id)).all()  # fmt: skip
+            .join(Participant, Participant.id == Exposure.participant_id)).all()
         assert len(dealt) == 2.5 * N
         assert all(d[1] == "approved" and d[2] != d[0] and d[3] == d[4] for d in dealt)
 
 
 def test_placebo_exposures_are_reproduced_from_the_seed(app, exchange_campaign,
-                                                        exchange_survey):  # fmt: skip
+                                                        exchange_survey):
     exchange_campaign(**only("trees_placebo"))
     with served(app) as base:
         for k in range(4):
@@ -84,8 +84,8 @@ def test_placebo_exposures_are_reproduced_from_the_seed(app, exchange_campaign,
         for person in db.session.scalars(select(Participant)).all():
             stored = db.session.execute(select(Exposure.statement_id, Exposure.probability)
                                         .where(Exposure.participant_id == person.id)
-                                        .order_by(Exposure.position)).all()  # fmt: skip
+                                        .order_by(Exposure.position)).all()
             pool = pool_for(db.session, campaign, survey, person, "exchange_placebo")
             again = draw(pool, survey.exchange.cards, deal_seed(campaign, person))
             assert [tuple(r) for r in stored] == [(c.statement_id, c.probability)
-                                                  for c in again]  # fmt: skip
+                                                  for c in again]

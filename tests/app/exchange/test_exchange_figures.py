@@ -13,10 +13,10 @@ from tests.app.exchange.test_moderation import add_statements
 
 
 def test_flow_reasons_ratings_and_coverage(app, client, exchange_campaign, make_campaign,
-                                           make_user, login):  # fmt: skip
+                                           make_user, login):
     exchange_campaign()
     ids = add_statements(app, "debate", [f"Statement number {k} about trees and the market."
-                                         for k in range(5)])  # fmt: skip
+                                         for k in range(5)])
     with app.app_context():
         campaign = db.session.scalar(select(Campaign))
         moderation.decide(db.session, campaign, ids[0], "approve", None, None, role="owner")
@@ -25,11 +25,11 @@ def test_flow_reasons_ratings_and_coverage(app, client, exchange_campaign, make_
         db.session.get(Statement, ids[3]).status = "withdrawn"
         raters = [Participant(public_id=f"r{k}", campaign_id=campaign.id, arm="trees_peers",
                               module_order="trees", language="en", step="thanks")
-                  for k in range(41)]  # fmt: skip
+                  for k in range(41)]
         db.session.add_all(raters)
         db.session.flush()
         db.session.add_all(Rating(participant_id=r.id, statement_id=ids[0], fair=1, position=1)
-                           for r in raters)  # fmt: skip
+                           for r in raters)
         db.session.add(Rating(participant_id=raters[0].id, statement_id=ids[4], skipped=True,
                               position=2))  # a skip is not a rating
         db.session.commit()

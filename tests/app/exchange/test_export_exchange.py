@@ -41,7 +41,7 @@ def fielded(app, client, exchange_campaign, exchange_survey):
         campaign = db.session.scalar(select(Campaign))
         moderation.decide(db.session, campaign, ids[0], "approve", None, None, role="owner")
         moderation.decide(db.session, campaign, ids[1], "reject", "incivility", None,
-                          role="owner")  # fmt: skip
+                          role="owner")
         db.session.get(Statement, ids[2]).status = "withdrawn"
         db.session.get(Statement, ids[2]).text = ""
         db.session.commit()
@@ -74,7 +74,7 @@ def test_every_format_carries_the_exchange_files(app, fielded, tmp_path, fmt):
     assert contract.unescape_formula(statements[ids[0]]["text"]) == HOSTILE
     assert statements[ids[0]]["text"].startswith(contract.ESCAPE_MARK)
     assert (statements[ids[1]]["status"], statements[ids[1]]["reason"],
-            statements[ids[1]]["text"]) == ("rejected", "incivility", "")  # fmt: skip
+            statements[ids[1]]["text"]) == ("rejected", "incivility", "")
     assert (statements[ids[2]]["status"], statements[ids[2]]["text"]) == ("withdrawn", "")
     assert "author" not in statements[ids[0]]
     assert sum(r["seed"] == "1" for r in statements.values()) == 4  # 2 seeds x 2 languages
@@ -92,7 +92,7 @@ def test_every_format_carries_the_exchange_files(app, fielded, tmp_path, fmt):
     assert {int(r["statement"]) for r in frozen} == {ids[0], *[
         int(s) for s, r in statements.items() if r["seed"] == "1" and r["language"] == "en"]}
     everything = "".join(p.read_text(encoding="utf-8", errors="replace")
-                         for p in folder.glob("*.csv"))  # fmt: skip
+                         for p in folder.glob("*.csv"))
     assert "must never reach an export" not in everything and "took this back" not in everything
     export = load_export(folder)
     assert set(export.exchange) == set(contract.EXCHANGE_COLUMNS)

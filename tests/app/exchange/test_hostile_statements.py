@@ -46,14 +46,14 @@ def reflection_answers(app):
 def assert_isolated(html: str, text: str, where: str) -> None:
     """Every bidi control of the page sits in ``text`` shown inside a ``dir="auto"`` element."""
     shown = re.findall(r'<(blockquote|span)\b[^>]*\bdir="auto"[^>]*>' + re.escape(str(escape(text)))
-                       + r"</\1>", html)  # fmt: skip
+                       + r"</\1>", html)
     assert shown, f"{where}: the statement is not shown inside a dir=auto element"
     assert html.count("\u202e") == len(shown), f"{where}: a bidi control outside the statement"
 
 
 def test_bidi_controls_are_stored_as_written_and_shown_isolated(app, client, exchange_campaign,
                                                                 exchange_survey, make_user,
-                                                                login):  # fmt: skip
+                                                                login):
     exchange_campaign(**only("trees_peers"))
     writer = walk_to_write(client, exchange_survey)
     text = BIDI + TEXT
@@ -117,7 +117,7 @@ def test_formula_prefixes_are_escaped_in_statements_csv_and_read_back_as_typed(a
 
 
 def test_a_formula_written_by_a_participant_is_escaped_in_every_spreadsheet_file(
-        app, client, exchange_campaign, exchange_survey, tmp_path):  # fmt: skip
+        app, client, exchange_campaign, exchange_survey, tmp_path):
     """A lone carriage return (a form value may hold one) stays inside its cell: Python's csv
     writer with LF line ends left it unquoted, and every reader split the row there."""
     exchange_campaign(**only("trees_peers"))
@@ -151,7 +151,7 @@ def test_a_formula_written_by_a_participant_is_escaped_in_every_spreadsheet_file
 
 
 def test_a_10000_character_text_is_refused_with_the_limit_and_nothing_is_stored(
-        app, client, exchange_campaign, exchange_survey):  # fmt: skip
+        app, client, exchange_campaign, exchange_survey):
     exchange_campaign()
     bot = walk_to_write(client, exchange_survey)
     long = ("The market would bring people to the square every week. " * 200)[:10_000]
@@ -166,7 +166,7 @@ def test_a_10000_character_text_is_refused_with_the_limit_and_nothing_is_stored(
 
 
 def test_a_nul_character_is_refused_with_a_clear_message_on_both_backends(
-        app, client, exchange_campaign, exchange_survey):  # fmt: skip
+        app, client, exchange_campaign, exchange_survey):
     exchange_campaign()
     bot = walk_to_write(client, exchange_survey)
     form = bot.html

@@ -43,12 +43,12 @@ def add_statements(app, slug: str, texts: list[str]) -> list[int]:
         for k, text in enumerate(texts):
             person = Participant(public_id=f"{slug}-w{k}", campaign_id=campaign.id,
                                  arm="trees_peers", module_order="trees", language="en",
-                                 step="thanks", status="completed")  # fmt: skip
+                                 step="thanks", status="completed")
             db.session.add(person)
             db.session.flush()
             statement = Statement(campaign_id=campaign.id, participant_id=person.id,
                                   language="en", proposal="market", side="for",
-                                  source_item="reflection", text=text)  # fmt: skip
+                                  source_item="reflection", text=text)
             db.session.add(statement)
             db.session.flush()
             ids.append(statement.id)
@@ -93,16 +93,16 @@ def test_the_queue_shows_the_riskiest_first_and_a_decision_is_audited(app, peopl
     csrf = CSRF.search(page).group(1)
     url = f"/admin/campaign/debate/moderation/{ids[1]}"
     response = client.post(url, data={"csrf_token": csrf, "decision": "reject",
-                                      "reason": "personal_data"})  # fmt: skip
+                                      "reason": "personal_data"})
     assert response.status_code == 303
     assert status_of(app, ids[1])[:2] == ("rejected", "personal_data")
     client.post(f"/admin/campaign/debate/moderation/{ids[0]}",
-                data={"csrf_token": csrf, "decision": "approve"})  # fmt: skip
+                data={"csrf_token": csrf, "decision": "approve"})
     assert status_of(app, ids[0])[:2] == ("approved", None)
     with app.app_context():
         events = db.session.execute(select(AuditEvent.actor, AuditEvent.action, AuditEvent.detail)
                                     .where(AuditEvent.action == "exchange.moderate")
-                                    .order_by(AuditEvent.id)).all()  # fmt: skip
+                                    .order_by(AuditEvent.id)).all()
         assert [tuple(e) for e in events] == [
             ("mod@example.org", "exchange.moderate", f"statement {ids[1]}: reject (personal_data)"),
             ("mod@example.org", "exchange.moderate", f"statement {ids[0]}: approve"),
@@ -122,7 +122,7 @@ def test_a_rejection_needs_a_reason_and_a_decision_is_made_once(app, people):
     assert status_of(app, sid)[0] == "pending"
     client.post(url, data={"csrf_token": csrf, "decision": "approve"})
     response = client.post(url, data={"csrf_token": csrf, "decision": "reject",
-                                      "reason": "spam"}, follow_redirects=True)  # fmt: skip
+                                      "reason": "spam"}, follow_redirects=True)
     assert "was decided already" in response.get_data(as_text=True)
     assert status_of(app, sid)[:2] == ("approved", None)
 
@@ -169,12 +169,12 @@ def test_the_sample_is_coded_twice_blind_by_another_moderator(app, people):
     assert "off_topic" not in page.split(f"Statement {sid} (second decision)")[1][:600]
     csrf = CSRF.search(page).group(1)
     second.post(f"/admin/campaign/debate/moderation/{sid}",
-                data={"csrf_token": csrf, "decision": "approve"})  # fmt: skip
+                data={"csrf_token": csrf, "decision": "approve"})
     assert status_of(app, sid)[0] == "rejected"  # a second code changes nothing
     with app.app_context():
         codes = db.session.execute(select(ModerationDecision.decision, ModerationDecision.second)
                                    .where(ModerationDecision.statement_id == sid)
-                                   .order_by(ModerationDecision.id)).all()  # fmt: skip
+                                   .order_by(ModerationDecision.id)).all()
         assert [tuple(c) for c in codes] == [("reject", False), ("approve", True)]
     page = second.get("/admin/campaign/debate/moderation").get_data(as_text=True)
     assert f"Statement {sid} (second" not in page
@@ -187,7 +187,7 @@ def test_three_reports_take_an_approved_statement_out_until_restored(app, people
         moderation.decide(db.session, campaign, sid, "approve", None, None, role="owner")
         raters = [Participant(public_id=f"r{k}", campaign_id=campaign.id, arm="trees_peers",
                               module_order="trees", language="en", step="thanks")
-                  for k in range(3)]  # fmt: skip
+                  for k in range(3)]
         db.session.add_all(raters)
         db.session.flush()
         held = [moderation.report(db.session, sid, r.id, "incivility") for r in raters]
@@ -198,7 +198,7 @@ def test_three_reports_take_an_approved_statement_out_until_restored(app, people
         assert moderation.decide(db.session, campaign, sid, "approve", None, manager) == "restore"
         db.session.commit()
         decisions = db.session.scalars(select(ModerationDecision.decision)
-                                       .order_by(ModerationDecision.id)).all()  # fmt: skip
+                                       .order_by(ModerationDecision.id)).all()
         assert decisions == ["approve", "report_hold", "restore"]
         assert db.session.get(Statement, sid).status == "approved"
 
@@ -227,11 +227,11 @@ def test_cli_queue_moderate_and_freeze(app, runner, exchange_campaign, make_camp
         campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "debate"))
         raters = [Participant(public_id=f"r{k}", campaign_id=campaign.id, arm="trees_peers",
                               module_order="trees", language="en", step="thanks")
-                  for k in range(3)]  # fmt: skip
+                  for k in range(3)]
         db.session.add_all(raters)
         db.session.flush()
         db.session.add_all(Rating(participant_id=r.id, statement_id=ids[0], fair=1, position=1)
-                           for r in raters)  # fmt: skip
+                           for r in raters)
         db.session.commit()
         expected = pool_hash([db.session.get(Statement, ids[0])])
     out = runner.invoke(args=["exchange", "freeze", "debate", "--min-ratings", "3"])

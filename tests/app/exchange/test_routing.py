@@ -44,7 +44,7 @@ def test_probabilities_are_exact_they_sum_to_the_shares_and_match_simulation():
     total = Counter({sid: 0 for sid in range(12)})
     cards = routed_draw(POOL, 6, "a", by_group, total, random.Random(3))
     share = {p: sum(c.probability for c in cards if POOL.statements[c.statement_id] == p)
-             for p in "abc"}  # fmt: skip
+             for p in "abc"}
     # Two cards per proposal. a: statements 0 and 3 lack group a's ratings (probability 1
     # each); b and c: four-way ties for two places, 1/2 each (over all four: 2 = the share).
     assert share == {"a": 2.0, "b": 1.0, "c": 1.0}
@@ -53,7 +53,7 @@ def test_probabilities_are_exact_they_sum_to_the_shares_and_match_simulation():
     # time; binomial SE over 4000 deals 0.0079.
     hits = sum(any(c.statement_id == 1 for c in routed_draw(POOL, 6, "a", by_group, total,
                                                             random.Random(k)))
-               for k in range(4000))  # fmt: skip
+               for k in range(4000))
     assert abs(hits / 4000 - 0.5) < 4 * 0.0079
     first = routed_draw(POOL, 6, "a", by_group, total, random.Random("s"))
     assert first == routed_draw(POOL, 6, "a", by_group, total, random.Random("s"))
@@ -75,7 +75,7 @@ def answered(app, exchange_campaign):
                 Answer(participant_id=p.id, phase="pre", item="support_trees", value=trees,
                        page="before"),
                 Answer(participant_id=p.id, phase="pre", item="support_market", value=market,
-                       page="before")])  # fmt: skip
+                       page="before")])
         db.session.commit()
         return ids
 

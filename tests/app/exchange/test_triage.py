@@ -95,7 +95,7 @@ def test_profanity_model_scores_english_abuse_high_and_argument_low():
 
 
 def test_a_written_statement_is_triaged_by_a_background_job(app, client, exchange_campaign,
-                                                             exchange_survey):  # fmt: skip
+                                                             exchange_survey):
     from tests.app.exchange.test_writing import walk_to_write
 
     exchange_campaign()

@@ -25,14 +25,14 @@ def statements(app):
             select(Statement.participant_id, Statement.proposal, Statement.side,
                    Statement.language, Statement.source_item, Statement.status, Statement.text)
             .where(Statement.participant_id.is_not(None)).order_by(Statement.id)
-        ).all()  # fmt: skip
+        ).all()
 
 
 def walk_to_write(client, survey, lang="en", rank=("market", "trees")):
     bot = Bot(client, "debate", survey, overrides={
         "before": {f"q_rank_plans__{o}": str(k) for k, o in enumerate(rank, 1)},
         "after": {f"q_rank_plans__{o}": str(k) for k, o in enumerate(rank, 1)},
-    })  # fmt: skip
+    })
     bot.start(lang)
     while bot.current_page() != "page:write":
         assert bot.current_action(), bot.html[:400]
@@ -41,7 +41,7 @@ def walk_to_write(client, survey, lang="en", rank=("market", "trees")):
 
 
 def test_the_argument_becomes_a_pending_statement_about_the_proposal_ranked_last(
-        app, client, exchange_campaign, exchange_survey):  # fmt: skip
+        app, client, exchange_campaign, exchange_survey):
     exchange_campaign()
     bot = walk_to_write(client, exchange_survey, lang="de", rank=("trees", "market"))
     bot.submit("page:write", {"q_reflection": TEXT})
@@ -51,7 +51,7 @@ def test_the_argument_becomes_a_pending_statement_about_the_proposal_ranked_last
 
 
 def test_submitting_the_page_twice_stores_one_statement(app, client, exchange_campaign,
-                                                        exchange_survey):  # fmt: skip
+                                                        exchange_survey):
     exchange_campaign()
     bot = walk_to_write(client, exchange_survey)
     form_html = bot.html
@@ -70,7 +70,7 @@ def test_an_empty_answer_makes_no_statement(app, client, exchange_campaign, exch
 
 
 def test_the_thanks_page_links_to_withdrawing_the_statement(app, client, exchange_campaign,
-                                                            exchange_survey):  # fmt: skip
+                                                            exchange_survey):
     exchange_campaign()
     bot = walk_to_write(client, exchange_survey)
     bot.submit("page:write", {"q_reflection": TEXT})
@@ -100,7 +100,7 @@ def test_the_statement_page_needs_a_participant(client, exchange_campaign):
 
 
 def test_withdrawing_from_the_survey_deletes_the_statement(app, client, exchange_campaign,
-                                                           exchange_survey):  # fmt: skip
+                                                           exchange_survey):
     exchange_campaign()
     bot = walk_to_write(client, exchange_survey)
     bot.submit("page:write", {"q_reflection": TEXT})
@@ -125,7 +125,7 @@ def test_seeds_and_placebo_are_loaded_approved_with_the_campaign(app, exchange_c
 
 @pytest.mark.parametrize("payload", PAYLOADS[:6])
 def test_hostile_text_is_stored_as_written_and_shown_inert(app, client, exchange_campaign,
-                                                           exchange_survey, payload):  # fmt: skip
+                                                           exchange_survey, payload):
     exchange_campaign()
     bot = walk_to_write(client, exchange_survey)
     text = f"{payload} {TEXT}"
@@ -140,7 +140,7 @@ def test_hostile_text_is_stored_as_written_and_shown_inert(app, client, exchange
 @pytest.mark.parametrize("lang, phrase", [
     ("en", "always without your name"), ("de", "immer ohne Ihren Namen"),
     ("uk", "завжди без вашого імені"), ("ru", "всегда без вашего имени"),
-])  # fmt: skip
+])
 def test_the_flagship_consent_says_texts_may_be_shown_and_withdrawn(lang, phrase):
     text = (FLAGSHIP / f"consent.{lang}.md").read_text(encoding="utf-8")
     assert phrase in text

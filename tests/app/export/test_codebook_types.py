@@ -46,7 +46,7 @@ def test_a_types_codebook_entry_is_read_back_with_its_facts(samples, type_name):
         "value_coding": kind.value_coding, "text_coding": kind.text_coding,
         "missing_codes": [o.code for o in item.options if o.missing], "attitude": kind.attitude,
         "role": kind.role, "straightlining": kind.straightlining,
-    }  # fmt: skip
+    }
 
     row = items_table(codebook).set_index("item").loc[item.id]
     assert row["numeric"] == (kind.value_coding == "quantity")
@@ -61,7 +61,7 @@ def test_a_types_codebook_entry_is_read_back_with_its_facts(samples, type_name):
     else:
         assert (row["scale_min"], row["scale_max"]) == (scale["min"], scale["max"])
     assert (row["correct"] == item.correct) if item.correct is not None else row[
-        "correct"] != row["correct"]  # fmt: skip (NaN when there is none)
+        "correct"] != row["correct"]  # NaN when there is none
     # the wide table's cell comes from the column the facts name
     assert contract.answer_column(entry) == ("text" if kind.text_coding else "value")
 
@@ -73,7 +73,7 @@ def test_old_codebooks_get_the_facts_the_types_state_today(type_name):
     assert contract.BUILTIN_TYPE_FACTS[type_name] == {
         "value_coding": kind.value_coding, "text_coding": kind.text_coding,
         "attitude": kind.attitude, "role": kind.role, "straightlining": kind.straightlining,
-    }  # fmt: skip
+    }
 
 
 def test_a_1_4_codebook_gets_role_and_straightlining_from_its_types_or_none():
@@ -85,7 +85,7 @@ def test_a_1_4_codebook_gets_role_and_straightlining_from_its_types_or_none():
          "scale": {"min": 1, "max": 5}},
         {"id": "warmth", "type": "slider", "value_coding": "quantity", "text_coding": None,
          "scale": {"min": 0, "max": 100}},
-    ]}  # fmt: skip
+    ]}
     items = {i["id"]: i for i in check_codebook(v14)["items"]}
     assert (items["check"]["role"], items["check"]["straightlining"]) == ("attention", False)
     assert (items["agree"]["role"], items["agree"]["straightlining"]) == (None, True)
@@ -97,9 +97,9 @@ def test_a_1_4_codebook_gets_role_and_straightlining_from_its_types_or_none():
 @pytest.mark.parametrize(("edit", "message"), [
     ({"role": "judge"}, "item 'q' has unknown role 'judge'"),
     ({"role": "knowledge", "correct": None}, "item 'q' (role knowledge) needs 'correct'"),
-])  # fmt: skip
+])
 def test_a_codebook_with_a_bad_role_is_refused(edit, message):
     item = {"id": "q", "type": "quiz", "value_coding": "code", "text_coding": None,
-            "correct": 1, "options": [{"code": 1, "id": "a"}], **edit}  # fmt: skip
+            "correct": 1, "options": [{"code": 1, "id": "a"}], **edit}
     with pytest.raises(ExportError, match=message.replace("(", r"\(").replace(")", r"\)")):
         check_codebook({"format_version": "1.5", "items": [item]})

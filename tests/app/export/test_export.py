@@ -41,7 +41,7 @@ def test_export_writes_the_documented_files_and_columns(app, runner, make_campai
     assert "exported 2 participants" in result.output
     assert sorted(p.name for p in out.iterdir()) == [
         "answers.csv", "codebook.json", "manifest.json", "pages.csv", "participants.csv",
-    ]  # fmt: skip
+    ]
     participants = read_csv(out / "participants.csv")
     answers = read_csv(out / "answers.csv")
     assert list(participants[0]) == PARTICIPANT_COLUMNS
@@ -318,7 +318,7 @@ def test_labels_are_cut_at_word_boundaries_within_byte_limits():
     datetime(2026, 1, 1, 0, 1, 51, tzinfo=UTC),
     datetime(2026, 11, 22, 15, 47, 44, 123456, tzinfo=UTC),
     datetime(2026, 2, 28, 23, 59, 59, 1, tzinfo=UTC),
-])  # fmt: skip
+])
 def test_sqlite_times_are_rewritten_as_isoformat_writes_them(moment):
     """The writer turns SQLite's stored text into ISO 8601 without a datetime: same text."""
     stored = moment.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's layout

@@ -37,7 +37,7 @@ def answered(app, make_campaign):
     slug = make_campaign()
     for n in range(3):
         bot = Bot(app.test_client(), slug, SURVEY,
-                  overrides={"after": {"q_reflection": f"=reason {n}, with a comma"}})  # fmt: skip
+                  overrides={"after": {"q_reflection": f"=reason {n}, with a comma"}})
         bot.walk()
     bot.get("withdraw")
     bot.post(f"/c/{slug}/withdraw", {})
@@ -51,7 +51,7 @@ def database(app) -> tuple[dict, dict]:
         rows = db.session.execute(
             select(Participant.public_id, Answer.phase, Answer.module, Answer.item, Answer.value,
                    Answer.text).join(Answer, Answer.participant_id == Participant.id)
-        ).all()  # fmt: skip
+        ).all()
     return people, {(p, ph, m, i): (v, t) for p, ph, m, i, v, t in rows}
 
 
@@ -71,7 +71,7 @@ def as_wide(answers: dict) -> dict:
     """What a wide file holds of each answer: the text of text types, else the value."""
     kinds = {i.id: i.type for i in SURVEY.items.values()}
     return {key: (None, text) if kinds[key[3]] in TEXT_TYPES else (value, None)
-            for key, (value, text) in answers.items()}  # fmt: skip
+            for key, (value, text) in answers.items()}
 
 
 @pytest.mark.parametrize("fmt", ["csv", "wide", "parquet", "xlsx", "sav", "dta"])
@@ -96,7 +96,7 @@ def test_every_format_read_back_equals_the_database(app, answered, tmp_path, fmt
 
 @pytest.mark.parametrize("fmt", ["parquet", "sav", "dta"])
 def test_the_parley_export_process_writes_what_the_app_writes(app, answered, tmp_path, fmt,
-                                                              request):  # fmt: skip
+                                                              request):
     """``parley export`` loads pandas without pyarrow (SPSS, Stata) and Arrow with the system
     allocator (Parquet) in its own process (app/export/one_shot.py): its wide file holds what
     the app's own export holds, and reads back equal to the database."""
@@ -113,7 +113,7 @@ def test_the_parley_export_process_writes_what_the_app_writes(app, answered, tmp
     env = {**os.environ, "PARLEY_SECRET_KEY": "k", "DATABASE_URL": url,
            "PYTHONPATH": str(Path(__file__).resolve().parents[3])}  # this checkout's app
     done = subprocess.run([str(parley), "export", answered, str(out), "--format", fmt],
-                          capture_output=True, text=True, check=False, env=env)  # fmt: skip
+                          capture_output=True, text=True, check=False, env=env)
     assert done.returncode == 0, done.stderr
     name = f"wide.{fmt}"
     if fmt == "parquet":
@@ -121,7 +121,7 @@ def test_the_parley_export_process_writes_what_the_app_writes(app, answered, tmp
     else:
         read = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
         (mine, meta), (theirs, their_meta) = (read(str(folder / name), user_missing=True)
-                                              for folder in (out, tmp_path / "in_app"))  # fmt: skip
+                                              for folder in (out, tmp_path / "in_app"))
         pd.testing.assert_frame_equal(mine, theirs)
         assert meta.variable_value_labels == their_meta.variable_value_labels
         assert meta.column_names_to_labels == their_meta.column_names_to_labels

@@ -62,7 +62,7 @@ def test_csv_escaping_is_lossless_and_the_reader_reverses_it_exactly(typed_expor
 def test_spreadsheet_files_are_escaped_and_the_others_hold_raw_text(typed_export, runner, tmp_path):
     column = "post__reflection"
     wide = pd.read_csv(export(runner, typed_export, tmp_path / "wide", "wide") / "wide.csv",
-                       dtype=str, keep_default_na=False)  # fmt: skip
+                       dtype=str, keep_default_na=False)
     assert sorted(wide[column]) == sorted(TYPED.values())
 
     sheet = load_workbook(export(runner, typed_export, tmp_path / "x", "xlsx") / "wide.xlsx").active
@@ -72,19 +72,19 @@ def test_spreadsheet_files_are_escaped_and_the_others_hold_raw_text(typed_export
     assert {c.data_type for c in cells} == {"s"}  # never a formula
 
     parquet = pd.read_parquet(export(runner, typed_export, tmp_path / "p", "parquet")
-                              / "wide.parquet")  # fmt: skip
+                              / "wide.parquet")
     assert sorted(parquet[column]) == sorted(TYPED)
     sav, _ = pyreadstat.read_sav(str(export(runner, typed_export, tmp_path / "s", "sav")
-                                     / "wide.sav"))  # fmt: skip
+                                     / "wide.sav"))
     assert sorted(sav[column]) == sorted(TYPED)
     dta, _ = pyreadstat.read_dta(str(export(runner, typed_export, tmp_path / "d", "dta")
-                                     / "wide.dta"))  # fmt: skip
+                                     / "wide.dta"))
     assert sorted(dta[column]) == sorted(TYPED)
 
 
 @pytest.mark.parametrize("fmt, name", [("parquet", "wide.parquet"), ("sav", "wide.sav"),
                                        ("dta", "wide.dta"), ("wide", "wide.csv"),
-                                       ("xlsx", "wide.xlsx")])  # fmt: skip
+                                       ("xlsx", "wide.xlsx")])
 def test_every_wide_format_reads_back_the_typed_text(typed_export, runner, tmp_path, fmt, name):
     out = export(runner, typed_export, tmp_path / fmt, fmt)
     (out / "answers.csv").unlink()  # make the reader use the wide file
@@ -100,7 +100,7 @@ def test_control_characters_in_stored_text_do_not_break_the_excel_export(
     complete(app.test_client(), slug, reflection="placeholder")
     with app.app_context():  # as stored before the edge checks (SQLite kept even NUL)
         db.session.execute(update(Answer).where(Answer.item == "reflection")
-                           .values(text="a\x01b\x1fc\x0bd"))  # fmt: skip
+                           .values(text="a\x01b\x1fc\x0bd"))
         db.session.commit()
         assert db.session.scalar(select(Participant.status)) == "completed"
     out = export(runner, slug, tmp_path / "x", "xlsx")

@@ -8,7 +8,7 @@ import app as app_package
 
 
 def test_admin_pages_are_marked_to_use_the_screens_width(app, client, make_campaign, make_user,
-                                                         login):  # fmt: skip
+                                                         login):
     slug = make_campaign()
     make_user()
     login(client)

@@ -49,7 +49,7 @@ def _failed_report(app, client, make_user, slug: str) -> tuple[Job, str]:
 
 def test_an_export_the_analysis_refuses_is_a_fault_not_a_lack_of_data(app, client,
                                                                       make_campaign,
-                                                                      monkeypatch, make_user):  # fmt: skip
+                                                                      monkeypatch, make_user):
     """A real ExportError from load_export: the export's manifest disagrees with its rows."""
     written = exporting.export_to
 
@@ -63,21 +63,21 @@ def test_an_export_the_analysis_refuses_is_a_fault_not_a_lack_of_data(app, clien
     monkeypatch.setattr(exporting, "export_to", export_then_break)
     job, html = _failed_report(app, client, make_user, make_campaign("lab"))
     assert job.message.startswith("The analysis refused the campaign's export; this is a fault "
-                                  "in Parley, not a lack of data")  # fmt: skip
+                                  "in Parley, not a lack of data")
     assert "participants.csv: has 1 rows but manifest.json row_counts" in job.message
     assert MORE_PEOPLE not in html and "from the data so far" not in html
     assert "participants.csv: has 1 rows but manifest.json row_counts" in html
 
 
 def test_a_programming_error_in_the_report_names_itself(app, client, make_campaign,
-                                                        monkeypatch, make_user):  # fmt: skip
+                                                        monkeypatch, make_user):
     def broken(*_args, **_kwargs):
         raise KeyError("arm")
 
     monkeypatch.setattr(analysis, "write_report", broken)
     job, html = _failed_report(app, client, make_user, make_campaign("lab"))
     assert job.message == ("The report failed on an error in Parley, not on the data (please "
-                           "report it; the server log has the details): KeyError: 'arm'")  # fmt: skip
+                           "report it; the server log has the details): KeyError: 'arm'")
     assert MORE_PEOPLE not in html and "from the data so far" not in html
 
 
@@ -88,13 +88,13 @@ def test_a_failed_export_stage_says_the_export_failed(app, client, make_campaign
     monkeypatch.setattr(exporting, "export_to", unwritable)
     job, html = _failed_report(app, client, make_user, make_campaign("lab"))
     assert job.message == ("The export the report reads failed: PermissionError: [Errno 13] "
-                           "Permission denied")  # fmt: skip
+                           "Permission denied")
     assert "from the data so far" not in html
 
 
 @pytest.mark.parametrize("error", ["too few participants or items for opinion groups"])
 def test_only_an_error_of_the_statistics_is_about_the_data_so_far(app, client, make_campaign,
-                                                                  monkeypatch, error, make_user):  # fmt: skip
+                                                                  monkeypatch, error, make_user):
     def too_few(*_args, **_kwargs):
         raise ValueError(error)
 

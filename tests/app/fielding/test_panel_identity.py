@@ -27,7 +27,7 @@ def _hashes(app) -> dict[str, str]:
     """Each participant's panel-id hash and status."""
     with app.app_context():
         return {p.external_id_hash: p.status
-                for p in db.session.scalars(select(Participant))}  # fmt: skip
+                for p in db.session.scalars(select(Participant))}
 
 
 def _hash(app, pid: str) -> str:
@@ -63,7 +63,7 @@ def test_the_link_resumes_its_own_id_not_the_cookies(app, make_campaign):
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
     token = unescape(re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)[1])
     response = a_browser.post("/c/town/start", data={**hidden, "csrf_token": token},
-                              follow_redirects=True)  # fmt: skip
+                              follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Thank you" not in page and "CDONE1" not in page
     assert _hashes(app) == {_hash(app, FIRST): "completed", _hash(app, SECOND): "started"}
@@ -88,17 +88,17 @@ def test_the_same_id_in_the_link_keeps_the_cookies_participant(app, make_campaig
 
 
 def test_the_panels_study_and_session_ids_are_kept_and_exported(app, runner, make_campaign,
-                                                                 tmp_path):  # fmt: skip
+                                                                 tmp_path):
     """Issue 19: STUDY_ID and SESSION_ID stay with the participant (not personal data)."""
     import csv
 
     make_campaign(design=PROLIFIC)
     Bot(app.test_client(), "town", SURVEY).walk(
-        query=f"PROLIFIC_PID={FIRST}&STUDY_ID=study-77&SESSION_ID=sess-123")  # fmt: skip
+        query=f"PROLIFIC_PID={FIRST}&STUDY_ID=study-77&SESSION_ID=sess-123")
     Bot(app.test_client(), "town", SURVEY).walk(query=f"PROLIFIC_PID={SECOND}")
     with app.app_context():
         kept = db.session.execute(select(Participant.panel_study_id,
-                                         Participant.panel_session_id).order_by(Participant.id)).all()  # fmt: skip
+                                         Participant.panel_session_id).order_by(Participant.id)).all()
     assert [tuple(r) for r in kept] == [("study-77", "sess-123"), (None, None)]
     result = runner.invoke(args=["export", "town", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output

@@ -21,7 +21,7 @@ SURVEY = load_survey(EXAMPLE)
 CODES = {"completed": "C-DONE", "screened_out": "C-SCREEN"}
 DESIGN = {"access": "prolific",
           "completion": {outcome: {"code": code} for outcome, code in CODES.items()},
-          "screening": [{"item": "age_band", "deny": ["under_30"]}]}  # fmt: skip
+          "screening": [{"item": "age_band", "deny": ["under_30"]}]}
 DONE, SCREENED, STARTED, STRANGER = ("aaaa1111", "bbbb2222", "cccc3333", "dddd4444")
 
 
@@ -34,11 +34,11 @@ def _submissions(path, ids) -> None:
 
 
 def test_the_panels_rows_come_back_with_each_outcome_and_code(app, runner, make_campaign,
-                                                              tmp_path):  # fmt: skip
+                                                              tmp_path):
     slug = make_campaign(design=DESIGN)
     Bot(app.test_client(), slug, SURVEY).walk(query=f"PROLIFIC_PID={DONE}")
     Bot(app.test_client(), slug, SURVEY, overrides={"about": {"q_age_band": "under_30"}}).walk(
-        query=f"PROLIFIC_PID={SCREENED}")  # fmt: skip
+        query=f"PROLIFIC_PID={SCREENED}")
     Bot(app.test_client(), slug, SURVEY).start(query=f"PROLIFIC_PID={STARTED}")
     assert runner.invoke(args=["followup", "open", slug]).exit_code == 0
     submissions, out = tmp_path / "submissions.csv", tmp_path / "bonus.csv"
@@ -55,7 +55,7 @@ def test_the_panels_rows_come_back_with_each_outcome_and_code(app, runner, make_
     assert [r["Submission id"] for r in rows] == ["sub0", "sub1", "sub2", "sub3"]
     picked = [(r["parley_found"], r["parley_status"], r["parley_outcome"],
                r["parley_completion_code"], r["parley_followup"], r["parley_bonus"])
-              for r in rows]  # fmt: skip
+              for r in rows]
     assert picked == [
         ("no", "", "", "", "", ""),
         ("yes", "completed", "completed", "C-DONE", "not completed", ""),
@@ -73,16 +73,16 @@ def test_the_panels_rows_come_back_with_each_outcome_and_code(app, runner, make_
 
 def test_a_file_without_an_id_column_is_refused_with_the_names_looked_for(app, runner,
                                                                           make_campaign,
-                                                                          tmp_path):  # fmt: skip
+                                                                          tmp_path):
     slug = make_campaign(design=DESIGN)
     submissions = tmp_path / "s.csv"
     submissions.write_text("who,when\nx,y\n", encoding="utf-8")
     result = runner.invoke(args=["panel", "match", slug, str(submissions), "--out",
-                                 str(tmp_path / "o.csv")])  # fmt: skip
+                                 str(tmp_path / "o.csv")])
     assert result.exit_code != 0
     assert "no participant id column" in result.output and "Participant id" in result.output
     ok = runner.invoke(args=["panel", "match", slug, str(submissions), "--out",
-                             str(tmp_path / "o.csv"), "--id-column", "who"])  # fmt: skip
+                             str(tmp_path / "o.csv"), "--id-column", "who"])
     assert ok.exit_code == 0 and "0 of 1 rows matched" in ok.output
 
 

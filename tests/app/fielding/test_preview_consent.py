@@ -17,7 +17,7 @@ def _token(html: str) -> str:
 def _preview(admin, slug: str):
     design = admin.get(f"/admin/campaign/{slug}/design").get_data(as_text=True)
     return admin.post(f"/admin/campaign/{slug}/preview", data={
-        "csrf_token": _token(design), "arm": "control", "language": "en"})  # fmt: skip
+        "csrf_token": _token(design), "arm": "control", "language": "en"})
 
 
 def test_the_preview_shows_consent_then_the_journey(app, admin, make_campaign):
@@ -25,7 +25,7 @@ def test_the_preview_shows_consent_then_the_journey(app, admin, make_campaign):
     landing = admin.get(_preview(admin, slug).headers["Location"]).get_data(as_text=True)
     assert 'name="agree"' in landing and "I do not want to take part" in landing
     started = admin.post(f"/c/{slug}/start", data={"csrf_token": _token(landing), "agree": "y"},
-                         follow_redirects=True).get_data(as_text=True)  # fmt: skip
+                         follow_redirects=True).get_data(as_text=True)
     assert "About you" in started or 'name="q_age_band"' in started
 
 
@@ -33,5 +33,5 @@ def test_the_preview_shows_the_decline_ending(app, admin, make_campaign):
     slug = make_campaign(status="draft", design={"completion": {"declined": {"code": "C-NO"}}})
     landing = admin.get(_preview(admin, slug).headers["Location"]).get_data(as_text=True)
     ending = admin.post(f"/c/{slug}/decline", data={"csrf_token": _token(landing)},
-                        follow_redirects=True).get_data(as_text=True)  # fmt: skip
+                        follow_redirects=True).get_data(as_text=True)
     assert "C-NO" in ending

@@ -30,7 +30,7 @@ def _rows(app) -> list[tuple]:
         return db.session.execute(
             select(Participant.outcome, Participant.arm, Participant.allocation_seq,
                    Participant.module_order).order_by(Participant.id)
-        ).all()  # fmt: skip
+        ).all()
 
 
 def _starters(app) -> dict[str, int]:
@@ -41,7 +41,7 @@ def _starters(app) -> dict[str, int]:
 
 def test_a_participant_over_a_full_quota_is_never_allocated(app, make_campaign):
     make_campaign(design={"quotas": [
-        {"name": "young", "cap": 2, "conditions": {"age_band": "under_30"}}]})  # fmt: skip
+        {"name": "young", "cap": 2, "conditions": {"age_band": "under_30"}}]})
     _walk(app, YOUNG, 4)  # two complete, two find the quota full
     _walk(app, OLD, 2)  # not under the quota: they take the next slots
     rows = _rows(app)
@@ -61,7 +61,7 @@ def test_a_participant_screened_out_is_never_allocated(app, make_campaign):
     _walk(app, OLD)
     rows = _rows(app)
     assert [(r.outcome, r.arm, r.allocation_seq) for r in rows[:2]] == [
-        ("screened_out", "", None), ("screened_out", "", None)]  # fmt: skip
+        ("screened_out", "", None), ("screened_out", "", None)]
     assert rows[2].outcome == "completed" and rows[2].arm and rows[2].allocation_seq == 0
     assert sum(_starters(app).values()) == 1
 
@@ -69,7 +69,7 @@ def test_a_participant_screened_out_is_never_allocated(app, make_campaign):
 def test_the_monitor_leaves_out_arms_given_before_the_rule(app, make_campaign):
     """Participants of an older campaign may carry an arm although screened out."""
     make_campaign(design={"quotas": [
-        {"name": "young", "cap": 1, "conditions": {"age_band": "under_30"}}]})  # fmt: skip
+        {"name": "young", "cap": 1, "conditions": {"age_band": "under_30"}}]})
     _walk(app, YOUNG, 2)
     with app.app_context():
         late = db.session.scalar(select(Participant).where(Participant.outcome == "over_quota"))

@@ -15,7 +15,7 @@ from tests.bots import Bot
 SURVEY = load_survey(EXAMPLE)
 YOUNG = {"about": {"q_age_band": "under_30"}}
 DESIGN = {"quotas": [{"name": "young", "cap": 3, "conditions": {"age_band": "under_30"}}],
-          "abandon_after_minutes": 30}  # fmt: skip
+          "abandon_after_minutes": 30}
 
 
 def _row(app):
@@ -58,7 +58,7 @@ def test_places_freed_after_the_quota_was_full_are_announced(app, runner, make_c
 
 
 def test_the_monitor_page_shows_the_split_and_the_message(app, client, make_campaign, make_user,
-                                                          login):  # fmt: skip
+                                                          login):
     make_campaign(design=DESIGN)
     with app.app_context():
         db.session.execute(update(Quota).values(used=1, full_at=utcnow()))

@@ -51,7 +51,7 @@ def test_the_cli_switches_results_on_and_off(app, runner, make_campaign):
     with app.app_context():
         assert db.session.scalar(select(Campaign.show_results)) is False
         details = db.session.scalars(select(AuditEvent.detail)
-                                     .where(AuditEvent.action == "campaign.design")).all()  # fmt: skip
+                                     .where(AuditEvent.action == "campaign.design")).all()
     assert details == ["changed show_results", "changed show_results"]
 
 

@@ -21,22 +21,22 @@ from tests.bots import Bot
 
 SURVEY = load_survey(EXAMPLE)
 PROLIFIC = {"access": "prolific", "completion": {"completed": {"code": "C0DE-TYPO"}},
-            "quotas": [{"name": "young", "cap": 1, "conditions": {"age_band": "under_30"}}]}  # fmt: skip
+            "quotas": [{"name": "young", "cap": 1, "conditions": {"age_band": "under_30"}}]}
 YOUNG = {"about": {"q_age_band": "under_30"}}
 
 
 def _settings_events(app) -> list[str]:
     with app.app_context():
         return db.session.scalars(select(AuditEvent.detail).where(
-            AuditEvent.action == "campaign.settings").order_by(AuditEvent.id)).all()  # fmt: skip
+            AuditEvent.action == "campaign.settings").order_by(AuditEvent.id)).all()
 
 
 @pytest.mark.parametrize("status", ["open", "paused"])
 def test_the_completion_code_changes_when_open_and_is_audited(app, runner, make_campaign,
-                                                              status):  # fmt: skip
+                                                              status):
     slug = make_campaign(design=PROLIFIC, status=status)
     result = runner.invoke(args=["campaign", "edit", slug, "--completion-code",
-                                 "completed=CDONE42"])  # fmt: skip
+                                 "completed=CDONE42"])
     assert result.exit_code == 0, result.output
     assert _settings_events(app) == [
         'completion: {"completed": {"code": "C0DE-TYPO"}} -> {"completed": {"code": "CDONE42"}}'
@@ -50,7 +50,7 @@ def test_schedule_target_and_quota_caps_change_when_open(app, runner, make_campa
     slug = make_campaign(design=PROLIFIC)
     Bot(app.test_client(), slug, SURVEY, overrides=YOUNG).walk(query="PROLIFIC_PID=p1")
     result = runner.invoke(args=["campaign", "edit", slug, "--closes-at", "2030-01-31T18:00+00:00",
-                                 "--target-n", "300", "--quota", "young:5:age_band=under_30"])  # fmt: skip
+                                 "--target-n", "300", "--quota", "young:5:age_band=under_30"])
     assert result.exit_code == 0, result.output
     with app.app_context():
         campaign = db.session.scalar(select(Campaign))
@@ -71,7 +71,7 @@ def test_schedule_target_and_quota_caps_change_when_open(app, runner, make_campa
     (["--deny", "age_band=over_60"], "screening of this open campaign cannot change"),
     (["--quota", "young:1:age_band=over_60"], "can change their caps only"),
     (["--quota", "young:0:age_band=under_30"], "cannot be below the 1 places"),
-])  # fmt: skip
+])
 def test_what_comparability_needs_stays_pinned(app, runner, make_campaign, args, message):
     slug = make_campaign(design=PROLIFIC)
     Bot(app.test_client(), slug, SURVEY, overrides=YOUNG).start(query="PROLIFIC_PID=p1")
@@ -117,7 +117,7 @@ def _settings_post(html: str) -> dict:
 
 
 def test_an_open_campaigns_design_page_is_a_summary_and_a_settings_form(app, client,
-                                                                        make_campaign, make_user, login):  # fmt: skip
+                                                                        make_campaign, make_user, login):
     slug = make_campaign(design=PROLIFIC)
     make_user()
     login(client)
@@ -127,7 +127,7 @@ def test_an_open_campaigns_design_page_is_a_summary_and_a_settings_form(app, cli
     data = _settings_post(html)
     assert data["code_completed"] == "C0DE-TYPO" and data["quota_0_cap"] == "1"
     data.update(code_completed="CDONE42", quota_0_cap="3", show_results="y",
-                closes_at="2030-01-31T18:00")  # fmt: skip
+                closes_at="2030-01-31T18:00")
     response = client.post(f"/admin/campaign/{slug}/design", data=data)
     assert response.status_code == 303, response.get_data(as_text=True)
     with app.app_context():
@@ -149,7 +149,7 @@ def test_posting_a_pinned_field_to_an_open_campaign_changes_nothing(app, client,
     with app.app_context():
         seed = db.session.scalar(select(Campaign.seed))
     client.post(f"/admin/campaign/{slug}/design", data={**data, "seed": "forged",
-                                                        "block_size": "99"})  # fmt: skip
+                                                        "block_size": "99"})
     with app.app_context():
         campaign = db.session.scalar(select(Campaign))
         assert (campaign.seed, campaign.block_size) != ("forged", 99) and campaign.seed == seed

@@ -23,9 +23,9 @@ def _offered(html: str) -> list[str]:
 @pytest.mark.parametrize(("status", "offered"), [
     ("draft", ["open"]), ("open", ["paused", "closed"]), ("paused", ["open", "closed"]),
     ("closed", ["open", "archived"]), ("archived", []),
-])  # fmt: skip
+])
 def test_only_the_allowed_changes_are_offered(app, client, make_campaign, make_user, login,
-                                              runner, status, offered):  # fmt: skip
+                                              runner, status, offered):
     slug = make_campaign(status="closed" if status == "archived" else status)
     if status == "archived":
         runner.invoke(args=["campaign", "archive", slug])
@@ -38,7 +38,7 @@ def test_only_the_allowed_changes_are_offered(app, client, make_campaign, make_u
 
 
 def test_closing_without_the_confirmation_changes_nothing(app, client, make_campaign, make_user,
-                                                          login):  # fmt: skip
+                                                          login):
     slug = make_campaign()
     make_user()
     login(client)
@@ -46,10 +46,10 @@ def test_closing_without_the_confirmation_changes_nothing(app, client, make_camp
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)[1]
     assert 'name="confirm"' in html
     page = client.post(f"/admin/campaign/{slug}/status", data={"csrf_token": token,
-                       "status": "closed"}, follow_redirects=True).get_data(as_text=True)  # fmt: skip
+                       "status": "closed"}, follow_redirects=True).get_data(as_text=True)
     assert "tick the box to confirm closing or archiving" in page
     forged = client.post(f"/admin/campaign/{slug}/status", data={"csrf_token": token,
-                         "status": "archived", "confirm": "y"}, follow_redirects=True)  # fmt: skip
+                         "status": "archived", "confirm": "y"}, follow_redirects=True)
     assert "cannot change to that status" in forged.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Campaign.status)) == "open"

@@ -31,7 +31,7 @@ def _links(client, slug: str) -> list[str]:
      ["https://survey.example.org/c/town/?rid=", "https://survey.example.org/c/town/followup?rid="]),
     ({"access": "invite"}, ["https://survey.example.org/c/town/?invite=CODE",
                             "https://survey.example.org/c/town/followup"]),
-])  # fmt: skip
+])
 def test_each_access_mode_gets_its_absolute_link(app, client, make_campaign, design, expected, make_user, login):
     app.config["PARLEY_BASE_URL"] = "https://survey.example.org/"
     slug = make_campaign(design=design)
@@ -55,6 +55,6 @@ def test_the_prolific_link_works_as_prolific_fills_it_in(app, client, make_campa
     login(client)
     link = _links(client, slug)[0]
     filled = (link.replace("{{%PROLIFIC_PID%}}", "5f1a2b3c4d5e6f7a8b9c0d1e")
-              .replace("{{%STUDY_ID%}}", "s1").replace("{{%SESSION_ID%}}", "x9"))  # fmt: skip
+              .replace("{{%STUDY_ID%}}", "s1").replace("{{%SESSION_ID%}}", "x9"))
     query = filled.split("?", 1)[1]
     assert "CDONE1" in Bot(app.test_client(), slug, SURVEY).walk(query=query)

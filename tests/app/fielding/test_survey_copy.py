@@ -30,7 +30,7 @@ def _another_host(app) -> None:
 
 
 def test_editing_the_files_on_disk_changes_nothing_for_a_running_campaign(app, make_campaign,
-                                                                          tmp_path):  # fmt: skip
+                                                                          tmp_path):
     folder = tmp_path / "town-survey"
     shutil.copytree(EXAMPLE, folder)
     make_campaign(survey=folder)
@@ -67,7 +67,7 @@ def test_the_copy_is_stored_in_the_database(app, make_campaign):
 
 
 def test_existing_campaigns_get_their_copy_in_the_migration(app, runner, make_campaign,
-                                                            tmp_path):  # fmt: skip
+                                                            tmp_path):
     with app.app_context():
         db.drop_all()
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0

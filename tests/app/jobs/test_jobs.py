@@ -66,7 +66,7 @@ def campaign(app, make_campaign, make_user):
             "before": {"q_warmth_council": str(10 + k), "q_support_trees":
                        SURVEY.items["support_trees"].options[k].id},
             "after": {"q_reflection": f"=reason {k}"},
-        }).walk()  # fmt: skip
+        }).walk()
     make_user()
     return slug
 
@@ -76,7 +76,7 @@ def db_answers(app) -> pd.DataFrame:
         rows = db.session.execute(
             select(Participant.public_id, Answer.phase, Answer.module, Answer.item, Answer.value,
                    Answer.text).join(Answer, Answer.participant_id == Participant.id)
-        ).all()  # fmt: skip
+        ).all()
     return pd.DataFrame(rows, columns=["participant_id", "phase", "module", "item", "value", "text"])
 
 
@@ -126,7 +126,7 @@ def test_every_browser_format_reads_back_equal_to_the_database(app, client, camp
             other = table.iloc[:, i]
             if pd.api.types.is_numeric_dtype(ref):
                 assert pd.to_numeric(other).fillna(-999).tolist() == pytest.approx(
-                    ref.fillna(-999).tolist()), (fmt, column)  # fmt: skip
+                    ref.fillna(-999).tolist()), (fmt, column)
     with app.app_context():
         actions = db.session.scalars(select(AuditEvent.action)).all()
     assert actions.count("export.request") == 6 and actions.count("export.download") == 6
@@ -148,7 +148,7 @@ def test_a_report_is_reused_while_the_data_do_not_change(app, client, make_campa
         Bot(app.test_client(), campaign, SURVEY, overrides={
             "before": {"q_support_trees": str(1 + (k * 3) % 5), "q_warmth_council": str(10 * k)},
             "after": {"q_support_trees": str(1 + k % 5), "q_warmth_council": str(5 + 9 * k)},
-        }).walk()  # fmt: skip
+        }).walk()
     make_user()
     login(client)
     url = f"/admin/campaign/{campaign}/report"
@@ -166,7 +166,7 @@ def test_a_report_is_reused_while_the_data_do_not_change(app, client, make_campa
 
 
 def test_a_report_of_an_empty_campaign_is_a_message_not_a_server_error(app, client,
-                                                                        make_campaign, make_user, login):  # fmt: skip
+                                                                        make_campaign, make_user, login):
     slug = make_campaign("empty")
     make_user()
     login(client)
@@ -179,7 +179,7 @@ def test_a_report_of_an_empty_campaign_is_a_message_not_a_server_error(app, clie
 
 
 def test_a_report_job_that_fails_shows_its_reason_on_the_page(app, client, make_campaign,
-                                                              monkeypatch, make_user, login):  # fmt: skip
+                                                              monkeypatch, make_user, login):
     import analysis
 
     def broken(*_args, **_kwargs):

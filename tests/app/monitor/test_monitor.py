@@ -33,7 +33,7 @@ def _option(item: str, index: int) -> str:
 
 #: Varied Likert answers: not straight-lining.
 VARIED = {"before": {"q_support_trees": _option("support_trees", 0),
-                     "q_support_market": _option("support_market", 4)}}  # fmt: skip
+                     "q_support_market": _option("support_market", 4)}}
 #: The first option of every Likert question: straight-lining.
 STRAIGHT = {
     "before": {"q_support_trees": _option("support_trees", 0),
@@ -41,9 +41,9 @@ STRAIGHT = {
     "on_module": {"q_balanced": _option("balanced", 0)},
     "after": {"q_support_trees": _option("support_trees", 0),
               "q_support_market": _option("support_market", 0)},
-}  # fmt: skip
+}
 WRONG_ATTENTION = next(o.id for o in SURVEY.items["attention"].options
-                       if o.code != SURVEY.items["attention"].correct)  # fmt: skip
+                       if o.code != SURVEY.items["attention"].correct)
 
 #: name -> (overrides, seconds per question, briefing words per minute,
 #:          minutes to complete, hours before NOW's hour it completed)
@@ -65,7 +65,7 @@ def _time_visits(pid: int, per_item: float, wpm: float, start: datetime) -> None
     items_on = {p.id: len(p.items) for p in SURVEY.pages}
     moment = start
     for visit in db.session.scalars(select(PageVisit).where(PageVisit.participant_id == pid)
-                                    .order_by(PageVisit.id)):  # fmt: skip
+                                    .order_by(PageVisit.id)):
         kind, _, rest = visit.step.partition(":")
         if kind == "page":
             seconds = items_on[rest.split(":")[0]] * per_item
@@ -109,14 +109,14 @@ def built(app, make_campaign):
     with app.app_context():
         rows = db.session.execute(select(Participant.id, Participant.arm, Participant.status,
                                          Participant.module_order)
-                                  .order_by(Participant.id)).all()  # fmt: skip
+                                  .order_by(Participant.id)).all()
         ids = [r.id for r in rows]
         names = [*COMPLETERS, "dropout", "waiting", "leaver", "tester", "screened"]
         by_name = dict(zip(names, rows, strict=True))
         db.session.execute(update(Participant).where(Participant.id == by_name["tester"].id)
                            .values(is_test=True))
         db.session.execute(update(Participant).where(Participant.id == by_name["screened"].id)
-                           .values(status="screened_out", outcome="screened_out"))  # fmt: skip
+                           .values(status="screened_out", outcome="screened_out"))
         hour = NOW.replace(minute=0)
         for name, (_o, per_item, wpm, minutes, hours_ago) in COMPLETERS.items():
             done = hour - timedelta(hours=hours_ago) + timedelta(minutes=10)
@@ -143,7 +143,7 @@ def test_the_funnel_counts_every_stage(app, built):
     # arrived: 9 visitors who consented, 1 who only looked, and the tester (a landing page
     # shown to a tester cannot be told apart: it is an arrival)
     assert (f.arrived, f.consented, f.started, f.in_progress, f.completed, f.withdrawn,
-            f.test) == (11, 9, 7, 2, 5, 1, 1)  # fmt: skip
+            f.test) == (11, 9, 7, 2, 5, 1, 1)
     # started: 5 completers + dropout + screened (the leaver's pages went with the withdrawal)
     assert f.screened_out == {"screened_out": 1}
 
@@ -210,7 +210,7 @@ def test_data_quality_flags_by_arm(app, built):
     with app.app_context():
         rows = {q.arm: q for q in fig.quality(db.session, _campaign(), SURVEY)}
     flagged = {"page_speeders": "speeder", "fast_readers": "skimmer",
-               "straightliners": "liner", "failed_attention": "inattentive"}  # fmt: skip
+               "straightliners": "liner", "failed_attention": "inattentive"}
     for attribute, who in flagged.items():
         for arm, row in rows.items():
             assert getattr(row, attribute) == int(built["arm"][who] == arm), (attribute, arm)
@@ -240,7 +240,7 @@ def test_an_empty_campaign_has_a_monitor_with_zeros(app, client, make_campaign, 
     login(client)
     response = client.get(f"/admin/campaign/{slug}/monitor")
     assert response.status_code == 200 and '<td data-stage="consented">0</td>' in response.get_data(
-        as_text=True)  # fmt: skip
+        as_text=True)
 
 
 def test_quota_fill_and_strata(app, make_campaign):

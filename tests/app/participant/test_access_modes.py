@@ -78,7 +78,7 @@ def test_a_revoked_code_cannot_start_and_a_used_one_is_not_revoked(app, make_cam
     lambda c: c[:-1] + ("0" if c[-1] != "0" else "1"),  # one character changed
     lambda c: c[:-2],                                     # cut short
     lambda c: "' OR 1=1 --",                              # not a code at all
-])  # fmt: skip
+])
 def test_a_tampered_code_gets_a_clear_page_and_starts_nobody(app, make_campaign, tamper):
     make_campaign(design={"access": "invite"})
     code = invites(app, 1)[0]
@@ -89,7 +89,7 @@ def test_a_tampered_code_gets_a_clear_page_and_starts_nobody(app, make_campaign,
     client = app.test_client()
     token = _csrf(client.get(f"/c/town/?invite={code}").get_data(as_text=True))
     response = client.post("/c/town/start", data={"csrf_token": token, "agree": "y",
-                                                  "invite": tamper(code)})  # fmt: skip
+                                                  "invite": tamper(code)})
     assert response.status_code == 400
     assert count(app) == 0
 
@@ -107,7 +107,7 @@ def test_two_tabs_with_one_invite_make_one_participant(app, make_campaign):
     tabs = [_csrf(client.get(f"/c/town/?invite={code}").get_data(as_text=True)) for _ in "ab"]
     for token in tabs:
         response = client.post("/c/town/start", data={"csrf_token": token, "agree": "y",
-                                                      "invite": code})  # fmt: skip
+                                                      "invite": code})
         assert response.status_code == 302 and response.location.endswith("/c/town/go")
     assert count(app) == 1
 
@@ -120,7 +120,7 @@ def test_one_invite_used_by_many_people_at_once_starts_one(app, make_campaign):
         client = app.test_client()
         token = _csrf(client.get(f"/c/town/?invite={code}").get_data(as_text=True))
         return client.post("/c/town/start", data={"csrf_token": token, "agree": "y",
-                                                  "invite": code}).status_code  # fmt: skip
+                                                  "invite": code}).status_code
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = sorted(pool.map(person, range(12)))
@@ -163,7 +163,7 @@ def test_the_same_panel_id_twice_continues_the_same_participant(app, make_campai
     assert status == 200 and "Welcome back" in html and 'name="agree"' not in html
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
     response = other.post("/c/town/start", data={**hidden, "csrf_token": _csrf(html)},
-                          follow_redirects=True)  # fmt: skip
+                          follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Your new resume code is" in page
     assert count(app) == 1
@@ -178,7 +178,7 @@ def test_two_tabs_with_one_panel_id_make_one_participant(app, make_campaign):
         client = app.test_client()
         html = client.get(f"/c/town/?PROLIFIC_PID={PID}").get_data(as_text=True)
         return client.post("/c/town/start", data={"csrf_token": _csrf(html), "agree": "y",
-                                                  "PROLIFIC_PID": PID}).status_code  # fmt: skip
+                                                  "PROLIFIC_PID": PID}).status_code
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         assert set(pool.map(tab, range(6))) == {302}
@@ -186,7 +186,7 @@ def test_two_tabs_with_one_panel_id_make_one_participant(app, make_campaign):
 
 
 @pytest.mark.parametrize("query", ["", "STUDY_ID=s1", "PROLIFIC_PID=", "PROLIFIC_PID=a%20b",
-                                   "PROLIFIC_PID=" + "x" * 200, "prolific_pid=abc"])  # fmt: skip
+                                   "PROLIFIC_PID=" + "x" * 200, "prolific_pid=abc"])
 def test_a_panel_link_without_a_valid_id_gets_a_clear_page(app, make_campaign, query):
     make_campaign(design=PROLIFIC)
     client = app.test_client()
@@ -213,7 +213,7 @@ def test_an_mturk_preview_shows_the_task_without_starting(app, make_campaign):
 def test_a_generic_panel_uses_its_own_parameter_and_redirect(app, make_campaign):
     make_campaign(design={"access": "panel", "panel": {
         "id_param": "rid", "redirect": "https://panel.example/end?status={code}&rid={id}"},
-        "completion": {"completed": {"code": "OK"}}})  # fmt: skip
+        "completion": {"completed": {"code": "OK"}}})
     html = Bot(app.test_client(), "town", SURVEY).walk(query="rid=r-77")
     assert 'href="https://panel.example/end?status=OK&amp;rid=r-77"' in html
 

@@ -59,7 +59,7 @@ def test_completers_answer_the_after_items_again_and_the_export_pairs_them(
     Bot(app.test_client(), "town", SURVEY).start()  # started, never finished: no link
     rows = links(runner, tmp_path)
     assert len(rows) == 3 and all(r["link"].startswith("http://127.0.0.1:5000/c/town/followup/")
-                                  for r in rows)  # fmt: skip
+                                  for r in rows)
     assert app.test_client().get("/c/town/" + path_of(rows[0]["link"])).status_code == 403
     assert run(runner, "followup", "open", "town").exit_code == 0
     first = do_followup(app, rows[0]["link"], {"q_support_trees": "1"})
@@ -73,7 +73,7 @@ def test_completers_answer_the_after_items_again_and_the_export_pairs_them(
     with (out / "participants.csv").open() as f:
         people = {p["participant_id"]: p for p in csv.DictReader(f)}
     phases = Counter((a["participant_id"], a["phase"]) for a in answers
-                     if a["item"] == "support_trees")  # fmt: skip
+                     if a["item"] == "support_trees")
     back = {rows[0]["participant_id"], rows[1]["participant_id"]}
     for pid in back:
         assert phases[(pid, "pre")] == phases[(pid, "post")] == phases[(pid, "followup")] == 1
@@ -83,7 +83,7 @@ def test_completers_answer_the_after_items_again_and_the_export_pairs_them(
     followup_items = {a["item"] for a in answers if a["phase"] == "followup"}
     assert followup_items <= POST_ITEMS and "support_trees" in followup_items
     mine = next(a for a in answers if a["participant_id"] == rows[0]["participant_id"]
-                and a["phase"] == "followup" and a["item"] == "support_trees")  # fmt: skip
+                and a["phase"] == "followup" and a["item"] == "support_trees")
     assert mine["value"] == "1"
     # The analysis package reads it (phase followup is part of the contract).
     from analysis import load_export
@@ -107,7 +107,7 @@ def test_nobody_reaches_another_participants_followup(app, runner, make_campaign
     do_followup(app, a["link"])
     with app.app_context():
         done = db.session.scalars(select(Participant.public_id).where(
-            Participant.followup_completed_at.is_not(None))).all()  # fmt: skip
+            Participant.followup_completed_at.is_not(None))).all()
     assert done == [a["participant_id"]]
     # B's code is untouched by A finishing, and a code never works in another campaign.
     assert "Start the follow-up" in client.get("/c/town/" + path_of(b["link"])).get_data(
@@ -122,13 +122,13 @@ def test_nobody_reaches_another_participants_followup(app, runner, make_campaign
     # Posting a page with A's step to B's code cannot write into A's answers.
     with app.app_context():
         before = db.session.scalar(select(func.count()).select_from(Answer).where(
-            Answer.phase == "followup"))  # fmt: skip
+            Answer.phase == "followup"))
     html = client.get("/c/town/" + path_of(b["link"])).get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     client.post(f"/c/town/followup/{code}/step/followup:after", data={"csrf_token": token})
     with app.app_context():
         after = db.session.scalar(select(func.count()).select_from(Answer).where(
-            Answer.phase == "followup"))  # fmt: skip
+            Answer.phase == "followup"))
     assert after == before
 
 
@@ -153,7 +153,7 @@ def test_a_panel_id_returning_to_the_followup_link_continues_its_participant(
     app, runner, make_campaign
 ):
     make_campaign(design={"access": "prolific", "completion": {
-        "completed": {"code": "C1"}, "followup": {"code": "FU2"}}})  # fmt: skip
+        "completed": {"code": "C1"}, "followup": {"code": "FU2"}}})
     complete(app, 1, query="PROLIFIC_PID=returning-1")
     run(runner, "followup", "open", "town")
     client = app.test_client()

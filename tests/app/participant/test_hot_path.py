@@ -18,7 +18,7 @@ from tests.bots import Bot
 
 SURVEY = load_survey(EXAMPLE)
 SHARED_KEYS = ("TESTING", "SECRET_KEY", "RATELIMIT_STORAGE_URI", "SQLALCHEMY_DATABASE_URI",
-               "SQLALCHEMY_ENGINE_OPTIONS")  # fmt: skip
+               "SQLALCHEMY_ENGINE_OPTIONS")
 
 
 @pytest.fixture

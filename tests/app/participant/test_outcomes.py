@@ -15,14 +15,14 @@ from tests.bots import Bot
 SURVEY = load_survey(EXAMPLE)
 PID = "60aa11bb22cc33dd44ee55ff"
 CODES = {"completed": "C-DONE", "screened_out": "C-SCREEN", "over_quota": "C-FULL",
-         "failed_attention": "C-ATTN", "declined": "C-NO"}  # fmt: skip
+         "failed_attention": "C-ATTN", "declined": "C-NO"}
 LINK = 'href="https://app.prolific.com/submissions/complete?cc={}"'
 
 
 def design(**extra) -> dict:
     return {"access": "prolific",
             "completion": {outcome: {"code": code} for outcome, code in CODES.items()},
-            **extra}  # fmt: skip
+            **extra}
 
 
 def finish(app, overrides=None) -> tuple[str, Participant]:
@@ -67,7 +67,7 @@ def test_an_allow_rule_screens_out_an_unanswered_question(app, make_campaign):
 
 def test_over_quota(app, make_campaign):
     make_campaign(design=design(quotas=[
-        {"name": "young", "cap": 0, "conditions": {"age_band": "under_30"}}]))  # fmt: skip
+        {"name": "young", "cap": 0, "conditions": {"age_band": "under_30"}}]))
     html, participant = finish(app, {"about": {"q_age_band": "under_30"}})
     assert (participant.status, participant.outcome) == ("screened_out", "over_quota")
     assert "We already have enough answers from people like you" in html
@@ -111,7 +111,7 @@ def test_without_a_panel_the_code_is_shown_with_no_link(app, make_campaign, outc
     else:
         client = app.test_client()
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                          client.get("/c/town/").get_data(as_text=True)).group(1)  # fmt: skip
+                          client.get("/c/town/").get_data(as_text=True)).group(1)
         html = client.post("/c/town/decline", data={"csrf_token": token}).get_data(as_text=True)
     assert "OWN-CODE" in html and "Go back to" not in html
 
@@ -129,11 +129,11 @@ def test_a_preview_holds_no_quota_place_and_is_not_a_followup_completer(app, mak
     from app.participant.preview import start_test_participant
 
     make_campaign(design=design(quotas=[
-        {"name": "young", "cap": 1, "conditions": {"age_band": "under_30"}}]))  # fmt: skip
+        {"name": "young", "cap": 1, "conditions": {"age_band": "under_30"}}]))
     with app.app_context():
         campaign = db.session.scalar(select(Campaign))
         started = start_test_participant(db.session, campaign, SURVEY, arm="trees",
-                                         language="en", actor="test")  # fmt: skip
+                                         language="en", actor="test")
         code = started.resume_code
     client = app.test_client()
     client.set_cookie("parley_town", code.replace("-", ""), path="/c/town/")

@@ -17,7 +17,7 @@ def test_prefer_not_to_answer_is_exported_as_a_declared_missing_code(
 ):
     make_campaign("peace", survey=FLAGSHIP)
     bot = Bot(app.test_client(), "peace", SURVEY,
-              overrides={"before_proposals": {"q_support_accord": "prefer_not"}})  # fmt: skip
+              overrides={"before_proposals": {"q_support_accord": "prefer_not"}})
     bot.start()
     while bot.current_action() is not None:
         if "/step/page:before_proposals" in bot.current_action():
@@ -26,7 +26,7 @@ def test_prefer_not_to_answer_is_exported_as_a_declared_missing_code(
     assert "Thank you" in bot.html
     with app.app_context():
         stored = db.session.scalar(select(Answer.value).where(
-            Answer.item == "support_accord", Answer.phase == "pre"))  # fmt: skip
+            Answer.item == "support_accord", Answer.phase == "pre"))
     assert stored == -9
     out = tmp_path / "export"
     assert runner.invoke(args=["export", "peace", str(out)]).exit_code == 0

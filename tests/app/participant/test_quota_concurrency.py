@@ -60,7 +60,7 @@ def state(app) -> dict:
         per_item = dict(db.session.execute(
             select(Answer.phase + ":" + Answer.item, func.count()).group_by(Answer.phase,
                                                                            Answer.item)
-        ).all())  # fmt: skip
+        ).all())
         return {"outcomes": outcomes, "used": quota.used, "claims": claims, "answers": per_item}
 
 
@@ -82,7 +82,7 @@ def test_two_hundred_at_the_about_you_page_get_exactly_fifty_places(app, make_ca
     assert all("enough answers from people like you" in b.html for b in outside)
     final = state(app)
     assert final["outcomes"] == {("completed", "completed"): CAP,
-                                 ("screened_out", "over_quota"): N - CAP}  # fmt: skip
+                                 ("screened_out", "over_quota"): N - CAP}
     assert final["used"] == CAP and final["claims"] == {"completed": CAP}
     # Nobody lost: every about-you page was saved, and every finisher's last page.
     assert final["answers"]["profile:age_band"] == N
@@ -123,7 +123,7 @@ def test_two_hundred_finishing_at_once_after_their_places_lapsed_fill_exactly_fi
         at_once(bots, lambda b: b.submit_current())
     final = state(app)
     assert final["outcomes"] == {("completed", "completed"): CAP,
-                                 ("screened_out", "over_quota"): N - CAP}  # fmt: skip
+                                 ("screened_out", "over_quota"): N - CAP}
     assert final["used"] == CAP and final["claims"] == {"completed": CAP}
     assert final["answers"]["post:attention"] == N  # every last page was saved
     done = sum("Thank you for your interest" not in b.html and "Thank you" in b.html for b in bots)
@@ -136,7 +136,7 @@ def test_arm_caps_and_cells_hold_under_concurrent_submits(app, make_campaign):
         {"name": "trees-arm", "cap": 6, "conditions": {"arm": "trees"}},
         {"name": "young-market", "cap": 4,
          "conditions": {"age_band": "under_30", "arm": "market"}},
-    ]})  # fmt: skip
+    ]})
     n = 80
     with served(app) as base:
         bots = [Bot(HttpClient(base), "town", SURVEY, overrides=AS_YOUNG) for _ in range(n)]
@@ -152,7 +152,7 @@ def test_arm_caps_and_cells_hold_under_concurrent_submits(app, make_campaign):
     # the sequence moved on past a full arm (issue 19, 3) ...
     assert sorted(seq for _, _, seq in rows) == list(range(n))
     slots = Counter(arm_for_slot(SURVEY, campaign.seed, "", seq, 8, campaign.arm_weights)
-                    for _, _, seq in rows)  # fmt: skip
+                    for _, _, seq in rows)
     assert slots == {"trees": 20, "market": 20, "both": 20, "control": 20}  # 8-blocks
     # ... but a participant over quota is never allocated to an arm.
     assert Counter(arm for arm, outcome, _ in rows if outcome == "over_quota") == {"": 30}

@@ -51,7 +51,7 @@ def test_submitting_a_page_twice_stores_it_once(app, client, make_campaign):
     bot.submit_current()
     stored = answers_in_db(app)
     again = client.post(first, data={"csrf_token": token, **page_answers("about")},
-                        follow_redirects=True)  # fmt: skip
+                        follow_redirects=True)
     html = again.get_data(as_text=True)
     assert answers_in_db(app) == stored
     assert "already saved" in html
@@ -72,7 +72,7 @@ def test_back_button_after_a_locked_phase_cannot_change_before_answers(app, clie
     assert 'name="q_support_trees"' in before_form
     resubmit = client.post("/c/town/step/page:before",
                            data={"csrf_token": token, **page_answers("before", q_support_trees="5")},
-                           follow_redirects=True)  # fmt: skip
+                           follow_redirects=True)
     assert answers_in_db(app) == stored
     assert "can no longer be changed" in resubmit.get_data(as_text=True)
 
@@ -85,7 +85,7 @@ def test_two_tabs_first_submit_wins_and_the_second_is_told(app, client, make_cam
     client.post(tab_one, data={"csrf_token": token, **page_answers("before", q_support_trees="1")})
     second = client.post(tab_two, data={"csrf_token": token,
                                         **page_answers("before", q_support_trees="5")},
-                         follow_redirects=True)  # fmt: skip
+                         follow_redirects=True)
     values = [v for ph, _m, item, v, _t in answers_in_db(app) if item == "support_trees"]
     assert values == [1.0]
     assert "already saved" in second.get_data(as_text=True)
@@ -148,7 +148,7 @@ def test_tampered_option_value_is_refused(app, client, make_campaign):
     bot = started_bot(client, make_campaign())
     bot.submit_current()
     response = bot.submit_current(page_answers("before", q_know_area="fifty",
-                                               q_support_trees="9"))  # fmt: skip
+                                               q_support_trees="9"))
     html = response.get_data(as_text=True)
     assert response.status_code == 400
     assert html.count("Choose one of the answers shown.") >= 2
@@ -159,7 +159,7 @@ def test_tampered_ranking_with_duplicate_ranks_is_refused(app, client, make_camp
     bot = started_bot(client, make_campaign())
     bot.submit_current()
     response = bot.submit_current(page_answers("before", q_rank_plans__trees="1",
-                                               q_rank_plans__market="1"))  # fmt: skip
+                                               q_rank_plans__market="1"))
     assert response.status_code == 400
     assert "different rank from 1 to 2" in response.get_data(as_text=True)
     assert not [r for r in answers_in_db(app) if r[0] == "pre"]
@@ -194,7 +194,7 @@ def test_an_expired_csrf_token_stores_nothing_and_says_why(app, client, make_cam
 def test_a_missing_csrf_token_is_refused(app, client, make_campaign):
     started_bot(client, make_campaign())
     response = client.post("/c/town/step/page:about", data=page_answers("about"),
-                           follow_redirects=True)  # fmt: skip
+                           follow_redirects=True)
     assert "security check expired" in response.get_data(as_text=True)
     assert answers_in_db(app) == []
 
@@ -254,7 +254,7 @@ def test_a_database_restart_between_pages_loses_nothing(app, client, make_campai
         killed = conn.execute(sa.text(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
             "WHERE application_name = :name"
-        ), {"name": name}).scalar()  # fmt: skip
+        ), {"name": name}).scalar()
     killer.dispose()
     assert killed >= 1
     bot.get()

@@ -15,7 +15,7 @@ SURVEY = load_survey(EXAMPLE)
 def finish(client, slug: str, before: int, after: int) -> str:
     return Bot(client, slug, SURVEY, overrides={
         "before": {"q_support_trees": str(before)}, "after": {"q_support_trees": str(after)},
-    }).walk()  # fmt: skip
+    }).walk()
 
 
 def test_results_appear_only_from_the_threshold_on(app, make_campaign):

@@ -36,14 +36,14 @@ def snapshot(app) -> dict:
                     sa.or_(Participant.resume_token_hash.is_not(None),
                            Participant.external_id_hash.is_not(None)))),
                 "purged": c.purged_at is not None,
-            }  # fmt: skip
+            }
         out["audit"] = db.session.scalar(select(func.count()).select_from(AuditEvent))
         return out
 
 
 def build(app, make_campaign, tmp_path):
     slugs = {"old": make_campaign("old"), "recent": make_campaign("recent"),
-             "kept": make_campaign("kept")}  # fmt: skip
+             "kept": make_campaign("kept")}
     for slug in slugs.values():
         for _ in range(2):
             Bot(app.test_client(), slug, SURVEY).walk()
@@ -90,7 +90,7 @@ def test_purge_keeps_nothing_it_should_not(app, runner, make_campaign, tmp_path)
                         r"1 export/report files\n", result.output), result.output
     after = snapshot(app)
     assert after["old"] == {"answers": 0, "pages": 0, "participants": 2, "hashes": 0,
-                            "purged": True}  # fmt: skip
+                            "purged": True}
     assert after["recent"] == before["recent"] and after["kept"] == before["kept"]
     assert not file.exists()
     with app.app_context():
@@ -113,20 +113,20 @@ def test_an_owner_deletes_a_participants_data_found_by_resume_code(app, client, 
     page = client.get(f"/admin/campaign/{slug}/retention").get_data(as_text=True)
     token = CSRF.search(page).group(1)
     found = client.post(f"/admin/campaign/{slug}/participant",
-                        data={"csrf_token": token, "by": "resume code", "value": code})  # fmt: skip
+                        data={"csrf_token": token, "by": "resume code", "value": code})
     html = found.get_data(as_text=True)
     assert found.status_code == 200 and "Delete this participant" in html
     token = CSRF.search(html).group(1)
     done = client.post(f"/admin/campaign/{slug}/participant/delete",
-                       data={"csrf_token": token, "by": "resume code", "value": code})  # fmt: skip
+                       data={"csrf_token": token, "by": "resume code", "value": code})
     assert done.status_code == 303
     with app.app_context():
         rows = db.session.execute(select(Participant.id, Participant.status)
-                                  .order_by(Participant.id)).all()  # fmt: skip
+                                  .order_by(Participant.id)).all()
         counts = [db.session.scalar(select(func.count()).where(Answer.participant_id == pid))
-                  for pid, _ in rows]  # fmt: skip
+                  for pid, _ in rows]
         audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action ==
-                                                           "participant.delete"))  # fmt: skip
+                                                           "participant.delete"))
     assert counts[0] > 0 and counts[1] == 0
     assert [s for _, s in rows] == ["completed", "withdrawn"]
     assert audit.actor == "admin@example.org" and "resume code" in audit.detail
@@ -159,7 +159,7 @@ def test_retention_is_set_from_the_cli_and_audited(app, runner, make_campaign):
     with app.app_context():
         assert db.session.scalar(select(Campaign.retention_days)) == 90
         assert db.session.scalar(select(AuditEvent.detail).where(
-            AuditEvent.action == "campaign.retention")) == "no period -> 90 days"  # fmt: skip
+            AuditEvent.action == "campaign.retention")) == "no period -> 90 days"
     assert runner.invoke(args=["campaign", "retention", slug, "--", "-3"]).exit_code == 1
 
 
@@ -169,7 +169,7 @@ def test_the_monitor_and_the_audit_trail_have_commands(app, runner, make_campaig
     monitor = runner.invoke(args=["monitor", slug])
     assert monitor.exit_code == 0, monitor.output
     assert monitor.output.startswith("funnel\tarrived 1\tconsented 1\tstarted 1\tin progress 0\t"
-                                     "completed 1\t")  # fmt: skip
+                                     "completed 1\t")
     assert "\nquality\t" in monitor.output and "\narm\t" in monitor.output
     listing = runner.invoke(args=["audit", "--action", "campaign."])
     assert listing.exit_code == 0 and "\tcampaign.open\ttown\t" in listing.output

@@ -17,7 +17,7 @@ def test_a_page_with_errors_allows_exactly_its_own_script(client, make_campaign)
     for response in (first, second):
         page = response.get_data(as_text=True)
         nonce = re.search(r'<script nonce="([^"]+)">document.getElementById\("error-summary"\)'
-                          r'\.focus\(\);</script>', page).group(1)  # fmt: skip
+                          r'\.focus\(\);</script>', page).group(1)
         policy = response.headers["Content-Security-Policy"]
         assert f"script-src 'self' 'nonce-{nonce}';" in policy
         assert "unsafe-inline" not in policy

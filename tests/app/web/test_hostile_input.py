@@ -46,7 +46,7 @@ def bot_on(client, slug: str, page_id: str) -> Bot:
 
 
 @pytest.mark.parametrize("path", ["/c/a%00b/", "/c/a%01b/go", "/c/town/?lang=d%00e",
-                                  "/admin/login?next=%00", "/c/town/%1b"])  # fmt: skip
+                                  "/admin/login?next=%00", "/c/town/%1b"])
 def test_control_characters_in_urls_get_a_clear_400(client, make_campaign, path):
     make_campaign()
     response = client.get(path)
@@ -98,7 +98,7 @@ def test_tabs_and_newlines_in_free_text_are_kept(app, client, make_campaign):
     ("q_warmth_council", "1" * 5000, "Enter a number, like 25."),
     ("q_warmth_council", "1_0", "Enter a number, like 25."),
     ("q_warmth_council", "\u0661\u0662", "Enter a number, like 25."),
-])  # fmt: skip
+])
 def test_huge_or_odd_numbers_are_field_errors(app, client, make_campaign, field, value, message):
     bot = bot_on(client, make_campaign(), "before")
     response = bot.submit_current({**bot.answers_for("page:before"), field: value})
@@ -106,7 +106,7 @@ def test_huge_or_odd_numbers_are_field_errors(app, client, make_campaign, field,
     assert message in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Answer)
-                                 .where(Answer.phase == "pre")) == 0  # fmt: skip
+                                 .where(Answer.phase == "pre")) == 0
 
 
 # --- 5. a dead connection after the commit does not undo the response -----------
@@ -136,7 +136,7 @@ def test_a_connection_lost_after_a_saved_page_still_answers_with_the_next_page(
                 other = sa.create_engine(PG_URL)
                 with other.connect() as conn:
                     conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"),
-                                 {"pid": raw.info.backend_pid})  # fmt: skip
+                                 {"pid": raw.info.backend_pid})
                 other.dispose()
             else:
                 raw.close()
@@ -146,7 +146,7 @@ def test_a_connection_lost_after_a_saved_page_still_answers_with_the_next_page(
     bot = bot_on(client, make_campaign(), "about")
     armed.append(True)
     response = client.post(bot.current_action(), data={"csrf_token": bot.csrf(),
-                                                       **bot.answers_for("page:about")})  # fmt: skip
+                                                       **bot.answers_for("page:about")})
     assert killed
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/go")
@@ -197,7 +197,7 @@ def test_several_workers_with_in_memory_limits_refuse_to_start(tmp_path):
 
     config = {"TESTING": True, "SECRET_KEY": "x",
               "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite'}",
-              "RATELIMIT_STORAGE_URI": "memory://", "PARLEY_WORKERS": 2}  # fmt: skip
+              "RATELIMIT_STORAGE_URI": "memory://", "PARLEY_WORKERS": 2}
     with pytest.raises(ConfigurationError, match="PARLEY_RATELIMIT_STORAGE_URI=redis"):
         create_app(config)
     create_app({**config, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379"})  # accepted
@@ -227,7 +227,7 @@ def _fresh_app(backend, request, tmp_path, **extra):
     from tests.conftest import database_config, reset_schema
 
     config = {"TESTING": True, "SECRET_KEY": "k", "RATELIMIT_STORAGE_URI": "memory://",
-              **database_config(backend, request, tmp_path), **extra}  # fmt: skip
+              **database_config(backend, request, tmp_path), **extra}
     app = create_app(config)
     with app.app_context():
         reset_schema()
@@ -252,7 +252,7 @@ def test_the_resume_form_is_rate_limited(app, client, make_campaign):
     bot = Bot(client, slug, SURVEY)
     bot.get("resume")
     responses = [bot.post(f"/c/{slug}/resume", {"code": f"AAAA-BBBB-CCCC-{k:04d}"},
-                          follow=False) for k in range(21)]  # fmt: skip
+                          follow=False) for k in range(21)]
     assert [r.status_code for r in responses] == [400] * 20 + [429]
     assert "Too many attempts" in responses[-1].get_data(as_text=True)
     assert client.get(f"/c/{slug}/resume").status_code == 200  # reading the form is not limited
@@ -336,7 +336,7 @@ def test_the_thanks_page_shows_the_resume_code(app, client, make_campaign):
     ("de", "Ihre gespeicherten Antworten sind sicher"),
     ("uk", "Ваші збережені відповіді в безпеці"),
     ("ru", "Ваши сохранённые ответы в безопасности"),
-])  # fmt: skip
+])
 def test_a_server_error_says_answers_are_safe_and_shows_a_logged_request_id(
     app, client, make_campaign, monkeypatch, caplog, lang, safe
 ):
@@ -388,7 +388,7 @@ def test_bidi_controls_are_stripped_from_survey_texts_at_load(tmp_path):
     title = re.search(r'^title\.en = "([^"]*)"', text, re.M).group(1)
     toml.write_text(text.replace(f'title.en = "{title}"',
                                  f'title.en = "\u202e{title}\u2066x\u2069"', 1),
-                    encoding="utf-8")  # fmt: skip
+                    encoding="utf-8")
     survey = load_survey(folder)
     assert survey.title["en"] == f"{title}x"
     for item in survey.items.values():
@@ -459,7 +459,7 @@ def test_a_commit_that_reports_a_lost_connection_after_saving_still_answers_save
 
     monkeypatch.setattr(fsa_session.Session, "commit", commit_then_lose_the_connection)
     response = client.post(bot.current_action(), data={"csrf_token": bot.csrf(),
-                                                       **bot.answers_for("page:about")})  # fmt: skip
+                                                       **bot.answers_for("page:about")})
     monkeypatch.undo()
     assert fired
     assert response.status_code == 302 and response.headers["Location"].endswith("/go")

@@ -72,7 +72,7 @@ def test_the_catalogue_template_lists_exactly_the_strings_in_the_source(tmp_path
             "-o", str(fresh), "app",
         ],
         cwd=ROOT, check=True, capture_output=True, text=True,
-    )  # fmt: skip
+    )
     in_source, in_template = keys(read_catalog(fresh)), keys(read_catalog(TEMPLATE))
     added = sorted(map(show, in_source - in_template))
     removed = sorted(map(show, in_template - in_source))
