@@ -12,7 +12,7 @@ import pyreadstat
 import pytest
 from openpyxl import load_workbook
 
-from analysis.contract import ANSWER_COLUMNS, PAGE_COLUMNS
+from analysis.contract import ANSWER_COLUMNS, EXPORT_FORMATS, PAGE_COLUMNS
 from app.export.writer import PARTICIPANT_COLUMNS, _iso
 from surveys import EXAMPLE, FLAGSHIP, load_survey
 from tests.bots import Bot
@@ -161,7 +161,7 @@ def test_zip_export_contains_the_folder(app, runner, make_campaign, tmp_path):
 # flagship lacks (multiple choice, number).
 
 FLAGSHIP_SURVEY = load_survey(FLAGSHIP)
-ALL_FORMATS = ["csv", "zip", "wide", "parquet", "xlsx", "sav", "dta"]
+ALL_FORMATS = list(EXPORT_FORMATS)
 
 
 def _missing_overrides(survey) -> dict:

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select, update
 
 from analysis import load_export
+from analysis.contract import EXPORT_FORMATS
 from app.extensions import db
 from app.models import Answer, Participant
 from tests.app.export.test_export import complete, read_csv
@@ -82,9 +83,7 @@ def test_spreadsheet_files_are_escaped_and_the_others_hold_raw_text(typed_export
     assert sorted(dta[column]) == sorted(TYPED)
 
 
-@pytest.mark.parametrize("fmt, name", [("parquet", "wide.parquet"), ("sav", "wide.sav"),
-                                       ("dta", "wide.dta"), ("wide", "wide.csv"),
-                                       ("xlsx", "wide.xlsx")])
+@pytest.mark.parametrize("fmt, name", [(f, name) for f, name in EXPORT_FORMATS.items() if name])
 def test_every_wide_format_reads_back_the_typed_text(typed_export, runner, tmp_path, fmt, name):
     out = export(runner, typed_export, tmp_path / fmt, fmt)
     (out / "answers.csv").unlink()  # make the reader use the wide file
