@@ -20,5 +20,5 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("campaign") as batch:
-        batch.drop_column("revision")
+    # Plain DROP COLUMN (SQLite 3.35+, PostgreSQL), as in 0007.
+    op.execute("ALTER TABLE campaign DROP COLUMN revision")

@@ -21,6 +21,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("campaign") as batch:
-        batch.drop_column("plan_sha256")
-        batch.drop_column("plan_text")
+    # Plain DROP COLUMN (SQLite 3.35+, PostgreSQL): a batch rebuild of campaign
+    # is refused by SQLite while the export views read it.
+    op.execute("ALTER TABLE campaign DROP COLUMN plan_sha256")
+    op.execute("ALTER TABLE campaign DROP COLUMN plan_text")

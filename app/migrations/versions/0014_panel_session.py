@@ -20,5 +20,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table("participant", schema=None) as batch_op:
-        batch_op.drop_column("panel_session_hash")
+    # Plain DROP COLUMN (SQLite 3.35+, PostgreSQL): a batch rebuild of participant
+    # is refused by SQLite while the export views read it.
+    op.execute("ALTER TABLE participant DROP COLUMN panel_session_hash")
