@@ -23,12 +23,18 @@ from tests.survey_zips import survey_zip
 
 
 def _cost(folder, n: int) -> float:
+    """CPU seconds of this thread to load a survey of ``n`` items, the least of
+    three loads: thread time leaves out the suite's background job threads,
+    and the least of three leaves out a collection that happens to fall in one."""
     big_survey(folder, n)
-    started = time.process_time()
-    survey = load_survey(folder)
-    for item_id in survey.items:  # what the codebook asks of every item
-        survey.phases_of(item_id)
-    return time.process_time() - started
+    costs = []
+    for _ in range(3):
+        started = time.thread_time()
+        survey = load_survey(folder)
+        for item_id in survey.items:  # what the codebook asks of every item
+            survey.phases_of(item_id)
+        costs.append(time.thread_time() - started)
+    return min(costs)
 
 
 def test_loading_a_survey_is_linear_in_its_size(tmp_path):
