@@ -15,7 +15,6 @@ template is handed to the app's Jinja loader under that same name.
 from __future__ import annotations
 
 import json
-import zipfile
 from typing import ClassVar
 
 import pandas as pd
@@ -23,7 +22,7 @@ import pytest
 from jinja2 import ChoiceLoader, DictLoader
 from sqlalchemy import select
 
-from analysis import contract, load_export, paired_shifts, pairs
+from analysis import contract, paired_shifts, pairs
 from analysis.pipeline import analyse_export
 from analysis.report import render_report
 from app.extensions import db
@@ -31,6 +30,7 @@ from app.models import Answer as StoredAnswer
 from surveys import load_survey
 from surveys.item_types import Answer, AnswerError, NumberType, register, unregister
 from tests.bots import Bot, SubmissionMustFail
+from tests.exporting import export_every_format
 from tests.samples import PRE_POST, sample_survey
 
 
@@ -134,21 +134,10 @@ def test_a_slider_defined_in_one_file_goes_through_everything(app, runner, make_
     assert values == sorted([("post", float(a)) for a in afters] + [("pre", 50.0)] * 8)
 
     # every export format
-    exports = {}
-    for fmt, wide_file in contract.EXPORT_FORMATS.items():
-        out = tmp_path / f"export-{fmt}"
-        result = runner.invoke(args=["export", "town", str(out), "--format", fmt])
-        assert result.exit_code == 0, result.output
-        if fmt == "zip":
-            with zipfile.ZipFile(f"{out}.zip") as zf:
-                assert "codebook.json" in zf.namelist()
-            exports[fmt] = load_export(f"{out}.zip")
-            continue
-        exports[fmt] = load_export(out)
-        if wide_file:  # the wide file alone gives the same answers
-            (out / "answers.csv").unlink()
-            from_wide = load_export(out)
-            slider_rows = from_wide.answers[from_wide.answers["item"] == "slider"]
+    exports = export_every_format(runner, "town", tmp_path)
+    for name, ex in exports.items():  # the wide file alone gives the same answers
+        if name.endswith("(wide alone)"):
+            slider_rows = ex.answers[ex.answers["item"] == "slider"]
             assert sorted(zip(slider_rows["phase"], slider_rows["value"], strict=True)) == values
 
     # the codebook carries the type's facts

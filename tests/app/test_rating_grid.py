@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import json
 import re
-import zipfile
 
 import pytest
 from sqlalchemy import select
 
-from analysis import contract, load_export, paired_shifts, pairs, quality_flags
+from analysis import paired_shifts, pairs, quality_flags
 from analysis.pipeline import analyse_export
 from analysis.report import render_report
 from app.extensions import db
@@ -26,6 +25,7 @@ from app.models import Answer as StoredAnswer
 from surveys import SurveyError, load_survey
 from surveys.item_types import RatingGrid
 from tests.bots import Bot, SubmissionMustFail
+from tests.exporting import export_every_format
 from tests.samples import sample_survey
 
 #: Six statements: enough for the straight-lining rule's default minimum (6 items).
@@ -134,20 +134,7 @@ def test_a_grid_is_saved_exported_read_analysed_and_checked_row_by_row(
         float(b["q_" + ROW_IDS[0]]) for b, _a in expected.values())
 
     # every export format, read back by load_export (the wide file alone too)
-    exports = {}
-    for fmt, wide_file in contract.EXPORT_FORMATS.items():
-        out = tmp_path / f"export-{fmt}"
-        result = runner.invoke(args=["export", "grid", str(out), "--format", fmt])
-        assert result.exit_code == 0, result.output
-        if fmt == "zip":
-            with zipfile.ZipFile(f"{out}.zip") as zf:
-                assert "codebook.json" in zf.namelist()
-            exports[fmt] = load_export(f"{out}.zip")
-            continue
-        exports[fmt] = load_export(out)
-        if wide_file:
-            (out / "answers.csv").unlink()
-            exports[f"{fmt} (wide alone)"] = load_export(out)
+    exports = export_every_format(runner, "grid", tmp_path)
     for fmt, ex in exports.items():
         rows = ex.answers[ex.answers["item"].isin(ROW_IDS)]
         assert len(rows) == 96, fmt
