@@ -36,7 +36,8 @@ from app.exchange.pools import active_frozen_set, pool_hash
 from app.models import Campaign, FrozenMember, FrozenSet, Participant, Statement, utcnow
 from surveys import Survey
 
-__all__ = ["Card", "Pool", "pool_for", "draw", "shares", "pool_cap", "deal_seed", "LIVE_PREFIX"]
+__all__ = ["Card", "Pool", "pool_for", "draw", "by_proposal", "shares", "pool_cap", "deal_seed",
+           "LIVE_PREFIX"]
 
 LIVE_PREFIX = "live:"
 
@@ -85,12 +86,18 @@ def shares(sizes: dict[str | None, int], k: int) -> dict[str | None, int]:
     return {p: given[p] for p in sorted(sizes, key=str)}
 
 
-def draw(pool: Pool, k: int, rng: random.Random) -> list[Card]:
-    """Up to ``k`` cards: a stratified random sample by proposal, shuffled."""
+def by_proposal(pool: Pool, k: int) -> tuple[dict[str | None, list[int]], dict]:
+    """The pool's statement ids per proposal (ascending), and each proposal's
+    share of ``k`` cards (:func:`shares`): the strata of every draw."""
     strata: dict[str | None, list[int]] = {}
     for sid, proposal in sorted(pool.statements.items()):
         strata.setdefault(proposal, []).append(sid)
-    n = shares({p: len(ids) for p, ids in strata.items()}, k)
+    return strata, shares({p: len(ids) for p, ids in strata.items()}, k)
+
+
+def draw(pool: Pool, k: int, rng: random.Random) -> list[Card]:
+    """Up to ``k`` cards: a stratified random sample by proposal, shuffled."""
+    strata, n = by_proposal(pool, k)
     chosen: list[tuple[int, float]] = []
     for proposal in sorted(strata, key=str):
         ids = strata[proposal]

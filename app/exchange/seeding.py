@@ -28,7 +28,7 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.exchange.routing import Card, Pool, shares
+from app.exchange.routing import Card, Pool, by_proposal
 from app.models import Answer, Campaign, Participant, Rating
 from surveys import Survey
 
@@ -90,10 +90,7 @@ def group_counts(session: Session, statement_ids: list[int],
 def routed_draw(pool: Pool, k: int, group: str, by_group: Counter, total: Counter,
                 rng: random.Random) -> list[Card]:
     """Up to ``k`` cards by priority within each proposal's share, with exact probabilities."""
-    strata: dict[str | None, list[int]] = {}
-    for sid, proposal in sorted(pool.statements.items()):
-        strata.setdefault(proposal, []).append(sid)
-    n = shares({p: len(ids) for p, ids in strata.items()}, k)
+    strata, n = by_proposal(pool, k)
     chosen: list[tuple[int, float]] = []
     for proposal in sorted(strata, key=str):
         need = {sid: (by_group[(sid, group)], 0 if total[sid] < BONUS_UNDER else 1)
