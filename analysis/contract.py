@@ -63,7 +63,7 @@ __all__ = [
 #: value of ``manifest["format"]``
 FORMAT_NAME = "parley-export"
 #: the version this code writes (``manifest.json`` and ``codebook.json``)
-FORMAT_VERSION = "1.7"
+FORMAT_VERSION = "1.8"
 #: major version of ``format_version`` the reader understands (any minor)
 SUPPORTED_MAJOR = 1
 
@@ -129,8 +129,9 @@ PAGE_COLUMNS: dict[str, str] = {
 ANSWER_KEY = ("participant_id", "phase", "module", "item")
 
 #: phases in the order a participant meets them; ``followup`` (1.3): the
-#: "after" items asked again in a later wave (``surveys.model.PHASES`` holds
-#: the phases a definition can use, in the same order; a test keeps them in step)
+#: "after" items asked again in a later wave, and (1.8) the wave's own
+#: questions (``surveys.model.PHASES`` holds the phases a definition can
+#: use, in the same order; a test keeps them in step)
 PHASES = ("profile", "pre", "module", "post", "followup")
 #: participant statuses (the app's check constraint is built from this)
 STATUSES = ("started", "completed", "screened_out", "withdrawn")

@@ -191,6 +191,16 @@ class _Reader(DefinitionReader):
             page = next(p.id for p in pages if p.phase == "post" and asked[k] in p.items)
             self.problem("pages", f"post page '{page}' asks '{asked[k]}' before '{shared[k]}', "
                          f"but the pre pages ask '{shared[k]}' first: keep the pre order")
+        # The follow-up wave repeats the post pages by itself; its own pages
+        # hold questions of their own, so one (participant, followup, item)
+        # row can only mean one question.
+        elsewhere = {i: phase for phase, ids in in_phase.items() if phase != "followup"
+                     for i in ids}
+        for item_id in in_phase["followup"]:
+            if item_id in elsewhere:
+                self.problem("pages", f"item '{item_id}' is on a followup page and on a "
+                             f"{elsewhere[item_id]} page: a followup page asks questions of "
+                             "its own (the follow-up repeats the post pages by itself)")
         used = {i for ids in in_phase.values() for i in ids}
         for item_id in items:
             if item_id not in used:

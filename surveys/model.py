@@ -19,8 +19,10 @@ if TYPE_CHECKING:
 __all__ = ["PHASES", "EXCHANGE_STEPS", "Text", "Option", "Item", "Page", "Module", "Arm",
            "Source", "Seed", "Exchange", "Survey"]
 
-#: The order in which a participant meets the phases.
-PHASES = ("profile", "pre", "module", "post")
+#: The order in which a participant meets the phases. ``followup``: the
+#: follow-up wave's own questions, asked weeks later after its repeat of the
+#: post pages (never in the main journey).
+PHASES = ("profile", "pre", "module", "post", "followup")
 #: The step names an arm's module list may end with: peers' statements, or
 #: the neutral placebo set (the same step on an unrelated topic).
 EXCHANGE_STEPS = ("exchange", "exchange_placebo")

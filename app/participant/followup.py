@@ -10,11 +10,12 @@ code is the capability: ``/c/<slug>/followup/<code>`` shows that
 participant's follow-up and nobody else's, and a code from another
 participant or campaign finds nothing.
 
-The follow-up asks the survey's post pages again, in order, with answers
-stored as phase ``followup`` (one row per participant x item, like every
-phase), each page claimed with the same conditional UPDATE as the main
-journey (``followup_step = :this -> :next``), so a double submit or a
-second tab stores a page once.
+The follow-up asks the survey's post pages again, in order, then the
+survey's ``followup`` pages (questions of its own, such as "did you discuss
+the topic with anyone since?"), with answers stored as phase ``followup``
+(one row per participant x item, like every phase), each page claimed with
+the same conditional UPDATE as the main journey (``followup_step = :this
+-> :next``), so a double submit or a second tab stores a page once.
 """
 
 from __future__ import annotations
@@ -45,8 +46,13 @@ class FollowupStep:
 
 
 def followup_steps(survey: Survey) -> list[FollowupStep]:
-    """The post pages, in order, then the follow-up's thanks."""
-    steps = [FollowupStep(f"followup:{p.id}", p) for p in survey.pages_in("post")]
+    """The post pages, in order, then the followup pages, then the follow-up's thanks.
+
+    The repeated post pages come first, so the follow-up measure of the
+    "after" items is taken as at post, before any new question colours it.
+    """
+    pages = survey.pages_in("post") + survey.pages_in("followup")
+    steps = [FollowupStep(f"followup:{p.id}", p) for p in pages]
     return steps + [FollowupStep(FOLLOWUP_THANKS)]
 
 
