@@ -162,10 +162,12 @@ def campaign_list():
 @click.option("--include-external-id", is_flag=True,
               help="Add the column external_id_hash: the keyed hash of each panel id "
                    "(the id itself is never stored).")
-@click.option("--free-text/--no-free-text", default=True, show_default=True,
-              help="Free-text answers (may hold names or other personal data).")
-@click.option("--about-you/--no-about-you", default=True, show_default=True,
-              help="About-you (profile) answers, which may be sensitive.")
+@click.option("--include-text/--no-include-text", "--free-text/--no-free-text", "free_text",
+              default=False, show_default=True,
+              help="Add free-text answers (may hold names or other personal data).")
+@click.option("--include-profile/--no-include-profile", "--about-you/--no-about-you",
+              "about_you", default=False, show_default=True,
+              help="Add about-you (profile) answers, which may be sensitive.")
 @click.option("--include-test", is_flag=True,
               help="Add test participants (previews), with a column is_test.")
 @click.option("--include-authors", is_flag=True,
@@ -175,8 +177,10 @@ def export_command(slug, out, fmt, include_external_id, free_text, about_you, in
                    include_authors):
     """Export campaign SLUG into the folder OUT (see docs/export-format.md).
 
-    The browser's exports leave free text and about-you answers out unless
-    asked; this command keeps them by default, as scripts written for it expect.
+    Safe by default, as in the browser: test participants, free-text answers
+    and about-you answers are left out unless asked for (--include-test,
+    --include-text, --include-profile; the manifest's left_out names what is
+    missing). The older --free-text / --about-you still work as aliases.
     """
     campaign = campaign_or_fail(slug)
     prepare_for_export(fmt)  # this process ends with the export (app/export/one_shot.py)

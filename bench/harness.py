@@ -363,7 +363,10 @@ app = create_app()
 said = io.StringIO()
 t0 = time.perf_counter()
 with contextlib.redirect_stdout(said):
-    app.cli.main(args=["export", "bench", OUT, "--format", FMT],
+    # Everything the bench has always exported: free text and about-you
+    # answers are opt-in since `parley export` became safe by default.
+    app.cli.main(args=["export", "bench", OUT, "--format", FMT, "--include-text",
+                       "--include-profile"],
                  obj=ScriptInfo(create_app=lambda: app), standalone_mode=False)
 dt = time.perf_counter() - t0
 answers = int(said.getvalue().split(" participants and ")[1].split()[0])

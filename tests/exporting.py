@@ -11,6 +11,10 @@ import zipfile
 
 from analysis import Export, contract, load_export
 
+#: ``parley export`` leaves free text and about-you answers out unless asked:
+#: tests that compare an export with what was answered ask for everything.
+EVERYTHING = ("--include-text", "--include-profile")
+
 
 def export_every_format(runner, slug: str, tmp_path) -> dict[str, Export]:
     """``parley export`` in each format into ``tmp_path/export-<fmt>``, read by
@@ -19,7 +23,7 @@ def export_every_format(runner, slug: str, tmp_path) -> dict[str, Export]:
     exports: dict[str, Export] = {}
     for fmt, wide_file in contract.EXPORT_FORMATS.items():
         out = tmp_path / f"export-{fmt}"
-        result = runner.invoke(args=["export", slug, str(out), "--format", fmt])
+        result = runner.invoke(args=["export", slug, str(out), "--format", fmt, *EVERYTHING])
         assert result.exit_code == 0, result.output
         if fmt == "zip":
             with zipfile.ZipFile(f"{out}.zip") as zf:

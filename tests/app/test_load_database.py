@@ -11,6 +11,7 @@ from analysis import ExportError, contract, load_database, load_export
 from app.extensions import db
 from surveys import EXAMPLE, load_survey
 from tests.bots import Bot
+from tests.exporting import EVERYTHING
 
 SURVEY = load_survey(EXAMPLE)
 
@@ -36,7 +37,7 @@ def test_the_database_reader_matches_the_export(app, runner, tmp_path):
             overrides={"after": {"q_reflection": f"=reason {k}"}}).walk()
     Bot(app.test_client(), "town", SURVEY).start()  # one who has only started
     out = tmp_path / "export"
-    assert runner.invoke(args=["export", "town", str(out)]).exit_code == 0
+    assert runner.invoke(args=["export", "town", str(out), *EVERYTHING]).exit_code == 0
 
     from_files = load_export(out)
     from_db = load_database(database_url(app), "town")

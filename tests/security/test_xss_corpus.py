@@ -29,6 +29,7 @@ from app.extensions import db
 from app.models import Campaign
 from surveys import EXAMPLE, load_survey
 from tests.bots import Bot
+from tests.exporting import EVERYTHING
 
 #: Every payload carries the marker 1337, so a hit is ours, not the page's own markup.
 PAYLOADS = [
@@ -177,7 +178,7 @@ def test_payloads_never_become_active_markup_in_pages_exports_or_the_report(
     # Exports: the payload text exactly as typed, in every format; Excel holds strings.
     column = "post__reflection"
     out = tmp_path / "csv"
-    assert runner.invoke(args=["export", slug, str(out)]).exit_code == 0
+    assert runner.invoke(args=["export", slug, str(out), *EVERYTHING]).exit_code == 0
     loaded = load_export(out)
     assert sorted(loaded.answers.loc[loaded.answers["item"] == "reflection", "text"]) == sorted(
         typed)
@@ -191,10 +192,10 @@ def test_payloads_never_become_active_markup_in_pages_exports_or_the_report(
     }
     for fmt, read in readers.items():
         out = tmp_path / fmt
-        assert runner.invoke(args=["export", slug, str(out), "--format", fmt]).exit_code == 0
+        assert runner.invoke(args=["export", slug, str(out), "--format", fmt, *EVERYTHING]).exit_code == 0
         assert sorted(read(out)[column]) == sorted(typed), fmt  # "<" never starts a formula
     out = tmp_path / "xlsx"
-    assert runner.invoke(args=["export", slug, str(out), "--format", "xlsx"]).exit_code == 0
+    assert runner.invoke(args=["export", slug, str(out), "--format", "xlsx", *EVERYTHING]).exit_code == 0
     sheet = load_workbook(out / "wide.xlsx").active
     header = [c.value for c in sheet[1]]
     cells = [row[header.index(column)] for row in sheet.iter_rows(min_row=2)]

@@ -16,6 +16,7 @@ from analysis.contract import ANSWER_COLUMNS, EXPORT_FORMATS, PAGE_COLUMNS
 from app.export.writer import PARTICIPANT_COLUMNS, _iso
 from surveys import EXAMPLE, FLAGSHIP, load_survey
 from tests.bots import Bot
+from tests.exporting import EVERYTHING
 
 SURVEY = load_survey(EXAMPLE)
 
@@ -36,7 +37,7 @@ def test_export_writes_the_documented_files_and_columns(app, runner, make_campai
     complete(app.test_client(), slug)
     complete(app.test_client(), slug)
     out = tmp_path / "export"
-    result = runner.invoke(args=["export", slug, str(out)])
+    result = runner.invoke(args=["export", slug, str(out), *EVERYTHING])
     assert result.exit_code == 0, result.output
     assert "exported 2 participants" in result.output
     assert sorted(p.name for p in out.iterdir()) == [
@@ -71,7 +72,7 @@ def test_formula_like_text_is_escaped_but_numbers_are_not(app, runner, make_camp
     complete(app.test_client(), slug, reflection="-1 is my answer")
     complete(app.test_client(), slug, reflection="@SUM(A1)")
     out = tmp_path / "export"
-    assert runner.invoke(args=["export", slug, str(out)]).exit_code == 0
+    assert runner.invoke(args=["export", slug, str(out), *EVERYTHING]).exit_code == 0
     texts = sorted(a["text"] for a in read_csv(out / "answers.csv") if a["item"] == "reflection")
     assert texts == ["'-1 is my answer", "'=HYPERLINK(\"http://evil\",\"x\")", "'@SUM(A1)"]
     values = [a["value"] for a in read_csv(out / "answers.csv") if a["value"]]
@@ -86,7 +87,7 @@ def test_withdrawn_participants_are_exported_without_answers(app, runner, make_c
     bot.post(f"/c/{slug}/withdraw", {})
     complete(app.test_client(), slug)
     out = tmp_path / "export"
-    assert runner.invoke(args=["export", slug, str(out)]).exit_code == 0
+    assert runner.invoke(args=["export", slug, str(out), *EVERYTHING]).exit_code == 0
     participants = read_csv(out / "participants.csv")
     withdrawn = [p for p in participants if p["status"] == "withdrawn"]
     assert len(withdrawn) == 1
@@ -97,7 +98,7 @@ def test_withdrawn_participants_are_exported_without_answers(app, runner, make_c
 def test_export_refuses_a_non_empty_folder(app, runner, make_campaign, tmp_path):
     slug = make_campaign()
     (tmp_path / "keep.txt").write_text("mine")
-    result = runner.invoke(args=["export", slug, str(tmp_path)])
+    result = runner.invoke(args=["export", slug, str(tmp_path), *EVERYTHING])
     assert result.exit_code != 0
     assert (tmp_path / "keep.txt").read_text() == "mine"
 
@@ -112,7 +113,7 @@ def test_spss_and_stata_files_carry_value_labels(app, runner, make_campaign, tmp
     slug = make_campaign()
     complete(app.test_client(), slug)
     out = tmp_path / "export"
-    assert runner.invoke(args=["export", slug, str(out), "--format", fmt]).exit_code == 0
+    assert runner.invoke(args=["export", slug, str(out), "--format", fmt, *EVERYTHING]).exit_code == 0
     read = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
     df, meta = read(str(out / f"wide.{fmt}"))
     assert len(df) == 1
@@ -132,7 +133,7 @@ def test_wide_parquet_and_excel_hold_the_same_answers(app, runner, make_campaign
     complete(app.test_client(), slug)
     for fmt in ("parquet", "xlsx", "wide"):
         out = tmp_path / fmt
-        assert runner.invoke(args=["export", slug, str(out), "--format", fmt]).exit_code == 0
+        assert runner.invoke(args=["export", slug, str(out), "--format", fmt, *EVERYTHING]).exit_code == 0
     parquet = pd.read_parquet(tmp_path / "parquet" / "wide.parquet")
     wide = pd.read_csv(tmp_path / "wide" / "wide.csv")
     sheet = load_workbook(tmp_path / "xlsx" / "wide.xlsx")["answers"]
@@ -147,7 +148,7 @@ def test_wide_parquet_and_excel_hold_the_same_answers(app, runner, make_campaign
 def test_zip_export_contains_the_folder(app, runner, make_campaign, tmp_path):
     slug = make_campaign()
     complete(app.test_client(), slug)
-    result = runner.invoke(args=["export", slug, str(tmp_path / "z"), "--format", "zip"])
+    result = runner.invoke(args=["export", slug, str(tmp_path / "z"), "--format", "zip", *EVERYTHING])
     assert result.exit_code == 0
     with zipfile.ZipFile(tmp_path / "z.zip") as archive:
         assert {"participants.csv", "answers.csv", "codebook.json", "manifest.json"} <= set(
@@ -180,7 +181,7 @@ def _export_two(app, runner, make_campaign, tmp_path, survey_folder, survey, fmt
     Bot(app.test_client(), slug, survey).walk()
     Bot(app.test_client(), slug, survey, overrides=_missing_overrides(survey)).walk()
     out = tmp_path / "exports" / "export"
-    result = runner.invoke(args=["export", slug, str(out), "--format", fmt])
+    result = runner.invoke(args=["export", slug, str(out), "--format", fmt, *EVERYTHING])
     assert result.exit_code == 0, result.output
     return out
 
@@ -297,7 +298,7 @@ def test_a_failed_export_leaves_nothing(app, runner, make_campaign, tmp_path, mo
 
     monkeypatch.setattr(formats, "_write_dta", broken)
     out = tmp_path / "exports" / "export"
-    result = runner.invoke(args=["export", slug, str(out), "--format", "dta"])
+    result = runner.invoke(args=["export", slug, str(out), "--format", "dta", *EVERYTHING])
     assert result.exit_code != 0
     assert list(out.parent.iterdir()) == []
 

@@ -113,7 +113,8 @@ def test_the_parley_export_process_writes_what_the_app_writes(app, answered, tmp
     parley = Path(sys.executable).parent / "parley"
     env = {**os.environ, "PARLEY_SECRET_KEY": "k", "DATABASE_URL": url,
            "PYTHONPATH": str(Path(__file__).resolve().parents[3])}  # this checkout's app
-    done = subprocess.run([str(parley), "export", answered, str(out), "--format", fmt],
+    done = subprocess.run([str(parley), "export", answered, str(out), "--format", fmt,
+                           "--include-text", "--include-profile"],  # as write_export's defaults
                           capture_output=True, text=True, check=False, env=env)
     assert done.returncode == 0, done.stderr
     name = f"wide.{fmt}"

@@ -20,6 +20,7 @@ from analysis.contract import EXPORT_FORMATS
 from app.extensions import db
 from app.models import Answer, Participant
 from tests.app.export.test_export import complete, read_csv
+from tests.exporting import EVERYTHING
 
 #: what participants typed -> what answers.csv and wide.csv hold
 TYPED = {
@@ -43,7 +44,7 @@ def typed_export(app, runner, make_campaign, tmp_path):
 
 
 def export(runner, slug, out, fmt="csv"):
-    result = runner.invoke(args=["export", slug, str(out), "--format", fmt])
+    result = runner.invoke(args=["export", slug, str(out), "--format", fmt, *EVERYTHING])
     assert result.exit_code == 0, result.output
     return out
 
