@@ -26,6 +26,9 @@ ENV_KEYS = {
     "PARLEY_WORKERS": "PARLEY_WORKERS",
     "PARLEY_JOBS": "PARLEY_JOBS",
     "PARLEY_REDIS_URL": "PARLEY_REDIS_URL",
+    "PARLEY_RQ_QUEUE": "PARLEY_RQ_QUEUE",
+    "PARLEY_JOBS_DIR": "PARLEY_JOBS_DIR",
+    "PARLEY_JOB_FILES": "PARLEY_JOB_FILES",
 }
 
 
@@ -57,6 +60,9 @@ def defaults(instance_path: str) -> dict:
         "PARLEY_REDIS_URL": "redis://127.0.0.1:6379/0",
         "PARLEY_RQ_QUEUE": "parley",
         "PARLEY_JOB_TIMEOUT_SECONDS": 3600,
+        #: Where finished files are kept: "disk" or "database"; None chooses
+        #: "database" with RQ and no shared PARLEY_JOBS_DIR (app/jobs/storage.py).
+        "PARLEY_JOB_FILES": None,
         #: A running job's worker writes a heartbeat this often; a job whose
         #: heartbeat is older than PARLEY_JOB_DEAD_SECONDS lost its worker.
         "PARLEY_JOB_HEARTBEAT_SECONDS": 5,

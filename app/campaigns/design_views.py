@@ -54,7 +54,8 @@ from app.campaigns.testdata import (
     count_test_participants,
     delete_test_participants,
 )
-from app.campaigns.uploads import Limits, UploadError, store_survey_zip
+from app.campaigns.upload_store import record
+from app.campaigns.uploads import Limits, UploadError, store_survey_zip, stored_folder
 from app.extensions import csrf, db
 from surveys import SurveyError
 
@@ -98,6 +99,7 @@ def upload_survey():
             problems = exc.problems
     name = getattr(form.archive.data, "filename", "") or ""
     if stored is not None:
+        record(db.session, stored_folder(uploaded_surveys_folder(), stored), stored.version)
         record_audit(db.session, "survey.upload",
                      detail=f"{stored.id} {stored.version} from {name[:100]}")
         db.session.commit()

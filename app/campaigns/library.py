@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 from app.accounts.operations import add_member
 from app.campaigns.operations import create_campaign
 from app.campaigns.surveys import load_cached, survey_stamp, uploaded_surveys_folder
+from app.campaigns.upload_store import sync
+from app.extensions import db
 from app.models import Campaign, User
 from surveys import SHIPPED, Survey, SurveyError, Text, load_survey
 from surveys.loader import DEFINITION_FILE
@@ -89,7 +91,11 @@ def _listing(folder: Path) -> Listing | None:
 
 
 def known_surveys() -> list[KnownSurvey]:
-    """Every loadable survey, shipped first; a folder that fails to load is left out."""
+    """Every loadable survey, shipped first; a folder that fails to load is left out.
+
+    Surveys uploaded through another app host are written out here first.
+    """
+    sync(db.session)
     found, seen = [], set()
     for source, root in (("shipped", SHIPPED), ("uploaded", uploaded_surveys_folder())):
         for folder in _folders(root):

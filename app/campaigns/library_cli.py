@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from app.audit import record_audit
 from app.campaigns.surveys import uploaded_surveys_folder
 from app.campaigns.testdata import delete_test_participants
+from app.campaigns.upload_store import record
 from app.campaigns.uploads import Limits, UploadError, store_survey_zip, stored_folder
 from app.cli_support import campaign_or_fail
 from app.extensions import db
@@ -40,10 +41,11 @@ def survey_import(archive: Path):
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         raise click.ClickException(f"{len(exc.problems)} problem(s) in {archive}") from None
+    folder = stored_folder(uploaded_surveys_folder(), survey)
+    record(db.session, folder, survey.version)  # every app host offers it (upload_store.py)
     record_audit(db.session, "survey.upload", detail=f"{survey.id} {survey.version} "
                  f"from {archive.name}")
     db.session.commit()
-    folder = stored_folder(uploaded_surveys_folder(), survey)
     if folder.is_relative_to(Path.cwd()):
         folder = folder.relative_to(Path.cwd())
     # Print the folder: `campaign create --survey` needs it and the name carries the version.

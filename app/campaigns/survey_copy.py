@@ -21,7 +21,7 @@ from pathlib import Path
 
 from flask import current_app
 
-__all__ = ["COPIES_FOLDER", "survey_files", "copy_folder"]
+__all__ = ["COPIES_FOLDER", "survey_files", "copy_folder", "write_folder"]
 
 #: Folder under the instance folder where the copies are written out.
 COPIES_FOLDER = "survey_copies"
@@ -39,9 +39,18 @@ def survey_files(folder: Path) -> dict[str, str]:
 def copy_folder(campaign_id: int, version: str, files: dict[str, str]) -> Path:
     """The campaign's copy on this host's disk, written out first if it is not there yet."""
     root = Path(current_app.instance_path) / COPIES_FOLDER
-    target = root / f"{campaign_id}-{version[:16]}"
+    return write_folder(root / f"{campaign_id}-{version[:16]}", files)
+
+
+def write_folder(target: Path, files: dict[str, str]) -> Path:
+    """``files`` written out as the folder ``target``, unless it is there already.
+
+    Written in a temporary folder beside it and renamed into place, so no
+    process ever reads half of it.
+    """
     if target.is_dir():
         return target
+    root = target.parent
     root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".copy-", dir=root))
     for name, content in files.items():

@@ -3,8 +3,9 @@
 A job row is the contract between the web page and whatever runs the job
 (a local worker thread by default, an RQ worker on Redis when configured,
 see runner.py): the page shows its status and progress, the runner writes
-the file under the instance folder's ``jobs/`` and marks it done or failed
-with a message in words. Files are kept ``PARLEY_JOB_KEEP_HOURS`` and then
+the file under the instance folder's ``jobs/`` (and, with RQ workers on
+several hosts, copies it into the database: storage.py) and marks it done
+or failed with a message in words. Files are kept ``PARLEY_JOB_KEEP_HOURS`` and then
 deleted. A report is reused while the campaign's data have not changed
 (same fingerprint), so asking twice costs one analysis.
 """
@@ -27,11 +28,12 @@ from app.audit import record_audit
 from app.cli_support import acting_user
 from app.exchange.triage_job import run_triage_job
 from app.jobs.heartbeat import beating, fail_dead, worker_name
+from app.jobs.storage import discard, in_database, store, stored_ids
 from app.models import Answer, Campaign, Job, Participant, utcnow
 
 __all__ = [
     "EXPORT_FORMATS", "EXPORT_OPTIONS", "JobError", "request_export", "request_report", "run",
-    "fingerprint", "job_folder", "job_file", "clean_expired", "fail_stale",
+    "fingerprint", "job_folder", "job_file", "available", "clean_expired", "fail_stale",
 ]
 
 #: Browser export formats: the contract's, except that the long CSV folder comes as a zip.
@@ -63,6 +65,12 @@ def job_file(job: Job) -> Path | None:
         return None
     path = job_folder(job) / job.file_name
     return path if path.is_file() else None
+
+
+def available(session: Session, jobs: list[Job]) -> set[int]:
+    """The ids of ``jobs`` whose finished file can be downloaded, from disk or the database."""
+    done = [j for j in jobs if j.status == "done" and j.file_name]
+    return {j.id for j in done if job_file(j)} | stored_ids(session, [j.id for j in done])
 
 
 def fingerprint(session: Session, campaign: Campaign) -> str:
@@ -112,8 +120,9 @@ def request_report(session: Session, campaign: Campaign, actor: str | None = Non
                                                                           "done")))
         .order_by(Job.id.desc())
     ).all()
+    ready = available(session, existing)
     for job in existing:
-        if job.status != "done" or job_file(job) is not None:
+        if job.status != "done" or job.id in ready:
             record_audit(session, "report.request", campaign=campaign, actor=actor,
                          detail=f"job {job.id} reused: the data have not changed")
             return job, True
@@ -165,6 +174,9 @@ def run(session: Session, job_id: int) -> None:
                 name = _run_export(session, job, campaign, folder)
             else:
                 name = _run_report(session, job, campaign, folder)
+            shared = in_database()
+            if shared:  # committed below with the job's "done"
+                store(session, session.get(Job, job_id), folder / name)
     except Exception as exc:  # the person who asked reads this: no traceback, no 500
         session.rollback()
         current_app.logger.exception("job %s failed", job_id)
@@ -178,6 +190,8 @@ def run(session: Session, job_id: int) -> None:
     job.finished_at = utcnow()
     job.expires_at = job.finished_at + timedelta(hours=current_app.config["PARLEY_JOB_KEEP_HOURS"])
     session.commit()
+    if shared:  # every host reads it from the database now
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class _StageFailedError(Exception):
@@ -305,6 +319,7 @@ def clean_expired(session: Session) -> int:
     for job in session.scalars(select(Job).where(Job.expires_at < utcnow(),
                                                  Job.file_name.is_not(None))):
         shutil.rmtree(job_folder(job), ignore_errors=True)
+        discard(session, job.id)
         job.file_name = None
         n += 1
     for job in session.scalars(select(Job).where(Job.status == "failed")):

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import func, select
@@ -13,6 +22,7 @@ from app.extensions import db
 from app.jobs.forms import FORMAT_LABELS, ExportForm, ReportForm
 from app.jobs.operations import (
     SUFFIX,
+    available,
     clean_expired,
     fail_stale,
     job_file,
@@ -20,7 +30,8 @@ from app.jobs.operations import (
     request_report,
 )
 from app.jobs.runner import enqueue
-from app.models import Job, Participant
+from app.jobs.storage import chunks
+from app.models import Job, JobFileChunk, Participant
 from app.web.database import writing
 
 MIMETYPES = {".zip": "application/zip", ".html": "text/html"}
@@ -40,7 +51,7 @@ def jobs(slug: str):
     form = ExportForm()
     return render_template("jobs/jobs.html", c=campaign, jobs=recent, busy=busy, form=form,
                            labels=FORMAT_LABELS, report_form=ReportForm(),
-                           available={j.id for j in recent if job_file(j)})
+                           available=available(db.session, recent))
 
 
 @login_required
@@ -84,17 +95,28 @@ def start_report(slug: str):
 
 @login_required
 def download(slug: str, job_id: int):
-    """Stream the finished file from disk (never read into memory)."""
+    """Stream the finished file from disk, or piece by piece from the database (never the
+    whole file in memory)."""
     campaign = campaign_for_user(slug, "export")
     job = db.session.get(Job, job_id)
     if job is None or job.campaign_id != campaign.id:
         abort(404)
     path = job_file(job)
-    if path is None:
+    size = None
+    if path is None and job.status == "done" and job.file_name:
+        size = db.session.scalar(select(func.sum(func.length(JobFileChunk.data)))
+                                 .where(JobFileChunk.job_id == job.id))
+    if path is None and size is None:
         abort(404)
     with writing(db.session):
         record_audit(db.session, f"{job.kind}.download", campaign=campaign,
                      detail=f"job {job.id}: {job.fmt}")
-    suffix = SUFFIX[job.fmt]
-    return send_file(path, mimetype=MIMETYPES[suffix], as_attachment=True,
-                     download_name=path.name, max_age=0, conditional=True)
+    mimetype = MIMETYPES[SUFFIX[job.fmt]]
+    if path is not None:
+        return send_file(path, mimetype=mimetype, as_attachment=True,
+                         download_name=path.name, max_age=0, conditional=True)
+    response = Response(stream_with_context(chunks(db.session, job.id)), mimetype=mimetype)
+    response.headers["Content-Length"] = str(size)
+    response.headers["Content-Disposition"] = f'attachment; filename="{job.file_name}"'
+    response.headers["Cache-Control"] = "no-cache"
+    return response

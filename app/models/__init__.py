@@ -18,15 +18,16 @@ from app.models.exchange import (
     StatementReport,
 )
 from app.models.fielding import Invite, Quota, QuotaClaim
-from app.models.job import JOB_KINDS, JOB_STATUSES, Job
+from app.models.job import JOB_KINDS, JOB_STATUSES, Job, JobFileChunk
 from app.models.participant import OUTCOMES, PARTICIPANT_STATUSES, Participant
+from app.models.upload import UploadedSurvey
 from app.models.user import ROLES, AccountToken, CampaignMember, User
 
 __all__ = [
     "ACCESS_MODES", "AccountToken", "Answer", "Arrival", "AuditEvent", "Base", "CAMPAIGN_STATUSES",
     "Campaign", "CampaignMember", "Exposure", "FrozenMember", "FrozenSet", "Invite", "JOB_KINDS",
-    "JOB_STATUSES", "Job", "ModerationDecision", "OUTCOMES", "PARTICIPANT_STATUSES", "PageVisit",
-    "Pair", "Participant", "Quota", "QuotaClaim", "REASONS", "REPORT_REASONS", "ROLES", "Rating",
-    "Statement",
-    "StatementReport", "User", "utcnow",
+    "JOB_STATUSES", "Job", "JobFileChunk", "ModerationDecision", "OUTCOMES",
+    "PARTICIPANT_STATUSES", "PageVisit", "Pair", "Participant", "Quota", "QuotaClaim", "REASONS",
+    "REPORT_REASONS", "ROLES", "Rating", "Statement", "StatementReport", "UploadedSurvey", "User",
+    "utcnow",
 ]

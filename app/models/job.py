@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, UTCDateTime, utcnow
 
-__all__ = ["Job", "JOB_STATUSES", "JOB_KINDS"]
+__all__ = ["Job", "JobFileChunk", "JOB_STATUSES", "JOB_KINDS"]
 
 JOB_STATUSES = ("queued", "running", "done", "failed")
 #: "triage": the exchange's automatic checks of new statements (app/exchange/triage_job.py).
@@ -53,3 +53,19 @@ class Job(Base):
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Which worker runs it: host, process id and thread.
     worker: Mapped[str | None] = mapped_column(String(120))
+
+
+class JobFileChunk(Base):
+    """A piece of a finished job's file, kept in the database (app/jobs/storage.py).
+
+    With RQ workers on several hosts the host that made a file is not the one
+    asked for it, and hosts share the database and nothing else; so a finished
+    file is stored here in order (``seq``) and streamed back piece by piece.
+    """
+
+    __tablename__ = "job_file_chunk"
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"),
+                                        primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

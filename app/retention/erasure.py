@@ -24,6 +24,7 @@ from sqlalchemy import Select, delete, select, update
 from sqlalchemy.orm import Session
 
 from app.jobs.operations import job_folder
+from app.jobs.storage import discard
 from app.models import (
     Exposure,
     Invite,
@@ -67,8 +68,11 @@ def remove_campaign_files(session: Session, campaign_id: int) -> int:
     removed = 0
     for job in session.scalars(select(Job).where(Job.campaign_id == campaign_id)):
         folder = job_folder(job)
-        if folder.exists():
+        on_disk = folder.exists()
+        if on_disk:
             shutil.rmtree(folder, ignore_errors=True)
+        # A file kept in the database (app/jobs/storage.py) goes too.
+        if discard(session, job.id) or on_disk:
             removed += 1
         if job.file_name is not None:
             job.file_name = None
