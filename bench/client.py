@@ -65,17 +65,52 @@ class Conn:
         return response.status, response.headers.get("Location"), data
 
 
+class Alternating(Conn):
+    """One browser whose requests go to several app hosts in turn (A, B, A, B, ...).
+
+    What a round-robin reverse proxy does, without a proxy's own CPU in the
+    measurement: one keep-alive connection per host, one cookie jar.
+    """
+
+    def __init__(self, host: str, ports: list[int]):
+        self.conns = [Conn(host, port) for port in ports]
+        self.turn = 0
+        self.cookies = {}
+        for c in self.conns:
+            c.cookies = self.cookies  # one browser
+
+    @property
+    def conn(self):
+        return _CloseAll(self.conns)
+
+    def request(self, method: str, path: str, form: dict | None = None):
+        c = self.conns[self.turn % len(self.conns)]
+        self.turn += 1
+        return c.request(method, path, form)
+
+
+class _CloseAll:
+    def __init__(self, conns):
+        self.conns = conns
+
+    def close(self):
+        for c in self.conns:
+            c.conn.close()
+
+
 def walk_parley(host, port, slug, answers_for, seconds: float, connections: int) -> Tally:
     """Participants walk the journey for ``seconds``.
 
     ``answers_for(step_key)`` gives (form fields, number of answers they hold).
+    ``port`` may be a list: each participant's requests then go to those app
+    hosts in turn.
     """
     tally = Tally()
     stop = time.monotonic() + seconds
 
     def one():
         while time.monotonic() < stop:
-            c = Conn(host, port)
+            c = Alternating(host, port) if isinstance(port, list) else Conn(host, port)
             status, _, html = c.request("GET", f"/c/{slug}/")
             token = TOKEN_RE.search(html).group(1)
             status, _, _ = c.request("POST", f"/c/{slug}/start", {"csrf_token": token, "agree": "y"})

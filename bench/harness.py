@@ -14,6 +14,8 @@ interleaved rounds, so the ratios compare figures taken under the same load:
   rows, time and peak memory (VmHWM) of each in a process of its own.
 - analysis: ``bench/analysis_report.py``'s stages (generate, write_report)
   at several sizes.
+- hosts: page saves with one app host and with two on one PostgreSQL and one
+  Redis (``bench/hosts.py``); not in the default run.
 
 Writes bench/RESULTS.md (date, machine, command, load average, figures,
 the goals' ratios). Needs wrk (``apt-get install wrk``), PostgreSQL on
@@ -621,6 +623,10 @@ def write_results(args, report: dict) -> str:
                          f"| {r['seconds'] * per:.2f} | {mb * per:.0f} | {verdict} |")
         lines += ["", "Linear growth shows as a flat or falling 's per 10k' and 'MB per 10k' "
                   "(the fixed cost of the interpreter and libraries is spread thinner).", ""]
+    if "hosts" in report:
+        from bench.hosts import hosts_lines
+
+        lines += hosts_lines(report, median, _load)
     if report.get("profile"):
         lines += ["## Where the time goes", "", report["profile"].rstrip(), ""]
     if report.get("notes"):
@@ -651,7 +657,7 @@ def _load(values) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sections", nargs="*", metavar="SECTION",
-                        help="http, export, analysis (default: all three)")
+                        help="http, export, analysis, hosts (default: the first three)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--skip-otree", action="store_true")
@@ -673,7 +679,7 @@ def main() -> int:
                         help="Write RESULTS.md again from a run's bench/out/report.json.")
     args = parser.parse_args()
     args.sections = args.sections or ["http", "export", "analysis"]
-    unknown = set(args.sections) - {"http", "export", "analysis"}
+    unknown = set(args.sections) - {"http", "export", "analysis", "hosts"}
     if unknown:
         parser.error(f"unknown section(s): {', '.join(sorted(unknown))}")
     if args.from_json:
@@ -690,8 +696,10 @@ def main() -> int:
     if args.profile:
         report["profile"] = args.profile.read_text(encoding="utf-8")
     for section in args.sections:
-        {"http": bench_http, "export": bench_export, "analysis": bench_analysis}[section](
-            args, report)
+        from bench.hosts import bench_hosts
+
+        {"http": bench_http, "export": bench_export, "analysis": bench_analysis,
+         "hosts": bench_hosts}[section](args, report)
         _save(report)
         report["load_end"] = os.getloadavg()
         text = write_results(args, report)  # after every section: a partial run still reports
