@@ -69,6 +69,8 @@ def defaults(instance_path: str) -> dict:
         "PARLEY_JOB_DEAD_SECONDS": 30,
         #: Finished export and report files are deleted after this many hours.
         "PARLEY_JOB_KEEP_HOURS": 24,
+        #: Largest panel submissions file the campaign page joins (bytes; held in memory).
+        "PARLEY_PANEL_MATCH_BYTES": 5 * 1024 * 1024,
         #: The monitor page reloads itself this often.
         "PARLEY_MONITOR_REFRESH_SECONDS": 30,
         #: Sign-in attempts allowed per address.

@@ -7,7 +7,7 @@ follow-up). A manager's preview is the journey's entry (app.participant.preview)
 
 from flask import Blueprint
 
-from app.campaigns import design_views, views
+from app.campaigns import design_views, panel_views, views
 
 bp = Blueprint("campaigns", __name__)
 
@@ -43,4 +43,8 @@ bp.add_url_rule("/campaign/<slug>/followup/open", view_func=design_views.open_fo
 bp.add_url_rule("/campaign/<slug>/followup/close", view_func=design_views.close_followup,
                 methods=["POST"])
 bp.add_url_rule("/campaign/<slug>/followup.csv", view_func=design_views.followup_links_csv,
+                methods=["POST"])
+
+# The panel's submissions joined with each participant's outcome (nothing stored).
+bp.add_url_rule("/campaign/<slug>/panel-match.csv", view_func=panel_views.panel_match_csv,
                 methods=["POST"])

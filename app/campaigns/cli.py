@@ -8,6 +8,7 @@ below are shared by ``parley campaign create`` and ``parley campaign edit``.
 from __future__ import annotations
 
 import csv
+import io
 import os
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from app.campaigns.invites import (
     revoke_invites,
 )
 from app.campaigns.operations import apply_schedules, set_followup_status, update_design
-from app.campaigns.panel_match import MATCH_COLUMNS, id_column_of, match_submissions
+from app.campaigns.panel_match import MatchFileError, decode_submissions, write_match
 from app.cli_support import acting_user, campaign_or_fail
 from app.extensions import db
 from app.models import Campaign
@@ -376,24 +377,20 @@ def panel_match(slug, submissions, out, id_column):
     Each id is hashed with the campaign's key and looked up; the file's rows
     are written to --out with parley_found, parley_status, parley_outcome,
     parley_completion_code, parley_followup and parley_bonus added. Nothing
-    is stored.
+    is stored but an audit entry with the counts (never an id).
     """
     campaign = campaign_or_fail(slug)
-    with submissions.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.DictReader(f)
-        header = list(reader.fieldnames or [])
-        try:
-            column = id_column_of(campaign, header, id_column)
-        except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
-        with _private_csv(out) as target:
-            writer = csv.DictWriter(target, [*header, *MATCH_COLUMNS])
-            writer.writeheader()
-            found = total = 0
-            for row in match_submissions(db.session, campaign, reader, column):
-                writer.writerow(row)
-                total += 1
-                found += row["parley_found"] == "yes"
+    joined = io.StringIO(newline="")
+    try:  # read and joined whole before --out is touched: a refused file changes nothing
+        source = io.StringIO(decode_submissions(submissions.read_bytes()), newline="")
+        found, total = write_match(db.session, campaign, source, joined, id_column,
+                                   actor=acting_user())
+    except MatchFileError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    with _private_csv(out) as target:
+        target.write(joined.getvalue())
+    db.session.commit()  # the audit entry: how many rows, no id
     click.echo(f"{found} of {total} rows matched a participant of '{slug}'; "
                f"written to {out.absolute()}")
 

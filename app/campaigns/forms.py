@@ -39,7 +39,7 @@ from surveys import Item, Survey
 
 __all__ = ["StatusForm", "UploadSurveyForm", "NewCampaignForm", "design_form", "design_data",
            "design_changes", "PreviewForm", "ConfirmForm",
-           "CreateInvitesForm", "RevokeInviteForm", "FollowupLinksForm",
+           "CreateInvitesForm", "RevokeInviteForm", "FollowupLinksForm", "PanelMatchForm",
            "screening_items", "choices", "OUTCOME_LABELS", "ACCESS_LABELS",
            "EMPTY_QUOTA_ROWS"]
 
@@ -396,3 +396,12 @@ class PreviewForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button and its CSRF token."""
+
+
+class PanelMatchForm(FlaskForm):
+    """The panel's submissions file to join with each participant's outcome (issue 19)."""
+
+    submissions = FileField("The panel's submissions file (CSV)",
+                            validators=[FileRequired("Choose the panel's CSV file.")])
+    id_column = StringField("Column with the panel's participant id (leave empty to find it)",
+                            validators=[Optional(), Length(max=200)])

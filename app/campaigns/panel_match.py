@@ -11,16 +11,20 @@ panel's file and in the output only.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable
+from typing import TextIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit import record_audit
 from app.campaigns.design import outcome_code, panel_settings
 from app.campaigns.panel import EXTERNAL_ID_RE, hash_external_id
 from app.models import Campaign, Participant
 
-__all__ = ["MATCH_COLUMNS", "ID_COLUMNS", "id_column_of", "match_submissions"]
+__all__ = ["MATCH_COLUMNS", "ID_COLUMNS", "MatchFileError", "id_column_of", "match_submissions",
+           "write_match", "decode_submissions"]
 
 #: Columns added to each of the panel's rows.
 MATCH_COLUMNS = ("parley_found", "parley_status", "parley_outcome", "parley_completion_code",
@@ -30,15 +34,68 @@ MATCH_COLUMNS = ("parley_found", "parley_status", "parley_outcome", "parley_comp
 ID_COLUMNS = ("Participant id", "participant_id", "PROLIFIC_PID", "WorkerId", "workerId")
 
 
-def id_column_of(campaign: Campaign, header: list[str], given: str | None = None) -> str:
-    """The column of ``header`` that holds the panel id; ValueError naming the candidates."""
+class MatchFileError(ValueError):
+    """The uploaded or given file is not a panel's CSV (its message says why); nothing changed."""
+
+
+def id_column_of(campaign: Campaign, header: list[str], given: str | None = None,
+                 hint: str = "name it with --id-column") -> str:
+    """The column of ``header`` that holds the panel id; MatchFileError naming the candidates."""
     panel = panel_settings(campaign)
     candidates = [given] if given else [*([panel.id_param] if panel else []), *ID_COLUMNS]
     for name in candidates:
         if name in header:
             return name
-    raise ValueError(f"no participant id column in the file (looked for "
-                     f"{', '.join(candidates)}; name it with --id-column)")
+    raise MatchFileError(f"no participant id column in the file (looked for "
+                         f"{', '.join(candidates)}; {hint})")
+
+
+def decode_submissions(data: bytes) -> str:
+    """The text of an uploaded file, or MatchFileError saying what it is instead.
+
+    Panels write UTF-8 CSV (Prolific with a byte-order mark); a spreadsheet or
+    zip, or text in another encoding, is refused with what to do instead.
+    """
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise MatchFileError("this is a spreadsheet or zip file, not a CSV file: "
+                             "download the panel's export as CSV and upload that")
+    if b"\x00" in data:
+        raise MatchFileError("this is not a CSV file (it holds binary data)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise MatchFileError("this file is not UTF-8 text: save it as CSV (UTF-8) "
+                             "and upload it again") from None
+
+
+def write_match(session: Session, campaign: Campaign, source: TextIO, target: TextIO,
+                id_column: str | None = None, hint: str = "name it with --id-column",
+                actor: str | None = None) -> tuple[int, int]:
+    """Write the panel's CSV ``source`` joined with Parley's columns to ``target``.
+
+    Returns (rows matched, rows). The one writer of ``parley panel match`` and
+    the campaign page's download, so both give the same bytes for a file.
+    Audited (how many rows and matches, never an id); the caller commits.
+    Raises MatchFileError before writing anything when no id column is found,
+    and while writing when the file stops being CSV (the caller discards
+    what was written then).
+    """
+    reader = csv.DictReader(source)
+    try:
+        header = list(reader.fieldnames or [])
+        column = id_column_of(campaign, header, id_column, hint)
+        writer = csv.DictWriter(target, [*header, *MATCH_COLUMNS], extrasaction="ignore")
+        writer.writeheader()
+        found = total = 0
+        for row in match_submissions(session, campaign, reader, column):
+            writer.writerow(row)
+            total += 1
+            found += row["parley_found"] == "yes"
+    except csv.Error as exc:
+        raise MatchFileError(f"this is not a CSV file the panel wrote ({exc})") from None
+    record_audit(session, "panel.match", campaign=campaign, actor=actor,
+                 detail=f"{total} rows of a panel file, {found} matched a participant")
+    return found, total
 
 
 def match_submissions(session: Session, campaign: Campaign, rows: Iterable[dict],

@@ -15,7 +15,7 @@ from app.accounts.forms import PlainForm
 from app.accounts.permissions import campaign_for_user, can, visible_campaigns
 from app.accounts.views import member_form, members_of
 from app.campaigns.counts import arm_balance, funnel
-from app.campaigns.forms import StatusForm, status_form
+from app.campaigns.forms import PanelMatchForm, StatusForm, status_form
 from app.campaigns.links import study_links
 from app.campaigns.operations import TRANSITIONS, CampaignError, set_status
 from app.campaigns.settings import SETTINGS_ACTION
@@ -54,7 +54,7 @@ def campaign(slug: str):
         links=study_links(c, current_app.config.get("PARLEY_BASE_URL") or request.url_root),
         may_manage=can(current_user, "manage", c), members=members,
         member_form=member_form(db.session, c) if members is not None else None,
-        plain=PlainForm(),
+        plain=PlainForm(), match_form=PanelMatchForm(formdata=None),
     )
 
 

@@ -14,17 +14,50 @@ Numbers in URLs (``<int:user_id>``, ``<int:job_id>``) stop at the largest
 id a column holds on both backends (2**31 - 1: PostgreSQL's ``integer``):
 a larger one matches no route and answers 404, where PostgreSQL would
 refuse the query and the request would end in a server error.
+
+A view that takes a file larger than the global ``MAX_CONTENT_LENGTH`` says
+so with :func:`in_memory_upload`: its body is then parsed here under its own
+limit, with uploaded files kept in memory (never spooled to a temporary
+file), and a body over that limit is left for the view to explain.
 """
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Callable
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 __all__ = ["configure_edge_checks", "has_control", "FORBIDDEN_IN_VALUES", "FORBIDDEN_ANYWHERE",
-           "IdConverter", "MAX_ID"]
+           "IdConverter", "MAX_ID", "in_memory_upload"]
+
+#: Room for a form's other fields and the multipart framing beside its file.
+_FORM_ROOM = 64 * 1024
+
+
+def in_memory_upload(limit: Callable[[], int]):
+    """Mark a view that takes one file of up to ``limit()`` bytes, held in memory only."""
+    def mark(view):
+        view.upload_limit = limit
+        return view
+    return mark
+
+
+def _in_memory(total_content_length, content_type, filename, content_length=None):
+    return io.BytesIO()
+
+
+def _prepare_upload() -> bool:
+    """Set the marked view's size limit and in-memory files; True if the view is marked."""
+    limit = getattr(current_app.view_functions.get(request.endpoint), "upload_limit", None)
+    if limit is None:
+        return False
+    request.max_content_length = limit() + _FORM_ROOM
+    request._get_file_stream = _in_memory  # werkzeug's stream factory, before the body is read
+    return True
 
 #: The largest id an ``integer`` column holds on PostgreSQL (SQLite's are wider).
 MAX_ID = 2**31 - 1
@@ -48,7 +81,14 @@ def _request_is_clean() -> bool:
         if has_control(key) or has_control(value):
             return False
     if request.method in ("POST", "PUT", "PATCH"):
-        for key, value in request.form.items(multi=True):
+        upload = _prepare_upload()
+        try:
+            form = request.form
+        except RequestEntityTooLarge:
+            if upload:
+                return True  # the view says the file is too large (nothing was read)
+            raise
+        for key, value in form.items(multi=True):
             if has_control(key) or has_control(value, value=True):
                 return False
     return True

@@ -64,6 +64,7 @@ ROUTES = {
     "campaigns.open_followup": "manage",
     "campaigns.close_followup": "manage",
     "campaigns.followup_links_csv": "manage",
+    "campaigns.panel_match_csv": "manage",
     "exchange_admin.queues": "moderators",
     "exchange_admin.queue": "moderate",
     "exchange_admin.decide": "moderate",

@@ -65,7 +65,11 @@ def test_the_panels_rows_come_back_with_each_outcome_and_code(app, runner, make_
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600  # it holds the panel's ids
     with app.app_context():  # nothing stored: no one new, no raw id anywhere in a row
         assert db.session.scalar(select(func.count()).select_from(Participant)) == before
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == audits
+        # one audit entry, with the counts and no id
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == audits + 1
+        entry = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+        assert (entry.action, entry.detail) == (
+            "panel.match", "4 rows of a panel file, 3 matched a participant")
         for p in db.session.scalars(select(Participant)):
             values = [str(getattr(p, c.key)) for c in Participant.__table__.columns]
             assert not any(pid in v for v in values for pid in (DONE, SCREENED, STARTED))
