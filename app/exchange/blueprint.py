@@ -7,7 +7,7 @@ Two blueprints, their URL prefixes set in the factory (``app/__init__.py``):
 
 from flask import Blueprint
 
-from app.exchange import admin_views, participant_views
+from app.exchange import admin_views, freeze_views, participant_views
 
 bp = Blueprint("exchange", __name__)
 bp.add_url_rule("/statement", view_func=participant_views.statement, methods=["GET", "POST"])
@@ -19,3 +19,5 @@ admin_bp.add_url_rule("/campaign/<slug>/moderation", view_func=admin_views.queue
                       methods=["GET"])
 admin_bp.add_url_rule("/campaign/<slug>/moderation/<int:statement_id>",
                       view_func=admin_views.decide, methods=["POST"])
+admin_bp.add_url_rule("/campaign/<slug>/exchange/freeze", view_func=freeze_views.freeze_page,
+                      methods=["GET", "POST"])

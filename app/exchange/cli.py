@@ -3,6 +3,7 @@
     parley exchange queue SLUG                         # pending statements: ID<TAB>text
     parley exchange moderate SLUG ID --approve | --reject REASON
     parley exchange freeze SLUG [--min-ratings 80]     # prints the frozen set's hash
+    parley exchange freeze SLUG --from OTHER_SLUG [--min-ratings 80]   # from a seeding pilot
 
 Commands run with the operator's database access (shell access is an
 owner's): decisions are recorded with the role ``owner`` and the operating
@@ -72,12 +73,17 @@ def moderate_command(slug, statement_id, approve, reason):
 @click.argument("slug")
 @click.option("--min-ratings", default=80, show_default=True, type=click.IntRange(min=1),
               help="Freeze every approved statement with at least this many ratings.")
+@click.option("--from", "source_slug", metavar="OTHER_SLUG",
+              help="Take the statements and their ratings from an earlier campaign of the "
+                   "same survey (a seeding pilot).")
 @with_appcontext
-def freeze_command(slug, min_ratings):
+def freeze_command(slug, min_ratings, source_slug):
     """Freeze the display set; print its SHA-256 (the exposures' pool_version)."""
     campaign = campaign_or_fail(slug)
+    source = campaign_or_fail(source_slug) if source_slug else None
     try:
-        frozen = freeze(db.session, campaign, min_ratings=min_ratings, actor=acting_user())
+        frozen = freeze(db.session, campaign, min_ratings=min_ratings, actor=acting_user(),
+                        source=source)
     except PoolError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None

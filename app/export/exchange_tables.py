@@ -74,11 +74,19 @@ def write_exchange_tables(session: Session, campaign: Campaign, out: Path, *,
     if not include_test:
         people = people.where(Participant.is_test.is_(False))
     author = aliased(Participant)
+    # A display set frozen from an earlier campaign (a seeding pilot) shows that
+    # campaign's statements here: they are listed too (1.9), never with their author.
+    borrowed = (select(FrozenMember.statement_id)
+                .join(FrozenSet, FrozenSet.id == FrozenMember.frozen_set_id)
+                .where(FrozenSet.campaign_id == campaign.id,
+                       FrozenSet.source_campaign_id.is_not(None)))
     statements = session.execute(
         select(Statement, author.public_id)
-        .outerjoin(author, author.id == Statement.participant_id)
-        .where(Statement.campaign_id == campaign.id,
-               Statement.participant_id.is_(None) | Statement.participant_id.in_(people))
+        .outerjoin(author, (author.id == Statement.participant_id)
+                   & (author.campaign_id == campaign.id))
+        .where((Statement.campaign_id == campaign.id)
+               & (Statement.participant_id.is_(None) | Statement.participant_id.in_(people))
+               | Statement.id.in_(borrowed))
         .order_by(Statement.id)
     ).all()
     kept = {s.id for s, _ in statements}

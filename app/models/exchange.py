@@ -119,6 +119,11 @@ class FrozenSet(Base):
     frozen_by: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    #: The earlier campaign (of the same survey) whose statements the set holds,
+    #: for a set frozen from a seeding pilot; None when they are this campaign's.
+    source_campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaign.id", ondelete="SET NULL")
+    )
 
 
 class FrozenMember(Base):

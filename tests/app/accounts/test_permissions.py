@@ -68,6 +68,7 @@ ROUTES = {
     "exchange_admin.queues": "moderators",
     "exchange_admin.queue": "moderate",
     "exchange_admin.decide": "moderate",
+    "exchange_admin.freeze_page": "manage",
 }
 
 PERSONAS = ["anonymous", "analyst", "manager", "moderator", "outsider", "owner"]
