@@ -21,7 +21,7 @@ from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.jobs.blueprint import bp as jobs_bp
 from app.monitor.blueprint import bp as monitor_bp
 from app.participant.blueprint import bp as participant_bp
-from app.participant.blueprint import preview_bp
+from app.participant.blueprint import images_bp, preview_bp
 from app.retention.blueprint import bp as retention_bp
 from app.web.autocommit_reads import (
     begin_autocommit_reads,
@@ -36,6 +36,7 @@ from app.web.database import (
 )
 from app.web.edge import configure_edge_checks
 from app.web.errors import configure_errors
+from app.web.figures import configure_figures
 from app.web.file_modes import configure_file_modes
 from app.web.i18n import configure_i18n
 from app.web.security import check_rate_limit_storage, configure_proxy, configure_security_headers
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     configure_edge_checks(app)
     configure_extensions(app)
     configure_i18n(app)
+    configure_figures(app)
     configure_security_headers(app)
     configure_sessions(app)
     register_blueprints(app)
@@ -109,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     """The site's map: the journey under /c/<slug>/, every staff page under /admin."""
     app.register_blueprint(participant_bp, url_prefix="/c/<slug>")
     app.register_blueprint(exchange_bp, url_prefix="/c/<slug>/exchange")
+    app.register_blueprint(images_bp, url_prefix="/images")
     for bp in (campaigns_bp, preview_bp, accounts_bp, audit_bp, monitor_bp, jobs_bp, retention_bp):
         app.register_blueprint(bp, url_prefix=ADMIN)
     app.register_blueprint(exchange_admin_bp, url_prefix=ADMIN)

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from surveys.exchange import read_exchange
+from surveys.images import check_image_uses, read_images
 from surveys.item_types import REGISTRY, get_type
 from surveys.model import EXCHANGE_STEPS, PHASES, Arm, Item, Module, Page, Survey, Text
 from surveys.reader import (
@@ -35,8 +36,9 @@ __all__ = ["Problem", "SurveyError", "load_survey", "DEFINITION_FILE"]
 LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Z]{2})?")
 SUMMARY_RE = re.compile(r"\{summary:([a-z0-9_]+)\}")
 #: Keys every item accepts; the rest are its type's (``ItemType.required_keys`` ...).
-COMMON_ITEM_KEYS = {"id", "type", "text", "hint", "required", "construct", "post_only"}
-TOP_KEYS = {"survey", "consent", "thanks", "modules", "arms", "pages", "items", "exchange"}
+COMMON_ITEM_KEYS = {"id", "type", "text", "hint", "required", "construct", "post_only", "image"}
+TOP_KEYS = {"survey", "consent", "thanks", "modules", "arms", "pages", "items", "exchange",
+            "images"}
 
 
 class _Reader(DefinitionReader):
@@ -137,6 +139,7 @@ class _Reader(DefinitionReader):
             required=self.flag(table, "required", place, True),
             construct=construct,
             post_only=self.flag(table, "post_only", place, False),
+            image=table.get("image"),
             **fields,
         )
 
@@ -266,7 +269,9 @@ def load_survey(folder: str | Path) -> Survey:
     consent_table = _table(reader, data, "consent", {"file"})
     consent = reader.markdown(consent_table, "consent")
     thanks = reader.text(_table(reader, data, "thanks", {"text"}), "text", "thanks", required=False)
-    modules = reader.modules(_tables(reader, data, "modules"))
+    images = read_images(reader, _tables(reader, data, "images"))
+    module_tables = _tables(reader, data, "modules")
+    modules = reader.modules(module_tables)
     arms = reader.arms(_tables(reader, data, "arms"), {m.id for m in modules})
     items: dict[str, Item] = {}
     #: composite items (a rating grid) -> the ids of the items they stand for
@@ -301,6 +306,8 @@ def load_survey(folder: str | Path) -> Survey:
         for k, v in items.items()
     }
     exchange = read_exchange(reader, data.get("exchange"), items, pages, modules, arms)
+    check_image_uses(reader, images, _markdown_texts(consent_table, consent, module_tables,
+                                                     modules), items, places)
     if reader.problems:
         raise SurveyError(reader.problems)
     return Survey(
@@ -315,6 +322,7 @@ def load_survey(folder: str | Path) -> Survey:
         items=MappingProxyType(items),
         thanks=thanks,
         exchange=exchange,
+        images=images,
     )
 
 
@@ -341,6 +349,14 @@ def _tables(reader: _Reader, data: dict, key: str) -> list[dict]:
         reader.problem(key, f"must be an array of tables ([[{key}]])")
         return []
     return raw
+
+
+def _markdown_texts(consent_table: dict, consent: dict, module_tables: list, modules):
+    """(file name, text) of every Markdown text read: where images may be placed."""
+    texts = [(consent_table["file"][lang], text) for lang, text in consent.items()]
+    for table, module in zip(module_tables, modules, strict=False):
+        texts += [(table["file"][lang], body) for lang, body in module.body.items() if body]
+    return texts
 
 
 def _with_summaries(reader, item: Item, place: str, modules, module_ids: set[str]) -> Item:

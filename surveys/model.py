@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from surveys.item_types import ItemType
 
 __all__ = ["PHASES", "EXCHANGE_STEPS", "Text", "Option", "Item", "Page", "Module", "Arm",
-           "Source", "Seed", "Exchange", "Survey"]
+           "Source", "Seed", "Exchange", "Image", "Survey"]
 
 #: The order in which a participant meets the phases. ``followup``: the
 #: follow-up wave's own questions, asked weeks later after its repeat of the
@@ -87,6 +87,8 @@ class Item:
     #: (Likert ``points`` and ``anchors``, number ``minimum``/``maximum``/
     #: ``integer``/``unit``, ``max_length``, ``max_choices``, ``estimates``...).
     settings: Mapping[str, Any] = field(default_factory=dict)
+    #: Id of an image (``Survey.images``) shown above the question, or None.
+    image: str | None = None
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -182,6 +184,33 @@ class Exchange:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A PNG, JPEG or WebP file of the survey, placed in texts and items by ``id``.
+
+    ``media_type``, ``width`` and ``height`` come from the file's header
+    (``surveys.images.sniff``), not from its name.
+    """
+
+    id: str
+    #: Path of the file inside the survey folder (POSIX).
+    file: str
+    media_type: str
+    width: int
+    height: int
+    #: What the image shows, in words, in every language (required).
+    alt: Text
+    #: Markdown shown under the image, per language.
+    caption: Text | None = None
+    #: Where the image or its data come from (Markdown), per language.
+    source: Text | None = None
+
+    @property
+    def file_name(self) -> str:
+        """The name the image is served under: its id and its type's usual ending."""
+        return f"{self.id}.{self.media_type.removeprefix('image/').replace('jpeg', 'jpg')}"
+
+
+@dataclass(frozen=True)
 class Survey:
     """A validated survey definition, identified by the hash of its files."""
 
@@ -196,6 +225,8 @@ class Survey:
     items: Mapping[str, Item]
     thanks: Text | None = None
     exchange: Exchange | None = None
+    #: Image id -> Image (``[[images]]``).
+    images: Mapping[str, Image] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def default_language(self) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from flask import current_app
 
-__all__ = ["COPIES_FOLDER", "survey_files", "copy_folder", "write_folder"]
+__all__ = ["COPIES_FOLDER", "survey_files", "copy_folder", "copy_path", "write_folder"]
 
 #: Folder under the instance folder where the copies are written out.
 COPIES_FOLDER = "survey_copies"
@@ -36,10 +36,14 @@ def survey_files(folder: Path) -> dict[str, str]:
     }
 
 
+def copy_path(campaign_id: int, version: str) -> Path:
+    """Where the campaign's copy is (or will be) written on this host."""
+    return Path(current_app.instance_path) / COPIES_FOLDER / f"{campaign_id}-{version[:16]}"
+
+
 def copy_folder(campaign_id: int, version: str, files: dict[str, str]) -> Path:
     """The campaign's copy on this host's disk, written out first if it is not there yet."""
-    root = Path(current_app.instance_path) / COPIES_FOLDER
-    return write_folder(root / f"{campaign_id}-{version[:16]}", files)
+    return write_folder(copy_path(campaign_id, version), files)
 
 
 def write_folder(target: Path, files: dict[str, str]) -> Path:

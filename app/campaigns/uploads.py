@@ -8,12 +8,15 @@ whole archive:
    relative, in forward slashes, with no ``..``, no drive letter, no control
    characters, not too deep, not repeated (also not in another letter case,
    which would overwrite a file on a case-insensitive disk), ending in an
-   allowed suffix; no symbolic links or other special files (the Unix mode in
+   allowed suffix (text, or a PNG, JPEG or WebP image; never SVG, which
+   can carry script); at most ``images`` images, each within ``image_bytes``;
+   no symbolic links or other special files (the Unix mode in
    the entry's external attributes); no encrypted entries; declared sizes
    within the per-file and total limits and a plausible compression ratio.
 2. **The bytes.** Each entry is decompressed in chunks while its real size
    is counted, so a forged size in the header cannot hide a zip bomb: the
-   copy stops at the limit and the upload is refused.
+   copy stops at the limit and the upload is refused. An image's first
+   bytes must say it is the image its name says (``surveys.images.sniff``).
 
 The files go to a fresh temporary folder inside the store (the same disk),
 the survey loader validates them there, and only a valid survey is renamed
@@ -39,13 +42,16 @@ from typing import BinaryIO
 from flask_babel import lazy_gettext as _l
 
 from surveys import Problem, Survey, SurveyError, load_survey
+from surveys.images import MAX_IMAGE_BYTES, MAX_IMAGES, MEDIA_TYPES, sniff
 
 __all__ = ["Limits", "UploadError", "store_survey_zip", "stored_folder", "STORE_FOLDER"]
 
 #: Sub-folder of the Flask instance folder that holds uploaded surveys.
 STORE_FOLDER = "surveys"
+#: Images a survey may show (surveys/images.py): PNG, JPEG, WebP.
+IMAGE_SUFFIXES = tuple(end for ends in MEDIA_TYPES.values() for end in ends)
 #: The only kinds of file a survey folder holds.
-ALLOWED_SUFFIXES = (".toml", ".md", ".txt")
+ALLOWED_SUFFIXES = (".toml", ".md", ".txt", *IMAGE_SUFFIXES)
 #: Entries that archivers add on their own; skipped, never extracted.
 IGNORED_PARTS = ("__MACOSX", ".DS_Store", "Thumbs.db")
 CHUNK = 64 * 1024
@@ -55,18 +61,21 @@ CHUNK = 64 * 1024
 class Limits:
     """How big and how many: defaults fit the shipped surveys many times over."""
 
-    #: Size of the zip file itself.
-    zip_bytes: int = 2 * 1024 * 1024
+    #: Size of the zip file itself (room for a few images).
+    zip_bytes: int = 8 * 1024 * 1024
     #: Entries in the archive (files and folders).
     members: int = 200
     #: Uncompressed size of one file.
     file_bytes: int = 2 * 1024 * 1024
     #: Uncompressed size of all files together.
-    total_bytes: int = 10 * 1024 * 1024
+    total_bytes: int = 16 * 1024 * 1024
     #: Folder depth of a path inside the survey.
     depth: int = 4
     #: Uncompressed / compressed size of one entry (text compresses about 3-10x).
     ratio: int = 100
+    #: Image files in the archive, and the size of one (as the loader allows).
+    images: int = MAX_IMAGES
+    image_bytes: int = MAX_IMAGE_BYTES
 
 
 class UploadError(ValueError):
@@ -82,6 +91,14 @@ class _Entry:
     info: zipfile.ZipInfo
     #: Path inside the survey folder (a common top folder removed).
     path: PurePosixPath
+
+
+def _is_image(name: str) -> bool:
+    return name.lower().endswith(IMAGE_SUFFIXES)
+
+
+def _size_limit(name: str, limits: Limits) -> int:
+    return min(limits.image_bytes, limits.file_bytes) if _is_image(name) else limits.file_bytes
 
 
 def _is_ignored(name: str) -> bool:
@@ -115,13 +132,16 @@ def _entry_problem(info: zipfile.ZipInfo, limits: Limits) -> str | None:
         return _l("%(name)s: encrypted files are not allowed", name=info.filename)
     if info.is_dir():
         return None
+    if info.filename.lower().endswith(".svg"):
+        return _l("%(name)s: SVG images are not allowed (an SVG can carry script); use PNG, "
+                  "JPEG or WebP", name=info.filename)
     if not info.filename.lower().endswith(ALLOWED_SUFFIXES):
         return _l("%(name)s: only %(kinds)s files belong in a survey",
                   name=info.filename, kinds=", ".join(ALLOWED_SUFFIXES))
     if info.compress_size and info.file_size / info.compress_size > limits.ratio:
         return _l("%(name)s: compressed suspiciously well (a zip bomb?)", name=info.filename)
-    if info.file_size > limits.file_bytes:
-        return _l("%(name)s: larger than %(n)d bytes", name=info.filename, n=limits.file_bytes)
+    if info.file_size > (limit := _size_limit(info.filename, limits)):
+        return _l("%(name)s: larger than %(n)d bytes", name=info.filename, n=limit)
     return None
 
 
@@ -146,6 +166,9 @@ def _entries(archive: zipfile.ZipFile, limits: Limits) -> list[_Entry]:
             problems.append(_l("%(name)s: appears twice in the zip", name=info.filename))
         seen.add(key)
         kept.append(info)
+    if (images := sum(_is_image(i.filename) for i in kept)) > limits.images:
+        problems.append(_l("the zip holds %(n)d images; at most %(max)d are allowed",
+                           n=images, max=limits.images))
     declared = sum(i.file_size for i in kept)
     if declared > limits.total_bytes:
         problems.append(_l("the files add up to more than %(n)d bytes", n=limits.total_bytes))
@@ -179,15 +202,25 @@ def _extract(archive: zipfile.ZipFile, entries: list[_Entry], target: Path, limi
             raise UploadError([_l("%(name)s: path leaves the survey folder",
                                   name=entry.info.filename)])
         destination.parent.mkdir(parents=True, exist_ok=True)
-        written = 0
+        written, limit = 0, _size_limit(entry.info.filename, limits)
         with archive.open(entry.info) as src, destination.open("xb") as dst:
             while chunk := src.read(CHUNK):
                 written += len(chunk)
                 total += len(chunk)
-                if written > limits.file_bytes or total > limits.total_bytes:
+                if written > limit or total > limits.total_bytes:
                     raise UploadError([_l("%(name)s: unpacks to more than its limit (a zip "
                                           "bomb?)", name=entry.info.filename)])
                 dst.write(chunk)
+        if _is_image(entry.info.filename):
+            _check_image(entry.info.filename, destination)
+
+
+def _check_image(name: str, path: Path) -> None:
+    """Refuse an image whose first bytes are not the kind its name says."""
+    facts = sniff(path.read_bytes())
+    if facts is None or not name.lower().endswith(MEDIA_TYPES[facts[0]]):
+        raise UploadError([_l("%(name)s: not a PNG, JPEG or WebP image of the kind its name "
+                              "says (its first bytes say otherwise)", name=name)])
 
 
 def _relative_problems(problems: list[Problem], folder: Path) -> list[Problem]:

@@ -6,7 +6,7 @@ factory registers it under /admin with the campaign pages.
 
 from flask import Blueprint
 
-from app.participant import followup_views, preview, views
+from app.participant import followup_views, images, preview, views
 
 bp = Blueprint("participant", __name__)
 
@@ -34,3 +34,7 @@ bp.add_url_rule("/followup/<code>/step/<path:step_key>", endpoint="followup_subm
 # A manager's preview: a test participant, then the real journey (app/participant/preview.py).
 preview_bp = Blueprint("preview", __name__)
 preview_bp.add_url_rule("/campaign/<slug>/preview", view_func=preview.start, methods=["POST"])
+
+# A survey's images by version (app/participant/images.py): the factory registers it at /images.
+images_bp = Blueprint("images", __name__)
+images_bp.add_url_rule("/<version>/<name>", view_func=images.image, methods=["GET"])

@@ -51,7 +51,8 @@ def _step_html(campaign, participant, step, form, done: int, total: int) -> str:
     if step.kind == "read":
         module = g.survey.module(step.module)
         lang = participant.language
-        body = survey_html(g.survey.version, f"module:{module.id}", lang, module.body[lang])
+        body = survey_html(g.survey.version, f"module:{module.id}", lang, module.body[lang],
+                           images=g.survey.images)
         form = form or ConfirmForm()
         return render_template(
             "participant/read.html", module=module, body=body, form=form, **context

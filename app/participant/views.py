@@ -157,7 +157,8 @@ def _first_arrival(slug: str, admitted) -> bool:
 
 
 def _landing_page(campaign, participant, admitted, form, status=200, preview=False):
-    consent = survey_html(g.survey.version, "consent", g.lang, g.survey.consent[g.lang])
+    consent = survey_html(g.survey.version, "consent", g.lang, g.survey.consent[g.lang],
+                          images=g.survey.images)
     return render_template(
         "participant/landing.html",
         campaign=campaign,

@@ -18,6 +18,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from app.web.figures import set_apart, with_figures
+
 __all__ = ["render_markdown", "survey_html"]
 
 ALLOWED_TAGS = {
@@ -53,16 +55,20 @@ def render_markdown(source: str) -> Markup:
     return Markup(clean)  # noqa: S704 - sanitised by nh3 just above  # nosec B704
 
 
-def survey_html(version: str, place: str, lang: str, source: str) -> Markup:
+def survey_html(version: str, place: str, lang: str, source: str, images=None) -> Markup:
     """``source`` (the text at ``place`` of survey ``version``) rendered once and kept.
 
     ``place`` names the text within the survey (``consent``, ``module:accord``);
-    with the version and language it determines ``source``.
+    with the version and language it determines ``source``. ``images`` (the
+    survey's) turns each ``{image:ID}`` line into its figure (app/web/figures.py).
     """
     key = (version, place, lang)
     html = _RENDERED.get(key)
     if html is None:
-        html = render_markdown(source)
+        if images:
+            html = with_figures(render_markdown(set_apart(source)), version, images, lang)
+        else:
+            html = render_markdown(source)
         if len(_RENDERED) >= _RENDERED_MAX:
             _RENDERED.clear()
         _RENDERED[key] = html
