@@ -63,7 +63,7 @@ __all__ = [
 #: value of ``manifest["format"]``
 FORMAT_NAME = "parley-export"
 #: the version this code writes (``manifest.json`` and ``codebook.json``)
-FORMAT_VERSION = "1.9"
+FORMAT_VERSION = "1.10"
 #: major version of ``format_version`` the reader understands (any minor)
 SUPPORTED_MAJOR = 1
 
@@ -100,6 +100,9 @@ OPTIONAL_PARTICIPANT_COLUMNS: dict[str, str] = {
     # 1.7: the panel's study and session (submission) ids of the start link
     "panel_study_id": "text",
     "panel_session_id": "text",
+    # 1.10: where the follow-up's feedback page came (before / after the
+    # re-asked questions, none without an exchange; empty before the follow-up)
+    "feedback_order": "text",
     # only in exports made with --include-test: 1 for a manager's preview run
     "is_test": "flag",
 }

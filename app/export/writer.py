@@ -33,7 +33,7 @@ __all__ = ["ExportResult", "write_export", "spreadsheet_safe", "manifest",
 #: participants.csv as this writer fills it: the contract's columns, then the
 #: optional ones (1.3) it always writes.
 PARTICIPANT_COLUMNS = [*contract.PARTICIPANT_COLUMNS, "outcome", "followup_completed_at",
-                       "panel_study_id", "panel_session_id"]
+                       "panel_study_id", "panel_session_id", "feedback_order"]
 #: Added to participants.csv only when asked for (``--include-external-id``).
 EXTERNAL_ID_COLUMN = "external_id_hash"
 BATCH = 5000
@@ -165,7 +165,7 @@ def _participant_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
         select(p.public_id, p.arm, p.module_order, p.language, p.status, p.step,
                _raw(p.started_at), _raw(p.completed_at), p.stratum, p.allocation_seq, p.replaced,
                p.outcome, _raw(p.followup_completed_at), p.panel_study_id, p.panel_session_id,
-               p.external_id_hash, p.is_test)
+               p.feedback_order, p.external_id_hash, p.is_test)
         .where(_whose(session, campaign, include_test))
         .order_by(p.id)
     )
@@ -174,10 +174,12 @@ def _participant_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
         yield [
             [public_id, arm, order, lang, status, step, time[started], time[completed],
              stratum, "" if seq is None else seq, int(replaced), outcome or "",
-             time[followup], spreadsheet_safe(study), spreadsheet_safe(panel_session)]
+             time[followup], spreadsheet_safe(study), spreadsheet_safe(panel_session),
+             feedback or ""]
             + ([digest or ""] if external_id else []) + ([int(is_test)] if include_test else [])
             for (public_id, arm, order, lang, status, step, started, completed, stratum, seq,
-                 replaced, outcome, followup, study, panel_session, digest, is_test) in rows
+                 replaced, outcome, followup, study, panel_session, feedback, digest,
+                 is_test) in rows
         ]
 
 

@@ -89,6 +89,10 @@ class Participant(Base):
     followup_step: Mapped[str | None] = mapped_column(String(200))
     followup_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     followup_completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Where the follow-up's feedback page comes (app.exchange.feedback): "before"
+    #: or "after" the re-asked questions, randomised from the campaign's seed when
+    #: the follow-up starts, or "none" (no exchange); null before starting it.
+    feedback_order: Mapped[str | None] = mapped_column(String(8))
 
     @property
     def allocated(self) -> bool:

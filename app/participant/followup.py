@@ -16,10 +16,24 @@ the topic with anyone since?"), with answers stored as phase ``followup``
 (one row per participant x item, like every phase), each page claimed with
 the same conditional UPDATE as the main journey (``followup_step = :this
 -> :next``), so a double submit or a second tab stores a page once.
+
+With an argument exchange, the follow-up has a **feedback** step
+(app.exchange.feedback: how each opinion group rated one's own argument,
+the arguments that convinced both groups, actual support next to one's own
+estimate). Whether it comes before the re-asked questions (first of all)
+or after them (last of all, after the followup pages too, so it colours no
+follow-up answer) is a randomised factor: drawn when the follow-up starts
+from ``random.Random(sha256("<seed>:feedback:<public id>"))`` (a fair coin,
+reproducible from the campaign's seed), stored in
+``participant.feedback_order`` ("before", "after", or "none" without an
+exchange) and exported in participants.csv. The feedback step stores no
+answers; it is claimed like a page, so submitting it twice moves on once.
 """
 
 from __future__ import annotations
 
+import hashlib
+import random
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
@@ -33,10 +47,15 @@ from app.web.database import writing
 from surveys import Answer as ParsedAnswer
 from surveys import Page, Survey
 
-__all__ = ["FollowupStep", "followup_steps", "FOLLOWUP_THANKS", "find_by_followup", "begin",
-           "submit_followup", "mint_code_for"]
+__all__ = ["FollowupStep", "followup_steps", "FOLLOWUP_THANKS", "FOLLOWUP_FEEDBACK",
+           "FEEDBACK_ORDERS", "feedback_order", "find_by_followup", "begin", "submit_followup",
+           "mint_code_for"]
 
 FOLLOWUP_THANKS = "followup:thanks"
+#: The feedback step's key (no page id has a hyphen, so none can clash with it).
+FOLLOWUP_FEEDBACK = "followup:feed-back"
+#: Where the feedback step comes: the randomised factor's levels, and "none".
+FEEDBACK_ORDERS = ("before", "after", "none")
 
 
 @dataclass(frozen=True)
@@ -45,15 +64,29 @@ class FollowupStep:
     page: Page | None = None
 
 
-def followup_steps(survey: Survey) -> list[FollowupStep]:
-    """The post pages, in order, then the followup pages, then the follow-up's thanks.
+def followup_steps(survey: Survey, order: str | None = None) -> list[FollowupStep]:
+    """The post pages, in order, then the followup pages, then the follow-up's thanks;
+    with the feedback step first (``order`` "before") or last ("after"; none otherwise,
+    as for a follow-up begun before there was one).
 
     The repeated post pages come first, so the follow-up measure of the
     "after" items is taken as at post, before any new question colours it.
     """
     pages = survey.pages_in("post") + survey.pages_in("followup")
     steps = [FollowupStep(f"followup:{p.id}", p) for p in pages]
+    if order == "before":
+        steps.insert(0, FollowupStep(FOLLOWUP_FEEDBACK))
+    elif order == "after":
+        steps.append(FollowupStep(FOLLOWUP_FEEDBACK))
     return steps + [FollowupStep(FOLLOWUP_THANKS)]
+
+
+def feedback_order(campaign: Campaign, survey: Survey, participant: Participant) -> str:
+    """The participant's feedback order: "none" without an exchange, else a seeded coin."""
+    if survey.exchange is None:
+        return "none"
+    digest = hashlib.sha256(f"{campaign.seed}:feedback:{participant.public_id}".encode())
+    return "before" if random.Random(digest.hexdigest()).random() < 0.5 else "after"
 
 
 def mint_code_for(session: Session, participant: Participant) -> str:
@@ -79,14 +112,17 @@ def find_by_followup(session: Session, campaign: Campaign, code: str) -> Partici
     )
 
 
-def begin(session: Session, survey: Survey, participant: Participant) -> None:
-    """Start the follow-up at its first page (once; a second start changes nothing)."""
-    first = followup_steps(survey)[0].key
+def begin(session: Session, campaign: Campaign, survey: Survey,
+          participant: Participant) -> None:
+    """Start the follow-up at its first step, its feedback order drawn (once; a second
+    start changes nothing)."""
+    order = feedback_order(campaign, survey, participant)
+    first = followup_steps(survey, order)[0].key
     with writing(session):
         session.execute(
             update(Participant)
             .where(Participant.id == participant.id, Participant.followup_step.is_(None))
-            .values(followup_step=first, followup_started_at=utcnow())
+            .values(followup_step=first, followup_started_at=utcnow(), feedback_order=order)
             .execution_options(synchronize_session=False)
         )
     session.expire(participant)
@@ -94,14 +130,16 @@ def begin(session: Session, survey: Survey, participant: Participant) -> None:
 
 def submit_followup(session: Session, survey: Survey, participant: Participant, step_key: str,
                     answers: dict[str, ParsedAnswer | None]) -> Outcome:
-    """Store one follow-up page and move on, in one transaction; commits."""
-    keys = [s.key for s in followup_steps(survey)]
+    """Store one follow-up page (the feedback step: no answers) and move on, in one
+    transaction; commits."""
+    steps = followup_steps(survey, participant.feedback_order)
+    keys = [s.key for s in steps]
     if step_key not in keys or step_key == FOLLOWUP_THANKS or participant.followup_step is None:
         return Outcome.NOT_YET
     if participant.followup_step != step_key:
         done = keys.index(step_key) < keys.index(participant.followup_step)
         return Outcome.ALREADY_SAVED if done else Outcome.NOT_YET
-    page = followup_steps(survey)[keys.index(step_key)].page
+    page = steps[keys.index(step_key)].page
     next_key = keys[keys.index(step_key) + 1]
     now = utcnow()
     values: dict = {"followup_step": next_key}
@@ -122,7 +160,7 @@ def submit_followup(session: Session, survey: Survey, participant: Participant, 
                 {"participant_id": participant.id, "phase": "followup", "module": "",
                  "item": item_id, "value": parsed.value, "text": parsed.text,
                  "page": page.id, "answered_at": now, "seconds_on_page": None}
-                for item_id, parsed in answers.items() if parsed is not None
+                for item_id, parsed in answers.items() if parsed is not None and page is not None
             ]
             if rows:
                 session.execute(insert(Answer), rows)

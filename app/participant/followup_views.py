@@ -2,7 +2,9 @@
 
 URLs (under /c/<slug>): ``followup`` (a panel id arriving, or a form to
 type a follow-up code), ``followup/<code>`` (that participant's follow-up),
-``followup/<code>/start`` and ``followup/<code>/step/<key>`` (POST).
+``followup/<code>/start`` and ``followup/<code>/step/<key>`` (POST). The
+feedback step (app.exchange.feedback) is one of the steps: shown, then
+"Continue" claims it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from flask_babel import gettext as _
 
 from app.campaigns.design import is_panel, outcome_redirect, panel_settings
 from app.campaigns.tokens import normalise
+from app.exchange.feedback import MIN_RATERS, feedback_for
 from app.extensions import db
 from app.participant import followup as fu
 from app.participant.access import admission
@@ -60,7 +63,7 @@ def entry(slug: str):
             code = fu.mint_code_for(db.session, participant)
             # They said "start" on this welcome already: straight to the first
             # page, not a second welcome (issue 19, smaller).
-            fu.begin(db.session, g.survey, participant)
+            fu.begin(db.session, campaign, g.survey, participant)
             return redirect(url_for(".followup_show", slug=slug, code=normalise(code)), code=303)
         return _page("panel_intro", form=ConfirmForm(), carry=admitted.carry)
     form = FollowupCodeForm()
@@ -92,14 +95,22 @@ def show(slug: str, code: str):
 
 
 def _render(campaign, participant, code, form=None, status=200):
-    steps = fu.followup_steps(g.survey)
+    steps = fu.followup_steps(g.survey, participant.feedback_order)
     keys = [s.key for s in steps]
+    if participant.followup_step not in keys:  # a survey changed under a follow-up
+        abort(404)
     step = steps[keys.index(participant.followup_step)]
+    action = url_for(".followup_submit", slug=campaign.slug, code=code, step_key=step.key)
+    if step.page is None:  # the feedback step
+        return render_template(
+            "participant/followup_feedback.html", campaign=campaign, action=action,
+            form=ConfirmForm(), feedback=feedback_for(db.session, campaign, g.survey, participant),
+            min_raters=MIN_RATERS, done=keys.index(step.key), total=len(keys) - 1,
+        ), status
     fresh = form is None
     form = form or page_form(step.page, g.survey.items, participant.language,
                              version=g.survey.version)
     questions = questions_html(form, step.page.id, participant.language, cache=fresh)
-    action = url_for(".followup_submit", slug=campaign.slug, code=code, step_key=step.key)
     return render_template(
         "participant/page.html", campaign=campaign, step=step, form=form, questions=questions,
         action=action, done=keys.index(step.key), total=len(keys) - 1,
@@ -112,7 +123,7 @@ def start(slug: str, code: str):
     campaign = _open_campaign(slug)
     participant = _participant(campaign, code)
     if ConfirmForm().validate_on_submit():
-        fu.begin(db.session, g.survey, participant)
+        fu.begin(db.session, campaign, g.survey, participant)
     return redirect(url_for(".followup_show", slug=slug, code=code), code=303)
 
 
@@ -121,9 +132,13 @@ def start(slug: str, code: str):
 def submit(slug: str, code: str, step_key: str):
     campaign = _open_campaign(slug)
     participant = _participant(campaign, code)
-    steps = {s.key: s for s in fu.followup_steps(g.survey)}
+    steps = {s.key: s for s in fu.followup_steps(g.survey, participant.feedback_order)}
     step = steps.get(step_key)
-    if step is None or step.page is None or participant.followup_step != step_key:
+    if step is None or step.key == fu.FOLLOWUP_THANKS or participant.followup_step != step_key:
+        return redirect(url_for(".followup_show", slug=slug, code=code), code=303)
+    if step.page is None:  # the feedback step: nothing to answer, claimed like a page
+        if ConfirmForm().validate_on_submit():
+            fu.submit_followup(db.session, g.survey, participant, step_key, {})
         return redirect(url_for(".followup_show", slug=slug, code=code), code=303)
     form = page_form(step.page, g.survey.items, participant.language, request.form,
                      version=g.survey.version)

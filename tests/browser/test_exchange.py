@@ -100,3 +100,40 @@ def test_write_moderate_and_rate(live_server, new_page, tmp_path):
             Rating, Rating.statement_id == Statement.id)).all()
         assert (WRITTEN, 0.5) in [tuple(r) for r in rated]
     assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_the_followup_feedback_page_at_360px_without_javascript(live_server, new_page, tmp_path):
+    """The feedback step (app/exchange/feedback.py): axe-core clean at 360 px, in English and
+    German, and its Continue works with JavaScript off."""
+    from app.models import Campaign, Participant
+    from app.participant import followup as fu
+    from tests.app.exchange.test_feedback import population, public_id_with
+
+    folder = with_exchange(tmp_path / "survey")
+    live_server.campaign("debate", folder)
+    app = live_server.app
+    with app.app_context():
+        seed = db.session.scalar(select(Campaign.seed))
+    made = population(app, "debate", public_id_with(seed, "before"))
+    found: dict = {}
+    for lang in ("en", "de"):
+        with app.app_context():
+            db.session.get(Participant, made["me"]).language = lang
+            db.session.commit()
+        page = new_page(viewport={"width": 360, "height": 740})
+        page.goto(f"{live_server.url}/c/debate/followup/{made['code']}")
+        if lang == "en":
+            with page.expect_navigation():
+                page.click("form[action$='/start'] button[type=submit]")
+        assert page.get_attribute("form[action*='/step/']", "action").endswith(
+            fu.FOLLOWUP_FEEDBACK)
+        assert page.get_attribute("html", "lang") == lang
+        scan(page, f"feedback {lang} 360px", found)
+    quiet = new_page(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    quiet.goto(f"{live_server.url}/c/debate/followup/{made['code']}")
+    with quiet.expect_navigation():
+        quiet.click("form[action*='/step/'] button[type=submit]")
+    with app.app_context():
+        step = db.session.get(Participant, made["me"]).followup_step
+    assert step == "followup:after"
+    assert {k: v for k, v in found.items() if v} == {}
