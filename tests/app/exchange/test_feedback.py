@@ -13,6 +13,9 @@ import csv
 import math
 import random
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -298,3 +301,13 @@ def test_plain_groups_match_the_routings_groups(app, exchange_campaign, exchange
 def test_too_few_answered_gives_no_groups():
     assert pc1_groups({1: {"x": 1.0}, 2: {"x": 2.0}}, ["x"]) == {}
     assert pc1_groups({1: {"x": 1.0}, 2: {"x": 1.0}, 3: {"x": 1.0}}, ["x"]) == {}
+
+
+def test_the_feedback_path_loads_no_numpy():
+    # The web process must not load numpy on the participant path: the page's groups
+    # and bridging approximation are plain Python.
+    code = ("import sys, app.exchange.feedback, app.participant.followup_views; "
+            "print(','.join(m for m in ('numpy', 'pandas', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).parents[3])
+    assert out.stdout.strip() == ""
