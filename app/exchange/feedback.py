@@ -60,7 +60,8 @@ class GroupCell:
     """One opinion group's answers to one statement; counts None when too few raters."""
 
     group: str
-    own: bool  # the participant's own opinion group
+    #: The participant's own opinion group; None when they have none (no anchor answers).
+    own: bool | None
     raters: int
     yes: int | None = None
     somewhat: int | None = None
@@ -80,7 +81,8 @@ class Bridging:
     statement_id: int
     text: str
     language: str
-    #: Mean fairness (0-1) in the participant's group and in the other one.
+    #: Mean fairness (0-1) in the participant's group and in the other one (in "a"
+    #: and "b" when the participant has no group).
     own_mean: float
     other_mean: float
 
@@ -96,6 +98,8 @@ class SupportEstimate:
 
 @dataclass(frozen=True)
 class Feedback:
+    #: The participant has an opinion group (else groups are named "one" and "the other").
+    placed: bool
     own: tuple[OwnArgument, ...]
     #: proposal title -> its most bridging statements (maybe none yet).
     bridging: tuple[tuple[str, tuple[Bridging, ...]], ...]
@@ -123,8 +127,9 @@ def feedback_for(session: Session, campaign: Campaign, survey: Survey,
                  participant: Participant) -> Feedback:
     """Everything the feedback page shows this participant, in their language."""
     groups = anchor_groups(session, campaign, survey) if survey.exchange else {}
-    mine = groups.get(participant.id, "a")
+    mine = groups.get(participant.id)
     return Feedback(
+        placed=mine is not None,
         own=_own(session, participant, groups, mine),
         bridging=_bridging(session, campaign, survey, participant, groups, mine),
         support=_support(session, campaign, survey, participant),
@@ -142,8 +147,10 @@ def _ratings(session: Session, statement_ids: list[int]) -> dict[int, list[tuple
     return by_statement
 
 
-def _order(mine: str) -> tuple[str, str]:
-    return (mine, next(g for g in GROUPS if g != mine))
+def _order(mine: str | None) -> tuple[str, str]:
+    """The participant's group first (or "a" first when they have none)."""
+    first = mine or GROUPS[0]
+    return (first, next(g for g in GROUPS if g != first))
 
 
 def _own(session, participant, groups, mine) -> tuple[OwnArgument, ...]:
@@ -155,12 +162,13 @@ def _own(session, participant, groups, mine) -> tuple[OwnArgument, ...]:
     for s in statements:
         cells = []
         for g in _order(mine):
+            own = None if mine is None else g == mine
             fair = [f for rater, f in ratings[s.id] if groups.get(rater) == g]
             if len(fair) < MIN_RATERS:
-                cells.append(GroupCell(g, g == mine, len(fair)))
+                cells.append(GroupCell(g, own, len(fair)))
                 continue
             count = Counter(fair)
-            cells.append(GroupCell(g, g == mine, len(fair), count[1.0], count[0.5], count[0.0]))
+            cells.append(GroupCell(g, own, len(fair), count[1.0], count[0.5], count[0.0]))
         result.append(OwnArgument(s.text, s.language, bool(ratings[s.id]), tuple(cells)))
     return tuple(result)
 

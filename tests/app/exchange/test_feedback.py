@@ -182,6 +182,24 @@ def test_the_page_says_too_few_and_hides_shares_below_the_minimums(
     assert 'name="csrf_token"' in html
 
 
+def test_a_participant_without_anchor_answers_sees_the_groups_unnamed(
+        app, client, exchange_campaign, exchange_survey):
+    exchange_campaign()
+    made = population(app, "debate", public_id_with_seed(app, "before"))
+    with app.app_context():
+        for answer in db.session.scalars(select(Answer).where(
+                Answer.participant_id == made["me"], Answer.item.like("support_%"))):
+            db.session.delete(answer)
+        db.session.commit()
+    bot = Bot(client, "debate", exchange_survey)
+    bot.get(f"followup/{made['code']}")
+    bot.post(re.search(r'action="([^"]+/start)"', bot.html).group(1), {})
+    html = bot.html
+    assert "One opinion group:" in html and "The other opinion group:" in html
+    assert "closer to yours" not in html
+    assert "Fairness score: 80 of 100 in one opinion group, 80 of 100 in the other." in html
+
+
 def public_id_with_seed(app, order: str) -> str:
     with app.app_context():
         seed = db.session.scalar(select(Campaign.seed).where(Campaign.slug == "debate"))
