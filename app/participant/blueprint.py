@@ -6,7 +6,7 @@ factory registers it under /admin with the campaign pages.
 
 from flask import Blueprint
 
-from app.participant import followup_views, images, preview, views
+from app.participant import followup_views, images, preview, views, workbench
 
 bp = Blueprint("participant", __name__)
 
@@ -34,6 +34,9 @@ bp.add_url_rule("/followup/<code>/step/<path:step_key>", endpoint="followup_subm
 # A manager's preview: a test participant, then the real journey (app/participant/preview.py).
 preview_bp = Blueprint("preview", __name__)
 preview_bp.add_url_rule("/campaign/<slug>/preview", view_func=preview.start, methods=["POST"])
+# The survey workbench: any known survey paged through, nothing written (workbench.py).
+preview_bp.add_url_rule("/workbench/<source>/<folder>", endpoint="workbench",
+                        view_func=workbench.workbench, methods=["GET"])
 
 # A survey's images by version (app/participant/images.py): the factory registers it at /images.
 images_bp = Blueprint("images", __name__)

@@ -55,6 +55,7 @@ ROUTES = {
     "campaigns.design": "view",
     "campaigns.save_design": "manage",
     "preview.start": "manage",
+    "preview.workbench": "designer",
     "campaigns.delete_test_data": "manage",
     "campaigns.invites": "view",
     "campaigns.create_invites_csv": "manage",
@@ -146,7 +147,8 @@ def world(app, make_campaign, make_user, login):
 def _url(app, endpoint: str, world) -> tuple[str, set[str]]:
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     values = {"slug": world["slug"], "user_id": world["target"], "token": "not-a-token",
-              "job_id": world["job"], "statement_id": 1}
+              "job_id": world["job"], "statement_id": 1, "source": "shipped",
+              "folder": "example"}
     with app.test_request_context():
         from flask import url_for
 
