@@ -39,7 +39,7 @@ _PARSER.validateLink = lambda url: True
 #: content hash, so an entry never goes stale; the dict is emptied when it
 #: grows past a size no real installation reaches (many surveys x texts x
 #: languages), instead of evicting one by one.
-_RENDERED: dict[tuple[str, str, str], Markup] = {}
+_RENDERED: dict[tuple[str, str, str, bool], Markup] = {}
 _RENDERED_MAX = 8192
 
 
@@ -62,7 +62,9 @@ def survey_html(version: str, place: str, lang: str, source: str, images=None) -
     with the version and language it determines ``source``. ``images`` (the
     survey's) turns each ``{image:ID}`` line into its figure (app/web/figures.py).
     """
-    key = (version, place, lang)
+    # Whether images were given is part of the key: a caller without them
+    # must not leave the raw placement lines in the cache for one with them.
+    key = (version, place, lang, images is not None)
     html = _RENDERED.get(key)
     if html is None:
         if images:

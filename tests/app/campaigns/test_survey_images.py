@@ -187,3 +187,15 @@ def test_an_item_shows_its_image_above_the_question(tmp_path, make_campaign, app
     html = bot.get().get_data(as_text=True)
     figure = html.index('<figure class="figure">')
     assert IMG.search(html) and figure < html.index('id="q_age_band-1"')
+
+
+def test_a_text_rendered_without_images_first_still_gets_its_figure(app, tmp_path):
+    from app.web.markdown import survey_html
+
+    survey = load_survey(survey_with_chart(tmp_path))
+    body = survey.module("trees").body["en"]
+    with app.test_request_context():
+        plain = survey_html(survey.version, "module:trees", "en", body)
+        figured = survey_html(survey.version, "module:trees", "en", body, images=survey.images)
+    assert "<figure" not in plain
+    assert '<figure class="figure"><img src="/images/' in figured and "{image:" not in figured
