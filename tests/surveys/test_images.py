@@ -158,3 +158,17 @@ def test_an_image_placed_nowhere_and_an_unknown_item_image(tmp_path):
     assert any(p.place.endswith(" (reflection).image")  # the item's index may change
                and p.message == "no image 'map' (declare it in [[images]])"
                for p in problems), show(problems)
+
+
+def test_a_rating_grid_cannot_show_an_image(tmp_path):
+    from tests.samples import sample_survey
+
+    folder = sample_survey(tmp_path / "grid", pre_post=["rating_grid"],
+                           extra={"rating_grid": {"image": "chart"}})
+    (folder / "images").mkdir()
+    (folder / "images" / "chart.png").write_bytes(image_bytes())
+    path = folder / TOML
+    path.write_text(path.read_text(encoding="utf-8") + CHART, encoding="utf-8")
+    problems = problems_of(folder)
+    assert any(p.place.endswith(".image") and p.message.startswith(
+        "a composite item (a grid) cannot show an image") for p in problems), show(problems)
