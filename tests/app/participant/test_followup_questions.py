@@ -37,7 +37,7 @@ def test_the_followup_asks_the_after_pages_then_its_own_questions(
     assert "Your follow-up answers have been saved" in bot.html
 
     out = tmp_path / "export"
-    assert run(runner, "export", "town", out, "--format", "wide").exit_code == 0
+    assert run(runner, "export", "town", out, "--format", "wide", "--include-text").exit_code == 0
     with (out / "answers.csv").open(encoding="utf-8") as f:
         answers = [a for a in csv.DictReader(f) if a["participant_id"] == row["participant_id"]]
     own = {a["item"]: a for a in answers if a["page"] == "since"}
