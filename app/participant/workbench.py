@@ -50,10 +50,14 @@ class CodebookRow:
 
 
 def workbench_steps(survey: Survey, arm_id: str) -> list[Step]:
-    """The consent, then every step a participant of ``arm_id`` takes (definition order)."""
+    """The consent, then every step a participant of ``arm_id`` takes (definition order),
+    then the follow-up's own pages (``followup:<page>``), so a designer sees the questions
+    the follow-up wave asks besides the repeated post pages before any campaign exists."""
     arm = survey.arm(arm_id)
     exchange = arm.exchange if survey.exchange is not None else None
-    return [CONSENT, *journey(survey, list(arm.modules), exchange)]
+    followup = [Step(f"followup:{p.id}", "page", "followup", p)
+                for p in survey.pages_in("followup")]
+    return [CONSENT, *journey(survey, list(arm.modules), exchange), *followup]
 
 
 def codebook_rows(survey: Survey, step: Step, lang: str) -> list[CodebookRow]:
