@@ -36,7 +36,9 @@ def study_links(campaign: Campaign, base: str) -> list[StudyLink]:
     if campaign.access == "prolific":
         query = "&".join(f"{name}={value}" for name, value in PROLIFIC_PLACEHOLDERS)
         study = f"{root}?{query}"
-        followup = f"{root}followup?{PROLIFIC_PLACEHOLDERS[0][0]}={PROLIFIC_PLACEHOLDERS[0][1]}"
+        # The follow-up study's own SESSION_ID lets a participant who saved a
+        # follow-up page continue from Prolific (app/participant/panel_resume.py).
+        followup = f"{root}followup?{query}"
     elif campaign.access == "mturk":
         study, followup = root, f"{root}followup"
     elif panel is not None:

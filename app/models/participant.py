@@ -85,6 +85,10 @@ class Participant(Base):
     panel_session_id: Mapped[str | None] = mapped_column(String(128))
     #: SHA-256 of the personal follow-up code (app.participant.followup).
     followup_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: Keyed hash of the panel session id that entered the follow-up by panel id
+    #: (app/participant/panel_resume.py): after a saved follow-up page, the panel
+    #: id alone continues the follow-up only with this session id.
+    followup_session_hash: Mapped[str | None] = mapped_column(String(64))
     #: Next follow-up step ("followup:<page>" or "followup:thanks"); null before starting it.
     followup_step: Mapped[str | None] = mapped_column(String(200))
     followup_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

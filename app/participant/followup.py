@@ -89,13 +89,16 @@ def feedback_order(campaign: Campaign, survey: Survey, participant: Participant)
     return "before" if random.Random(digest.hexdigest()).random() < 0.5 else "after"
 
 
-def mint_code_for(session: Session, participant: Participant) -> str:
-    """A fresh follow-up code for one completer (a returning panel id); commits."""
+def mint_code_for(session: Session, participant: Participant,
+                  session_hash: str | None = None) -> str:
+    """A fresh follow-up code for one completer (a returning panel id, who may enter:
+    app.participant.panel_resume.may_continue_followup), with the panel session it
+    came with; commits."""
     code = new_resume_code()
     with writing(session):
         session.execute(
             update(Participant).where(Participant.id == participant.id)
-            .values(followup_token_hash=hash_code(code))
+            .values(followup_token_hash=hash_code(code), followup_session_hash=session_hash)
             .execution_options(synchronize_session=False)
         )
     return code

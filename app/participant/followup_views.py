@@ -20,6 +20,7 @@ from app.participant import followup as fu
 from app.participant.access import admission
 from app.participant.code_limit import code_limit
 from app.participant.forms import ConfirmForm, FollowupCodeForm, page_form
+from app.participant.panel_resume import may_continue_followup, panel_session_hash
 from app.participant.step_page import questions_html
 from app.participant.views import _campaign
 from app.web.database import reads_first
@@ -59,8 +60,12 @@ def entry(slug: str):
             return _page("panel_id_missing", 400)
         if participant is None or participant.status != "completed":
             return _page("not_found", 404)
+        session_hash = panel_session_hash(campaign, values)
+        first = fu.followup_steps(g.survey, participant.feedback_order)[0].key
+        if not may_continue_followup(participant, first, session_hash):
+            return _page("needs_proof", 409)  # a saved page: the id alone is no proof
         if request.method == "POST" and ConfirmForm().validate_on_submit():
-            code = fu.mint_code_for(db.session, participant)
+            code = fu.mint_code_for(db.session, participant, session_hash)
             # They said "start" on this welcome already: straight to the first
             # page, not a second welcome (issue 19, smaller).
             fu.begin(db.session, campaign, g.survey, participant)

@@ -430,7 +430,7 @@ def withdraw(session: Session, participant: Participant) -> None:
         participant.status = "withdrawn"
         participant.withdrawn_at = utcnow()
         participant.resume_token_hash = participant.followup_token_hash = None
-        participant.panel_session_hash = None
+        participant.panel_session_hash = participant.followup_session_hash = None
         participant.stratum, participant.allocation_seq = "", None
 
 

@@ -11,6 +11,14 @@ page, which sets the cookie. Before the first save there is nothing to
 take over, and the id alone starts or resumes them (a lost tab, a second
 device). Without proof the page says how to continue; the participant's
 own cookie keeps working (it is not replaced).
+
+The follow-up wave follows the same rule (:func:`may_continue_followup`):
+a panel id alone enters a completer's follow-up only until a follow-up page
+is saved; then the panel session id that entered it is needed (a follow-up
+study on the panel gives each person a session id of its own), or the
+follow-up code in the link the participant was sent on to. Without it an
+id alone could answer, or restart with a fresh code, someone else's
+follow-up.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from app.campaigns.panel import EXTERNAL_ID_RE, hash_external_id
 from app.models import Campaign, PageVisit, Participant
 
 __all__ = ["SESSION_PARAMS", "ResumeNeedsProofError", "panel_session_hash", "may_continue",
-           "check_may_continue"]
+           "check_may_continue", "may_continue_followup"]
 
 #: The parameter of each panel preset that names this person's session.
 SESSION_PARAMS = {"prolific": "SESSION_ID", "mturk": "assignmentId"}
@@ -58,3 +66,13 @@ def check_may_continue(session: Session, participant: Participant,
     """Raise ResumeNeedsProofError unless :func:`may_continue`."""
     if not may_continue(session, participant, session_hash):
         raise ResumeNeedsProofError
+
+
+def may_continue_followup(participant: Participant, first_step: str,
+                          session_hash: str | None) -> bool:
+    """Whether a panel link may enter ``participant``'s follow-up (``first_step`` is its
+    first page's key: the follow-up is begun there but nothing is saved yet)."""
+    if participant.followup_step in (None, first_step):
+        return True
+    stored = participant.followup_session_hash
+    return bool(stored and session_hash and hmac.compare_digest(stored, session_hash))

@@ -137,7 +137,7 @@ def _erase(session: Session, campaign: Campaign, ids_query) -> None:
     session.execute(
         update(Participant).where(Participant.id.in_(ids_query))
         .values(external_id_hash=None, resume_token_hash=None, followup_token_hash=None,
-                panel_session_hash=None)
+                panel_session_hash=None, followup_session_hash=None)
         .execution_options(synchronize_session=False)
     )
 

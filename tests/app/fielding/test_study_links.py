@@ -24,7 +24,8 @@ def _links(client, slug: str) -> list[str]:
     ({}, ["https://survey.example.org/c/town/", "https://survey.example.org/c/town/followup"]),
     (PROLIFIC, ["https://survey.example.org/c/town/?PROLIFIC_PID={{%PROLIFIC_PID%}}"
                 "&STUDY_ID={{%STUDY_ID%}}&SESSION_ID={{%SESSION_ID%}}",
-                "https://survey.example.org/c/town/followup?PROLIFIC_PID={{%PROLIFIC_PID%}}"]),
+                "https://survey.example.org/c/town/followup?PROLIFIC_PID={{%PROLIFIC_PID%}}"
+                "&STUDY_ID={{%STUDY_ID%}}&SESSION_ID={{%SESSION_ID%}}"]),
     ({"access": "mturk"}, ["https://survey.example.org/c/town/",
                            "https://survey.example.org/c/town/followup"]),
     ({"access": "panel", "panel": {"id_param": "rid"}},
