@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.campaigns.followup import mint_codes
 from app.campaigns.operations import set_followup_status
 from app.extensions import db
-from app.models import Campaign
+from app.models import Campaign, Participant
 from surveys import EXAMPLE, load_survey
 from tests.bots import Bot
 from tests.browser.test_accessibility import AXE_OPTIONS, DANGLING_REFERENCES, readable
@@ -72,6 +72,12 @@ def test_axe_finds_no_violations_on_the_fielding_pages(new_page, live_server):
     scan("follow-up page with errors")
     page.goto(url + "followup?PROLIFIC_PID=someone-else")
     scan("follow-up: no finished survey for this id")
+    with app.app_context():  # their follow-up has a saved page: the id alone is refused
+        db.session.execute(update(Participant).values(followup_step="followup:thanks"))
+        db.session.commit()
+    page.goto(url + "followup?PROLIFIC_PID=done-1")
+    assert page.locator("h1").inner_text() == "Your follow-up has already begun"
+    scan("follow-up begun: panel id without its session")
 
     failures = [readable(name, v) for name, v in checked.items() if v]
     assert not failures, "axe-core found WCAG 2.2 AA violations:\n" + "\n".join(failures)
