@@ -57,6 +57,7 @@ from app.campaigns.testdata import (
 from app.campaigns.upload_store import record
 from app.campaigns.uploads import Limits, UploadError, store_survey_zip, stored_folder
 from app.extensions import csrf, db
+from app.web.edge import in_memory_upload
 from surveys import SurveyError
 
 DESIGNERS = ("owner", "manager")
@@ -78,6 +79,7 @@ def surveys():
 # Exempt from the app-wide CSRF check only because that check parses the body
 # under the small global size limit before this view can raise it for the
 # zip; the FlaskForm below still requires and checks the CSRF token.
+@in_memory_upload(lambda: _limits().zip_bytes)  # parsed at the edge under the zip's own limit
 @csrf.exempt
 @role_required(*DESIGNERS)
 def upload_survey():

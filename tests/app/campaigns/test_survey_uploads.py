@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -100,6 +101,20 @@ def test_a_zip_over_the_size_limit_is_refused_on_the_page(app, admin):
     assert response.status_code == 400
     assert "larger than 4096 bytes" in response.get_data(as_text=True)
     assert everything_under(Path(app.instance_path) / "surveys") == []
+
+
+def test_a_zip_larger_than_the_global_request_limit_reaches_the_check(app, admin):
+    """The global MAX_CONTENT_LENGTH (256 KB) no longer refuses a survey zip under its
+    own limit (8 MB) before the view runs (the edge check parsed every form under it)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(survey_zip())) as src, zipfile.ZipFile(buf, "w") as dst:
+        for name in src.namelist():
+            dst.writestr(name, src.read(name))
+        dst.writestr("notes/padding.txt", "x" * 400_000, compress_type=zipfile.ZIP_STORED)
+    assert len(buf.getvalue()) > 300 * 1024
+    response = upload(admin, buf.getvalue())
+    assert response.status_code != 413
+    assert "larger than" not in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
