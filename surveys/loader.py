@@ -16,6 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
+from surveys.conditions import ConditionError, parse
+from surveys.condition_check import check_conditions
 from surveys.exchange import read_exchange
 from surveys.images import check_image_uses, read_images
 from surveys.item_types import REGISTRY, get_type
@@ -36,7 +38,8 @@ __all__ = ["Problem", "SurveyError", "load_survey", "DEFINITION_FILE"]
 LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Z]{2})?")
 SUMMARY_RE = re.compile(r"\{summary:([a-z0-9_]+)\}")
 #: Keys every item accepts; the rest are its type's (``ItemType.required_keys`` ...).
-COMMON_ITEM_KEYS = {"id", "type", "text", "hint", "required", "construct", "post_only", "image"}
+COMMON_ITEM_KEYS = {"id", "type", "text", "hint", "required", "construct", "post_only", "image",
+                    "show_if"}
 TOP_KEYS = {"survey", "consent", "thanks", "modules", "arms", "pages", "items", "exchange",
             "images"}
 
@@ -140,8 +143,19 @@ class _Reader(DefinitionReader):
             construct=construct,
             post_only=self.flag(table, "post_only", place, False),
             image=table.get("image"),
+            show_if=self.condition(table, place),
             **fields,
         )
+
+    def condition(self, table: dict, place: str):
+        """Parse ``show_if`` (checked against the items once all are read)."""
+        if "show_if" not in table:
+            return None
+        try:
+            return parse(table["show_if"])
+        except ConditionError as exc:
+            self.problem(f"{place}.show_if", str(exc))
+            return None
 
     def pages(self, raw: list, items: dict[str, Item],
               groups: dict[str, tuple[str, ...]]) -> tuple[Page, ...]:
@@ -149,7 +163,7 @@ class _Reader(DefinitionReader):
         pages = []
         for i, table in enumerate(raw):
             place = f"pages[{i}]"
-            self.unknown(table, {"id", "phase", "title", "intro", "items"}, place)
+            self.unknown(table, {"id", "phase", "title", "intro", "items", "show_if"}, place)
             phase = table.get("phase")
             if phase not in PHASES:
                 allowed = ", ".join(PHASES)
@@ -166,6 +180,7 @@ class _Reader(DefinitionReader):
                 self.ident(table, place), str(phase), tuple(ids),
                 self.text(table, "title", place, required=False),
                 self.text(table, "intro", place, required=False),
+                self.condition(table, place),
             ))
         self.no_duplicates([p.id for p in pages], "pages")
         self.check_phases(pages, items)
@@ -305,6 +320,9 @@ def load_survey(folder: str | Path) -> Survey:
         k: _with_summaries(reader, v, places.get(k, "items"), modules, module_ids)
         for k, v in items.items()
     }
+    row_places = {part: places[grid] for grid, parts in groups.items() if grid in places
+                  for part in parts}
+    check_conditions(reader, pages, items, {**row_places, **places})
     exchange = read_exchange(reader, data.get("exchange"), items, pages, modules, arms)
     check_image_uses(reader, images, _markdown_texts(consent_table, consent, module_tables,
                                                      modules), items, places)

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from surveys.conditions import Condition
     from surveys.item_types import ItemType
 
 __all__ = ["PHASES", "EXCHANGE_STEPS", "Text", "Option", "Item", "Page", "Module", "Arm",
@@ -89,6 +90,8 @@ class Item:
     settings: Mapping[str, Any] = field(default_factory=dict)
     #: Id of an image (``Survey.images``) shown above the question, or None.
     image: str | None = None
+    #: Shown only when this holds (``show_if``, surveys/conditions.py); None: always.
+    show_if: Condition | None = None
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -108,6 +111,8 @@ class Page:
     items: tuple[str, ...]
     title: Text | None = None
     intro: Text | None = None
+    #: Shown only when this holds (``show_if``, surveys/conditions.py); None: always.
+    show_if: Condition | None = None
 
 
 @dataclass(frozen=True)
