@@ -63,7 +63,7 @@ __all__ = [
 #: value of ``manifest["format"]``
 FORMAT_NAME = "parley-export"
 #: the version this code writes (``manifest.json`` and ``codebook.json``)
-FORMAT_VERSION = "1.10"
+FORMAT_VERSION = "1.11"
 #: major version of ``format_version`` the reader understands (any minor)
 SUPPORTED_MAJOR = 1
 
@@ -302,21 +302,28 @@ def stata_names(columns: Iterable[str]) -> dict[str, str]:
     return names
 
 
-def stata_missing_tags(options: list[dict]) -> dict[int, str]:
+def stata_missing_tags(options: list[dict], not_shown_code: float | None = None
+                       ) -> dict[int, str]:
     """Option code -> Stata extended-missing letter for an item's ``missing`` options.
 
     Stata has no user-missing codes, only the missing values ``.a`` to
     ``.z``: the first option flagged ``missing`` in codebook order is ``.a``,
     the second ``.b``, and so on. The value label of ``.a`` is that option's label.
+    An item's ``not_shown_code`` (1.11: a display condition hid it) is ``.z``.
 
     Examples
     --------
     >>> stata_missing_tags([{"code": 1, "missing": False}, {"code": 8, "missing": True},
     ...                     {"code": 9, "missing": True}])
     {8: 'a', 9: 'b'}
+    >>> stata_missing_tags([], not_shown_code=-7)
+    {-7: 'z'}
     """
     codes = [int(o["code"]) for o in options if o.get("missing")]
-    return {code: chr(ord("a") + k) for k, code in enumerate(codes[:26])}
+    tags = {code: chr(ord("a") + k) for k, code in enumerate(codes[:25])}
+    if not_shown_code is not None:
+        tags[int(not_shown_code)] = "z"
+    return tags
 
 
 # --------------------------------------------------------------------------- manifest

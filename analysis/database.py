@@ -13,6 +13,7 @@ from analysis.contract import (
     build_manifest,
 )
 from analysis.export import Export, ExportError
+from analysis.frames import split_not_shown
 from analysis.validate import (
     as_text,
     check_answers,
@@ -94,8 +95,8 @@ def load_database(url: str, campaign_slug: str) -> Export:
     )
     p = check_participants(p)
     a = type_columns(as_text(frames["export_answers"]), "export_answers", ANSWER_COLUMNS, False)
-    a = check_answers(a, p, items)
-    return Export(p, None, codebook, manifest, items, url, keyed_answers=a)
+    a, not_shown = split_not_shown(check_answers(a, p, items), items)
+    return Export(p, None, codebook, manifest, items, url, keyed_answers=a, not_shown=not_shown)
 
 
 def _manifest_from_row(row: pd.Series, codebook: Mapping, counts: Mapping[str, int]) -> dict:

@@ -59,6 +59,11 @@ class Export:
         ``pages.csv`` typed and checked (``participant_id, step, shown_at,
         submitted_at, seconds``; times UTC, ``seconds`` float), or ``None``
         when the export has no such file (wide files, format 1.0, a database).
+    not_shown : DataFrame or None
+        The items a display condition hid (format 1.11): one row per
+        participant x phase x module x item, the answer columns without
+        ``value`` and ``text``. They are not in ``answers``: a question never
+        asked is structurally missing, not a nonresponse.
     """
 
     participants: pd.DataFrame
@@ -70,6 +75,7 @@ class Export:
     keyed_answers: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     pages: pd.DataFrame | None = field(default=None, repr=False)
     exchange: dict = field(default_factory=dict, repr=False, compare=False)
+    not_shown: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def __getattribute__(self, name: str):
         # The loaders pass answers=None with keyed_answers: the text form is then
@@ -98,7 +104,7 @@ class Export:
             object.__setattr__(self, "keyed_answers", keyed)
         return Export(self.participants, keyed, self.codebook, self.manifest, self.items,
                       self.source, keyed_answers=keyed, pages=self.pages,
-                      exchange=self.exchange)
+                      exchange=self.exchange, not_shown=self.not_shown)
 
     @property
     def control_arm(self) -> str | None:

@@ -14,7 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["CATEGORY_COLUMNS", "as_category", "as_text_columns", "isin_ids",
+__all__ = ["CATEGORY_COLUMNS", "as_category", "as_text_columns", "isin_ids", "not_shown_mask",
+           "split_not_shown",
            "missing_code_mask"]
 
 
@@ -96,3 +97,35 @@ def missing_code_mask(item: pd.Series, value: np.ndarray, items: pd.DataFrame) -
             rows = row_codes == k
             out[rows] = np.isin(value[rows], np.asarray(codes, dtype=float))
     return out
+
+
+def not_shown_mask(a: pd.DataFrame, items: pd.DataFrame) -> np.ndarray:
+    """Boolean array: the row says its item was not shown (format 1.11).
+
+    Its ``value`` is the item's declared ``not_shown_code`` (codebook) and
+    its ``text`` is empty: a display condition hid the item from this
+    participant. Not a nonresponse: the question was never asked.
+    """
+    out = np.zeros(len(a), dtype=bool)
+    if "not_shown_code" not in items.columns:
+        return out
+    codes = items.set_index("item")["not_shown_code"].dropna()
+    if codes.empty:
+        return out
+    wanted = as_category(a["item"]).astype(object).map(codes).to_numpy(dtype=float)
+    return (a["value"].to_numpy(dtype=float) == wanted) & a["text"].isna().to_numpy()
+
+
+def split_not_shown(a: pd.DataFrame, items: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(the answers, the "not shown" rows): items hidden by a display condition.
+
+    The analysis treats a hidden item as structurally missing: its rows leave
+    the answers (so no mean, shift, quality or attrition table counts them,
+    not even as nonresponse) and are kept apart, ``Export.not_shown``.
+    """
+    hidden = not_shown_mask(a, items)
+    if not hidden.any():
+        return a, a.iloc[:0][[c for c in a.columns if c not in ("value", "text")]]
+    kept = a.loc[~hidden]
+    gone = a.loc[hidden, [c for c in a.columns if c not in ("value", "text")]]
+    return kept.reset_index(drop=True), gone.reset_index(drop=True)

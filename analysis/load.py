@@ -39,6 +39,7 @@ from analysis.contract import (
 )
 from analysis.database import load_database
 from analysis.export import Export, ExportError
+from analysis.frames import split_not_shown
 from analysis.validate import (
     as_text,
     check_answers,
@@ -226,8 +227,9 @@ def load_export(path: str | Path) -> Export:
                                legacy)
                 for name, columns in EXCHANGE_COLUMNS.items()
                 if f"{name}.csv" in names}
+    answers, not_shown = split_not_shown(answers, items)
     return Export(participants, None, codebook, manifest, items, str(path),
-                  keyed_answers=answers, pages=pages, exchange=exchange)
+                  keyed_answers=answers, pages=pages, exchange=exchange, not_shown=not_shown)
 
 
 def export_from_frames(
@@ -258,4 +260,6 @@ def export_from_frames(
     counts = manifest["row_counts"]
     if counts["participants"] != len(p) or counts["answers"] != len(a):
         raise ExportError(MANIFEST_FILE, "row_counts disagree with the frames")
-    return Export(p, None, codebook, manifest, items, source, keyed_answers=a)
+    a, not_shown = split_not_shown(a, items)
+    return Export(p, None, codebook, manifest, items, source, keyed_answers=a,
+                  not_shown=not_shown)

@@ -34,7 +34,13 @@ from analysis.contract import (
     upgrade_codebook,
 )
 from analysis.export import ExportError
-from analysis.frames import CATEGORY_COLUMNS, as_category, isin_ids, missing_code_mask
+from analysis.frames import (
+    CATEGORY_COLUMNS,
+    as_category,
+    isin_ids,
+    missing_code_mask,
+    not_shown_mask,
+)
 
 __all__ = [
     "unescape_text", "legacy_escaping", "check_manifest", "check_codebook", "items_table",
@@ -147,6 +153,9 @@ def check_codebook(codebook: Any) -> dict:
                 raise ExportError(
                     f, f"{where} of type {item['type']} needs scale.min and scale.max"
                 )
+        code = item.get("not_shown_code")  # 1.11
+        if code is not None and (isinstance(code, bool) or not isinstance(code, (int, float))):
+            raise ExportError(f, f"{where} has a not_shown_code that is not a number")
         if item.get("role") not in (*ROLES, None):
             raise ExportError(f, f"{where} has unknown role {item['role']!r}")
         if item.get("role") in ("knowledge", "attention") and item.get("correct") is None:
@@ -172,7 +181,8 @@ def items_table(codebook: Mapping) -> pd.DataFrame:
     and ``text`` hold; missing when nothing), ``numeric`` (``value_coding``
     is ``quantity``: means and shifts make sense) and ``attitude`` (bool);
     ``role`` (one of the contract's ``ROLES`` or None) and ``straightlining``
-    (bool: the item joins the straight-lining check) (format 1.5).
+    (bool: the item joins the straight-lining check) (format 1.5);
+    ``not_shown_code`` (float, NaN when the item is always shown; 1.11).
 
     Examples
     --------
@@ -214,6 +224,8 @@ def items_table(codebook: Mapping) -> pd.DataFrame:
                 "attitude": bool(item.get("attitude")),
                 "role": item.get("role"),
                 "straightlining": bool(item.get("straightlining")),
+                "not_shown_code": float(item.get("not_shown_code") if item.get(
+                    "not_shown_code") is not None else np.nan),
             }
         )
     return pd.DataFrame(rows)
@@ -368,7 +380,7 @@ def check_answers(
     v = a["value"].to_numpy()
     out_of = ~np.isnan(v) & ~np.isnan(smin) & ((v < smin) | (v > smax))
     if out_of.any():
-        out_of &= ~missing_code_mask(a["item"], v, items)
+        out_of &= ~missing_code_mask(a["item"], v, items) & ~not_shown_mask(a, items)
     if out_of.any():
         raise _bad(f, a, "value", pd.Series(out_of, index=a.index), "within the item's scale")
     return a

@@ -107,7 +107,8 @@ def _untag_stata_missing(raw: pd.Series, item: pd.Series, is_text, codebook) -> 
     if not tagged.any():
         return raw
     codes = {(i["id"], tag): code for i in codebook["items"]
-             for code, tag in stata_missing_tags(i.get("options") or []).items()}
+             for code, tag in stata_missing_tags(i.get("options") or [],
+                                                 i.get("not_shown_code")).items()}
     raw = raw.copy()
     raw[tagged] = [codes.get((i, t), t) for i, t in zip(item[tagged], raw[tagged], strict=True)]
     return raw
@@ -167,6 +168,12 @@ def answers_from_wide(
     text = text.where(pd.Series(is_text, index=text.index))
     if escaped:
         text = unescape_text(text, legacy)
+    # not shown (1.11): a text column holds the item's code as text; back to the value
+    code = items.set_index("item")["not_shown_code"].reindex(long["item"]).to_numpy()
+    hidden = is_text & ~np.isnan(code) & (text.to_numpy(dtype=object) == np.array(
+        [f"{c:g}" for c in code], dtype=object))
+    value = value.where(~hidden, pd.Series(code, index=value.index))
+    text = text.where(~hidden)
     arm_of = participants.set_index("participant_id")["arm"]
     out = pd.DataFrame(
         {

@@ -46,7 +46,7 @@ __all__ = ["NOT_SHOWN_CODE", "Condition", "ConditionError", "parse", "resolve",
            "not_shown_code", "shown_items", "page_condition_items", "referenced_items",
            "MAX_CONDITION_CHARS"]
 
-#: The declared missing code of an item that was not shown (format 1.9): its
+#: The declared missing code of an item that was not shown (format 1.11): its
 #: answer row holds this ``value`` and no text. Negative like "prefer not to
 #: answer" (-9), outside every built-in scale; a number item whose range
 #: reaches it gets one below its minimum (:func:`not_shown_code`).
@@ -110,10 +110,11 @@ def parse(text: str) -> Condition:
     'renter'
     >>> parse('a in ["x", "y"] and not b >= 3').items
     ('a', 'b')
-    >>> parse('tenure == "renter"')
-    Traceback (most recent call last):
-    ...
-    surveys.conditions.ConditionError: expected a text in quotes or a number at character 9, found '='
+    >>> try:
+    ...     parse('tenure == "renter"')
+    ... except ConditionError as exc:
+    ...     print(exc)
+    expected a text in quotes or a number at character 9, found '='
     """
     if not isinstance(text, str) or not text.strip():
         raise ConditionError("must be a condition as text, such as 'tenure = \"renter\"'")

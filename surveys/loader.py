@@ -16,8 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
-from surveys.conditions import ConditionError, parse
 from surveys.condition_check import check_conditions
+from surveys.conditions import ConditionError, parse
 from surveys.exchange import read_exchange
 from surveys.images import check_image_uses, read_images
 from surveys.item_types import REGISTRY, get_type

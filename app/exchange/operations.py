@@ -58,6 +58,7 @@ def proposal_of(session: Session, survey: Survey, participant_id: int, source: S
         value, text = parsed.value, parsed.text
     if item.kind.text_coding == "ranked_option_ids":
         return text.split("|")[-1] if text else None
+    # (a "not shown" row's code, surveys/conditions.py, is no option: None)
     option = next((o for o in item.options if value is not None and o.code == int(value)), None)
     return option.id if option is not None else None
 

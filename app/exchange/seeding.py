@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from app.exchange.routing import Card, Pool, by_proposal
 from app.models import Answer, Campaign, Participant, Rating
 from surveys import Survey
+from surveys.conditions import not_shown_code
 
 __all__ = ["opinion_groups", "group_counts", "routed_draw", "BONUS_UNDER"]
 
@@ -48,7 +49,9 @@ def opinion_groups(session: Session, campaign: Campaign, survey: Survey) -> dict
         .where(Participant.campaign_id == campaign.id, Answer.item.in_(items),
                Answer.phase.in_(("profile", "pre")), Answer.value.is_not(None))
     ).all()
-    missing = {i: {o.code for o in survey.items[i].options if o.missing} for i in items}
+    # "missing" options, and the code of an item a display condition hid, are no answer
+    missing = {i: {o.code for o in survey.items[i].options if o.missing}
+               | {not_shown_code(survey.items[i])} for i in items}
     answers: dict[int, dict[str, float]] = {}
     for pid, item, value in rows:
         if value not in missing[item]:

@@ -6,6 +6,7 @@ import re
 
 from analysis.contract import FORMAT_VERSION
 from surveys import Survey
+from surveys.conditions import not_shown_code, page_condition_items
 
 __all__ = ["build_codebook", "exchange_entry", "word_count"]
 
@@ -30,6 +31,7 @@ def word_count(markdown: str) -> int:
 
 def build_codebook(survey: Survey) -> dict:
     items = []
+    conditions = conditions_by_item(survey)
     for item in survey.items.values():
         module_pages = [p for p in survey.pages_in("module") if item.id in p.items]
         entry = {
@@ -43,6 +45,7 @@ def build_codebook(survey: Survey) -> dict:
             "construct": item.construct,
             "required": item.required,
             "modules": [m.id for m in survey.modules] if module_pages else None,
+            **display_condition(item, conditions.get(item.id, [])),
         }
         entry.update(item.kind.codebook(item))
         items.append(entry)
@@ -67,6 +70,33 @@ def build_codebook(survey: Survey) -> dict:
         "items": items,
         "exchange": exchange_entry(survey),
     }
+
+
+def conditions_by_item(survey: Survey) -> dict[str, list[str]]:
+    """Item id -> the display conditions it is shown under, as written (each once)."""
+    found: dict[str, list[str]] = {}
+    if not any(h.show_if for h in (*survey.pages, *survey.items.values())):
+        return found
+    for page in survey.pages:
+        for item_id, conditions in page_condition_items(survey, page).items():
+            for condition in conditions:
+                if str(condition) not in found.setdefault(item_id, []):
+                    found[item_id].append(str(condition))
+    return found
+
+
+def display_condition(item, conditions: list[str]) -> dict:
+    """The codebook's ``show_if`` and ``not_shown_code`` (1.11) of one item.
+
+    ``show_if``: the conditions it is shown under, as written (the page's
+    and the item's, joined with ``and``; a post twin's are its pre twin's),
+    or null. ``not_shown_code``: the ``value`` its answer row holds when it
+    was not shown, or null for an item always shown.
+    """
+    if not conditions:
+        return {"show_if": None, "not_shown_code": None}
+    text = " and ".join(f"({c})" if len(conditions) > 1 else c for c in conditions)
+    return {"show_if": text, "not_shown_code": not_shown_code(item)}
 
 
 def exchange_entry(survey: Survey) -> dict | None:

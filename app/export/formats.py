@@ -186,7 +186,8 @@ def _write_dta(table, path, column_labels, value_labels, missing, codebook) -> N
     table = _text_as_empty(table)
     tags_of = {}
     for column in missing:
-        tags = stata_missing_tags(items[split_wide_column(column)[2]]["options"])
+        item = items[split_wide_column(column)[2]]
+        tags = stata_missing_tags(item["options"], item.get("not_shown_code"))
         tags_of[column] = tags
         cells = table[column].astype(object)
         table[column] = cells.map(lambda v, t=tags: t.get(int(v), v) if pd.notna(v) else v)

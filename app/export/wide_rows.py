@@ -26,7 +26,10 @@ from analysis.contract import (
     wide_column,
 )
 
-__all__ = ["WideRows", "HELD_ROWS"]
+__all__ = ["WideRows", "HELD_ROWS", "NOT_SHOWN_LABEL"]
+
+#: The value label of an item's "not shown" code in SPSS and Stata files (1.11).
+NOT_SHOWN_LABEL = "not shown"
 
 #: Wide rows held in memory at most (spooled or handed to a writer at a time):
 #: a wide row has a cell per answer column (hundreds), so even 256 rows are a
@@ -91,6 +94,9 @@ class WideRows:
             # choice (a count) and answers with no value, where the text is
             # the answer (raw from here on: each format escapes as it needs).
             cell = unescape_formula(text) if (is_text or value == "") else float(value)
+            if is_text and not cell and value not in ("", None):
+                # not shown (1.11): a text column holds the item's code as text
+                cell = f"{float(value):g}"
             if is_text and not isinstance(cell, str):
                 cell = str(cell)
             cells[index] = cell
@@ -196,9 +202,13 @@ class WideRows:
             if not is_text and item["options"]:
                 value_labels[column] = {float(o["code"]): o["label"][self.lang]
                                         for o in item["options"]}
-                codes = [float(c) for c in item["missing_codes"]]
-                if codes:
-                    missing[column] = codes
+            codes = [float(c) for c in item["missing_codes"]] if item["options"] else []
+            if not is_text and item.get("not_shown_code") is not None:  # 1.11
+                code = float(item["not_shown_code"])
+                value_labels.setdefault(column, {})[code] = NOT_SHOWN_LABEL
+                codes.append(code)
+            if not is_text and codes:
+                missing[column] = codes
         return column_labels, value_labels, missing
 
     def close(self) -> None:

@@ -43,6 +43,7 @@ from app.export.codebook import word_count
 from app.models import Answer, Campaign, PageVisit, Participant, Quota, QuotaClaim, utcnow
 from app.participant.steps import journey
 from surveys import Survey
+from surveys.conditions import NOT_SHOWN_CODE
 
 __all__ = [
     "Funnel", "funnel", "ArmRow", "page_dropoff", "durations", "completions_per_hour", "languages",
@@ -291,7 +292,9 @@ def quality(session: Session, campaign: Campaign, survey: Survey | None) -> list
         select(Answer.participant_id, Answer.item, Answer.value)
         .join(Participant, Participant.id == Answer.participant_id)
         .where(counted(campaign), Answer.item.in_(likert + list(attention)),
-               Answer.phase != "profile")
+               Answer.phase != "profile",
+               # a row of an item not shown (its declared code) is no answer
+               Answer.value.is_distinct_from(NOT_SHOWN_CODE))
     )
     for pid, item, value in answers:
         if item in attention:

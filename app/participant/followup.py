@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 from app.campaigns.tokens import hash_code, new_resume_code, normalise
 from app.models import Answer, Campaign, Participant, utcnow
 from app.participant.operations import Outcome
+from app.participant.visibility import advance, first_shown
 from app.web.database import writing
 from surveys import Answer as ParsedAnswer
 from surveys import Page, Survey
@@ -120,14 +121,19 @@ def begin(session: Session, campaign: Campaign, survey: Survey,
     """Start the follow-up at its first step, its feedback order drawn (once; a second
     start changes nothing)."""
     order = feedback_order(campaign, survey, participant)
-    first = followup_steps(survey, order)[0].key
+    now = utcnow()
     with writing(session):
-        session.execute(
+        # the first page shown: one whose items display conditions all hide is skipped
+        first, hidden = first_shown(session, survey, participant.id,
+                                    followup_steps(survey, order), now, phase="followup")
+        started = session.execute(
             update(Participant)
             .where(Participant.id == participant.id, Participant.followup_step.is_(None))
-            .values(followup_step=first, followup_started_at=utcnow(), feedback_order=order)
+            .values(followup_step=first, followup_started_at=now, feedback_order=order)
             .execution_options(synchronize_session=False)
-        )
+        ).rowcount
+        if started == 1 and hidden:
+            session.execute(insert(Answer), hidden)
     session.expire(participant)
 
 
@@ -143,13 +149,16 @@ def submit_followup(session: Session, survey: Survey, participant: Participant, 
         done = keys.index(step_key) < keys.index(participant.followup_step)
         return Outcome.ALREADY_SAVED if done else Outcome.NOT_YET
     page = steps[keys.index(step_key)].page
-    next_key = keys[keys.index(step_key) + 1]
     now = utcnow()
-    values: dict = {"followup_step": next_key}
-    if next_key == FOLLOWUP_THANKS:
-        values["followup_completed_at"] = now
+    values: dict = {}
     try:
         with writing(session):
+            # the next page shown, and "not shown" rows (app/participant/visibility.py)
+            next_key, hidden = advance(session, survey, participant.id, steps, step_key,
+                                       answers, now, phase="followup")
+            values["followup_step"] = next_key
+            if next_key == FOLLOWUP_THANKS:
+                values["followup_completed_at"] = now
             claimed = session.execute(
                 update(Participant)
                 .where(Participant.id == participant.id, Participant.followup_step == step_key,
@@ -164,7 +173,7 @@ def submit_followup(session: Session, survey: Survey, participant: Participant, 
                  "item": item_id, "value": parsed.value, "text": parsed.text,
                  "page": page.id, "answered_at": now, "seconds_on_page": None}
                 for item_id, parsed in answers.items() if parsed is not None and page is not None
-            ]
+            ] + hidden
             if rows:
                 session.execute(insert(Answer), rows)
     except IntegrityError:

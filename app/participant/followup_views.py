@@ -23,6 +23,7 @@ from app.participant.forms import ConfirmForm, FollowupCodeForm, page_form
 from app.participant.panel_resume import may_continue_followup, panel_session_hash
 from app.participant.step_page import questions_html
 from app.participant.views import _campaign
+from app.participant.visibility import shown_step
 from app.web.database import reads_first
 from app.web.i18n import choose_language
 
@@ -104,7 +105,8 @@ def _render(campaign, participant, code, form=None, status=200):
     keys = [s.key for s in steps]
     if participant.followup_step not in keys:  # a survey changed under a follow-up
         abort(404)
-    step = steps[keys.index(participant.followup_step)]
+    step = shown_step(db.session, g.survey, participant.id,
+                      steps[keys.index(participant.followup_step)])
     action = url_for(".followup_submit", slug=campaign.slug, code=code, step_key=step.key)
     if step.page is None:  # the feedback step
         return render_template(
@@ -145,6 +147,7 @@ def submit(slug: str, code: str, step_key: str):
         if ConfirmForm().validate_on_submit():
             fu.submit_followup(db.session, g.survey, participant, step_key, {})
         return redirect(url_for(".followup_show", slug=slug, code=code), code=303)
+    step = shown_step(db.session, g.survey, participant.id, step)
     form = page_form(step.page, g.survey.items, participant.language, request.form,
                      version=g.survey.version)
     if not form.validate_on_submit():

@@ -63,7 +63,7 @@ class ItemField(Field):
         return self.raw[0] if self.raw else ""
 
 
-#: Form classes by (survey version, page, language): building one costs more
+#: Form classes by (survey version, page, its items, language): building one costs more
 #: than filling it, and a version's pages never change.
 _FORM_CLASSES: dict[tuple[str, str, str], type[FlaskForm]] = {}
 _FORM_CLASSES_MAX = 1024
@@ -77,7 +77,8 @@ def page_form(page: Page, items, lang: str, formdata=None, *, version: str | Non
     and reused (the version is a hash of the survey files, so it names the
     items exactly); without it a new class is built.
     """
-    key = (version, page.id, lang) if version else None
+    # the items too: a page narrowed by display conditions is a form of its own
+    key = (version, page.id, page.items, lang) if version else None
     form_class = _FORM_CLASSES.get(key) if key else None
     if form_class is None:
         fields = {field_name(i): ItemField(item=items[i], lang=lang) for i in page.items}

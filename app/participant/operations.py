@@ -39,16 +39,15 @@ from app.participant.screening import (
     stratum_for,
 )
 from app.participant.steps import THANKS, Step, exchange_step, journey
+from app.participant.visibility import advance
 from app.retention.erasure import erase_links, remove_campaign_files
 from app.web.database import insert_ignoring_duplicates, writing
 from surveys import Answer as ParsedAnswer
 from surveys import Survey
 
-__all__ = [
-    "Outcome", "Started", "start", "steps_of", "current_step", "record_first_view",
-    "submit_step", "withdraw", "find_by_code", "set_language", "progress",
-    "InviteUnavailableError", "find_by_external_id", "step_was_saved",
-]
+__all__ = ["Outcome", "Started", "start", "steps_of", "current_step", "record_first_view",
+           "submit_step", "withdraw", "find_by_code", "set_language", "progress",
+           "InviteUnavailableError", "find_by_external_id", "step_was_saved"]
 
 START_RETRIES = 8
 
@@ -285,8 +284,8 @@ def _submit_once(session, campaign, survey, participant, step_key, answers,
                                  replaces_id=drawn.replaces_id)
             if ending is None and fails_attention(campaign, survey, answers):
                 ending = "failed_attention"
-            keys = [s.key for s in journey(survey, modules, exchange_step(survey, arm))]
-            next_key = keys[keys.index(step_key) + 1]
+            next_key, hidden = advance(session, survey, participant.id, journey(
+                survey, modules, exchange_step(survey, arm)), step_key, answers, now, not ending)
             if ending is not None:
                 claim.update(step=THANKS, status="screened_out", outcome=ending)
             else:
@@ -300,7 +299,7 @@ def _submit_once(session, campaign, survey, participant, step_key, answers,
             ).rowcount
             if claimed != 1:
                 raise _AlreadyClaimedError
-            _store_answers(session, participant, step, step_key, answers, now)
+            _store_answers(session, participant, step, step_key, answers, now, hidden)
             if also is not None:
                 also(session, now)
             if next_key == "card:1" and ending is None:
@@ -374,7 +373,8 @@ def _claim_statement(columns: frozenset) -> Update:
     return statement
 
 
-def _store_answers(session, participant, step, step_key, answers, now) -> None:
+def _store_answers(session, participant, step, step_key, answers, now, hidden=()) -> None:
+    """The page's answers, and a "not shown" row per hidden item (app/participant/visibility)."""
     shown_at = session.execute(
         _VISIT_SUBMITTED, {"pid": participant.id, "this_step": step_key, "now": now}
     ).scalar()
@@ -393,7 +393,7 @@ def _store_answers(session, participant, step, step_key, answers, now) -> None:
         }
         for item_id, parsed in answers.items()
         if parsed is not None
-    ]
+    ] + list(hidden)
     if rows:
         session.execute(_ANSWERS, rows)
 

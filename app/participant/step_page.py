@@ -39,8 +39,8 @@ def render_step(campaign, participant, step, form=None, status=200):
                            getattr(form, "card_sent", None)), status
     if form is not None or not cacheable():
         return _step_html(campaign, participant, step, form, done, total), status
-    key = (step.key, participant.language, str(get_locale()), done, total,
-           participant.is_test, participant.status)
+    key = (step.key, step.page.items if step.page else (), participant.language,
+           str(get_locale()), done, total, participant.is_test, participant.status)
     pages = g.parley_visit.found.pages  # they go with the campaign's cache entry
     html = page_html(pages, key, lambda: _step_html(campaign, participant, step, None, done, total))
     return html, status
@@ -65,19 +65,20 @@ def _step_html(campaign, participant, step, form, done: int, total: int) -> str:
     return render_template("participant/page.html", form=form, questions=questions, **context)
 
 
-#: The questions of an unanswered page, rendered, by (survey version, page, language).
+#: The questions of an unanswered page, rendered, by (survey version, page, items, language).
 #: A page without answers or errors renders the same for everyone (the CSRF
 #: token is outside it), and rendering its options was most of a page view.
 _QUESTIONS: dict[tuple[str, str, str], Markup] = {}
 
 
 def questions_html(form, page_id: str, lang: str, cache: bool) -> Markup:
-    key = (g.survey.version, page_id, lang)
+    fields = [field for field in form if hasattr(field, "item")]
+    # the items too: a page narrowed by display conditions renders apart
+    key = (g.survey.version, page_id, tuple(f.item.id for f in fields), lang)
     if cache and key in _QUESTIONS:
         return _QUESTIONS[key]
     one = get_template_attribute("participant/_items.html", "item")
     together = get_template_attribute("participant/_items.html", "group")
-    fields = [field for field in form if hasattr(field, "item")]
     html = Markup("")
     # a composite's consecutive items (a grid's rows) are drawn by one widget
     for group, run in groupby(fields, key=lambda f: f.item.kind.group(f.item)):

@@ -32,6 +32,7 @@ from app.participant.lookup import visit
 from app.participant.panel_resume import ResumeNeedsProofError, may_continue, panel_session_hash
 from app.participant.results import results_for_thanks
 from app.participant.step_page import render_step
+from app.participant.visibility import shown_step
 from app.web.database import reads_first
 from app.web.i18n import choose_language
 from app.web.markdown import survey_html
@@ -284,7 +285,8 @@ def show_step(slug: str):
         return _closed_page(campaign)
     if not g.parley_visit.shown:
         ops.record_first_view(db.session, participant, step)
-    return render_step(campaign, participant, step)
+    return render_step(campaign, participant, shown_step(db.session, g.survey, participant.id,
+                                                         step))
 
 
 @reads_first
@@ -300,7 +302,7 @@ def submit(slug: str, step_key: str):
     step = steps.get(step_key)
     if step is None or step.key != participant.step or step.kind == "thanks":
         return _not_current(slug, participant, step_key)
-    also = None
+    step, also = shown_step(db.session, g.survey, participant.id, step), None
     if step.kind in ("read", "card", "pair"):
         form = ConfirmForm()
     else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from surveys import SurveyError, load_survey
-from surveys.conditions import ConditionError, NOT_SHOWN_CODE, not_shown_code, parse, shown_items
+from surveys.conditions import NOT_SHOWN_CODE, ConditionError, not_shown_code, parse, shown_items
 from tests.show_if_survey import show_if_survey
 
 PAGE_IF = """show_if = 'tenure = "renter"'"""
