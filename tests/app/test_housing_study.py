@@ -85,9 +85,10 @@ def followup(app, link: str) -> Bot:
 
 def test_a_campaign_runs_it_follows_it_up_and_exports_it(app, runner, make_campaign, tmp_path):
     make_campaign("housing", survey=HOUSING, design={"seed": 22})
-    walk(app, "owner")
+    owner = walk(app, "owner")
     renter = walk(app, "renter", "de")
     assert "page:renting" in renter.history
+    assert "page:renting" not in owner.history  # the renter-only block (show_if)
 
     rows = {r["participant_id"]: r for r in links_of(runner, tmp_path)}
     assert run(runner, "followup", "open", "housing").exit_code == 0
@@ -102,6 +103,12 @@ def test_a_campaign_runs_it_follows_it_up_and_exports_it(app, runner, make_campa
         assert set(since["item"]) == {"support_cap", "support_build", "rank_policies",
                                       "move_plans", "discussed", "moved"}, fmt
         assert len(since[since["item"] == "moved"]) == 2, fmt
+        # the owner's renter block: "not shown", apart from the answers
+        hidden = export.not_shown
+        assert set(zip(hidden["phase"], hidden["item"], strict=True)) == {
+            ("profile", "rent_share"), ("profile", "landlord")}, fmt
+        assert len(hidden) == 2, fmt
+        assert answers["item"].isin(["rent_share", "landlord"]).sum() == 2, fmt  # the renter's
 
 
 def links_of(runner, tmp_path) -> list[dict]:
