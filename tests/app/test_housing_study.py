@@ -8,6 +8,7 @@ The browser walk of the same survey is tests/browser/test_housing_study.py.
 from __future__ import annotations
 
 import csv
+import json
 import re
 from pathlib import Path
 
@@ -19,15 +20,19 @@ from surveys import load_survey
 from tests.app.campaigns.test_survey_uploads import upload
 from tests.app.participant.test_followup import run
 from tests.bots import Bot
-from tests.exporting import export_every_format
+from tests.exporting import EVERYTHING, export_every_format
 from tests.survey_images import folder_zip
 
 HOUSING = Path(__file__).parents[1] / "surveys_data" / "housing"
 SURVEY = load_survey(HOUSING)
+RENTER_ITEMS = {("profile", "rent_share"), ("profile", "landlord"), ("post", "move_plans"),
+                ("followup", "move_plans")}
 
 
 def test_the_housing_study_loads_with_every_feature_it_is_written_with():
-    assert SURVEY.languages == ("en", "de") or list(SURVEY.languages) == ["en", "de"]
+    assert list(SURVEY.languages) == ["en", "de"]
+    assert SURVEY.page("renting").show_if is not None
+    assert SURVEY.items["move_plans"].show_if is not None
     assert [p.id for p in SURVEY.pages_in("followup")] == ["since"]
     assert SURVEY.phases_of("discussed") == SURVEY.phases_of("moved") == ("followup",)
     chart = SURVEY.images["rents"]
@@ -66,55 +71,86 @@ def test_a_designer_pages_through_it_in_both_languages_before_any_campaign(signe
         assert db.session.scalar(select(func.count()).select_from(Campaign)) == 0
 
 
+def answer_page(bot: Bot, fixed: dict) -> None:
+    """Submit the bot's page as a satisficing participant would: only the fields the page
+    shows (a hidden item has none), ``fixed`` answers, the ranking in the order shown."""
+    key = bot.current_page()
+    answers = {name: value for name, value in {**bot.answers_for(key), **fixed}.items()
+               if f'name="{name}"' in bot.html}
+    shown = re.findall(r'name="(q_rank_policies__\w+)"', bot.html)
+    answers.update({name: str(rank) for rank, name in enumerate(shown, start=1)})
+    bot.pages[key] = bot.html
+    bot.submit_current(answers)
+
+
 def walk(app, tenure: str, lang: str = "en") -> Bot:
     """A participant who answers ``tenure`` on the first page, to the thanks page."""
-    bot = Bot(app.test_client(), "housing", SURVEY, overrides={"home": {"q_tenure": tenure}})
-    assert "Thank you" in bot.walk(lang) or "Vielen Dank" in bot.html
+    bot = Bot(app.test_client(), "housing", SURVEY)
+    bot.pages = {}
+    bot.start(lang)
+    while bot.current_action() is not None:
+        answer_page(bot, {"q_tenure": tenure})
+    assert SURVEY.thanks[lang] in bot.html
     return bot
 
 
 def followup(app, link: str) -> Bot:
-    bot = Bot(app.test_client(), "housing", SURVEY,
-              overrides={"since": {"q_discussed": "yes", "q_moved": "no"}})
+    bot = Bot(app.test_client(), "housing", SURVEY)
+    bot.pages = {}
     bot.get(link.split("/c/housing/", 1)[1])
     bot.post(re.search(r'action="([^"]+/start)"', bot.html).group(1), {})
     while bot.current_action() is not None:
-        bot.submit_current()
+        answer_page(bot, {"q_discussed": "yes", "q_moved": "no"})
     return bot
 
 
-def test_a_campaign_runs_it_follows_it_up_and_exports_it(app, runner, make_campaign, tmp_path):
-    make_campaign("housing", survey=HOUSING, design={"seed": 22})
-    owner = walk(app, "owner")
-    renter = walk(app, "renter", "de")
-    assert "page:renting" in renter.history
-    assert "page:renting" not in owner.history  # the renter-only block (show_if)
-
-    rows = {r["participant_id"]: r for r in links_of(runner, tmp_path)}
-    assert run(runner, "followup", "open", "housing").exit_code == 0
-    for row in rows.values():
-        bot = followup(app, row["link"])
-        assert bot.history == ["followup:after", "followup:since"]
-
-    exports = export_every_format(runner, "housing", tmp_path)
-    for fmt, export in exports.items():
-        answers = export.answers
-        since = answers[answers["phase"] == "followup"]
-        assert set(since["item"]) == {"support_cap", "support_build", "rank_policies",
-                                      "move_plans", "discussed", "moved"}, fmt
-        assert len(since[since["item"] == "moved"]) == 2, fmt
-        # the owner's renter block: "not shown", apart from the answers
-        hidden = export.not_shown
-        assert set(zip(hidden["phase"], hidden["item"], strict=True)) == {
-            ("profile", "rent_share"), ("profile", "landlord")}, fmt
-        assert len(hidden) == 2, fmt
-        assert answers["item"].isin(["rent_share", "landlord"]).sum() == 2, fmt  # the renter's
+def export_folder(runner, tmp_path, fmt: str = "wide") -> Path:
+    out = tmp_path / f"export-{fmt}-{len(list(tmp_path.iterdir()))}"
+    assert run(runner, "export", "housing", out, "--format", fmt, *EVERYTHING).exit_code == 0
+    return out
 
 
-def links_of(runner, tmp_path) -> list[dict]:
-    """The follow-up links, as ``parley followup links`` writes them (a campaign named housing)."""
-    out = tmp_path / "followup-links.csv"
-    result = run(runner, "followup", "links", "housing", "--out", out)
-    assert result.exit_code == 0, result.output
-    with out.open() as f:
+def rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+def test_owners_never_see_the_renter_block_and_their_rows_say_not_shown(
+    app, runner, make_campaign, tmp_path
+):
+    make_campaign("housing", survey=HOUSING)
+    owner, renter = walk(app, "owner"), walk(app, "renter", "de")
+    assert "page:renting" not in owner.history and "page:renting" in renter.history
+    assert "q_move_plans" not in owner.pages["page:after"]
+    assert "q_move_plans" in renter.pages["page:after"]
+    out = tmp_path / "links.csv"
+    assert run(runner, "followup", "links", "housing", "--out", out).exit_code == 0
+    assert run(runner, "followup", "open", "housing").exit_code == 0
+    for link in rows(out):  # the follow-up wave asks its own two questions
+        bot = followup(app, link["link"])
+        assert bot.history == ["followup:after", "followup:since"]
+        assert "q_discussed" in bot.pages["followup:since"] and "q_moved" in bot.pages["followup:since"]
+
+    folder = export_folder(runner, tmp_path)
+    codebook = {i["id"]: i for i in json.loads((folder / "codebook.json").read_text())["items"]}
+    code = str(codebook["rent_share"]["not_shown_code"])
+    assert code == "-7" and codebook["rent_share"]["show_if"] == 'tenure = "renter"'
+    answers = rows(folder / "answers.csv")
+    tenure = {a["participant_id"]: a["value"] for a in answers if a["item"] == "tenure"}
+    owner_id = next(p for p, value in tenure.items() if value == "2")  # code of "owner"
+    renter_id = next(p for p, value in tenure.items() if value == "1")
+    mine = {(a["phase"], a["item"]): a["value"] for a in answers if a["participant_id"] == owner_id}
+    theirs = {(a["phase"], a["item"]): a["value"] for a in answers
+              if a["participant_id"] == renter_id}
+    assert {key: mine[key] for key in RENTER_ITEMS} == dict.fromkeys(RENTER_ITEMS, code)
+    assert all(theirs[key] not in ("", code) for key in RENTER_ITEMS)
+    assert (mine[("followup", "discussed")], theirs[("followup", "moved")]) == ("1", "2")
+    wide = {r["participant_id"]: r for r in rows(folder / "wide.csv")}
+    assert wide[owner_id]["profile__rent_share"] == wide[owner_id]["post__move_plans"] == code
+    for fmt, export in export_every_format(runner, "housing", tmp_path).items():
+        hidden = export.not_shown  # structurally missing: not among the answers
+        assert set(zip(hidden["phase"], hidden["item"], strict=True)) == RENTER_ITEMS, fmt
+        assert set(hidden["participant_id"]) == {owner_id}, fmt
+        assert set(export.answers[export.answers["item"] == "rent_share"]["participant_id"]) == {
+            renter_id}, fmt
+

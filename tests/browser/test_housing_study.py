@@ -76,6 +76,7 @@ def test_the_housing_study_at_360_px_in_two_languages(new_page, live_server, lan
     person.consent()
     keys = walk(page, tenure, lang, scan)
     assert keys[0] == "page:home" and f"read:{arm}" in keys and keys[-1] == "page:after"
+    assert ("page:renting" in keys) == (tenure == "renter")  # the renter-only block
 
     app = live_server.app
     with app.app_context():
