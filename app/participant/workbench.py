@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from app.accounts.permissions import role_required
 from app.campaigns.library import find_survey
+from app.export.codebook import conditions_by_item, display_condition
 from app.participant.forms import page_form
 from app.participant.step_page import questions_html
 from app.participant.steps import Step, journey
@@ -47,6 +48,10 @@ class CodebookRow:
     missing: tuple[int, ...]
     construct: str | None
     role: str | None
+    #: The display conditions it is shown under (a page's and its own), as the codebook
+    #: writes them, and the code its row holds when they hide it; None: always shown.
+    show_if: str | None = None
+    not_shown_code: int | None = None
 
 
 def workbench_steps(survey: Survey, arm_id: str) -> list[Step]:
@@ -65,9 +70,11 @@ def codebook_rows(survey: Survey, step: Step, lang: str) -> list[CodebookRow]:
     if step.page is None:
         return []
     rows = []
+    conditions = conditions_by_item(survey)
     for item_id in step.page.items:
         item = survey.items[item_id]
         entry = item.kind.codebook(item)
+        shown = display_condition(item, conditions.get(item.id, []))
         scale = entry.get("scale")
         rows.append(CodebookRow(
             item.id, item.type, survey.phases_of(item.id), item.required,
@@ -75,6 +82,7 @@ def codebook_rows(survey: Survey, step: Step, lang: str) -> list[CodebookRow]:
                   for o in entry.get("options") or ()),
             f"{scale['min']:g}-{scale['max']:g}" if scale else "",
             tuple(entry.get("missing_codes") or ()), item.construct, entry.get("role"),
+            shown["show_if"], shown["not_shown_code"],
         ))
     return rows
 
