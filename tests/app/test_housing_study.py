@@ -65,6 +65,11 @@ def test_a_designer_pages_through_it_in_both_languages_before_any_campaign(signe
             keys = workbench_keys(designer, link, lang, arm)
             assert keys == ["consent", "page:home", "page:renting", "page:before", f"read:{arm}",
                             "page:after", "thanks", "followup:since"], (lang, arm)
+    renting = designer.get(f"{link}?lang=de&arm=build&step=2").get_data(as_text=True)
+    condition = "<code>tenure = &#34;renter&#34;</code>; otherwise exported as -7 (not shown)"
+    assert renting.count(condition) == 2  # the codebook beside the page: both items
+    after = designer.get(f"{link}?lang=en&arm=build&step=5").get_data(as_text=True)
+    assert after.count("Shown only if") == 1  # move_plans alone
     since = designer.get(f"{link}?lang=de&arm=build&step=7").get_data(as_text=True)
     assert "Sind Sie seit Ihrer Teilnahme umgezogen?" in since and "<code>moved</code>" in since
     with app.app_context():
