@@ -39,7 +39,7 @@ from app.participant.screening import (
     stratum_for,
 )
 from app.participant.steps import THANKS, Step, exchange_step, journey
-from app.participant.visibility import advance
+from app.participant.visibility import advance, passed
 from app.retention.erasure import erase_links, remove_campaign_files
 from app.web.database import insert_ignoring_duplicates, writing
 from surveys import Answer as ParsedAnswer
@@ -259,8 +259,7 @@ def _submit_once(session, campaign, survey, participant, step_key, answers,
         done = keys.index(step_key) < keys.index(participant.step)
         return Outcome.ALREADY_SAVED if done else Outcome.NOT_YET
     step = next(s for s in steps_of(survey, participant) if s.key == step_key)
-    counts = not participant.is_test  # test runs (previews) hold no quota places
-    now = utcnow()
+    counts, now = not participant.is_test, utcnow()  # test runs (previews) hold no quota places
     written: list[int] = []
     try:
         with writing(session):
@@ -270,7 +269,8 @@ def _submit_once(session, campaign, survey, participant, step_key, answers,
             choices = choices_of(survey, answers) if step.phase == "profile" else {}
             if step.page is not None and fails_screening(campaign, step.page, choices):
                 ending = "screened_out"
-            if step_key == gate_key(survey) and ending is None:
+            if ending is None and gate_key(survey) in passed(session, survey, participant.id,
+                    steps_of(survey, participant), step_key, answers, now):  # or skipped past
                 choices = {**stored_profile_choices(session, survey, participant.id), **choices}
                 drawn, admitted = pass_gate(session, campaign, survey, participant, choices,
                                              counts)

@@ -31,7 +31,7 @@ from surveys import Page, Survey
 from surveys.conditions import not_shown_code, page_condition_items, referenced_items, shown_items
 
 __all__ = ["conditional", "condition_answers", "shown_step", "advance", "first_shown",
-           "is_not_shown"]
+           "passed", "is_not_shown"]
 
 
 #: (survey version, page id) -> whether the page has conditions; survey version ->
@@ -142,6 +142,17 @@ def advance(session: Session, survey: Survey, participant_id: int, path: list, s
         rows += more
         index += 1
     return path[index + 1].key, rows
+
+
+def passed(session: Session, survey: Survey, participant_id: int, path: list, step_key: str,
+           answers: dict[str, ParsedAnswer | None], now) -> set[str]:
+    """The step keys a submit of ``step_key`` leaves behind: it and the pages it skips.
+
+    A decision tied to a page (the gate after the last about-you page, which
+    allocates the arm) must still be taken when a condition skips that page.
+    """
+    _next, rows = advance(session, survey, participant_id, path, step_key, answers, now)
+    return {step_key} | {f"page:{row['page']}" for row in rows if not row["module"]}
 
 
 @dataclass(frozen=True)

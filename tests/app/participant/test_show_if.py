@@ -16,7 +16,9 @@ from app.models import Answer, Participant
 from surveys import load_survey
 from surveys.conditions import NOT_SHOWN_CODE
 from tests.app.participant.test_followup import links, path_of, run
-from tests.bots import Bot
+from tests.app.test_housing_study import HOUSING
+from tests.app.test_housing_study import SURVEY as HOUSING_SURVEY
+from tests.bots import Bot, auto_answer
 from tests.exporting import EVERYTHING, export_every_format
 from tests.show_if_survey import show_if_survey
 
@@ -156,3 +158,22 @@ def test_the_followup_skips_what_the_main_wave_hid_and_says_so(
     assert rows[("followup", "rent_burden")] == rows[("followup", "move_plans")] == (
         float(NOT_SHOWN_CODE), None)
     assert rows[("followup", "support_trees")][0] > 0
+
+
+def test_a_skipped_last_about_you_page_still_allocates_the_arm(app, make_campaign):
+    """The arm waits for the last profile page (strata, screening, quotas); when display
+    conditions skip that page, the submit that skips it passes the gate instead."""
+
+    assert HOUSING_SURVEY.pages_in("profile")[-1].show_if is not None
+    make_campaign("housing", survey=HOUSING, design={"strata": ["tenure"]})
+    after = {k: v for i in HOUSING_SURVEY.page("after").items if i != "move_plans"
+             for k, v in auto_answer(HOUSING_SURVEY.items[i]).items()}  # renters' item hidden
+    bot = Bot(app.test_client(), "housing", HOUSING_SURVEY, plan={"after": after},
+              overrides={"home": {"q_tenure": "owner"}})
+    assert "Thank you" in bot.walk()
+    assert "page:renting" not in bot.history
+    assert any(step.startswith("read:") for step in bot.history)
+    with app.app_context():
+        arm, stratum, status = db.session.execute(
+            select(Participant.arm, Participant.stratum, Participant.status)).one()
+    assert arm and status == "completed" and "owner" in stratum
