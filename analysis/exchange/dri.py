@@ -4,20 +4,33 @@ For every pair of participants, the Spearman correlation of their answers
 to the considerations (the views items) and of their preference rankings;
 a pair is intersubjectively consistent when the two correlations agree. The
 index averages how close the pairs lie to the diagonal r_C = r_P.
+
+Speed (issue 24, 4): the report asks for the index of everyone and of a
+few subgroups (the exchange's conditions, the briefing arms) in each phase.
+Ranks are taken once (:func:`dri_by_group`), and one pass over every pair of
+the participants computes the sums of every subgroup at once (a pair counts
+for a group when both are in it), so the groups cost a small matrix product
+each instead of a pass of their own; a pair's ``r_C - r_P`` is one matrix
+product of the concatenated ranks, and each pair is computed once (d is
+symmetric). Above ``MAX_FULL`` participants pairs
+are sampled, in chunks that bound the memory.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 
-__all__ = ["dri", "standardised_ranks", "MAX_FULL", "SAMPLED_PAIRS"]
+__all__ = ["dri", "dri_by_group", "standardised_ranks", "MAX_FULL", "SAMPLED_PAIRS"]
 
 #: above this many participants the pairs are sampled, not enumerated
 MAX_FULL = 5000
 #: pairs drawn when sampling
 SAMPLED_PAIRS = 1_000_000
 _BLOCK = 500
+#: sampled pairs handled at a time
+_CHUNK = 100_000
 
 
 def standardised_ranks(x: np.ndarray) -> np.ndarray:
@@ -29,18 +42,67 @@ def standardised_ranks(x: np.ndarray) -> np.ndarray:
     >>> round(float(z[0] @ z[1]), 4)
     -0.866
     """
-    order = x.argsort(axis=1, kind="stable")
-    ranks = np.empty_like(x, dtype=float)
-    rows = np.arange(x.shape[0])[:, None]
-    ranks[rows, order] = np.arange(1, x.shape[1] + 1, dtype=float)
-    # average ranks for ties: mean rank within each (row, value) group
-    key = pd.DataFrame({"row": np.repeat(np.arange(x.shape[0]), x.shape[1]),
-                        "value": x.ravel(), "rank": ranks.ravel()})
-    ranks = key.groupby(["row", "value"])["rank"].transform("mean").to_numpy().reshape(x.shape)
+    if x.size == 0:
+        return np.empty_like(x, dtype=float)
+    ranks = rankdata(x, method="average", axis=1)
     centred = ranks - ranks.mean(axis=1, keepdims=True)
     norm = np.sqrt((centred**2).sum(axis=1, keepdims=True))
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(norm > 0, centred / norm, np.nan)
+
+
+def _ranked(considerations: pd.DataFrame, preferences: pd.DataFrame):
+    """(left, right, ids, dropped): ``left[i] @ right[j]`` is r_C - r_P of i and j."""
+    both = considerations.index.intersection(preferences.index)
+    c = considerations.loc[both].to_numpy(dtype=float)
+    p = preferences.loc[both].to_numpy(dtype=float)
+    complete = np.isfinite(c).all(axis=1) & np.isfinite(p).all(axis=1)
+    zc, zp = standardised_ranks(c[complete]), standardised_ranks(p[complete])
+    ok = np.isfinite(zc).all(axis=1) & np.isfinite(zp).all(axis=1)
+    zc, zp = zc[ok], zp[ok]
+    return (np.hstack([zc, zp]), np.hstack([zc, -zp]), both[complete][ok],
+            int(len(considerations) - ok.sum()))
+
+
+def _full_sums(left: np.ndarray, right: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """Every participant's summed distance to the others of each group (n x groups).
+
+    ``member`` is n x groups (1 = in the group); row i, column g sums d_ij
+    over the j in g (i itself excluded). d is symmetric, so each block of
+    rows meets only itself and the rows after it (half the pairs): the block's
+    own square adds to its rows, the rest to its rows and, transposed, to
+    the later rows. Blocks bound the memory.
+    """
+    n = left.shape[0]
+    out = np.zeros((n, member.shape[1]))
+    for start in range(0, n, _BLOCK):
+        stop = min(start + _BLOCK, n)
+        d = left[start:stop] @ right[start:].T
+        np.abs(d, out=d)
+        d[np.arange(stop - start), np.arange(stop - start)] = 0.0
+        out[start:stop] += d @ member[start:]
+        out[stop:] += d[:, stop - start:].T @ member[start:stop]
+    return out / np.sqrt(2)
+
+
+def _sampled(left: np.ndarray, right: np.ndarray, n_pairs: int, seed: int):
+    """(mean distance, per-participant sums, per-participant counts) of random pairs."""
+    n = left.shape[0]
+    rng = np.random.default_rng(seed)
+    i = rng.integers(n, size=n_pairs)
+    j = (i + rng.integers(1, n, size=n_pairs)) % n  # j != i
+    d = np.empty(n_pairs)
+    for start in range(0, n_pairs, _CHUNK):
+        a, b = i[start:start + _CHUNK], j[start:start + _CHUNK]
+        d[start:start + _CHUNK] = np.abs(np.einsum("ij,ij->i", left[a], right[b]))
+    d /= np.sqrt(2)
+    sums = np.bincount(i, d, minlength=n) + np.bincount(j, d, minlength=n)
+    count = np.bincount(i, minlength=n) + np.bincount(j, minlength=n)
+    return float(d.mean()), sums, count
+
+
+def _index(mean_d):
+    return 1 - 2 * np.sqrt(2) * mean_d
 
 
 def dri(considerations: pd.DataFrame, preferences: pd.DataFrame, *, max_full: int = MAX_FULL,
@@ -88,41 +150,67 @@ def dri(considerations: pd.DataFrame, preferences: pd.DataFrame, *, max_full: in
     >>> round(dri(c, p)["dri"], 4)
     0.8667
     """
-    both = considerations.index.intersection(preferences.index)
-    c = considerations.loc[both].to_numpy(dtype=float)
-    p = preferences.loc[both].to_numpy(dtype=float)
-    complete = np.isfinite(c).all(axis=1) & np.isfinite(p).all(axis=1)
-    zc, zp = standardised_ranks(c[complete]), standardised_ranks(p[complete])
-    ok = np.isfinite(zc).all(axis=1) & np.isfinite(zp).all(axis=1)
-    zc, zp = zc[ok], zp[ok]
-    ids = both[complete][ok]
+    left, right, ids, dropped = _ranked(considerations, preferences)
     n = ids.size
     out = {"dri": np.nan, "individual": pd.Series(dtype=float), "n": int(n), "pairs": 0,
-           "sampled": False, "dropped": int(len(considerations) - n)}
+           "sampled": False, "dropped": dropped}
     if n < 2:
         return out
     if n <= max_full:
-        sums = np.zeros(n)
-        for start in range(0, n, _BLOCK):  # blocks of rows, each against every participant
-            stop = min(start + _BLOCK, n)
-            d = np.abs(zc[start:stop] @ zc.T - zp[start:stop] @ zp.T) / np.sqrt(2)
-            d[np.arange(stop - start), np.arange(start, stop)] = 0.0
-            sums[start:stop] = d.sum(axis=1)
+        sums = _full_sums(left, right, np.ones((n, 1)))[:, 0]
         mean_d = sums.sum() / (n * (n - 1))  # every pair counted twice, as is its size
         ind = sums / (n - 1)
         pairs = n * (n - 1) // 2
     else:
-        rng = np.random.default_rng(seed)
-        i = rng.integers(n, size=n_pairs)
-        j = (i + rng.integers(1, n, size=n_pairs)) % n  # j != i
-        d = np.abs((zc[i] * zc[j]).sum(axis=1) - (zp[i] * zp[j]).sum(axis=1)) / np.sqrt(2)
-        mean_d = float(d.mean())
-        sums = np.bincount(i, d, minlength=n) + np.bincount(j, d, minlength=n)
-        count = np.bincount(i, minlength=n) + np.bincount(j, minlength=n)
+        mean_d, sums, count = _sampled(left, right, n_pairs, seed)
         with np.errstate(invalid="ignore", divide="ignore"):
             ind = sums / count
         pairs, out["sampled"] = n_pairs, True
-    out["dri"] = float(1 - 2 * np.sqrt(2) * mean_d)
-    out["individual"] = pd.Series(1 - 2 * np.sqrt(2) * ind, index=ids, name="dri")
+    out["dri"] = float(_index(mean_d))
+    out["individual"] = pd.Series(_index(ind), index=ids, name="dri")
     out["pairs"] = int(pairs)
+    return out
+
+
+def dri_by_group(considerations: pd.DataFrame, preferences: pd.DataFrame,
+                 groups: dict[str, pd.Index], *, max_full: int = MAX_FULL,
+                 n_pairs: int = SAMPLED_PAIRS, seed: int = 0) -> dict[str, dict]:
+    """The group index of each of ``groups`` (name -> participant ids), ranks taken once.
+
+    Each result is what :func:`dri` gives for the group's rows alone
+    (without ``individual``): ``dri``, ``n``, ``pairs``, ``sampled``. The
+    groups with at most ``max_full`` participants share one pass over every
+    pair of their union when that union is itself at most ``max_full``
+    (each pass's cost is the union's pairs, not the groups'); larger groups
+    are sampled as :func:`dri` samples them.
+    """
+    left, right, ids, _dropped = _ranked(considerations, preferences)
+    position = pd.Series(np.arange(ids.size), index=ids)
+    members = {name: position.reindex(ids.intersection(g)).to_numpy() for name, g in
+               groups.items()}
+    out: dict[str, dict] = {}
+    small = {name: m for name, m in members.items() if 2 <= m.size <= max_full}
+    union = np.unique(np.concatenate(list(small.values()))) if small else np.array([], int)
+    passes = [small] if union.size <= max_full else [{k: v} for k, v in small.items()]
+    for batch in passes:
+        rows = np.unique(np.concatenate(list(batch.values())))
+        where = pd.Series(np.arange(rows.size), index=rows)
+        member = np.zeros((rows.size, len(batch)))
+        for g, m in enumerate(batch.values()):
+            member[where.loc[m].to_numpy(), g] = 1.0
+        sums = _full_sums(left[rows], right[rows], member)
+        for g, (name, m) in enumerate(batch.items()):
+            k = m.size
+            mean_d = (sums[:, g] * member[:, g]).sum() / (k * (k - 1))
+            out[name] = {"dri": float(_index(mean_d)), "n": int(k), "pairs": k * (k - 1) // 2,
+                         "sampled": False}
+    for name, m in members.items():
+        if name in out:
+            continue
+        if m.size < 2:
+            out[name] = {"dri": np.nan, "n": int(m.size), "pairs": 0, "sampled": False}
+            continue
+        mean_d, _sums, _count = _sampled(left[m], right[m], n_pairs, seed)
+        out[name] = {"dri": float(_index(mean_d)), "n": int(m.size), "pairs": n_pairs,
+                     "sampled": True}
     return out

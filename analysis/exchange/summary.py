@@ -23,7 +23,7 @@ from analysis.exchange.checks import (
     rater_bootstrap,
     split_half,
 )
-from analysis.exchange.dri import dri
+from analysis.exchange.dri import dri_by_group
 from analysis.exchange.effects import exchange_condition, peer_effects, statement_effects
 from analysis.exchange.moderation import equal_rates_test, moderator_agreement, rejection_rates
 from analysis.exchange.pairwise import bradley_terry, schulze
@@ -289,10 +289,12 @@ def _dri_table(export, condition: pd.Series, participants, seed: int) -> pd.Data
                    for g in ("peers", "placebo")]
         splits += [("arm", g, people.intersection(arm.index[arm == g]))
                    for g in export.arms]
-        for by, group, ids in splits:  # a few groups
-            if len(ids) < 2:
-                continue
-            r = dri(c.loc[ids], pos.loc[ids], seed=seed)
+        splits = [(by, group, ids) for by, group, ids in splits if len(ids) >= 2]
+        # Ranks once, and one pass over the pairs for every group (dri.py).
+        found = dri_by_group(c.loc[people], pos.loc[people],
+                             {f"{by}:{group}": ids for by, group, ids in splits}, seed=seed)
+        for by, group, _ids in splits:
+            r = found[f"{by}:{group}"]
             rows.append({"phase": phase, "by": by, "group": group, "n": r["n"],
                          "dri": r["dri"], "pairs": r["pairs"], "sampled": r["sampled"]})
     return pd.DataFrame(rows)

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.exchange.dri import dri
+from analysis.exchange.dri import dri, dri_by_group
 from analysis.exchange.summary import analyse_exchange
 
 C = pd.DataFrame([[1, 2, 3, 4], [2, 1, 4, 3], [4, 3, 2, 1]], index=["a", "b", "c"])
@@ -79,3 +79,27 @@ def test_the_demo_report_has_the_dri_before_and_after(demo):
     assert set(table["phase"]) == {"pre", "post"}
     assert {"all", "peers", "placebo"} <= set(table["group"])
     assert table["dri"].between(-1, 1).all()
+
+
+def test_groups_in_one_pass_are_each_group_on_its_own():
+    """``dri_by_group`` (ranks once, one pass over the pairs for every group) gives what
+    ``dri`` gives each group's rows alone; above the limit a group is sampled."""
+    rng = np.random.default_rng(4)
+    n = 700
+    lean = rng.normal(size=n)
+    c = pd.DataFrame(np.round(lean[:, None] * np.linspace(-1, 1, 6) + rng.normal(0, 1, (n, 6))),
+                     index=[f"p{i}" for i in range(n)])
+    p = pd.DataFrame(lean[:, None] * np.array([-1, 0, 1]) + rng.normal(0, 0.7, (n, 3)),
+                     index=c.index)
+    c.iloc[3] = 2.0  # no variation: left out, as dri leaves it out
+    groups = {"all": c.index, "even": c.index[::2], "some": c.index[5:300], "one": c.index[:1]}
+    found = dri_by_group(c, p, groups)
+    for name, ids in groups.items():
+        alone = dri(c.loc[ids], p.loc[ids])
+        assert found[name]["n"] == alone["n"] and found[name]["pairs"] == alone["pairs"]
+        if alone["n"] >= 2:
+            assert found[name]["dri"] == pytest.approx(alone["dri"], abs=1e-12)
+    sampled = dri_by_group(c, p, groups, max_full=400, n_pairs=300_000)
+    assert sampled["all"]["sampled"] and not sampled["some"]["sampled"]
+    assert sampled["all"]["dri"] == pytest.approx(found["all"]["dri"], abs=0.01)
+    assert sampled["some"]["dri"] == pytest.approx(found["some"]["dri"], abs=1e-12)
