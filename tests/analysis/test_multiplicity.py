@@ -54,3 +54,17 @@ def test_bad_arguments(kwargs, message):
 def test_p_out_of_range():
     with pytest.raises(ValueError, match="outside"):
         adjust_pvalues(pd.DataFrame({"p": [1.2]}))
+
+
+def test_holm_is_statsmodels_holm_without_its_garbage_collection():
+    """Holm is computed here (statsmodels' runs gc.collect() on every call, issue 24, 4);
+    the reference is statsmodels' ``multipletests(method="holm")`` itself, ties included."""
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(5)
+    for m in (1, 2, 7, 40):
+        p = np.round(rng.uniform(0, 0.2, m), 3)  # rounded: ties happen
+        out = adjust_pvalues(pd.DataFrame({"p": p}), methods=("holm",))
+        reject, adjusted, _, _ = multipletests(p, alpha=0.05, method="holm")
+        np.testing.assert_allclose(out["p_holm"], adjusted, rtol=0, atol=1e-15)
+        assert list(out["reject_holm"]) == list(reject)
