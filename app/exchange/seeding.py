@@ -25,7 +25,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.exchange.routing import Card, Pool, by_proposal
@@ -33,7 +33,8 @@ from app.models import Answer, Campaign, Participant, Rating
 from surveys import Survey
 from surveys.conditions import not_shown_code
 
-__all__ = ["opinion_groups", "group_counts", "routed_draw", "BONUS_UNDER"]
+__all__ = ["opinion_groups", "group_counts", "routed_draw", "BONUS_UNDER", "anchor_rows",
+           "anchor_count", "missing_codes", "fit_groups", "place"]
 
 #: Statements with fewer ratings than this get priority after the group's need.
 BONUS_UNDER = 10
@@ -41,24 +42,54 @@ BONUS_UNDER = 10
 
 def opinion_groups(session: Session, campaign: Campaign, survey: Survey) -> dict[int, str]:
     """Participant id -> "a" or "b" (the PC1 sign of their anchor answers), or {} when
-    fewer than 3 participants have answered every anchor item that varies."""
-    items = list(survey.exchange.anchors)
-    rows = session.execute(
-        select(Answer.participant_id, Answer.item, Answer.value)
+    fewer than 3 participants have answered every anchor item that varies.
+
+    Kept per app and campaign (app/exchange/group_cache.py): each call reads
+    only the anchor answers written since the last one, and the component is
+    fitted again only when the people grew by a tenth (below 200 people, on
+    every change); in between, newcomers are placed on the fitted component.
+    """
+    from app.exchange.group_cache import cached_groups
+
+    return cached_groups(session, campaign, survey)
+
+
+def anchor_rows(session: Session, campaign: Campaign, survey: Survey, after_id: int = 0):
+    """(answer id, participant id, item, value) of the campaign's anchor answers (before any
+    briefing) with an id above ``after_id``."""
+    return session.execute(
+        select(Answer.id, Answer.participant_id, Answer.item, Answer.value)
         .join(Participant, Participant.id == Answer.participant_id)
-        .where(Participant.campaign_id == campaign.id, Answer.item.in_(items),
-               Answer.phase.in_(("profile", "pre")), Answer.value.is_not(None))
+        .where(Participant.campaign_id == campaign.id,
+               Answer.item.in_(list(survey.exchange.anchors)),
+               Answer.phase.in_(("profile", "pre")), Answer.value.is_not(None),
+               Answer.id > after_id)
     ).all()
-    # "missing" options, and the code of an item a display condition hid, are no answer
-    missing = {i: {o.code for o in survey.items[i].options if o.missing}
-               | {not_shown_code(survey.items[i])} for i in items}
-    answers: dict[int, dict[str, float]] = {}
-    for pid, item, value in rows:
-        if value not in missing[item]:
-            answers.setdefault(pid, {})[item] = float(value)
+
+
+def anchor_count(session: Session, campaign: Campaign, survey: Survey) -> int:
+    """How many such answers there are now (a deletion lowers it)."""
+    return session.scalar(
+        select(func.count(Answer.id))
+        .join(Participant, Participant.id == Answer.participant_id)
+        .where(Participant.campaign_id == campaign.id,
+               Answer.item.in_(list(survey.exchange.anchors)),
+               Answer.phase.in_(("profile", "pre")), Answer.value.is_not(None)))
+
+
+def missing_codes(survey: Survey) -> dict[str, set]:
+    """Per anchor item, the codes that are no answer: "missing" options, and the code
+    of an item a display condition hid."""
+    return {i: {o.code for o in survey.items[i].options if o.missing}
+            | {not_shown_code(survey.items[i])} for i in survey.exchange.anchors}
+
+
+def fit_groups(answers: dict[int, dict[str, float]], items: list[str]):
+    """(groups, fit): the groups of everyone in ``answers`` (participant -> item -> value),
+    and the fitted component to place others on (None when there is none)."""
     people = sorted(answers)
     if len(people) < 3:
-        return {}
+        return {}, None
     # numpy only here, as app/export/formats.py imports pandas: the web
     # process loads it when a seeding-stage deal needs it, not at start
     # (tests/analysis/test_contract.py holds the export path free of it).
@@ -68,14 +99,27 @@ def opinion_groups(session: Session, campaign: Campaign, survey: Survey) -> dict
     varied = [j for j in range(len(items)) if np.sum(np.isfinite(x[:, j])) >= 2
               and np.nanstd(x[:, j]) > 0]
     if not varied:
-        return {}
+        return {}, None
     x = x[:, varied]
-    x = np.nan_to_num((x - np.nanmean(x, axis=0)) / np.nanstd(x, axis=0))
+    centre, scale = np.nanmean(x, axis=0), np.nanstd(x, axis=0)
+    x = np.nan_to_num((x - centre) / scale)
     _, _, vt = np.linalg.svd(x, full_matrices=False)
-    score = x @ vt[0]
+    axis = vt[0]
+    score = x @ axis
     if np.corrcoef(score, x[:, 0])[0, 1] < 0:  # the sign follows the first anchor item
-        score = -score
-    return {p: "a" if s >= 0 else "b" for p, s in zip(people, score, strict=True)}
+        axis, score = -axis, -score
+    fit = {"columns": [items[j] for j in varied], "centre": centre, "scale": scale,
+           "axis": axis}
+    return {p: "a" if s >= 0 else "b" for p, s in zip(people, score, strict=True)}, fit
+
+
+def place(fit: dict, answers: dict[str, float]) -> str:
+    """The group of one participant's answers on a fitted component."""
+    import numpy as np
+
+    x = np.array([answers.get(i, np.nan) for i in fit["columns"]])
+    x = np.nan_to_num((x - fit["centre"]) / fit["scale"])
+    return "a" if float(x @ fit["axis"]) >= 0 else "b"
 
 
 def group_counts(session: Session, statement_ids: list[int],
