@@ -1,6 +1,8 @@
-"""A card's page (the participant journey's ``card:<n>`` steps): rendered per participant.
+"""A card's page (the participant journey's ``card:<n>`` steps).
 
-Never cached: what a card shows depends on the participant's own deal.
+What a card shows depends on the participant's own deal, so a fresh card
+page is kept by the card it shows (app/participant/step_page.py), never by
+participant; one with errors or sent values is rendered anew.
 """
 
 from __future__ import annotations

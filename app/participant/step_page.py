@@ -2,7 +2,10 @@
 
 Two caches serve the hot path: the questions of an unanswered page by
 (survey version, page, language), and whole fresh pages kept with the
-campaign's cache entry without their CSRF token (app/participant/page_cache.py).
+campaign's cache entry without their CSRF token (app/participant/page_cache.py);
+a fresh card page too, keyed by the card it shows (its statement, text,
+language and proposal), so a statement withdrawn or rejected since shows
+its own page.
 A page with a form given (answers or errors) is always rendered anew.
 """
 
@@ -33,6 +36,14 @@ def render_step(campaign, participant, step, form=None, status=200):
         return render_pair(campaign, participant, step, done, total, form), status
     if step.kind == "card":  # what a card shows is the participant's own deal
         card = card_for(db.session, participant, step.position)
+        if form is None and cacheable():
+            # A fresh card page is the same for everyone shown that statement at that
+            # point: kept like a fresh survey page, keyed by everything it shows.
+            key = ("card", step.key, card, participant.language, str(get_locale()), done,
+                   total, participant.is_test, participant.status)
+            html = page_html(g.parley_visit.found.pages, key, lambda: render_card(
+                campaign, participant, step, card, done, total, ConfirmForm()))
+            return html, status
         form = form or ConfirmForm()
         return render_card(campaign, participant, step, card, done, total, form,
                            getattr(form, "card_errors", ()),
