@@ -17,7 +17,7 @@ from app.participant.messages import answer_error_message, required_message
 from surveys import AnswerError, Item, Page
 
 __all__ = ["ItemField", "page_form", "ConsentForm", "ResumeForm", "ConfirmForm", "FollowupCodeForm",
-           "field_name"]
+           "field_name", "parsed_answers"]
 
 
 def field_name(item_id: str) -> str:
@@ -88,6 +88,31 @@ def page_form(page: Page, items, lang: str, formdata=None, *, version: str | Non
                 _FORM_CLASSES.clear()
             _FORM_CLASSES[key] = form_class
     return form_class(formdata=formdata)
+
+
+def parsed_answers(page: Page, items, formdata) -> dict | None:
+    """The page's answers as its form would parse them (item id -> parsed answer or None),
+    or None when any answer is refused or a required one is missing.
+
+    The same steps as :class:`ItemField` (the item type's ``raw_values`` and
+    ``parse``, then ``required``) without building a form: a save that is
+    accepted needs no form, and one that is refused builds it
+    (:func:`page_form`), which finds the same problems and shows them. The
+    CSRF token is not checked here: the app checks it on every POST
+    (``CSRFProtect``), before any view runs.
+    """
+    answers = {}
+    for item_id in page.items:
+        item = items[item_id]
+        raw = item.kind.raw_values(item, field_name(item_id), formdata.getlist)
+        try:
+            answer = item.kind.parse(item, raw)
+        except AnswerError:
+            return None
+        if answer is None and item.required:
+            return None
+        answers[item_id] = answer
+    return answers
 
 
 class ConsentForm(FlaskForm):

@@ -27,7 +27,13 @@ from app.participant import operations as ops
 from app.participant.access import admission, target_reached
 from app.participant.arrivals import record_arrival
 from app.participant.code_limit import code_limit
-from app.participant.forms import ConfirmForm, ConsentForm, ResumeForm, page_form
+from app.participant.forms import (
+    ConfirmForm,
+    ConsentForm,
+    ResumeForm,
+    page_form,
+    parsed_answers,
+)
 from app.participant.lookup import visit
 from app.participant.panel_resume import ResumeNeedsProofError, may_continue, panel_session_hash
 from app.participant.results import results_for_thanks
@@ -303,16 +309,20 @@ def submit(slug: str, step_key: str):
     if step is None or step.key != participant.step or step.kind == "thanks":
         return _not_current(slug, participant, step_key)
     step, also = shown_step(db.session, g.survey, participant.id, step), None
-    if step.kind in ("read", "card", "pair"):
-        form = ConfirmForm()
-    else:
-        form = page_form(step.page, g.survey.items, participant.language, request.form,
-                         version=g.survey.version)
-    if step.kind in ("card", "pair") and form.validate_on_submit():
-        form, also = card_submission(participant, step, form)
-    if not form.validate_on_submit() or getattr(form, "card_errors", ()):
-        return render_step(campaign, participant, step, form, status=400)
-    answers = {f.item.id: f.answer for f in form if hasattr(f, "item")}
+    # A page's answers are parsed by the item types themselves (CSRF was checked for
+    # every POST already); only a refused page builds the form that shows why.
+    answers = parsed_answers(step.page, g.survey.items, request.form) if step.page else None
+    if answers is None:
+        if step.kind in ("read", "card", "pair"):
+            form = ConfirmForm()
+        else:
+            form = page_form(step.page, g.survey.items, participant.language, request.form,
+                             version=g.survey.version)
+        if step.kind in ("card", "pair") and form.validate_on_submit():
+            form, also = card_submission(participant, step, form)
+        if not form.validate_on_submit() or getattr(form, "card_errors", ()):
+            return render_step(campaign, participant, step, form, status=400)
+        answers = {f.item.id: f.answer for f in form if hasattr(f, "item")}
     participant_id = participant.id
     try:
         outcome = ops.submit_step(db.session, g.survey, participant, step_key, answers, campaign,
