@@ -191,7 +191,12 @@ def dri_by_group(considerations: pd.DataFrame, preferences: pd.DataFrame,
     out: dict[str, dict] = {}
     small = {name: m for name, m in members.items() if 2 <= m.size <= max_full}
     union = np.unique(np.concatenate(list(small.values()))) if small else np.array([], int)
-    passes = [small] if union.size <= max_full else [{k: v} for k, v in small.items()]
+    if not small:
+        passes = []
+    elif union.size <= max_full:
+        passes = [small]
+    else:
+        passes = [{k: v} for k, v in small.items()]
     for batch in passes:
         rows = np.unique(np.concatenate(list(batch.values())))
         where = pd.Series(np.arange(rows.size), index=rows)

@@ -103,3 +103,7 @@ def test_groups_in_one_pass_are_each_group_on_its_own():
     assert sampled["all"]["sampled"] and not sampled["some"]["sampled"]
     assert sampled["all"]["dri"] == pytest.approx(found["all"]["dri"], abs=0.01)
     assert sampled["some"]["dri"] == pytest.approx(found["some"]["dri"], abs=1e-12)
+    every = dri_by_group(c, p, groups, max_full=50, n_pairs=100_000)  # no group enumerated
+    assert all(every[name]["sampled"] for name in ("all", "even", "some"))
+    assert every["one"] == {"dri": every["one"]["dri"], "n": 1, "pairs": 0, "sampled": False}
+    assert every["some"]["dri"] == pytest.approx(found["some"]["dri"], abs=0.02)
