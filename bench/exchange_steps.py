@@ -150,6 +150,8 @@ def _queue(app, slug: str, pending: int) -> dict:
                  "source_item": f"s{k % 100}", "language": "en", "proposal": "accord",
                  "text": f"Statement {k}: a reason to agree, written by a participant.",
                  "status": "pending", "risk": (k * 7919 % 1000) / 1000, "flags": [],
+                 # what triage stores: a MinHash signature of 64 64-bit values
+                 "signature": [(k * 2654435761 + j * 40503) % 2**63 for j in range(64)],
                  "triaged_at": now, "created_at": now} for k in range(pending)]
         for start in range(0, pending, 2000):
             db.session.execute(insert(Statement), rows[start:start + 2000])

@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from app.audit import record_audit
 from app.exchange.triage_job import triage_pending
@@ -83,7 +83,7 @@ def queue(session: Session, campaign: Campaign, user: User | None = None,
     """
     triage_pending(session, campaign)
     waiting = session.scalars(
-        select(Statement)
+        select(Statement).options(_SHOWN)
         .where(Statement.campaign_id == campaign.id, Statement.status.in_(WAITING),
                Statement.participant_id.is_not(None))
         .order_by(func.coalesce(Statement.risk, 1.0).desc(), Statement.id)
@@ -93,6 +93,11 @@ def queue(session: Session, campaign: Campaign, user: User | None = None,
     if user is not None:
         entries += [_entry(s, True) for s in _second_codings(session, campaign, user)]
     return entries
+
+
+#: What a queue entry shows: the statements' MinHash signatures and the rest stay unread.
+_SHOWN = load_only(Statement.id, Statement.text, Statement.language, Statement.proposal,
+                   Statement.side, Statement.risk, Statement.flags, Statement.status)
 
 
 def _entry(s: Statement, second: bool) -> QueueEntry:
@@ -116,7 +121,8 @@ def _second_codings(session: Session, campaign: Campaign, user: User) -> list[St
     if not ids:
         return []
     return list(session.scalars(
-        select(Statement).where(Statement.id.in_(ids), Statement.status.in_(("approved",
+        select(Statement).options(_SHOWN)
+        .where(Statement.id.in_(ids), Statement.status.in_(("approved",
                                                                              "rejected")))
         .order_by(Statement.id)
     ))
