@@ -18,6 +18,7 @@ from types import MappingProxyType
 
 from surveys.condition_check import check_conditions
 from surveys.conditions import ConditionError, parse
+from surveys.display_order import check_item, check_page
 from surveys.exchange import read_exchange
 from surveys.images import check_image_uses, read_images
 from surveys.item_types import REGISTRY, get_type
@@ -39,7 +40,7 @@ LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Z]{2})?")
 SUMMARY_RE = re.compile(r"\{summary:([a-z0-9_]+)\}")
 #: Keys every item accepts; the rest are its type's (``ItemType.required_keys`` ...).
 COMMON_ITEM_KEYS = {"id", "type", "text", "hint", "required", "construct", "post_only", "image",
-                    "show_if"}
+                    "show_if", "shuffle_options"}
 TOP_KEYS = {"survey", "consent", "thanks", "modules", "arms", "pages", "items", "exchange",
             "images"}
 
@@ -133,7 +134,7 @@ class _Reader(DefinitionReader):
         if construct is not None and not (isinstance(construct, str)
                                           and ID_RE.fullmatch(construct)):
             self.problem(f"{place}.construct", "must be a lowercase identifier")
-        return Item(
+        item = Item(
             id=item_id,
             type=type_name,
             kind=kind,
@@ -144,8 +145,11 @@ class _Reader(DefinitionReader):
             post_only=self.flag(table, "post_only", place, False),
             image=table.get("image"),
             show_if=self.condition(table, place),
+            shuffle_options=self.flag(table, "shuffle_options", place, False),
             **fields,
         )
+        check_item(item, place, self)
+        return item
 
     def condition(self, table: dict, place: str):
         """Parse ``show_if`` (checked against the items once all are read)."""
@@ -163,7 +167,8 @@ class _Reader(DefinitionReader):
         pages = []
         for i, table in enumerate(raw):
             place = f"pages[{i}]"
-            self.unknown(table, {"id", "phase", "title", "intro", "items", "show_if"}, place)
+            self.unknown(table, {"id", "phase", "title", "intro", "items", "show_if",
+                                 "shuffle_items"}, place)
             phase = table.get("phase")
             if phase not in PHASES:
                 allowed = ", ".join(PHASES)
@@ -181,7 +186,9 @@ class _Reader(DefinitionReader):
                 self.text(table, "title", place, required=False),
                 self.text(table, "intro", place, required=False),
                 self.condition(table, place),
+                self.flag(table, "shuffle_items", place, False),
             ))
+            check_page(pages[-1], items, place, self)
         self.no_duplicates([p.id for p in pages], "pages")
         self.check_phases(pages, items)
         return tuple(pages)

@@ -65,6 +65,8 @@ class Option:
     label: Text
     #: "Prefer not to say" / "don't know": stored, but missing for analysis.
     missing: bool = False
+    #: Keeps its place when the item's options are shuffled (surveys/display_order.py).
+    fixed: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ class Item:
     image: str | None = None
     #: Shown only when this holds (``show_if``, surveys/conditions.py); None: always.
     show_if: Condition | None = None
+    #: Each participant sees the options in an order of their own (fixed ones stay).
+    shuffle_options: bool = False
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
@@ -113,6 +117,8 @@ class Page:
     intro: Text | None = None
     #: Shown only when this holds (``show_if``, surveys/conditions.py); None: always.
     show_if: Condition | None = None
+    #: Each participant sees the items in an order of their own (a grid moves whole).
+    shuffle_items: bool = False
 
 
 @dataclass(frozen=True)

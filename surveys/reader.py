@@ -172,11 +172,12 @@ class DefinitionReader:
             if not isinstance(opt, dict):
                 self.problem(oplace, "must be a table: { id = \"...\", label.en = \"...\" }")
                 continue
-            self.unknown(opt, {"id", "label", "missing"}, oplace)
+            self.unknown(opt, {"id", "label", "missing", "fixed"}, oplace)
             label = self.text(opt, "label", oplace)
             options.append(
                 Option(j + 1, self.ident(opt, oplace), label or Text({}),
-                       self.flag(opt, "missing", oplace, False))
+                       self.flag(opt, "missing", oplace, False),
+                       self.flag(opt, "fixed", oplace, False))
             )
         self.no_duplicates([o.id for o in options], f"{place}.options")
         return tuple(options)

@@ -106,6 +106,9 @@ class ItemType:
     first_input: ClassVar[str] = ""
     #: The form sends several values under the item's name (checkboxes).
     many_values: ClassVar[bool] = False
+    #: The options are not a scale: ``shuffle_options`` may show them in another
+    #: order to each participant (surveys/display_order.py).
+    shufflable: ClassVar[bool] = False
 
     #: A sample item's definition keys (beyond ``id`` and ``type``, English
     #: wording): tests build their surveys from the samples, never from the
@@ -177,7 +180,8 @@ class ItemType:
         return {
             "scale": self.scale(item),
             "options": [
-                {"code": o.code, "id": o.id, "label": dict(o.label), "missing": o.missing}
+                {"code": o.code, "id": o.id, "label": dict(o.label), "missing": o.missing,
+                 "fixed": o.fixed}
                 for o in item.options
             ],
             "correct": item.correct,

@@ -22,6 +22,7 @@ class ChoiceType(ItemType):
     required_keys = ("options",)
     value_coding = "code"
     required_message = "select_answer"
+    shufflable = True
 
     def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
         options = r.options(table, place)
@@ -110,6 +111,7 @@ class MultipleChoice(ItemType):
     text_coding = "option_ids"
     required_message = "select_some"
     many_values = True
+    shufflable = True
 
     def read(self, table: dict, place: str, r: DefinitionReader) -> dict[str, Any]:
         fields: dict[str, Any] = {"options": r.options(table, place)}
@@ -146,6 +148,7 @@ class Ranking(ItemType):
     value_coding = None
     text_coding = "ranked_option_ids"
     required_message = "rank_all"
+    shufflable = True
     sample = {
         "text": {"en": "Rank the uses of the square, 1 for the best.",
                  "de": "Ordnen Sie die Nutzungen des Platzes, 1 für die beste."},
