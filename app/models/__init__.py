@@ -5,6 +5,7 @@ from app.models.arrival import Arrival
 from app.models.audit import AuditEvent
 from app.models.base import Base, utcnow
 from app.models.campaign import ACCESS_MODES, CAMPAIGN_STATUSES, Campaign
+from app.models.display_order import DisplayOrder
 from app.models.exchange import (
     REASONS,
     REPORT_REASONS,
@@ -25,8 +26,8 @@ from app.models.user import ROLES, AccountToken, CampaignMember, User
 
 __all__ = [
     "ACCESS_MODES", "AccountToken", "Answer", "Arrival", "AuditEvent", "Base", "CAMPAIGN_STATUSES",
-    "Campaign", "CampaignMember", "Exposure", "FrozenMember", "FrozenSet", "Invite", "JOB_KINDS",
-    "JOB_STATUSES", "Job", "JobFileChunk", "ModerationDecision", "OUTCOMES",
+    "Campaign", "CampaignMember", "DisplayOrder", "Exposure", "FrozenMember", "FrozenSet",
+    "Invite", "JOB_KINDS", "JOB_STATUSES", "Job", "JobFileChunk", "ModerationDecision", "OUTCOMES",
     "PARTICIPANT_STATUSES", "PageVisit", "Pair", "Participant", "Quota", "QuotaClaim", "REASONS",
     "REPORT_REASONS", "ROLES", "Rating", "Statement", "StatementReport", "UploadedSurvey", "User",
     "utcnow",

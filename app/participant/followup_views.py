@@ -21,7 +21,7 @@ from app.participant.access import admission
 from app.participant.code_limit import code_limit
 from app.participant.forms import ConfirmForm, FollowupCodeForm, page_form
 from app.participant.panel_resume import may_continue_followup, panel_session_hash
-from app.participant.step_page import questions_html
+from app.participant.step_page import personal_fields, questions_html
 from app.participant.views import _campaign
 from app.participant.visibility import shown_step
 from app.web.database import reads_first
@@ -117,7 +117,10 @@ def _render(campaign, participant, code, form=None, status=200):
     fresh = form is None
     form = form or page_form(step.page, g.survey.items, participant.language,
                              version=g.survey.version)
-    questions = questions_html(form, step.page.id, participant.language, cache=fresh)
+    # the post page's order
+    fields, own = personal_fields(form, campaign, participant, step.page)
+    questions = questions_html(form, step.page.id, participant.language,
+                               cache=fresh and not own, fields=fields)
     return render_template(
         "participant/page.html", campaign=campaign, step=step, form=form, questions=questions,
         action=action, done=keys.index(step.key), total=len(keys) - 1,

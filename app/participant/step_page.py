@@ -21,11 +21,12 @@ from app.exchange.card_page import render_card, render_pair
 from app.exchange.cards import card_for
 from app.extensions import db
 from app.participant import operations as ops
+from app.participant.display_order import arranged, display_of
 from app.participant.forms import ConfirmForm, page_form
 from app.participant.page_cache import cacheable, page_html
 from app.web.markdown import survey_html
 
-__all__ = ["render_step", "questions_html"]
+__all__ = ["render_step", "questions_html", "personal", "personal_fields"]
 
 
 def render_step(campaign, participant, step, form=None, status=200):
@@ -48,7 +49,7 @@ def render_step(campaign, participant, step, form=None, status=200):
         return render_card(campaign, participant, step, card, done, total, form,
                            getattr(form, "card_errors", ()),
                            getattr(form, "card_sent", None)), status
-    if form is not None or not cacheable():
+    if form is not None or not cacheable() or personal(campaign, participant, step):
         return _step_html(campaign, participant, step, form, done, total), status
     key = (step.key, step.page.items if step.page else (), participant.language,
            str(get_locale()), done, total, participant.is_test, participant.status)
@@ -59,9 +60,9 @@ def render_step(campaign, participant, step, form=None, status=200):
 
 def _step_html(campaign, participant, step, form, done: int, total: int) -> str:
     context = {"campaign": campaign, "step": step, "done": done, "total": total}
+    lang = participant.language
     if step.kind == "read":
         module = g.survey.module(step.module)
-        lang = participant.language
         body = survey_html(g.survey.version, f"module:{module.id}", lang, module.body[lang],
                            images=g.survey.images)
         form = form or ConfirmForm()
@@ -69,11 +70,28 @@ def _step_html(campaign, participant, step, form, done: int, total: int) -> str:
             "participant/read.html", module=module, body=body, form=form, **context
         )
     fresh = form is None
-    form = form or page_form(
-        step.page, g.survey.items, participant.language, version=g.survey.version
-    )
-    questions = questions_html(form, step.page.id, participant.language, cache=fresh)
+    form = form or page_form(step.page, g.survey.items, lang, version=g.survey.version)
+    fields, own = personal_fields(form, campaign, participant, step.page)
+    questions = questions_html(form, step.page.id, lang, cache=fresh and not own, fields=fields)
     return render_template("participant/page.html", form=form, questions=questions, **context)
+
+
+def personal_fields(form, campaign, participant, page) -> tuple[list, bool]:
+    """The page's fields as this participant sees them, and whether that is theirs alone.
+
+    In their order (a shuffled page); the follow-up's pages use it too.
+    """
+    display = display_of(g.survey, campaign, participant, page)
+    return arranged(form, display), display is not None
+
+
+def personal(campaign, participant, step) -> bool:
+    """Whether the step's page differs from one participant to the next.
+
+    A shuffled order: such a page is rendered for its participant and never
+    kept in (or taken from) a cache that serves others.
+    """
+    return display_of(g.survey, campaign, participant, step.page) is not None
 
 
 #: The questions of an unanswered page, rendered, by (survey version, page, items, language).
@@ -82,8 +100,14 @@ def _step_html(campaign, participant, step, form, done: int, total: int) -> str:
 _QUESTIONS: dict[tuple[str, str, str], Markup] = {}
 
 
-def questions_html(form, page_id: str, lang: str, cache: bool) -> Markup:
-    fields = [field for field in form if hasattr(field, "item")]
+def questions_html(form, page_id: str, lang: str, cache: bool, fields=None) -> Markup:
+    """The page's questions; ``fields`` in the order shown (default: the form's order).
+
+    ``cache`` only for a page that is the same for everyone (no answers, no
+    errors, no order of a participant's own).
+    """
+    if fields is None:
+        fields = [field for field in form if hasattr(field, "item")]
     # the items too: a page narrowed by display conditions renders apart
     key = (g.survey.version, page_id, tuple(f.item.id for f in fields), lang)
     if cache and key in _QUESTIONS:

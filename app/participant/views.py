@@ -27,6 +27,7 @@ from app.participant import operations as ops
 from app.participant.access import admission, target_reached
 from app.participant.arrivals import record_arrival
 from app.participant.code_limit import code_limit
+from app.participant.display_order import display_of, recorder
 from app.participant.forms import (
     ConfirmForm,
     ConsentForm,
@@ -309,6 +310,9 @@ def submit(slug: str, step_key: str):
     if step is None or step.key != participant.step or step.kind == "thanks":
         return _not_current(slug, participant, step_key)
     step, also = shown_step(db.session, g.survey, participant.id, step), None
+    if step.page is not None:  # a shuffled page's order is stored with its answers
+        also = recorder(display_of(g.survey, campaign, participant, step.page), participant.id,
+                        step)
     # A page's answers are parsed by the item types themselves (CSRF was checked for
     # every POST already); only a refused page builds the form that shows why.
     answers = parsed_answers(step.page, g.survey.items, request.form) if step.page else None

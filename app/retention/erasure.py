@@ -11,6 +11,8 @@ data elsewhere:
 - quota claims (a claim says which quota's conditions the person met);
 - the link from their invite code to them (the code stays used);
 - what they wrote, rated or reported in the argument exchange;
+- the order in which their shuffled pages showed items and options (it
+  goes with the answers it belongs to);
 - export and report files of the campaign, finished or partial (a job
   killed with its server leaves a partial folder behind): they hold the
   answers.
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session
 from app.jobs.operations import job_folder
 from app.jobs.storage import discard
 from app.models import (
+    DisplayOrder,
     Exposure,
     Invite,
     Job,
@@ -42,7 +45,7 @@ __all__ = ["erase_links", "remove_campaign_files", "flush_deleted", "job_folders
 
 
 def erase_links(session: Session, ids: Select) -> None:
-    """Remove strata, quota claims, invite links and exchange data of the participants ``ids``."""
+    """Remove strata, quota claims, invite links, exchange data and display orders of ``ids``."""
     session.execute(delete(QuotaClaim).where(QuotaClaim.participant_id.in_(ids)))
     session.execute(
         update(Invite).where(Invite.participant_id.in_(ids)).values(participant_id=None)
@@ -53,7 +56,7 @@ def erase_links(session: Session, ids: Select) -> None:
         .values(stratum="", allocation_seq=None)
         .execution_options(synchronize_session=False)
     )
-    for model in (Rating, Pair, Exposure, StatementReport, Statement):
+    for model in (Rating, Pair, Exposure, StatementReport, Statement, DisplayOrder):
         session.execute(delete(model).where(model.participant_id.in_(ids)))
 
 
