@@ -38,6 +38,7 @@ _API: dict[str, tuple[str, ...]] = {
     "analysis.options": ("Options",),
     "analysis.ordinal": ("category_shares", "mcnemar_support", "stuart_maxwell",
                          "transition_matrix"),
+    "analysis.order_effects": ("by_position", "position_table"),
     "analysis.perception": ("affective_distance", "metaperception_gap"),
     "analysis.pipeline": ("analyse_export",),
     "analysis.polarisation": ("bimodality_coefficient", "esteban_ray", "group_distance",

@@ -18,8 +18,10 @@ from typing import Any
 
 from analysis import contract_codebook as _codebook
 from analysis import contract_exchange as _exchange
+from analysis import contract_order as _order
 from analysis.contract_codebook import *  # noqa: F403 (1.4, 1.6: the item facts, re-exported)
 from analysis.contract_exchange import *  # noqa: F403 (1.5: the exchange tables, re-exported)
+from analysis.contract_order import *  # noqa: F403 (1.8: the display order, re-exported)
 
 __all__ = [
     "FORMAT_NAME",
@@ -56,6 +58,7 @@ __all__ = [
     "build_manifest",
     *_codebook.__all__,
     *_exchange.__all__,
+    *_order.__all__,
 ]
 
 # --------------------------------------------------------------------------- version
@@ -63,7 +66,7 @@ __all__ = [
 #: value of ``manifest["format"]``
 FORMAT_NAME = "parley-export"
 #: the version this code writes (``manifest.json`` and ``codebook.json``)
-FORMAT_VERSION = "1.11"
+FORMAT_VERSION = "1.12"
 #: major version of ``format_version`` the reader understands (any minor)
 SUPPORTED_MAJOR = 1
 
@@ -160,7 +163,7 @@ LOSSLESS_ESCAPING_SINCE = (1, 2)
 #: Files a spreadsheet opens, whose text cells are escaped. Parquet, SPSS
 #: and Stata files hold the raw text: no spreadsheet reads them.
 SPREADSHEET_FILES = ("participants.csv", "answers.csv", "pages.csv", "wide.csv", "wide.xlsx",
-                     *_exchange.EXCHANGE_FILES)
+                     *_exchange.EXCHANGE_FILES, _order.DISPLAY_ORDER_FILE)
 
 
 def escape_formula(text: str) -> str:

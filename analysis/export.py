@@ -64,6 +64,10 @@ class Export:
         participant x phase x module x item, the answer columns without
         ``value`` and ``text``. They are not in ``answers``: a question never
         asked is structurally missing, not a nonresponse.
+    display_order : DataFrame or None
+        ``display_order.csv`` (format 1.12): each item of a shuffled page as its
+        participant saw it (``participant_id, phase, module, page, item,
+        position, options``), or ``None`` when the export has no such file.
     """
 
     participants: pd.DataFrame
@@ -76,6 +80,7 @@ class Export:
     pages: pd.DataFrame | None = field(default=None, repr=False)
     exchange: dict = field(default_factory=dict, repr=False, compare=False)
     not_shown: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    display_order: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     def __getattribute__(self, name: str):
         # The loaders pass answers=None with keyed_answers: the text form is then
@@ -104,7 +109,8 @@ class Export:
             object.__setattr__(self, "keyed_answers", keyed)
         return Export(self.participants, keyed, self.codebook, self.manifest, self.items,
                       self.source, keyed_answers=keyed, pages=self.pages,
-                      exchange=self.exchange, not_shown=self.not_shown)
+                      exchange=self.exchange, not_shown=self.not_shown,
+                      display_order=self.display_order)
 
     @property
     def control_arm(self) -> str | None:

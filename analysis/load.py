@@ -24,6 +24,8 @@ from analysis.contract import (
     ANSWER_COLUMNS,
     ANSWERS_FILE,
     CODEBOOK_FILE,
+    DISPLAY_ORDER_COLUMNS,
+    DISPLAY_ORDER_FILE,
     ESCAPE_MARK,
     EXCHANGE_COLUMNS,
     MANIFEST_FILE,
@@ -40,6 +42,7 @@ from analysis.contract import (
 from analysis.database import load_database
 from analysis.export import Export, ExportError
 from analysis.frames import split_not_shown
+from analysis.order_effects import check_display_order
 from analysis.validate import (
     as_text,
     check_answers,
@@ -228,8 +231,14 @@ def load_export(path: str | Path) -> Export:
                 for name, columns in EXCHANGE_COLUMNS.items()
                 if f"{name}.csv" in names}
     answers, not_shown = split_not_shown(answers, items)
+    display = None
+    if DISPLAY_ORDER_FILE in names:  # format 1.12 on: the order of shuffled pages
+        display = check_display_order(read_csv(src.read(DISPLAY_ORDER_FILE), DISPLAY_ORDER_FILE,
+                                               DISPLAY_ORDER_COLUMNS, legacy=legacy),
+                                      participants)
     return Export(participants, None, codebook, manifest, items, str(path),
-                  keyed_answers=answers, pages=pages, exchange=exchange, not_shown=not_shown)
+                  keyed_answers=answers, pages=pages, exchange=exchange, not_shown=not_shown,
+                  display_order=display)
 
 
 def export_from_frames(

@@ -19,6 +19,8 @@ from analysis.contract import (
     PHASES,
     STATA_NAME_MAX,
     STATA_SHORT_NAME,
+    order_column_names,
+    split_order_column,
     split_wide_column,
     stata_missing_tags,
     stata_safe,
@@ -72,7 +74,9 @@ def _resolve_wide_columns(columns: list[str], name: str, codebook) -> dict[str, 
     to the one long name it is the start of, and is an error when several
     long names fit (the file does not say which is which).
     """
-    full = wide_column_names(codebook)
+    # the display-order columns (1.12) too, so a shortened Stata name of one
+    # is never taken for an answer column
+    full = wide_column_names(codebook) + order_column_names(codebook)
     known = set(full)
     long = {f: stata_safe(f) for f in full if len(f) > STATA_SHORT_NAME}
     out = {}
@@ -128,6 +132,11 @@ def answers_from_wide(
         raise ExportError(name, "has no answer columns named <phase>__<item> or "
                                 "module_<module>__<item>")
     full = _resolve_wide_columns(cols, name, codebook)
+    # the display order (1.12) is read from display_order.csv, not from here
+    cols = [c for c in cols if split_order_column(full[c]) is None]
+    if not cols:
+        raise ExportError(name, "has no answer columns named <phase>__<item> or "
+                                "module_<module>__<item>")
     known_items = set(items["item"])
     parsed = []
     for c in cols:

@@ -46,6 +46,10 @@ def build_codebook(survey: Survey) -> dict:
             "required": item.required,
             "modules": [m.id for m in survey.modules] if module_pages else None,
             **display_condition(item, conditions.get(item.id, [])),
+            # 1.12: shown in an order of each participant's own (display_order.csv)
+            "display_order": {"options": item.shuffle_options,
+                              "pages": [p.id for p in survey.pages
+                                        if p.shuffle_items and item.id in p.items]},
         }
         entry.update(item.kind.codebook(item))
         items.append(entry)

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from analysis.contract import (
     ANSWERS_FILE,
+    DISPLAY_ORDER_FILE,
     EXPORT_FORMATS,
     PARTICIPANTS_FILE,
     escape_formula,
@@ -85,11 +86,14 @@ def shorten_label(text: str, limit: int) -> str:
 
 
 def rows_from_folder(folder: Path, codebook: dict, chunk: int = CHUNK) -> WideRows:
-    """:class:`WideRows` fed from the folder's participants.csv and answers.csv."""
+    """:class:`WideRows` fed from the folder's participants.csv, answers.csv and display order."""
     with (folder / PARTICIPANTS_FILE).open(encoding="utf-8", newline="") as f:
         rows = WideRows(codebook, next(csv.reader(f)), folder, chunk)
     for name, add in ((PARTICIPANTS_FILE, rows.add_participants),
-                      (ANSWERS_FILE, rows.add_answers)):
+                      (ANSWERS_FILE, rows.add_answers),
+                      (DISPLAY_ORDER_FILE, rows.add_orders)):
+        if name == DISPLAY_ORDER_FILE and not (folder / name).is_file():
+            continue  # an export before format 1.8
         with (folder / name).open(encoding="utf-8", newline="") as f:
             reader = csv.reader(f)
             next(reader)

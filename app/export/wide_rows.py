@@ -20,6 +20,8 @@ from typing import BinaryIO
 
 from analysis.contract import (
     answer_column,
+    order_column,
+    split_order_column,
     split_wide_column,
     unescape_formula,
     upgrade_codebook,
@@ -63,6 +65,7 @@ class WideRows:
         # open as long as the rows are read (closed by close()); deleted when closed
         self._people_file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
         self._rows_file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
+        self._orders_file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
         self._people: Iterator[list] | None = None
         self._current: list | None = None  # the participant whose answers are coming
         self._cells: dict[int, object] = {}
@@ -107,6 +110,43 @@ class WideRows:
         self.is_text.append(in_text)
         key = self._keys[(phase, module, item)] = (len(self.columns) - 1, in_text)
         return key
+
+    def add_orders(self, rows) -> None:
+        """Rows of display_order.csv (participant order, after every answer was added).
+
+        Each becomes the cells ``<answer column>__position`` and, for shuffled
+        options, ``<answer column>__order``, spooled and put into the
+        participants' rows as they are read back (:meth:`chunks`).
+        """
+        spooled: list[tuple[str, list]] = []
+        for public_id, phase, module, _page, item, position, options in rows:
+            cells = [(self._order_index(phase, module, item, "position", False), int(position))]
+            if options:
+                cells.append((self._order_index(phase, module, item, "order", True), options))
+            if spooled and spooled[-1][0] == public_id:
+                spooled[-1][1].extend(cells)
+            else:
+                spooled.append((public_id, cells))
+        marshal.dump(spooled, self._orders_file)
+
+    def _order_index(self, phase: str, module: str, item: str, kind: str, text: bool) -> int:
+        key = (phase, module, f"{item}__{kind}")
+        if key not in self._keys:
+            self.columns.append(order_column(phase, module, item, kind))
+            self.is_text.append(text)
+            self._keys[key] = (len(self.columns) - 1, text)
+        return self._keys[key][0]
+
+    def _orders(self) -> Iterator[tuple[str, list]]:
+        f = self._orders_file
+        f.flush()
+        f.seek(0)
+        while True:
+            try:
+                groups = marshal.load(f)  # noqa: S302 - our own spool file  # nosec B302
+            except EOFError:
+                return
+            yield from groups
 
     def _people_rows(self) -> Iterator[list]:
         f = self._people_file
@@ -176,6 +216,10 @@ class WideRows:
         f.flush()
         f.seek(0)
         batch: list[list] = []
+        # the display orders come in the participants' order, some with none
+        orders = self._orders()
+        pending = next(orders, None)
+        offset = len(self.participant_columns)
         while True:
             try:
                 rows = marshal.load(f)  # noqa: S302 - our own spool file  # nosec B302
@@ -184,6 +228,10 @@ class WideRows:
             for row in rows:
                 if len(row) < width:
                     row.extend([None] * (width - len(row)))
+                if pending is not None and pending[0] == row[0]:
+                    for index, cell in pending[1]:
+                        row[offset + index] = cell
+                    pending = next(orders, None)
                 batch.append(row)
                 if len(batch) == chunk:
                     yield batch
@@ -195,6 +243,12 @@ class WideRows:
         """(column labels, value labels, missing codes) of the answer columns, from the codebook."""
         column_labels, value_labels, missing = {}, {}, {}
         for column, is_text in zip(self.columns, self.is_text, strict=True):
+            if (shown := split_order_column(column)) is not None:
+                phase, module, item_id, kind = shown
+                head = f"{phase}_{module}" if module else phase
+                what = "place on the page" if kind == "position" else "options as shown"
+                column_labels[column] = f"[{head}] {item_id}: {what}"
+                continue
             phase, module, item_id = split_wide_column(column)
             item = self.items[item_id]
             head = f"{phase}_{module}" if module else phase
@@ -214,4 +268,5 @@ class WideRows:
     def close(self) -> None:
         self._people_file.close()
         self._rows_file.close()
+        self._orders_file.close()
 

@@ -24,7 +24,7 @@ from sqlalchemy.types import NullType
 from analysis import contract
 from app.export.csv_rows import RowWriter
 from app.export.exchange_tables import write_exchange_tables
-from app.models import Answer, Campaign, PageVisit, Participant, utcnow
+from app.models import Answer, Campaign, DisplayOrder, PageVisit, Participant, utcnow
 from app.web.database import read_snapshot
 
 __all__ = ["ExportResult", "write_export", "spreadsheet_safe", "manifest",
@@ -229,6 +229,21 @@ def _page_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
         ]
 
 
+def _display_rows(session: Session, campaign: Campaign, chunk: int = BATCH,
+                  include_test: bool = False) -> Iterator[list[list]]:
+    """Rows of display_order.csv: each item of a shuffled page as its participant saw it."""
+    d = DisplayOrder
+    query = (
+        select(Participant.public_id, d.phase, d.module, d.page, d.item, d.position, d.options)
+        .join(d, d.participant_id == Participant.id)
+        .where(_whose(session, campaign, include_test))
+        .order_by(Participant.id, d.id)
+    )
+    for rows in _stream(session, query, chunk):
+        yield [[public_id, phase, module, page, item, position, options or ""]
+               for public_id, phase, module, page, item, position, options in rows]
+
+
 def _write_csv(path: Path, header: Iterable[str], chunks: Iterable[list[list]]) -> int:
     count = 0
     with path.open("w", newline="", encoding="utf-8") as f:
@@ -353,11 +368,16 @@ def _write_folder(session: Session, campaign: Campaign, out: Path, fmt: str,
         "pages": _write_csv(out / contract.PAGES_FILE, contract.PAGE_COLUMNS,
                             _page_rows(session, campaign, chunk, include_test)),
     }
+    display = _display_rows(session, campaign, chunk, include_test)
+    if wide is not None:
+        display = _tee(display, wide.add_orders)
+    counts["display_order"] = _write_csv(out / contract.DISPLAY_ORDER_FILE,
+                                         contract.DISPLAY_ORDER_COLUMNS, display)
     (out / contract.CODEBOOK_FILE).write_text(
         json.dumps(codebook, ensure_ascii=False, indent=2), encoding="utf-8"
     )
     files = [contract.PARTICIPANTS_FILE, contract.ANSWERS_FILE, contract.PAGES_FILE,
-             contract.CODEBOOK_FILE]
+             contract.DISPLAY_ORDER_FILE, contract.CODEBOOK_FILE]
     exchange = write_exchange_tables(session, campaign, out, include_authors=include_authors,
                                      include_test=include_test)
     counts.update(exchange)

@@ -355,7 +355,7 @@ def test_codebook_likert(samples):
     assert [o["code"] for o in entry["options"]] == [1, 2, 3, 4, 5]
     assert entry["options"][0] == {
         "code": 1, "id": "1", "label": {"en": "Strongly disagree", "de": "Stimme gar nicht zu"},
-        "missing": False,
+        "missing": False, "fixed": False,
     }
 
 
@@ -365,10 +365,12 @@ def test_codebook_choice_with_correct_and_missing(samples):
     assert entry["scale"] is None
     assert entry["correct"] == 2
     assert entry["options"] == [
-        {"code": 1, "id": "five", "label": {"en": "Five", "de": "Fünf"}, "missing": False},
-        {"code": 2, "id": "ten", "label": {"en": "Ten", "de": "Zehn"}, "missing": False},
+        {"code": 1, "id": "five", "label": {"en": "Five", "de": "Fünf"}, "missing": False,
+         "fixed": False},
+        {"code": 2, "id": "ten", "label": {"en": "Ten", "de": "Zehn"}, "missing": False,
+         "fixed": False},
         {"code": 3, "id": "dont_know", "label": {"en": "Don't know", "de": "Weiß nicht"},
-         "missing": True},
+         "missing": True, "fixed": False},
     ]
 
 

@@ -35,7 +35,8 @@ def test_the_flagships_attitude_items_offer_prefer_not_to_answer(flagship, item_
     # The scale keeps its points; the codebook declares the code missing.
     assert item.kind.scale(item) == {"min": 1, "max": len(item.settings["anchors"]["en"])}
     entry = item.kind.codebook(item)
-    assert {"code": -9, "id": "prefer_not", "label": dict(last.label), "missing": True} in (
+    assert {"code": -9, "id": "prefer_not", "label": dict(last.label), "missing": True,
+            "fixed": False} in (
         entry["options"])
     assert item.kind.parse(item, ["prefer_not"]).value == -9.0
     assert item.kind.parse(item, ["3"]).value == 3.0

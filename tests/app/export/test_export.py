@@ -12,7 +12,7 @@ import pyreadstat
 import pytest
 from openpyxl import load_workbook
 
-from analysis.contract import ANSWER_COLUMNS, EXPORT_FORMATS, PAGE_COLUMNS
+from analysis.contract import ANSWER_COLUMNS, DISPLAY_ORDER_COLUMNS, EXPORT_FORMATS, PAGE_COLUMNS
 from app.export.writer import PARTICIPANT_COLUMNS, _iso
 from surveys import EXAMPLE, FLAGSHIP, load_survey
 from tests.bots import Bot
@@ -41,17 +41,21 @@ def test_export_writes_the_documented_files_and_columns(app, runner, make_campai
     assert result.exit_code == 0, result.output
     assert "exported 2 participants" in result.output
     assert sorted(p.name for p in out.iterdir()) == [
-        "answers.csv", "codebook.json", "manifest.json", "pages.csv", "participants.csv",
+        "answers.csv", "codebook.json", "display_order.csv", "manifest.json", "pages.csv",
+        "participants.csv",
     ]
     participants = read_csv(out / "participants.csv")
     answers = read_csv(out / "answers.csv")
     assert list(participants[0]) == PARTICIPANT_COLUMNS
     assert list(answers[0]) == list(ANSWER_COLUMNS)
     assert list(read_csv(out / "pages.csv")[0]) == list(PAGE_COLUMNS)
+    # the example shuffles nothing: the display order (1.8) is its header alone
+    assert (out / "display_order.csv").read_text(encoding="utf-8").splitlines() == [
+        ",".join(DISPLAY_ORDER_COLUMNS)]
     assert {p["status"] for p in participants} == {"completed"}
     assert all(p["participant_id"].startswith("p_") for p in participants)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["format"] == "parley-export" and manifest["format_version"] == "1.11"
+    assert manifest["format"] == "parley-export" and manifest["format_version"] == "1.12"
     assert manifest["row_counts"]["participants"] == 2
     assert manifest["row_counts"]["answers"] == len(answers)
     assert manifest["survey"]["version"] == SURVEY.version
