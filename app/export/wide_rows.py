@@ -119,8 +119,12 @@ class WideRows:
         participants' rows as they are read back (:meth:`chunks`).
         """
         spooled: list[tuple[str, list]] = []
-        for public_id, phase, module, _page, item, position, options in rows:
-            cells = [(self._order_index(phase, module, item, "position", False), int(position))]
+        for public_id, phase, module, page, item, position, options in rows:
+            cells = []
+            # a place only where the page shuffles its items (the codebook says which)
+            if page in (self.items[item].get("display_order") or {}).get("pages", ()):
+                cells.append((self._order_index(phase, module, item, "position", False),
+                              int(position)))
             if options:
                 cells.append((self._order_index(phase, module, item, "order", True), options))
             if spooled and spooled[-1][0] == public_id:

@@ -14,8 +14,9 @@ __all__ = ["DisplayOrder"]
 class DisplayOrder(Base):
     """One item of a shuffled page as one participant saw it; written with the page's answers.
 
-    A row for every item of a page on which anything is shuffled (answered
-    or not), so a skipped item's place is known too. The order can be
+    A row for every item of a page whose items are shuffled, and for every
+    item whose options are (answered or not), so a skipped item's place is
+    known too. The order can be
     recomputed from the campaign's seed (surveys/display_order.py); it is
     stored all the same, so the export says what was shown, not what a
     later version of the code would compute.

@@ -41,22 +41,27 @@ def arranged(form, display: Display | None) -> list:
         return fields
     by_item = {f.item.id: f for f in fields}
     for item_id, option_ids in display.options.items():
-        field = by_item[item_id]
+        field = by_item.get(item_id)
+        if field is None:  # not on this form (an item the page does not show)
+            continue
         order = {option_id: k for k, option_id in enumerate(option_ids)}
         field.item = replace(field.item, options=tuple(
             sorted(field.item.options, key=lambda o: order[o.id])))
-    return [by_item[i] for i in display.items]
+    return [by_item[i] for i in display.items if i in by_item]
 
 
 def recorder(display: Display | None, participant_id: int, step):
     """``also(session, now)`` for ``submit_step``: the page's order, written with its answers."""
     if display is None:
         return None
+    # every item of a page whose items are shuffled; else the shuffled items alone
+    every = step.page.shuffle_items
     rows = [
         {"participant_id": participant_id, "phase": step.phase, "module": step.module,
          "page": step.page.id, "item": item_id, "position": position,
          "options": "|".join(display.options[item_id]) if item_id in display.options else None}
         for position, item_id in enumerate(display.items, 1)
+        if every or item_id in display.options
     ]
 
     def write(session, now) -> None:

@@ -142,16 +142,19 @@ def test_the_order_is_exported_long_and_wide_and_split_by_position(
         assert [r["item"] for r in pre] == list(before.items)
         assert [int(r["position"]) for r in pre] == list(range(1, len(before.items) + 1))
         post = {r["item"]: r for r in mine if r["phase"] == "post"}
-        # the after page is not shuffled, but its shuffled items' options are recorded
-        assert list(post) == list(survey.page("after").items)
+        # the after page's items are not shuffled: only the shuffled options are recorded
+        assert list(post) == ["ranking", "knowledge"]
         assert post["ranking"]["options"] == "|".join(after.options["ranking"])
-        assert post["likert"]["options"] == ""
+        assert int(post["ranking"]["position"]) == after.position("ranking")
 
     with (tmp_path / "export-wide" / "wide.csv").open(encoding="utf-8") as f:
         rows = {r["participant_id"]: r for r in csv.DictReader(f)}
     for public_id, (before, _after) in orders.items():
         assert rows[public_id]["pre__ranking__order"] == "|".join(before.options["ranking"])
         assert rows[public_id]["pre__knowledge__position"] == str(before.position("knowledge"))
+        assert rows[public_id]["pre__likert__position"] == str(before.position("likert"))
+        assert "post__ranking__position" not in rows[public_id]  # the after page: no shuffle
+        assert rows[public_id]["post__ranking__order"] == "|".join(_after.options["ranking"])
 
     for fmt, export in exports.items():
         # answers read back alike from every format (the order columns are not answers)
