@@ -77,16 +77,18 @@ def test_a_shuffled_page_at_360_px_shows_the_participants_order_and_saves_it(
     assert knowledge == list(expected.options["knowledge"]) and knowledge[-1] == "dont_know"
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    axe = Axe()
-    found = {"shuffled page": axe.run(page, options=AXE_OPTIONS).response["violations"]}
-    assert not page.evaluate(DANGLING_REFERENCES)
-    person.submit()  # empty: the errors, in the participant's order
-    found["shuffled page with errors"] = axe.run(page, options=AXE_OPTIONS).response["violations"]
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    assert not any(found.values()), "\n".join(readable(k, v) for k, v in found.items() if v)
-    after_error = page.eval_on_selector_all("input[name='q_knowledge']",
-                                            "els => els.map(e => e.value)")
-    assert after_error == knowledge
+    if java_script:  # axe-core runs in the page; without JavaScript the order and save alone
+        axe = Axe()
+        found = {"shuffled page": axe.run(page, options=AXE_OPTIONS).response["violations"]}
+        assert not page.evaluate(DANGLING_REFERENCES)
+        person.submit()  # empty: the errors, in the participant's order
+        found["shuffled page with errors"] = axe.run(page, options=AXE_OPTIONS).response[
+            "violations"]
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert not any(found.values()), "\n".join(readable(k, v) for k, v in found.items() if v)
+        after_error = page.eval_on_selector_all("input[name='q_knowledge']",
+                                                "els => els.map(e => e.value)")
+        assert after_error == knowledge
 
     _answer_before(page)
     assert person.step() != "page:before"
