@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis.frames import isin_ids
+
 __all__ = ["BridgingFit", "bridging_fit", "LAMBDAS", "STATUSES", "nearest_centre"]
 
 #: the penalties of the model (sum-of-squares units)
@@ -400,7 +402,7 @@ def _prepare(ratings: pd.DataFrame, anchors: pd.DataFrame):
         raise ValueError("no ratings to fit")
     u_codes, raters = pd.factorize(rated["rater"], sort=True)
     n_codes, statements = pd.factorize(rated["statement"], sort=True)
-    unknown = ~raters.isin(anchors.index)
+    unknown = ~isin_ids(pd.Series(raters), anchors.index)
     if unknown.any():
         raise ValueError(f"{int(unknown.sum())} rater(s) have no anchor, e.g. "
                          f"{list(raters[unknown][:3])}")

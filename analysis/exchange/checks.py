@@ -13,6 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.exchange.bridging import bridging_fit
+from analysis.frames import isin_ids
 
 __all__ = ["polis_consensus", "learned_factor", "split_half", "rater_bootstrap",
            "penalty_sensitivity"]
@@ -142,7 +143,7 @@ def split_half(ratings: pd.DataFrame, anchors: pd.DataFrame, centres: pd.DataFra
     raters = np.sort(ratings["rater"].unique())
     half = np.random.default_rng(seed).permutation(raters.size) < raters.size // 2
     first = set(raters[half])
-    mask = ratings["rater"].isin(first).to_numpy()
+    mask = isin_ids(ratings["rater"], sorted(first))
     one = bridging_fit(ratings[mask], anchors).scores(centres)["bridging"]
     two = bridging_fit(ratings[~mask], anchors).scores(centres)["bridging"]
     both = one.index.intersection(two.index)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.effects import ancova, robust_ols
+from analysis.frames import isin_ids
 from analysis.multiplicity import adjust_pvalues
 
 __all__ = ["exchange_condition", "peer_effects", "statement_effects", "PEERS", "PLACEBO"]
@@ -127,7 +128,7 @@ def statement_effects(pairs: pd.DataFrame, exposures: pd.DataFrame, item: str,
     """
     d = pairs[pairs["item"] == item].dropna(subset=["pre", "post"])
     d = d.drop_duplicates("participant_id").set_index("participant_id")
-    ex = exposures[exposures["participant"].isin(d.index)]
+    ex = exposures[isin_ids(exposures["participant"], d.index)]
     counts = ex["statement"].value_counts()
     stm = sorted(counts.index[counts >= min_exposed])
     cols = ["n_exposed", "estimate", "se", "p", "q", "shrunk", "shrunk_se", "tau"]

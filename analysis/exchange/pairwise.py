@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.frames import isin_ids
+
 __all__ = ["bradley_terry", "schulze"]
 
 
@@ -59,7 +61,7 @@ def bradley_terry(pairs: pd.DataFrame, anchors: pd.DataFrame, lam: float = 1.0,
     """
     cols = list(anchors.columns)
     d = pairs.dropna(subset=["chosen"])
-    d = d[d["rater"].isin(anchors.index)]
+    d = d[isin_ids(d["rater"], anchors.index)]
     statements = np.sort(pd.unique(pd.concat([d["left"], d["right"]]).to_numpy()))
     n, k, m = statements.size, len(cols), len(d)
     li = np.searchsorted(statements, d["left"].to_numpy())

@@ -27,6 +27,7 @@ from analysis.exchange.dri import dri_by_group
 from analysis.exchange.effects import exchange_condition, peer_effects, statement_effects
 from analysis.exchange.moderation import equal_rates_test, moderator_agreement, rejection_rates
 from analysis.exchange.pairwise import bradley_terry, schulze
+from analysis.frames import isin_ids
 from analysis.tidy import pairs as before_after_pairs
 
 __all__ = ["ExchangeResults", "analyse_exchange", "exchange_anchors"]
@@ -193,7 +194,7 @@ def analyse_exchange(export, participants: pd.Series | None = None, *, seed: int
     groups, centres = opinion_centres(z, seed=seed)
     _moderation(res, st, tables.get("moderation"), groups)
     real = st.loc[st["placebo"] == 0, "statement"]
-    use = rt[rt["fair"].notna() & rt["statement"].isin(real) & rt["rater"].isin(z.index)]
+    use = rt[rt["fair"].notna() & rt["statement"].isin(real) & isin_ids(rt["rater"], z.index)]
     dropped = int(rt["fair"].notna().sum() - len(use))
     if use.empty:
         res.notes.append("No fairness ratings of arguments to score.")
@@ -275,7 +276,7 @@ def _dri_table(export, condition: pd.Series, participants, seed: int) -> pd.Data
     for phase in ("pre", "post"):
         ph = a[a["phase"] == phase]
         if participants is not None:
-            ph = ph[ph["participant_id"].isin(participants)]
+            ph = ph[isin_ids(ph["participant_id"], participants)]
         c = ph[ph["item"].isin(views)].pivot_table(index="participant_id", columns="item",
                                                    values="value", aggfunc="first",
                                                    observed=True)
@@ -393,7 +394,7 @@ def _effects(res, export, exposures, st, participants, outcomes, groups) -> None
                                                 condition, outcomes, by="opinion_group")
             if res.design == "frozen":
                 peers = exposures[exposures["participant"].map(condition) == "peers"]
-                inside = pp[pp["participant_id"].isin(condition.index)]
+                inside = pp[isin_ids(pp["participant_id"], condition.index)]
                 res.statement_effects = statement_effects(inside, peers, outcomes[0])
     res.effects = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if res.design == "live":
