@@ -267,7 +267,7 @@ def _submit_once(session, campaign, survey, participant, step_key, answers,
             ending = None
             modules, arm = participant.modules, participant.arm
             choices = choices_of(survey, answers) if step.phase == "profile" else {}
-            if step.page is not None and fails_screening(campaign, step.page, choices):
+            if step.page is not None and fails_screening(campaign, step.page, choices, answers):
                 ending = "screened_out"
             if ending is None and gate_key(survey) in passed(session, survey, participant.id,
                     steps_of(survey, participant), step_key, answers, now):  # or skipped past

@@ -60,10 +60,15 @@ def stored_profile_choices(session: Session, survey: Survey, participant_id: int
                                if item in survey.items})
 
 
-def fails_screening(campaign: Campaign, page: Page, choices: dict[str, str]) -> bool:
-    """True if an answer on ``page`` breaks one of the campaign's screening rules."""
+def fails_screening(campaign: Campaign, page: Page, choices: dict[str, str],
+                    asked=None) -> bool:
+    """True if an answer on ``page`` breaks one of the campaign's screening rules.
+
+    ``asked``: the items the page showed (its fields); a rule on an item a
+    display condition hid does not apply (the question was never asked).
+    """
     for rule in campaign.screening or []:
-        if rule["item"] not in page.items:
+        if rule["item"] not in page.items or (asked is not None and rule["item"] not in asked):
             continue
         answer = choices.get(rule["item"])
         if "allow" in rule and answer not in rule["allow"]:

@@ -177,3 +177,19 @@ def test_a_skipped_last_about_you_page_still_allocates_the_arm(app, make_campaig
         arm, stratum, status = db.session.execute(
             select(Participant.arm, Participant.stratum, Participant.status)).one()
     assert arm and status == "completed" and "owner" in stratum
+
+
+def test_a_screening_rule_on_an_item_not_shown_does_not_apply():
+    """A rule that allows only some answers screens out a participant who skipped the
+    question, but not one who never saw it (``asked``: the page's fields)."""
+    from types import SimpleNamespace
+
+    from app.participant.screening import fails_screening
+
+    survey = HOUSING_SURVEY
+    campaign = SimpleNamespace(screening=[{"item": "landlord", "allow": ["city"]}])
+    page = survey.page("renting")
+    assert fails_screening(campaign, page, {})  # asked and left out
+    assert fails_screening(campaign, page, {}, {"rent_share": None, "landlord": None})
+    assert not fails_screening(campaign, page, {}, {"rent_share": None})  # hidden
+    assert not fails_screening(campaign, page, {"landlord": "city"}, {"landlord": None})
