@@ -23,6 +23,7 @@ from surveys.exchange import read_exchange
 from surveys.images import check_image_uses, read_images
 from surveys.item_types import REGISTRY, get_type
 from surveys.model import EXCHANGE_STEPS, PHASES, Arm, Item, Module, Page, Survey, Text
+from surveys.piping import check_pipes
 from surveys.reader import (
     DEFINITION_FILE,
     ID_RE,
@@ -330,6 +331,11 @@ def load_survey(folder: str | Path) -> Survey:
     row_places = {part: places[grid] for grid, parts in groups.items() if grid in places
                   for part in parts}
     check_conditions(reader, pages, items, {**row_places, **places})
+    raw_modules = data.get("modules") if isinstance(data.get("modules"), list) else []
+    files = {(t.get("id"), lang): name for t in raw_modules
+             if isinstance(t, dict) and isinstance(t.get("file"), dict)
+             for lang, name in t["file"].items()}
+    check_pipes(items, pages, modules, places, files, reader)
     exchange = read_exchange(reader, data.get("exchange"), items, pages, modules, arms)
     check_image_uses(reader, images, _markdown_texts(consent_table, consent, module_tables,
                                                      modules), items, places)
