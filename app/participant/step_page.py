@@ -24,7 +24,9 @@ from app.participant import operations as ops
 from app.participant.display_order import arranged, display_of
 from app.participant.forms import ConfirmForm, page_form
 from app.participant.page_cache import cacheable, page_html
+from app.participant.piping import body_pipes, labels_for, page_pipes, piped_fields
 from app.web.markdown import survey_html
+from surveys.piping import pipe
 
 __all__ = ["render_step", "questions_html", "personal", "personal_fields"]
 
@@ -63,8 +65,12 @@ def _step_html(campaign, participant, step, form, done: int, total: int) -> str:
     lang = participant.language
     if step.kind == "read":
         module = g.survey.module(step.module)
-        body = survey_html(g.survey.version, f"module:{module.id}", lang, module.body[lang],
-                           images=g.survey.images)
+        source, piped = module.body[lang], body_pipes(g.survey, module.id, lang)
+        if piped:  # the participant's own answers: rendered for them, never kept
+            source = pipe(source, labels_for(db.session, g.survey, participant, piped),
+                          markdown=True)
+        body = survey_html(g.survey.version, f"module:{module.id}", lang, source,
+                           images=g.survey.images, keep=not piped)
         form = form or ConfirmForm()
         return render_template(
             "participant/read.html", module=module, body=body, form=form, **context
@@ -79,19 +85,27 @@ def _step_html(campaign, participant, step, form, done: int, total: int) -> str:
 def personal_fields(form, campaign, participant, page) -> tuple[list, bool]:
     """The page's fields as this participant sees them, and whether that is theirs alone.
 
-    In their order (a shuffled page); the follow-up's pages use it too.
+    In their order (a shuffled page) and with their earlier answers piped
+    into the texts; the follow-up's pages use it too.
     """
     display = display_of(g.survey, campaign, participant, page)
-    return arranged(form, display), display is not None
+    fields = arranged(form, display)
+    piped = page_pipes(g.survey, page)
+    if piped:
+        fields = piped_fields(fields, labels_for(db.session, g.survey, participant, piped))
+    return fields, display is not None or bool(piped)
 
 
 def personal(campaign, participant, step) -> bool:
     """Whether the step's page differs from one participant to the next.
 
-    A shuffled order: such a page is rendered for its participant and never
-    kept in (or taken from) a cache that serves others.
+    A shuffled order or a piped answer: such a page is rendered for its
+    participant and never kept in (or taken from) a cache that serves others.
     """
-    return display_of(g.survey, campaign, participant, step.page) is not None
+    if step.kind == "read":
+        return bool(body_pipes(g.survey, step.module, participant.language))
+    return (display_of(g.survey, campaign, participant, step.page) is not None
+            or bool(page_pipes(g.survey, step.page)))
 
 
 #: The questions of an unanswered page, rendered, by (survey version, page, items, language).

@@ -55,22 +55,27 @@ def render_markdown(source: str) -> Markup:
     return Markup(clean)  # noqa: S704 - sanitised by nh3 just above  # nosec B704
 
 
-def survey_html(version: str, place: str, lang: str, source: str, images=None) -> Markup:
+def survey_html(version: str, place: str, lang: str, source: str, images=None,
+                keep: bool = True) -> Markup:
     """``source`` (the text at ``place`` of survey ``version``) rendered once and kept.
 
     ``place`` names the text within the survey (``consent``, ``module:accord``);
     with the version and language it determines ``source``. ``images`` (the
     survey's) turns each ``{image:ID}`` line into its figure (app/web/figures.py).
+    ``keep=False``: render without keeping (a text holding one participant's
+    piped answers, app/participant/piping.py).
     """
     # Whether images were given is part of the key: a caller without them
     # must not leave the raw placement lines in the cache for one with them.
     key = (version, place, lang, images is not None)
-    html = _RENDERED.get(key)
+    html = _RENDERED.get(key) if keep else None
     if html is None:
         if images:
             html = with_figures(render_markdown(set_apart(source)), version, images, lang)
         else:
             html = render_markdown(source)
+        if not keep:  # a text of one participant's own (a piped answer): never kept
+            return html
         if len(_RENDERED) >= _RENDERED_MAX:
             _RENDERED.clear()
         _RENDERED[key] = html
