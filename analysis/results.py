@@ -310,6 +310,10 @@ class Results:
     exchange_effects_by_group: pd.DataFrame = table(
         "item, opinion_group, estimate, se, ci_low, ci_high, p, p_holm, n_peers, n_placebo",
         "The same within each opinion group of the anchors (Holm within each group).")
+    exchange_feedback_effects: pd.DataFrame = table(
+        "item, estimate, se, ci_low, ci_high, p, p_holm, n_feedback_first, n_feedback_last",
+        "The follow-up's feedback page before vs after the re-asked questions, on the "
+        "follow-up answers (ANCOVA on the before answer, HC2; Holm over the outcomes).")
     exchange_statement_effects: pd.DataFrame = table(
         "statement, n_exposed, estimate, se, p, q, shrunk, shrunk_se, tau",
         "Each frozen-set statement's own effect on the first outcome (HC2, "

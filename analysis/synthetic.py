@@ -53,6 +53,7 @@ from analysis.contract import (
     CODEBOOK_FILE,
     FORMAT_VERSION,
     MANIFEST_FILE,
+    OPTIONAL_PARTICIPANT_COLUMNS,
     PARTICIPANT_COLUMNS,
     PARTICIPANTS_FILE,
     build_manifest,
@@ -295,7 +296,10 @@ def write_demo_export(
     out.mkdir(parents=True, exist_ok=True)
     if exchange:  # the argument exchange's files (analysis/synthetic_exchange.py)
         data = write_demo_exchange(out, data, seed)
-    for name, frame, columns in ((PARTICIPANTS_FILE, data.participants, PARTICIPANT_COLUMNS),
+    # the optional participant columns the data has (the follow-up's, with the exchange)
+    people = {**PARTICIPANT_COLUMNS, **{c: k for c, k in OPTIONAL_PARTICIPANT_COLUMNS.items()
+                                        if c in data.participants.columns}}
+    for name, frame, columns in ((PARTICIPANTS_FILE, data.participants, people),
                                  (ANSWERS_FILE, data.answers, ANSWER_COLUMNS)):
         frame = frame[list(columns)].copy()
         for c, kind in columns.items():

@@ -25,6 +25,7 @@ from analysis.contract import (
     escape_formula,
 )
 from analysis.exchange.anchors import anchor_scores
+from analysis.synthetic_followup import DEMO_FEEDBACK_ITEM, demo_followup
 
 __all__ = ["SimulatedFairness", "simulate_fairness", "CAMP_CENTRES", "DemoExchange",
            "demo_exchange", "write_demo_exchange", "DEMO_ANCHORS", "DEMO_EFFECT_ITEM",
@@ -284,10 +285,13 @@ def write_demo_exchange(out: Path, data, seed: int = 0):
     ``participants``, ``answers``, ``codebook``, ``manifest``); the copy
     returned has the answers with the known effect, the codebook's
     ``exchange`` key and the files in the manifest. ``exchange_truth.csv``
-    (not part of the contract) holds :attr:`DemoExchange.truth` and the
-    true average effect (a row ``statement = "all"``).
+    (not part of the contract) holds :attr:`DemoExchange.truth`, the
+    true average effect (a row ``statement = "all"``) and the follow-up
+    feedback's (``statement = "feedback"``: :mod:`analysis.synthetic_followup`,
+    whose wave and ``feedback_order`` the copy's participants and answers get).
     """
     ex = demo_exchange(data.participants, data.answers, data.codebook, seed)
+    fu = demo_followup(data.participants, ex.answers, seed)  # with feedback_order (1.8)
     files = []
     for name, frame in ex.tables.items():
         columns = {**EXCHANGE_COLUMNS[name], **(OPTIONAL_STATEMENT_COLUMNS
@@ -300,13 +304,15 @@ def write_demo_exchange(out: Path, data, seed: int = 0):
         files.append(f"{name}.csv")
     truth = ex.truth.reset_index()
     truth["statement"] = truth["statement"].astype(str)
-    extra = {"statement": "all", "effect": ex.effect, "item": DEMO_EFFECT_ITEM}
-    pd.concat([truth, pd.DataFrame([extra])]).to_csv(out / "exchange_truth.csv", index=False,
-                                                     lineterminator="\n")
+    extra = [{"statement": "all", "effect": ex.effect, "item": DEMO_EFFECT_ITEM},
+             {"statement": "feedback", "effect": fu.effect, "item": DEMO_FEEDBACK_ITEM}]
+    pd.concat([truth, pd.DataFrame(extra)]).to_csv(out / "exchange_truth.csv", index=False,
+                                                   lineterminator="\n")
     manifest = {**data.manifest, "files": [*data.manifest.get("files", []), *files],
-                "row_counts": {**data.manifest["row_counts"],
+                "row_counts": {**data.manifest["row_counts"], "answers": len(fu.answers),
                                **{n: len(f) for n, f in ex.tables.items()}}}
-    return dataclasses.replace(data, answers=ex.answers, codebook=ex.codebook, manifest=manifest)
+    return dataclasses.replace(data, participants=fu.participants, answers=fu.answers,
+                               codebook=ex.codebook, manifest=manifest)
 
 
 def _demo_statements(rng, props, per_proposal, b, people) -> pd.DataFrame:

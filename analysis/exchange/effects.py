@@ -6,6 +6,12 @@ condition is read from ``exposures.csv`` (a participant whose cards were all
 placebo statements is in the placebo condition). The effect on an outcome is
 the ANCOVA of the after answer on the condition and the before answer with
 HC2 errors (:func:`analysis.effects.ancova`), Holm within the outcomes.
+
+The follow-up's feedback page (how each group rated one's argument, the
+arguments both groups found fair, actual support next to one's estimate)
+came before or after the re-asked questions at random (``feedback_order``
+in participants.csv, format 1.8): :func:`feedback_effects` is that factor's
+own contrast on the follow-up answers, the same ANCOVA.
 """
 
 from __future__ import annotations
@@ -19,9 +25,14 @@ from analysis.effects import ancova, robust_ols
 from analysis.frames import isin_ids
 from analysis.multiplicity import adjust_pvalues
 
-__all__ = ["exchange_condition", "peer_effects", "statement_effects", "PEERS", "PLACEBO"]
+__all__ = ["exchange_condition", "peer_effects", "statement_effects", "feedback_effects",
+           "PEERS", "PLACEBO", "FEEDBACK_FIRST", "FEEDBACK_LAST"]
 
 PEERS, PLACEBO = "peers", "placebo"
+#: ``feedback_order`` levels: the feedback page before / after the re-asked questions.
+FEEDBACK_FIRST, FEEDBACK_LAST = "before", "after"
+FEEDBACK_COLUMNS = ["item", "estimate", "se", "ci_low", "ci_high", "p", "p_holm",
+                    "n_feedback_first", "n_feedback_last"]
 
 
 def exchange_condition(exposures: pd.DataFrame, statements: pd.DataFrame) -> pd.Series:
@@ -88,6 +99,59 @@ def peer_effects(pairs: pd.DataFrame, condition: pd.Series, outcomes: Sequence[s
     keep = [*groups, "estimate", "se", "ci_low", "ci_high", "p", "p_holm", "n_peers",
             "n_placebo"]
     return out[keep].reset_index(drop=True)
+
+
+def feedback_effects(pairs: pd.DataFrame, order: pd.Series,
+                     outcomes: Sequence[str]) -> pd.DataFrame:
+    """Effect of seeing the follow-up's feedback before the re-asked questions (ANCOVA, HC2,
+    Holm).
+
+    Parameters
+    ----------
+    pairs : DataFrame
+        ``participant_id, item, pre, post`` with ``post`` the *follow-up*
+        answer (e.g. :func:`analysis.tidy.pairs` with ``after="followup"``,
+        renamed).
+    order : Series
+        Participant -> ``feedback_order`` (``before``, ``after``; other values
+        such as ``none`` or empty are left out).
+    outcomes : sequence of str
+        The plan's outcomes; Holm runs over them (the plan's family).
+
+    Returns
+    -------
+    DataFrame
+        ``item``, ``estimate`` (feedback first minus feedback last, adjusted
+        for the before answer), ``se``, ``ci_low``, ``ci_high``, ``p``,
+        ``p_holm``, ``n_feedback_first``, ``n_feedback_last``.
+
+    Notes
+    -----
+    Per outcome :math:`y_i = \\alpha + \\tau F_i + \\beta x_i + e_i`, with
+    y the follow-up answer, F = 1 when the feedback came first and x the
+    answer before the briefings; HC2 covariance, t inference, as the other
+    effects. The order is a fair coin per participant, independent of the
+    briefing arm and the exchange condition, so :math:`\\tau` is the
+    feedback's average effect on the answer given right after it, against
+    the same answer given before seeing it.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"participant_id": list("abcdef"), "item": "q",
+    ...                   "pre": [3, 4, 5, 3, 4, 5], "post": [4, 5, 7, 3, 4, 5]})
+    >>> order = pd.Series(["before"] * 3 + ["after"] * 3, index=list("abcdef"))
+    >>> round(float(feedback_effects(d, order, ["q"])["estimate"].iloc[0]), 3)
+    1.333
+    """
+    d = pairs[pairs["item"].isin(list(outcomes))].copy()
+    d["condition"] = d["participant_id"].map(order)
+    d = d[d["condition"].isin((FEEDBACK_FIRST, FEEDBACK_LAST))]
+    if d.empty or d["condition"].nunique() < 2:
+        return pd.DataFrame(columns=FEEDBACK_COLUMNS)
+    out = ancova(d, group="condition", control=FEEDBACK_LAST, by=["item"])
+    out = out.rename(columns={"n_arm": "n_feedback_first", "n_control": "n_feedback_last"})
+    out = adjust_pvalues(out, methods=("holm",))
+    return out[FEEDBACK_COLUMNS].reset_index(drop=True)
 
 
 def statement_effects(pairs: pd.DataFrame, exposures: pd.DataFrame, item: str,

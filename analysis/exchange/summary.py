@@ -24,7 +24,12 @@ from analysis.exchange.checks import (
     split_half,
 )
 from analysis.exchange.dri import dri_by_group
-from analysis.exchange.effects import exchange_condition, peer_effects, statement_effects
+from analysis.exchange.effects import (
+    exchange_condition,
+    feedback_effects,
+    peer_effects,
+    statement_effects,
+)
 from analysis.exchange.moderation import equal_rates_test, moderator_agreement, rejection_rates
 from analysis.exchange.pairwise import bradley_terry, schulze
 from analysis.frames import isin_ids
@@ -58,6 +63,10 @@ class ExchangeResults:
         ``opinion_group``; Holm within each group).
     statement_effects : DataFrame
         Per-statement exposure effects, shrunk (frozen design only).
+    feedback_effects : DataFrame
+        The follow-up's feedback before vs after the re-asked questions, on
+        the follow-up answers (:func:`analysis.exchange.effects.feedback_effects`;
+        from ``feedback_order`` in participants.csv, format 1.8).
     diagnostics : DataFrame
         ``quantity, value``: ratings, raters, statements, sigma, edf, the
         fit's sweeps and last parameter change, ratings per statement and group.
@@ -102,6 +111,7 @@ class ExchangeResults:
     effects_by_arm: pd.DataFrame = field(default_factory=pd.DataFrame)
     effects_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
     statement_effects: pd.DataFrame = field(default_factory=pd.DataFrame)
+    feedback_effects: pd.DataFrame = field(default_factory=pd.DataFrame)
     diagnostics: pd.DataFrame = field(default_factory=pd.DataFrame)
     checks: pd.DataFrame = field(default_factory=pd.DataFrame)
     moderation: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -229,7 +239,9 @@ def analyse_exchange(export, participants: pd.Series | None = None, *, seed: int
          int((per_group.to_numpy() < 5).any(axis=1).sum())),
     ], columns=["quantity", "value"])
     _checks(res, ratings, use, z, centres, groups, n_boot, seed)
+    outcomes = _outcomes(export, outcomes)
     _effects(res, export, exposures, st, participants, outcomes, groups)
+    res.feedback_effects = _feedback(export, participants, outcomes)
     condition = exchange_condition(exposures, st) if not exposures.empty else pd.Series(
         dtype=str)
     res.dri = _dri_table(export, condition, participants, seed)
@@ -363,6 +375,30 @@ def _checks(res, ratings, use, z, centres, groups, n_boot, seed) -> None:
     res.sensitivity = penalty_sensitivity(ratings, z, centres)
 
 
+def _outcomes(export, outcomes: list | None) -> list:
+    """The effects' outcomes: as given, else the preregistered primary items, else every
+    numeric item asked before and after (Holm runs over them: the plan's family)."""
+    if outcomes is None:
+        outcomes = list((export.preregistration or {}).get("primary_items") or [])
+    if not outcomes:
+        t = export.items
+        both = t["phases"].map(lambda ph: "pre" in ph and "post" in ph)
+        outcomes = list(t.loc[t["numeric"] & both, "item"])
+    return outcomes
+
+
+def _feedback(export, participants, outcomes) -> pd.DataFrame:
+    """The feedback factor's contrast at follow-up, when the export has the order (1.8)."""
+    people = export.participants
+    if "feedback_order" not in people.columns:
+        return pd.DataFrame()
+    pp = before_after_pairs(export, outcomes, after="followup", participants=participants)
+    if pp.empty:
+        return pd.DataFrame()
+    order = people.set_index("participant_id")["feedback_order"]
+    return feedback_effects(pp.rename(columns={"followup": "post"}), order, outcomes)
+
+
 def _effects(res, export, exposures, st, participants, outcomes, groups) -> None:
     """Peers vs placebo on the outcomes, by arm, and per statement (frozen design)."""
     if exposures.empty:
@@ -371,13 +407,6 @@ def _effects(res, export, exposures, st, participants, outcomes, groups) -> None
     live = exposures["pool_version"].astype(str).str.startswith(LIVE_POOL_PREFIX)
     res.design = "live" if live.any() else "frozen"
     condition = exchange_condition(exposures, st)
-    if outcomes is None:
-        pre = export.preregistration or {}
-        outcomes = list(pre.get("primary_items") or [])
-    if not outcomes:
-        t = export.items
-        both = t["phases"].map(lambda ph: "pre" in ph and "post" in ph)
-        outcomes = list(t.loc[t["numeric"] & both, "item"])
     frames = []
     for wave in ("post", "followup"):
         pp = before_after_pairs(export, outcomes, after=wave, participants=participants)

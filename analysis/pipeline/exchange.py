@@ -26,6 +26,7 @@ def exchange_step(run: Run) -> None:
     run.res.exchange_effects_by_arm = x.effects_by_arm
     run.res.exchange_effects_by_group = x.effects_by_group
     run.res.exchange_statement_effects = x.statement_effects.reset_index()
+    run.res.exchange_feedback_effects = x.feedback_effects
     run.res.exchange_diagnostics = x.diagnostics
     run.res.exchange_checks = x.checks
     run.res.exchange_dri = x.dri

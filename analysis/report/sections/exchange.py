@@ -102,6 +102,14 @@ def _summary(x) -> str:
             text += " Reading peers' arguments instead of placebo statements changed " + "; ".join(
                 f"{r.item} by {r.estimate:+.2f} (95% CI {r.ci_low:.2f} to {r.ci_high:.2f})"
                 for r in sig.itertuples()) + "."
+    fb = x.feedback_effects
+    if not fb.empty:
+        sig = fb[fb["p_holm"] < 0.05]
+        text += (" At the follow-up, seeing the feedback before the questions rather than "
+                 "after " + ("; ".join(f"changed {r.item} by {r.estimate:+.2f}"
+                                       for r in sig.itertuples())
+                             if not sig.empty else "changed none of the outcomes detectably")
+                 + ".")
     return f"<p>{esc(text)}</p>"
 
 
@@ -127,6 +135,7 @@ class _View:
     effects_by_arm: pd.DataFrame
     effects_by_group: pd.DataFrame
     statement_effects: pd.DataFrame
+    feedback_effects: pd.DataFrame
     diagnostics: pd.DataFrame
     checks: pd.DataFrame
     dri: pd.DataFrame
@@ -149,6 +158,7 @@ def _view(res) -> _View:
         effects_by_group=res.exchange_effects_by_group,
         statement_effects=res.exchange_statement_effects.set_index("statement")
         if not res.exchange_statement_effects.empty else res.exchange_statement_effects,
+        feedback_effects=res.exchange_feedback_effects,
         diagnostics=res.exchange_diagnostics, checks=res.exchange_checks, dri=res.exchange_dri,
         pairwise=res.exchange_pairwise,
         sensitivity=res.exchange_sensitivity, moderation=res.exchange_moderation,
@@ -202,6 +212,13 @@ def render(page: Page) -> str | None:
         se = se.reindex(se["shrunk"].abs().sort_values(ascending=False).index).head(10)
         parts.append(table(se, "Largest per-statement exposure effects (empirical-Bayes "
                            "shrunk; q: Benjamini-Hochberg)"))
+    if not x.feedback_effects.empty:
+        parts.append(table(x.feedback_effects, "Feedback at the follow-up: the feedback page "
+                           "(one's own argument by group, the arguments both groups found "
+                           "fair, actual support beside one's estimate) before vs after the "
+                           "re-asked questions, randomised; ANCOVA of the follow-up answer on "
+                           "the before answer, HC2", labels={"estimate": "before − after",
+                                                            "p_holm": "p (Holm)"}))
     if not x.pairwise.empty:
         parts.append(table(x.pairwise, "Social-choice check: rank by bridging, by Schulze over "
                            "the groups' rankings, and Bradley-Terry strength from the "

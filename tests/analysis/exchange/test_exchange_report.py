@@ -29,7 +29,9 @@ from analysis.tidy import pairs
 def truth(demo_dir):
     t = pd.read_csv(demo_dir / "exchange_truth.csv")
     overall = t[t["statement"] == "all"].iloc[0]
-    per = t[t["statement"] != "all"].assign(statement=lambda d: d["statement"].astype(int))
+    # rows "all" and "feedback" (test_feedback_effects.py) are the average effects
+    per = t[~t["statement"].isin(["all", "feedback"])].assign(
+        statement=lambda d: d["statement"].astype(int))
     return per.set_index("statement"), overall
 
 
