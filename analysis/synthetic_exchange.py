@@ -291,7 +291,7 @@ def write_demo_exchange(out: Path, data, seed: int = 0):
     whose wave and ``feedback_order`` the copy's participants and answers get).
     """
     ex = demo_exchange(data.participants, data.answers, data.codebook, seed)
-    fu = demo_followup(data.participants, ex.answers, seed)  # with feedback_order (1.9)
+    fu = demo_followup(data.participants, ex.answers, seed)  # with feedback_order (1.10)
     files = []
     for name, frame in ex.tables.items():
         columns = {**EXCHANGE_COLUMNS[name], **(OPTIONAL_STATEMENT_COLUMNS

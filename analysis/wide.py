@@ -24,6 +24,7 @@ from analysis.contract import (
     split_wide_column,
     stata_missing_tags,
     stata_safe,
+    wide_column,
     wide_column_names,
 )
 from analysis.export import ExportError
@@ -75,8 +76,12 @@ def _resolve_wide_columns(columns: list[str], name: str, codebook) -> dict[str, 
     long names fit (the file does not say which is which).
     """
     # the display-order columns (1.12) too, so a shortened Stata name of one
-    # is never taken for an answer column
-    full = wide_column_names(codebook) + order_column_names(codebook)
+    # is never taken for an answer column; and a follow-up wave asks the "after"
+    # items again: their followup__<item> columns are in the file though the
+    # codebook's phases name only pre and post
+    full = wide_column_names(codebook) + order_column_names(codebook) + [
+        wide_column("followup", "", it["id"]) for it in codebook["items"]
+        if "post" in (it.get("phases") or []) and "followup" not in it["phases"]]
     known = set(full)
     long = {f: stata_safe(f) for f in full if len(f) > STATA_SHORT_NAME}
     out = {}

@@ -10,7 +10,7 @@ HC2 errors (:func:`analysis.effects.ancova`), Holm within the outcomes.
 The follow-up's feedback page (how each group rated one's argument, the
 arguments both groups found fair, actual support next to one's estimate)
 came before or after the re-asked questions at random (``feedback_order``
-in participants.csv, format 1.9): :func:`feedback_effects` is that factor's
+in participants.csv, format 1.10): :func:`feedback_effects` is that factor's
 own contrast on the follow-up answers, the same ANCOVA.
 """
 

@@ -66,7 +66,7 @@ class ExchangeResults:
     feedback_effects : DataFrame
         The follow-up's feedback before vs after the re-asked questions, on
         the follow-up answers (:func:`analysis.exchange.effects.feedback_effects`;
-        from ``feedback_order`` in participants.csv, format 1.9).
+        from ``feedback_order`` in participants.csv, format 1.10).
     diagnostics : DataFrame
         ``quantity, value``: ratings, raters, statements, sigma, edf, the
         fit's sweeps and last parameter change, ratings per statement and group.

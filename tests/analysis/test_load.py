@@ -58,7 +58,8 @@ def test_demo_export_loads_with_contract_types(demo):
     assert p["allocation_seq"].dtype == "Int64"
     assert len(p) == demo.manifest["row_counts"]["participants"]
     assert len(a) == demo.manifest["row_counts"]["answers"]
-    assert set(a["phase"]) == {"profile", "pre", "module", "post"}
+    # followup: the demo's follow-up wave (analysis/synthetic_followup.py)
+    assert set(a["phase"]) == {"profile", "pre", "module", "post", "followup"}
     assert demo.control_arm == "control"
     assert demo.arms == ["accord", "armistice", "strength", "all", "control"]
 
