@@ -12,8 +12,10 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import func, select
 
+from analysis import by_position, contract
 from app.extensions import db
 from app.models import Campaign
 from surveys import load_survey
@@ -25,12 +27,17 @@ from tests.survey_images import folder_zip
 
 HOUSING = Path(__file__).parents[1] / "surveys_data" / "housing"
 SURVEY = load_survey(HOUSING)
+#: A wide file read by its own reader (pandas'), not by analysis.load_export.
+READ_WIDE = {".csv": pd.read_csv, ".parquet": pd.read_parquet, ".xlsx": pd.read_excel,
+             ".sav": pd.read_spss, ".dta": pd.read_stata}
 RENTER_ITEMS = {("profile", "rent_share"), ("profile", "landlord"), ("post", "move_plans"),
                 ("followup", "move_plans")}
 
 
 def test_the_housing_study_loads_with_every_feature_it_is_written_with():
     assert list(SURVEY.languages) == ["en", "de"]
+    ranking = SURVEY.items["rank_policies"]
+    assert ranking.shuffle_options and [o.id for o in ranking.options if o.fixed] == ["none"]
     assert SURVEY.page("renting").show_if is not None
     assert SURVEY.items["move_plans"].show_if is not None
     assert [p.id for p in SURVEY.pages_in("followup")] == ["since"]
@@ -159,3 +166,31 @@ def test_owners_never_see_the_renter_block_and_their_rows_say_not_shown(
         assert set(export.answers[export.answers["item"] == "rent_share"]["participant_id"]) == {
             renter_id}, fmt
 
+
+def test_the_ranking_order_is_exported_and_splits_the_ranking_by_position(
+    app, runner, make_campaign, tmp_path
+):
+    make_campaign("housing", survey=HOUSING, design={"seed": 22})
+    for n in range(12):
+        walk(app, ("owner", "renter", "other")[n % 3], ("en", "de")[n % 2])
+    wide = rows(export_folder(runner, tmp_path) / "wide.csv")
+    # The outside reference: the wide file read with the csv module. These participants rank
+    # in the order shown (a primacy effect at its strongest): first shown, ranked first.
+    orders = [r["pre__rank_policies__order"].split("|") for r in wide]
+    assert all(order[-1] == "none" for order in orders)  # the fixed option stays last
+    assert {order.index("rent_cap") + 1 for order in orders} == {1, 2, 3}
+    expected = {}
+    for order in orders:
+        position = order.index("rent_cap") + 1
+        n, chosen = expected.get(position, (0, 0))
+        expected[position] = (n + 1, chosen + (order[0] == "rent_cap"))
+    for fmt, export in export_every_format(runner, "housing", tmp_path).items():
+        ranking = export.display_order[export.display_order["item"] == "rank_policies"]
+        assert len(ranking) == 2 * 12 and set(ranking["phase"]) == {"pre", "post"}, fmt
+        table = by_position(export, "rank_policies", "rent_cap", phase="pre")
+        assert {int(r.position): (int(r.n), int(r.chosen)) for r in table.itertuples()} == expected
+        assert list(table["share"]) == [1.0, 0.0, 0.0], fmt
+    for fmt, wide_file in contract.EXPORT_FORMATS.items():  # each wide file holds the order too
+        if wide_file:
+            frame = READ_WIDE[Path(wide_file).suffix](tmp_path / f"export-{fmt}" / wide_file)
+            assert frame["pre__rank_policies__order"].astype(str).str.endswith("|none").all(), fmt

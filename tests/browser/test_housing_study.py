@@ -25,13 +25,17 @@ FORM = "main form[action*='/step/']"
 
 def answer(page, tenure: str) -> None:
     """Answer whatever the page shows, from its own fields: the first option of each
-    question (``tenure`` for the tenure question), ranks in the order shown, 30 in a box."""
+    question (``tenure`` for the tenure question), ranks in the order shown (the ranking's
+    own order for this participant), 30 in a box."""
     radios = page.eval_on_selector_all(f"{FORM} input[type=radio]",
                                        "els => [...new Set(els.map(e => e.name))]")
     for name in radios:
         value = f"[value={tenure}]" if name == "q_tenure" else ""
         page.locator(f"{FORM} input[name={name}]{value}").first.check()
-    for rank, select_ in enumerate(page.locator(f"{FORM} select").all(), start=1):
+    ranks = page.locator(f"{FORM} select").all()
+    if ranks:  # the shuffled ranking: "None of these" is fixed in the last place
+        assert ranks[-1].get_attribute("name") == "q_rank_policies__none"
+    for rank, select_ in enumerate(ranks, start=1):
         select_.select_option(str(rank))
     for box in page.locator(f"{FORM} input[inputmode=decimal]").all():
         box.fill("30")
