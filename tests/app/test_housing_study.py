@@ -78,7 +78,8 @@ def test_a_designer_pages_through_it_in_both_languages_before_any_campaign(signe
     after = designer.get(f"{link}?lang=en&arm=build&step=5").get_data(as_text=True)
     assert after.count("Shown only if") == 1  # move_plans alone
     since = designer.get(f"{link}?lang=de&arm=build&step=7").get_data(as_text=True)
-    assert "Sind Sie seit Ihrer Teilnahme umgezogen?" in since and "<code>moved</code>" in since
+    assert "Sind Sie seitdem umgezogen?" in since and "<code>moved</code>" in since
+    assert "„{answer:tenure}“" in since  # no participant, no answer: the pipe as written
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Campaign)) == 0
 
@@ -130,18 +131,26 @@ def rows(path: Path) -> list[dict]:
 def test_owners_never_see_the_renter_block_and_their_rows_say_not_shown(
     app, runner, make_campaign, tmp_path
 ):
-    make_campaign("housing", survey=HOUSING)
+    make_campaign("housing", survey=HOUSING,  # both arms whose briefing pipes the tenure
+                  design={"arm_weights": {"rent_cap": 1, "build": 1, "control": 0}})
     owner, renter = walk(app, "owner"), walk(app, "renter", "de")
     assert "page:renting" not in owner.history and "page:renting" in renter.history
+    briefing = next(html for key, html in owner.pages.items() if key.startswith("read:"))
+    assert "You told us about your home: I own it." in briefing  # piped, in their language
+    briefing = next(html for key, html in renter.pages.items() if key.startswith("read:"))
+    assert "Sie sagten uns zu Ihrer Wohnung: Zur Miete." in briefing
     assert "q_move_plans" not in owner.pages["page:after"]
     assert "q_move_plans" in renter.pages["page:after"]
     out = tmp_path / "links.csv"
     assert run(runner, "followup", "links", "housing", "--out", out).exit_code == 0
     assert run(runner, "followup", "open", "housing").exit_code == 0
+    piped = []
     for link in rows(out):  # the follow-up wave asks its own two questions
         bot = followup(app, link["link"])
         assert bot.history == ["followup:after", "followup:since"]
         assert "q_discussed" in bot.pages["followup:since"] and "q_moved" in bot.pages["followup:since"]
+        piped += re.findall(r"(?:“|„)[^“”„]+(?:”|“)", bot.pages["followup:since"])
+    assert sorted(piped) == ["“I own it”", "„Zur Miete“"]  # each their own, weeks later
 
     folder = export_folder(runner, tmp_path)
     codebook = {i["id"]: i for i in json.loads((folder / "codebook.json").read_text())["items"]}

@@ -50,6 +50,9 @@ def walk(page, tenure: str, lang: str, scan) -> list[str]:
         if key is None:
             return keys
         keys.append(key)
+        if key.startswith("read:") and key != "read:control" or key == "followup:since":
+            # the tenure piped into the briefing and the follow-up question, in their language
+            assert SURVEY.items["tenure"].option(tenure).label[lang] in page.inner_text("main")
         if key.startswith("read:") and key != "read:control":
             alt = page.locator("figure.figure img").get_attribute("alt")
             assert alt == SURVEY.images["rents"].alt[lang]
