@@ -62,21 +62,37 @@ def analyse(export: str | Path, out: str | Path = "report.html", *,
 
 
 def power(plan: str | Path, n_sims: int = 2000, seed: int = 0,
-          arms: Sequence[str] | None = None) -> str:
+          arms: Sequence[str] | None = None, exchange_arms: int | None = None) -> str:
     """How many participants per arm the plan needs, as a few lines of text.
 
     ``arms`` are the treated arms (every arm but control); a plan whose
     hypotheses say ``arm = "*"`` needs them to count its tests.
+    ``exchange_arms``: arms per exchange condition of a crossed design.
     """
-    r = plan_sample_size(load_plan(plan), treated_arms=arms, n_sims=n_sims, seed=seed)
+    r = plan_sample_size(load_plan(plan), treated_arms=arms, n_sims=n_sims, seed=seed,
+                         exchange_arms=exchange_arms)
     sim = (f"; simulated power at that n: {r['power_simulated']:.1%} over {n_sims} studies"
            if n_sims else "")
     return (f"{r['n_per_arm']} analysed participants per arm ({r['total']} in "
             f"{r['arms']} arms including control) give {r['power']:.1%} power to detect "
             f"{r['effect']:g} SD in each of {r['tests']} tests ({r['hypotheses']} hypotheses; "
             f"ANCOVA against control, before/after correlation {r['correlation']:g}, alpha "
-            f"{r['alpha_per_test']:.4g} per test; closed form, Borm et al. 2007{sim}). Add "
+            f"{r['alpha_per_test']:.4g} per test; closed form, Borm et al. 2007{sim}). "
+            f"{_exchange_power(r['exchange'])}Add "
             "the expected share of break-offs and exclusions on top.")
+
+
+def _exchange_power(ex: dict | None) -> str:
+    """The sentence on the peers-vs-placebo contrast of a plan's ``[exchange]``."""
+    if not ex:
+        return ""
+    head = (f"Peers vs placebo ({ex['tests']} outcomes, alpha {ex['alpha_per_test']:.4g} per "
+            f"test) needs {ex['needed_per_condition']} per condition to detect "
+            f"{ex['effect']:g} SD")
+    if "n_per_condition" not in ex:
+        return head + ". "
+    return (head + f"; the design gives {ex['n_per_condition']} per condition: "
+            f"{ex['power']:.1%} power. ")
 
 
 def demo_data(out_dir: str | Path, *, n_per_arm: int = 200, seed: int = 0,
@@ -112,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     pw.add_argument("--seed", type=int, default=0)
     pw.add_argument("--arms", help="comma-separated treated arms (needed when a hypothesis "
                     "says arm = \"*\")")
+    pw.add_argument("--exchange-arms", type=int, help="arms per exchange condition (peers "
+                    "or placebo) of a design crossing the briefings with the exchange")
     d = sub.add_parser("demo-data", help="write a synthetic export with known effects")
     d.add_argument("out_dir")
     d.add_argument("--n-per-arm", type=int, default=200)
@@ -128,10 +146,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo-data":
             path = demo_data(args.out_dir, n_per_arm=args.n_per_arm, seed=args.seed,
                              n_items=args.n_items)
-            print(f"wrote synthetic export to {path} (arms: {', '.join(ARMS)})")
+            print(f"wrote synthetic export to {path} (arms: {', '.join(ARMS)}, each ending "
+                  "with the placebo step, and their _peers twins)")
         elif args.command == "power":
             print(power(args.plan, n_sims=args.n_sims, seed=args.seed,
-                        arms=args.arms.split(",") if args.arms else None))
+                        arms=args.arms.split(",") if args.arms else None,
+                        exchange_arms=args.exchange_arms))
         else:
             path = analyse(args.export, args.out, margins=args.margins,
                            exclusions=args.exclude, n_boot=args.n_boot,

@@ -27,6 +27,11 @@ Format (``docs/analysis.md``, "Analysis plan")::
     arm = "accord"             # or "*" for every treated arm
     direction = "increase"     # increase | decrease | any
     text = "..."
+
+    [exchange]                 # optional: peers' arguments vs placebo (argument exchange)
+    outcomes = ["support_accord"]
+    minimum_effect = 0.12      # in SDs; Holm over the outcomes, its own family
+    text = "..."
 """
 
 from __future__ import annotations
@@ -76,7 +81,7 @@ def parse_plan(text: str, source: str = "plan.toml") -> dict[str, Any]:
         raise PlanError(f"{source}: arrays or tables are nested too deeply") from None
     problems = []
     known = {"version", "title", "correction", "alpha", "power", "minimum_effect",
-             "correlation", "exclusions", "hypotheses", "notes"}
+             "correlation", "exclusions", "hypotheses", "notes", "exchange"}
     for key in raw:
         if key not in known:
             problems.append(f"unknown key {key!r} (known: {', '.join(sorted(known))})")
@@ -107,6 +112,7 @@ def parse_plan(text: str, source: str = "plan.toml") -> dict[str, Any]:
         if h.get("id") in ids:
             problems.append(f"{where}: id {h['id']!r} used twice")
         ids.add(h.get("id"))
+    exchange = _exchange(raw.get("exchange"), problems)
     if problems:
         raise PlanError(f"{source}: " + "; ".join(problems))
     hyps = [{"id": h["id"], "item": h["item"], "arm": h.get("arm", "*"),
@@ -122,12 +128,46 @@ def parse_plan(text: str, source: str = "plan.toml") -> dict[str, Any]:
         "exclusions": {"rules": list(rules),
                        "pretreatment_only": bool(exclusions.get("pretreatment_only", True))},
         "hypotheses": hyps,
+        "exchange": exchange,
         "primary_items": list(dict.fromkeys(h["item"] for h in hyps)),
         "family": "primary",
         "sha256": plan_hash(text),
         "text": text,
         "source": source,
     }
+
+
+def _exchange(raw, problems: list) -> dict | None:
+    """The plan's ``[exchange]`` table: the peers-vs-placebo contrast, or None.
+
+    A family of its own (Holm over its outcomes), separate from the
+    briefing hypotheses: the exchange factor is crossed with the briefings,
+    so its contrast pools every briefing arm and is powered on its own
+    minimum effect (``parley power`` checks both families at the design's n).
+    """
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append("exchange must be a table")
+        return None
+    for key in raw:
+        if key not in ("outcomes", "minimum_effect", "direction", "text"):
+            problems.append(f"exchange: unknown key {key!r} (known: direction, "
+                            "minimum_effect, outcomes, text)")
+    outcomes = raw.get("outcomes")
+    if not (isinstance(outcomes, list) and outcomes
+            and all(isinstance(o, str) and o for o in outcomes)):
+        problems.append("exchange.outcomes must be a non-empty list of item ids")
+        outcomes = []
+    effect = raw.get("minimum_effect", 0.1)
+    if not (isinstance(effect, (int, float)) and 0 < effect < 10):
+        problems.append(f"exchange.minimum_effect = {effect!r} must be a number in (0, 10)")
+    direction = raw.get("direction", "any")
+    if direction not in DIRECTIONS:
+        problems.append(f"exchange.direction {direction!r} is not one of {', '.join(DIRECTIONS)}")
+    return {"outcomes": list(dict.fromkeys(outcomes)), "minimum_effect": float(effect)
+            if isinstance(effect, (int, float)) else 0.1, "direction": direction,
+            "text": str(raw.get("text", "")), "correction": "holm"}
 
 
 def load_plan(path: str | Path) -> dict[str, Any]:

@@ -215,7 +215,8 @@ def within_arm_correlation(pairs, arms: Sequence[str], before: str = "pre",
 
 
 def plan_sample_size(plan: dict, treated_arms: Sequence[str] | None = None,
-                     n_sims: int = 2000, seed: int = 0) -> dict[str, Any]:
+                     n_sims: int = 2000, seed: int = 0,
+                     exchange_arms: int | None = None) -> dict[str, Any]:
     """Participants per arm the plan needs (``parley power``).
 
     Parameters
@@ -228,6 +229,11 @@ def plan_sample_size(plan: dict, treated_arms: Sequence[str] | None = None,
         per treated arm (:func:`analysis.plan.expand_hypotheses`).
     n_sims : int
         Simulated studies for the check of the power at the answer (0: none).
+    exchange_arms : int, optional
+        Arms per exchange condition when the design crosses the briefings
+        with peers vs placebo (the flagship: 5 peers arms, 5 placebo arms).
+        With a plan's ``[exchange]`` contrast, n per arm is raised if the
+        pooled conditions would otherwise miss the plan's power.
 
     Returns
     -------
@@ -236,7 +242,12 @@ def plan_sample_size(plan: dict, treated_arms: Sequence[str] | None = None,
         (:func:`simulate_power` at that n, NaN when ``n_sims`` is 0),
         ``alpha_per_test``, ``tests`` (the expanded family), ``hypotheses``
         (as written), ``effect``, ``correlation``, ``arms`` (the treated arms
-        tested plus control) and ``total`` (``n_per_arm * arms``).
+        tested plus control) and ``total`` (``n_per_arm * arms``); with an
+        ``[exchange]`` contrast also ``exchange``: a dict of ``tests``,
+        ``alpha_per_test``, ``effect``, ``needed_per_condition`` (closed
+        form) and, with ``exchange_arms``, ``n_per_condition`` (n per arm x
+        arms per condition) and its ``power``. Then ``arms`` counts every
+        arm of the crossed design (``2 * exchange_arms``).
 
     Notes
     -----
@@ -246,6 +257,12 @@ def plan_sample_size(plan: dict, treated_arms: Sequence[str] | None = None,
     of tests after expansion: the level of Holm's first step, so the answer
     is safe for every test. n is the smallest at which :func:`ancova_power`
     reaches the plan's power (Borm et al. 2007), checked by simulation.
+
+    The exchange contrast (peers vs placebo, pooled over the briefing arms)
+    is its own family: Holm over its outcomes, so each is powered at
+    alpha / (number of outcomes) with the contrast's minimum effect and the
+    same before/after correlation; both conditions have ``n_per_arm *
+    exchange_arms`` participants.
     """
     tests = expand_hypotheses(plan, treated_arms)
     k = len(tests)
@@ -253,7 +270,20 @@ def plan_sample_size(plan: dict, treated_arms: Sequence[str] | None = None,
     effect, rho = plan["minimum_effect"], plan["correlation"]
     n = ancova_sample_size(effect, plan["power"], rho, alpha)
     n_arms = len({t["arm"] for t in tests}) + 1
-    return {"n_per_arm": n, "power": ancova_power(n, n, effect, rho, alpha),
+    ex = plan.get("exchange")
+    exchange = None
+    if ex:
+        ex_alpha = plan["alpha"] / len(ex["outcomes"])
+        needed = ancova_sample_size(ex["minimum_effect"], plan["power"], rho, ex_alpha)
+        exchange = {"tests": len(ex["outcomes"]), "alpha_per_test": ex_alpha,
+                    "effect": ex["minimum_effect"], "needed_per_condition": needed}
+        if exchange_arms:
+            n = max(n, -(-needed // exchange_arms))
+            n_arms = 2 * exchange_arms
+            per = n * exchange_arms
+            exchange.update(n_per_condition=per, power=ancova_power(
+                per, per, ex["minimum_effect"], rho, ex_alpha))
+    return {"n_per_arm": n, "exchange": exchange, "power": ancova_power(n, n, effect, rho, alpha),
             "power_simulated": (simulate_power(n, effect, "ancova", alpha, rho, n_sims, seed)
                                 if n_sims else float("nan")),
             "alpha_per_test": alpha, "tests": k, "hypotheses": len(plan["hypotheses"]),

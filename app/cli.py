@@ -246,22 +246,25 @@ def power_command(plan, n_sims, seed, arms):
     from analysis.cli import power  # heavy: see analyse_command
     from analysis.plan import PlanError
 
-    treated = arms.split(",") if arms else _treated_arms_beside(plan)
+    survey = _survey_beside(plan)
+    treated = (arms.split(",") if arms else
+               [a.id for a in survey.arms if not a.control] if survey else None)
+    crossed = sum(a.exchange == "exchange" for a in survey.arms) if survey else 0
     try:
-        click.echo(power(plan, n_sims=n_sims, seed=seed, arms=treated))
+        click.echo(power(plan, n_sims=n_sims, seed=seed, arms=treated,
+                         exchange_arms=crossed or None))
     except (PlanError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
 
 
-def _treated_arms_beside(plan: Path) -> list[str] | None:
-    """The non-control arms of the survey in PLAN's folder, or None when there is none."""
+def _survey_beside(plan: Path):
+    """The survey in PLAN's folder (its arms: treated, crossed with the exchange), or None."""
     if not (plan.parent / "survey.toml").is_file():
         return None
     try:
-        survey = load_survey(plan.parent)
+        return load_survey(plan.parent)
     except SurveyError as exc:
         raise click.ClickException(f"the survey beside {plan} does not load: {exc}") from None
-    return [a.id for a in survey.arms if not a.control]
 
 
 @click.command("demo-data")

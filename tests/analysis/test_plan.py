@@ -27,6 +27,35 @@ def test_the_flagship_plan_is_valid_and_names_its_hypotheses():
     assert [h["id"] for h in plan["hypotheses"]] == ["H1", "H2", "H3"]
     assert plan["primary_items"] == ["support_accord", "support_armistice", "support_strength"]
     assert plan["correction"] == "holm" and plan["exclusions"]["pretreatment_only"]
+    # issue 21 item 9: peers vs placebo is a family of its own over the three support items
+    assert plan["exchange"]["outcomes"] == plan["primary_items"]
+    assert (plan["exchange"]["minimum_effect"], plan["exchange"]["correction"]) == (0.12, "holm")
+
+
+def test_the_exchange_contrast_is_powered_at_the_designs_n():
+    # The flagship's ten arms: five peers arms against five placebo arms. References:
+    # statsmodels TTestIndPower at effect d / sqrt(1 - 0.6^2), alpha 0.05/3 for both
+    # families: 0.25 SD needs 215.6 -> 216 per arm; 0.12 SD needs 932.02 -> 933 per
+    # condition, and 5 x 216 = 1080 per condition give power 0.862.
+    r = plan_sample_size(load_plan(PLAN), n_sims=0, exchange_arms=5)
+    ex = r["exchange"]
+    assert (r["n_per_arm"], r["arms"], r["total"]) == (216, 10, 2160)
+    assert ex["needed_per_condition"] == 933 == int(np.ceil(TTestIndPower().solve_power(
+        0.12 / 0.8, alpha=0.05 / 3, power=0.8)))
+    assert ex["n_per_condition"] == 1080
+    assert ex["power"] == pytest.approx(TTestIndPower().power(0.12 / 0.8, nobs1=1080,
+                                                              alpha=0.05 / 3), abs=1e-9)
+    # a contrast the briefing n cannot carry raises n per arm: 0.08 SD needs 2096 per
+    # condition (TTestIndPower: 2095.5), so 420 per arm (5 x 420 >= 2096)
+    small = load_plan(PLAN)
+    small["exchange"] = {**small["exchange"], "minimum_effect": 0.08}
+    r = plan_sample_size(small, n_sims=0, exchange_arms=5)
+    assert r["exchange"]["needed_per_condition"] == 2096 == int(np.ceil(
+        TTestIndPower().solve_power(0.08 / 0.8, alpha=0.05 / 3, power=0.8)))
+    assert r["n_per_arm"] == 420 and r["exchange"]["power"] >= 0.8
+    # without the design's arms the contrast's need is still said, per condition
+    alone = plan_sample_size(load_plan(PLAN), n_sims=0)["exchange"]
+    assert alone["needed_per_condition"] == 933 and "n_per_condition" not in alone
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -42,6 +71,12 @@ def test_the_flagship_plan_is_valid_and_names_its_hypotheses():
     ("colour = 'red'\n[[hypotheses]]\nid='a'\nitem='x'\ndirection='any'\n",
      "unknown key 'colour'"),
     ("this is = not toml =", "not valid TOML"),
+    ("[[hypotheses]]\nid='a'\nitem='x'\ndirection='any'\n[exchange]\noutcomes=[]\n",
+     "exchange.outcomes must be a non-empty list of item ids"),
+    ("[[hypotheses]]\nid='a'\nitem='x'\ndirection='any'\n[exchange]\noutcomes=['x']\n"
+     "minimum_effect=-1\n", "exchange.minimum_effect = -1 must be a number in (0, 10)"),
+    ("[[hypotheses]]\nid='a'\nitem='x'\ndirection='any'\n[exchange]\noutcomes=['x']\n"
+     "arm='accord'\n", "exchange: unknown key 'arm'"),
 ])
 def test_plan_errors_name_the_place(text, message):
     with pytest.raises(PlanError, match="^plan.toml: .*" + __import__("re").escape(message)):
@@ -145,7 +180,8 @@ def _noncentral_t_power(n: int, d: float, alpha: float) -> float:
 
 
 def test_a_plan_for_every_treated_arm_counts_one_test_per_arm(capsys):
-    # Issue #20: the flagship's three primary items over its four treated arms are 12 tests.
+    # Issue #20: three primary items over the five briefing arms' four treated arms (the
+    # demo's design; the flagship's crossed design: tests/app/test_power_cli.py) are 12 tests.
     # References: statsmodels TTestIndPower.solve_power (n = 283.47 -> 284 per arm at
     # alpha 0.05/12, effect 0.25 / sqrt(1 - 0.6^2) = 0.3125) and the noncentral t computed
     # here with scipy (power 0.649 at the 218 per arm the old count of 3 tests gave).

@@ -60,14 +60,20 @@ def test_modules_are_three_proposals_and_one_control_with_a_file_per_language(su
         assert module["file"] == {lang: f"modules/{module['id']}.{lang}.md" for lang in LANGUAGES}
 
 
-def test_five_arms_with_equal_weight_and_exactly_one_control(survey):
+def test_five_briefing_arms_crossed_with_peers_or_placebo_and_one_control(survey):
+    # Issue 21 item 9: every briefing arm ends with the placebo step and has a twin
+    # "<id>_peers" ending with peers' arguments, so exposure is crossed with the briefings.
     arms = {a["id"]: a for a in survey["arms"]}
-    assert {a: arm["modules"] for a, arm in arms.items()} == {
+    briefings = {
         "accord": ["accord"],
         "armistice": ["armistice"],
         "strength": ["strength"],
         "all": ["accord", "armistice", "strength"],
         "control": ["control"],
+    }
+    assert {a: arm["modules"] for a, arm in arms.items()} == {
+        **{a: [*m, "exchange_placebo"] for a, m in briefings.items()},
+        **{f"{a}_peers": [*m, "exchange"] for a, m in briefings.items()},
     }
     assert {arm.get("weight", 1) for arm in arms.values()} == {1}
     assert [a for a, arm in arms.items() if arm.get("control", False)] == ["control"]
