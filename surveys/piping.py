@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from surveys.conditions import not_shown_code
 from surveys.item_types.base import fmt
 from surveys.model import PHASES
 
@@ -79,7 +80,8 @@ def answer_label(item: Item, value: float | None, text: str | None, lang: str) -
 
     An option's label for a chosen code (choices, Likert points, "prefer not
     to say"), chosen labels joined with ", " (multiple choice), labels in
-    rank order (a ranking), the number (with its unit) or the typed text.
+    rank order (a ranking), the number (with its unit) or the typed text;
+    ``NO_ANSWER`` for an item left unanswered or not shown.
     """
     coding = item.kind.text_coding
     if coding in ("option_ids", "ranked_option_ids") and text:
@@ -87,7 +89,9 @@ def answer_label(item: Item, value: float | None, text: str | None, lang: str) -
         return ", ".join(o.label[lang] for o in options if o is not None)
     if coding == "free_text":
         return text or NO_ANSWER
-    if value is None:
+    # unanswered, or a display condition hid the item: its "not shown" row holds a code
+    # outside every answer (-7), never something the participant said
+    if value is None or (not text and value == not_shown_code(item)):
         return NO_ANSWER
     option = next((o for o in item.options if o.code == value), None)
     if option is not None:

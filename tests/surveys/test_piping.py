@@ -8,9 +8,12 @@ again. The loader's messages are checked exactly, with their places.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from surveys import SurveyError, load_survey
+from surveys.conditions import not_shown_code
 from surveys.piping import NO_ANSWER, answer_label, markdown_literal, pipe
 from tests.samples import sample_survey
 
@@ -117,3 +120,13 @@ def test_an_answer_in_markdown_is_literal_text():
     assert "<h1>" not in html and "&amp;amp;" in html
     assert html == ("<p>You wrote: &lt;script&gt;alert(1)&lt;/script&gt; **bold** "
                     "[link](https://evil.example) # head &amp;amp;</p>\n")
+
+
+def test_an_item_a_display_condition_hid_is_piped_as_no_answer():
+    """Its "not shown" row holds -7: piped, that read "-7" (a choice) or "-7 percent" (a
+    number) on the page of an owner asked about the renter block (the housing study)."""
+    survey = load_survey(Path(__file__).parents[1] / "surveys_data" / "housing")
+    for item_id in ("landlord", "rent_share"):
+        item = survey.items[item_id]
+        assert answer_label(item, float(not_shown_code(item)), None, "en") == NO_ANSWER
+    assert answer_label(survey.items["rent_share"], 30.0, None, "en") == "30 percent"
