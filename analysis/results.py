@@ -301,14 +301,21 @@ class Results:
         "group, <anchor>, n",
         "Opinion groups of the raters: centre on each anchor dimension and raters.")
     exchange_effects: pd.DataFrame = table(
-        "item, estimate, se, ci_low, ci_high, p, p_holm, n_peers, n_placebo, wave",
+        "item, estimate, se, ci_low, ci_high, p, p_holm, n_peers, n_placebo, blocks, wave",
         "Peers' arguments vs placebo statements on each outcome (ANCOVA on the before "
-        "answer, HC2; Holm over the outcomes), at ``post`` and ``followup``.")
+        "answer, HC2; Holm over the outcomes), at ``post`` and ``followup``; live pools add "
+        "a fixed effect per pool snapshot (column ``blocks``).")
     exchange_effects_by_arm: pd.DataFrame = table(
-        "item, briefing, estimate, se, ci_low, ci_high, p, p_holm, n_peers, n_placebo",
-        "The same within each briefing arm (Holm within each arm).")
+        "item, briefing, estimate, se, ci_low, ci_high, p, p_holm, n_peers, n_placebo, "
+        "blocks",
+        "The same within each briefing (twin arms pooled: ``accord`` and ``accord_peers``; "
+        "Holm within each briefing).")
+    exchange_selection_effects: pd.DataFrame = table(
+        "item, estimate, se, ci_low, ci_high, p, p_holm, n_bridging, n_random, wave",
+        "Bridging-selected vs random peers (only when the exposures show both selections).")
     exchange_effects_by_group: pd.DataFrame = table(
-        "item, opinion_group, estimate, se, ci_low, ci_high, p, p_holm, n_peers, n_placebo",
+        "item, opinion_group, estimate, se, ci_low, ci_high, p, p_holm, n_peers, n_placebo, "
+        "blocks",
         "The same within each opinion group of the anchors (Holm within each group).")
     exchange_feedback_effects: pd.DataFrame = table(
         "item, estimate, se, ci_low, ci_high, p, p_holm, n_feedback_first, n_feedback_last",

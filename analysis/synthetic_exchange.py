@@ -24,6 +24,7 @@ from analysis.contract import (
     REJECTION_REASONS,
     escape_formula,
 )
+from analysis.demo_crossing import cross_arms, crossed_truth
 from analysis.exchange.anchors import anchor_scores
 from analysis.synthetic_followup import DEMO_FEEDBACK_ITEM, demo_followup
 
@@ -187,6 +188,9 @@ class DemoExchange:
     effect : float
         True average effect of peers' arguments vs placebo on
         :data:`DEMO_EFFECT_ITEM` among the exchange participants.
+    participants : DataFrame
+        The participants with the peers' arm relabelled ``<arm>_peers``
+        (:func:`cross_arms`).
     """
 
     tables: dict
@@ -194,6 +198,7 @@ class DemoExchange:
     codebook: dict
     truth: pd.DataFrame
     effect: float
+    participants: pd.DataFrame | None = None
 
 
 def demo_exchange(participants: pd.DataFrame, answers: pd.DataFrame, codebook: dict,
@@ -201,7 +206,9 @@ def demo_exchange(participants: pd.DataFrame, answers: pd.DataFrame, codebook: d
     """Statements, ratings, pairs, exposures and moderation for the demo campaign.
 
     Completed participants with before answers to :data:`DEMO_ANCHORS` are
-    randomised half to peers' arguments, half to placebo statements.
+    randomised half to peers' arguments, half to placebo statements (the
+    others, too, by a stream of their own, so every arm's twin
+    ``<arm>_peers`` has its share of break-offs: :func:`cross_arms`).
     Peers see ``cards`` statements drawn at random from the frozen set
     (``per_proposal`` approved statements per proposal), each with inclusion
     probability ``cards / set size``; rating y = mean of two Bernoulli draws
@@ -275,7 +282,14 @@ def demo_exchange(participants: pd.DataFrame, answers: pd.DataFrame, codebook: d
     }
     book = {**codebook, "exchange": {"anchors": list(DEMO_ANCHORS), "cards": cards,
                                      "pairs": 2, "mode": "frozen"}}
-    return DemoExchange(tables, new_answers, book, truth, effect[0])
+    rest = participants.loc[~participants["participant_id"].isin(people), "participant_id"]
+    rest_peers = np.random.default_rng([seed, 26]).random(len(rest)) < 0.5
+    moved = pd.Index(people[peers]).append(pd.Index(rest[rest_peers]))
+    crossed, book = cross_arms(participants, book, moved)
+    arm = crossed.set_index("participant_id")["arm"]
+    tables["exposures"]["arm"] = arm.reindex(tables["exposures"]["participant"]).to_numpy()
+    new_answers["arm"] = new_answers["participant_id"].map(arm).to_numpy()
+    return DemoExchange(tables, new_answers, book, truth, effect[0], crossed)
 
 
 def write_demo_exchange(out: Path, data, seed: int = 0):
@@ -291,7 +305,8 @@ def write_demo_exchange(out: Path, data, seed: int = 0):
     whose wave and ``feedback_order`` the copy's participants and answers get).
     """
     ex = demo_exchange(data.participants, data.answers, data.codebook, seed)
-    fu = demo_followup(data.participants, ex.answers, seed)  # with feedback_order (1.10)
+    # the crossed arms (ex.participants) with feedback_order (1.10)
+    fu = demo_followup(ex.participants, ex.answers, seed)
     files = []
     for name, frame in ex.tables.items():
         columns = {**EXCHANGE_COLUMNS[name], **(OPTIONAL_STATEMENT_COLUMNS
@@ -308,11 +323,16 @@ def write_demo_exchange(out: Path, data, seed: int = 0):
              {"statement": "feedback", "effect": fu.effect, "item": DEMO_FEEDBACK_ITEM}]
     pd.concat([truth, pd.DataFrame(extra)]).to_csv(out / "exchange_truth.csv", index=False,
                                                    lineterminator="\n")
-    manifest = {**data.manifest, "files": [*data.manifest.get("files", []), *files],
+    arms = ex.codebook["arms"]
+    design = {**data.manifest["design"], "arms": arms,
+              "arm_weights": {a["id"]: a.get("weight", 1) for a in arms}}
+    manifest = {**data.manifest, "design": design,
+                "files": [*data.manifest.get("files", []), *files],
                 "row_counts": {**data.manifest["row_counts"], "answers": len(fu.answers),
                                **{n: len(f) for n, f in ex.tables.items()}}}
     return dataclasses.replace(data, participants=fu.participants, answers=fu.answers,
-                               codebook=ex.codebook, manifest=manifest)
+                               codebook=ex.codebook, manifest=manifest,
+                               truth=crossed_truth(data.truth, ex.effect, DEMO_EFFECT_ITEM))
 
 
 def _demo_statements(rng, props, per_proposal, b, people) -> pd.DataFrame:

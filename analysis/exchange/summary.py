@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.contract import EXCHANGE_CODEBOOK_KEY, LIVE_POOL_PREFIX
+from analysis.contract import EXCHANGE_CODEBOOK_KEY
 from analysis.exchange.anchors import anchor_scores, opinion_centres
 from analysis.exchange.bridging import BridgingFit, bridging_fit
 from analysis.exchange.checks import (
@@ -23,13 +23,9 @@ from analysis.exchange.checks import (
     rater_bootstrap,
     split_half,
 )
+from analysis.exchange.contrasts import exchange_effects
 from analysis.exchange.dri import dri_by_group
-from analysis.exchange.effects import (
-    exchange_condition,
-    feedback_effects,
-    peer_effects,
-    statement_effects,
-)
+from analysis.exchange.effects import exchange_condition, feedback_effects
 from analysis.exchange.moderation import equal_rates_test, moderator_agreement, rejection_rates
 from analysis.exchange.pairwise import bradley_terry, schulze
 from analysis.frames import isin_ids
@@ -67,6 +63,10 @@ class ExchangeResults:
         The follow-up's feedback before vs after the re-asked questions, on
         the follow-up answers (:func:`analysis.exchange.effects.feedback_effects`;
         from ``feedback_order`` in participants.csv, format 1.10).
+    selection_effects : DataFrame
+        Bridging-selected vs random peers (column ``wave``), only when the
+        exposures show both selections
+        (:func:`analysis.exchange.effects.selection_effects`).
     diagnostics : DataFrame
         ``quantity, value``: ratings, raters, statements, sigma, edf, the
         fit's sweeps and last parameter change, ratings per statement and group.
@@ -112,6 +112,7 @@ class ExchangeResults:
     effects_by_group: pd.DataFrame = field(default_factory=pd.DataFrame)
     statement_effects: pd.DataFrame = field(default_factory=pd.DataFrame)
     feedback_effects: pd.DataFrame = field(default_factory=pd.DataFrame)
+    selection_effects: pd.DataFrame = field(default_factory=pd.DataFrame)
     diagnostics: pd.DataFrame = field(default_factory=pd.DataFrame)
     checks: pd.DataFrame = field(default_factory=pd.DataFrame)
     moderation: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -182,8 +183,9 @@ def analyse_exchange(export, participants: pd.Series | None = None, *, seed: int
     seed : int
         For the opinion groups' k-means.
     outcomes : list of str, optional
-        Outcome items for the effects; default the preregistered primary
-        items, else every numeric before/after item.
+        Outcome items for the effects; default the plan's ``[exchange]``
+        outcomes, else the preregistered primary items, else every numeric
+        before/after item (:func:`analysis.exchange.contrasts.exchange_outcomes`).
     n_boot : int
         Rater-bootstrap refits for the SE check (0: none).
     """
@@ -240,7 +242,7 @@ def analyse_exchange(export, participants: pd.Series | None = None, *, seed: int
     ], columns=["quantity", "value"])
     _checks(res, ratings, use, z, centres, groups, n_boot, seed)
     outcomes = _outcomes(export, outcomes)
-    _effects(res, export, exposures, st, participants, outcomes, groups)
+    exchange_effects(res, export, exposures, st, participants, outcomes, groups)
     res.feedback_effects = _feedback(export, participants, outcomes)
     condition = exchange_condition(exposures, st) if not exposures.empty else pd.Series(
         dtype=str)
@@ -397,37 +399,3 @@ def _feedback(export, participants, outcomes) -> pd.DataFrame:
         return pd.DataFrame()
     order = people.set_index("participant_id")["feedback_order"]
     return feedback_effects(pp.rename(columns={"followup": "post"}), order, outcomes)
-
-
-def _effects(res, export, exposures, st, participants, outcomes, groups) -> None:
-    """Peers vs placebo on the outcomes, by arm, and per statement (frozen design)."""
-    if exposures.empty:
-        res.design = "none"
-        return
-    live = exposures["pool_version"].astype(str).str.startswith(LIVE_POOL_PREFIX)
-    res.design = "live" if live.any() else "frozen"
-    condition = exchange_condition(exposures, st)
-    frames = []
-    for wave in ("post", "followup"):
-        pp = before_after_pairs(export, outcomes, after=wave, participants=participants)
-        if pp.empty:
-            continue
-        pp = pp.rename(columns={wave: "post"})
-        eff = peer_effects(pp, condition, outcomes)
-        frames.append(eff.assign(wave=wave))
-        if wave == "post":
-            res.effects_by_arm = peer_effects(pp.rename(columns={"arm": "briefing"}), condition,
-                                              outcomes, by="briefing")
-            by_group = pp.assign(opinion_group=pp["participant_id"].map(groups))
-            res.effects_by_group = peer_effects(by_group.dropna(subset=["opinion_group"]),
-                                                condition, outcomes, by="opinion_group")
-            if res.design == "frozen":
-                peers = exposures[exposures["participant"].map(condition) == "peers"]
-                inside = pp[isin_ids(pp["participant_id"], condition.index)]
-                res.statement_effects = statement_effects(inside, peers, outcomes[0])
-    res.effects = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if res.design == "live":
-        res.notes.append("The exposures come from a live pool: which statements a participant "
-                         "saw depended on who had written before, so per-statement effects are "
-                         "not estimated and the peers-vs-placebo contrast is only as clean as "
-                         "the pool snapshots allow (block-adjusted).")

@@ -14,8 +14,10 @@ def exchange_step(run: Run) -> None:
     Bridging scores use every rating; effects use the participants kept
     after the exclusion rules.
     """
+    plan = run.res.plan
+    outcomes = list(plan["exchange"]["outcomes"]) if plan and plan.get("exchange") else None
     x = analyse_exchange(run.res.export, run.kept, seed=run.opt.seed,
-                         n_boot=min(run.opt.n_boot, 50))
+                         n_boot=min(run.opt.n_boot, 50), outcomes=outcomes)
     run.res.exchange = x
     if x is None:
         return
@@ -25,6 +27,7 @@ def exchange_step(run: Run) -> None:
     run.res.exchange_effects = x.effects
     run.res.exchange_effects_by_arm = x.effects_by_arm
     run.res.exchange_effects_by_group = x.effects_by_group
+    run.res.exchange_selection_effects = x.selection_effects
     run.res.exchange_statement_effects = x.statement_effects.reset_index()
     run.res.exchange_feedback_effects = x.feedback_effects
     run.res.exchange_diagnostics = x.diagnostics

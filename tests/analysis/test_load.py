@@ -61,7 +61,9 @@ def test_demo_export_loads_with_contract_types(demo):
     # followup: the demo's follow-up wave (analysis/synthetic_followup.py)
     assert set(a["phase"]) == {"profile", "pre", "module", "post", "followup"}
     assert demo.control_arm == "control"
-    assert demo.arms == ["accord", "armistice", "strength", "all", "control"]
+    briefings = ["accord", "armistice", "strength", "all", "control"]
+    # the flagship's design: each briefing arm and its twin with peers' arguments
+    assert demo.arms == [*briefings, *(f"{b}_peers" for b in briefings)]
 
 
 def test_spreadsheet_apostrophes_are_removed_once(demo, demo_dir):

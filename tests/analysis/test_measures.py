@@ -365,10 +365,15 @@ def test_quality_flags_find_the_generated_speeders():
 
 def test_funnel_counts_are_monotone(demo):
     fn = quality.funnel(demo)
-    for _, g in fn.groupby("arm"):
+    started = {}
+    for arm, g in fn.groupby("arm"):
         s = g.set_index("stage")["n"]
         assert s["started"] >= s["profile"] >= s["before"] >= s["module"] >= s["after"]
-        assert s["started"] == 200
+        started[arm] = s["started"]
+    # 200 per briefing, split at random between the arm and its _peers twin
+    for briefing in ("accord", "armistice", "strength", "all", "control"):
+        assert started[briefing] + started[f"{briefing}_peers"] == 200
+        assert started[briefing] > 0 and started[f"{briefing}_peers"] > 0
     assert (quality.time_on_page(demo)["median"] > 0).all()
 
 

@@ -87,16 +87,18 @@ def _primary_list(page: str) -> list[str]:
 
 
 def test_the_confirmatory_family_counts_tests_not_hypotheses(report):
-    """The demo's preregistration names 3 items for every treated arm: 3 x 4 = 12 tests,
-    and Holm runs over the 12 (Holm 1979: the family is the tests corrected together)."""
+    """The demo's preregistration names 3 items for every treated arm: the flagship's
+    crossed design has 9 (five briefings with placebo or peers, control with placebo the
+    control arm), 3 x 9 = 27 tests, and Holm runs over the 27 (Holm 1979: the family is
+    the tests corrected together)."""
     res, page = report
-    assert int(res.ancova["confirmatory"].sum()) == 12
+    assert int(res.ancova["confirmatory"].sum()) == 27
     for ident in ("summary", "confirmatory"):
         section = _section(page, ident)
-        assert "The confirmatory family is 12 tests (3 hypotheses" in section
-        assert "corrected by holm over those 12" in section
+        assert "The confirmatory family is 27 tests (3 hypotheses" in section
+        assert "corrected by holm over those 27" in section
     assert "Correction over the 3 hypotheses" not in page
-    assert len(_primary_list(page)) == 12
+    assert len(_primary_list(page)) == 27
     assert "one test per arm to the family" in _section(page, "confirmatory")
 
 
@@ -123,8 +125,8 @@ def test_confirmatory_rows_carry_labelled_and_bonferroni_intervals(report):
     assert np.allclose(conf["ci_high_adj"] - conf["estimate"], q * conf["se"])
     assert ((conf["ci_low_adj"] < conf["ci_low"]) & (conf["ci_high_adj"] > conf["ci_high"])).all()
     section = _section(page, "confirmatory")
-    assert "95% CI low (unadjusted)" in section and "CI low (Bonferroni, 12 tests)" in section
-    assert "two-sided p-value adjusted by holm over the 12 confirmatory tests is below" in section
+    assert "95% CI low (unadjusted)" in section and "CI low (Bonferroni, 27 tests)" in section
+    assert "two-sided p-value adjusted by holm over the 27 confirmatory tests is below" in section
     assert "has the sign the hypothesis expects" in section
     summary = _section(page, "summary")
     assert "unadjusted; Bonferroni-adjusted CI" in summary

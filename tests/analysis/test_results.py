@@ -4,10 +4,12 @@ no import cycles inside the package."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -24,8 +26,18 @@ ROOT = Path(analysis.__file__).parent
 def runs(demo, tmp_path_factory):
     margins = tmp_path_factory.mktemp("margins") / "margins.csv"
     demo_margins().to_csv(margins, index=False)
+    # and a live pool whose peers' cards were chosen two ways (random, bridging), which
+    # fills the block-adjusted and bridging-vs-random tables
+    exposures = demo.exchange["exposures"]
+    peers = sorted(exposures["participant"].unique())
+    live = exposures.assign(
+        pool_version="live:" + exposures["participant"].map(
+            {p: str(i % 3) for i, p in enumerate(peers)}),
+        selection=np.where(exposures["participant"].isin(peers[::2]), "bridging", "random"))
+    both = dataclasses.replace(demo, exchange={**demo.exchange, "exposures": live})
     return [analyse_export(demo, n_boot=0),
-            analyse_export(demo, n_boot=0, subgroup="age_band", margins=str(margins))]
+            analyse_export(demo, n_boot=0, subgroup="age_band", margins=str(margins)),
+            analyse_export(both, n_boot=0)]
 
 
 def test_every_table_is_a_documented_attribute_with_the_columns_it_has(runs):
@@ -53,7 +65,7 @@ def test_every_table_is_a_documented_attribute_with_the_columns_it_has(runs):
             assert set(frame.columns) <= set(documented), (name, set(frame.columns) - set(
                 documented))
             optional = {"family", "p_plan", "direction", "supported",  # ancova: plan only
-                        "ci_low_adj", "ci_high_adj",
+                        "ci_low_adj", "ci_high_adj", "blocks",  # blocks: live pools only
                         "estimate", "ci_low", "ci_high", "p", "p_holm"}  # followup: control
             assert set(documented) - set(frame.columns) <= optional, name
     # the demo fills all but the reading-time table (its follow-up wave, with the

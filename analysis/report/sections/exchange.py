@@ -120,7 +120,9 @@ def _design(x) -> str:
                 "else's assignment and each statement's own effect is identified.</p>")
     if x.design == "live":
         return ("<p>Design: a live pool; what a participant read depended on who wrote before, "
-                "so the estimates lean on the pool snapshots (interference is possible).</p>")
+                "so the estimates lean on the pool snapshots (interference is possible): the "
+                "peers-vs-placebo contrasts are block-adjusted, with a fixed effect per pool "
+                "snapshot, and per-statement effects are not estimated.</p>")
     return "<p>No exposures were exported: effects of the exchange are not estimated.</p>"
 
 
@@ -134,6 +136,7 @@ class _View:
     effects: pd.DataFrame
     effects_by_arm: pd.DataFrame
     effects_by_group: pd.DataFrame
+    selection_effects: pd.DataFrame
     statement_effects: pd.DataFrame
     feedback_effects: pd.DataFrame
     diagnostics: pd.DataFrame
@@ -156,6 +159,7 @@ def _view(res) -> _View:
         if "group" in res.exchange_centres else res.exchange_centres, flow=res.exchange_flow,
         effects=res.exchange_effects, effects_by_arm=res.exchange_effects_by_arm,
         effects_by_group=res.exchange_effects_by_group,
+        selection_effects=res.exchange_selection_effects,
         statement_effects=res.exchange_statement_effects.set_index("statement")
         if not res.exchange_statement_effects.empty else res.exchange_statement_effects,
         feedback_effects=res.exchange_feedback_effects,
@@ -201,12 +205,16 @@ def render(page: Page) -> str | None:
         parts.append(table(x.effects, "Effect of reading peers' arguments vs placebo "
                            "(ANCOVA on the before answer, HC2)", labels=labels))
     if not x.effects_by_arm.empty:
-        parts.append(table(x.effects_by_arm, "The same within each briefing arm",
-                           labels=labels))
+        parts.append(table(x.effects_by_arm, "The same within each briefing (the arm with "
+                           "the placebo step and its peers twin)", labels=labels))
     if not x.effects_by_group.empty:
         parts.append(table(x.effects_by_group, "The same within each opinion group (groups "
                            "from the before answers, so not affected by the treatment)",
                            labels=labels))
+    if not x.selection_effects.empty:
+        parts.append(table(x.selection_effects, "Bridging-selected vs random peers' arguments "
+                           "(ANCOVA on the before answer, HC2, among the peers)",
+                           labels={"estimate": "bridging − random", "p_holm": "p (Holm)"}))
     if not x.statement_effects.empty:
         se = x.statement_effects.reset_index()
         se = se.reindex(se["shrunk"].abs().sort_values(ascending=False).index).head(10)

@@ -98,6 +98,9 @@ def test_statement_effects_are_ols_coefficients_shrunk_toward_their_mean(demo):
     peers = exp[exp["participant"].map(cond) == "peers"]
     pp = pairs(demo, ["support_accord"])
     pp = pp[pp["participant_id"].isin(cond.index)]  # peers and placebo
+    # the briefing as the covariate: the crossed arm ("accord_peers") would say peers or
+    # placebo, which the sum of the exposure indicators already says
+    pp = pp.assign(arm=pp["arm"].str.removesuffix("_peers"))
     out = statement_effects(pp, peers, "support_accord")
     # reference: statsmodels formula with the arm and one dummy per statement
     wide = pd.crosstab(peers["participant"], peers["statement"]).clip(upper=1)
