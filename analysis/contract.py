@@ -66,7 +66,7 @@ __all__ = [
 #: value of ``manifest["format"]``
 FORMAT_NAME = "parley-export"
 #: the version this code writes (``manifest.json`` and ``codebook.json``)
-FORMAT_VERSION = "1.12"
+FORMAT_VERSION = "1.13"
 #: major version of ``format_version`` the reader understands (any minor)
 SUPPORTED_MAJOR = 1
 

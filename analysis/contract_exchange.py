@@ -32,6 +32,8 @@ __all__ = [
     "RATING_COLUMNS",
     "PAIR_COLUMNS",
     "EXPOSURE_COLUMNS",
+    "OPTIONAL_EXPOSURE_COLUMNS",
+    "EXPOSURE_SELECTIONS",
     "MODERATION_COLUMNS",
     "FROZEN_SET_COLUMNS",
     "EXCHANGE_COLUMNS",
@@ -104,6 +106,15 @@ EXPOSURE_COLUMNS: dict[str, str] = {
     "pool_version": "text",  # hash of the frozen set, or "live:<snapshot id>"
     "arm": "text",  # the participant's arm, for convenience
 }
+#: 1.13 on (optional, so 1.5-1.12 exports still read): how the participant's cards were
+#: chosen, one of EXPOSURE_SELECTIONS
+OPTIONAL_EXPOSURE_COLUMNS: dict[str, str] = {
+    "selection": "text",
+}
+#: "random": drawn at random from the pool (or the placebo set) with the recorded
+#: probability; "bridging": chosen for their bridging scores (a design that compares
+#: bridging-selected with random peers marks each participant's cards so)
+EXPOSURE_SELECTIONS = ("random", "bridging")
 
 MODERATION_COLUMNS: dict[str, str] = {
     "statement": "int",

@@ -29,6 +29,7 @@ from analysis.contract import (
     ESCAPE_MARK,
     EXCHANGE_COLUMNS,
     MANIFEST_FILE,
+    OPTIONAL_EXPOSURE_COLUMNS,
     OPTIONAL_PARTICIPANT_COLUMNS,
     OPTIONAL_STATEMENT_COLUMNS,
     PAGE_COLUMNS,
@@ -225,9 +226,10 @@ def load_export(path: str | Path) -> Export:
         if isinstance(n_pages, int) and n_pages != len(pages):
             raise ExportError(PAGES_FILE, f"has {len(pages)} rows but manifest.json "
                               f"row_counts.pages says {n_pages}")
+    optional = {"statements": OPTIONAL_STATEMENT_COLUMNS,
+                "exposures": OPTIONAL_EXPOSURE_COLUMNS}
     exchange = {name: read_csv(src.read(f"{name}.csv"), f"{name}.csv", columns,
-                               OPTIONAL_STATEMENT_COLUMNS if name == "statements" else None,
-                               legacy)
+                               optional.get(name), legacy)
                 for name, columns in EXCHANGE_COLUMNS.items()
                 if f"{name}.csv" in names}
     answers, not_shown = split_not_shown(answers, items)

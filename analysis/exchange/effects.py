@@ -37,7 +37,7 @@ PEERS, PLACEBO = "peers", "placebo"
 FEEDBACK_FIRST, FEEDBACK_LAST = "before", "after"
 FEEDBACK_COLUMNS = ["item", "estimate", "se", "ci_low", "ci_high", "p", "p_holm",
                     "n_feedback_first", "n_feedback_last"]
-#: values of exposures.csv ``selection`` (format 1.12): how a peer's cards were chosen
+#: values of exposures.csv ``selection`` (format 1.13): how a peer's cards were chosen
 BRIDGING, RANDOM = "bridging", "random"
 _COLUMNS = ["estimate", "se", "ci_low", "ci_high", "p", "p_holm", "n_peers", "n_placebo"]
 
@@ -241,7 +241,7 @@ def pool_blocks(exposures: pd.DataFrame, participants: pd.DataFrame,
 def selection_of(exposures: pd.DataFrame, condition: pd.Series) -> pd.Series:
     """Peer participant -> ``"bridging"`` or ``"random"`` (exposures' ``selection``).
 
-    Empty unless the export has the column (format 1.12) and the peers show
+    Empty unless the export has the column (format 1.13) and the peers show
     both kinds: only then does the design have the contrast.
     """
     if "selection" not in exposures.columns:

@@ -126,9 +126,11 @@ def write_exchange_tables(session: Session, campaign: Campaign, out: Path, *,
         .where(Exposure.participant_id.in_(people))
         .order_by(Exposure.participant_id, Exposure.position)
     ).all()
-    counts["exposures"] = _write(out / contract.EXPOSURES_FILE, list(contract.EXPOSURE_COLUMNS), [
+    # every card the app deals is drawn at random (selection "random", format 1.13)
+    columns = [*contract.EXPOSURE_COLUMNS, *contract.OPTIONAL_EXPOSURE_COLUMNS]
+    counts["exposures"] = _write(out / contract.EXPOSURES_FILE, columns, [
         [pid, e.statement_id, e.position, _number(e.probability), _text(e.pool_version),
-         _text(arm)]
+         _text(arm), "random"]
         for pid, arm, e in exposures])
 
     decisions = session.scalars(

@@ -67,8 +67,10 @@ def test_every_format_carries_the_exchange_files(app, fielded, tmp_path, fmt):
 
         zipfile.ZipFile(result.path).extractall(folder)
     for name, columns in contract.EXCHANGE_COLUMNS.items():
+        # 1.9: exposures.csv ends with its optional column selection (the app draws at random)
+        extra = list(contract.OPTIONAL_EXPOSURE_COLUMNS) if name == "exposures" else []
         with (folder / f"{name}.csv").open(encoding="utf-8") as f:
-            assert next(csv.reader(f)) == list(columns), name
+            assert next(csv.reader(f)) == [*columns, *extra], name
     statements = {int(r["statement"]): r for r in read(folder / "statements.csv")}
     ids = fielded["ids"]
     assert contract.unescape_formula(statements[ids[0]]["text"]) == HOSTILE
@@ -84,6 +86,7 @@ def test_every_format_carries_the_exchange_files(app, fielded, tmp_path, fmt):
     exposures = read(folder / "exposures.csv")
     assert len(exposures) == 6 and {e["arm"] for e in exposures} == {"trees_peers"}
     assert all(0 < float(e["probability"]) <= 1 for e in exposures)
+    assert {e["selection"] for e in exposures} == {"random"}
     moderation_rows = read(folder / "moderation.csv")
     assert [(m["decision"], m["reason"], m["moderator_role"]) for m in moderation_rows] == [
         ("approve", "", "owner"), ("reject", "incivility", "owner")]
