@@ -138,9 +138,9 @@ def begin(session: Session, campaign: Campaign, survey: Survey,
 
 
 def submit_followup(session: Session, survey: Survey, participant: Participant, step_key: str,
-                    answers: dict[str, ParsedAnswer | None]) -> Outcome:
+                    answers: dict[str, ParsedAnswer | None], also=None) -> Outcome:
     """Store one follow-up page (the feedback step: no answers) and move on, in one
-    transaction; commits."""
+    transaction; commits. ``also(session, now)`` writes with it (a shuffled page's order)."""
     steps = followup_steps(survey, participant.feedback_order)
     keys = [s.key for s in steps]
     if step_key not in keys or step_key == FOLLOWUP_THANKS or participant.followup_step is None:
@@ -176,6 +176,8 @@ def submit_followup(session: Session, survey: Survey, participant: Participant, 
             ] + hidden
             if rows:
                 session.execute(insert(Answer), rows)
+            if also is not None:
+                also(session, now)
     except IntegrityError:
         return Outcome.ALREADY_SAVED
     session.expire(participant)

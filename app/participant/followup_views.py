@@ -19,9 +19,11 @@ from app.extensions import db
 from app.participant import followup as fu
 from app.participant.access import admission
 from app.participant.code_limit import code_limit
+from app.participant.display_order import display_of, recorder
 from app.participant.forms import ConfirmForm, FollowupCodeForm, page_form
 from app.participant.panel_resume import may_continue_followup, panel_session_hash
 from app.participant.step_page import personal_fields, questions_html
+from app.participant.steps import Step
 from app.participant.views import _campaign
 from app.participant.visibility import shown_step
 from app.web.database import reads_first
@@ -156,6 +158,11 @@ def submit(slug: str, code: str, step_key: str):
     if not form.validate_on_submit():
         return _render(campaign, participant, code, form, status=400)
     answers = {f.item.id: f.answer for f in form if hasattr(f, "item")}
-    fu.submit_followup(db.session, g.survey, participant, step_key, answers)
+    also = None
+    if step.page.phase == "followup":  # its own page's order (a post page's is stored at post)
+        shown = Step(step.key, "page", "followup", step.page)
+        also = recorder(display_of(g.survey, campaign, participant, step.page), participant.id,
+                        shown)
+    fu.submit_followup(db.session, g.survey, participant, step_key, answers, also)
     return redirect(url_for(".followup_show", slug=slug, code=code), code=303)
 
