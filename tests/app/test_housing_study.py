@@ -144,9 +144,12 @@ def test_owners_never_see_the_renter_block_and_their_rows_say_not_shown(
     out = tmp_path / "links.csv"
     assert run(runner, "followup", "links", "housing", "--out", out).exit_code == 0
     assert run(runner, "followup", "open", "housing").exit_code == 0
-    piped = []
+    piped, shown = [], {}
     for link in rows(out):  # the follow-up wave asks its own two questions
         bot = followup(app, link["link"])
+        order = re.findall(r'name="q_(discussed|moved)"', bot.pages["followup:since"])
+        shown[link["participant_id"]] = {item: str(n) for n, item in
+                                         enumerate(dict.fromkeys(order), start=1)}
         assert bot.history == ["followup:after", "followup:since"]
         assert "q_discussed" in bot.pages["followup:since"] and "q_moved" in bot.pages["followup:since"]
         piped += re.findall(r"(?:“|„)[^“”„]+(?:”|“)", bot.pages["followup:since"])
@@ -166,6 +169,11 @@ def test_owners_never_see_the_renter_block_and_their_rows_say_not_shown(
     assert {key: mine[key] for key in RENTER_ITEMS} == dict.fromkeys(RENTER_ITEMS, code)
     assert all(theirs[key] not in ("", code) for key in RENTER_ITEMS)
     assert (mine[("followup", "discussed")], theirs[("followup", "moved")]) == ("1", "2")
+    since = {}  # the follow-up's own page, shuffled: the order each saw is stored
+    for d in rows(folder / "display_order.csv"):
+        if d["phase"] == "followup":
+            since.setdefault(d["participant_id"], {})[d["item"]] = d["position"]
+    assert since == shown and len(shown) == 2
     wide = {r["participant_id"]: r for r in rows(folder / "wide.csv")}
     assert wide[owner_id]["profile__rent_share"] == wide[owner_id]["post__move_plans"] == code
     for fmt, export in export_every_format(runner, "housing", tmp_path).items():
