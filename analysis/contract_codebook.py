@@ -22,6 +22,7 @@ __all__ = [
     "upgrade_codebook",
     "items_where",
     "answer_column",
+    "whole_numbers",
 ]
 
 #: What answers.csv's ``value`` holds for an item (codebook ``value_coding``;
@@ -128,3 +129,26 @@ def answer_column(item: Mapping[str, Any]) -> str:
     'text'
     """
     return "text" if item.get("text_coding") else "value"
+
+
+def whole_numbers(item: Mapping[str, Any]) -> bool:
+    """Whether an item's wide column holds whole numbers: an integer column in every wide format.
+
+    The codebook's ``integer`` (1.8, written by the item type: codes, counts
+    and scale points are whole, a ``number`` item only when its definition
+    says so) decides; a codebook before 1.8 counts codes and counts as whole
+    and quantities as possibly not. A column that holds the ``text`` is never
+    an integer column.
+
+    >>> whole_numbers({"value_coding": "code", "text_coding": None})
+    True
+    >>> whole_numbers({"value_coding": "quantity", "text_coding": None, "integer": False})
+    False
+    >>> whole_numbers({"value_coding": "count", "text_coding": "option_ids", "integer": True})
+    False
+    """
+    if answer_column(item) != "value":
+        return False
+    if "integer" in item:
+        return bool(item["integer"])
+    return item.get("value_coding") in ("code", "count")

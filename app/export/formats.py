@@ -122,7 +122,8 @@ def _frame(rows: WideRows) -> pd.DataFrame:
     """The whole wide table as pandas (SPSS and Stata: pyreadstat has no chunked writer).
 
     Filled chunk by chunk into one array per column, so the table is held
-    once: float64 for numbers, objects for text.
+    once: nullable int32 for whole numbers (int64 when a value needs it),
+    float64 for other numbers, objects for text.
     """
     import numpy as np
     import pandas as pd
@@ -131,9 +132,14 @@ def _frame(rows: WideRows) -> pd.DataFrame:
     n, names = rows.count, rows.names
     people = len(rows.participant_columns)
     columns: list = []
+    missing: dict[int, np.ndarray] = {}  # integer columns: where a cell is missing
     for j in range(len(names)):
-        numeric = j >= people and not rows.is_text[j - people]
-        columns.append(np.full(n, np.nan) if numeric else np.empty(n, dtype=object))
+        kind = _kind(rows, j)
+        if kind == "int":
+            columns.append(np.zeros(n, dtype=np.int64))
+            missing[j] = np.zeros(n, dtype=bool)
+        else:
+            columns.append(np.full(n, np.nan) if kind == "float" else np.empty(n, dtype=object))
     start = 0
     for batch in rows.chunks():
         stop = start + len(batch)
@@ -141,6 +147,9 @@ def _frame(rows: WideRows) -> pd.DataFrame:
             column = columns[j]
             if column.dtype == object:
                 column[start:stop] = cells
+            elif j in missing:
+                column[start:stop] = [0 if v is None else v for v in cells]
+                missing[j][start:stop] = [v is None for v in cells]
             else:
                 column[start:stop] = [np.nan if v is None else v for v in cells]
         start = stop
@@ -151,12 +160,36 @@ def _frame(rows: WideRows) -> pd.DataFrame:
                                   dtype="Int64")
         elif name == "replaced":
             data[name] = columns[j].astype("int8")
+        elif j in missing:
+            data[name] = pd.arrays.IntegerArray(_narrowest(columns[j]), missing.pop(j))
         elif j >= people and rows.is_text[j - people]:
             data[name] = pd.array(columns[j], dtype="string")
         else:
             data[name] = columns[j]
         columns[j] = None  # each column held once
     return pd.DataFrame(data)
+
+
+def _kind(rows: WideRows, j: int) -> str:
+    """What wide column ``j`` holds: ``text`` (participant columns too), ``int`` or ``float``.
+
+    ``int``: the item's codebook says its values are whole numbers
+    (``analysis.contract.whole_numbers``), one rule for every wide format.
+    """
+    people = len(rows.participant_columns)
+    if j < people or rows.is_text[j - people]:
+        return "text"
+    return "int" if rows.is_integer[j - people] else "float"
+
+
+def _narrowest(values):
+    """``values`` (int64) as int32 when they fit: Stata then stores a ``long``, not a double."""
+    import numpy as np
+
+    small = np.iinfo(np.int32)
+    if not len(values) or (values.min() >= small.min and values.max() <= small.max):
+        return values.astype(np.int32)
+    return values
 
 
 def _text_as_empty(table: pd.DataFrame) -> pd.DataFrame:
@@ -193,7 +226,10 @@ def _write_dta(table, path, column_labels, value_labels, missing, codebook) -> N
         item = items[split_wide_column(column)[2]]
         tags = stata_missing_tags(item["options"], item.get("not_shown_code"))
         tags_of[column] = tags
-        cells = table[column].astype(object)
+        # a double, not an integer type: pyreadstat 1.3.8 reads a system-missing
+        # cell of a ``long`` that has tagged missing values back as a random
+        # number when ``user_missing=True`` (the analysis reads it so)
+        cells = table[column].astype("float64").astype(object)
         table[column] = cells.map(lambda v, t=tags: t.get(int(v), v) if pd.notna(v) else v)
     labels = {}
     for column, vl in {**value_labels, "replaced": REPLACED_LABELS}.items():
@@ -270,8 +306,9 @@ def _parquet_schema(rows: WideRows, first: list | None):
         elif name == "replaced":
             kind = (pa.int8(), "int8", "int8")
         elif j >= people:
-            kind = ((pa.large_string(), "object", "string") if rows.is_text[j - people]
-                    else (pa.float64(), "float64", "float64"))
+            kind = {"text": (pa.large_string(), "object", "string"),
+                    "int": (pa.int64(), "int64", "Int64"),
+                    "float": (pa.float64(), "float64", "float64")}[_kind(rows, j)]
         elif first is None:  # no participants: pandas had empty object columns
             kind = (pa.null(), "empty", "object")
         elif isinstance(first[j], int):  # is_test from the database, 0/1

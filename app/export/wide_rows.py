@@ -25,6 +25,7 @@ from analysis.contract import (
     split_wide_column,
     unescape_formula,
     upgrade_codebook,
+    whole_numbers,
     wide_column,
 )
 
@@ -60,8 +61,10 @@ class WideRows:
         #: answer columns in order of first appearance, and whether each holds text
         self.columns: list[str] = []
         self.is_text: list[bool] = []
+        #: whether each answer column holds whole numbers (ints; codebook ``integer``)
+        self.is_integer: list[bool] = []
         self.count = 0
-        self._keys: dict[tuple[str, str, str], tuple[int, bool]] = {}
+        self._keys: dict[tuple[str, str, str], tuple[int, bool, bool]] = {}
         # open as long as the rows are read (closed by close()); deleted when closed
         self._people_file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
         self._rows_file = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115
@@ -92,23 +95,33 @@ class WideRows:
             key = keys.get((phase, module, item))
             if key is None:
                 key = self._new_column(phase, module, item)
-            index, is_text = key
+            index, is_text, whole = key
             # As the long files store it: the value, except for multiple
             # choice (a count) and answers with no value, where the text is
             # the answer (raw from here on: each format escapes as it needs).
-            cell = unescape_formula(text) if (is_text or value == "") else float(value)
-            if is_text and not cell and value not in ("", None):
-                # not shown (1.11): a text column holds the item's code as text
-                cell = f"{float(value):g}"
+            # A column of whole numbers (codebook ``integer``) holds ints.
+            if is_text or value == "":
+                cell = unescape_formula(text)
+                if is_text and not cell and value not in ("", None):
+                    # not shown (1.11): a text column holds the item's code as text
+                    cell = f"{float(value):g}"
+            elif whole and value.isdigit():
+                cell = int(value)
+            else:
+                cell = float(value)
+                if whole and cell.is_integer():
+                    cell = int(cell)
             if is_text and not isinstance(cell, str):
                 cell = str(cell)
             cells[index] = cell
 
-    def _new_column(self, phase: str, module: str, item: str) -> tuple[int, bool]:
+    def _new_column(self, phase: str, module: str, item: str) -> tuple[int, bool, bool]:
         in_text = answer_column(self.items[item]) == "text"
+        whole = whole_numbers(self.items[item])
         self.columns.append(wide_column(phase, module, item))
         self.is_text.append(in_text)
-        key = self._keys[(phase, module, item)] = (len(self.columns) - 1, in_text)
+        self.is_integer.append(whole)
+        key = self._keys[(phase, module, item)] = (len(self.columns) - 1, in_text, whole)
         return key
 
     def add_orders(self, rows) -> None:
@@ -138,7 +151,8 @@ class WideRows:
         if key not in self._keys:
             self.columns.append(order_column(phase, module, item, kind))
             self.is_text.append(text)
-            self._keys[key] = (len(self.columns) - 1, text)
+            self.is_integer.append(not text)  # a place on the page: a whole number
+            self._keys[key] = (len(self.columns) - 1, text, not text)
         return self._keys[key][0]
 
     def _orders(self) -> Iterator[tuple[str, list]]:
@@ -246,7 +260,8 @@ class WideRows:
     def labels(self) -> tuple[dict, dict, dict]:
         """(column labels, value labels, missing codes) of the answer columns, from the codebook."""
         column_labels, value_labels, missing = {}, {}, {}
-        for column, is_text in zip(self.columns, self.is_text, strict=True):
+        for column, is_text, whole in zip(self.columns, self.is_text, self.is_integer,
+                                          strict=True):
             if (shown := split_order_column(column)) is not None:
                 phase, module, item_id, kind = shown
                 head = f"{phase}_{module}" if module else phase
@@ -257,12 +272,13 @@ class WideRows:
             item = self.items[item_id]
             head = f"{phase}_{module}" if module else phase
             column_labels[column] = f"[{head}] {item['text'][self.lang]}"
+            number = int if whole else float
             if not is_text and item["options"]:
-                value_labels[column] = {float(o["code"]): o["label"][self.lang]
+                value_labels[column] = {number(o["code"]): o["label"][self.lang]
                                         for o in item["options"]}
-            codes = [float(c) for c in item["missing_codes"]] if item["options"] else []
+            codes = [number(c) for c in item["missing_codes"]] if item["options"] else []
             if not is_text and item.get("not_shown_code") is not None:  # 1.11
-                code = float(item["not_shown_code"])
+                code = number(item["not_shown_code"])
                 value_labels.setdefault(column, {})[code] = NOT_SHOWN_LABEL
                 codes.append(code)
             if not is_text and codes:

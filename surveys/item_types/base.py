@@ -175,6 +175,14 @@ class ItemType:
     def scale(self, item: Item) -> dict | None:
         return None
 
+    def whole_numbers(self, item: Item) -> bool:
+        """Every ``value`` of the item is a whole number (codebook ``integer``, format 1.8).
+
+        Codes, counts and points on a scale are; a type whose values may have
+        decimals says so. The wide formats store such a column as integers.
+        """
+        return self.value_coding is not None
+
     def codebook(self, item: Item) -> dict:
         """The type's part of the item's codebook entry (format 1.3 keys)."""
         return {
@@ -192,6 +200,7 @@ class ItemType:
             "attitude": self.attitude,
             "role": self.role,
             "straightlining": self.straightlining,
+            "integer": self.whole_numbers(item),
         }
 
     def __eq__(self, other: object) -> bool:

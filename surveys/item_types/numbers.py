@@ -69,6 +69,9 @@ class NumberType(ItemType):
         lo, hi = self.limits(item)
         return {"min": lo, "max": hi}
 
+    def whole_numbers(self, item: Item) -> bool:
+        return bool(item.setting("integer", True))
+
 
 @register
 class Thermometer(NumberType):

@@ -1,0 +1,121 @@
+"""Issue 19: every wide format keeps a column's type: codes and scale points are integers.
+
+One rule decides, ``analysis.contract.whole_numbers`` (the codebook's
+``integer``, written by the item type): the wide CSV writes ``3``, Parquet
+holds a nullable int64, Excel an integer cell, SPSS a variable with no
+decimals (``F8.0``) and Stata an integer storage type, never ``3.0`` or a
+double. Each file is read back by the library an analyst would use.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import pandas as pd
+import pyreadstat
+import pytest
+from openpyxl import load_workbook
+
+from analysis import contract
+from surveys import EXAMPLE, load_survey
+from tests.bots import Bot
+
+SURVEY = load_survey(EXAMPLE)
+#: whole-number columns of the example survey (likert, thermometer, estimate,
+#: knowledge, single choice, an integer number item), and the one that is
+#: missing for the second participant (an optional number left empty)
+WHOLE = ["pre__support_trees", "pre__warmth_council", "pre__share_trees", "pre__know_area",
+         "profile__age_band", "post__attention"]
+GAPPY = "module_trees__visits"
+#: columns with "don't know" / "prefer not to say" options (Stata: tagged missing values)
+TAGGED = {f"{phase}__{i.id}" for i in SURVEY.items.values() if any(o.missing for o in i.options)
+          for phase in SURVEY.phases_of(i.id)}
+
+
+@pytest.fixture
+def exported(app, runner, make_campaign, tmp_path):
+    slug = make_campaign(design={"arm_weights": {"trees": 1, "market": 0, "both": 0,
+                                                 "control": 0}}, block_size=1)
+    Bot(app.test_client(), slug, SURVEY).walk()
+    Bot(app.test_client(), slug, SURVEY, overrides={"on_module": {"q_visits": ""}}).walk()
+
+    def export(fmt: str):
+        out = tmp_path / fmt
+        result = runner.invoke(args=["export", slug, str(out), "--format", fmt])
+        assert result.exit_code == 0, result.output
+        return out
+
+    return export
+
+
+def _answers(out) -> dict[str, list]:
+    """Column -> the participants' values in participant order, from answers.csv (the truth)."""
+    with (out / "participants.csv").open(encoding="utf-8") as f:
+        people = [row["participant_id"] for row in csv.DictReader(f)]
+    cells = {}
+    with (out / "answers.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            column = contract.wide_column(row["phase"], row["module"], row["item"])
+            cells[(column, row["participant_id"])] = row["value"]
+    return {c: [int(cells[(c, p)]) if (c, p) in cells else None for p in people]
+            for c in [*WHOLE, GAPPY]}
+
+
+def test_the_codebook_says_which_items_hold_whole_numbers(exported):
+    import json
+
+    out = exported("csv")
+    items = {i["id"]: i for i in json.loads((out / "codebook.json").read_text())["items"]}
+    assert items["visits"]["integer"] is True and items["support_trees"]["integer"] is True
+    assert items["rank_plans"]["integer"] is False and items["reflection"]["integer"] is False
+    assert contract.whole_numbers(items["know_area"])
+    assert not contract.whole_numbers(items["transport"])  # the wide cell is the chosen ids
+
+
+def test_wide_csv_writes_integers(exported):
+    out = exported("wide")
+    truth = _answers(out)
+    with (out / "wide.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for column, values in truth.items():
+        assert [r[column] for r in rows] == ["" if v is None else str(v) for v in values]
+    wide = pd.read_csv(out / "wide.csv")
+    assert all(wide[c].dtype == "int64" for c in WHOLE)
+
+
+def test_parquet_holds_nullable_integers(exported):
+    out = exported("parquet")
+    wide = pd.read_parquet(out / "wide.parquet")
+    for column, values in _answers(out).items():
+        assert str(wide[column].dtype) == "Int64", column
+        assert [None if pd.isna(v) else int(v) for v in wide[column]] == values
+
+
+def test_excel_cells_are_integers(exported):
+    out = exported("xlsx")
+    sheet = load_workbook(out / "wide.xlsx", read_only=True)["answers"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    for column, values in _answers(out).items():
+        cells = [r[header.index(column)] for r in rows[1:]]
+        assert cells == values, column
+        assert all(type(c) is int for c in cells if c is not None), column  # not 3.0
+
+
+@pytest.mark.parametrize("fmt", ["sav", "dta"])
+def test_spss_and_stata_store_integer_variables(exported, fmt):
+    out = exported(fmt)
+    read = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
+    df, meta = read(str(out / f"wide.{fmt}"), user_missing=True)
+    names = contract.stata_names(df.columns) if fmt == "sav" else None
+    for column, values in _answers(out).items():
+        name = column if names is not None else next(c for c in df.columns
+                                                     if column.startswith(c))
+        cells = [None if pd.isna(v) else v for v in df[name]]
+        assert cells == values, column
+        if fmt == "sav":  # SPSS stores doubles: the format says "no decimals"
+            assert meta.original_variable_types[name] == "F8.0", column
+        elif column in TAGGED:  # Stata: a double holds the tags .a, .b (see formats.py)
+            assert meta.readstat_variable_types[name] == "double", column
+        else:  # Stata has integer storage types
+            assert meta.readstat_variable_types[name] in ("int8", "int16", "int32"), column
