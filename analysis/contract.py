@@ -47,6 +47,8 @@ __all__ = [
     "wide_column",
     "split_wide_column",
     "wide_column_names",
+    "rank_column",
+    "rank_column_names",
     "STATA_NAME_MAX",
     "STATA_SHORT_NAME",
     "stata_safe",
@@ -262,6 +264,31 @@ def wide_column_names(codebook: Mapping[str, Any]) -> list[str]:
                 names += [wide_column(phase, m, it["id"]) for m in it.get("modules") or all_modules]
             else:
                 names.append(wide_column(phase, "", it["id"]))
+    return names
+
+
+def rank_column(column: str, option: str) -> str:
+    """Column of one option's rank in a wide table (1.12): ``<answer column>__<option id>``.
+
+    A ranking item's answer column holds the ranked option ids joined with
+    ``|``; each option also gets a column holding its rank (1 = ranked
+    highest; empty when not ranked), after every answer column.
+
+    >>> rank_column("post__rank_options", "rentcap")
+    'post__rank_options__rentcap'
+    """
+    return f"{column}__{option}"
+
+
+def rank_column_names(codebook: Mapping[str, Any]) -> list[str]:
+    """Every rank column a wide file of this codebook can have (items whose ``text_coding``
+    is ``ranked_option_ids``), for each of their answer columns and options in codebook order."""
+    names = []
+    for it in _codebook.upgrade_codebook(codebook)["items"]:
+        if it.get("text_coding") == "ranked_option_ids":
+            options = [o["id"] for o in it.get("options") or []]
+            names += [rank_column(c, o) for c in wide_column_names({**codebook, "items": [it]})
+                      for o in options]
     return names
 
 

@@ -21,6 +21,7 @@ from analysis.contract import (
     STATA_SHORT_NAME,
     order_column_names,
     split_order_column,
+    rank_column_names,
     split_wide_column,
     stata_missing_tags,
     stata_safe,
@@ -65,7 +66,7 @@ def read_wide(src, name: str) -> pd.DataFrame:
     return df
 
 
-def _resolve_wide_columns(columns: list[str], name: str, codebook) -> dict[str, str]:
+def _resolve_wide_columns(columns: list[str], name: str, codebook) -> dict[str, str | None]:
     """Map each answer column of a wide file to its full ``<phase>[_<module>]__<item>`` name.
 
     Full names map to themselves. In ``wide.dta`` a name may have been
@@ -73,7 +74,11 @@ def _resolve_wide_columns(columns: list[str], name: str, codebook) -> dict[str, 
     non-alphanumeric characters made ``_``, a ``_<n>`` suffix added when two
     shortened names collide): it maps
     to the one long name it is the start of, and is an error when several
-    long names fit (the file does not say which is which).
+    long names fit (the file does not say which is which). Columns are
+    matched in file order, each long answer name once; rank columns (1.12)
+    come after every answer column, so a shortened name that only a rank
+    column fits is one (mapped to ``None``: the ranks are read from the
+    answer's text).
     """
     # the display-order columns (1.12) too, so a shortened Stata name of one
     # is never taken for an answer column; and a follow-up wave asks the "after"
@@ -82,26 +87,32 @@ def _resolve_wide_columns(columns: list[str], name: str, codebook) -> dict[str, 
     full = wide_column_names(codebook) + order_column_names(codebook) + [
         wide_column("followup", "", it["id"]) for it in codebook["items"]
         if "post" in (it.get("phases") or []) and "followup" not in it["phases"]]
-    known = set(full)
+    ranks = rank_column_names(codebook)
+    known = set(full) | set(ranks)
     long = {f: stata_safe(f) for f in full if len(f) > STATA_SHORT_NAME}
-    out = {}
+    long_ranks = [stata_safe(f) for f in ranks if len(f) > STATA_SHORT_NAME]
+    out: dict[str, str | None] = {}
+    taken: set[str] = set()
     for c in columns:
         if c in known or name != "wide.dta" or not STATA_SHORT_NAME <= len(c) <= STATA_NAME_MAX:
             out[c] = c
             continue
-        fits = [f for f, safe in long.items() if safe.startswith(c)]
-        if not fits:  # a collision suffix: match on the part before it
-            stem = re.sub(r"_\d+$", "", c)
-            fits = [f for f, safe in long.items() if safe.startswith(stem)]
+        # then a collision suffix: match on the part before it
+        for start in (c, re.sub(r"_\d+$", "", c)):
+            fits = [f for f, safe in long.items() if f not in taken and safe.startswith(start)]
+            a_rank = any(safe.startswith(start) for safe in long_ranks)
+            if fits or a_rank:
+                break
         if len(fits) == 1:
             out[c] = fits[0]
+            taken.add(fits[0])
         elif len(fits) > 1:
             raise ExportError(name, f"column {c!r} is a Stata name shortened to "
                                     f"{len(c)} characters and could be any of "
                                     f"{sorted(fits)}; the file cannot say which: read the "
                                     "export folder's answers.csv (the canonical input)")
         else:
-            out[c] = c
+            out[c] = None if a_rank else c
     return out
 
 
@@ -138,7 +149,9 @@ def answers_from_wide(
                                 "module_<module>__<item>")
     full = _resolve_wide_columns(cols, name, codebook)
     # the display order (1.12) is read from display_order.csv, not from here
-    cols = [c for c in cols if split_order_column(full[c]) is None]
+    ranks = set(rank_column_names(codebook))  # derived from the answer's text: not read
+    cols = [c for c in cols if full[c] is not None and split_order_column(full[c]) is None
+            and full[c] not in ranks]
     if not cols:
         raise ExportError(name, "has no answer columns named <phase>__<item> or "
                                 "module_<module>__<item>")
@@ -155,7 +168,8 @@ def answers_from_wide(
             raise ExportError(name, f"column {c!r}: {item!r} is not an item id defined in "
                                     "codebook.json")
         parsed.append((c, phase, module, item))
-    data = wide[[c for c in wide.columns if str(c) in full]].copy()
+    kept = set(cols)
+    data = wide[[c for c in wide.columns if str(c) in kept]].copy()
     data.columns = [str(c) for c in data.columns]
     data.index = wide["participant_id"].astype("str").to_numpy()
     long = data.melt(ignore_index=False, var_name="column", value_name="raw")

@@ -134,7 +134,7 @@ def _frame(rows: WideRows) -> pd.DataFrame:
     columns: list = []
     missing: dict[int, np.ndarray] = {}  # integer columns: where a cell is missing
     for j in range(len(names)):
-        kind = _kind(rows, j)
+        kind = rows.kind(j)
         if kind == "int":
             columns.append(np.zeros(n, dtype=np.int64))
             missing[j] = np.zeros(n, dtype=bool)
@@ -162,24 +162,12 @@ def _frame(rows: WideRows) -> pd.DataFrame:
             data[name] = columns[j].astype("int8")
         elif j in missing:
             data[name] = pd.arrays.IntegerArray(_narrowest(columns[j]), missing.pop(j))
-        elif j >= people and rows.is_text[j - people]:
+        elif j >= people and rows.kind(j) == "text":
             data[name] = pd.array(columns[j], dtype="string")
         else:
             data[name] = columns[j]
         columns[j] = None  # each column held once
     return pd.DataFrame(data)
-
-
-def _kind(rows: WideRows, j: int) -> str:
-    """What wide column ``j`` holds: ``text`` (participant columns too), ``int`` or ``float``.
-
-    ``int``: the item's codebook says its values are whole numbers
-    (``analysis.contract.whole_numbers``), one rule for every wide format.
-    """
-    people = len(rows.participant_columns)
-    if j < people or rows.is_text[j - people]:
-        return "text"
-    return "int" if rows.is_integer[j - people] else "float"
 
 
 def _narrowest(values):
@@ -308,7 +296,7 @@ def _parquet_schema(rows: WideRows, first: list | None):
         elif j >= people:
             kind = {"text": (pa.large_string(), "object", "string"),
                     "int": (pa.int64(), "int64", "Int64"),
-                    "float": (pa.float64(), "float64", "float64")}[_kind(rows, j)]
+                    "float": (pa.float64(), "float64", "float64")}[rows.kind(j)]
         elif first is None:  # no participants: pandas had empty object columns
             kind = (pa.null(), "empty", "object")
         elif isinstance(first[j], int):  # is_test from the database, 0/1

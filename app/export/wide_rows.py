@@ -22,6 +22,7 @@ from analysis.contract import (
     answer_column,
     order_column,
     split_order_column,
+    rank_column,
     split_wide_column,
     unescape_formula,
     upgrade_codebook,
@@ -223,13 +224,38 @@ class WideRows:
 
     @property
     def names(self) -> list[str]:
-        return self.participant_columns + self.columns
+        """Participant columns, answer columns, then one rank column per option of each
+        ranking answer column (``analysis.contract.rank_column``)."""
+        return self.participant_columns + self.columns + [name for name, *_ in self.ranks()]
+
+    def ranks(self) -> list[tuple[str, int, str, str]]:
+        """(rank column, answer column index, answer column, option id) of every rank column,
+        in the order of the answer columns (known once the rows are finished)."""
+        out = []
+        for index, column in enumerate(self.columns):
+            item = self.items.get(split_wide_column(column)[2])  # None: a display-order column
+            if item is not None and item.get("text_coding") == "ranked_option_ids":
+                out += [(rank_column(column, o["id"]), index, column, o["id"])
+                        for o in item["options"]]
+        return out
+
+    def kind(self, j: int) -> str:
+        """What column ``j`` of :attr:`names` holds: ``text`` (participant columns too),
+        ``int`` (whole numbers: codebook ``integer``; ranks) or ``float``."""
+        j -= len(self.participant_columns)
+        if j < 0:
+            return "text"
+        if j >= len(self.columns):
+            return "int"
+        return "text" if self.is_text[j] else ("int" if self.is_integer[j] else "float")
 
     def chunks(self, chunk: int | None = None) -> Iterator[list[list]]:
         """The wide rows, each with every column, exactly ``chunk`` at a time (the last fewer)."""
         self.finish()
         chunk = chunk or self.chunk
-        width = len(self.participant_columns) + len(self.columns)
+        people = len(self.participant_columns)
+        width = people + len(self.columns)
+        ranks = [(people + index, option) for _, index, _, option in self.ranks()]
         f: BinaryIO = self._rows_file
         f.flush()
         f.seek(0)
@@ -250,6 +276,8 @@ class WideRows:
                     for index, cell in pending[1]:
                         row[offset + index] = cell
                     pending = next(orders, None)
+                if ranks:
+                    _add_ranks(row, ranks)
                 batch.append(row)
                 if len(batch) == chunk:
                     yield batch
@@ -283,10 +311,33 @@ class WideRows:
                 codes.append(code)
             if not is_text and codes:
                 missing[column] = codes
-        return column_labels, value_labels, missing
+        return {**column_labels, **self.rank_labels()}, value_labels, missing
+
+    def rank_labels(self) -> dict[str, str]:
+        """Variable labels of the rank columns: the option's label, then the item's wording."""
+        labels = {}
+        for name, _, column, option in self.ranks():
+            phase, module, item_id = split_wide_column(column)
+            item = self.items[item_id]
+            label = next(o["label"][self.lang] for o in item["options"] if o["id"] == option)
+            head = f"{phase}_{module}" if module else phase
+            labels[name] = f"[{head}] rank of {label}: {item['text'][self.lang]}"
+        return labels
 
     def close(self) -> None:
         self._people_file.close()
         self._rows_file.close()
         self._orders_file.close()
 
+
+
+def _add_ranks(row: list, ranks: list[tuple[int, str]]) -> None:
+    """Append each option's rank (1 = first; None: not ranked) from its answer's ranked ids."""
+    order: dict[str, int] = {}
+    cell_of = None
+    for at, option in ranks:
+        if at != cell_of:
+            cell_of = at
+            text = row[at]
+            order = {o: k for k, o in enumerate(text.split("|"), start=1)} if text else {}
+        row.append(order.get(option))

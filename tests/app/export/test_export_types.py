@@ -119,3 +119,56 @@ def test_spss_and_stata_store_integer_variables(exported, fmt):
             assert meta.readstat_variable_types[name] == "double", column
         else:  # Stata has integer storage types
             assert meta.readstat_variable_types[name] in ("int8", "int16", "int32"), column
+
+
+# --------------------------------------------------------------------------- ranks (issue 19)
+RANKS = {"pre__rank_plans__trees": 1, "pre__rank_plans__market": 2,
+         "post__rank_plans__trees": 1, "post__rank_plans__market": 2}
+
+
+def _read_wide(out, fmt: str) -> tuple[pd.DataFrame, dict]:
+    """The wide file as the analyst's library reads it, and each column's label (if any)."""
+    path = out / contract.EXPORT_FORMATS[fmt]
+    if fmt == "wide":
+        return pd.read_csv(path), {}
+    if fmt == "parquet":
+        return pd.read_parquet(path), {}
+    if fmt == "xlsx":
+        return pd.read_excel(path, sheet_name="answers"), {}
+    read = pyreadstat.read_sav if fmt == "sav" else pyreadstat.read_dta
+    df, meta = read(str(path))
+    return df, meta.column_names_to_labels
+
+
+@pytest.mark.parametrize("fmt", ["wide", "parquet", "xlsx", "sav", "dta"])
+def test_a_ranking_exports_one_rank_column_per_option(exported, fmt):
+    """``<answer column>__<option> = rank`` beside the joined text, after every answer column."""
+    out = exported(fmt)
+    df, labels = _read_wide(out, fmt)
+    columns = list(df.columns)
+    assert df["post__rank_plans"].tolist() == ["trees|market"] * 2  # the joined text stays
+    for column, rank in RANKS.items():
+        assert df[column].tolist() == [rank, rank], column
+        assert columns.index(column) > max(columns.index(c) for c in columns
+                                           if contract.split_wide_column(c)
+                                           and c not in RANKS)
+        if fmt in ("wide", "parquet", "xlsx"):
+            assert str(df[column].dtype) in ("int64", "Int64"), column
+        if labels:
+            option = "Trees" if column.endswith("trees") else "Market"
+            assert labels[column].startswith(f"[{column.split('__')[0]}] rank of {option}: ")
+
+
+def test_every_format_is_read_back_by_the_analysis_with_rank_columns(app, runner, make_campaign,
+                                                                     tmp_path):
+    """The analysis reads a wide file alone: the rank columns are known, and not answers."""
+    from tests.exporting import export_every_format
+
+    slug = make_campaign()
+    Bot(app.test_client(), slug, SURVEY).walk()
+    exports = export_every_format(runner, slug, tmp_path)
+    truth = exports["csv"].answers
+    for fmt, export in exports.items():
+        assert len(export.answers) == len(truth), fmt
+        ranked = export.answers[export.answers["item"] == "rank_plans"]
+        assert set(ranked["text"]) == {"trees|market"}, fmt
