@@ -41,7 +41,8 @@ def exported(app, runner, make_campaign, tmp_path):
 
     def export(fmt: str):
         out = tmp_path / fmt
-        result = runner.invoke(args=["export", slug, str(out), "--format", fmt])
+        result = runner.invoke(args=["export", slug, str(out), "--format", fmt,
+                                     "--include-profile", "--include-text"])
         assert result.exit_code == 0, result.output
         return out
 
