@@ -37,6 +37,7 @@ from analysis.contract import (
     stata_names,
 )
 from app.export.csv_rows import RowWriter
+from app.export.excel import write_xlsx
 from app.export.wide_rows import WideRows
 
 if TYPE_CHECKING:
@@ -236,14 +237,6 @@ def _write_dta(table, path, column_labels, value_labels, missing, codebook) -> N
     )
 
 
-def _excel_cell(value):
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if not isinstance(value, str):
-        return value
-    return escape_formula(ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
-
-
 def _plain(rows: WideRows, chunk: int):
     """Wide rows with ``allocation_seq`` and ``replaced`` as integers, ``chunk`` at a time."""
     names = rows.names
@@ -372,19 +365,6 @@ def _write_row_groups(writer, schema, first, batches, chunk: int) -> None:
             writer.write_table(pa.Table.from_batches(group, schema=schema))
 
 
-def _write_xlsx(rows: WideRows, path: Path, chunk: int) -> None:
-    """openpyxl's write-only mode: rows go to the file as they come, no cell objects kept."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("answers")
-    sheet.append(rows.names)
-    for batch in _plain(rows, rows.chunk):
-        for row in batch:
-            sheet.append([_excel_cell(v) for v in row])
-    book.save(path)
-
-
 def write_other_format(folder: Path, fmt: str, codebook: dict, wide: WideRows | None = None,
                        chunk: int = CHUNK) -> list[str]:
     """Write ``fmt`` into ``folder``; returns the names of the files written.
@@ -408,7 +388,7 @@ def write_other_format(folder: Path, fmt: str, codebook: dict, wide: WideRows | 
         if fmt == "wide":
             _write_wide_csv(rows, partial, chunk)
         elif fmt == "xlsx":
-            _write_xlsx(rows, partial, chunk)
+            write_xlsx(rows, partial, _plain(rows, rows.chunk))
         elif fmt == "parquet":
             _write_parquet(rows, partial, chunk)
         else:
