@@ -173,3 +173,42 @@ def test_every_format_is_read_back_by_the_analysis_with_rank_columns(app, runner
         assert len(export.answers) == len(truth), fmt
         ranked = export.answers[export.answers["item"] == "rank_plans"]
         assert set(ranked["text"]) == {"trees|market"}, fmt
+
+
+# --------------------------------------------------------------------------- Excel (issue 19)
+def test_excel_has_a_codebook_and_labels_sheet_typed_times_and_frozen_headers(exported):
+    from datetime import datetime
+
+    out = exported("xlsx")
+    book = load_workbook(out / "wide.xlsx")  # not read-only: freeze panes are read there
+    assert book.sheetnames == ["answers", "codebook", "labels"]
+    assert all(book[name].freeze_panes == "A2" for name in book.sheetnames)
+    answers = list(book["answers"].iter_rows(values_only=True))
+    header = list(answers[0])
+    with (out / "participants.csv").open(encoding="utf-8") as f:
+        people = list(csv.DictReader(f))
+    for row, person in zip(answers[1:], people, strict=True):
+        for column in ("started_at", "completed_at"):
+            cell = row[header.index(column)]
+            assert isinstance(cell, datetime), column  # a real Excel date, not text
+            stored = datetime.fromisoformat(person[column]).replace(tzinfo=None)
+            assert abs((cell - stored).total_seconds()) < 0.001
+
+    codebook = {r[0]: r for r in book["codebook"].iter_rows(min_row=2, values_only=True)}
+    assert list(codebook) == header  # one row per column, in the answers sheet's order
+    item = SURVEY.items["support_trees"]
+    assert codebook["pre__support_trees"] == (
+        "pre__support_trees", "pre", None, "support_trees", "integer",
+        f"[pre] {item.text['en']}")
+    assert codebook["post__reflection"][4] == "text"
+    assert codebook["started_at"][4] == "time"
+    rank = codebook["post__rank_plans__market"]
+    assert rank[3] == "rank_plans" and rank[4] == "integer" and "rank of Market" in rank[5]
+
+    labels = [r for r in book["labels"].iter_rows(min_row=2, values_only=True)]
+    know = SURVEY.items["know_area"]
+    assert [r[1:] for r in labels if r[0] == "pre__know_area"] == [
+        (o.code, o.label["en"], int(o.missing)) for o in know.options]
+    assert ("replaced", 1, "yes", 0) in labels
+    # a reader of the first sheet (the analysis) sees the answers only
+    assert list(pd.read_excel(out / "wide.xlsx").columns) == header
