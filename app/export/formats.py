@@ -32,12 +32,10 @@ from analysis.contract import (
     EXPORT_FORMATS,
     PARTICIPANTS_FILE,
     escape_formula,
-    split_wide_column,
-    stata_missing_tags,
-    stata_names,
 )
 from app.export.csv_rows import RowWriter
 from app.export.excel import write_xlsx
+from app.export.stat_files import shorten_label, write_stat_file
 from app.export.wide_rows import WideRows
 
 if TYPE_CHECKING:
@@ -54,37 +52,6 @@ __all__ = ["wide_table", "write_other_format", "shorten_label", "rows_from_folde
 CHUNK = 5000
 #: The formats that write a wide file (the contract names the file).
 WIDE_FORMATS = tuple(fmt for fmt, name in EXPORT_FORMATS.items() if name)
-
-#: Byte limits of the binary formats (UTF-8 bytes, not characters).
-SPSS_VARIABLE_LABEL = 256
-SPSS_VALUE_LABEL = 120
-STATA_VARIABLE_LABEL = 80
-STATA_VALUE_LABEL = 244
-REPLACED_LABELS = {0: "no", 1: "yes"}
-
-
-def shorten_label(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` UTF-8 bytes at a word boundary, ending in "…".
-
-    SPSS and Stata count label lengths in bytes, so a Cyrillic label is cut
-    at half the characters of a Latin one. A single word longer than the
-    limit is cut inside the word (there is no boundary to use).
-
-    Examples
-    --------
-    >>> shorten_label("How much do you support the accord?", 20)
-    'How much do you…'
-    >>> shorten_label("short", 20)
-    'short'
-    """
-    if len(text.encode("utf-8")) <= limit:
-        return text
-    room = limit - len("…".encode())
-    cut = text.encode("utf-8")[:room].decode("utf-8", errors="ignore")
-    if " " in cut.strip():
-        cut = cut[: cut.rstrip().rfind(" ")]
-    return cut.rstrip(" ,;:-–") + "…"
-
 
 def rows_from_folder(folder: Path, codebook: dict, chunk: int = CHUNK) -> WideRows:
     """:class:`WideRows` fed from the folder's participants.csv, answers.csv and display order."""
@@ -119,8 +86,9 @@ def wide_table(folder: Path, codebook: dict, chunk: int = CHUNK
         rows.close()
 
 
-def _frame(rows: WideRows) -> pd.DataFrame:
-    """The whole wide table as pandas (SPSS and Stata: pyreadstat has no chunked writer).
+def _frame(rows: WideRows, batches=None) -> pd.DataFrame:
+    """The whole wide table as pandas, or the table of ``batches`` (lists of wide rows) with
+    the whole table's dtypes (SPSS and Stata: ``app/export/stat_files.py``).
 
     Filled chunk by chunk into one array per column, so the table is held
     once: nullable int32 for whole numbers (int64 when a value needs it),
@@ -130,7 +98,11 @@ def _frame(rows: WideRows) -> pd.DataFrame:
     import pandas as pd
 
     rows.finish()
-    n, names = rows.count, rows.names
+    if batches is None:
+        batches, n = rows.chunks(), rows.count
+    else:
+        n = sum(len(batch) for batch in batches)
+    names = rows.names
     people = len(rows.participant_columns)
     columns: list = []
     missing: dict[int, np.ndarray] = {}  # integer columns: where a cell is missing
@@ -142,7 +114,7 @@ def _frame(rows: WideRows) -> pd.DataFrame:
         else:
             columns.append(np.full(n, np.nan) if kind == "float" else np.empty(n, dtype=object))
     start = 0
-    for batch in rows.chunks():
+    for batch in batches:
         stop = start + len(batch)
         for j, cells in enumerate(zip(*batch, strict=True)):
             column = columns[j]
@@ -181,60 +153,12 @@ def _narrowest(values):
     return values
 
 
-def _text_as_empty(table: pd.DataFrame) -> pd.DataFrame:
-    """SPSS and Stata have no missing string: a missing text is ``""`` (in place: the table
-    is the writer's own, and a copy would double the largest thing an export holds)."""
-    for column in table.columns:
-        if str(table[column].dtype) in ("string", "object"):
-            table[column] = table[column].astype(object).where(table[column].notna(), "")
-    return table
+def _write_sav(rows: WideRows, path: Path, codebook: dict) -> None:
+    write_stat_file("sav", rows, path, codebook, _frame)
 
 
-def _write_sav(table, path, column_labels, value_labels, missing) -> None:
-    import pyreadstat
-
-    value_labels = {**value_labels, "replaced": REPLACED_LABELS}
-    pyreadstat.write_sav(
-        _text_as_empty(table), str(path),
-        column_labels={c: shorten_label(t, SPSS_VARIABLE_LABEL) for c, t in column_labels.items()},
-        variable_value_labels={c: {k: shorten_label(v, SPSS_VALUE_LABEL) for k, v in vl.items()}
-                               for c, vl in value_labels.items()},
-        missing_ranges={c: list(codes) for c, codes in missing.items()},
-    )
-
-
-def _write_dta(table, path, column_labels, value_labels, missing, codebook) -> None:
-    """Stata: short names, missing options as ``.a``/``.b``, labels within Stata's limits."""
-    import pandas as pd
-    import pyreadstat
-
-    items = {i["id"]: i for i in codebook["items"]}
-    table = _text_as_empty(table)
-    tags_of = {}
-    for column in missing:
-        item = items[split_wide_column(column)[2]]
-        tags = stata_missing_tags(item["options"], item.get("not_shown_code"))
-        tags_of[column] = tags
-        # a double, not an integer type: pyreadstat 1.3.8 reads a system-missing
-        # cell of a ``long`` that has tagged missing values back as a random
-        # number when ``user_missing=True`` (the analysis reads it so)
-        cells = table[column].astype("float64").astype(object)
-        table[column] = cells.map(lambda v, t=tags: t.get(int(v), v) if pd.notna(v) else v)
-    labels = {}
-    for column, vl in {**value_labels, "replaced": REPLACED_LABELS}.items():
-        tags = tags_of.get(column, {})
-        labels[column] = {
-            (tags[int(k)] if int(k) in tags else int(k)): shorten_label(v, STATA_VALUE_LABEL)
-            for k, v in vl.items()
-        }
-    names = stata_names(list(table.columns))
-    pyreadstat.write_dta(
-        table.rename(columns=names), str(path),
-        column_labels={names[c]: shorten_label(t, STATA_VARIABLE_LABEL)
-                       for c, t in column_labels.items()},
-        variable_value_labels={names[c]: vl for c, vl in labels.items()},
-        missing_user_values={names[c]: sorted(t.values()) for c, t in tags_of.items()},
-    )
+def _write_dta(rows: WideRows, path: Path, codebook: dict) -> None:
+    write_stat_file("dta", rows, path, codebook, _frame)
 
 
 def _plain(rows: WideRows, chunk: int):
@@ -372,9 +296,9 @@ def write_other_format(folder: Path, fmt: str, codebook: dict, wide: WideRows | 
     ``wide`` is a :class:`WideRows` fed while the long files were written;
     without it the rows are read back from them. CSV, Parquet and Excel are
     written ``chunk`` participants at a time from the spooled rows (CSV and
-    Excel without pandas, Parquet with pyarrow alone). SPSS and Stata are
-    written whole by pyreadstat, which has no chunked writer: their memory
-    is the wide table (participants x columns), not the number of answers.
+    Excel without pandas, Parquet with pyarrow alone); SPSS and Stata too,
+    by pyreadstat given a stand-in table that yields the spooled rows
+    (``app/export/stat_files.py``).
     The file is written under a temporary name and renamed when complete,
     so a failure never leaves a truncated ``wide.<ext>`` behind.
     """
@@ -391,13 +315,10 @@ def write_other_format(folder: Path, fmt: str, codebook: dict, wide: WideRows | 
             write_xlsx(rows, partial, _plain(rows, rows.chunk))
         elif fmt == "parquet":
             _write_parquet(rows, partial, chunk)
+        elif fmt == "sav":
+            _write_sav(rows, partial, codebook)
         else:
-            table, column_labels, value_labels, missing = _frame(rows), *rows.labels()
-            rows.close()
-            if fmt == "sav":
-                _write_sav(table, partial, column_labels, value_labels, missing)
-            else:
-                _write_dta(table, partial, column_labels, value_labels, missing, codebook)
+            _write_dta(rows, partial, codebook)
         partial.replace(final)
     finally:
         rows.close()
