@@ -37,8 +37,14 @@ _PLAIN = {"constant_memory": True, "strings_to_formulas": False, "strings_to_url
 
 
 def excel_text(value: str) -> str:
-    """A text cell as ``wide.xlsx`` holds it: control characters U+FFFD, formulas escaped."""
-    return escape_formula(_ILLEGAL.sub("\ufffd", value))
+    """A text cell as ``wide.xlsx`` holds it: control characters U+FFFD, formulas escaped,
+    a carriage return a line feed.
+
+    XlsxWriter writes a CR as ``_x000D_``, which Excel shows as a line break
+    but openpyxl and pandas read as those seven characters; openpyxl wrote it
+    raw, and every reader got a line feed (XML's end-of-line rule): so it stays.
+    """
+    return escape_formula(_ILLEGAL.sub("\ufffd", value).replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def write_xlsx(rows: WideRows, path: Path, plain_rows) -> None:
