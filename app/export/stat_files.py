@@ -85,7 +85,7 @@ def write_stat_file(fmt: str, rows: WideRows, path: Path, codebook: dict, frame,
     rows.finish()
     labels = rows.labels()
     sample, longest = _stand_in_rows(rows)
-    whole = not streamed or (fmt == "dta" and longest >= STATA_STRL)
+    whole = not streamed or not _streams(pyreadstat) or (fmt == "dta" and longest >= STATA_STRL)
     table = frame(rows, None if whole else [sample])
     if fmt == "sav":
         (table, kwargs), tags = _sav_arguments(table, *labels), {}
@@ -94,6 +94,12 @@ def write_stat_file(fmt: str, rows: WideRows, path: Path, codebook: dict, frame,
     if not whole:
         table = _streamed(table, rows, _converter(rows, tags), rows.count)
     (pyreadstat.write_sav if fmt == "sav" else pyreadstat.write_dta)(table, str(path), **kwargs)
+
+
+def _streams(pyreadstat) -> bool:
+    """pyreadstat 1.3 (narwhals) inserts the rows of ``itertuples``; an older one may not."""
+    major, minor = (int(x) for x in pyreadstat.__version__.split(".")[:2])
+    return (major, minor) >= (1, 3)
 
 
 def _stand_in_rows(rows: WideRows) -> tuple[list[list], int]:
