@@ -282,13 +282,17 @@ def rank_column(column: str, option: str) -> str:
 
 def rank_column_names(codebook: Mapping[str, Any]) -> list[str]:
     """Every rank column a wide file of this codebook can have (items whose ``text_coding``
-    is ``ranked_option_ids``), for each of their answer columns and options in codebook order."""
+    is ``ranked_option_ids``), for each of their answer columns (a ``post`` item's follow-up
+    column too) and options in codebook order."""
     names = []
     for it in _codebook.upgrade_codebook(codebook)["items"]:
         if it.get("text_coding") == "ranked_option_ids":
             options = [o["id"] for o in it.get("options") or []]
-            names += [rank_column(c, o) for c in wide_column_names({**codebook, "items": [it]})
-                      for o in options]
+            phases = list(it.get("phases") or [])
+            if "post" in phases and "followup" not in phases:  # asked again in a follow-up
+                phases.append("followup")
+            columns = wide_column_names({**codebook, "items": [{**it, "phases": phases}]})
+            names += [rank_column(c, o) for c in columns for o in options]
     return names
 
 

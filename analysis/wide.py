@@ -25,6 +25,7 @@ from analysis.contract import (
     split_wide_column,
     stata_missing_tags,
     stata_safe,
+    upgrade_codebook,
     wide_column,
     wide_column_names,
 )
@@ -148,10 +149,12 @@ def answers_from_wide(
         raise ExportError(name, "has no answer columns named <phase>__<item> or "
                                 "module_<module>__<item>")
     full = _resolve_wide_columns(cols, name, codebook)
-    # the display order (1.12) is read from display_order.csv, not from here
-    ranks = set(rank_column_names(codebook))  # derived from the answer's text: not read
+    # the display order (1.12) is read from display_order.csv, not from here; rank
+    # columns (<answer column>__<option>) are derived from the answer's text: not read
+    ranked = {(it["id"], o["id"]) for it in upgrade_codebook(codebook)["items"]
+              if it.get("text_coding") == "ranked_option_ids" for o in it.get("options") or []}
     cols = [c for c in cols if full[c] is not None and split_order_column(full[c]) is None
-            and full[c] not in ranks]
+            and tuple(split_wide_column(full[c])[2].split("__", 1)) not in ranked]
     if not cols:
         raise ExportError(name, "has no answer columns named <phase>__<item> or "
                                 "module_<module>__<item>")
