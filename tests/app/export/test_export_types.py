@@ -94,8 +94,11 @@ def test_parquet_holds_nullable_integers(exported):
 
 def test_excel_cells_are_integers(exported):
     out = exported("xlsx")
-    sheet = load_workbook(out / "wide.xlsx", read_only=True)["answers"]
-    rows = list(sheet.iter_rows(values_only=True))
+    book = load_workbook(out / "wide.xlsx", read_only=True)
+    try:
+        rows = list(book["answers"].iter_rows(values_only=True))
+    finally:
+        book.close()  # a read-only workbook keeps its file open until closed
     header = list(rows[0])
     for column, values in _answers(out).items():
         cells = [r[header.index(column)] for r in rows[1:]]
