@@ -268,7 +268,7 @@ def wide_column_names(codebook: Mapping[str, Any]) -> list[str]:
 
 
 def rank_column(column: str, option: str) -> str:
-    """Column of one option's rank in a wide table (1.12): ``<answer column>__<option id>``.
+    """Column of one option's rank in a wide table (1.13): ``<answer column>__<option id>``.
 
     A ranking item's answer column holds the ranked option ids joined with
     ``|``; each option also gets a column holding its rank (1 = ranked

@@ -20,8 +20,8 @@ from analysis.contract import (
     STATA_NAME_MAX,
     STATA_SHORT_NAME,
     order_column_names,
-    split_order_column,
     rank_column_names,
+    split_order_column,
     split_wide_column,
     stata_missing_tags,
     stata_safe,
@@ -76,7 +76,7 @@ def _resolve_wide_columns(columns: list[str], name: str, codebook) -> dict[str, 
     shortened names collide): it maps
     to the one long name it is the start of, and is an error when several
     long names fit (the file does not say which is which). Columns are
-    matched in file order, each long answer name once; rank columns (1.12)
+    matched in file order, each long answer name once; rank columns (1.13)
     come after every answer column, so a shortened name that only a rank
     column fits is one (mapped to ``None``: the ranks are read from the
     answer's text).

@@ -21,8 +21,8 @@ from typing import BinaryIO
 from analysis.contract import (
     answer_column,
     order_column,
-    split_order_column,
     rank_column,
+    split_order_column,
     split_wide_column,
     unescape_formula,
     upgrade_codebook,
