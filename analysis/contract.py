@@ -68,7 +68,7 @@ __all__ = [
 #: value of ``manifest["format"]``
 FORMAT_NAME = "parley-export"
 #: the version this code writes (``manifest.json`` and ``codebook.json``)
-FORMAT_VERSION = "1.13"
+FORMAT_VERSION = "1.14"
 #: major version of ``format_version`` the reader understands (any minor)
 SUPPORTED_MAJOR = 1
 
@@ -268,7 +268,7 @@ def wide_column_names(codebook: Mapping[str, Any]) -> list[str]:
 
 
 def rank_column(column: str, option: str) -> str:
-    """Column of one option's rank in a wide table (1.13): ``<answer column>__<option id>``.
+    """Column of one option's rank in a wide table (1.14): ``<answer column>__<option id>``.
 
     A ranking item's answer column holds the ranked option ids joined with
     ``|``; each option also gets a column holding its rank (1 = ranked

@@ -134,9 +134,9 @@ def answer_column(item: Mapping[str, Any]) -> str:
 def whole_numbers(item: Mapping[str, Any]) -> bool:
     """Whether an item's wide column holds whole numbers: an integer column in every wide format.
 
-    The codebook's ``integer`` (1.13, written by the item type: codes, counts
+    The codebook's ``integer`` (1.14, written by the item type: codes, counts
     and scale points are whole, a ``number`` item only when its definition
-    says so) decides; a codebook before 1.13 counts codes and counts as whole
+    says so) decides; a codebook before 1.14 counts codes and counts as whole
     and quantities as possibly not. A column that holds the ``text`` is never
     an integer column.
 

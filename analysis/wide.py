@@ -76,7 +76,7 @@ def _resolve_wide_columns(columns: list[str], name: str, codebook) -> dict[str, 
     shortened names collide): it maps
     to the one long name it is the start of, and is an error when several
     long names fit (the file does not say which is which). Columns are
-    matched in file order, each long answer name once; rank columns (1.13)
+    matched in file order, each long answer name once; rank columns (1.14)
     come after every answer column, so a shortened name that only a rank
     column fits is one (mapped to ``None``: the ranks are read from the
     answer's text).

@@ -176,7 +176,7 @@ class ItemType:
         return None
 
     def whole_numbers(self, item: Item) -> bool:
-        """Every ``value`` of the item is a whole number (codebook ``integer``, format 1.13).
+        """Every ``value`` of the item is a whole number (codebook ``integer``, format 1.14).
 
         Codes, counts and points on a scale are; a type whose values may have
         decimals says so. The wide formats store such a column as integers.

@@ -55,7 +55,7 @@ def test_export_writes_the_documented_files_and_columns(app, runner, make_campai
     assert {p["status"] for p in participants} == {"completed"}
     assert all(p["participant_id"].startswith("p_") for p in participants)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["format"] == "parley-export" and manifest["format_version"] == "1.13"
+    assert manifest["format"] == "parley-export" and manifest["format_version"] == "1.14"
     assert manifest["row_counts"]["participants"] == 2
     assert manifest["row_counts"]["answers"] == len(answers)
     assert manifest["survey"]["version"] == SURVEY.version
