@@ -5,10 +5,12 @@ Enabling Deliberative Reason", APSR 2024 (first view 2023), and its
 supplementary code: d_ij = |r_C - r_P| / sqrt(2) for each pair of
 participants (Spearman correlations of considerations and of preference
 rankings), DRI = (lambda - 2 mean d) / lambda with lambda = sqrt(2) / 2.
-The R package deliberr implements the same; there is no R on this machine
-(no CRAN access), so its output could not be run and kept here: the
-reference is the hand computation below, with Spearman's textbook formula
-1 - 6 sum(d^2) / (n (n^2 - 1)) for untied ranks.
+The R package deliberr implements the same: its output on a small data set
+with ties is kept in ``tests/analysis/reference`` with the R script that made
+it (R from Debian, deliberr's functions sourced from its repository, as
+there is no CRAN here), and the first test below also works the definition
+by hand, with Spearman's textbook formula 1 - 6 sum(d^2) / (n (n^2 - 1))
+for untied ranks.
 """
 
 from __future__ import annotations
@@ -107,3 +109,21 @@ def test_groups_in_one_pass_are_each_group_on_its_own():
     assert all(every[name]["sampled"] for name in ("all", "even", "some"))
     assert every["one"] == {"dri": every["one"]["dri"], "n": 1, "pairs": 0, "sampled": False}
     assert every["some"]["dri"] == pytest.approx(found["some"]["dri"], abs=0.02)
+
+
+def test_group_and_individual_dri_equal_deliberrs_output():
+    # Reference: the R package deliberr (Kreia Umbelino and Veri; github.com/gumbelino/deliberr,
+    # commit 6bcba3c), get_dri_ic + get_dri(adjusted = FALSE) + get_dri_ind run on
+    # reference/dri_deliberr_input.csv by reference/dri_deliberr.R (R 4.2.2); its output is
+    # kept in reference/dri_deliberr_output.csv. adjusted = FALSE is the paper's formula, which
+    # the report gives; the data have ties, so R's average-rank Spearman is exercised.
+    from pathlib import Path
+
+    ref = Path(__file__).parents[1] / "reference"
+    data = pd.read_csv(ref / "dri_deliberr_input.csv").set_index("pnum")
+    expected = pd.read_csv(ref / "dri_deliberr_output.csv").set_index("who")["value"]
+    out = dri(data.filter(regex=r"^C\d+$"), data.filter(regex=r"^P\d+$"))
+    assert out["n"] == 14 and out["pairs"] == 91 and not out["sampled"]
+    assert out["dri"] == pytest.approx(expected["group"], abs=1e-12)
+    for pnum, value in out["individual"].items():
+        assert value == pytest.approx(expected[f"pnum_{pnum}"], abs=1e-12), pnum
