@@ -182,6 +182,8 @@ def opinion_groups(
     half = np.where(np.isfinite(half) & (half > 0), half, 1.0)
     mu = np.nanmean(x, axis=0)
     z = np.nan_to_num((x - mu) / half)
+    if np.linalg.matrix_rank(z) < 2:  # PCA's explained shares would divide by zero
+        raise ValueError("the answers vary along fewer than two directions")
     pca = PCA(n_components=2, random_state=seed)
     coords = pca.fit_transform(z)
     rng = np.random.default_rng(seed)

@@ -87,3 +87,15 @@ def test_the_gap_statistic_on_two_answer_patterns_finds_two_groups():
     g = groups.gap_statistic(x, seed=0)
     assert g["k"].tolist() == [1, 2]
     assert int(g.loc[g["chosen"], "k"].iloc[0]) == 2
+
+
+def test_answers_without_two_directions_of_spread_are_refused_in_words():
+    # a pilot where everyone answered alike (the housing study's bots): PCA's shares of
+    # variance would divide by zero; the report then says why it shows no groups
+    scale = pd.DataFrame({"item": [f"i{j}" for j in range(4)], "scale_min": 1, "scale_max": 7})
+    alike = np.tile([2, 5, 3, 6], (12, 1))
+    with pytest.raises(ValueError, match="fewer than two directions"):
+        groups.opinion_groups(_long(alike), scale)
+    one_line = np.outer(np.arange(12) % 7 + 1, [1, 1, 1, 1])  # spread along one line only
+    with pytest.raises(ValueError, match="fewer than two directions"):
+        groups.opinion_groups(_long(one_line), scale)
