@@ -17,10 +17,12 @@ from analysis.contract import DISPLAY_ORDER_FILE
 from analysis.export import Export, ExportError
 from analysis.frames import isin_ids
 
-__all__ = ["by_position", "position_table", "check_display_order"]
+__all__ = ["by_position", "position_table", "order_table", "check_display_order"]
 
 #: The columns of :func:`by_position`'s table.
 COLUMNS = ["position", "n", "chosen", "share", "mean_rank"]
+#: The columns of :func:`order_table` (the report's "Order of the options").
+ORDER_COLUMNS = ["item", "phase", "option", *COLUMNS]
 
 
 def check_display_order(d: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFrame:
@@ -110,3 +112,32 @@ def by_position(export: Export, item: str, option: str, phase: str | None = None
     if entry is None:
         raise ValueError(f"{item!r} is not an item of the codebook")
     return position_table(export.answers, export.display_order, entry, option, phase)
+
+
+def order_table(answers: pd.DataFrame, display_order: pd.DataFrame | None,
+                items: list[dict]) -> pd.DataFrame:
+    """:func:`position_table` of every option that moved, of every item shown in orders
+    of each participant's own, per phase (the report's "Order of the options").
+
+    ``items`` are the codebook's entries; an item counts when its
+    ``display_order.options`` is true, and its ``fixed`` options (which never
+    move) are left out. Empty when nothing was shuffled.
+    """
+    if display_order is None or display_order.empty:
+        return pd.DataFrame(columns=ORDER_COLUMNS)
+    parts = []
+    for entry in items:
+        if not (entry.get("display_order") or {}).get("options"):
+            continue
+        shown = display_order[(display_order["item"] == entry["id"])
+                              & display_order["options"].notna()]
+        for phase in sorted(shown["phase"].astype(str).unique()):
+            for option in entry["options"]:
+                if option.get("fixed"):
+                    continue
+                t = position_table(answers, display_order, entry, option["id"], phase)
+                parts.append(t.assign(item=entry["id"], phase=phase, option=option["id"]))
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame(columns=ORDER_COLUMNS)
+    return pd.concat(parts, ignore_index=True)[ORDER_COLUMNS]

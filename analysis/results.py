@@ -239,6 +239,10 @@ class Results:
         "Each ranking item per phase and arm: valid and invalid rankings, winners, the share "
         "of single-peaked rankings with its random baseline and the excess over it, on the "
         "paired sample.")
+    order_effects: pd.DataFrame = table(
+        "item, phase, option, position, n, chosen, share, mean_rank",
+        "Each option of an item shown in orders of each participant's own, by the place it "
+        "was shown (order_effects.order_table): a primacy check, on the analysed sample.")
     ranking_options_unpaired: pd.DataFrame = table(
         _RANKING_OPTIONS, "``ranking_options`` on everyone who ranked in each phase (extra).")
     ranking_groups_unpaired: pd.DataFrame = table(

@@ -41,6 +41,7 @@ STEPS: list[tuple[str, object]] = [
     ("constructs", change.constructs_step),
     ("polarisation", opinion.polarisation_step),
     ("rankings", opinion.rankings_step),
+    ("order", opinion.order_step),
     ("metaperception", opinion.metaperception_step),
     ("groups", opinion.groups_step),
     ("freetext", opinion.freetext_step),

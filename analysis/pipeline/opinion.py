@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import groups, ordinal, perception, polarisation, rankings, themes
+from analysis import groups, order_effects, ordinal, perception, polarisation, rankings, themes
 from analysis.pipeline.run import Run, kept_clean, order_arms, paired, threshold
 
 
@@ -60,6 +60,13 @@ def rankings_step(run: Run) -> None:
                 pd.concat(ro, ignore_index=True) if ro else pd.DataFrame())
         setattr(run.res, f"ranking_groups{suffix}",
                 pd.concat(rg, ignore_index=True) if rg else pd.DataFrame())
+
+
+def order_step(run: Run) -> None:
+    """Options shown in orders of each participant's own, split by where each was shown."""
+    a = run.ex.answers
+    run.res.order_effects = order_effects.order_table(
+        a[a["participant_id"].isin(run.kept)], run.ex.display_order, run.ex.codebook["items"])
 
 
 #: the ``arm`` of meta-perception rows before the briefing, pooled over the arms

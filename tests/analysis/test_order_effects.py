@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.order_effects import position_table
+from analysis.order_effects import order_table, position_table
 
 RANKING = {"id": "rank", "text_coding": "ranked_option_ids", "value_coding": None,
            "options": [{"code": 1, "id": "a"}, {"code": 2, "id": "b"}, {"code": 3, "id": "c"}]}
@@ -91,3 +91,30 @@ def test_the_display_order_is_part_of_the_contract_and_documented_in_order():
         {"id": "old", "phases": ["pre"]}]}  # a 1.7 codebook's item
     assert contract.order_column_names(codebook) == [
         "pre__rank__position", "pre__rank__order", "post__rank__position", "post__rank__order"]
+
+
+def test_the_report_table_has_every_option_that_moved_per_phase_and_no_fixed_one():
+    # the hand-computed ranking table above, now through order_table: option "c" is fixed
+    # (left out), an item not shuffled is ignored, and "a" in "pre" is the table above
+    answers, display = _frames("rank", [
+        ("p1", "pre", "a|b|c", np.nan, "a|b|c"),
+        ("p2", "pre", "a|c|b", np.nan, "b|a|c"),
+        ("p3", "pre", "b|a|c", np.nan, "a|c|b"),
+        ("p4", "pre", "c|a|b", np.nan, "c|b|a"),
+        ("p5", "pre", "b|c|a", np.nan, "b|c|a"),
+        ("p1", "post", "a|b|c", np.nan, "c|b|a"),
+    ])
+    ranking = {**RANKING, "display_order": {"options": True, "pages": []},
+               "options": [*RANKING["options"][:2], {**RANKING["options"][2], "fixed": True}]}
+    still = {**CHOICE, "display_order": {"options": False, "pages": []}}
+    table = order_table(answers, display, [ranking, still])
+    assert set(table["option"]) == {"a", "b"} and set(table["item"]) == {"rank"}
+    a_pre = table[(table["option"] == "a") & (table["phase"] == "pre")]
+    assert list(a_pre["position"]) == [1, 2, 3] and list(a_pre["n"]) == [2, 2, 1]
+    assert list(a_pre["chosen"]) == [1, 1, 0] and list(a_pre["mean_rank"]) == [1.5, 2.0, 3.0]
+    # b before, by hand: shown 1st by p3 (ranked 3rd) and p5 (1st), 2nd by p1 (2nd),
+    # 3rd by p2 (1st) and p4 (2nd)
+    b_pre = table[(table["option"] == "b") & (table["phase"] == "pre")].set_index("position")
+    assert [tuple(b_pre.loc[k, ["n", "chosen", "mean_rank"]]) for k in (1, 2, 3)] == [
+        (2, 1, 2.0), (1, 0, 2.0), (2, 1, 1.5)]
+    assert order_table(answers, None, [ranking]).empty

@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import func, select
 
-from analysis import by_position, contract
+from analysis import analyse_export, by_position, contract
+from analysis.report import render_report
 from app.extensions import db
 from app.models import Campaign
 from surveys import load_survey
@@ -207,6 +208,14 @@ def test_the_ranking_order_is_exported_and_splits_the_ranking_by_position(
         table = by_position(export, "rank_policies", "rent_cap", phase="pre")
         assert {int(r.position): (int(r.n), int(r.chosen)) for r in table.itertuples()} == expected
         assert list(table["share"]) == [1.0, 0.0, 0.0], fmt
+    # the report's "Order of the options" holds the same split, and never the fixed option
+    res = analyse_export(export, n_boot=0)
+    oe = res.order_effects
+    rent = oe[(oe["item"] == "rank_policies") & (oe["phase"] == "pre")
+              & (oe["option"] == "rent_cap")]
+    assert {int(r.position): (int(r.n), int(r.chosen)) for r in rent.itertuples()} == expected
+    assert "none" not in set(oe["option"]) and set(oe["phase"]) == {"pre", "post"}
+    assert "Order of the options" in render_report(res, min_cell=1)
     for fmt, wide_file in contract.EXPORT_FORMATS.items():  # each wide file holds the order too
         if wide_file:
             frame = READ_WIDE[Path(wide_file).suffix](tmp_path / f"export-{fmt}" / wide_file)
