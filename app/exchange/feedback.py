@@ -35,7 +35,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.exchange.plain_groups import pc1_groups
@@ -180,7 +180,10 @@ def _bridging(session, campaign, survey, participant, groups, mine):
     statements = {s.id: s for s in session.scalars(
         select(Statement).where(Statement.campaign_id == campaign.id, ~Statement.placebo,
                                 Statement.status == "approved", Statement.language == lang,
-                                Statement.proposal.is_not(None)))}
+                                Statement.proposal.is_not(None),
+                                # one's own argument has its own part above, with its ratings
+                                or_(Statement.participant_id.is_(None),
+                                    Statement.participant_id != participant.id)))}
     ratings = _ratings(session, sorted(statements))
     ranked: dict[str, list[tuple[float, int, Bridging]]] = defaultdict(list)
     for sid, s in statements.items():

@@ -149,6 +149,8 @@ def test_a_flagship_author_is_moderated_rated_by_both_groups_and_sees_it_at_foll
     assert "Your follow-up answers have been saved" in bot.html
     own_part = feedback.split("How others rated your argument", 1)[1].split("</ul>", 1)[0]
     assert TEXT in own_part
+    # "Arguments both sides found fair" lists others' arguments: one's own is above only
+    assert feedback.count(TEXT) == 1
     # the counts the raters gave, own group first; the skip is not a rating
     assert re.findall(r"<strong>([^<]+):</strong>\s*([^<]+?)\s*</li>", own_part) == [
         ("People whose earlier answers were closer to yours", "5 ratings: 3 yes, 1 somewhat, 1 no."),
