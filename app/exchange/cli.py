@@ -4,6 +4,7 @@
     parley exchange moderate SLUG ID --approve | --reject REASON
     parley exchange freeze SLUG [--min-ratings 80]     # prints the frozen set's hash
     parley exchange freeze SLUG --from OTHER_SLUG [--min-ratings 80]   # from a seeding pilot
+    parley exchange freeze SLUG --statement ID [--statement ID ...]   # a chosen list
 
 Commands run with the operator's database access (shell access is an
 owner's): decisions are recorded with the role ``owner`` and the operating
@@ -76,14 +77,17 @@ def moderate_command(slug, statement_id, approve, reason):
 @click.option("--from", "source_slug", metavar="OTHER_SLUG",
               help="Take the statements and their ratings from an earlier campaign of the "
                    "same survey (a seeding pilot).")
+@click.option("--statement", "statement_ids", metavar="ID", type=int, multiple=True,
+              help="Freeze this approved statement (repeat for a chosen list) instead of "
+                   "those with --min-ratings ratings.")
 @with_appcontext
-def freeze_command(slug, min_ratings, source_slug):
+def freeze_command(slug, min_ratings, source_slug, statement_ids):
     """Freeze the display set; print its SHA-256 (the exposures' pool_version)."""
     campaign = campaign_or_fail(slug)
     source = campaign_or_fail(source_slug) if source_slug else None
     try:
         frozen = freeze(db.session, campaign, min_ratings=min_ratings, actor=acting_user(),
-                        source=source)
+                        source=source, statement_ids=list(statement_ids) or None)
     except PoolError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None

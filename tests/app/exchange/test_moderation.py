@@ -248,3 +248,26 @@ def test_cli_queue_moderate_and_freeze(app, runner, exchange_campaign, make_camp
                                      .order_by(AuditEvent.id)).all()
         assert actions == ["exchange.moderate", "exchange.moderate", "exchange.freeze"]
     assert runner.invoke(args=["exchange", "queue", "nowhere"]).exit_code == 1
+
+
+def test_cli_freezes_a_chosen_list_of_approved_statements(app, runner, exchange_campaign):
+    # issue 21, 5: "a manager freezes a display set (statements with >= 80 ratings, or a
+    # chosen list)": a chosen list needs no ratings, and only approved statements go in
+    exchange_campaign("debate")
+    ids = add_statements(app, "debate", TEXTS[:3])
+    for sid in ids[:2]:
+        assert runner.invoke(args=["exchange", "moderate", "debate", str(sid), "--approve"]
+                             ).exit_code == 0
+    assert runner.invoke(args=["exchange", "moderate", "debate", str(ids[2]), "--reject",
+                               "spam"]).exit_code == 0
+    refused = runner.invoke(args=["exchange", "freeze", "debate", "--statement", str(ids[0]),
+                                  "--statement", str(ids[2])])
+    assert refused.exit_code == 1
+    assert f"not approved statements of this campaign: {ids[2]}" in refused.output
+    out = runner.invoke(args=["exchange", "freeze", "debate", "--statement", str(ids[1]),
+                              "--statement", str(ids[0])])
+    assert out.exit_code == 0, out.output
+    with app.app_context():
+        chosen = [db.session.get(Statement, i) for i in ids[:2]]
+        assert out.output.strip() == pool_hash(chosen)
+        assert sorted(db.session.scalars(select(FrozenMember.statement_id)).all()) == ids[:2]
