@@ -257,6 +257,12 @@ class BrowserParticipant:
         assert key, f"no step form on {self.page.url}"
         if key.startswith("read:"):
             self.modules_seen.append(key.split(":", 1)[1])
+        elif key.startswith(("card:", "pair:")):
+            # an exchange arm's statement card or pairwise choice: the first
+            # answer when there is a statement to answer ("Continue" when not)
+            first = "#fair-1" if key.startswith("card:") else "#chosen-1"
+            if self.page.locator(first).count():
+                self.tick(first)
         else:
             _, page_id, *rest = key.split(":")
             module = rest[0] if rest else ""
@@ -270,12 +276,14 @@ class BrowserParticipant:
         self.press_button("main form[action*='/step/'] button[type=submit]")
 
     def kind(self) -> str:
-        """What kind of page is showing: landing, profile/pre/module/post, read or thanks."""
+        """What kind of page is showing: landing, profile/pre/module/post, read, card, pair or thanks."""
         key = self.step()
         if key is None:
             return "thanks" if "/go" in self.page.url else "other"
         if key.startswith("read:"):
             return "read"
+        if key.startswith(("card:", "pair:")):
+            return key.split(":")[0]
         return self.survey.page(key.split(":")[1]).phase
 
     def walk(self, on_page: Callable | None = None, max_steps: int = 60) -> list[str]:
