@@ -72,7 +72,8 @@ class BridgingFit:
     max_change: float
     lambdas: dict
     columns: list
-    _groups_of: pd.Series = field(repr=False)
+    #: each used rating's rater and statement, as row numbers of ``raters`` and ``statements``
+    _codes: tuple = field(repr=False)
 
     def scores(self, centres: pd.DataFrame, groups: pd.Series | None = None, *,
                min_ratings: int = 20, min_per_group: int = 5,
@@ -162,19 +163,23 @@ class BridgingFit:
         return out
 
     def _group_counts(self, centres: pd.DataFrame, groups: pd.Series | None) -> pd.DataFrame:
-        """Statement x group: how many of its ratings came from each group."""
+        """Statement x group: how many of its ratings came from each group.
+
+        Counted on the fit's integer codes (one ``bincount``), not by
+        cross-tabulating the ids: the rater bootstrap scores 50 refits.
+        """
+        labels = [str(x) for x in centres.index]
         if groups is None:
             z = self.raters[self.columns].to_numpy()
             g = nearest_centre(z, centres[self.columns].to_numpy(dtype=float))
-            of_rater = pd.Series(np.asarray([str(x) for x in centres.index])[g],
-                                 index=self.raters.index)
-        else:
-            of_rater = groups.astype(str).reindex(self.raters.index)
-        pairs = pd.DataFrame({"statement": self._groups_of.index,
-                              "group": of_rater.reindex(self._groups_of.to_numpy()).to_numpy()})
-        table = pd.crosstab(pairs["statement"], pairs["group"])
-        labels = [str(x) for x in centres.index]
-        return table.reindex(index=self.statements.index, columns=labels, fill_value=0)
+        else:  # a rater without a group, or in a group not among the centres, is not counted
+            g = pd.Index(labels).get_indexer(groups.astype(str).reindex(self.raters.index))
+        u, n = self._codes
+        of_rating = g[u]
+        kept = of_rating >= 0
+        k, n_n = len(labels), len(self.statements)
+        counts = np.bincount(n[kept] * k + of_rating[kept], minlength=n_n * k)
+        return pd.DataFrame(counts.reshape(n_n, k), index=self.statements.index, columns=labels)
 
 
 def nearest_centre(z: np.ndarray, centres: np.ndarray) -> np.ndarray:
@@ -259,8 +264,18 @@ def bridging_fit(ratings: pd.DataFrame, anchors: pd.DataFrame, *, lam_c: float =
     >>> round(fit.mu, 4), fit.statements["n_ratings"].tolist(), fit.max_change <= 1e-10
     (0.4035, [3, 2], True)
     """
-    d, cols, u, n, y, raters, statements, groups_of = _prepare(ratings, anchors)
+    d, cols, u, n, y, raters, statements = _prepare(ratings, anchors)
     zall = anchors.loc[raters].to_numpy(dtype=float)
+    return _fit_codes(cols, u, n, y, raters, statements, zall, lam_c=lam_c, lam_f=lam_f,
+                      lam_a=lam_a, lam_mu=lam_mu, tol=tol, max_sweeps=max_sweeps)
+
+
+def _fit_codes(cols, u, n, y, raters, statements, zall, *, lam_c, lam_f, lam_a, lam_mu, tol,
+               max_sweeps) -> BridgingFit:
+    """:func:`bridging_fit` on validated codes: rating i is ``y[i]`` by rater
+    ``raters[u[i]]`` (anchor ``zall[u[i]]``) of statement ``statements[n[i]]``,
+    both code sets dense from 0 and in sorted order of the ids."""
+    d = len(cols)
     zr = zall[u]
     n_u, n_n, big_r = raters.size, statements.size, y.size
     w_u = np.bincount(u, minlength=n_u).astype(float)
@@ -320,7 +335,7 @@ def bridging_fit(ratings: pd.DataFrame, anchors: pd.DataFrame, *, lam_c: float =
         mu=mu, raters=rt, statements=st, cov=sigma2 * a_inv, sigma2=sigma2, rss=rss, edf=edf,
         n_ratings=int(big_r), sweeps=sweeps, cg_steps=cg_steps, max_change=float(change),
         lambdas={"lam_c": lam_c, "lam_f": lam_f, "lam_a": lam_a, "lam_mu": lam_mu},
-        columns=cols, _groups_of=groups_of,
+        columns=cols, _codes=(u, n),
     )
 
 
@@ -406,5 +421,4 @@ def _prepare(ratings: pd.DataFrame, anchors: pd.DataFrame):
     if unknown.any():
         raise ValueError(f"{int(unknown.sum())} rater(s) have no anchor, e.g. "
                          f"{list(raters[unknown][:3])}")
-    groups_of = pd.Series(rated["rater"].to_numpy(), index=rated["statement"].to_numpy())
-    return (len(cols), cols, u_codes, n_codes, y, raters, statements, groups_of)
+    return (len(cols), cols, u_codes, n_codes, y, raters, statements)

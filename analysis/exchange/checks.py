@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.exchange.bridging import bridging_fit
+from analysis.exchange.bridging import _fit_codes, bridging_fit
 from analysis.frames import isin_ids
 
 __all__ = ["polis_consensus", "learned_factor", "split_half", "rater_bootstrap",
@@ -160,21 +160,37 @@ def rater_bootstrap(ratings: pd.DataFrame, anchors: pd.DataFrame, centres: pd.Da
     ``n_boot`` refits on raters drawn with replacement; a rater drawn twice
     enters twice under two ids) and ``ratio`` (boot / model).
     """
-    base = bridging_fit(ratings, anchors).scores(centres)
+    fit = bridging_fit(ratings, anchors)
+    base = fit.scores(centres)
     groups = [str(g) for g in centres.index]
     p = base[[f"p_{g}" for g in groups]].to_numpy()
     se = base[[f"se_{g}" for g in groups]].to_numpy()[np.arange(len(base)), p.argmin(axis=1)]
     rng = np.random.default_rng(seed)
-    raters = np.sort(ratings["rater"].unique())
-    by_rater = ratings.set_index("rater")
+    raters = np.sort(ratings["rater"].unique())  # a rater who only skipped can be drawn too
+    # Each draw is assembled from the base fit's codes (the ratings it used,
+    # skips left out): rater by rater in the order drawn, each rater's
+    # ratings in their order, so every refit sees what rebuilding the table
+    # from the ids would give it, without building it.
+    u, n = fit._codes
+    y = ratings.loc[ratings["rating"].notna(), "rating"].to_numpy(dtype=float)
+    code_of = pd.Index(fit.raters.index).get_indexer(raters)  # -1: only skips
+    rows = np.argsort(u, kind="stable")
+    count = np.bincount(u, minlength=len(fit.raters))
+    first = np.concatenate([[0], np.cumsum(count)[:-1]])
+    zall = fit.raters[fit.columns].to_numpy()
     draws = []
     for b in range(n_boot):  # refits, not ratings
-        pick = rng.choice(raters, raters.size, replace=True)
-        sample = by_rater.loc[pick].reset_index()
-        copy = np.repeat(np.arange(pick.size), by_rater.index.value_counts().reindex(pick))
-        sample["rater"] = copy
-        z = anchors.loc[pick].set_axis(np.arange(pick.size))
-        draws.append(bridging_fit(sample, z).scores(centres)["bridging"].rename(b))
+        pick = code_of[np.searchsorted(raters, rng.choice(raters, raters.size, replace=True))]
+        pick = pick[pick >= 0]
+        k = count[pick]
+        take = rows[np.repeat(first[pick] - np.concatenate([[0], np.cumsum(k)[:-1]]), k)
+                    + np.arange(k.sum())]
+        used, n_b = np.unique(n[take], return_inverse=True)
+        refit = _fit_codes(fit.columns, np.repeat(np.arange(pick.size), k), n_b, y[take],
+                           pd.Index(np.arange(pick.size), name="rater"),
+                           fit.statements.index[used], zall[pick], **fit.lambdas,
+                           tol=1e-10, max_sweeps=100_000)
+        draws.append(refit.scores(centres)["bridging"].rename(b))
     boot = pd.concat(draws, axis=1).reindex(base.index)
     out = pd.DataFrame({"se_model": se, "se_boot": boot.std(axis=1, ddof=1)}, index=base.index)
     out["ratio"] = out["se_boot"] / out["se_model"]
