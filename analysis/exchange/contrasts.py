@@ -89,9 +89,12 @@ def exchange_effects(res, export, exposures, st, participants, outcomes, groups)
         by_briefing = pp.assign(briefing=pp["arm"].map(briefing).fillna(pp["arm"]))
         res.effects_by_arm = peer_effects(by_briefing.drop(columns="arm"), condition,
                                           outcomes, by="briefing", blocks=blocks)
-        by_group = pp.assign(opinion_group=pp["participant_id"].map(groups))
-        res.effects_by_group = peer_effects(by_group.dropna(subset=["opinion_group"]),
-                                            condition, outcomes, by="opinion_group",
+        by_group = pp.assign(opinion_group=pp["participant_id"].map(groups)).dropna(
+            subset=["opinion_group"])
+        # mapped through a categorical id, the labels come back as floats (NaN for the
+        # unused categories): the groups' own type again
+        by_group = by_group.astype({"opinion_group": groups.dtype})
+        res.effects_by_group = peer_effects(by_group, condition, outcomes, by="opinion_group",
                                             blocks=blocks)
         if res.design == "frozen":
             peers = exposures[exposures["participant"].map(condition) == PEERS]

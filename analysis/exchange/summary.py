@@ -192,6 +192,10 @@ def analyse_exchange(export, participants: pd.Series | None = None, *, seed: int
     tables = getattr(export, "exchange", None) or {}
     if "statements" not in tables or "ratings" not in tables:
         return None
+    if hasattr(export, "keyed"):
+        # categorical keys, as the rest of the analysis: the text form of the answers
+        # would be built for this section alone (about 1 GB at 100,000 participants)
+        export = export.keyed()
     st, rt = tables["statements"], tables["ratings"]
     frozen = tables.get("frozen_sets", pd.DataFrame(columns=["statement"]))
     exposures = tables.get("exposures", pd.DataFrame(columns=["participant", "statement",

@@ -16,7 +16,7 @@ def exchange_step(run: Run) -> None:
     """
     plan = run.res.plan
     outcomes = list(plan["exchange"]["outcomes"]) if plan and plan.get("exchange") else None
-    x = analyse_exchange(run.res.export, run.kept, seed=run.opt.seed,
+    x = analyse_exchange(run.ex, run.kept, seed=run.opt.seed,
                          n_boot=min(run.opt.n_boot, 50), outcomes=outcomes)
     run.res.exchange = x
     if x is None:
