@@ -6,7 +6,7 @@
 In one process, through the Flask test client (no sockets, no load
 generator, so the figures are the app's own CPU): participants walk the
 example survey with an exchange (tests/exchange_survey.py: its peers and
-placebo arms rate cards; the flagship has no exchange arm yet) and every request's
+placebo arms rate cards; smaller than the flagship, so a run is quick) and every request's
 thread CPU time is recorded by what it is: a survey page view (GET of a
 ``page:`` step), a card view (GET of a ``card:`` step), a page save (POST of
 a page, its redirect not included) and a rating save (POST of a card).
