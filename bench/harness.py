@@ -141,7 +141,11 @@ def prepare_parley(url: str) -> None:
 
 
 def parley_env(url: str) -> dict:
-    return {"DATABASE_URL": url, "PARLEY_SECRET_KEY": "bench", "PYTHONPATH": str(ROOT)}
+    """A Parley server's settings: gunicorn -w 2 needs limit counts shared by its workers,
+    so in Redis (the app refuses per-worker memory counts), as a deployment would."""
+    return {"DATABASE_URL": url, "PARLEY_SECRET_KEY": "bench", "PYTHONPATH": str(ROOT),
+            "PARLEY_RATELIMIT_STORAGE_URI": os.environ.get("PARLEY_BENCH_REDIS",
+                                                           "redis://127.0.0.1:6379/0")}
 
 
 # --------------------------------------------------------------------------- load
