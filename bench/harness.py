@@ -182,6 +182,8 @@ def participant_cookie(server: Server) -> dict:
 
 
 def flagship_answers():
+    """``answers_for(step)``: the form fields of a flagship step and how many answers they
+    hold (a card's rating or a pair's choice holds none: they are not answers)."""
     from surveys import FLAGSHIP, load_survey
     from tests.bots import auto_answer
 
@@ -196,6 +198,10 @@ def flagship_answers():
                 for item_id in survey.page(step.split(":")[1]).items:
                     fields.update(auto_answer(survey.items[item_id]))
                     n += 1
+            elif step.startswith("card:"):  # an exchange arm's card: a rating, not an answer
+                fields = {"fair": "yes"}
+            elif step.startswith("pair:"):
+                fields = {"chosen": "left"}
             cache[step] = (fields, n)
         return cache[step]
 
