@@ -289,6 +289,9 @@ def _dri_table(export, condition: pd.Series, participants, seed: int) -> pd.Data
         return pd.DataFrame()
     options = list(t.set_index("item").loc[ranking[0], "option_ids"])
     a = export.answers
+    # the few columns and rows used, once: each phase's filter then runs on these
+    a = a.loc[a["item"].isin([*views, ranking[0]]) & a["phase"].isin(["pre", "post"]),
+              ["participant_id", "phase", "item", "value", "text"]]
     arm = export.participants.set_index("participant_id")["arm"]
     rows = []
     for phase in ("pre", "post"):

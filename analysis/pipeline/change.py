@@ -194,8 +194,9 @@ def followup_step(run: Run) -> None:
         res.followup = pd.DataFrame()
         return
     c = clean_values(ex)
-    c = c[c["participant_id"].isin(run.kept) & c["item"].isin(numeric)
-          & c["phase"].isin(["pre", "post", "followup"])]
+    c = c.loc[c["participant_id"].isin(run.kept) & c["item"].isin(numeric)
+              & c["phase"].isin(["pre", "post", "followup"]),
+              ["participant_id", "arm", "item", "phase", "value"]]
     w = c.pivot_table(index=["participant_id", "arm", "item"], columns="phase", values="value",
                       aggfunc="first").reset_index()
     w.columns.name = None
