@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.exchange.bridging import _fit_codes, bridging_fit
+from analysis.exchange.bridging import bridging_fit, fit_codes
 from analysis.frames import isin_ids
 
 __all__ = ["polis_consensus", "learned_factor", "split_half", "rater_bootstrap",
@@ -186,10 +186,9 @@ def rater_bootstrap(ratings: pd.DataFrame, anchors: pd.DataFrame, centres: pd.Da
         take = rows[np.repeat(first[pick] - np.concatenate([[0], np.cumsum(k)[:-1]]), k)
                     + np.arange(k.sum())]
         used, n_b = np.unique(n[take], return_inverse=True)
-        refit = _fit_codes(fit.columns, np.repeat(np.arange(pick.size), k), n_b, y[take],
-                           pd.Index(np.arange(pick.size), name="rater"),
-                           fit.statements.index[used], zall[pick], **fit.lambdas,
-                           tol=1e-10, max_sweeps=100_000)
+        refit = fit_codes(fit.columns, np.repeat(np.arange(pick.size), k), n_b, y[take],
+                          pd.Index(np.arange(pick.size), name="rater"),
+                          fit.statements.index[used], zall[pick], **fit.lambdas)
         draws.append(refit.scores(centres)["bridging"].rename(b))
     boot = pd.concat(draws, axis=1).reindex(base.index)
     out = pd.DataFrame({"se_model": se, "se_boot": boot.std(axis=1, ddof=1)}, index=base.index)
