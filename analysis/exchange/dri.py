@@ -22,7 +22,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-__all__ = ["dri", "dri_by_group", "standardised_ranks", "MAX_FULL", "SAMPLED_PAIRS"]
+from analysis.frames import isin_ids
+
+__all__ = ["dri", "dri_by_group", "dri_table", "standardised_ranks", "MAX_FULL", "SAMPLED_PAIRS"]
 
 #: above this many participants the pairs are sampled, not enumerated
 MAX_FULL = 5000
@@ -219,3 +221,52 @@ def dri_by_group(considerations: pd.DataFrame, preferences: pd.DataFrame,
         out[name] = {"dri": float(_index(mean_d)), "n": int(m.size), "pairs": n_pairs,
                      "sampled": True}
     return out
+
+
+def dri_table(export, condition: pd.Series, participants, seed: int) -> pd.DataFrame:
+    """The exchange report's DRI table: before and after, for everyone, each exchange
+    condition (``condition``: participant -> peers or placebo) and each arm.
+
+    Considerations are the attitude items asked before and after, preferences
+    the first ranking item; ``participants`` (kept after exclusions) or everyone.
+    Empty when the survey has fewer than 3 such items or no ranking.
+    """
+    t = export.items
+    both = t["phases"].map(lambda ph: "pre" in ph and "post" in ph)
+    views = list(t.loc[both & t["attitude"].astype(bool), "item"])
+    ranking = list(t.loc[both & (t["text_coding"] == "ranked_option_ids"), "item"])
+    if len(views) < 3 or not ranking:
+        return pd.DataFrame()
+    options = list(t.set_index("item").loc[ranking[0], "option_ids"])
+    a = export.answers
+    # the few columns and rows used, once: each phase's filter then runs on these
+    a = a.loc[a["item"].isin([*views, ranking[0]]) & a["phase"].isin(["pre", "post"]),
+              ["participant_id", "phase", "item", "value", "text"]]
+    arm = export.participants.set_index("participant_id")["arm"]
+    rows = []
+    for phase in ("pre", "post"):
+        ph = a[a["phase"] == phase]
+        if participants is not None:
+            ph = ph[isin_ids(ph["participant_id"], participants)]
+        c = ph[ph["item"].isin(views)].pivot_table(index="participant_id", columns="item",
+                                                   values="value", aggfunc="first",
+                                                   observed=True)
+        ranked = ph.loc[ph["item"] == ranking[0]].set_index("participant_id")["text"].dropna()
+        order = ranked.astype(str).str.split("|")
+        pos = pd.DataFrame({o: order.map(lambda r, o=o: r.index(o) + 1 if o in r else np.nan)
+                            for o in options}, index=order.index)
+        people = c.index.intersection(pos.index)
+        splits = [("all", "all", people)]
+        splits += [("exchange", g, people.intersection(condition.index[condition == g]))
+                   for g in ("peers", "placebo")]
+        splits += [("arm", g, people.intersection(arm.index[arm == g]))
+                   for g in export.arms]
+        splits = [(by, group, ids) for by, group, ids in splits if len(ids) >= 2]
+        # Ranks once, and one pass over the pairs for every group (dri.py).
+        found = dri_by_group(c.loc[people], pos.loc[people],
+                             {f"{by}:{group}": ids for by, group, ids in splits}, seed=seed)
+        for by, group, _ids in splits:
+            r = found[f"{by}:{group}"]
+            rows.append({"phase": phase, "by": by, "group": group, "n": r["n"],
+                         "dri": r["dri"], "pairs": r["pairs"], "sampled": r["sampled"]})
+    return pd.DataFrame(rows)

@@ -24,7 +24,7 @@ from analysis.exchange.checks import (
     split_half,
 )
 from analysis.exchange.contrasts import exchange_effects
-from analysis.exchange.dri import dri_by_group
+from analysis.exchange.dri import dri_table
 from analysis.exchange.effects import exchange_condition, feedback_effects
 from analysis.exchange.moderation import equal_rates_test, moderator_agreement, rejection_rates
 from analysis.exchange.pairwise import bradley_terry, schulze
@@ -250,7 +250,7 @@ def analyse_exchange(export, participants: pd.Series | None = None, *, seed: int
     res.feedback_effects = _feedback(export, participants, outcomes)
     condition = exchange_condition(exposures, st) if not exposures.empty else pd.Series(
         dtype=str)
-    res.dri = _dri_table(export, condition, participants, seed)
+    res.dri = dri_table(export, condition, participants, seed)
     res.pairwise = _pairwise(tables.get("pairs"), z, res)
     return res
 
@@ -277,49 +277,6 @@ def _pairwise(pairs, z, res) -> pd.DataFrame:
                 out = out.join(bt, how="left")
         frames.append(out)
     return pd.concat(frames).rename_axis("statement").reset_index() if frames else pd.DataFrame()
-
-
-def _dri_table(export, condition: pd.Series, participants, seed: int) -> pd.DataFrame:
-    """DRI before and after: considerations = attitude items, preferences = the ranking."""
-    t = export.items
-    both = t["phases"].map(lambda ph: "pre" in ph and "post" in ph)
-    views = list(t.loc[both & t["attitude"].astype(bool), "item"])
-    ranking = list(t.loc[both & (t["text_coding"] == "ranked_option_ids"), "item"])
-    if len(views) < 3 or not ranking:
-        return pd.DataFrame()
-    options = list(t.set_index("item").loc[ranking[0], "option_ids"])
-    a = export.answers
-    # the few columns and rows used, once: each phase's filter then runs on these
-    a = a.loc[a["item"].isin([*views, ranking[0]]) & a["phase"].isin(["pre", "post"]),
-              ["participant_id", "phase", "item", "value", "text"]]
-    arm = export.participants.set_index("participant_id")["arm"]
-    rows = []
-    for phase in ("pre", "post"):
-        ph = a[a["phase"] == phase]
-        if participants is not None:
-            ph = ph[isin_ids(ph["participant_id"], participants)]
-        c = ph[ph["item"].isin(views)].pivot_table(index="participant_id", columns="item",
-                                                   values="value", aggfunc="first",
-                                                   observed=True)
-        ranked = ph.loc[ph["item"] == ranking[0]].set_index("participant_id")["text"].dropna()
-        order = ranked.astype(str).str.split("|")
-        pos = pd.DataFrame({o: order.map(lambda r, o=o: r.index(o) + 1 if o in r else np.nan)
-                            for o in options}, index=order.index)
-        people = c.index.intersection(pos.index)
-        splits = [("all", "all", people)]
-        splits += [("exchange", g, people.intersection(condition.index[condition == g]))
-                   for g in ("peers", "placebo")]
-        splits += [("arm", g, people.intersection(arm.index[arm == g]))
-                   for g in export.arms]
-        splits = [(by, group, ids) for by, group, ids in splits if len(ids) >= 2]
-        # Ranks once, and one pass over the pairs for every group (dri.py).
-        found = dri_by_group(c.loc[people], pos.loc[people],
-                             {f"{by}:{group}": ids for by, group, ids in splits}, seed=seed)
-        for by, group, _ids in splits:
-            r = found[f"{by}:{group}"]
-            rows.append({"phase": phase, "by": by, "group": group, "n": r["n"],
-                         "dri": r["dri"], "pairs": r["pairs"], "sampled": r["sampled"]})
-    return pd.DataFrame(rows)
 
 
 def _moderation(res, st, moderation, groups) -> None:
