@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from analysis.frames import isin_ids
+from analysis.frames import as_category, isin_ids
 
 __all__ = ["dri", "dri_by_group", "dri_table", "standardised_ranks", "MAX_FULL", "SAMPLED_PAIRS"]
 
@@ -56,14 +56,21 @@ def standardised_ranks(x: np.ndarray) -> np.ndarray:
 def _ranked(considerations: pd.DataFrame, preferences: pd.DataFrame):
     """(left, right, ids, dropped): ``left[i] @ right[j]`` is r_C - r_P of i and j."""
     both = considerations.index.intersection(preferences.index)
-    c = considerations.loc[both].to_numpy(dtype=float)
-    p = preferences.loc[both].to_numpy(dtype=float)
+    left, right, ok = _ranked_arrays(considerations.loc[both].to_numpy(dtype=float),
+                                     preferences.loc[both].to_numpy(dtype=float))
+    return left, right, both[ok], int(len(considerations) - ok.sum())
+
+
+def _ranked_arrays(c: np.ndarray, p: np.ndarray):
+    """(left, right, used): the rows of ``c`` and ``p`` (one participant each) with
+    complete answers that vary in both parts, as :func:`_ranked` pairs them."""
     complete = np.isfinite(c).all(axis=1) & np.isfinite(p).all(axis=1)
     zc, zp = standardised_ranks(c[complete]), standardised_ranks(p[complete])
     ok = np.isfinite(zc).all(axis=1) & np.isfinite(zp).all(axis=1)
+    used = np.zeros(len(c), dtype=bool)
+    used[np.flatnonzero(complete)[ok]] = True
     zc, zp = zc[ok], zp[ok]
-    return (np.hstack([zc, zp]), np.hstack([zc, -zp]), both[complete][ok],
-            int(len(considerations) - ok.sum()))
+    return np.hstack([zc, zp]), np.hstack([zc, -zp]), used
 
 
 def _full_sums(left: np.ndarray, right: np.ndarray, member: np.ndarray) -> np.ndarray:
@@ -190,6 +197,12 @@ def dri_by_group(considerations: pd.DataFrame, preferences: pd.DataFrame,
     position = pd.Series(np.arange(ids.size), index=ids)
     members = {name: position.reindex(ids.intersection(g)).to_numpy() for name, g in
                groups.items()}
+    return _groups_dri(left, right, members, max_full=max_full, n_pairs=n_pairs, seed=seed)
+
+
+def _groups_dri(left: np.ndarray, right: np.ndarray, members: dict[str, np.ndarray], *,
+                max_full: int, n_pairs: int, seed: int) -> dict[str, dict]:
+    """:func:`dri_by_group` on ranked rows (:func:`_ranked`) and each group's row positions."""
     out: dict[str, dict] = {}
     small = {name: m for name, m in members.items() if 2 <= m.size <= max_full}
     union = np.unique(np.concatenate(list(small.values()))) if small else np.array([], int)
@@ -230,6 +243,14 @@ def dri_table(export, condition: pd.Series, participants, seed: int) -> pd.DataF
     Considerations are the attitude items asked before and after, preferences
     the first ranking item; ``participants`` (kept after exclusions) or everyone.
     Empty when the survey has fewer than 3 such items or no ranking.
+
+    Works on participant codes (sorted ids) and numpy matrices: at 100,000
+    participants pandas' pivot, id-index intersections and a Python call per
+    ranking took 7 of the table's 13 seconds (issue 24). What :func:`dri_by_group`
+    is given is what the tables would give it: considerations a participant
+    answered (first non-missing value per item; items nobody answered in the
+    phase left out), preferences each option's place in the first ranking
+    answer, the participants who have both, in id order.
     """
     t = export.items
     both = t["phases"].map(lambda ph: "pre" in ph and "post" in ph)
@@ -239,34 +260,76 @@ def dri_table(export, condition: pd.Series, participants, seed: int) -> pd.DataF
         return pd.DataFrame()
     options = list(t.set_index("item").loc[ranking[0], "option_ids"])
     a = export.answers
-    # the few columns and rows used, once: each phase's filter then runs on these
     a = a.loc[a["item"].isin([*views, ranking[0]]) & a["phase"].isin(["pre", "post"]),
               ["participant_id", "phase", "item", "value", "text"]]
+    pid, item = as_category(a["participant_id"]), as_category(a["item"])
+    ids, person = pid.cat.categories, pid.cat.codes.to_numpy()
+    names = pd.Series(ids)
+    keep = np.ones(ids.size, bool) if participants is None else isin_ids(names, participants)
     arm = export.participants.set_index("participant_id")["arm"]
+    masks = [("all", "all", np.ones(ids.size, bool))]
+    masks += [("exchange", g, isin_ids(names, condition.index[condition == g]))
+              for g in ("peers", "placebo")]
+    masks += [("arm", g, isin_ids(names, arm.index[arm == g])) for g in export.arms]
+    view_code = np.flatnonzero(item.cat.categories.isin(views))
+    rank_code = item.cat.categories.get_indexer([ranking[0]])[0]  # -1: nobody ranked
+    codes, value = item.cat.codes.to_numpy(), a["value"].to_numpy(dtype=float)
+    phases = as_category(a["phase"])
+    phase = phases.cat.codes.to_numpy()
+    phase_code = {name: code for code, name in enumerate(phases.cat.categories)}
+    ranked = (codes == rank_code) & a["text"].notna().to_numpy()
+    text = np.full(len(a), None, dtype=object)
+    text[ranked] = a.loc[ranked, "text"].to_numpy(dtype=object)  # only the rankings' texts
     rows = []
-    for phase in ("pre", "post"):
-        ph = a[a["phase"] == phase]
-        if participants is not None:
-            ph = ph[isin_ids(ph["participant_id"], participants)]
-        c = ph[ph["item"].isin(views)].pivot_table(index="participant_id", columns="item",
-                                                   values="value", aggfunc="first",
-                                                   observed=True)
-        ranked = ph.loc[ph["item"] == ranking[0]].set_index("participant_id")["text"].dropna()
-        order = ranked.astype(str).str.split("|")
-        pos = pd.DataFrame({o: order.map(lambda r, o=o: r.index(o) + 1 if o in r else np.nan)
-                            for o in options}, index=order.index)
-        people = c.index.intersection(pos.index)
-        splits = [("all", "all", people)]
-        splits += [("exchange", g, people.intersection(condition.index[condition == g]))
-                   for g in ("peers", "placebo")]
-        splits += [("arm", g, people.intersection(arm.index[arm == g]))
-                   for g in export.arms]
-        splits = [(by, group, ids) for by, group, ids in splits if len(ids) >= 2]
-        # Ranks once, and one pass over the pairs for every group (dri.py).
-        found = dri_by_group(c.loc[people], pos.loc[people],
-                             {f"{by}:{group}": ids for by, group, ids in splits}, seed=seed)
-        for by, group, _ids in splits:
+    for ph in ("pre", "post"):
+        here = (phase == phase_code.get(ph, -1)) & keep[person]
+        c, has_c = _considerations(person[here], codes[here], value[here], view_code, ids.size)
+        rk = here & ranked
+        p, has_p = _preferences(person[rk], text[rk], options, ids.size)
+        people = np.flatnonzero(has_c & has_p)
+        splits = [(by, group, mask[people]) for by, group, mask in masks]
+        splits = [(by, group, m) for by, group, m in splits if m.sum() >= 2]
+        # Ranks once, and one pass over the pairs for every group.
+        left, right, used = _ranked_arrays(c[people], p[people])
+        found = _groups_dri(left, right,
+                            {f"{by}:{group}": np.flatnonzero(m[used]) for by, group, m in splits},
+                            max_full=MAX_FULL, n_pairs=SAMPLED_PAIRS, seed=seed)
+        for by, group, _m in splits:
             r = found[f"{by}:{group}"]
-            rows.append({"phase": phase, "by": by, "group": group, "n": r["n"],
+            rows.append({"phase": ph, "by": by, "group": group, "n": r["n"],
                          "dri": r["dri"], "pairs": r["pairs"], "sampled": r["sampled"]})
     return pd.DataFrame(rows)
+
+
+def _considerations(person: np.ndarray, code: np.ndarray, value: np.ndarray,
+                    view_code: np.ndarray, n_people: int):
+    """(matrix, answered): each participant's first non-missing value of each view item
+    (columns: the items someone answered, in id order), and who answered any."""
+    found = np.isin(code, view_code) & np.isfinite(value)
+    person, code, value = person[found], code[found], value[found]
+    columns = np.unique(code)
+    column = np.searchsorted(columns, code)
+    _, first = np.unique(person * columns.size + column, return_index=True)
+    out = np.full((n_people, columns.size), np.nan)
+    out[person[first], column[first]] = value[first]
+    answered = np.zeros(n_people, bool)
+    answered[person] = True
+    return out, answered
+
+
+def _preferences(person: np.ndarray, text: np.ndarray, options: list, n_people: int):
+    """(matrix, answered): each option's place (1 = first) in each participant's first
+    ranking answer ("a|b|c"; NaN where the option is not ranked), and who answered."""
+    out = np.full((n_people, len(options)), np.nan)
+    answered = np.zeros(n_people, bool)
+    if person.size == 0:
+        return out, answered
+    _, first = np.unique(person, return_index=True)
+    person = person[first]
+    places = pd.Series(text[first]).astype(str).str.split("|", expand=True)
+    for j, option in enumerate(options):
+        hit = (places == option).to_numpy(dtype=bool)
+        where = hit.any(axis=1)
+        out[person[where], j] = hit[where].argmax(axis=1) + 1
+    answered[person] = True
+    return out, answered
