@@ -306,7 +306,9 @@ def _considerations(person: np.ndarray, code: np.ndarray, value: np.ndarray,
     """(matrix, answered): each participant's first non-missing value of each view item
     (columns: the items someone answered, in id order), and who answered any."""
     found = np.isin(code, view_code) & np.isfinite(value)
-    person, code, value = person[found], code[found], value[found]
+    # int64: category codes are as narrow as their count allows, and int16 codes
+    # times the number of items would wrap around and merge participants' cells
+    person, code, value = person[found].astype(np.int64), code[found], value[found]
     columns = np.unique(code)
     column = np.searchsorted(columns, code)
     _, first = np.unique(person * columns.size + column, return_index=True)

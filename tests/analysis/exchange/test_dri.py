@@ -23,7 +23,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.exchange.dri import dri, dri_by_group
+from analysis.exchange.dri import _considerations, dri, dri_by_group, dri_table
+from analysis.exchange.effects import exchange_condition
 from analysis.exchange.summary import analyse_exchange
 
 C = pd.DataFrame([[1, 2, 3, 4], [2, 1, 4, 3], [4, 3, 2, 1]], index=["a", "b", "c"])
@@ -81,6 +82,56 @@ def test_the_demo_report_has_the_dri_before_and_after(demo):
     assert set(table["phase"]) == {"pre", "post"}
     assert {"all", "peers", "placebo"} <= set(table["group"])
     assert table["dri"].between(-1, 1).all()
+
+
+def test_the_report_table_is_dri_by_group_on_the_pivoted_answers(demo):
+    """``dri_table`` works on participant codes and numpy matrices; what it gives must be
+    :func:`dri_by_group` on the answers pivoted by pandas, the plain statement of which
+    answers count (first non-missing value per item, each option's place in the ranking,
+    the kept participants with both). The demo's 1,000 participants have int16 codes:
+    a code times the 36 items overflowed int16 in a first version of the matrices."""
+    ex = demo.keyed()
+    condition = exchange_condition(ex.exchange["exposures"], ex.exchange["statements"])
+    kept = ex.participants["participant_id"].iloc[::3]  # exclusions: a third kept
+    table = dri_table(ex, condition, kept, seed=0)
+    t = ex.items
+    both = t["phases"].map(lambda ph: "pre" in ph and "post" in ph)
+    views = list(t.loc[both & t["attitude"].astype(bool), "item"])
+    ranking = t.loc[both & (t["text_coding"] == "ranked_option_ids"), "item"].iloc[0]
+    options = list(t.set_index("item").loc[ranking, "option_ids"])
+    arm = ex.participants.set_index("participant_id")["arm"]
+    expected = []
+    for phase in ("pre", "post"):
+        a = demo.answers
+        a = a[(a["phase"] == phase) & a["participant_id"].isin(kept)]
+        c = a[a["item"].isin(views)].pivot_table(index="participant_id", columns="item",
+                                                 values="value", aggfunc="first")
+        order = a[a["item"] == ranking].set_index("participant_id")["text"].dropna()
+        pos = pd.DataFrame({o: [r.split("|").index(o) + 1 if o in r.split("|") else np.nan
+                                for r in order] for o in options}, index=order.index)
+        people = c.index.intersection(pos.index)
+        groups = {("all", "all"): people,
+                  **{("exchange", g): people.intersection(condition.index[condition == g])
+                     for g in ("peers", "placebo")},
+                  **{("arm", g): people.intersection(arm.index[arm == g]) for g in ex.arms}}
+        found = dri_by_group(c.loc[people], pos.loc[people], groups)
+        expected += [(phase, g, r["n"], r["dri"]) for (_by, g), r in found.items()]
+    assert len(people) > 200 and len(table) == len(expected) == 2 * (3 + len(ex.arms))
+    for (phase, group, n, value), row in zip(expected, table.itertuples(), strict=True):
+        assert (row.phase, row.group, row.n) == (phase, group, n)
+        assert row.dri == pytest.approx(value, abs=1e-12)
+
+
+def test_narrow_participant_codes_do_not_merge_participants_answers():
+    """Categorical codes of 3,000 participants are int16; a code times the 40 items passed
+    int16's range and merged participants' cells in a first version of the matrices."""
+    n, k = 3000, 40
+    person = np.repeat(np.arange(n, dtype=np.int16), k)
+    item = np.tile(np.arange(k, dtype=np.int8), n)
+    value = (np.arange(n * k) % 7).astype(float)
+    matrix, answered = _considerations(person, item, value, np.arange(k), n)
+    assert answered.all()
+    np.testing.assert_array_equal(matrix, value.reshape(n, k))
 
 
 def test_groups_in_one_pass_are_each_group_on_its_own():
