@@ -178,14 +178,20 @@ def rater_bootstrap(ratings: pd.DataFrame, anchors: pd.DataFrame, centres: pd.Da
     count = np.bincount(u, minlength=len(fit.raters))
     first = np.concatenate([[0], np.cumsum(count)[:-1]])
     zall = fit.raters[fit.columns].to_numpy()
+    n_statements = len(fit.statements)
     draws = []
     for b in range(n_boot):  # refits, not ratings
-        pick = code_of[np.searchsorted(raters, rng.choice(raters, raters.size, replace=True))]
+        # raters drawn with replacement, as positions (the draws of rng.choice)
+        pick = code_of[rng.integers(0, raters.size, size=raters.size)]
         pick = pick[pick >= 0]
         k = count[pick]
         take = rows[np.repeat(first[pick] - np.concatenate([[0], np.cumsum(k)[:-1]]), k)
                     + np.arange(k.sum())]
-        used, n_b = np.unique(n[take], return_inverse=True)
+        # the statements rated in the draw, renumbered from 0 (np.unique's codes, by
+        # counting: a few hundred statements, not a sort of every rating)
+        seen = np.bincount(n[take], minlength=n_statements) > 0
+        used = np.flatnonzero(seen)
+        n_b = (np.cumsum(seen) - 1)[n[take]]
         refit = fit_codes(fit.columns, np.repeat(np.arange(pick.size), k), n_b, y[take],
                           pd.Index(np.arange(pick.size), name="rater"),
                           fit.statements.index[used], zall[pick], **fit.lambdas)
