@@ -13,7 +13,8 @@ import pandas as pd
 from analysis.frames import missing_code_mask
 from analysis.load import Export
 
-__all__ = ["clean_values", "pairs", "profile_table", "knowledge_scores", "decode_choice"]
+__all__ = ["clean_values", "pairs", "by_phase", "profile_table", "knowledge_scores",
+           "decode_choice"]
 
 
 def clean_values(export: Export, *, reverse: bool = False) -> pd.DataFrame:
@@ -111,17 +112,7 @@ def pairs(
     if participants is not None:
         keep &= a["participant_id"].isin(participants)
     a = a.loc[keep, ["participant_id", "arm", "item", "phase", "value"]]
-    if all(isinstance(a[c].dtype, pd.CategoricalDtype) for c in ("participant_id", "arm",
-                                                                    "item")):
-        wide = _pairs_by_codes(a, before, after)
-    else:
-        wide = (
-            a.set_index(["participant_id", "arm", "item", "phase"])["value"]
-            .unstack("phase")
-            .reindex(columns=[before, after])
-            .reset_index()
-        )
-    wide.columns.name = None
+    wide = by_phase(a, (before, after))
     if complete:
         wide = wide.dropna(subset=[before, after])
     if by:
@@ -129,15 +120,23 @@ def pairs(
     return wide.reset_index(drop=True)
 
 
-def _pairs_by_codes(a: pd.DataFrame, before: str, after: str) -> pd.DataFrame:
-    """The unstack of :func:`pairs` done on categorical codes (keyed answers).
+def by_phase(a: pd.DataFrame, phases: Sequence[str]) -> pd.DataFrame:
+    """One row per participant x item, one value column per phase (missing: NaN).
 
-    One integer per participant x item (codes combined), ``np.unique`` for the
-    sorted keys; the rows come out in the order the unstack gives (participant,
-    then item, in the categories' sorted order; the arm follows the
-    participant), with the same columns. Several times faster and lighter than
-    building the four-level MultiIndex for a million answers.
+    ``a`` has ``participant_id, arm, item, phase, value``. With categorical
+    keys (the keyed answers) the unstack is done on their codes: one integer
+    per participant x item (codes combined), ``np.unique`` for the sorted
+    keys; the rows come out in the order the unstack gives (participant, then
+    item, in the categories' sorted order; the arm follows the participant),
+    with the same columns. Several times faster and lighter than building the
+    four-level MultiIndex for millions of answers.
     """
+    if not all(isinstance(a[c].dtype, pd.CategoricalDtype) for c in ("participant_id", "arm",
+                                                                    "item")):
+        wide = (a.set_index(["participant_id", "arm", "item", "phase"])["value"]
+                .unstack("phase").reindex(columns=list(phases)).reset_index())
+        wide.columns.name = None
+        return wide
     pid, arm, item = (a[c].cat for c in ("participant_id", "arm", "item"))
     n_item = max(len(item.categories), 1)
     key = pid.codes.to_numpy().astype(np.int64) * n_item + item.codes.to_numpy()
@@ -145,20 +144,18 @@ def _pairs_by_codes(a: pd.DataFrame, before: str, after: str) -> pd.DataFrame:
     value = a["value"].to_numpy(dtype=float)
     phase = a["phase"].to_numpy(dtype=object) if not isinstance(
         a["phase"].dtype, pd.CategoricalDtype) else a["phase"]
-    out = {}
-    for name in (before, after):
-        rows = np.asarray(phase == name)
-        col = np.full(keys.size, np.nan)
-        col[inverse[rows]] = value[rows]
-        out[name] = col
-    return pd.DataFrame({
+    out = {
         "participant_id": pd.Categorical.from_codes(keys // n_item,
                                                     dtype=a["participant_id"].dtype),
         "arm": pd.Categorical.from_codes(arm.codes.to_numpy()[first], dtype=a["arm"].dtype),
         "item": pd.Categorical.from_codes(keys % n_item, dtype=a["item"].dtype),
-        before: out[before],
-        after: out[after],
-    })
+    }
+    for name in phases:
+        rows = np.asarray(phase == name)
+        col = np.full(keys.size, np.nan)
+        col[inverse[rows]] = value[rows]
+        out[name] = col
+    return pd.DataFrame(out)
 
 
 def decode_choice(export: Export, item: str, codes: pd.Series) -> pd.Series:

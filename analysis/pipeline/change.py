@@ -14,7 +14,7 @@ from analysis.options import Options
 from analysis.pipeline.run import Run, long_pairs_shifts, order_arms, wide
 from analysis.plan import deviations, parse_plan, plan_from_primary
 from analysis.shifts import paired_shifts
-from analysis.tidy import clean_values, pairs
+from analysis.tidy import by_phase, clean_values, pairs
 
 
 def resolve_plan(ex: Export, opt: Options) -> dict | None:
@@ -197,12 +197,6 @@ def followup_step(run: Run) -> None:
     c = c.loc[c["participant_id"].isin(run.kept) & c["item"].isin(numeric)
               & c["phase"].isin(["pre", "post", "followup"]),
               ["participant_id", "arm", "item", "phase", "value"]]
-    w = c.pivot_table(index=["participant_id", "arm", "item"], columns="phase", values="value",
-                      aggfunc="first").reset_index()
-    w.columns.name = None
-    if not {"pre", "post", "followup"} <= set(w.columns):
-        res.followup = pd.DataFrame()
-        return
-    w = w.dropna(subset=["pre", "post", "followup"])
+    w = by_phase(c, ("pre", "post", "followup")).dropna(subset=["pre", "post", "followup"])
     res.followup = (order_arms(followup.persistence(w, ex.control_arm, run.opt.level), ex)
                      if not w.empty else pd.DataFrame())
