@@ -28,8 +28,18 @@ def rank_matrix(text: pd.Series, options: Sequence[str]) -> np.ndarray:
     >>> rank_matrix(pd.Series(["b|a|c", "a|b|c|c", "a|b|c|d"]), ["a", "b", "c"])[:, 0]
     array([ 1., nan, nan])
     """
-    options = list(options)
-    parts = text.astype("str").str.split("|", expand=True)
+    # A study has a few distinct rankings (k! at most) given thousands of times: each
+    # distinct text is parsed once and its row copied to every answer that gave it.
+    codes, distinct = pd.factorize(pd.Series(text).astype("str"))
+    pos = np.full((len(codes), len(options)), np.nan)
+    given = codes >= 0
+    pos[given] = _parse(pd.Series(distinct, dtype="str"), list(options))[codes[given]]
+    return pos
+
+
+def _parse(text: pd.Series, options: list) -> np.ndarray:
+    """:func:`rank_matrix` of rankings given as text, each row parsed."""
+    parts = text.str.split("|", expand=True)
     k = len(options)
     pos = np.full((len(text), k), np.nan)
     entries = parts.notna().sum(axis=1).to_numpy()  # before any column is cut off
