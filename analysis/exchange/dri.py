@@ -328,10 +328,12 @@ def _preferences(person: np.ndarray, text: np.ndarray, options: list, n_people: 
         return out, answered
     _, first = np.unique(person, return_index=True)
     person = person[first]
-    places = pd.Series(text[first]).astype(str).str.split("|", expand=True)
+    # a few distinct rankings given by thousands: each text is split once
+    codes, distinct = pd.factorize(pd.Series(text[first]).astype(str))
+    places = pd.Series(distinct, dtype=str).str.split("|", expand=True)
     for j, option in enumerate(options):
         hit = (places == option).to_numpy(dtype=bool)
-        where = hit.any(axis=1)
-        out[person[where], j] = hit[where].argmax(axis=1) + 1
+        place = np.where(hit.any(axis=1), hit.argmax(axis=1) + 1.0, np.nan)
+        out[person, j] = place[codes]
     answered[person] = True
     return out, answered
