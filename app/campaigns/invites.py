@@ -6,7 +6,7 @@ stored. A personal link is ``<base>/c/<slug>/?invite=<code>``. The code
 starts exactly one participant: the start transaction binds it with a
 conditional UPDATE (``... WHERE participant_id IS NULL AND revoked_at IS
 NULL``), and ``invite.participant_id`` is unique, so two tabs or two people
-with the same link can never both start (app.participant.operations.start).
+with the same link can never both start (app.participant.starting.start).
 """
 
 from __future__ import annotations

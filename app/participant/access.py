@@ -4,7 +4,7 @@
 link) or the start form's hidden fields and says whether a new participant
 may start, and with which invite code or panel id, or which page explains
 why not. Nothing here writes: the invite is bound, and the panel id's hash
-stored, by ``operations.start`` in the transaction that creates the
+stored, by ``starting.start`` in the transaction that creates the
 participant.
 """
 

@@ -31,7 +31,7 @@ from app.campaigns.testdata import PREVIEW_STATUSES
 from app.campaigns.tokens import hash_code, new_public_id, new_resume_code
 from app.extensions import db
 from app.models import Campaign, Participant
-from app.participant.operations import Started
+from app.participant.starting import Started
 from app.participant.steps import journey
 from app.participant.views import set_resume_cookie
 from surveys import Survey

@@ -24,6 +24,7 @@ from app.exchange.card_page import card_submission
 from app.extensions import db, limiter
 from app.models import Campaign, Participant
 from app.participant import operations as ops
+from app.participant import starting
 from app.participant.access import admission, target_reached
 from app.participant.arrivals import record_arrival
 from app.participant.code_limit import code_limit
@@ -216,14 +217,14 @@ def start(slug: str):
     if not form.validate_on_submit():
         return _landing_page(campaign, None, admitted, form, status=400)
     try:
-        started = ops.start(db.session, campaign, g.survey, g.lang,
+        started = starting.start(db.session, campaign, g.survey, g.lang,
                             invite_code=admitted.invite_code,
                             external_id_hash=admitted.external_id_hash,
                             panel_session=panel_session_hash(campaign, request.form),
                             panel_ids=panel_study_session(campaign, request.form))
     except ResumeNeedsProofError:  # saved a page: the id alone does not continue them
         return _access_page(campaign, "panel_resume_code")
-    except ops.InviteUnavailableError:
+    except starting.InviteUnavailableError:
         # Used or revoked between the check and the start (a second tab, say).
         again = admission(db.session, campaign, request.form)
         return _access_page(campaign, again.problem or "invite_used")

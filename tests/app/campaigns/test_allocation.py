@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.campaigns.allocation import arm_for_slot, module_order_for
 from app.extensions import db
 from app.models import Campaign, Participant, utcnow
-from app.participant import operations as ops
+from app.participant import starting
 from surveys import EXAMPLE, load_survey
 
 SURVEY = load_survey(EXAMPLE)
@@ -25,7 +25,7 @@ def start_many(app, slug: str, n: int) -> list[Participant]:
     with app.app_context():
         campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
         for _ in range(n):
-            ops.start(db.session, campaign, SURVEY, "en")
+            starting.start(db.session, campaign, SURVEY, "en")
         return db.session.scalars(select(Participant).order_by(Participant.id)).all()
 
 
