@@ -57,6 +57,11 @@ def serve(app: Flask, host: str, port: int, workers: int, threads: int,
     from app.extensions import db
 
     with app.app_context():
+        if app.config["PARLEY_JOBS"] == "thread":
+            from app.exchange.triage_job import warm_model
+
+            warm_model(db.session)  # loaded once here, shared by the forked workers
+            db.session.remove()
         db.engine.dispose()  # no connection of the parent may reach a worker
 
     def post_fork(server, _worker):

@@ -12,13 +12,15 @@ queue never waits for a worker.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app.campaigns.surveys import survey_for
+from app.campaigns.surveys import SurveyChangedError, survey_for
 from app.exchange.triage import triage_text
 from app.models import Campaign, Job, Statement, utcnow
+from surveys import SurveyError
 
-__all__ = ["triage_pending", "run_triage_job", "english_profanity"]
+__all__ = ["triage_pending", "run_triage_job", "english_profanity", "warm_model"]
 
 
 def english_profanity(texts: list[str]) -> list[float]:
@@ -32,6 +34,35 @@ def english_profanity(texts: list[str]) -> list[float]:
     from profanity_check import predict_prob
 
     return [float(p) for p in predict_prob(texts)]
+
+
+def warm_model(session: Session) -> bool:
+    """Load the profanity model now if an open or paused campaign has an exchange; True if so.
+
+    For ``parley run`` with the thread job runner, in the server's parent
+    before it forks its workers, which then share the loaded model. Otherwise
+    the first triage in each worker imported scikit-learn (about 1.3 s of
+    CPU) beside that worker's requests: in the bench's first 10 s of page
+    saves the p99 was 3.3 s, and 0.17-0.22 s once loaded (bench/RESULTS.md).
+    A campaign opened later loads it in each worker at its first statement.
+    """
+    try:
+        campaigns = list(session.scalars(
+            select(Campaign).where(Campaign.status.in_(("open", "paused")))))
+    except SQLAlchemyError:  # no tables yet (``--no-setup`` before ``db upgrade``): serve anyway
+        session.rollback()
+        return False
+    if not any(_has_exchange(campaign) for campaign in campaigns):
+        return False
+    english_profanity(["warm"])
+    return True
+
+
+def _has_exchange(campaign: Campaign) -> bool:
+    try:
+        return survey_for(campaign).exchange is not None
+    except (SurveyError, SurveyChangedError, OSError):  # its own pages say what is wrong
+        return False
 
 
 def triage_pending(session: Session, campaign: Campaign) -> int:

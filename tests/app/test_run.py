@@ -53,6 +53,13 @@ def test_run_serves_with_gunicorn_and_prints_commands_that_work_in_a_fresh_shell
                 time.sleep(0.2)
         else:
             raise AssertionError(f"{link} did not answer")
+        # The flagship has an exchange and the default thread runner triages in the
+        # workers: they were forked with the profanity model (scikit-learn) loaded, so
+        # no worker imports it beside its requests (app/exchange/triage_job.py warm_model).
+        workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        assert workers
+        for pid in workers:
+            assert "/sklearn/" in Path(f"/proc/{pid}/maps").read_text(), pid
         # A fresh shell: no virtual environment on the PATH.
         fresh = {**env, "PATH": "/usr/bin:/bin"}
         fresh.pop("VIRTUAL_ENV", None)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.exchange import triage_job
 from app.exchange.triage import (
     personal_data,
     signature,
     similarity,
     triage_text,
 )
-from app.exchange.triage_job import english_profanity
+from app.exchange.triage_job import english_profanity, warm_model
 from app.extensions import db
 from app.jobs.runner import wait_for_threads
 from app.models import Job, Statement
@@ -108,3 +109,18 @@ def test_a_written_statement_is_triaged_by_a_background_job(app, client, exchang
         assert len(statement.signature) == 64 and statement.triaged_at is not None
         job = db.session.scalar(select(Job).where(Job.kind == "triage"))
         assert (job.status, job.message) == ("done", "1 statement(s) triaged")
+
+
+def test_the_model_is_warmed_only_when_a_campaign_taking_statements_has_an_exchange(
+        app, make_campaign, exchange_campaign, monkeypatch):
+    """``parley run`` with the thread runner loads the model before forking its workers
+    (app/serve.py) when an open or paused campaign has an exchange; otherwise not at all."""
+    warmed = []
+    monkeypatch.setattr(triage_job, "english_profanity", lambda texts: warmed.append(texts))
+    make_campaign(slug="plain")  # the example survey: no exchange
+    exchange_campaign(slug="done", status="closed")
+    with app.app_context():
+        assert warm_model(db.session) is False and warmed == []
+    exchange_campaign(slug="talk", status="paused")
+    with app.app_context():
+        assert warm_model(db.session) is True and len(warmed) == 1
