@@ -21,7 +21,8 @@ interleaved rounds, so the ratios compare figures taken under the same load:
   pending statements (``bench/exchange_steps.py``).
 
 Writes bench/RESULTS.md (date, machine, command, load average, figures,
-the goals' ratios). Needs wrk (``apt-get install wrk``), PostgreSQL on
+the goals' ratios) on top of what the file held, which stays below under
+"Earlier runs". Needs wrk (``apt-get install wrk``), PostgreSQL on
 127.0.0.1:5432 (database ``test``) and oTree in bench/.otree-venv (made on
 first use: ``python3 -m venv bench/.otree-venv && bench/.otree-venv/bin/pip
 install otree``; never a dependency of Parley).
@@ -715,6 +716,7 @@ def main() -> int:
                     "load_start": os.getloadavg(), "notes": []}
     if args.profile:
         report["profile"] = args.profile.read_text(encoding="utf-8")
+    earlier = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
     for section in args.sections:
         from bench.exchange_steps import bench_steps
         from bench.hosts import bench_hosts
@@ -724,9 +726,29 @@ def main() -> int:
         _save(report)
         report["load_end"] = os.getloadavg()
         text = write_results(args, report)  # after every section: a partial run still reports
-        args.out.write_text(text + "\n", encoding="utf-8")
+        args.out.write_text(with_earlier_runs(text, earlier) + "\n", encoding="utf-8")
     print(text)
     return 0
+
+
+def with_earlier_runs(text: str, earlier: str) -> str:
+    """This run's results on top, and below them what the file held before, as it was.
+
+    RESULTS.md carries the earlier runs' figures and profiles (the before and
+    after of each change): a new run must not erase them. The earlier text
+    keeps its sections; its own "Earlier runs" heading goes, so there is one.
+
+    >>> with_earlier_runs("# Benchmark results\\n\\nnew",
+    ...                   "# Benchmark results\\n\\nold\\n\\n# Earlier runs\\n\\nolder")
+    '# Benchmark results\\n\\nnew\\n\\n# Earlier runs\\n\\nold\\n\\nolder'
+    """
+    if not earlier.strip():
+        return text
+    title, _, body = earlier.partition("\n")
+    if not title.startswith("# Benchmark results"):
+        body = earlier
+    body = body.replace("\n# Earlier runs\n", "\n", 1).strip().replace("\n\n\n", "\n\n")
+    return f"{text}\n\n# Earlier runs\n\n{body}"
 
 
 if __name__ == "__main__":
