@@ -7,20 +7,27 @@ first, against the statements before it (near-duplicates), and stores its
 flags, risk and MinHash signature. The moderation queue and ``parley
 exchange queue`` run the same function for anything still untriaged, so the
 queue never waits for a worker.
+
+The job reads and scores in a snapshot that takes no write lock
+(:func:`triage_findings`) and then stores the findings in a short write
+transaction (:func:`store_findings`): on SQLite, the one write lock is held
+for milliseconds, not while the model loads and runs.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.campaigns.surveys import SurveyChangedError, survey_for
-from app.exchange.triage import triage_text
+from app.exchange.triage import Finding, triage_text
 from app.models import Campaign, Job, Statement, utcnow
+from app.web.database import read_snapshot, writing
 from surveys import SurveyError
 
-__all__ = ["triage_pending", "run_triage_job", "english_profanity", "warm_model"]
+__all__ = ["triage_pending", "triage_findings", "store_findings", "run_triage_job",
+           "english_profanity", "warm_model"]
 
 
 def english_profanity(texts: list[str]) -> list[float]:
@@ -67,18 +74,26 @@ def _has_exchange(campaign: Campaign) -> bool:
 
 def triage_pending(session: Session, campaign: Campaign) -> int:
     """Triage every untriaged statement of ``campaign``; does not commit; returns how many."""
-    survey = survey_for(campaign)
-    exchange = survey.exchange
+    return store_findings(session, triage_findings(session, campaign))
+
+
+def triage_findings(session: Session, campaign: Campaign) -> list[tuple[int, Finding]]:
+    """What triage finds in each untriaged statement of ``campaign``, oldest first: reads only.
+
+    Each is compared with the statements before it (its language, not rejected
+    or withdrawn), including the earlier ones of this batch that are pending.
+    """
+    exchange = survey_for(campaign).exchange
     if exchange is None:
-        return 0
-    todo = list(session.scalars(
-        select(Statement)
+        return []
+    todo = session.execute(
+        select(Statement.id, Statement.text, Statement.language, Statement.status)
         .where(Statement.campaign_id == campaign.id, Statement.triaged_at.is_(None),
                Statement.participant_id.is_not(None))
         .order_by(Statement.id)
-    ))
+    ).all()
     if not todo:
-        return 0
+        return []
     earlier = {
         (row.language, row.id): row.signature
         for row in session.execute(
@@ -90,7 +105,7 @@ def triage_pending(session: Session, campaign: Campaign) -> int:
     english = [s for s in todo if s.language.split("-")[0] == "en"]
     scores = dict(zip([s.id for s in english], english_profanity([s.text for s in english]),
                       strict=True))
-    now = utcnow()
+    findings = []
     for statement in todo:
         before = [sig for (lang, sid), sig in earlier.items()
                   if lang == statement.language and sid < statement.id]
@@ -100,12 +115,24 @@ def triage_pending(session: Session, campaign: Campaign) -> int:
             terms=exchange.words.get(statement.language.split("-")[0], ()),
             earlier=before, profanity=scores.get(statement.id),
         )
-        statement.flags, statement.risk = list(found.flags), found.risk
-        statement.signature, statement.triaged_at = found.signature, now
+        findings.append((statement.id, found))
         if statement.status == "pending":
             earlier[(statement.language, statement.id)] = found.signature
-    session.flush()
-    return len(todo)
+    return findings
+
+
+def store_findings(session: Session, findings: list[tuple[int, Finding]]) -> int:
+    """Store each finding on its statement if it is still untriaged; flushes; returns how
+    many were stored (a statement triaged or deleted meanwhile is left as it is)."""
+    now, stored = utcnow(), 0
+    for statement_id, found in findings:
+        stored += session.execute(
+            update(Statement)
+            .where(Statement.id == statement_id, Statement.triaged_at.is_(None))
+            .values(flags=list(found.flags), risk=found.risk, signature=found.signature,
+                    triaged_at=now)
+        ).rowcount
+    return stored
 
 
 def run_triage_job(session: Session, job: Job) -> None:
@@ -115,7 +142,14 @@ def run_triage_job(session: Session, job: Job) -> None:
     job.status, job.progress = "running", 5
     session.commit()
     try:
-        count = triage_pending(session, campaign)
+        # Read and compute without the write lock (the model and the MinHash
+        # comparisons take seconds on a first run), then write in a short
+        # transaction: on SQLite a job that took the lock first held every
+        # participant's page save for its whole run (bench/RESULTS.md).
+        with read_snapshot(session):
+            findings = triage_findings(session, campaign)
+        with writing(session):
+            count = store_findings(session, findings)
     except Exception as exc:  # noted on the job; the queue triages again when shown
         session.rollback()
         job = session.get(Job, job_id)
