@@ -47,11 +47,10 @@ def warm_model(session: Session) -> bool:
     """Load the profanity model now if an open or paused campaign has an exchange; True if so.
 
     For ``parley run`` with the thread job runner, in the server's parent
-    before it forks its workers, which then share the loaded model. Otherwise
-    the first triage in each worker imported scikit-learn (about 1.3 s of
-    CPU) beside that worker's requests: in the bench's first 10 s of page
-    saves the p99 was 3.3 s, and 0.17-0.22 s once loaded (bench/RESULTS.md).
-    A campaign opened later loads it in each worker at its first statement.
+    before it forks its workers, which then share the loaded model; otherwise
+    the first triage in each worker imports scikit-learn (about 1.3 s of CPU)
+    beside that worker's requests. A campaign opened later loads it in each
+    worker at its first statement.
     """
     try:
         campaigns = list(session.scalars(
