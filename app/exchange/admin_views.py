@@ -39,7 +39,7 @@ def queue(slug: str):
     """Statements waiting, riskiest first, each with Approve and Reject (with a reason)."""
     campaign = campaign_for_user(slug, "moderate")
     entries = moderation.queue(db.session, campaign, current_user)
-    db.session.commit()  # triage done for the page is kept
+    db.session.commit()  # ends the page's read transaction (triage committed its own write)
     return render_template("exchange/queue.html", campaign=campaign, entries=entries,
                            form=DecisionForm(), reasons=REASON_LABELS)
 

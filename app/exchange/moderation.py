@@ -78,8 +78,8 @@ def queue(session: Session, campaign: Campaign, user: User | None = None,
     """Statements waiting for a decision, riskiest first (then oldest), and the blind
     second codings offered to ``user`` (never ones they coded first).
 
-    Anything not yet triaged is triaged now (and flushed), so the order never
-    waits for the job runner.
+    Anything not yet triaged is triaged now (in a write of its own, committed),
+    so the order never waits for the job runner.
     """
     triage_pending(session, campaign)
     waiting = session.scalars(

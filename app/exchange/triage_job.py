@@ -72,8 +72,21 @@ def _has_exchange(campaign: Campaign) -> bool:
 
 
 def triage_pending(session: Session, campaign: Campaign) -> int:
-    """Triage every untriaged statement of ``campaign``; does not commit; returns how many."""
-    return store_findings(session, triage_findings(session, campaign))
+    """Triage every untriaged statement of ``campaign`` now; commits; returns how many.
+
+    Reads and scores in a snapshot that takes no write lock, then stores in a
+    short write transaction of its own. On SQLite a read transaction that
+    then wrote failed with "database is locked" whenever a participant had
+    saved a page in between (the moderation queue's page), and one that began
+    with the write lock held every save while the model loaded and ran (the
+    job).
+    """
+    with read_snapshot(session):
+        findings = triage_findings(session, campaign)
+    if not findings:
+        return 0
+    with writing(session):
+        return store_findings(session, findings)
 
 
 def triage_findings(session: Session, campaign: Campaign) -> list[tuple[int, Finding]]:
@@ -141,14 +154,7 @@ def run_triage_job(session: Session, job: Job) -> None:
     job.status, job.progress = "running", 5
     session.commit()
     try:
-        # Read and compute without the write lock (the model and the MinHash
-        # comparisons take seconds on a first run), then write in a short
-        # transaction: on SQLite a job that took the lock first held every
-        # participant's page save for its whole run (bench/RESULTS.md).
-        with read_snapshot(session):
-            findings = triage_findings(session, campaign)
-        with writing(session):
-            count = store_findings(session, findings)
+        count = triage_pending(session, campaign)
     except Exception as exc:  # noted on the job; the queue triages again when shown
         session.rollback()
         job = session.get(Job, job_id)
