@@ -8,10 +8,10 @@ flags, risk and MinHash signature. The moderation queue and ``parley
 exchange queue`` run the same function for anything still untriaged, so the
 queue never waits for a worker.
 
-The job reads and scores in a snapshot that takes no write lock
-(:func:`triage_findings`) and then stores the findings in a short write
-transaction (:func:`store_findings`): on SQLite, the one write lock is held
-for milliseconds, not while the model loads and runs.
+Both read and score in a snapshot that takes no write lock and then store
+the findings in a short write transaction (:func:`triage_pending`): on
+SQLite the one write lock is held for milliseconds, not while the model
+loads and runs, and no read transaction has to turn into a write.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from app.models import Campaign, Job, Statement, utcnow
 from app.web.database import read_snapshot, writing
 from surveys import SurveyError
 
-__all__ = ["triage_pending", "triage_findings", "store_findings", "run_triage_job",
-           "english_profanity", "warm_model"]
+__all__ = ["triage_pending", "run_triage_job", "english_profanity", "warm_model"]
 
 
 def english_profanity(texts: list[str]) -> list[float]:
@@ -82,14 +81,14 @@ def triage_pending(session: Session, campaign: Campaign) -> int:
     job).
     """
     with read_snapshot(session):
-        findings = triage_findings(session, campaign)
+        findings = _findings(session, campaign)
     if not findings:
         return 0
     with writing(session):
-        return store_findings(session, findings)
+        return _store(session, findings)
 
 
-def triage_findings(session: Session, campaign: Campaign) -> list[tuple[int, Finding]]:
+def _findings(session: Session, campaign: Campaign) -> list[tuple[int, Finding]]:
     """What triage finds in each untriaged statement of ``campaign``, oldest first: reads only.
 
     Each is compared with the statements before it (its language, not rejected
@@ -133,7 +132,7 @@ def triage_findings(session: Session, campaign: Campaign) -> list[tuple[int, Fin
     return findings
 
 
-def store_findings(session: Session, findings: list[tuple[int, Finding]]) -> int:
+def _store(session: Session, findings: list[tuple[int, Finding]]) -> int:
     """Store each finding on its statement if it is still untriaged; flushes; returns how
     many were stored (a statement triaged or deleted meanwhile is left as it is)."""
     now, stored = utcnow(), 0
