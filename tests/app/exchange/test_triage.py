@@ -128,36 +128,17 @@ def test_the_model_is_warmed_only_when_a_campaign_taking_statements_has_an_excha
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_the_triage_job_runs_its_model_without_holding_the_write_lock(
-        app, client, exchange_campaign, exchange_survey, monkeypatch):
+        app, client, exchange_campaign, exchange_survey, model_during_a_write):
     """SQLite: while the job scores a statement, another connection writes and commits
     at once, and the job still stores its findings after that write. A job that took the
     write lock first held every page save for its whole run (3.3 s on a first run)."""
-    import sqlite3
-
     from tests.app.exchange.test_writing import walk_to_write
 
-    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    meanwhile = []
-
-    def model_while_another_write_commits(texts):
-        other = sqlite3.connect(path, timeout=0.5, isolation_level=None)
-        try:  # "database is locked" after 0.5 s if the job holds the lock
-            other.execute("BEGIN IMMEDIATE")
-            other.execute("UPDATE campaign SET title = title")
-            other.execute("COMMIT")
-            meanwhile.append("committed")
-        except sqlite3.OperationalError as exc:
-            meanwhile.append(str(exc))
-        finally:
-            other.close()
-        return [0.0 for _ in texts]
-
-    monkeypatch.setattr(triage_job, "english_profanity", model_while_another_write_commits)
     exchange_campaign()
     bot = walk_to_write(client, exchange_survey)
     bot.submit("page:write", {"q_reflection": EN + " Mail me: x@example.org"})
     assert wait_for_threads(timeout=60)
-    assert meanwhile == ["committed"]
+    assert model_during_a_write == ["committed"]
     with app.app_context():
         statement = db.session.scalar(select(Statement).where(Statement.participant_id.is_not(None)))
         assert statement.flags == ["email"] and statement.triaged_at is not None
