@@ -15,8 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 __all__ = ["CATEGORY_COLUMNS", "as_category", "as_text_columns", "isin_ids", "not_shown_mask",
-           "split_not_shown",
-           "missing_code_mask"]
+           "split_not_shown", "missing_code_mask", "participant_item_key"]
 
 
 def as_category(s: pd.Series) -> pd.Series:
@@ -76,6 +75,19 @@ def isin_ids(s: pd.Series, values) -> np.ndarray:
         return s.isin(vals).to_numpy(dtype=bool)
     hit = pc.is_in(pa.array(s.astype("str")), value_set=pa.array(vals.astype("str")))
     return hit.to_numpy(zero_copy_only=False).astype(bool)
+
+
+def participant_item_key(frame: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """(key, n_item): one int64 per row for its participant x item, from the categorical
+    codes (``key // n_item`` is the participant's code, ``key % n_item`` the item's).
+
+    Sorted keys order rows by participant, then item, as a groupby or unstack on
+    the two would; one integer per row is what makes those fast at millions of rows.
+    """
+    n_item = max(len(frame["item"].cat.categories), 1)
+    key = (frame["participant_id"].cat.codes.to_numpy().astype(np.int64) * n_item
+           + frame["item"].cat.codes.to_numpy())
+    return key, n_item
 
 
 def missing_code_mask(item: pd.Series, value: np.ndarray, items: pd.DataFrame) -> np.ndarray:

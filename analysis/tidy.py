@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.frames import missing_code_mask
+from analysis.frames import missing_code_mask, participant_item_key
 from analysis.load import Export
 
 __all__ = ["clean_values", "pairs", "by_phase", "profile_table", "knowledge_scores",
@@ -137,9 +137,7 @@ def by_phase(a: pd.DataFrame, phases: Sequence[str]) -> pd.DataFrame:
                 .unstack("phase").reindex(columns=list(phases)).reset_index())
         wide.columns.name = None
         return wide
-    pid, arm, item = (a[c].cat for c in ("participant_id", "arm", "item"))
-    n_item = max(len(item.categories), 1)
-    key = pid.codes.to_numpy().astype(np.int64) * n_item + item.codes.to_numpy()
+    key, n_item = participant_item_key(a)
     keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     value = a["value"].to_numpy(dtype=float)
     phase = a["phase"].to_numpy(dtype=object) if not isinstance(
@@ -147,7 +145,8 @@ def by_phase(a: pd.DataFrame, phases: Sequence[str]) -> pd.DataFrame:
     out = {
         "participant_id": pd.Categorical.from_codes(keys // n_item,
                                                     dtype=a["participant_id"].dtype),
-        "arm": pd.Categorical.from_codes(arm.codes.to_numpy()[first], dtype=a["arm"].dtype),
+        "arm": pd.Categorical.from_codes(a["arm"].cat.codes.to_numpy()[first],
+                                         dtype=a["arm"].dtype),
         "item": pd.Categorical.from_codes(keys % n_item, dtype=a["item"].dtype),
     }
     for name in phases:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.export import Export
-from analysis.frames import as_text_columns
+from analysis.frames import as_text_columns, participant_item_key
 from analysis.options import Options
 from analysis.results import Results
 from analysis.shifts import paired_shifts
@@ -108,10 +108,7 @@ def paired(frame: pd.DataFrame, answered: str = "value") -> pd.DataFrame:
         return f[both.to_numpy()]
     # on the keyed answers: one integer per participant x item (a groupby's nunique
     # on the categoricals was the step's largest cost at 100,000 participants)
-    n_item = max(len(f["item"].cat.categories), 1)
-    key = (f["participant_id"].cat.codes.to_numpy().astype(np.int64) * n_item
-           + f["item"].cat.codes.to_numpy())
-    keys, inverse = np.unique(key, return_inverse=True)
+    keys, inverse = np.unique(participant_item_key(f)[0], return_inverse=True)
     after = (f["phase"] == "post").to_numpy()
     seen = np.zeros((keys.size, 2), bool)
     seen[inverse, after.astype(int)] = True
