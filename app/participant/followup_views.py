@@ -24,8 +24,8 @@ from app.participant.forms import ConfirmForm, FollowupCodeForm, page_form
 from app.participant.panel_resume import may_continue_followup, panel_session_hash
 from app.participant.step_page import personal_fields, questions_html
 from app.participant.steps import Step
-from app.participant.views import _campaign
 from app.participant.visibility import shown_step
+from app.participant.visitor import request_campaign
 from app.web.database import reads_first
 from app.web.i18n import choose_language
 
@@ -43,7 +43,7 @@ def _stop(mode: str, status: int):
 
 
 def _open_campaign(slug: str):
-    campaign = _campaign(slug)
+    campaign = request_campaign(slug)
     g.lang = choose_language(campaign.languages, request.args.get("lang"))
     if campaign.followup_status != "open":
         _stop("closed", 403)

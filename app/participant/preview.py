@@ -33,7 +33,7 @@ from app.extensions import db
 from app.models import Campaign, Participant
 from app.participant.starting import Started
 from app.participant.steps import journey
-from app.participant.views import set_resume_cookie
+from app.participant.visitor import set_resume_cookie
 from surveys import Survey
 
 __all__ = ["start_test_participant", "start"]

@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
 from app.campaigns.design import effective_status, outcome_code, outcome_redirect, panel_settings
-from app.campaigns.panel import hash_external_id, panel_id_from, panel_study_session
+from app.campaigns.panel import panel_study_session
 from app.campaigns.tokens import hash_code, normalise
 from app.exchange.card_page import card_submission
 from app.extensions import db, limiter
@@ -36,80 +36,19 @@ from app.participant.forms import (
     page_form,
     parsed_answers,
 )
-from app.participant.lookup import visit
 from app.participant.panel_resume import ResumeNeedsProofError, may_continue, panel_session_hash
 from app.participant.results import results_for_thanks
 from app.participant.step_page import render_step
 from app.participant.visibility import shown_step
+from app.participant.visitor import (
+    COOKIE,
+    request_campaign,
+    request_participant,
+    set_resume_cookie,
+)
 from app.web.database import reads_first
 from app.web.i18n import choose_language
 from app.web.markdown import survey_html
-
-COOKIE = "parley_{slug}"
-
-
-def _campaign(slug: str) -> Campaign:
-    """The campaign from this process's cache, current as of this request.
-
-    The one statement that checks the cached copy also reads the resume
-    cookie's participant (app/participant/lookup.py); :func:`_participant`
-    hands it out.
-    """
-    found = visit(db.session, slug, request.cookies.get(COOKIE.format(slug=slug), ""))
-    if found.found is None:
-        abort(404)
-    g.parley_visit = found
-    # A session-bound copy without a query, so operations may use it as usual.
-    campaign = db.session.merge(found.found.campaign, load=False)
-    if campaign.status == "draft":
-        # A draft exists only for its managers' previews: the resume cookie
-        # must belong to a test participant (app.participant.preview).
-        tester = _participant(campaign)
-        if tester is None or not tester.is_test:
-            abort(404)
-    g.campaign = campaign
-    g.survey = found.found.survey
-    return campaign
-
-
-def _participant(campaign: Campaign, link=None) -> Participant | None:
-    """The participant of the resume cookie, read by :func:`_campaign` with the campaign.
-
-    With ``link`` (the request's arguments or the start form), a panel id in
-    it decides who the participant is: when it is not the cookie's
-    participant's id, the cookie is ignored, so the link starts or resumes
-    that id (issue 19, 2: a shared lab computer, or one person with two
-    panel accounts, never lands on someone else's ending and code).
-    """
-    participant = g.parley_visit.participant
-    if participant is not None and link is not None and not _link_is(campaign, participant, link):
-        return None
-    if participant is not None:
-        g.lang = participant.language
-        g.participant = participant
-    return participant
-
-
-def _link_is(campaign: Campaign, participant: Participant, link) -> bool:
-    """False when ``link`` names a panel id that is not ``participant``'s."""
-    external_id = panel_id_from(campaign, link)
-    if external_id is None:
-        return True
-    return participant.external_id_hash == hash_external_id(campaign, external_id)
-
-
-def set_resume_cookie(response, campaign: Campaign, code: str):
-    """Give the browser the participant's resume code (scoped to the campaign's path)."""
-    response.set_cookie(
-        COOKIE.format(slug=campaign.slug),
-        normalise(code),
-        max_age=current_app.config["PARLEY_RESUME_DAYS"] * 86400,
-        httponly=True,
-        samesite="Lax",
-        secure=current_app.config["SESSION_COOKIE_SECURE"],
-        path=f"/c/{campaign.slug}/",
-    )
-    return response
 
 
 def _closed_page(campaign: Campaign):
@@ -118,8 +57,8 @@ def _closed_page(campaign: Campaign):
 
 @code_limit
 def landing(slug: str):
-    campaign = _campaign(slug)
-    participant = _participant(campaign, request.args)
+    campaign = request_campaign(slug)
+    participant = request_participant(campaign, request.args)
     admitted = None
     if participant is None:
         g.lang = choose_language(campaign.languages, request.args.get("lang"))
@@ -200,8 +139,8 @@ def _access_page(campaign: Campaign, problem: str):
 @reads_first
 @code_limit
 def start(slug: str):
-    campaign = _campaign(slug)
-    if _participant(campaign, request.form) is not None:
+    campaign = request_campaign(slug)
+    if request_participant(campaign, request.form) is not None:
         return redirect(url_for(".show_step", slug=slug))
     if not campaign.is_open:
         return _closed_page(campaign)
@@ -256,7 +195,7 @@ def _redirect_needs_id(campaign: Campaign) -> bool:
 @reads_first
 def decline(slug: str):
     """Declining consent stores nothing; a panel participant gets the 'declined' code."""
-    campaign = _campaign(slug)
+    campaign = request_campaign(slug)
     g.lang = choose_language(campaign.languages)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for(".landing", slug=slug), code=303)
@@ -278,8 +217,8 @@ def _ending_page(campaign: Campaign, outcome: str, external_id: str | None, resu
 
 
 def show_step(slug: str):
-    campaign = _campaign(slug)
-    participant = _participant(campaign)
+    campaign = request_campaign(slug)
+    participant = request_participant(campaign)
     if participant is None:
         return redirect(url_for(".landing", slug=slug))
     step = ops.current_step(g.survey, participant)
@@ -299,8 +238,8 @@ def show_step(slug: str):
 
 @reads_first
 def submit(slug: str, step_key: str):
-    campaign = _campaign(slug)
-    participant = _participant(campaign)
+    campaign = request_campaign(slug)
+    participant = request_participant(campaign)
     if participant is None:
         flash(_("Your session has ended. Enter your resume code to continue."), "error")
         return redirect(url_for(".resume", slug=slug))
@@ -361,8 +300,8 @@ def _not_current(slug: str, participant: Participant, step_key: str):
 
 @reads_first
 def language(slug: str):
-    campaign = _campaign(slug)
-    participant = _participant(campaign)
+    campaign = request_campaign(slug)
+    participant = request_participant(campaign)
     form = ConfirmForm()
     lang = request.form.get("lang", "")
     if form.validate_on_submit() and lang in campaign.languages:
@@ -376,7 +315,7 @@ def language(slug: str):
 @reads_first
 @limiter.limit(lambda: current_app.config["PARLEY_RESUME_LIMIT"], methods=["POST"])
 def resume(slug: str):
-    campaign = _campaign(slug)
+    campaign = request_campaign(slug)
     g.lang = choose_language(campaign.languages)
     form = ResumeForm()
     if form.validate_on_submit():
@@ -391,8 +330,8 @@ def resume(slug: str):
 
 
 def later(slug: str):
-    campaign = _campaign(slug)
-    participant = _participant(campaign)
+    campaign = request_campaign(slug)
+    participant = request_participant(campaign)
     if participant is None:
         return redirect(url_for(".landing", slug=slug))
     code = request.cookies.get(COOKIE.format(slug=slug), "")
@@ -427,8 +366,8 @@ def template_helpers() -> dict:
 
 @reads_first
 def withdraw(slug: str):
-    campaign = _campaign(slug)
-    participant = _participant(campaign)
+    campaign = request_campaign(slug)
+    participant = request_participant(campaign)
     if participant is None:
         if request.method == "POST":
             return render_template("participant/withdrawn.html", campaign=campaign)
